@@ -1,0 +1,51 @@
+// Every environment variable Tether reads, parsed once. Server code imports `config`, never process.env.
+import path from 'node:path';
+import { z } from 'zod';
+
+const boolFlag = z
+  .enum(['0', '1', 'true', 'false'], { message: 'expected 1/0 or true/false' })
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+
+const duration = (fallback: number) =>
+  z.coerce.number({ message: 'expected a number of seconds' }).int().positive().default(fallback);
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['production', 'development', 'test']).default('production'),
+  PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  TETHER_DATA_DIR: z.string().min(1).default('./data'),
+  /** Empty: SQLite in the data dir. postgresql://… switches to PostgreSQL. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(postgres(ql)?:\/\/|file:)/, 'expected postgresql://… or file:…')
+    .optional(),
+  /** Origins allowed to open a Socket.IO connection, comma-separated; default: the server's own. */
+  TETHER_ALLOWED_ORIGINS: z.string().optional(),
+  /** Public URL users reach Tether at (behind a proxy); also marks cookies Secure when https. */
+  TETHER_PUBLIC_URL: z.url({ message: 'expected an absolute URL' }).optional(),
+  TETHER_SESSION_TTL: duration(7 * 24 * 3600),
+  TETHER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TETHER_DEV: boolFlag,
+});
+
+export type Config = z.infer<typeof configSchema> & { dataDir: string; dev: boolean };
+
+export class ConfigError extends Error {}
+
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return { ...c, dataDir: path.resolve(c.TETHER_DATA_DIR), dev: c.TETHER_DEV || c.NODE_ENV === 'development' };
+}
+
+let current: Config | undefined;
+/** The process-wide configuration; parsed on first use. */
+export function config(): Config {
+  current ??= parseConfig();
+  return current;
+}

@@ -1,0 +1,54 @@
+import type { Db } from '../db/client.ts';
+import type { EventBus } from './bus.ts';
+import type { Actor, NewEvent, SessionEvent } from './event-types.ts';
+import { appendEvent, listEvents } from './events.ts';
+
+export interface EventStream {
+  append(sessionId: string, event: NewEvent, actor: Actor): Promise<SessionEvent>;
+  /**
+   * Delivers every event after `afterSeq`, in order and exactly once, then live ones until
+   * the returned function is called. Live events that arrive while the backlog is read are
+   * held back and released after it, so a reconnecting reader misses nothing.
+   */
+  follow(sessionId: string, afterSeq: number, onEvent: (e: SessionEvent) => void): Promise<() => void>;
+}
+
+export function createEventStream(db: Db, bus: EventBus): EventStream {
+  return {
+    async append(sessionId, event, actor) {
+      const stored = await appendEvent(db, sessionId, event, actor);
+      bus.publish(stored);
+      return stored;
+    },
+    async follow(sessionId, afterSeq, onEvent) {
+      let last = afterSeq;
+      let held: SessionEvent[] | null = [];
+      const deliver = (e: SessionEvent) => {
+        if (e.seq <= last) return;
+        last = e.seq;
+        onEvent(e);
+      };
+      const unsubscribe = bus.subscribe(sessionId, (e) => (held ? held.push(e) : deliver(e)));
+      try {
+        for (;;) {
+          const page = await listEvents(db, sessionId, last);
+          page.forEach(deliver);
+          if (page.length < 500) break;
+        }
+        // A live event may have been published before the backlog query saw it, or be ahead
+        // of a seq still in flight: read the gap from the database rather than skip it.
+        const pending: SessionEvent[] = held;
+        held = null;
+        pending.sort((a, b) => a.seq - b.seq);
+        for (const e of pending) {
+          if (e.seq > last + 1) (await listEvents(db, sessionId, last, e.seq - last - 1)).forEach(deliver);
+          deliver(e);
+        }
+      } catch (err) {
+        unsubscribe();
+        throw err;
+      }
+      return unsubscribe;
+    },
+  };
+}
