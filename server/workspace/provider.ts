@@ -1,0 +1,95 @@
+// The seam between Tether and wherever a workspace's files and processes live. The default
+// `local` provider keeps each workspace in a directory and runs every process in a bubblewrap
+// sandbox; other providers (Kubernetes pods, …) implement the same interface.
+import type { FileService } from './files.ts';
+
+export type WorkspaceSource =
+  | { kind: 'empty' }
+  | { kind: 'template'; template: string }
+  | { kind: 'git'; url: string };
+
+export interface WorkspaceSpec {
+  id: string;
+  source: WorkspaceSource;
+  /** Off unless an admin allows it for this workspace. */
+  networkAllowed: boolean;
+  /** Unprivileged uid (and gid) every process of this workspace runs as. */
+  uid: number;
+}
+
+export interface ExecOptions {
+  /** Relative to the workspace root. */
+  cwd?: string;
+  env?: Record<string, string>;
+  stdin?: string;
+  timeoutMs?: number;
+  /** Output beyond this is cut, keeping the head and the tail, with a note in between. */
+  maxOutputBytes?: number;
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  truncated: boolean;
+  durationMs: number;
+}
+
+export interface PtyOptions {
+  cols: number;
+  rows: number;
+  /** Relative to the workspace root. */
+  cwd?: string;
+  /** Default: the user's login shell inside the sandbox. */
+  command?: string[];
+}
+
+/** A pseudo-terminal running inside the workspace sandbox. */
+export interface SandboxPty {
+  readonly pid: number;
+  onData(listener: (data: string) => void): { dispose(): void };
+  onExit(listener: (e: { exitCode: number; signal?: number }) => void): { dispose(): void };
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  /** Flow control: stop reading from the pty until resume(). */
+  pause(): void;
+  resume(): void;
+  kill(): void;
+}
+
+export interface Snapshot { id: string; createdAt: string; label: string }
+
+export interface Workspace {
+  readonly id: string;
+  readonly files: FileService;
+  exec(command: string | string[], options?: ExecOptions): Promise<ExecResult>;
+  spawnPty(options: PtyOptions): SandboxPty;
+  /** Snapshot hooks for checkpoints: record the whole tree, restore it later. */
+  snapshot(label: string): Promise<Snapshot>;
+  restore(snapshotId: string): Promise<void>;
+  /** Kill every process of this workspace (its sandboxes), leaving files in place. */
+  killAll(): Promise<void>;
+}
+
+export interface SandboxCapabilities {
+  /** False only when TETHER_UNSAFE_NO_SANDBOX=1 let the provider start without bubblewrap. */
+  confined: boolean;
+  bubblewrap: string | null;
+  prlimit: boolean;
+  cgroups: 'v1' | 'v2' | 'hybrid' | null;
+  notes: string[];
+}
+
+export interface WorkspaceProvider {
+  readonly name: string;
+  capabilities(): SandboxCapabilities;
+  /** Provisions the workspace; on failure nothing is left behind. */
+  create(spec: WorkspaceSpec, onProgress?: (message: string) => void): Promise<Workspace>;
+  /** Re-attaches to an existing workspace (after a server restart). */
+  open(spec: WorkspaceSpec): Promise<Workspace>;
+  /** Kills its processes and deletes its files. */
+  destroy(id: string): Promise<void>;
+}
