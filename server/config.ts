@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const boolFlag = z
+export const boolFlag = z
   .enum(['0', '1', 'true', 'false'], { message: 'expected 1/0 or true/false' })
   .optional()
   .transform((v) => v === '1' || v === 'true');
@@ -26,7 +26,6 @@ export const configSchema = z.object({
   TETHER_PUBLIC_URL: z.url({ message: 'expected an absolute URL' }).optional(),
   TETHER_SESSION_TTL: duration(7 * 24 * 3600),
   TETHER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  TETHER_DEV: boolFlag,
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string; dev: boolean };
@@ -40,7 +39,7 @@ export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
-  return { ...c, dataDir: path.resolve(c.TETHER_DATA_DIR), dev: c.TETHER_DEV || c.NODE_ENV === 'development' };
+  return { ...c, dataDir: path.resolve(c.TETHER_DATA_DIR), dev: c.NODE_ENV === 'development' };
 }
 
 let current: Config | undefined;

@@ -1,0 +1,12 @@
+import { AdminUsers } from '../components/AdminUsers.tsx';
+import { AppShell } from '../components/AppShell.tsx';
+import { requirePrincipal } from '../lib/page-auth.ts';
+
+export default async function AdminPage() {
+  const principal = await requirePrincipal('/admin', 'admin');
+  return (
+    <AppShell principal={principal}>
+      <AdminUsers currentUserId={principal.id} />
+    </AppShell>
+  );
+}

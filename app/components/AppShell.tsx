@@ -1,0 +1,32 @@
+'use client';
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+import type { ReactNode } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import type { PagePrincipal } from '../../server/api/page-headers.ts';
+import { useTRPC } from '../lib/trpc.ts';
+import { ThemeToggle } from './ThemeToggle.tsx';
+
+export function AppShell({ principal, children, wide }: { principal: PagePrincipal; children: ReactNode; wide?: boolean }) {
+  const trpc = useTRPC();
+  const pathname = usePathname();
+  const logout = useMutation(trpc.auth.logout.mutationOptions({ onSettled: () => window.location.assign('/login') }));
+  const nav = [{ href: '/', label: 'Sessions' }, ...(principal.role === 'admin' ? [{ href: '/admin', label: 'Admin' }] : [])];
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <Link href="/" className="brand" aria-label="Tether home"><span className="logo" aria-hidden>⟁</span> Tether</Link>
+        <nav aria-label="Main">
+          {nav.map((n) => (
+            <Link key={n.href} href={n.href} aria-current={pathname === n.href ? 'page' : undefined}>{n.label}</Link>
+          ))}
+        </nav>
+        <div className="spacer" />
+        <ThemeToggle />
+        <span className="who" title={principal.email}>{principal.name} · <span className="muted">{principal.role}</span></span>
+        <button type="button" className="ghost" onClick={() => logout.mutate()} disabled={logout.isPending}>Sign out</button>
+      </header>
+      <main className={wide ? 'content wide' : 'content'}>{children}</main>
+    </div>
+  );
+}

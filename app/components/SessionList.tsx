@@ -1,0 +1,63 @@
+'use client';
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTRPC } from '../lib/trpc.ts';
+import { errorOf, Field } from './Field.tsx';
+
+export function SessionList() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const sessions = useQuery(trpc.sessions.list.queryOptions());
+  const [creating, setCreating] = useState(false);
+  const create = useMutation(trpc.sessions.create.mutationOptions({
+    onSuccess: async ({ id }) => {
+      await queryClient.invalidateQueries({ queryKey: trpc.sessions.list.queryKey() });
+      router.push(`/sessions/${id}`);
+    },
+  }));
+  const { message, fields } = errorOf(create.error);
+
+  return (
+    <section aria-labelledby="sessions-heading" className="stack">
+      <div className="row">
+        <h1 id="sessions-heading">Your sessions</h1>
+        <div className="spacer" />
+        <button type="button" className="primary" onClick={() => setCreating(true)}>New session</button>
+      </div>
+      {creating && (
+        <form className="card stack" aria-label="New session" onSubmit={(e) => {
+          e.preventDefault();
+          create.mutate({ title: String(new FormData(e.currentTarget).get('title') ?? '') });
+        }}>
+          <Field label="Title" name="title" required autoFocus placeholder="e.g. Fix the flaky login test" error={fields.title} />
+          {message && !Object.keys(fields).length && <p role="alert" className="form-error">{message}</p>}
+          <div className="row">
+            <button type="submit" className="primary" disabled={create.isPending}>Create session</button>
+            <button type="button" className="ghost" onClick={() => setCreating(false)}>Cancel</button>
+          </div>
+        </form>
+      )}
+      {sessions.isLoading && <p className="muted">Loading…</p>}
+      {sessions.error && <p role="alert" className="form-error">{sessions.error.message}</p>}
+      {sessions.data?.length === 0 && <p className="muted empty">No sessions yet. Press <strong>New session</strong> to start one.</p>}
+      {!!sessions.data?.length && (
+        <table className="table">
+          <thead><tr><th>Title</th><th>Status</th><th>Events</th><th>Updated</th></tr></thead>
+          <tbody>
+            {sessions.data.map((s) => (
+              <tr key={s.id}>
+                <td><Link href={`/sessions/${s.id}`}>{s.title}</Link></td>
+                <td><span className={`badge ${s.status}`}>{s.status}</span></td>
+                <td className="num">{s.lastSeq}</td>
+                <td className="muted">{s.updatedAt.toLocaleString()}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+'use client';
+import { useEffect, useRef, useState } from 'react';
+import type { SessionEvent } from '../../server/realtime/protocol.ts';
+import { getSocket } from './socket.ts';
+
+export type Connection = 'connecting' | 'live' | 'offline' | { error: string };
+
+/**
+ * The session's event stream: backlog, then live. On reconnect it follows again from the
+ * last seq it saw, so nothing is missed or shown twice.
+ */
+export function useSessionEvents(sessionId: string) {
+  const [events, setEvents] = useState<SessionEvent[]>([]);
+  const [connection, setConnection] = useState<Connection>('connecting');
+  const lastSeq = useRef(0);
+
+  useEffect(() => {
+    const socket = getSocket();
+    const follow = () => {
+      socket.emit('session:follow', { sessionId, afterSeq: lastSeq.current }, (res) => {
+        setConnection(res.ok ? 'live' : { error: res.error });
+      });
+    };
+    const onEvent = (e: SessionEvent) => {
+      if (e.sessionId !== sessionId || e.seq <= lastSeq.current) return;
+      lastSeq.current = e.seq;
+      setEvents((prev) => [...prev, e]);
+    };
+    const onDisconnect = () => setConnection('offline');
+    const onConnectError = (err: Error) => setConnection({ error: err.message === 'unauthorized' ? 'Your sign-in has ended. Reload to sign in again.' : `Cannot reach the server (${err.message}).` });
+    socket.on('session:event', onEvent);
+    socket.on('connect', follow);
+    socket.on('disconnect', onDisconnect);
+    socket.on('connect_error', onConnectError);
+    if (socket.connected) follow();
+    return () => {
+      socket.emit('session:unfollow', { sessionId });
+      socket.off('session:event', onEvent);
+      socket.off('connect', follow);
+      socket.off('disconnect', onDisconnect);
+      socket.off('connect_error', onConnectError);
+    };
+  }, [sessionId]);
+
+  return { events, connection };
+}

@@ -1,0 +1,12 @@
+import { AppShell } from './components/AppShell.tsx';
+import { SessionList } from './components/SessionList.tsx';
+import { requirePrincipal } from './lib/page-auth.ts';
+
+export default async function Dashboard() {
+  const principal = await requirePrincipal('/');
+  return (
+    <AppShell principal={principal}>
+      <SessionList />
+    </AppShell>
+  );
+}

@@ -1,0 +1,12 @@
+import { adminRouter } from './routers/admin.ts';
+import { authRouter } from './routers/auth.ts';
+import { sessionsRouter } from './routers/sessions.ts';
+import { router } from './trpc.ts';
+
+export const appRouter = router({
+  auth: authRouter,
+  admin: adminRouter,
+  sessions: sessionsRouter,
+});
+
+export type AppRouter = typeof appRouter;

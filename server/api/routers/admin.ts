@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { createUser, listTeamUsers, setDisabled, setRole } from '../../auth/accounts.ts';
+import { roleSchema } from '../../auth/roles.ts';
+import { createUserInput } from '../../auth/schemas.ts';
+import { toApiError } from '../errors.ts';
+import { adminProcedure, router } from '../trpc.ts';
+
+const userIdInput = z.object({ userId: z.string().min(1).max(64) });
+
+export const adminRouter = router({
+  users: adminProcedure.query(({ ctx }) => listTeamUsers(ctx.db, ctx.principal.teamId)),
+
+  createUser: adminProcedure.input(createUserInput).mutation(({ ctx, input }) =>
+    createUser(ctx.db, ctx.principal.teamId, ctx.principal.user.id, input).catch(toApiError)),
+
+  setRole: adminProcedure.input(userIdInput.extend({ role: roleSchema })).mutation(({ ctx, input }) =>
+    setRole(ctx.db, ctx.principal.teamId, ctx.principal.user.id, input.userId, input.role).catch(toApiError)),
+
+  setDisabled: adminProcedure.input(userIdInput.extend({ disabled: z.boolean() })).mutation(({ ctx, input }) =>
+    setDisabled(ctx.db, ctx.principal.teamId, ctx.principal.user.id, input.userId, input.disabled).catch(toApiError)),
+});

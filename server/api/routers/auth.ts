@@ -1,0 +1,48 @@
+import { TRPCError } from '@trpc/server';
+import { needsSetup, setupAdmin } from '../../auth/accounts.ts';
+import { clearedSessionCookie, login, logout, sessionCookie, startAuthSession } from '../../auth/auth-sessions.ts';
+import { loginInput, setupInput } from '../../auth/schemas.ts';
+import { toApiError } from '../errors.ts';
+import { publicProcedure, router, type Context } from '../trpc.ts';
+
+const secureCookies = (ctx: Context) => ctx.config.TETHER_PUBLIC_URL?.startsWith('https:') ?? false;
+
+export const authRouter = router({
+  /** What the login/setup pages need to know before anyone is signed in. */
+  status: publicProcedure.query(async ({ ctx }) => ({
+    needsSetup: await needsSetup(ctx.db),
+    user: ctx.principal ? { ...ctx.principal.user, role: ctx.principal.role } : null,
+  })),
+
+  setup: publicProcedure.input(setupInput).mutation(async ({ ctx, input }) => {
+    const user = await setupAdmin(ctx.db, input).catch(toApiError);
+    const { token, expiresAt } = await startAuthSession(ctx.db, user.id, ctx.config.TETHER_SESSION_TTL, ctx.req.headers['user-agent']);
+    ctx.res.appendHeader('Set-Cookie', sessionCookie(token, expiresAt, secureCookies(ctx)));
+    ctx.log.info({ userId: user.id }, 'admin account created');
+    return { id: user.id };
+  }),
+
+  login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
+    const { byEmail, byAddress } = ctx.loginLimits;
+    const wait = Math.max(byEmail.retryAfter(input.email), byAddress.retryAfter(ctx.clientAddress));
+    if (wait > 0) {
+      throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60_000)} minute(s).` });
+    }
+    const session = await login(ctx.db, input.email, input.password, ctx.config.TETHER_SESSION_TTL, ctx.req.headers['user-agent']);
+    if (!session) {
+      byEmail.fail(input.email);
+      byAddress.fail(ctx.clientAddress);
+      ctx.log.warn({ email: input.email, address: ctx.clientAddress }, 'failed sign-in');
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong email or password.' });
+    }
+    byEmail.reset(input.email);
+    ctx.res.appendHeader('Set-Cookie', sessionCookie(session.token, session.expiresAt, secureCookies(ctx)));
+    return { ok: true as const };
+  }),
+
+  logout: publicProcedure.mutation(async ({ ctx }) => {
+    await logout(ctx.db, ctx.token);
+    ctx.res.appendHeader('Set-Cookie', clearedSessionCookie(secureCookies(ctx)));
+    return { ok: true as const };
+  }),
+});

@@ -1,0 +1,56 @@
+// All tRPC set-up: 1. context, 2. initialisation, 3. procedures (public / member / admin).
+// Every procedure is built from one of the three below, so authorization is never optional.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { initTRPC, TRPCError } from '@trpc/server';
+import superjson from 'superjson';
+import { ZodError } from 'zod';
+import { readCookie, resolvePrincipal, SESSION_COOKIE } from '../auth/auth-sessions.ts';
+import type { Services } from '../services.ts';
+
+// 1. Context ------------------------------------------------------------------------------
+export async function createContext(services: Services, req: IncomingMessage, res: ServerResponse) {
+  const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+  const principal = await resolvePrincipal(services.db, token);
+  return { ...services, req, res, token, principal, clientAddress: req.socket.remoteAddress ?? 'unknown' };
+}
+export type Context = Awaited<ReturnType<typeof createContext>>;
+
+// 2. Initialisation -------------------------------------------------------------------------
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const zod = error.cause instanceof ZodError ? error.cause : null;
+    return {
+      ...shape,
+      // Field errors let forms show "Enter a valid email address" beside the field.
+      data: { ...shape.data, fieldErrors: zod ? zod.flatten().fieldErrors : null },
+      message: zod ? zod.issues.map((i) => i.message).join('; ') : shape.message,
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+// Unexpected errors are logged with their stack; the caller sees a plain sentence, never internals.
+const logged = t.middleware(async ({ ctx, path, next }) => {
+  const result = await next();
+  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR') {
+    ctx.log.error({ err: result.error.cause ?? result.error, path }, 'tRPC procedure failed');
+    result.error.message = 'Something went wrong on the server; it has been logged.';
+  }
+  return result;
+});
+
+// 3. Procedures ---------------------------------------------------------------------------
+export const publicProcedure = t.procedure.use(logged);
+
+export const memberProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue.' });
+  return next({ ctx: { ...ctx, principal: ctx.principal } });
+});
+
+export const adminProcedure = memberProcedure.use(({ ctx, next }) => {
+  if (ctx.principal.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'Only an admin can do that.' });
+  return next();
+});

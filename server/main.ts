@@ -1,0 +1,63 @@
+// Entry point: configuration → database (migrated) → services → one HTTP server.
+import { mkdirSync } from 'node:fs';
+import { config as loadConfig, ConfigError } from './config.ts';
+import { createDb } from './db/client.ts';
+import { migrate } from './db/migrate.ts';
+import { resolveDbTarget } from './db/url.ts';
+import { createServices } from './services.ts';
+
+/** In-flight requests get this long to finish after SIGTERM before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const { log } = await import('./log.ts');
+  const { createHttpServer, createPageHandler } = await import('./http.ts');
+
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const target = resolveDbTarget(config.DATABASE_URL, config.dataDir);
+  const applied = await migrate(target);
+  log.info({ provider: target.provider, applied }, 'database ready');
+  const db = await createDb(target);
+  const services = createServices(config, log, db);
+  const { server, io } = createHttpServer(services, await createPageHandler(services));
+
+  await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${port}`;
+  log.info({ url }, 'Tether is listening');
+  console.warn(`\n  Tether is running at ${config.TETHER_PUBLIC_URL ?? url}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => { log.warn('grace period over, exiting'); process.exit(1); }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    await new Promise<void>((resolve) => {
+      io.close(() => resolve()); // also stops the HTTP server from accepting; waits for in-flight requests
+      server.closeIdleConnections();
+    });
+    await db.$disconnect();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error('Tether failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,84 @@
+// A real Tether HTTP server (API + sockets, no Next build) on a free loopback port.
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseConfig } from '../../server/config.ts';
+import { createHttpServer } from '../../server/http.ts';
+import { log } from '../../server/log.ts';
+import { createServices, type Services } from '../../server/services.ts';
+import { createTestDb, type TestDb } from './db.ts';
+
+export interface TestApp {
+  url: string;
+  services: Services;
+  testDb: TestDb;
+  api: ApiClient;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(provider: 'sqlite' | 'postgres', env: Record<string, string> = {}): Promise<TestApp> {
+  const testDb = await createTestDb(provider);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-test-data-'));
+  const config = parseConfig({ TETHER_DATA_DIR: dataDir, PORT: '0', TETHER_LOG_LEVEL: 'silent', ...env });
+  const services = createServices(config, log, testDb.db);
+  const { server, io } = createHttpServer(services, async (_req, res) => { res.statusCode = 404; res.end('no pages in API tests'); });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url, services, testDb, api: new ApiClient(url),
+    async close() {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await testDb.cleanup();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ApiResult { status: number; data: unknown; error: { message: string; code: string } | null; setCookie: string[] }
+
+/** Speaks tRPC's HTTP wire format (superjson envelope), with an optional session cookie. */
+export class ApiClient {
+  constructor(readonly url: string, readonly cookie?: string) {}
+
+  as(cookie: string | undefined) { return new ApiClient(this.url, cookie); }
+
+  query(procedure: string, input?: unknown) {
+    const q = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify({ json: input }))}`;
+    return this.send('GET', `${procedure}${q}`);
+  }
+
+  mutate(procedure: string, input?: unknown) {
+    return this.send('POST', procedure, JSON.stringify({ json: input ?? null }));
+  }
+
+  private async send(method: string, pathAndQuery: string, body?: string): Promise<ApiResult> {
+    const res = await fetch(`${this.url}/api/trpc/${pathAndQuery}`, {
+      method, body,
+      headers: { 'content-type': 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}) },
+    });
+    const json = (await res.json()) as { result?: { data: { json: unknown } }; error?: { json: { message: string; data: { code: string } } } };
+    return {
+      status: res.status,
+      data: json.result?.data.json,
+      error: json.error ? { message: json.error.json.message, code: json.error.json.data.code } : null,
+      setCookie: res.headers.getSetCookie(),
+    };
+  }
+}
+
+/** The `name=value` part of a Set-Cookie, ready for a Cookie header. */
+export const cookieFrom = (r: ApiResult) => r.setCookie[0]?.split(';')[0];
+
+export async function setupAdminAndMember(app: TestApp) {
+  const setup = await app.api.mutate('auth.setup', { email: 'admin@example.test', name: 'Ada Admin', password: 'correct horse battery' });
+  const adminCookie = cookieFrom(setup);
+  if (!adminCookie) throw new Error(`setup failed: ${JSON.stringify(setup.error)}`);
+  const admin = app.api.as(adminCookie);
+  const created = await admin.mutate('admin.createUser', { email: 'member@example.test', name: 'Max Member', password: 'member password 1', role: 'member' });
+  if (created.error) throw new Error(created.error.message);
+  const login = await app.api.mutate('auth.login', { email: 'member@example.test', password: 'member password 1' });
+  const memberCookie = cookieFrom(login);
+  if (!memberCookie) throw new Error('member login failed');
+  return { admin, member: app.api.as(memberCookie), adminCookie, memberCookie };
+}
