@@ -6,7 +6,7 @@ const nextConfig = {
   reactStrictMode: true,
   // The custom server (server/) is type-checked and linted by `npm test`, not by next build.
   typescript: { ignoreBuildErrors: true },
-  experimental: { authInterrupts: true },
+  experimental: { authInterrupts: true, serverSourceMaps: false, turbopackSourceMaps: false },
 };
 
 export default nextConfig;

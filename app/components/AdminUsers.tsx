@@ -57,7 +57,7 @@ export function AdminUsers({ currentUserId }: { currentUserId: string }) {
         <div className="grid-2">
           <Field label="Name" name="name" required error={fields.name} />
           <Field label="Email" name="email" type="email" required error={fields.email} />
-          <Field label="Initial password" name="password" type="password" autoComplete="new-password" minLength={10} required error={fields.password} />
+          <Field label="Initial password" name="password" type="password" autoComplete="new-password" required error={fields.password} />
           <div className="field">
             <label htmlFor="role">Role</label>
             <select id="role" name="role" defaultValue="member"><option value="member">member</option><option value="admin">admin</option></select>

@@ -39,7 +39,7 @@ export function SetupForm() {
       <p className="muted">This account administers Tether: it adds team members and approves the riskiest agent actions. This page disappears once it exists.</p>
       <Field label="Name" name="name" autoComplete="name" required autoFocus error={fields.name} />
       <Field label="Email" name="email" type="email" autoComplete="username" required error={fields.email} />
-      <Field label="Password" name="password" type="password" autoComplete="new-password" minLength={10} required error={fields.password} />
+      <Field label="Password" name="password" type="password" autoComplete="new-password" required error={fields.password} />
       {message && !Object.keys(fields).length && <p role="alert" className="form-error">{message}</p>}
       <button type="submit" className="primary" disabled={setup.isPending}>Create admin account</button>
     </form>

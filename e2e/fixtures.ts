@@ -1,0 +1,29 @@
+// Every spec uses this `test`: it fails any test whose page requested anything but this
+// server (a CDN for Monaco, fonts, analytics…): Tether must work on a closed network.
+import { test as base, expect, type Page } from '@playwright/test';
+
+export const test = base.extend<{ offsiteGuard: void }>({
+  offsiteGuard: [async ({ page, baseURL }, use) => {
+    const offsite: string[] = [];
+    const own = new URL(baseURL!).host;
+    page.on('request', (req) => {
+      const url = new URL(req.url());
+      if (!['data:', 'blob:'].includes(url.protocol) && url.host !== own) offsite.push(req.url());
+    });
+    await use();
+    expect(offsite, 'requests to other hosts').toEqual([]);
+  }, { auto: true }],
+});
+
+export { expect };
+
+export const ADMIN = { name: 'Ada Admin', email: 'ada@example.test', password: 'correct horse battery staple' };
+export const MEMBER = { name: 'Max Member', email: 'max@example.test', password: 'members only 123' };
+
+export async function signIn(page: Page, who: { email: string; password: string }) {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Your sessions' })).toBeVisible();
+}

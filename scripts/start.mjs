@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// `npm start`: on a fresh clone, installs what is missing, builds, migrates and serves.
+// `npm run dev`: the same with hot reload (no build).
+import { spawn } from 'node:child_process';
+import { ensureBuild, ensureDependencies, ensureSystemPackages, nodeVersionOk, root, step } from './lib/bootstrap.mjs';
+
+const dev = process.argv.includes('--dev');
+nodeVersionOk();
+ensureDependencies();
+if (process.env.TETHER_UNSAFE_NO_SANDBOX !== '1') ensureSystemPackages({ bwrap: 'bubblewrap', prlimit: 'util-linux', setpriv: 'util-linux' });
+if (!dev) ensureBuild();
+
+step(dev ? 'Starting Tether (development)' : 'Starting Tether');
+const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: dev ? 'development' : 'production' },
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
