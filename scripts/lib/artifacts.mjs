@@ -11,7 +11,7 @@ const NEXT_DENIED = [/^cache\//, /^trace/, /^types\//, /^diagnostics\//, /^dev\/
 
 /** Top-level entries the Docker image is built from; everything else must be ignored. */
 const DOCKER_ALLOWED = [
-  /^(package\.json|package-lock\.json|next\.config\.mjs|tsconfig\.json|Dockerfile|\.dockerignore)$/,
+  /^(package\.json|package-lock\.json|next\.config\.mjs|tsconfig\.json)$/,
   /^(app|server|prisma|public)\//,
 ];
 

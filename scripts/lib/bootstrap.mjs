@@ -70,7 +70,7 @@ function treeDigest(entries) {
 const BUILD_INPUTS = ['app', 'public', 'next.config.mjs', 'package-lock.json', 'tsconfig.json', 'server/api', 'server/realtime/protocol.ts', 'server/sessions/event-types.ts'];
 
 export function ensureBuild({ force = false } = {}) {
-  const marker = path.join(root, '.next', 'tether-inputs-digest');
+  const marker = path.join(root, '.next', 'cache', 'tether-inputs-digest');
   const want = treeDigest(BUILD_INPUTS);
   if (!force && existsSync(path.join(root, '.next', 'BUILD_ID')) && existsSync(marker) && readFileSync(marker, 'utf8') === want) return;
   step('Building the web app (next build)');
