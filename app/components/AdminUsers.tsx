@@ -19,6 +19,7 @@ export function AdminUsers({ currentUserId }: { currentUserId: string }) {
       <h1 id="users-heading">Users</h1>
       {rowError && <p role="alert" className="form-error">{rowError}</p>}
       {users.error && <p role="alert" className="form-error">{users.error.message}</p>}
+      {users.isLoading && <p className="muted">Loading…</p>}
       <table className="table" aria-label="Users">
         <thead><tr><th>Name</th><th>Email</th><th>Role</th><th>Status</th><th><span className="visually-hidden">Actions</span></th></tr></thead>
         <tbody>

@@ -7,6 +7,17 @@ import type { PagePrincipal } from '../../server/api/page-headers.ts';
 import { useTRPC } from '../lib/trpc.ts';
 import { ThemeToggle } from './ThemeToggle.tsx';
 
+function Logo() {
+  // A tether: two nodes and the line between them.
+  return (
+    <svg className="logo" width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">
+      <circle cx="4" cy="14" r="2.5" fill="currentColor" />
+      <circle cx="14" cy="4" r="2.5" fill="none" stroke="currentColor" strokeWidth="1.6" />
+      <path d="M5.8 12.2 12.2 5.8" stroke="currentColor" strokeWidth="1.6" strokeDasharray="2 1.6" />
+    </svg>
+  );
+}
+
 export function AppShell({ principal, children, wide }: { principal: PagePrincipal; children: ReactNode; wide?: boolean }) {
   const trpc = useTRPC();
   const pathname = usePathname();
@@ -15,7 +26,7 @@ export function AppShell({ principal, children, wide }: { principal: PagePrincip
   return (
     <div className="shell">
       <header className="topbar">
-        <Link href="/" className="brand" aria-label="Tether home"><span className="logo" aria-hidden>⟁</span> Tether</Link>
+        <Link href="/" className="brand" aria-label="Tether home"><Logo /> Tether</Link>
         <nav aria-label="Main">
           {nav.map((n) => (
             <Link key={n.href} href={n.href} aria-current={pathname === n.href ? 'page' : undefined}>{n.label}</Link>

@@ -1,0 +1,28 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './config.ts';
+
+describe('configuration', () => {
+  it('has embedded defaults: production, port 3000, loopback, SQLite in ./data', () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({ NODE_ENV: 'production', PORT: 3000, HOST: '127.0.0.1', dev: false });
+    expect(c.DATABASE_URL).toBeUndefined();
+    expect(c.dataDir).toBe(path.resolve('./data'));
+  });
+
+  it('stops with a message naming each bad variable and what it expects', () => {
+    expect(() => parseConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x' })).toThrow(ConfigError);
+    try {
+      parseConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x' });
+    } catch (err) {
+      expect((err as Error).message).toMatch(/PORT: expected a port number \(got "eighty"\)/);
+      expect((err as Error).message).toMatch(/DATABASE_URL: expected postgresql:\/\/… or file:… \(got "mysql:\/\/x"\)/);
+    }
+  });
+
+  it('accepts PostgreSQL and development mode', () => {
+    const c = parseConfig({ DATABASE_URL: 'postgresql://u@h:5432/db', NODE_ENV: 'development' });
+    expect(c.DATABASE_URL).toBe('postgresql://u@h:5432/db');
+    expect(c.dev).toBe(true);
+  });
+});
