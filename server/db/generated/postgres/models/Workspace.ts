@@ -268,6 +268,7 @@ export type WorkspaceOrderByWithRelationInput = {
 
 export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
   id?: string
+  uid?: number
   AND?: Prisma.WorkspaceWhereInput | Prisma.WorkspaceWhereInput[]
   OR?: Prisma.WorkspaceWhereInput[]
   NOT?: Prisma.WorkspaceWhereInput | Prisma.WorkspaceWhereInput[]
@@ -277,11 +278,10 @@ export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
   status?: Prisma.StringFilter<"Workspace"> | string
   error?: Prisma.StringNullableFilter<"Workspace"> | string | null
   networkAllowed?: Prisma.BoolFilter<"Workspace"> | boolean
-  uid?: Prisma.IntNullableFilter<"Workspace"> | number | null
   createdAt?: Prisma.DateTimeFilter<"Workspace"> | Date | string
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   sessions?: Prisma.SessionListRelationFilter
-}, "id">
+}, "id" | "uid">
 
 export type WorkspaceOrderByWithAggregationInput = {
   id?: Prisma.SortOrder

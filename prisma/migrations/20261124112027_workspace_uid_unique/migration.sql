@@ -1,0 +1,4 @@
+-- CreateIndex
+CREATE UNIQUE INDEX "Workspace_uid_key" ON "Workspace"("uid");
+
+
