@@ -26,13 +26,32 @@ export const configSchema = z.object({
   TETHER_PUBLIC_URL: z.url({ message: 'expected an absolute URL' }).optional(),
   TETHER_SESSION_TTL: duration(7 * 24 * 3600),
   TETHER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // Models (server/models/). Keys stay on the server: never logged, stored in events or sent to a browser.
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: z.url({ message: 'expected an absolute URL' }).optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  /** OpenAI's endpoint, and the endpoint of `compat:` routes (Ollama, vLLM, llama.cpp, OpenRouter …). */
+  OPENAI_BASE_URL: z.url({ message: 'expected an absolute URL' }).optional(),
+  /** Ordered `provider:model` list, comma-separated: the primary first, then fallbacks. */
+  TETHER_MODELS: z.string().optional(),
+  /** A model call that has not produced its first token by then fails over to the next route. */
+  TETHER_MODEL_TIMEOUT: duration(60),
+  /** Daily quotas and the per-run budget; 0 means unlimited. */
+  TETHER_QUOTA_USER_DAILY_TOKENS: z.coerce.number().int().min(0).default(0),
+  TETHER_QUOTA_USER_DAILY_USD: z.coerce.number().min(0).default(0),
+  TETHER_QUOTA_TEAM_DAILY_TOKENS: z.coerce.number().int().min(0).default(0),
+  TETHER_QUOTA_TEAM_DAILY_USD: z.coerce.number().min(0).default(0),
+  TETHER_RUN_BUDGET_TOKENS: z.coerce.number().int().min(0).default(0),
+  TETHER_RUN_BUDGET_USD: z.coerce.number().min(0).default(0),
+  TETHER_AGENT_MAX_STEPS: z.coerce.number().int().positive().default(50),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string; dev: boolean };
 
 export class ConfigError extends Error {}
 
-export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);

@@ -6,7 +6,7 @@ import { appRouter } from './root.ts';
 /** The only procedures an anonymous caller may reach. Adding to this list is a security decision. */
 const PUBLIC = new Set(['auth.status', 'auth.setup', 'auth.login', 'auth.logout']);
 
-const procedures = Object.entries(appRouter._def.procedures as Record<string, { _def: { type: 'query' | 'mutation' } }>)
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation' } }>)
   .map(([path, p]) => ({ path, type: p._def.type }));
 
 const call = (client: ApiClient, p: { path: string; type: string }) =>
