@@ -102,3 +102,22 @@ export type Approval = Prisma.ApprovalModel
  * Read-only review link; only the SHA-256 of the token is stored.
  */
 export type ShareLink = Prisma.ShareLinkModel
+/**
+ * Model AgentRun
+ * One agent run: a user message and the steps the agent took for it. One runs at a time per
+ * session; later ones wait as "queued". status: "queued" | "running" | "completed" | "stopped" |
+ * "failed" | "interrupted" (the server stopped mid-run; `step` is the last completed step).
+ */
+export type AgentRun = Prisma.AgentRunModel
+/**
+ * Model ModelUsage
+ * One metered model call. costUsd is an estimate from the route's price table.
+ * outcome: "ok" | "error" | "aborted".
+ */
+export type ModelUsage = Prisma.ModelUsageModel
+/**
+ * Model ModelRouteSetting
+ * Routes an admin set at run time (ordered "provider:model" list); without a row, TETHER_MODELS.
+ * id: the task type ("default" for now).
+ */
+export type ModelRouteSetting = Prisma.ModelRouteSettingModel

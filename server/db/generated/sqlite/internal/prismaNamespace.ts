@@ -408,7 +408,10 @@ export const ModelName = {
   AuditEntry: 'AuditEntry',
   MemoryItem: 'MemoryItem',
   Approval: 'Approval',
-  ShareLink: 'ShareLink'
+  ShareLink: 'ShareLink',
+  AgentRun: 'AgentRun',
+  ModelUsage: 'ModelUsage',
+  ModelRouteSetting: 'ModelRouteSetting'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -424,7 +427,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "team" | "user" | "account" | "authSession" | "membership" | "workspace" | "session" | "event" | "auditEntry" | "memoryItem" | "approval" | "shareLink"
+    modelProps: "team" | "user" | "account" | "authSession" | "membership" | "workspace" | "session" | "event" | "auditEntry" | "memoryItem" | "approval" | "shareLink" | "agentRun" | "modelUsage" | "modelRouteSetting"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1316,6 +1319,228 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    AgentRun: {
+      payload: Prisma.$AgentRunPayload<ExtArgs>
+      fields: Prisma.AgentRunFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.AgentRunFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AgentRunPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.AgentRunFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AgentRunPayload>
+        }
+        findFirst: {
+          args: Prisma.AgentRunFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AgentRunPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.AgentRunFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AgentRunPayload>
+        }
+        findMany: {
+          args: Prisma.AgentRunFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AgentRunPayload>[]
+        }
+        create: {
+          args: Prisma.AgentRunCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AgentRunPayload>
+        }
+        createMany: {
+          args: Prisma.AgentRunCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.AgentRunCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AgentRunPayload>[]
+        }
+        delete: {
+          args: Prisma.AgentRunDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AgentRunPayload>
+        }
+        update: {
+          args: Prisma.AgentRunUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AgentRunPayload>
+        }
+        deleteMany: {
+          args: Prisma.AgentRunDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.AgentRunUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.AgentRunUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AgentRunPayload>[]
+        }
+        upsert: {
+          args: Prisma.AgentRunUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AgentRunPayload>
+        }
+        aggregate: {
+          args: Prisma.AgentRunAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateAgentRun>
+        }
+        groupBy: {
+          args: Prisma.AgentRunGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AgentRunGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.AgentRunCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AgentRunCountAggregateOutputType> | number
+        }
+      }
+    }
+    ModelUsage: {
+      payload: Prisma.$ModelUsagePayload<ExtArgs>
+      fields: Prisma.ModelUsageFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ModelUsageFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelUsagePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ModelUsageFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelUsagePayload>
+        }
+        findFirst: {
+          args: Prisma.ModelUsageFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelUsagePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ModelUsageFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelUsagePayload>
+        }
+        findMany: {
+          args: Prisma.ModelUsageFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelUsagePayload>[]
+        }
+        create: {
+          args: Prisma.ModelUsageCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelUsagePayload>
+        }
+        createMany: {
+          args: Prisma.ModelUsageCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ModelUsageCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelUsagePayload>[]
+        }
+        delete: {
+          args: Prisma.ModelUsageDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelUsagePayload>
+        }
+        update: {
+          args: Prisma.ModelUsageUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelUsagePayload>
+        }
+        deleteMany: {
+          args: Prisma.ModelUsageDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ModelUsageUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ModelUsageUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelUsagePayload>[]
+        }
+        upsert: {
+          args: Prisma.ModelUsageUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelUsagePayload>
+        }
+        aggregate: {
+          args: Prisma.ModelUsageAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateModelUsage>
+        }
+        groupBy: {
+          args: Prisma.ModelUsageGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ModelUsageGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ModelUsageCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ModelUsageCountAggregateOutputType> | number
+        }
+      }
+    }
+    ModelRouteSetting: {
+      payload: Prisma.$ModelRouteSettingPayload<ExtArgs>
+      fields: Prisma.ModelRouteSettingFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ModelRouteSettingFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelRouteSettingPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ModelRouteSettingFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelRouteSettingPayload>
+        }
+        findFirst: {
+          args: Prisma.ModelRouteSettingFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelRouteSettingPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ModelRouteSettingFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelRouteSettingPayload>
+        }
+        findMany: {
+          args: Prisma.ModelRouteSettingFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelRouteSettingPayload>[]
+        }
+        create: {
+          args: Prisma.ModelRouteSettingCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelRouteSettingPayload>
+        }
+        createMany: {
+          args: Prisma.ModelRouteSettingCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ModelRouteSettingCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelRouteSettingPayload>[]
+        }
+        delete: {
+          args: Prisma.ModelRouteSettingDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelRouteSettingPayload>
+        }
+        update: {
+          args: Prisma.ModelRouteSettingUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelRouteSettingPayload>
+        }
+        deleteMany: {
+          args: Prisma.ModelRouteSettingDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ModelRouteSettingUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ModelRouteSettingUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelRouteSettingPayload>[]
+        }
+        upsert: {
+          args: Prisma.ModelRouteSettingUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ModelRouteSettingPayload>
+        }
+        aggregate: {
+          args: Prisma.ModelRouteSettingAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateModelRouteSetting>
+        }
+        groupBy: {
+          args: Prisma.ModelRouteSettingGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ModelRouteSettingGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ModelRouteSettingCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ModelRouteSettingCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1511,6 +1736,54 @@ export const ShareLinkScalarFieldEnum = {
 } as const
 
 export type ShareLinkScalarFieldEnum = (typeof ShareLinkScalarFieldEnum)[keyof typeof ShareLinkScalarFieldEnum]
+
+
+export const AgentRunScalarFieldEnum = {
+  id: 'id',
+  sessionId: 'sessionId',
+  userId: 'userId',
+  teamId: 'teamId',
+  text: 'text',
+  status: 'status',
+  step: 'step',
+  reason: 'reason',
+  route: 'route',
+  inputTokens: 'inputTokens',
+  outputTokens: 'outputTokens',
+  costUsd: 'costUsd',
+  createdAt: 'createdAt',
+  startedAt: 'startedAt',
+  endedAt: 'endedAt'
+} as const
+
+export type AgentRunScalarFieldEnum = (typeof AgentRunScalarFieldEnum)[keyof typeof AgentRunScalarFieldEnum]
+
+
+export const ModelUsageScalarFieldEnum = {
+  id: 'id',
+  createdAt: 'createdAt',
+  route: 'route',
+  userId: 'userId',
+  teamId: 'teamId',
+  sessionId: 'sessionId',
+  runId: 'runId',
+  inputTokens: 'inputTokens',
+  outputTokens: 'outputTokens',
+  costUsd: 'costUsd',
+  outcome: 'outcome'
+} as const
+
+export type ModelUsageScalarFieldEnum = (typeof ModelUsageScalarFieldEnum)[keyof typeof ModelUsageScalarFieldEnum]
+
+
+export const ModelRouteSettingScalarFieldEnum = {
+  id: 'id',
+  routes: 'routes',
+  updatedById: 'updatedById',
+  updatedAt: 'updatedAt'
+} as const
+
+export type ModelRouteSettingScalarFieldEnum = (typeof ModelRouteSettingScalarFieldEnum)[keyof typeof ModelRouteSettingScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -1770,6 +2043,9 @@ export type GlobalOmitConfig = {
   memoryItem?: Prisma.MemoryItemOmit
   approval?: Prisma.ApprovalOmit
   shareLink?: Prisma.ShareLinkOmit
+  agentRun?: Prisma.AgentRunOmit
+  modelUsage?: Prisma.ModelUsageOmit
+  modelRouteSetting?: Prisma.ModelRouteSettingOmit
 }
 
 /* Types for Logging */

@@ -62,7 +62,10 @@ export const ModelName = {
   AuditEntry: 'AuditEntry',
   MemoryItem: 'MemoryItem',
   Approval: 'Approval',
-  ShareLink: 'ShareLink'
+  ShareLink: 'ShareLink',
+  AgentRun: 'AgentRun',
+  ModelUsage: 'ModelUsage',
+  ModelRouteSetting: 'ModelRouteSetting'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -237,6 +240,54 @@ export const ShareLinkScalarFieldEnum = {
 } as const
 
 export type ShareLinkScalarFieldEnum = (typeof ShareLinkScalarFieldEnum)[keyof typeof ShareLinkScalarFieldEnum]
+
+
+export const AgentRunScalarFieldEnum = {
+  id: 'id',
+  sessionId: 'sessionId',
+  userId: 'userId',
+  teamId: 'teamId',
+  text: 'text',
+  status: 'status',
+  step: 'step',
+  reason: 'reason',
+  route: 'route',
+  inputTokens: 'inputTokens',
+  outputTokens: 'outputTokens',
+  costUsd: 'costUsd',
+  createdAt: 'createdAt',
+  startedAt: 'startedAt',
+  endedAt: 'endedAt'
+} as const
+
+export type AgentRunScalarFieldEnum = (typeof AgentRunScalarFieldEnum)[keyof typeof AgentRunScalarFieldEnum]
+
+
+export const ModelUsageScalarFieldEnum = {
+  id: 'id',
+  createdAt: 'createdAt',
+  route: 'route',
+  userId: 'userId',
+  teamId: 'teamId',
+  sessionId: 'sessionId',
+  runId: 'runId',
+  inputTokens: 'inputTokens',
+  outputTokens: 'outputTokens',
+  costUsd: 'costUsd',
+  outcome: 'outcome'
+} as const
+
+export type ModelUsageScalarFieldEnum = (typeof ModelUsageScalarFieldEnum)[keyof typeof ModelUsageScalarFieldEnum]
+
+
+export const ModelRouteSettingScalarFieldEnum = {
+  id: 'id',
+  routes: 'routes',
+  updatedById: 'updatedById',
+  updatedAt: 'updatedAt'
+} as const
+
+export type ModelRouteSettingScalarFieldEnum = (typeof ModelRouteSettingScalarFieldEnum)[keyof typeof ModelRouteSettingScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -264,6 +264,7 @@ export type SessionWhereInput = {
   memory?: Prisma.MemoryItemListRelationFilter
   approvals?: Prisma.ApprovalListRelationFilter
   shareLinks?: Prisma.ShareLinkListRelationFilter
+  agentRuns?: Prisma.AgentRunListRelationFilter
 }
 
 export type SessionOrderByWithRelationInput = {
@@ -284,6 +285,7 @@ export type SessionOrderByWithRelationInput = {
   memory?: Prisma.MemoryItemOrderByRelationAggregateInput
   approvals?: Prisma.ApprovalOrderByRelationAggregateInput
   shareLinks?: Prisma.ShareLinkOrderByRelationAggregateInput
+  agentRuns?: Prisma.AgentRunOrderByRelationAggregateInput
 }
 
 export type SessionWhereUniqueInput = Prisma.AtLeast<{
@@ -307,6 +309,7 @@ export type SessionWhereUniqueInput = Prisma.AtLeast<{
   memory?: Prisma.MemoryItemListRelationFilter
   approvals?: Prisma.ApprovalListRelationFilter
   shareLinks?: Prisma.ShareLinkListRelationFilter
+  agentRuns?: Prisma.AgentRunListRelationFilter
 }, "id">
 
 export type SessionOrderByWithAggregationInput = {
@@ -358,6 +361,7 @@ export type SessionCreateInput = {
   memory?: Prisma.MemoryItemCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateInput = {
@@ -375,6 +379,7 @@ export type SessionUncheckedCreateInput = {
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUpdateInput = {
@@ -392,6 +397,7 @@ export type SessionUpdateInput = {
   memory?: Prisma.MemoryItemUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateInput = {
@@ -409,6 +415,7 @@ export type SessionUncheckedUpdateInput = {
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionCreateManyInput = {
@@ -699,6 +706,20 @@ export type SessionUpdateOneRequiredWithoutShareLinksNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.SessionUpdateToOneWithWhereWithoutShareLinksInput, Prisma.SessionUpdateWithoutShareLinksInput>, Prisma.SessionUncheckedUpdateWithoutShareLinksInput>
 }
 
+export type SessionCreateNestedOneWithoutAgentRunsInput = {
+  create?: Prisma.XOR<Prisma.SessionCreateWithoutAgentRunsInput, Prisma.SessionUncheckedCreateWithoutAgentRunsInput>
+  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutAgentRunsInput
+  connect?: Prisma.SessionWhereUniqueInput
+}
+
+export type SessionUpdateOneRequiredWithoutAgentRunsNestedInput = {
+  create?: Prisma.XOR<Prisma.SessionCreateWithoutAgentRunsInput, Prisma.SessionUncheckedCreateWithoutAgentRunsInput>
+  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutAgentRunsInput
+  upsert?: Prisma.SessionUpsertWithoutAgentRunsInput
+  connect?: Prisma.SessionWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.SessionUpdateToOneWithWhereWithoutAgentRunsInput, Prisma.SessionUpdateWithoutAgentRunsInput>, Prisma.SessionUncheckedUpdateWithoutAgentRunsInput>
+}
+
 export type SessionCreateWithoutTeamInput = {
   id?: string
   title: string
@@ -713,6 +734,7 @@ export type SessionCreateWithoutTeamInput = {
   memory?: Prisma.MemoryItemCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateWithoutTeamInput = {
@@ -729,6 +751,7 @@ export type SessionUncheckedCreateWithoutTeamInput = {
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionCreateOrConnectWithoutTeamInput = {
@@ -786,6 +809,7 @@ export type SessionCreateWithoutOwnerInput = {
   memory?: Prisma.MemoryItemCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateWithoutOwnerInput = {
@@ -802,6 +826,7 @@ export type SessionUncheckedCreateWithoutOwnerInput = {
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionCreateOrConnectWithoutOwnerInput = {
@@ -843,6 +868,7 @@ export type SessionCreateWithoutWorkspaceInput = {
   memory?: Prisma.MemoryItemCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateWithoutWorkspaceInput = {
@@ -859,6 +885,7 @@ export type SessionUncheckedCreateWithoutWorkspaceInput = {
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionCreateOrConnectWithoutWorkspaceInput = {
@@ -900,6 +927,7 @@ export type SessionCreateWithoutEventsInput = {
   memory?: Prisma.MemoryItemCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateWithoutEventsInput = {
@@ -916,6 +944,7 @@ export type SessionUncheckedCreateWithoutEventsInput = {
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionCreateOrConnectWithoutEventsInput = {
@@ -948,6 +977,7 @@ export type SessionUpdateWithoutEventsInput = {
   memory?: Prisma.MemoryItemUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateWithoutEventsInput = {
@@ -964,6 +994,7 @@ export type SessionUncheckedUpdateWithoutEventsInput = {
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionCreateWithoutMemoryInput = {
@@ -980,6 +1011,7 @@ export type SessionCreateWithoutMemoryInput = {
   events?: Prisma.EventCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateWithoutMemoryInput = {
@@ -996,6 +1028,7 @@ export type SessionUncheckedCreateWithoutMemoryInput = {
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionCreateOrConnectWithoutMemoryInput = {
@@ -1028,6 +1061,7 @@ export type SessionUpdateWithoutMemoryInput = {
   events?: Prisma.EventUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateWithoutMemoryInput = {
@@ -1044,6 +1078,7 @@ export type SessionUncheckedUpdateWithoutMemoryInput = {
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionCreateWithoutApprovalsInput = {
@@ -1060,6 +1095,7 @@ export type SessionCreateWithoutApprovalsInput = {
   events?: Prisma.EventCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateWithoutApprovalsInput = {
@@ -1076,6 +1112,7 @@ export type SessionUncheckedCreateWithoutApprovalsInput = {
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionCreateOrConnectWithoutApprovalsInput = {
@@ -1108,6 +1145,7 @@ export type SessionUpdateWithoutApprovalsInput = {
   events?: Prisma.EventUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateWithoutApprovalsInput = {
@@ -1124,6 +1162,7 @@ export type SessionUncheckedUpdateWithoutApprovalsInput = {
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionCreateWithoutShareLinksInput = {
@@ -1140,6 +1179,7 @@ export type SessionCreateWithoutShareLinksInput = {
   events?: Prisma.EventCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateWithoutShareLinksInput = {
@@ -1156,6 +1196,7 @@ export type SessionUncheckedCreateWithoutShareLinksInput = {
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionCreateOrConnectWithoutShareLinksInput = {
@@ -1188,6 +1229,7 @@ export type SessionUpdateWithoutShareLinksInput = {
   events?: Prisma.EventUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateWithoutShareLinksInput = {
@@ -1204,6 +1246,91 @@ export type SessionUncheckedUpdateWithoutShareLinksInput = {
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
+}
+
+export type SessionCreateWithoutAgentRunsInput = {
+  id?: string
+  title: string
+  status?: string
+  lastSeq?: number
+  lastHash?: string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  team: Prisma.TeamCreateNestedOneWithoutSessionsInput
+  owner: Prisma.UserCreateNestedOneWithoutSessionsInput
+  workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
+  events?: Prisma.EventCreateNestedManyWithoutSessionInput
+  memory?: Prisma.MemoryItemCreateNestedManyWithoutSessionInput
+  approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
+  shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
+}
+
+export type SessionUncheckedCreateWithoutAgentRunsInput = {
+  id?: string
+  title: string
+  teamId: string
+  ownerId: string
+  workspaceId?: string | null
+  status?: string
+  lastSeq?: number
+  lastHash?: string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
+  memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
+  approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
+  shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
+}
+
+export type SessionCreateOrConnectWithoutAgentRunsInput = {
+  where: Prisma.SessionWhereUniqueInput
+  create: Prisma.XOR<Prisma.SessionCreateWithoutAgentRunsInput, Prisma.SessionUncheckedCreateWithoutAgentRunsInput>
+}
+
+export type SessionUpsertWithoutAgentRunsInput = {
+  update: Prisma.XOR<Prisma.SessionUpdateWithoutAgentRunsInput, Prisma.SessionUncheckedUpdateWithoutAgentRunsInput>
+  create: Prisma.XOR<Prisma.SessionCreateWithoutAgentRunsInput, Prisma.SessionUncheckedCreateWithoutAgentRunsInput>
+  where?: Prisma.SessionWhereInput
+}
+
+export type SessionUpdateToOneWithWhereWithoutAgentRunsInput = {
+  where?: Prisma.SessionWhereInput
+  data: Prisma.XOR<Prisma.SessionUpdateWithoutAgentRunsInput, Prisma.SessionUncheckedUpdateWithoutAgentRunsInput>
+}
+
+export type SessionUpdateWithoutAgentRunsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  lastSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  lastHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
+  owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
+  workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
+  events?: Prisma.EventUpdateManyWithoutSessionNestedInput
+  memory?: Prisma.MemoryItemUpdateManyWithoutSessionNestedInput
+  approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
+  shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
+}
+
+export type SessionUncheckedUpdateWithoutAgentRunsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  teamId?: Prisma.StringFieldUpdateOperationsInput | string
+  ownerId?: Prisma.StringFieldUpdateOperationsInput | string
+  workspaceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  lastSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  lastHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
+  memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
+  approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
+  shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionCreateManyTeamInput = {
@@ -1232,6 +1359,7 @@ export type SessionUpdateWithoutTeamInput = {
   memory?: Prisma.MemoryItemUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateWithoutTeamInput = {
@@ -1248,6 +1376,7 @@ export type SessionUncheckedUpdateWithoutTeamInput = {
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateManyWithoutTeamInput = {
@@ -1288,6 +1417,7 @@ export type SessionUpdateWithoutOwnerInput = {
   memory?: Prisma.MemoryItemUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateWithoutOwnerInput = {
@@ -1304,6 +1434,7 @@ export type SessionUncheckedUpdateWithoutOwnerInput = {
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateManyWithoutOwnerInput = {
@@ -1344,6 +1475,7 @@ export type SessionUpdateWithoutWorkspaceInput = {
   memory?: Prisma.MemoryItemUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateWithoutWorkspaceInput = {
@@ -1360,6 +1492,7 @@ export type SessionUncheckedUpdateWithoutWorkspaceInput = {
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateManyWithoutWorkspaceInput = {
@@ -1384,6 +1517,7 @@ export type SessionCountOutputType = {
   memory: number
   approvals: number
   shareLinks: number
+  agentRuns: number
 }
 
 export type SessionCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1391,6 +1525,7 @@ export type SessionCountOutputTypeSelect<ExtArgs extends runtime.Types.Extension
   memory?: boolean | SessionCountOutputTypeCountMemoryArgs
   approvals?: boolean | SessionCountOutputTypeCountApprovalsArgs
   shareLinks?: boolean | SessionCountOutputTypeCountShareLinksArgs
+  agentRuns?: boolean | SessionCountOutputTypeCountAgentRunsArgs
 }
 
 /**
@@ -1431,6 +1566,13 @@ export type SessionCountOutputTypeCountShareLinksArgs<ExtArgs extends runtime.Ty
   where?: Prisma.ShareLinkWhereInput
 }
 
+/**
+ * SessionCountOutputType without action
+ */
+export type SessionCountOutputTypeCountAgentRunsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.AgentRunWhereInput
+}
+
 
 export type SessionSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -1450,6 +1592,7 @@ export type SessionSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   memory?: boolean | Prisma.Session$memoryArgs<ExtArgs>
   approvals?: boolean | Prisma.Session$approvalsArgs<ExtArgs>
   shareLinks?: boolean | Prisma.Session$shareLinksArgs<ExtArgs>
+  agentRuns?: boolean | Prisma.Session$agentRunsArgs<ExtArgs>
   _count?: boolean | Prisma.SessionCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["session"]>
 
@@ -1507,6 +1650,7 @@ export type SessionInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs
   memory?: boolean | Prisma.Session$memoryArgs<ExtArgs>
   approvals?: boolean | Prisma.Session$approvalsArgs<ExtArgs>
   shareLinks?: boolean | Prisma.Session$shareLinksArgs<ExtArgs>
+  agentRuns?: boolean | Prisma.Session$agentRunsArgs<ExtArgs>
   _count?: boolean | Prisma.SessionCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type SessionIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1530,6 +1674,7 @@ export type $SessionPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     memory: Prisma.$MemoryItemPayload<ExtArgs>[]
     approvals: Prisma.$ApprovalPayload<ExtArgs>[]
     shareLinks: Prisma.$ShareLinkPayload<ExtArgs>[]
+    agentRuns: Prisma.$AgentRunPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1943,6 +2088,7 @@ export interface Prisma__SessionClient<T, Null = never, ExtArgs extends runtime.
   memory<T extends Prisma.Session$memoryArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Session$memoryArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$MemoryItemPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   approvals<T extends Prisma.Session$approvalsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Session$approvalsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApprovalPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   shareLinks<T extends Prisma.Session$shareLinksArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Session$shareLinksArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ShareLinkPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  agentRuns<T extends Prisma.Session$agentRunsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Session$agentRunsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AgentRunPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -2493,6 +2639,30 @@ export type Session$shareLinksArgs<ExtArgs extends runtime.Types.Extensions.Inte
   take?: number
   skip?: number
   distinct?: Prisma.ShareLinkScalarFieldEnum | Prisma.ShareLinkScalarFieldEnum[]
+}
+
+/**
+ * Session.agentRuns
+ */
+export type Session$agentRunsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the AgentRun
+   */
+  select?: Prisma.AgentRunSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the AgentRun
+   */
+  omit?: Prisma.AgentRunOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.AgentRunInclude<ExtArgs> | null
+  where?: Prisma.AgentRunWhereInput
+  orderBy?: Prisma.AgentRunOrderByWithRelationInput | Prisma.AgentRunOrderByWithRelationInput[]
+  cursor?: Prisma.AgentRunWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.AgentRunScalarFieldEnum | Prisma.AgentRunScalarFieldEnum[]
 }
 
 /**
