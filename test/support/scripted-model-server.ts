@@ -101,8 +101,13 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
     const events = protocol === 'openai' ? openaiSse(model, reply) : anthropicSse(model, reply);
     let sent = 0;
     for (const e of events) {
-      if (turn.dropAfterEvents !== undefined && sent >= turn.dropAfterEvents) { res.socket?.destroy(); return; }
-      res.write(e);
+      if (turn.dropAfterEvents !== undefined && sent >= turn.dropAfterEvents) {
+        // Let the client read what was sent before the connection goes: a mid-stream failure.
+        await sleep(20);
+        res.socket?.destroy();
+        return;
+      }
+      await new Promise<void>((resolve) => res.write(e, () => resolve()));
       sent++;
     }
     res.end();

@@ -1,0 +1,255 @@
+// One model call, routed: try the routes in order, skip those whose circuit is open, fall back
+// on failures another route may not share, and stop on those it would. Once the first token
+// has arrived the reply belongs to that route: a later failure is shown, never papered over.
+import { jsonSchema, streamText, type JSONSchema7, type ModelMessage } from 'ai';
+import type { Logger } from '../log.ts';
+import { CircuitBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState } from './breaker.ts';
+import { classifyFailure, ModelCallError, redact } from './errors.ts';
+import type { UsageContext, UsageMeter } from './metering.ts';
+import { notConfiguredHowTo } from './not-configured.ts';
+import { estimateCostUsd } from './pricing.ts';
+import { languageModel, missingSetting, secretsOf, type ModelCredentials } from './providers.ts';
+import type { Route } from './routes.ts';
+import type { RouteSource } from './settings.ts';
+
+export interface ModelToolSpec { description: string; inputSchema: JSONSchema7 }
+
+export interface ModelRequest {
+  system?: string;
+  messages: ModelMessage[];
+  tools?: Record<string, ModelToolSpec>;
+  signal?: AbortSignal;
+  usage?: UsageContext;
+}
+
+export interface ModelUsageFigures { inputTokens: number; outputTokens: number; costUsd: number }
+
+export type ModelStreamPart =
+  /** Before the first token: which route is answering. */
+  | { type: 'route'; route: string }
+  | { type: 'text-delta'; text: string }
+  /** inputError: the model's arguments were not valid JSON; input is then the raw text. */
+  | { type: 'tool-call'; callId: string; toolName: string; input: unknown; inputError?: string }
+  | { type: 'finish'; route: string; finishReason: string; usage: ModelUsageFigures };
+
+export interface RouteHealth {
+  id: string;
+  provider: Route['provider'];
+  model: string;
+  /** Why it cannot be called (a setting's name, never its value), or null. */
+  missing: string | null;
+  breaker: BreakerState;
+  consecutiveFailures: number;
+  reopensAt: string | null;
+  calls: number;
+  failures: number;
+  lastError: { message: string; at: string } | null;
+  lastSuccessAt: string | null;
+  /** Mean time to first token of successful calls. */
+  meanFirstTokenMs: number | null;
+}
+
+export interface RouterStatus {
+  configured: boolean;
+  source: 'database' | 'environment';
+  routes: RouteHealth[];
+  /** When not configured: what to set, for the agent panel and the admin page. */
+  howTo: string | null;
+}
+
+export interface ModelRouterOptions {
+  credentials: ModelCredentials;
+  routes: RouteSource;
+  log: Logger;
+  meter?: UsageMeter;
+  breaker?: BreakerOptions;
+  /** No first token by then: the attempt is abandoned and the next route tried. */
+  firstTokenTimeoutMs: number;
+  now?: () => number;
+}
+
+interface Health {
+  breaker: CircuitBreaker;
+  calls: number;
+  failures: number;
+  lastError: { message: string; at: string } | null;
+  lastSuccessAt: string | null;
+  firstTokenMsTotal: number;
+  successes: number;
+}
+
+class FirstTokenTimeout extends Error {}
+
+export class ModelRouter {
+  private readonly health = new Map<string, Health>();
+  private readonly secrets: string[];
+  private readonly now: () => number;
+
+  constructor(private readonly options: ModelRouterOptions) {
+    this.secrets = secretsOf(options.credentials);
+    this.now = options.now ?? Date.now;
+    // The AI SDK prints provider warnings to the console unless told where else to send them.
+    globalThis.AI_SDK_LOG_WARNINGS ??= ({ warnings, provider, model }) => options.log.debug({ warnings, provider, model }, 'model provider warnings');
+  }
+
+  async status(): Promise<RouterStatus> {
+    const { routes, source } = await this.options.routes.routes();
+    const list = routes.map((r): RouteHealth => {
+      const h = this.healthOf(r.id);
+      const b = h.breaker.snapshot();
+      return {
+        id: r.id, provider: r.provider, model: r.model,
+        missing: missingSetting(r, this.options.credentials),
+        breaker: b.state,
+        consecutiveFailures: b.consecutiveFailures,
+        reopensAt: b.reopensAt === null ? null : new Date(b.reopensAt).toISOString(),
+        calls: h.calls,
+        failures: h.failures,
+        lastError: h.lastError,
+        lastSuccessAt: h.lastSuccessAt,
+        meanFirstTokenMs: h.successes ? Math.round(h.firstTokenMsTotal / h.successes) : null,
+      };
+    });
+    const configured = list.some((r) => !r.missing);
+    return { configured, source, routes: list, howTo: configured ? null : notConfiguredHowTo };
+  }
+
+  /** Throws ModelCallError; its message is safe to show (no secrets). */
+  async *stream(req: ModelRequest): AsyncGenerator<ModelStreamPart> {
+    const { routes } = await this.options.routes.routes();
+    const callable = routes.filter((r) => !missingSetting(r, this.options.credentials));
+    if (!callable.length) throw new ModelCallError('not_configured', notConfiguredHowTo);
+    const attempts: { route: string; error: string }[] = [];
+
+    for (const route of callable) {
+      const h = this.healthOf(route.id);
+      if (!h.breaker.tryAcquire()) {
+        attempts.push({ route: route.id, error: 'skipped: failing recently (circuit open)' });
+        continue;
+      }
+      const attempt = new AbortController();
+      const signal = req.signal ? AbortSignal.any([req.signal, attempt.signal]) : attempt.signal;
+      const timer = setTimeout(() => attempt.abort(new FirstTokenTimeout()), this.options.firstTokenTimeoutMs);
+      const started = this.now();
+      let firstTokenAt: number | null = null;
+      const markFirst = function* (): Generator<ModelStreamPart> {
+        if (firstTokenAt !== null) return;
+        firstTokenAt = Date.now();
+        clearTimeout(timer);
+        yield { type: 'route', route: route.id };
+      };
+      h.calls++;
+      try {
+        const result = streamText({
+          model: languageModel(route, this.options.credentials),
+          system: req.system,
+          messages: req.messages,
+          tools: req.tools && Object.fromEntries(Object.entries(req.tools).map(([name, t]) => [name, { description: t.description, inputSchema: jsonSchema(t.inputSchema) }])),
+          // The router is the retry policy: one attempt per route.
+          maxRetries: 0,
+          abortSignal: signal,
+          onError: () => {},
+        });
+        let finishReason = 'stop';
+        let inputTokens = 0;
+        let outputTokens = 0;
+        for await (const part of result.fullStream) {
+          switch (part.type) {
+            case 'error': throw part.error;
+            case 'abort': throw signal.reason ?? new Error('aborted');
+            case 'text-delta':
+              yield* markFirst();
+              if (part.text) yield { type: 'text-delta', text: part.text };
+              break;
+            case 'tool-input-start':
+              yield* markFirst();
+              break;
+            case 'tool-call':
+              yield* markFirst();
+              yield 'invalid' in part && part.invalid
+                ? { type: 'tool-call', callId: part.toolCallId, toolName: part.toolName, input: part.input, inputError: errorText(part.error) }
+                : { type: 'tool-call', callId: part.toolCallId, toolName: part.toolName, input: part.input };
+              break;
+            case 'finish-step':
+              finishReason = part.finishReason;
+              inputTokens += part.usage.inputTokens ?? 0;
+              outputTokens += part.usage.outputTokens ?? 0;
+              break;
+          }
+        }
+        clearTimeout(timer);
+        h.breaker.success();
+        h.successes++;
+        h.lastSuccessAt = new Date(this.now()).toISOString();
+        h.firstTokenMsTotal += (firstTokenAt ?? Date.now()) - started;
+        const usage = { inputTokens, outputTokens, costUsd: estimateCostUsd(route.provider, route.model, inputTokens, outputTokens) };
+        await this.meter(route, req.usage, usage, 'ok');
+        yield { type: 'finish', route: route.id, finishReason, usage };
+        return;
+      } catch (err) {
+        clearTimeout(timer);
+        const timedOut = attempt.signal.aborted && !req.signal?.aborted;
+        const f = timedOut
+          ? { kind: 'transient' as const, message: `no first token within ${this.options.firstTokenTimeoutMs} ms` }
+          : classifyFailure(err, req.signal);
+        const message = redact(f.message, this.secrets);
+        if (f.kind === 'aborted') {
+          h.breaker.release();
+          await this.meter(route, req.usage, zeroUsage, 'aborted');
+          throw new ModelCallError('aborted', 'Stopped.');
+        }
+        await this.meter(route, req.usage, zeroUsage, 'error');
+        if (firstTokenAt !== null) {
+          h.breaker.failure();
+          h.failures++;
+          this.noteFailure(h, message);
+          throw new ModelCallError('stream', `${route.id} failed in the middle of its reply: ${message}`, [...attempts, { route: route.id, error: message }]);
+        }
+        if (f.kind === 'request') {
+          // The request is at fault, not the route: the breaker learns nothing.
+          h.breaker.release();
+          this.noteFailure(h, message);
+          throw new ModelCallError('request', `${route.id} refused the request: ${message}`, [...attempts, { route: route.id, error: message }]);
+        }
+        h.breaker.failure();
+        h.failures++;
+        this.noteFailure(h, message);
+        this.options.log.warn({ route: route.id, status: 'status' in f ? f.status : undefined, err: message }, 'model route failed; trying the next');
+        attempts.push({ route: route.id, error: message });
+      }
+    }
+    throw new ModelCallError('unavailable', `No model route answered. ${attempts.map((a) => `${a.route}: ${a.error}`).join('; ')}`, attempts);
+  }
+
+  private noteFailure(h: Health, message: string) {
+    h.lastError = { message, at: new Date(this.now()).toISOString() };
+  }
+
+  private async meter(route: Route, context: UsageContext | undefined, usage: ModelUsageFigures, outcome: 'ok' | 'error' | 'aborted') {
+    if (!this.options.meter) return;
+    try {
+      await this.options.meter.record({ route: route.id, context: context ?? {}, ...usage, outcome });
+    } catch (err) {
+      // Metering must not turn an answered call into a failed one; the gap is logged.
+      this.options.log.error({ err: errorText(err), route: route.id }, 'could not record model usage');
+    }
+  }
+
+  private healthOf(id: string): Health {
+    let h = this.health.get(id);
+    if (!h) {
+      h = {
+        breaker: new CircuitBreaker(this.options.breaker ?? defaultBreakerOptions, this.now),
+        calls: 0, failures: 0, lastError: null, lastSuccessAt: null, firstTokenMsTotal: 0, successes: 0,
+      };
+      this.health.set(id, h);
+    }
+    return h;
+  }
+}
+
+const zeroUsage: ModelUsageFigures = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
