@@ -79,7 +79,7 @@ function execIn(root: string, command: string | string[], o: ExecOptions = {}): 
   const started = Date.now();
   const [file, args]: [string, string[]] = typeof command === 'string' ? ['bash', ['-c', command]] : [command[0]!, command.slice(1)];
   return new Promise((resolve) => {
-    const child = spawn(file, args, { cwd: path.join(root, o.cwd ?? '.'), env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root, ...o.env } as NodeJS.ProcessEnv, signal: o.signal });
+    const child = spawn(file, args, { cwd: path.join(root, o.cwd ?? '.'), env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root, ...o.env } as unknown as NodeJS.ProcessEnv, signal: o.signal });
     let stdout = '';
     let stderr = '';
     let timedOut = false;
