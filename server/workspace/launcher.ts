@@ -1,0 +1,66 @@
+// Turns "run this in workspace X" into a concrete argv, confined (bubblewrap) or — only when an
+// operator explicitly allowed it — unconfined on the host. Callers never build sandbox argv.
+import path from 'node:path';
+import type { WorkspaceCgroup } from './cgroups.ts';
+import type { SandboxLimits } from './limits.ts';
+import { checkRelative } from './paths.ts';
+import { DEFAULT_PATH, SANDBOX_WORKSPACE, sandboxArgv, type Bind, type SandboxTools } from './sandbox.ts';
+
+export interface LaunchSpec {
+  command: string[];
+  /** Relative to the workspace root. */
+  cwd?: string;
+  env?: Record<string, string>;
+  interactive: boolean;
+  /** Overrides the workspace setting (git clone needs the network, whatever the workspace may do). */
+  network?: boolean;
+  extraBinds?: Bind[];
+}
+
+export interface Launch { argv: string[]; cwd: string; env: Record<string, string> }
+
+export interface Launcher {
+  /** Where the workspace root is, as the launched process sees it. */
+  readonly workspacePath: string;
+  /** Where an extra bind's source is, as the launched process sees it. */
+  bindPath(b: Bind): string;
+  launch(spec: LaunchSpec): Launch;
+}
+
+/** The environment of the helper chain (sh, prlimit, setpriv); bwrap then clears it. */
+const HOST_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+
+export function confinedLauncher(o: {
+  tools: SandboxTools; uid: number; workspaceDir: string; etcDir: string;
+  limits: SandboxLimits; cgroup: WorkspaceCgroup | null; networkAllowed: boolean;
+}): Launcher {
+  return {
+    workspacePath: SANDBOX_WORKSPACE,
+    bindPath: (b) => b.target,
+    launch(spec) {
+      const argv = sandboxArgv({
+        tools: o.tools, uid: o.uid, workspaceDir: o.workspaceDir, etcDir: o.etcDir,
+        network: spec.network ?? o.networkAllowed, interactive: spec.interactive,
+        cwd: path.posix.join(SANDBOX_WORKSPACE, checkRelative(spec.cwd ?? '')),
+        env: spec.env ?? {}, command: spec.command, limits: o.limits,
+        cgroupProcs: o.cgroup?.procsFiles() ?? [], extraBinds: spec.extraBinds,
+      });
+      return { argv, cwd: '/', env: HOST_ENV };
+    },
+  };
+}
+
+/** TETHER_UNSAFE_NO_SANDBOX=1: the command runs as the server user, in the workspace directory. */
+export function unconfinedLauncher(o: { workspaceDir: string }): Launcher {
+  return {
+    workspacePath: o.workspaceDir,
+    bindPath: (b) => b.source,
+    launch(spec) {
+      return {
+        argv: spec.command,
+        cwd: path.join(o.workspaceDir, checkRelative(spec.cwd ?? '')),
+        env: { HOME: o.workspaceDir, PATH: DEFAULT_PATH.replace(SANDBOX_WORKSPACE, o.workspaceDir), LANG: 'C.UTF-8', ...spec.env },
+      };
+    },
+  };
+}

@@ -1,0 +1,107 @@
+// Fills a fresh workspace directory: nothing, a built-in template, or a git clone. The clone
+// runs inside the workspace sandbox as the workspace uid (never as root), so a hostile
+// repository is handled by the same confinement as everything else.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { Launcher } from './launcher.ts';
+import type { ExecResult, WorkspaceSource } from './provider.ts';
+import { runProcess } from './run-process.ts';
+
+export const TEMPLATES_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
+const CLONE_TIMEOUT_MS = 10 * 60_000;
+const SOURCE_MOUNT = '/tether-source';
+/** ext:: and friends run arbitrary commands: only plain transports are allowed. */
+const GIT_PROTOCOLS = 'http:https:git:file';
+
+export class ProvisionError extends Error {
+  override name = 'ProvisionError';
+}
+
+export const workspaceSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('empty') }),
+  z.object({ kind: z.literal('template'), template: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'unknown template') }),
+  z.object({
+    kind: z.literal('git'),
+    url: z.string().min(1).max(2048).refine(
+      (u) => /^(https?|git):\/\/[^\s]+$/.test(u) || (u.startsWith('/') && !u.includes('\0')),
+      'expected an http(s):// or git:// URL, or an absolute path to a git repository on the server',
+    ),
+  }),
+]);
+
+export async function listTemplates(): Promise<string[]> {
+  const entries = await fs.readdir(TEMPLATES_DIR, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+}
+
+/** Hands a tree the server copied to the workspace uid, without following symlinks. */
+async function chownTree(dir: string, uid: number): Promise<void> {
+  await fs.lchown(dir, uid, uid);
+  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) await chownTree(p, uid);
+    else await fs.lchown(p, uid, uid);
+  }
+}
+
+/** A message people can act on, from git's stderr. */
+export function describeCloneFailure(url: string, r: ExecResult): string {
+  const err = r.stderr;
+  if (r.timedOut) return `Cloning ${url} timed out`;
+  if (/Could not resolve host|Failed to connect|Network is unreachable|Connection refused|Connection timed out/i.test(err)) {
+    return `Cannot reach ${url}: no network access or the host is down`;
+  }
+  if (/not found|does not appear to be a git repository|not a git repository|Authentication failed|could not read Username/i.test(err)) {
+    return `Not a git repository, or not accessible: ${url}`;
+  }
+  const last = err.trim().split(/\r?\n|\r/).filter(Boolean).slice(-3).join(' / ');
+  return `Cloning ${url} failed${last ? `: ${last}` : ''}`;
+}
+
+export async function provision(o: {
+  source: WorkspaceSource; workspaceDir: string; uid: number | null; launcher: Launcher;
+  track: (kill: () => void) => () => void; onProgress?: (message: string) => void;
+}): Promise<void> {
+  const source = workspaceSourceSchema.safeParse(o.source);
+  if (!source.success) throw new ProvisionError(`Invalid workspace source: ${source.error.issues[0]?.message}`);
+  const s = source.data;
+  if (s.kind === 'empty') return;
+
+  if (s.kind === 'template') {
+    const from = path.join(TEMPLATES_DIR, s.template);
+    if (!(await listTemplates()).includes(s.template)) throw new ProvisionError(`Unknown template: ${s.template}`);
+    o.onProgress?.(`Copying template ${s.template}`);
+    await fs.cp(from, o.workspaceDir, { recursive: true, errorOnExist: true, force: false });
+    if (o.uid !== null) await chownTree(o.workspaceDir, o.uid);
+    return;
+  }
+
+  const local = s.url.startsWith('/');
+  if (local) {
+    const st = await fs.stat(s.url).catch(() => null);
+    if (!st?.isDirectory()) throw new ProvisionError(`No git repository at ${s.url} on the server`);
+  }
+  const bind = { source: s.url, target: SOURCE_MOUNT, readOnly: true };
+  const from = local ? o.launcher.bindPath(bind) : s.url;
+  o.onProgress?.(`Cloning ${s.url}`);
+  const launch = o.launcher.launch({
+    // safe.directory: a server-local repository belongs to another uid than the cloner.
+    command: ['git', '-c', 'safe.directory=*', 'clone', '--progress', '--no-hardlinks', '--', from, o.launcher.workspacePath],
+    env: { GIT_ALLOW_PROTOCOL: GIT_PROTOCOLS, GIT_TERMINAL_PROMPT: '0' },
+    interactive: false, network: !local, extraBinds: local ? [bind] : [],
+  });
+  let partial = '';
+  const r = await runProcess(launch.argv, {
+    cwd: launch.cwd, env: launch.env, timeoutMs: CLONE_TIMEOUT_MS, track: o.track,
+    onStderr: (chunk) => {
+      // git redraws progress with \r: each redraw is one progress message.
+      const lines = (partial + chunk).split(/\r\n|\r|\n/);
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) o.onProgress?.(line.trim());
+    },
+  });
+  if (r.exitCode !== 0) throw new ProvisionError(describeCloneFailure(s.url, r));
+  o.onProgress?.('Clone complete');
+}

@@ -1,0 +1,112 @@
+// The command line that runs one process in a workspace sandbox:
+//   sh (join the workspace cgroups, as root) → prlimit (as root, so limits are set before the
+//   uid changes and cannot be raised again) → setpriv (drop to the workspace uid) → bwrap.
+// bwrap must start as the unprivileged uid: run as root without --uid it does not confine root
+// (ENVIRONMENT.md). Everything here is pure so the exact argv can be tested and reviewed.
+import path from 'node:path';
+import type { SandboxLimits } from './limits.ts';
+
+/** Where the workspace appears inside every sandbox. */
+export const SANDBOX_WORKSPACE = '/workspace';
+/** The exit code of the cgroup-joining wrapper when it cannot join; distinct from common codes. */
+export const CGROUP_JOIN_FAILED_EXIT = 125;
+
+export interface SandboxTools {
+  bwrap: string;
+  setpriv: string;
+  prlimit: string | null;
+  sh: string;
+}
+
+export interface Bind { source: string; target: string; readOnly: boolean }
+
+export interface SandboxRequest {
+  tools: SandboxTools;
+  uid: number;
+  workspaceDir: string;
+  /** Holds `passwd` and `group` for the workspace user (files, since node-pty cannot pass extra fds). */
+  etcDir: string;
+  network: boolean;
+  /** A terminal: no --new-session, or the shell gets no job control. */
+  interactive: boolean;
+  /** Absolute path inside the sandbox (under /workspace). */
+  cwd: string;
+  env: Record<string, string>;
+  command: string[];
+  limits: SandboxLimits;
+  cgroupProcs: string[];
+  extraBinds?: Bind[];
+}
+
+const READ_ONLY_SYSTEM = [
+  '--ro-bind', '/usr', '/usr',
+  '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/sbin', '/sbin',
+  // 66+ programs resolve through /etc/alternatives on Debian; TLS needs the CA bundle.
+  '--ro-bind-try', '/etc/alternatives', '/etc/alternatives', '--ro-bind-try', '/etc/ld.so.cache', '/etc/ld.so.cache',
+  '--ro-bind-try', '/etc/ssl', '/etc/ssl', '--ro-bind-try', '/etc/ca-certificates', '/etc/ca-certificates',
+  '--ro-bind-try', '/etc/localtime', '/etc/localtime',
+];
+
+/** Name resolution only matters when the sandbox may use the network. */
+const NETWORK_FILES = [
+  '--ro-bind-try', '/etc/resolv.conf', '/etc/resolv.conf', '--ro-bind-try', '/etc/hosts', '/etc/hosts',
+  '--ro-bind-try', '/etc/nsswitch.conf', '/etc/nsswitch.conf', '--ro-bind-try', '/etc/gai.conf', '/etc/gai.conf',
+];
+
+export const DEFAULT_PATH = '/workspace/node_modules/.bin:/usr/local/bin:/usr/bin:/bin';
+
+const SANDBOX_ENV: Record<string, string> = {
+  HOME: SANDBOX_WORKSPACE, PATH: DEFAULT_PATH, USER: 'tether', LANG: 'C.UTF-8',
+  // npm would otherwise write its cache and logs into the workspace (HOME) and call the registry.
+  npm_config_cache: '/tmp/.npm', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false',
+};
+
+export function bwrapArgs(r: SandboxRequest): string[] {
+  const id = String(r.uid);
+  const args = [
+    '--unshare-all', '--die-with-parent',
+    ...(r.interactive ? [] : ['--new-session']),
+    ...(r.network ? ['--share-net'] : []),
+    '--unshare-user', '--uid', id, '--gid', id, '--disable-userns',
+    ...READ_ONLY_SYSTEM,
+    ...(r.network ? NETWORK_FILES : []),
+    '--ro-bind', path.join(r.etcDir, 'passwd'), '/etc/passwd',
+    '--ro-bind', path.join(r.etcDir, 'group'), '/etc/group',
+    '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
+    '--bind', r.workspaceDir, SANDBOX_WORKSPACE,
+  ];
+  for (const b of r.extraBinds ?? []) args.push(b.readOnly ? '--ro-bind' : '--bind', b.source, b.target);
+  args.push('--chdir', r.cwd, '--hostname', 'sandbox', '--clearenv');
+  const env = { ...SANDBOX_ENV, ...r.env };
+  for (const [k, v] of Object.entries(env)) args.push('--setenv', k, v);
+  args.push('--', ...r.command);
+  return args;
+}
+
+function prlimitArgs(l: SandboxLimits): string[] {
+  return [
+    `--cpu=${l.cpuSeconds}`, `--as=${l.addressSpaceBytes}`, `--fsize=${l.fileSizeBytes}`,
+    `--nofile=${l.openFiles}`, `--nproc=${l.processes}`,
+  ];
+}
+
+/** The full argv (argv[0] is the program to spawn) for a sandboxed process. */
+export function sandboxArgv(r: SandboxRequest): string[] {
+  const id = String(r.uid);
+  let argv = [r.tools.setpriv, '--reuid', id, '--regid', id, '--clear-groups', '--', r.tools.bwrap, ...bwrapArgs(r)];
+  if (r.tools.prlimit) argv = [r.tools.prlimit, ...prlimitArgs(r.limits), '--', ...argv];
+  if (r.cgroupProcs.length > 0) {
+    // Joining happens before exec, so nothing the sandbox ever forks escapes the cgroup.
+    const script = `n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit ${CGROUP_JOIN_FAILED_EXIT}; shift; n=$((n-1)); done; exec "$@"`;
+    argv = [r.tools.sh, '-c', script, 'tether-sandbox', String(r.cgroupProcs.length), ...r.cgroupProcs, ...argv];
+  }
+  return argv;
+}
+
+/** passwd/group lines so `id`, prompts and tools that look up the user work inside. */
+export function etcFiles(uid: number): { passwd: string; group: string } {
+  return {
+    passwd: `root:x:0:0:root:/root:/usr/sbin/nologin\ntether:x:${uid}:${uid}:Tether workspace:${SANDBOX_WORKSPACE}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
+    group: `root:x:0:\ntether:x:${uid}:\nnogroup:x:65534:\n`,
+  };
+}
