@@ -21,6 +21,37 @@ export const eventPayloadSchemas = {
   'file.changed': z.object({ path: z.string(), change: z.enum(['created', 'modified', 'deleted', 'renamed']), to: z.string().optional() }),
   'user.message': z.object({ text: z.string() }),
   error: z.object({ message: z.string(), source: z.string().optional() }),
+
+  // The agent (server/agent/). A run answers one user message; the model sees a projection of these.
+  'agent.run.queued': z.object({ runId: z.string(), text: z.string() }),
+  /** text is the user's message: the run's first turn in the model's prompt. */
+  'agent.run.started': z.object({ runId: z.string(), text: z.string() }),
+  'agent.run.resumed': z.object({ runId: z.string(), fromStep: z.number().int() }),
+  /** The server stopped mid-run; lastStep is the last step whose every event was recorded. */
+  'agent.run.interrupted': z.object({ runId: z.string(), lastStep: z.number().int() }),
+  'agent.run.ended': z.object({
+    runId: z.string(),
+    outcome: z.enum(['completed', 'stopped', 'step_limit', 'budget', 'quota', 'not_configured', 'error']),
+    steps: z.number().int(),
+    message: z.string().optional(),
+  }),
+  /** One model reply, its streamed deltas folded together. */
+  'agent.message': z.object({ runId: z.string(), step: z.number().int(), text: z.string(), route: z.string() }),
+  'agent.tool.requested': z.object({
+    runId: z.string(), step: z.number().int(), callId: z.string(), tool: z.string(), input: z.json(),
+    effect: z.enum(['read', 'write', 'exec', 'vcs', 'network']).optional(),
+    highRisk: z.string().optional(),
+  }),
+  /** by: what decided — a rule id, a classifier, "default", or a person's user id. */
+  'agent.policy.decision': z.object({ runId: z.string(), callId: z.string(), decision: z.enum(['allow', 'ask', 'deny']), reason: z.string(), by: z.string() }),
+  /** output: what the model read (the error text when ok is false); detail: for the tool card. */
+  'agent.tool.result': z.object({
+    runId: z.string(), callId: z.string(), tool: z.string(), ok: z.boolean(), output: z.string(),
+    detail: z.record(z.string(), z.json()).optional(), durationMs: z.number().int(),
+  }),
+  'agent.checkpoint': z.object({ runId: z.string(), step: z.number().int(), callId: z.string(), checkpointId: z.string(), label: z.string(), durationMs: z.number().int() }),
+  'agent.rewind': z.object({ checkpointId: z.string(), label: z.string() }),
+  'agent.usage': z.object({ runId: z.string(), step: z.number().int(), route: z.string(), inputTokens: z.number().int(), outputTokens: z.number().int(), costUsd: z.number() }),
 } as const;
 
 export type EventType = keyof typeof eventPayloadSchemas;
