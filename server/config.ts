@@ -1,6 +1,7 @@
 // Every environment variable Tether reads, parsed once. Server code imports `config`, never process.env.
 import path from 'node:path';
 import { z } from 'zod';
+import { limitsFromEnv, type SandboxLimits } from './workspace/limits.ts';
 
 export const boolFlag = z
   .enum(['0', '1', 'true', 'false'], { message: 'expected 1/0 or true/false' })
@@ -27,6 +28,12 @@ export const configSchema = z.object({
   TETHER_SESSION_TTL: duration(7 * 24 * 3600),
   TETHER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
+  // Workspaces (server/workspace/). TETHER_SANDBOX_* limits are parsed by workspace/limits.ts.
+  /** Start even where processes cannot be sandboxed. Dangerous: the UI says so on every session. */
+  TETHER_UNSAFE_NO_SANDBOX: boolFlag,
+  /** A terminal nobody has typed in or watched for this long is closed. */
+  TETHER_TERMINAL_IDLE_TIMEOUT: duration(4 * 3600),
+
   // Models (server/models/). Keys stay on the server: never logged, stored in events or sent to a browser.
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.url({ message: 'expected an absolute URL' }).optional(),
@@ -47,7 +54,7 @@ export const configSchema = z.object({
   TETHER_AGENT_MAX_STEPS: z.coerce.number().int().positive().default(50),
 });
 
-export type Config = z.infer<typeof configSchema> & { dataDir: string; dev: boolean };
+export type Config = z.infer<typeof configSchema> & { dataDir: string; dev: boolean; sandboxLimits: SandboxLimits };
 
 export class ConfigError extends Error {}
 
@@ -58,7 +65,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
-  return { ...c, dataDir: path.resolve(c.TETHER_DATA_DIR), dev: c.NODE_ENV === 'development' };
+  const limits = limitsFromEnv(env);
+  if (!limits.ok) throw new ConfigError(`Invalid configuration:\n  ${limits.error}`);
+  return { ...c, dataDir: path.resolve(c.TETHER_DATA_DIR), dev: c.NODE_ENV === 'development', sandboxLimits: limits.limits };
 }
 
 let current: Config | undefined;

@@ -5,6 +5,7 @@ import { createDb } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { resolveDbTarget } from './db/url.ts';
 import { createServices } from './services.ts';
+import { createLocalProvider } from './workspace/local-provider.ts';
 
 /** In-flight requests get this long to finish after SIGTERM before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -28,7 +29,10 @@ async function main() {
   const applied = await migrate(target);
   log.info({ provider: target.provider, applied }, 'database ready');
   const db = await createDb(target);
-  const services = createServices(config, log, db);
+  const provider = await createLocalProvider({ dataDir: config.dataDir, unsafeNoSandbox: config.TETHER_UNSAFE_NO_SANDBOX, limits: config.sandboxLimits, log });
+  const sandbox = provider.capabilities();
+  if (!sandbox.confined) log.warn('UNSAFE: workspace processes run WITHOUT a sandbox (TETHER_UNSAFE_NO_SANDBOX=1)');
+  const services = createServices(config, log, db, provider);
   const { server, io } = createHttpServer(services, await createPageHandler(services));
 
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
@@ -49,6 +53,7 @@ async function main() {
       io.close(() => resolve()); // also stops the HTTP server from accepting; waits for in-flight requests
       server.closeIdleConnections();
     });
+    await provider.shutdown();
     await db.$disconnect();
     log.info('stopped');
     process.exit(0);

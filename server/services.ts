@@ -6,6 +6,8 @@ import { FailureLimiter } from './auth/rate-limit.ts';
 import { createLocalBus, type EventBus } from './sessions/bus.ts';
 import { createEventStream, type EventStream } from './sessions/stream.ts';
 import { SessionService } from './sessions/service.ts';
+import { WorkspaceManager } from './sessions/workspaces.ts';
+import type { WorkspaceProvider } from './workspace/provider.ts';
 
 /** Login throttling: per email and per client address, 15-minute window. */
 const LOGIN_WINDOW_MS = 15 * 60_000;
@@ -18,16 +20,18 @@ export interface Services {
   db: Db;
   bus: EventBus;
   events: EventStream;
+  workspaces: WorkspaceManager;
   sessions: SessionService;
   loginLimits: { byEmail: FailureLimiter; byAddress: FailureLimiter };
 }
 
-export function createServices(config: Config, log: Logger, db: Db): Services {
+export function createServices(config: Config, log: Logger, db: Db, provider: WorkspaceProvider): Services {
   const bus = createLocalBus();
   const events = createEventStream(db, bus);
+  const workspaces = new WorkspaceManager(db, events, provider, log);
   return {
-    config, log, db, bus, events,
-    sessions: new SessionService(db, events),
+    config, log, db, bus, events, workspaces,
+    sessions: new SessionService(db, events, workspaces, log),
     loginLimits: {
       byEmail: new FailureLimiter(LOGIN_FAILURES_PER_EMAIL, LOGIN_WINDOW_MS),
       byAddress: new FailureLimiter(LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_MS),

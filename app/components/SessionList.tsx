@@ -12,6 +12,7 @@ export function SessionList() {
   const queryClient = useQueryClient();
   const sessions = useQuery(trpc.sessions.list.queryOptions());
   const [creating, setCreating] = useState(false);
+  const [source, setSource] = useState<'template' | 'empty' | 'git'>('template');
   const create = useMutation(trpc.sessions.create.mutationOptions({
     onSuccess: async ({ id }) => {
       await queryClient.invalidateQueries({ queryKey: trpc.sessions.list.queryKey() });
@@ -30,9 +31,20 @@ export function SessionList() {
       {creating && (
         <form className="card stack" aria-label="New session" onSubmit={(e) => {
           e.preventDefault();
-          create.mutate({ title: String(new FormData(e.currentTarget).get('title') ?? '') });
+          const f = new FormData(e.currentTarget);
+          const kind = String(f.get('source') ?? 'template');
+          const source = kind === 'git' ? { kind: 'git' as const, url: String(f.get('url') ?? '') }
+            : kind === 'empty' ? { kind: 'empty' as const } : { kind: 'template' as const, template: 'node-ts' };
+          create.mutate({ title: String(f.get('title') ?? ''), source });
         }}>
           <Field label="Title" name="title" required autoFocus placeholder="e.g. Fix the flaky login test" error={fields.title} />
+          <fieldset className="choices">
+            <legend>Workspace</legend>
+            <label><input type="radio" name="source" value="template" checked={source === 'template'} onChange={() => setSource('template')} /> Node/TypeScript template</label>
+            <label><input type="radio" name="source" value="empty" checked={source === 'empty'} onChange={() => setSource('empty')} /> Empty</label>
+            <label><input type="radio" name="source" value="git" checked={source === 'git'} onChange={() => setSource('git')} /> Clone a git repository</label>
+          </fieldset>
+          {source === 'git' && <Field label="Repository URL or server path" name="url" required placeholder="https://github.com/org/repo.git" error={fields.source} />}
           {message && !Object.keys(fields).length && <p role="alert" className="form-error">{message}</p>}
           <div className="row">
             <button type="submit" className="primary" disabled={create.isPending}>Create session</button>

@@ -1,36 +1,95 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useRef } from 'react';
+import type { SessionEvent } from '../../server/realtime/protocol.ts';
+import { getSocket } from '../lib/socket.ts';
 import { useTRPC } from '../lib/trpc.ts';
 import { useSessionEvents, type Connection } from '../lib/useSessionEvents.ts';
 import { EventTimeline } from './EventTimeline.tsx';
+import { EditorArea, type EditorHandle } from './ide/EditorArea.tsx';
+import { FileTree, useRefreshFiles } from './ide/FileTree.tsx';
+import { TerminalPanel } from './ide/TerminalPanel.tsx';
 
 function ConnectionBadge({ connection }: { connection: Connection }) {
   if (typeof connection === 'object') return <span role="alert" className="badge failed">{connection.error}</span>;
   return <span className={`badge ${connection === 'live' ? 'active' : 'stopped'}`} aria-live="polite">{connection}</span>;
 }
 
+/** The newest provisioning message, for the progress line while a workspace is being made. */
+function provisioningLine(events: SessionEvent[]) {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (e.type === 'workspace.ready' || e.type === 'workspace.failed') return null;
+    if (e.type === 'workspace.progress' || e.type === 'workspace.provisioning') return (e.payload as { message?: string; detail?: string }).message ?? (e.payload as { detail?: string }).detail ?? 'Preparing the workspace…';
+  }
+  return null;
+}
+
 export function SessionView({ sessionId }: { sessionId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const sessionKey = trpc.sessions.get.queryKey({ id: sessionId });
   const session = useQuery(trpc.sessions.get.queryOptions({ id: sessionId }));
-  const stop = useMutation(trpc.sessions.stop.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.sessions.get.queryKey({ id: sessionId }) }) }));
+  const stop = useMutation(trpc.sessions.stop.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: sessionKey }) }));
   const { events, connection } = useSessionEvents(sessionId);
+  const editor = useRef<EditorHandle | null>(null);
+  const refreshFiles = useRefreshFiles(sessionId);
 
-  if (session.error) return <p role="alert" className="form-error">{session.error.message}</p>;
-  if (!session.data) return <p className="muted">Loading…</p>;
+  // Workspace lifecycle events change what the page can do: re-read the session.
+  const lastLifecycle = events.filter((e) => e.type.startsWith('workspace.') || e.type === 'session.stopped').at(-1)?.seq;
+  useEffect(() => { if (lastLifecycle) void queryClient.invalidateQueries({ queryKey: sessionKey }); }, [lastLifecycle, queryClient, sessionKey]);
+
+  useEffect(() => {
+    const socket = getSocket();
+    const onChanged = (e: { sessionId: string; paths: string[] }) => {
+      if (e.sessionId !== sessionId) return;
+      void refreshFiles();
+      editor.current?.changed(e.paths);
+    };
+    socket.on('files:changed', onChanged);
+    return () => { socket.off('files:changed', onChanged); };
+  }, [sessionId, refreshFiles]);
+
+  const onEditorReady = useCallback((h: EditorHandle) => { editor.current = h; }, []);
+
+  if (session.error) return <p role="alert" className="form-error page-pad">{session.error.message}</p>;
+  if (!session.data) return <p className="muted page-pad">Loading…</p>;
+  const s = session.data;
+  const workspaceStatus = s.workspace?.status ?? 'none';
+  const ready = workspaceStatus === 'ready' && s.status !== 'stopped';
+  const progress = provisioningLine(events);
+
   return (
-    <section className="stack" aria-labelledby="session-title">
-      <div className="row">
-        <h1 id="session-title">{session.data.title}</h1>
-        <span className={`badge ${session.data.status}`}>{session.data.status}</span>
+    <div className="ide">
+      <div className="ide-bar">
+        <h1 id="session-title">{s.title}</h1>
+        <span className={`badge ${s.status}`}>{s.status}</span>
+        <span className={`badge ${workspaceStatus}`} title={s.workspace?.sourceRef ?? undefined}>workspace: {workspaceStatus}</span>
         <ConnectionBadge connection={connection} />
+        {progress && <span role="status" className="muted progress-line">{progress}</span>}
         <div className="spacer" />
-        {session.data.status !== 'stopped' && (
-          <button type="button" className="ghost danger" onClick={() => stop.mutate({ id: sessionId })} disabled={stop.isPending}>Stop session</button>
+        {s.status !== 'stopped' && (
+          <button type="button" className="ghost danger small" onClick={() => stop.mutate({ id: sessionId })} disabled={stop.isPending}>Stop session</button>
         )}
       </div>
-      {stop.error && <p role="alert" className="form-error">{stop.error.message}</p>}
-      <EventTimeline events={events} />
-    </section>
+      {s.sandbox && !s.sandbox.confined && (
+        <p role="alert" className="banner error">UNSAFE: this server runs workspace processes without a sandbox (TETHER_UNSAFE_NO_SANDBOX=1). Anything run here can read and change the server.</p>
+      )}
+      {workspaceStatus === 'failed' && <p role="alert" className="banner error">The workspace could not be created: {s.workspace?.error}</p>}
+      {stop.error && <p role="alert" className="banner error">{stop.error.message}</p>}
+      <div className="ide-main">
+        {ready || workspaceStatus === 'ready'
+          ? <FileTree sessionId={sessionId} readOnly={!ready} onOpen={(p) => editor.current?.open(p)} onDeleted={(p) => editor.current?.removed([p])} />
+          : <section className="panel file-panel" aria-label="Explorer"><p className="muted placeholder">{progress ?? 'No workspace.'}</p></section>}
+        <div className="ide-center">
+          <EditorArea sessionId={sessionId} onReady={onEditorReady} readOnlyWorkspace={!ready} />
+          <TerminalPanel sessionId={sessionId} disabled={!ready} />
+        </div>
+        <aside className="panel side-panel" aria-label="Activity">
+          <div className="panel-head"><span className="eyebrow">Activity</span></div>
+          <EventTimeline events={events} />
+        </aside>
+      </div>
+    </div>
   );
 }

@@ -72,7 +72,7 @@ describe.each(testProviders)('API authorization on %s', (provider) => {
     expect((await olga.query('sessions.list')).data).toEqual([]);
     expect((await admin.query('sessions.get', { id })).status).toBe(200);
     const events = await member.query('sessions.events', { sessionId: id });
-    expect((events.data as { type: string }[]).map((e) => e.type)).toEqual(['session.created']);
+    expect((events.data as { type: string }[])[0]?.type).toBe('session.created');
   });
 
   it('disabling a user ends their sign-in at once', async () => {

@@ -1,5 +1,6 @@
 import { adminRouter } from './routers/admin.ts';
 import { authRouter } from './routers/auth.ts';
+import { filesRouter } from './routers/files.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { router } from './trpc.ts';
 
@@ -7,6 +8,7 @@ export const appRouter = router({
   auth: authRouter,
   admin: adminRouter,
   sessions: sessionsRouter,
+  files: filesRouter,
 });
 
 export type AppRouter = typeof appRouter;

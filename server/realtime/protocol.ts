@@ -3,14 +3,42 @@ import type { SessionEvent } from '../sessions/event-types.ts';
 
 export type Ack<T = object> = (result: ({ ok: true } & T) | { ok: false; error: string }) => void;
 
+export interface TerminalInfo { id: string; title: string; exited: boolean }
+
+/** Pty output. `offset` is the absolute byte offset of `data`'s first byte in the terminal's output. */
+export interface TerminalData {
+  terminalId: string;
+  offset: number;
+  data: string;
+  /** Set when the bytes asked for had already left the server's scrollback buffer. */
+  truncated?: boolean;
+}
+
+type Terminal = { sessionId: string; terminalId: string };
+
 export interface ClientToServer {
   /** Receive every event after `afterSeq`, then live ones. Reconnect = follow again from the last seq seen. */
   'session:follow': (req: { sessionId: string; afterSeq: number }, ack: Ack) => void;
   'session:unfollow': (req: { sessionId: string }) => void;
+
+  'terminal:list': (req: { sessionId: string }, ack: Ack<{ terminals: TerminalInfo[] }>) => void;
+  'terminal:open': (req: { sessionId: string; cols: number; rows: number }, ack: Ack<{ terminal: TerminalInfo }>) => void;
+  /** Stream output from `fromOffset` (0 after a page load: the whole retained scrollback). */
+  'terminal:attach': (req: Terminal & { fromOffset: number }, ack: Ack) => void;
+  'terminal:detach': (req: Terminal) => void;
+  'terminal:input': (req: Terminal & { data: string }) => void;
+  'terminal:resize': (req: Terminal & { cols: number; rows: number }) => void;
+  /** Flow control: the client has rendered this many more characters. */
+  'terminal:ack': (req: Terminal & { chars: number }) => void;
+  'terminal:close': (req: Terminal, ack: Ack) => void;
 }
 
 export interface ServerToClient {
   'session:event': (event: SessionEvent) => void;
+  'terminal:data': (data: TerminalData) => void;
+  'terminal:exit': (e: { terminalId: string; exitCode: number }) => void;
+  /** Files changed on disk (terminal, agent, another browser): refresh what is shown. */
+  'files:changed': (e: { sessionId: string; paths: string[] }) => void;
 }
 
 export type { SessionEvent };

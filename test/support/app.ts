@@ -7,6 +7,7 @@ import { parseConfig } from '../../server/config.ts';
 import { createHttpServer } from '../../server/http.ts';
 import { log } from '../../server/log.ts';
 import { createServices, type Services } from '../../server/services.ts';
+import { createLocalProvider } from '../../server/workspace/local-provider.ts';
 import { createTestDb, type TestDb } from './db.ts';
 
 export interface TestApp {
@@ -21,7 +22,8 @@ export async function startTestApp(provider: 'sqlite' | 'postgres', env: Record<
   const testDb = await createTestDb(provider);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-test-data-'));
   const config = parseConfig({ TETHER_DATA_DIR: dataDir, PORT: '0', TETHER_LOG_LEVEL: 'silent', ...env });
-  const services = createServices(config, log, testDb.db);
+  const workspaces = await createLocalProvider({ dataDir, unsafeNoSandbox: false, limits: config.sandboxLimits, log });
+  const services = createServices(config, log, testDb.db, workspaces);
   const { server, io } = createHttpServer(services, async (_req, res) => { res.statusCode = 404; res.end('no pages in API tests'); });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -29,6 +31,7 @@ export async function startTestApp(provider: 'sqlite' | 'postgres', env: Record<
     url, services, testDb, api: new ApiClient(url),
     async close() {
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      await workspaces.shutdown();
       await testDb.cleanup();
       rmSync(dataDir, { recursive: true, force: true });
     },

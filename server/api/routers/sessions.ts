@@ -14,7 +14,11 @@ export const sessionsRouter = router({
     return { id: s.id };
   }),
 
-  get: memberProcedure.input(byId).query(({ ctx, input }) => ctx.sessions.get(ctx.principal, input.id).catch(toApiError)),
+  get: memberProcedure.input(byId).query(async ({ ctx, input }) => {
+    const session = await ctx.sessions.get(ctx.principal, input.id).catch(toApiError);
+    const { confined } = ctx.workspaces.capabilities;
+    return { ...session, sandbox: { confined } };
+  }),
 
   stop: memberProcedure.input(byId).mutation(async ({ ctx, input }) => {
     const s = await ctx.sessions.stop(ctx.principal, input.id).catch(toApiError);

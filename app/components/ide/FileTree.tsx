@@ -1,0 +1,175 @@
+'use client';
+import { useQueries, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useTRPC, useTRPCClient } from '../../lib/trpc.ts';
+
+interface Entry { name: string; path: string; type: 'file' | 'dir' | 'symlink' | 'other'; size: number }
+type Pending = { kind: 'file' | 'dir'; parent: string } | { kind: 'rename'; path: string } | null;
+
+const parentOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
+const join = (dir: string, name: string) => (dir ? `${dir}/${name}` : name);
+
+/**
+ * The workspace tree (WAI-ARIA tree pattern): arrows move and expand, Enter opens, F2 renames,
+ * Delete deletes after confirmation. Directories load when expanded and refresh on changes.
+ */
+export function FileTree({ sessionId, onOpen, onDeleted, readOnly }: { sessionId: string; onOpen: (path: string) => void; onDeleted: (path: string) => void; readOnly: boolean }) {
+  const client = useTRPCClient();
+  const [expanded, setExpanded] = useState<Set<string>>(() => new Set(['']));
+  const [selected, setSelected] = useState<string | null>(null);
+  const [pending, setPending] = useState<Pending>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
+  const treeRef = useRef<HTMLUListElement>(null);
+
+  const rows = useVisibleRows(sessionId, expanded);
+  const selectedEntry = rows.find((r) => r.entry.path === selected)?.entry ?? null;
+
+  const act = useCallback(async (what: string, fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+      setError(null);
+    } catch (err) {
+      setError(`Could not ${what}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }, []);
+
+  const toggle = (path: string, open?: boolean) => setExpanded((s) => {
+    const next = new Set(s);
+    if (open ?? !next.has(path)) next.add(path); else next.delete(path);
+    return next;
+  });
+
+  const activate = (e: Entry) => (e.type === 'dir' ? toggle(e.path) : onOpen(e.path));
+
+  const onKeyDown = (ev: KeyboardEvent) => {
+    if (pending) return;
+    const i = rows.findIndex((r) => r.entry.path === selected);
+    const row = rows[i];
+    const move = (j: number) => { const r = rows[Math.max(0, Math.min(rows.length - 1, j))]; if (r) setSelected(r.entry.path); };
+    switch (ev.key) {
+      case 'ArrowDown': move(i + 1); break;
+      case 'ArrowUp': move(i - 1); break;
+      case 'Home': move(0); break;
+      case 'End': move(rows.length - 1); break;
+      case 'ArrowRight': if (row?.entry.type === 'dir') toggle(row.entry.path, true); break;
+      case 'ArrowLeft':
+        if (row?.entry.type === 'dir' && expanded.has(row.entry.path)) toggle(row.entry.path, false);
+        else if (row && parentOf(row.entry.path)) setSelected(parentOf(row.entry.path));
+        break;
+      case 'Enter': if (row) activate(row.entry); break;
+      case 'F2': if (row && !readOnly) setPending({ kind: 'rename', path: row.entry.path }); break;
+      case 'Delete': if (row && !readOnly) setConfirmDelete(row.entry.path); break;
+      default: return;
+    }
+    ev.preventDefault();
+  };
+
+  useEffect(() => {
+    treeRef.current?.querySelector<HTMLElement>('[aria-selected="true"]')?.scrollIntoView({ block: 'nearest' });
+  }, [selected]);
+
+  const targetDir = selectedEntry ? (selectedEntry.type === 'dir' ? selectedEntry.path : parentOf(selectedEntry.path)) : '';
+
+  const submitName = async (name: string) => {
+    const p = pending;
+    setPending(null);
+    if (!p || !name.trim()) return;
+    if (p.kind === 'rename') {
+      const to = join(parentOf(p.path), name.trim());
+      if (to !== p.path) await act(`rename ${p.path}`, () => client.files.rename.mutate({ sessionId, from: p.path, to }));
+      setSelected(to);
+    } else {
+      const path = join(p.parent, name.trim());
+      await act(`create ${path}`, () => client.files.create.mutate({ sessionId, path, kind: p.kind }));
+      toggle(p.parent, true);
+      setSelected(path);
+      if (p.kind === 'file') onOpen(path);
+    }
+  };
+
+  return (
+    <section className="panel file-panel" aria-label="Explorer">
+      <div className="panel-head">
+        <span className="eyebrow">Files</span>
+        <div className="spacer" />
+        {!readOnly && (
+          <>
+            <button type="button" className="icon" aria-label="New file" title="New file" onClick={() => setPending({ kind: 'file', parent: targetDir })}>＋</button>
+            <button type="button" className="icon" aria-label="New folder" title="New folder" onClick={() => setPending({ kind: 'dir', parent: targetDir })}>⊞</button>
+            <button type="button" className="icon" aria-label="Rename" title="Rename (F2)" disabled={!selectedEntry} onClick={() => selectedEntry && setPending({ kind: 'rename', path: selectedEntry.path })}>✎</button>
+            <button type="button" className="icon" aria-label="Delete" title="Delete" disabled={!selectedEntry} onClick={() => selectedEntry && setConfirmDelete(selectedEntry.path)}>🗑</button>
+          </>
+        )}
+      </div>
+      {error && <p role="alert" className="banner error">{error}</p>}
+      {confirmDelete && (
+        <div role="alertdialog" aria-labelledby="delete-q" className="banner warn">
+          <span id="delete-q">Delete {confirmDelete}{rows.find((r) => r.entry.path === confirmDelete)?.entry.type === 'dir' ? ' and everything in it' : ''}?</span>
+          <button type="button" className="danger small" autoFocus onClick={async () => {
+            const path = confirmDelete;
+            setConfirmDelete(null);
+            await act(`delete ${path}`, () => client.files.delete.mutate({ sessionId, path }));
+            onDeleted(path);
+            setSelected(parentOf(path) || null);
+            treeRef.current?.focus();
+          }}>Delete</button>
+          <button type="button" className="ghost small" onClick={() => { setConfirmDelete(null); treeRef.current?.focus(); }}>Cancel</button>
+        </div>
+      )}
+      {pending && pending.kind !== 'rename' && (
+        <NameInput label={pending.kind === 'file' ? `New file in /${pending.parent}` : `New folder in /${pending.parent}`} initial="" onDone={submitName} />
+      )}
+      <ul ref={treeRef} role="tree" aria-label="Files" tabIndex={0} className="tree" onKeyDown={onKeyDown}
+        aria-activedescendant={selected !== null ? `node-${encodeURIComponent(selected)}` : undefined}>
+        {rows.map(({ entry, depth }) => (
+          <li key={entry.path} id={`node-${encodeURIComponent(entry.path)}`} role="treeitem" aria-level={depth + 1}
+            aria-selected={entry.path === selected} aria-expanded={entry.type === 'dir' ? expanded.has(entry.path) : undefined}
+            style={{ paddingLeft: 8 + depth * 14 }}
+            onClick={() => { setSelected(entry.path); activate(entry); }}>
+            {pending?.kind === 'rename' && pending.path === entry.path
+              ? <NameInput label={`Rename ${entry.path}`} initial={entry.name} onDone={submitName} />
+              : <><span className="twisty" aria-hidden>{entry.type === 'dir' ? (expanded.has(entry.path) ? '▾' : '▸') : ''}</span>{entry.name}</>}
+          </li>
+        ))}
+        {!rows.length && <li role="none" className="muted placeholder">Empty workspace</li>}
+      </ul>
+    </section>
+  );
+}
+
+function NameInput({ label, initial, onDone }: { label: string; initial: string; onDone: (name: string) => void }) {
+  const [value, setValue] = useState(initial);
+  return (
+    <input aria-label={label} autoFocus value={value} className="name-input"
+      onClick={(e) => e.stopPropagation()}
+      onChange={(e) => setValue(e.target.value)}
+      onKeyDown={(e) => { e.stopPropagation(); if (e.key === 'Enter') onDone(value); if (e.key === 'Escape') onDone(''); }}
+      onBlur={() => onDone(value === initial ? '' : value)} />
+  );
+}
+
+/** Flattens the expanded directories into rows, loading each through the files API. */
+function useVisibleRows(sessionId: string, expanded: Set<string>) {
+  const trpc = useTRPC();
+  const dirs = useMemo(() => [...expanded], [expanded]);
+  const results = useQueries({ queries: dirs.map((dir) => trpc.files.list.queryOptions({ sessionId, path: dir })) });
+  const listings = new Map<string, Entry[]>();
+  results.forEach((q, i) => { if (q.data) listings.set(dirs[i]!, q.data as Entry[]); });
+  const rows: { entry: Entry; depth: number }[] = [];
+  const walk = (dir: string, depth: number) => {
+    for (const entry of listings.get(dir) ?? []) {
+      rows.push({ entry, depth });
+      if (entry.type === 'dir' && expanded.has(entry.path)) walk(entry.path, depth + 1);
+    }
+  };
+  walk('', 0);
+  return rows;
+}
+
+/** Lets the parent refresh listings when files change on disk. */
+export function useRefreshFiles(sessionId: string) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return useCallback(() => queryClient.invalidateQueries({ queryKey: trpc.files.list.queryKey({ sessionId }) }), [queryClient, trpc, sessionId]);
+}

@@ -1,0 +1,107 @@
+import { existsSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
+
+async function readySession(api: ApiClient, source: unknown, title = 'files') {
+  const created = await api.mutate('sessions.create', { title, source });
+  const id = (created.data as { id: string }).id;
+  const deadline = Date.now() + 20_000;
+  while (((await api.query('sessions.get', { id })).data as { workspace: { status: string } }).workspace.status === 'provisioning') {
+    if (Date.now() > deadline) throw new Error('workspace still provisioning after 20 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { id, session: (await api.query('sessions.get', { id })).data as { workspace: { id: string; status: string; error: string | null } } };
+}
+
+describe('workspace files through the API', () => {
+  let app: TestApp;
+  let member: ApiClient;
+  let admin: ApiClient;
+  let sessionId: string;
+  let workspaceDir: string;
+  beforeAll(async () => {
+    app = await startTestApp('sqlite');
+    ({ member, admin } = await setupAdminAndMember(app));
+    const { id, session } = await readySession(member, { kind: 'template', template: 'node-ts' });
+    expect(session.workspace.status).toBe('ready');
+    sessionId = id;
+    workspaceDir = path.join(app.services.config.dataDir, 'workspaces', session.workspace.id);
+  });
+  afterAll(async () => { await app?.close(); });
+
+  it('lists the template, directories first', async () => {
+    const r = await member.query('files.list', { sessionId, path: '' });
+    expect(r.error).toBeNull();
+    const names = (r.data as { name: string; type: string }[]).map((e) => e.name);
+    expect(names).toContain('package.json');
+    const types = (r.data as { type: string }[]).map((e) => e.type);
+    expect(types.indexOf('file')).toBeGreaterThan(types.lastIndexOf('dir'));
+  });
+
+  it('reads, writes with a version check, and refuses a stale write as a conflict', async () => {
+    const first = (await member.query('files.read', { sessionId, path: 'package.json' })).data as { content: string; version: string };
+    expect(JSON.parse(first.content).name).toBeTruthy();
+    const saved = await member.mutate('files.write', { sessionId, path: 'notes.md', content: '# one\n' });
+    expect(saved.error).toBeNull();
+    const v1 = (saved.data as { version: string }).version;
+    expect((await member.mutate('files.write', { sessionId, path: 'notes.md', content: '# two\n', expectedVersion: v1 })).error).toBeNull();
+    const stale = await member.mutate('files.write', { sessionId, path: 'notes.md', content: '# three\n', expectedVersion: v1 });
+    expect(stale.error?.code).toBe('CONFLICT');
+    expect(((await member.query('files.read', { sessionId, path: 'notes.md' })).data as { content: string }).content).toBe('# two\n');
+  });
+
+  it('creates, renames and deletes, recording each as an event', async () => {
+    expect((await member.mutate('files.create', { sessionId, path: 'src/extra', kind: 'dir' })).error).toBeNull();
+    expect((await member.mutate('files.create', { sessionId, path: 'src/extra/a.ts', kind: 'file' })).error).toBeNull();
+    expect((await member.mutate('files.create', { sessionId, path: 'src/extra/a.ts', kind: 'file' })).error?.code).toBe('CONFLICT');
+    expect((await member.mutate('files.rename', { sessionId, from: 'src/extra/a.ts', to: 'src/extra/b.ts' })).error).toBeNull();
+    expect((await member.mutate('files.delete', { sessionId, path: 'src/extra' })).error).toBeNull();
+    expect(existsSync(path.join(workspaceDir, 'src/extra'))).toBe(false);
+    const events = (await member.query('sessions.events', { sessionId })).data as { type: string; payload: { change?: string } }[];
+    expect(events.filter((e) => e.type === 'file.changed').map((e) => e.payload.change)).toEqual(expect.arrayContaining(['created', 'renamed', 'deleted']));
+  });
+
+  it.each([
+    ['parent traversal', '../../../etc/passwd'],
+    ['absolute path', '/etc/passwd'],
+    ['encoded traversal', '..%2f..%2fetc%2fpasswd'],
+    ['NUL byte', 'package.json\0.png'],
+    ['backslash traversal', '..\\..\\etc\\passwd'],
+  ])('refuses a %s with a clear error', async (_what, p) => {
+    const r = await member.query('files.read', { sessionId, path: p });
+    expect(r.status).toBeGreaterThanOrEqual(400);
+    expect(['BAD_REQUEST', 'FORBIDDEN']).toContain(r.error?.code);
+    expect(r.error?.message).not.toMatch(/root:x:0/);
+    const w = await member.mutate('files.write', { sessionId, path: p, content: 'pwned' });
+    expect(['BAD_REQUEST', 'FORBIDDEN']).toContain(w.error?.code);
+  });
+
+  it('refuses symlinks that lead outside the workspace, for reads and writes', async () => {
+    symlinkSync('/etc', path.join(workspaceDir, 'etc-link'));
+    symlinkSync('/etc/passwd', path.join(workspaceDir, 'passwd-link'));
+    for (const p of ['etc-link/passwd', 'passwd-link']) {
+      const r = await member.query('files.read', { sessionId, path: p });
+      expect(r.error?.code).toBe('FORBIDDEN');
+      expect(r.error?.message).toMatch(/outside|symbolic link/i);
+      expect((await member.mutate('files.write', { sessionId, path: p, content: 'x' })).error?.code).toBe('FORBIDDEN');
+    }
+    expect((await member.query('files.list', { sessionId, path: 'etc-link' })).error?.code).toBe('FORBIDDEN');
+  });
+
+  it("keeps other users out of the session's files", async () => {
+    const other = await admin.mutate('admin.createUser', { email: 'nosy@example.test', name: 'Nosy', password: 'nosy password 1' });
+    expect(other.error).toBeNull();
+    const login = await app.api.mutate('auth.login', { email: 'nosy@example.test', password: 'nosy password 1' });
+    const nosy = app.api.as(login.setCookie[0]!.split(';')[0]);
+    expect((await nosy.query('files.read', { sessionId, path: 'package.json' })).error?.code).toBe('NOT_FOUND');
+    expect((await nosy.mutate('files.write', { sessionId, path: 'x', content: 'x' })).error?.code).toBe('NOT_FOUND');
+  });
+
+  it('reports a failed clone in words and leaves nothing half-made', async () => {
+    const { session } = await readySession(member, { kind: 'git', url: '/nonexistent/repo.git' }, 'bad clone');
+    expect(session.workspace.status).toBe('failed');
+    expect(session.workspace.error).toMatch(/repo|clone|not/i);
+    expect(existsSync(path.join(app.services.config.dataDir, 'workspaces', session.workspace.id))).toBe(false);
+  });
+});

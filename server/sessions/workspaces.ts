@@ -1,0 +1,100 @@
+// Binds coding sessions to workspaces: allocates the sandbox uid, provisions through the
+// WorkspaceProvider (reporting progress as events), and re-opens workspaces after a restart.
+import type { Db } from '../db/client.ts';
+import type { Logger } from '../log.ts';
+import type { Workspace, WorkspaceProvider, WorkspaceSource, WorkspaceSpec } from '../workspace/provider.ts';
+import type { EventStream } from './stream.ts';
+import { systemActor } from './event-types.ts';
+
+/** Workspace uids start here, far above any login account a host is likely to have. */
+export const FIRST_WORKSPACE_UID = 200_000;
+const UID_ALLOCATION_ATTEMPTS = 5;
+
+export class WorkspaceUnavailableError extends Error {}
+
+type WorkspaceRow = NonNullable<Awaited<ReturnType<Db['workspace']['findUnique']>>>;
+
+export function sourceOf(row: Pick<WorkspaceRow, 'source' | 'sourceRef'>): WorkspaceSource {
+  if (row.source === 'git') return { kind: 'git', url: row.sourceRef ?? '' };
+  if (row.source === 'template') return { kind: 'template', template: row.sourceRef ?? '' };
+  return { kind: 'empty' };
+}
+
+export class WorkspaceManager {
+  private readonly open = new Map<string, Promise<Workspace>>();
+
+  constructor(private readonly db: Db, private readonly events: EventStream, private readonly provider: WorkspaceProvider, private readonly log: Logger) {}
+
+  get capabilities() { return this.provider.capabilities(); }
+
+  /** Creates the Workspace row with a fresh uid; unique(uid) makes racing instances retry. */
+  async createRow(teamId: string, source: WorkspaceSource) {
+    for (let attempt = 0; ; attempt++) {
+      const top = await this.db.workspace.aggregate({ _max: { uid: true } });
+      const uid = Math.max(FIRST_WORKSPACE_UID, (top._max.uid ?? FIRST_WORKSPACE_UID - 1) + 1);
+      try {
+        return await this.db.workspace.create({
+          data: { teamId, uid, source: source.kind, sourceRef: source.kind === 'git' ? source.url : source.kind === 'template' ? source.template : null },
+        });
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'P2002' || attempt >= UID_ALLOCATION_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  /** Runs in the background after the session is created; the browser follows it through events. */
+  async provision(sessionId: string, row: WorkspaceRow): Promise<void> {
+    const spec = this.specOf(row);
+    const detail = spec.source.kind === 'git' ? spec.source.url : spec.source.kind === 'template' ? spec.source.template : undefined;
+    await this.events.append(sessionId, { type: 'workspace.provisioning', payload: { source: spec.source.kind, ...(detail ? { detail } : {}) } }, systemActor);
+    let lastProgress = 0;
+    const promise = this.provider.create(spec, (message) => {
+      // Clone progress can be chatty: one event per 250 ms is plenty for a progress line.
+      if (Date.now() - lastProgress < 250) return;
+      lastProgress = Date.now();
+      void this.events.append(sessionId, { type: 'workspace.progress', payload: { message: message.slice(0, 500) } }, systemActor).catch(() => {});
+    });
+    this.open.set(row.id, promise);
+    try {
+      await promise;
+      await this.db.workspace.update({ where: { id: row.id }, data: { status: 'ready' } });
+      await this.events.append(sessionId, { type: 'workspace.ready', payload: { source: spec.source.kind } }, systemActor);
+    } catch (err) {
+      this.open.delete(row.id);
+      const message = err instanceof Error ? err.message : String(err);
+      this.log.warn({ err, sessionId, workspaceId: row.id }, 'workspace provisioning failed');
+      await this.db.workspace.update({ where: { id: row.id }, data: { status: 'failed', error: message.slice(0, 2000) } });
+      await this.events.append(sessionId, { type: 'workspace.failed', payload: { error: message.slice(0, 2000) } }, systemActor);
+    }
+  }
+
+  /** The live workspace of a ready row (re-attached after a restart). */
+  async get(row: WorkspaceRow): Promise<Workspace> {
+    if (row.status !== 'ready') throw new WorkspaceUnavailableError(row.status === 'failed' ? `The workspace could not be created: ${row.error ?? 'unknown error'}` : 'The workspace is not ready yet.');
+    let ws = this.open.get(row.id);
+    if (!ws) {
+      ws = this.provider.open(this.specOf(row));
+      this.open.set(row.id, ws);
+      ws.catch(() => this.open.delete(row.id));
+    }
+    return ws;
+  }
+
+  /** Kills every process of the workspace; files stay for review. */
+  async stop(row: WorkspaceRow): Promise<void> {
+    const ws = this.open.get(row.id);
+    this.open.delete(row.id);
+    if (ws) await (await ws).killAll();
+  }
+
+  async destroy(row: WorkspaceRow): Promise<void> {
+    this.open.delete(row.id);
+    await this.provider.destroy(row.id);
+    await this.db.workspace.update({ where: { id: row.id }, data: { status: 'destroyed' } });
+  }
+
+  private specOf(row: WorkspaceRow): WorkspaceSpec {
+    if (row.uid === null) throw new Error(`workspace ${row.id} has no uid`);
+    return { id: row.id, uid: row.uid, networkAllowed: row.networkAllowed, source: sourceOf(row) };
+  }
+}
