@@ -76,6 +76,8 @@ export function bwrapArgs(r: SandboxRequest): string[] {
     '--bind', r.workspaceDir, SANDBOX_WORKSPACE,
   ];
   for (const b of r.extraBinds ?? []) args.push(b.readOnly ? '--ro-bind' : '--bind', b.source, b.target);
+  // The sandbox root is a tmpfs bwrap writes its mount points into; afterwards nothing may.
+  args.push('--remount-ro', '/');
   args.push('--chdir', r.cwd, '--hostname', 'sandbox', '--clearenv');
   const env = { ...SANDBOX_ENV, ...r.env };
   for (const [k, v] of Object.entries(env)) args.push('--setenv', k, v);

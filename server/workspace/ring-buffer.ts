@@ -1,0 +1,69 @@
+// A bounded byte buffer addressed by absolute offsets: offset N is the N-th byte a terminal ever
+// produced. A reconnecting client asks for "everything from my last offset" and gets exactly
+// that, or, when those bytes were already dropped, what is left plus a flag saying so.
+
+export interface Slice {
+  /** Offset of data[0]: the requested offset, or later when the start was dropped. */
+  start: number;
+  end: number;
+  data: Buffer;
+  /** Bytes between the requested offset and `start` that are gone. */
+  missed: number;
+}
+
+/** UTF-8 continuation bytes look like 10xxxxxx: never start a slice on one. */
+const isContinuation = (b: number) => (b & 0xc0) === 0x80;
+
+export class RingBuffer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  /** Absolute offset of chunks[0][0]. */
+  private startOffset = 0;
+
+  constructor(readonly capacity: number) {
+    if (capacity <= 0) throw new RangeError('capacity must be positive');
+  }
+
+  get start(): number {
+    return this.startOffset;
+  }
+
+  get end(): number {
+    return this.startOffset + this.size;
+  }
+
+  append(data: Buffer): number {
+    if (data.length === 0) return this.end;
+    this.chunks.push(data);
+    this.size += data.length;
+    while (this.size > this.capacity) {
+      const first = this.chunks[0]!;
+      const excess = this.size - this.capacity;
+      if (first.length <= excess) {
+        this.chunks.shift();
+        this.size -= first.length;
+        this.startOffset += first.length;
+      } else {
+        this.chunks[0] = first.subarray(excess);
+        this.size -= excess;
+        this.startOffset += excess;
+      }
+    }
+    return this.end;
+  }
+
+  /** Bytes from `offset` to the end. An offset past the end (a client from an older server) reads nothing. */
+  since(offset: number): Slice {
+    const end = this.end;
+    if (offset >= end) return { start: end, end, data: Buffer.alloc(0), missed: 0 };
+    let from = Math.max(offset, this.startOffset);
+    const all = Buffer.concat(this.chunks, this.size);
+    let rel = from - this.startOffset;
+    if (from > offset) {
+      // The cut may have landed inside a multi-byte character: skip to the next whole one.
+      while (rel < all.length && isContinuation(all[rel]!)) rel++;
+      from = this.startOffset + rel;
+    }
+    return { start: from, end, data: all.subarray(rel), missed: from - Math.max(offset, 0) };
+  }
+}

@@ -1,0 +1,43 @@
+// Helpers shared by this folder's integration tests (not used by the server).
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { DEFAULT_LIMITS, type SandboxLimits } from './limits.ts';
+import { createLocalProvider, type LocalProvider } from './local-provider.ts';
+import type { Workspace } from './provider.ts';
+
+export const silentLog = pino({ level: 'silent' });
+
+/** Small limits so abuse tests finish fast. */
+export const TEST_LIMITS: SandboxLimits = { ...DEFAULT_LIMITS, fileSizeBytes: 16 * 1024 * 1024, processes: 64, pids: 96, memoryBytes: 512 * 1024 * 1024 };
+
+/** A uid range per test file (and per run) so parallel files never share a workspace uid. */
+export function uidBase(): number {
+  return 40_000 + Math.floor(Math.random() * 2_000_000) * 10;
+}
+
+export async function tempProvider(limits: SandboxLimits = TEST_LIMITS): Promise<{ provider: LocalProvider; dataDir: string; cleanup(): Promise<void> }> {
+  const base = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-ws-test-'));
+  await fs.chmod(base, 0o711);
+  const dataDir = path.join(base, 'data');
+  const provider = await createLocalProvider({ dataDir, unsafeNoSandbox: false, limits, log: silentLog });
+  return {
+    provider, dataDir,
+    async cleanup() {
+      await provider.shutdown();
+      await fs.rm(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs a script the way a terminal does (node-pty → sandbox) and returns its output and exit code. */
+export function runInPty(ws: Workspace, script: string, timeoutMs = 15_000): Promise<{ output: string; exitCode: number | null }> {
+  return new Promise((resolve) => {
+    const pty = ws.spawnPty({ cols: 200, rows: 50, command: ['/bin/bash', '-c', script] });
+    let output = '';
+    pty.onData((d) => { output += d; });
+    const timer = setTimeout(() => { pty.kill(); resolve({ output, exitCode: null }); }, timeoutMs);
+    pty.onExit((e) => { clearTimeout(timer); resolve({ output, exitCode: e.exitCode }); });
+  });
+}
