@@ -69,7 +69,7 @@ export class WorkspacePaths {
   async containedParent(input: string): Promise<{ rel: string; abs: string }> {
     const rel = checkRelative(input);
     const abs = this.abs(rel);
-    await this.assertAncestorInside(path.dirname(abs), rel);
+    await this.assertAncestorInside(rel === '' ? abs : path.dirname(abs), rel);
     return { rel, abs };
   }
 
