@@ -1,0 +1,104 @@
+// The agent loop: prompt → stream the model → run its tool calls in order → repeat, until the
+// model ends its turn, the user stops it, the step limit or a budget is reached. Every step is
+// recorded as events; the loop knows nothing of HTTP or sockets.
+import type { Logger } from '../log.ts';
+import { ModelCallError } from '../models/errors.ts';
+import type { UsageMeter } from '../models/metering.ts';
+import type { ModelRouter } from '../models/router.ts';
+import type { Actor, EventPayload } from '../sessions/event-types.ts';
+import type { EventStream } from '../sessions/stream.ts';
+import type { PromptBuilder } from './prompt.ts';
+import type { RunLog } from './run-state.ts';
+import { toolSpecs } from './tools/registry.ts';
+import { executeCall, requestCall, type RequestedCall, type ToolCallDeps } from './tool-calls.ts';
+import type { AgentWorkspace } from './tools/tool.ts';
+
+/** Live, not stored: the transport forwards these so a reply appears as it is written. */
+export type AgentDelta = { sessionId: string; runId: string; step: number; type: 'text'; text: string };
+
+export interface LoopDeps extends ToolCallDeps {
+  router: Pick<ModelRouter, 'stream'>;
+  meter?: UsageMeter;
+  prompt: PromptBuilder;
+  promptBudgetTokens: number;
+  maxSteps: number;
+  onDelta?: (d: AgentDelta) => void;
+  log: Logger;
+}
+
+export interface LoopRun {
+  sessionId: string;
+  runId: string;
+  userId: string;
+  teamId: string;
+  workspace: AgentWorkspace;
+  signal: AbortSignal;
+  log: RunLog;
+  /** Last completed step (0 for a fresh run). */
+  fromStep: number;
+  /** Called after each completed step, so a restart knows where the run got to. */
+  onStep(step: number, usage: { inputTokens: number; outputTokens: number; costUsd: number; route: string }): Promise<void>;
+}
+
+export type LoopOutcome = Omit<EventPayload<'agent.run.ended'>, 'runId'>;
+
+const agent: Actor = { kind: 'agent', id: null };
+
+export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome> {
+  const tools = toolSpecs(deps.tools);
+  const toolNames = Object.keys(tools);
+  let step = run.fromStep;
+  const scope = (s: number) => ({ sessionId: run.sessionId, runId: run.runId, userId: run.userId, step: s, workspace: run.workspace, signal: run.signal, log: run.log });
+
+  // A step cut short by a restart: answer its calls (idempotently) before asking the model again.
+  for (const p of run.log.pendingCalls(run.runId)) {
+    await executeCall(deps, scope(p.step), { callId: p.callId, toolName: p.tool, input: p.input });
+  }
+
+  for (;;) {
+    if (run.signal.aborted) return { outcome: 'stopped', steps: step };
+    if (step >= deps.maxSteps) return { outcome: 'step_limit', steps: step, message: `Stopped after ${deps.maxSteps} steps (the step limit). Send a message to continue.` };
+    const verdict = await deps.meter?.checkQuota({ userId: run.userId, teamId: run.teamId, sessionId: run.sessionId, runId: run.runId });
+    if (verdict) return { outcome: verdict.scope === 'run' ? 'budget' : 'quota', steps: step, message: verdict.message };
+
+    step++;
+    const prompt = deps.prompt.build({ events: run.log.events, toolNames, budgetTokens: deps.promptBudgetTokens });
+    let text = '';
+    let route = '';
+    const calls: RequestedCall[] = [];
+    let usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    try {
+      for await (const part of deps.router.stream({
+        system: prompt.system, messages: prompt.messages, tools, signal: run.signal,
+        usage: { userId: run.userId, teamId: run.teamId, sessionId: run.sessionId, runId: run.runId },
+      })) {
+        if (part.type === 'route') route = part.route;
+        else if (part.type === 'text-delta') {
+          text += part.text;
+          deps.onDelta?.({ sessionId: run.sessionId, runId: run.runId, step, type: 'text', text: part.text });
+        } else if (part.type === 'tool-call') {
+          // A call repeated within one reply is the same call: it runs once.
+          if (!calls.some((c) => c.callId === part.callId)) calls.push({ callId: part.callId, toolName: part.toolName, input: part.input, inputError: part.inputError });
+        } else usage = part.usage;
+      }
+    } catch (err) {
+      if (!(err instanceof ModelCallError)) throw err;
+      // What was streamed before a failure or a Stop is kept, not silently lost.
+      if (text) await append(deps, run, { type: 'agent.message', payload: { runId: run.runId, step, text, route } });
+      if (err.kind === 'aborted') return { outcome: 'stopped', steps: step - 1 };
+      if (err.kind === 'not_configured') return { outcome: 'not_configured', steps: step - 1, message: err.message };
+      return { outcome: 'error', steps: step - 1, message: err.message };
+    }
+
+    if (text) await append(deps, run, { type: 'agent.message', payload: { runId: run.runId, step, text, route } });
+    await append(deps, run, { type: 'agent.usage', payload: { runId: run.runId, step, route, ...usage } });
+    for (const c of calls) await requestCall(deps, scope(step), c);
+    for (const c of calls) await executeCall(deps, scope(step), c);
+    await run.onStep(step, { ...usage, route });
+    if (!calls.length) return { outcome: 'completed', steps: step };
+  }
+}
+
+async function append(deps: LoopDeps, run: LoopRun, event: Parameters<EventStream['append']>[1]) {
+  run.log.push(await deps.events.append(run.sessionId, event, agent));
+}

@@ -1,0 +1,251 @@
+// The agent as the transport sees it: send a message, stop, resume, rewind, status. One run at
+// a time per session (later messages wait as queued); runs survive restarts as "interrupted".
+import type { Db } from '../db/client.ts';
+import type { Logger } from '../log.ts';
+import type { UsageMeter } from '../models/metering.ts';
+import type { ModelRouter } from '../models/router.ts';
+import { listEvents } from '../sessions/events.ts';
+import type { Actor, EventPayload, NewEvent, SessionEvent } from '../sessions/event-types.ts';
+import type { EventStream } from '../sessions/stream.ts';
+import { runLoop, type AgentDelta, type LoopDeps, type LoopOutcome } from './loop.ts';
+import { allowAll, noApprovals, type ApprovalGate, type PolicyHook } from './policy.ts';
+import { DEFAULT_PROMPT_BUDGET_TOKENS, simplePromptBuilder, type PromptBuilder } from './prompt.ts';
+import { RunLog } from './run-state.ts';
+import { RunStore, statusFor, summarize, type AgentRunRow, type RunSummary } from './runs.ts';
+import { builtinTools, toolRegistry } from './tools/registry.ts';
+import type { AgentWorkspace, AnyTool } from './tools/tool.ts';
+
+export const DEFAULT_MAX_STEPS = 50;
+
+export interface AgentServiceOptions {
+  db: Db;
+  events: EventStream;
+  router: Pick<ModelRouter, 'stream' | 'status'>;
+  meter?: UsageMeter;
+  /** The session's workspace, or null when it has none (yet). */
+  workspaces: (sessionId: string) => Promise<AgentWorkspace | null>;
+  log: Logger;
+  tools?: AnyTool[];
+  policy?: PolicyHook;
+  approvals?: ApprovalGate;
+  prompt?: PromptBuilder;
+  maxSteps?: number;
+  promptBudgetTokens?: number;
+  /** Live text deltas for the transport to forward; the folded message is an event. */
+  onDelta?: (d: AgentDelta) => void;
+}
+
+export type AgentResult<T = object> = ({ ok: true } & T) | { ok: false; error: string };
+
+export interface Checkpoint { checkpointId: string; runId: string; step: number; label: string; seq: number; createdAt: string }
+
+export interface AgentStatus {
+  active: RunSummary | null;
+  queued: RunSummary[];
+  interrupted: RunSummary[];
+  recent: RunSummary[];
+  model: { configured: boolean; howTo: string | null };
+}
+
+interface ActiveRun { runId: string; controller: AbortController; done: Promise<void> }
+
+const STOP = 'stopped by user';
+const SHUTDOWN = 'server shutting down';
+const RECENT_RUNS = 10;
+const agentActor: Actor = { kind: 'agent', id: null };
+const systemActor: Actor = { kind: 'system', id: null };
+
+export class AgentService {
+  private readonly active = new Map<string, ActiveRun>();
+  /** Sessions whose next queued run is being looked up, so two lookups never start two runs. */
+  private readonly pumping = new Map<string, Promise<void>>();
+  private readonly runs: RunStore;
+  private readonly deps: LoopDeps;
+  private closing = false;
+
+  constructor(private readonly o: AgentServiceOptions) {
+    this.runs = new RunStore(o.db);
+    this.deps = {
+      events: o.events,
+      tools: toolRegistry(o.tools ?? builtinTools),
+      policy: o.policy ?? allowAll,
+      approvals: o.approvals ?? noApprovals,
+      router: o.router,
+      meter: o.meter,
+      prompt: o.prompt ?? simplePromptBuilder,
+      promptBudgetTokens: o.promptBudgetTokens ?? DEFAULT_PROMPT_BUDGET_TOKENS,
+      maxSteps: o.maxSteps ?? DEFAULT_MAX_STEPS,
+      onDelta: o.onDelta,
+      log: o.log,
+    };
+  }
+
+  /** Records the user's message and starts a run for it, or queues it behind the active one. */
+  async send(input: { sessionId: string; userId: string; teamId: string; text: string }): Promise<AgentResult<{ runId: string; status: 'running' | 'queued' }>> {
+    const text = input.text.trim();
+    if (!text) return { ok: false, error: 'The message is empty.' };
+    if (this.closing) return { ok: false, error: 'The server is shutting down; send it again in a moment.' };
+    await this.o.events.append(input.sessionId, { type: 'user.message', payload: { text } }, { kind: 'user', id: input.userId });
+    const run = await this.runs.create({ sessionId: input.sessionId, userId: input.userId, teamId: input.teamId, text });
+    const busy = this.active.has(input.sessionId) || this.pumping.has(input.sessionId) || (await this.runs.nextQueued(input.sessionId))?.id !== run.id;
+    if (busy) await this.o.events.append(input.sessionId, { type: 'agent.run.queued', payload: { runId: run.id, text } }, systemActor);
+    await this.pump(input.sessionId);
+    return { ok: true, runId: run.id, status: this.active.get(input.sessionId)?.runId === run.id ? 'running' : 'queued' };
+  }
+
+  /** Stops the active run (Stop button). Queued messages then run in turn. */
+  async stop(sessionId: string): Promise<AgentResult> {
+    const a = this.active.get(sessionId);
+    if (!a) return { ok: false, error: 'The agent is not running in this session.' };
+    a.controller.abort(STOP);
+    await a.done;
+    return { ok: true };
+  }
+
+  /** Continues an interrupted (or failed) run from its last completed step. */
+  async resume(sessionId: string, runId: string): Promise<AgentResult> {
+    const run = await this.runs.get(runId);
+    if (!run || run.sessionId !== sessionId) return { ok: false, error: 'No such run in this session.' };
+    if (run.status !== 'interrupted' && run.status !== 'failed') return { ok: false, error: `The run is ${run.status}; only an interrupted or failed run can be resumed.` };
+    if (this.active.has(sessionId) || this.pumping.has(sessionId)) return { ok: false, error: 'Another run is active in this session; stop it or wait.' };
+    this.start(await this.runs.markRunning(run.id), true);
+    return { ok: true };
+  }
+
+  /** Restores the workspace to a checkpoint. Refused while a run is active. */
+  async rewind(sessionId: string, checkpointId: string, userId: string): Promise<AgentResult> {
+    if (this.active.has(sessionId)) return { ok: false, error: 'Stop the agent before rewinding.' };
+    const cp = (await this.checkpoints(sessionId)).find((c) => c.checkpointId === checkpointId);
+    if (!cp) return { ok: false, error: 'No such checkpoint in this session.' };
+    const ws = await this.o.workspaces(sessionId);
+    if (!ws) return { ok: false, error: 'This session has no workspace.' };
+    await ws.restore(checkpointId);
+    await this.o.events.append(sessionId, { type: 'agent.rewind', payload: { checkpointId, label: cp.label } }, { kind: 'user', id: userId });
+    return { ok: true };
+  }
+
+  async checkpoints(sessionId: string): Promise<Checkpoint[]> {
+    const rows = await this.o.db.event.findMany({ where: { sessionId, type: 'agent.checkpoint' }, orderBy: { seq: 'asc' } });
+    return rows.map((r) => {
+      const p = r.payload as EventPayload<'agent.checkpoint'>;
+      return { checkpointId: p.checkpointId, runId: p.runId, step: p.step, label: p.label, seq: r.seq, createdAt: r.createdAt.toISOString() };
+    });
+  }
+
+  async status(sessionId: string): Promise<AgentStatus> {
+    const [open, recent, model] = await Promise.all([
+      this.runs.inSession(sessionId, ['running', 'queued', 'interrupted']),
+      this.runs.latest(sessionId, RECENT_RUNS),
+      this.o.router.status(),
+    ]);
+    const activeId = this.active.get(sessionId)?.runId;
+    return {
+      active: open.filter((r) => r.id === activeId).map(summarize)[0] ?? null,
+      queued: open.filter((r) => r.status === 'queued').map(summarize),
+      interrupted: open.filter((r) => r.status === 'interrupted').map(summarize),
+      recent: recent.map(summarize),
+      model: { configured: model.configured, howTo: model.howTo },
+    };
+  }
+
+  /**
+   * At start-up: runs a previous process left running are marked interrupted (the user can
+   * resume them), and sessions with only queued runs get going again.
+   */
+  async recover(): Promise<{ interrupted: number }> {
+    const stale = await this.runs.inFlight();
+    for (const r of stale) await this.interrupt(r);
+    for (const { sessionId } of await this.runs.sessionsWithQueued()) {
+      if (!(await this.runs.inSession(sessionId, ['interrupted'])).length) await this.pump(sessionId);
+    }
+    return { interrupted: stale.length };
+  }
+
+  /** Resolves when the session has no active or queued run left in this process. */
+  async idle(sessionId: string): Promise<void> {
+    for (;;) {
+      const waiting = this.active.get(sessionId)?.done ?? this.pumping.get(sessionId);
+      if (!waiting) return;
+      await waiting;
+    }
+  }
+
+  /** Graceful shutdown: active runs end as interrupted, to be resumed after the restart. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const all = [...this.active.values()];
+    all.forEach((a) => a.controller.abort(SHUTDOWN));
+    await Promise.all(all.map((a) => a.done));
+  }
+
+  private pump(sessionId: string): Promise<void> {
+    if (this.closing || this.active.has(sessionId)) return Promise.resolve();
+    const existing = this.pumping.get(sessionId);
+    if (existing) return existing;
+    const p = (async () => {
+      try {
+        const next = await this.runs.nextQueued(sessionId);
+        if (next) this.start(await this.runs.markRunning(next.id), false);
+      } finally {
+        this.pumping.delete(sessionId);
+      }
+    })();
+    this.pumping.set(sessionId, p);
+    return p;
+  }
+
+  private start(run: AgentRunRow, resumed: boolean): void {
+    const controller = new AbortController();
+    const done = this.execute(run, resumed, controller.signal)
+      .catch((err: unknown) => this.o.log.error({ err: err instanceof Error ? err.message : String(err), runId: run.id }, 'agent run crashed'))
+      .finally(() => {
+        this.active.delete(run.sessionId);
+        void this.pump(run.sessionId).catch((err: unknown) => this.o.log.error({ err: String(err), sessionId: run.sessionId }, 'could not start the next queued run'));
+      });
+    this.active.set(run.sessionId, { runId: run.id, controller, done });
+  }
+
+  private async execute(run: AgentRunRow, resumed: boolean, signal: AbortSignal): Promise<void> {
+    const append = (e: NewEvent) => this.o.events.append(run.sessionId, e, agentActor);
+    await append(resumed
+      ? { type: 'agent.run.resumed', payload: { runId: run.id, fromStep: run.step } }
+      : { type: 'agent.run.started', payload: { runId: run.id, text: run.text } });
+    let outcome: LoopOutcome;
+    let lastStep = run.step;
+    const workspace = await this.o.workspaces(run.sessionId);
+    if (!workspace) {
+      outcome = { outcome: 'error', steps: run.step, message: 'This session has no workspace for the agent to work in.' };
+    } else {
+      try {
+        outcome = await runLoop(this.deps, {
+          sessionId: run.sessionId, runId: run.id, userId: run.userId, teamId: run.teamId,
+          workspace, signal, log: new RunLog(await loadAll(this.o.db, run.sessionId)), fromStep: run.step,
+          onStep: async (step, usage) => { lastStep = step; await this.runs.step(run.id, step, usage); },
+        });
+      } catch (err) {
+        this.o.log.error({ err: err instanceof Error ? err.stack : String(err), runId: run.id }, 'agent loop failed');
+        outcome = { outcome: 'error', steps: lastStep, message: 'The agent hit an internal error; the details are in the server log. You can resume the run.' };
+      }
+    }
+    if (signal.reason === SHUTDOWN) {
+      await this.interrupt({ ...run, step: lastStep });
+      return;
+    }
+    await append({ type: 'agent.run.ended', payload: { runId: run.id, ...outcome } });
+    await this.runs.end(run.id, statusFor(outcome.outcome), outcome.message ?? (outcome.outcome === 'stopped' ? STOP : null));
+  }
+
+  private async interrupt(run: Pick<AgentRunRow, 'id' | 'sessionId' | 'step'>): Promise<void> {
+    await this.o.events.append(run.sessionId, { type: 'agent.run.interrupted', payload: { runId: run.id, lastStep: run.step } }, systemActor);
+    await this.runs.end(run.id, 'interrupted', `interrupted after step ${run.step}`);
+  }
+}
+
+async function loadAll(db: Db, sessionId: string): Promise<SessionEvent[]> {
+  const all: SessionEvent[] = [];
+  for (;;) {
+    const page = await listEvents(db, sessionId, all.at(-1)?.seq ?? 0, 1000);
+    all.push(...page);
+    if (page.length < 1000) return all;
+  }
+}

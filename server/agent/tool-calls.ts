@@ -1,0 +1,116 @@
+// One tool call, from request to recorded result: idempotent by call id, decided by the
+// policy, checkpointed before anything that can change files, and always ending in a result.
+import type { Logger } from '../log.ts';
+import type { Actor } from '../sessions/event-types.ts';
+import type { EventStream } from '../sessions/stream.ts';
+import type { ApprovalGate, PolicyHook } from './policy.ts';
+import type { RunLog } from './run-state.ts';
+import type { ToolRegistry } from './tools/registry.ts';
+import { invokeTool, type AgentWorkspace, type ToolResult } from './tools/tool.ts';
+
+export interface ToolCallDeps {
+  events: EventStream;
+  tools: ToolRegistry;
+  policy: PolicyHook;
+  approvals: ApprovalGate;
+  log: Logger;
+}
+
+export interface CallScope {
+  sessionId: string;
+  runId: string;
+  userId: string;
+  step: number;
+  workspace: AgentWorkspace;
+  signal: AbortSignal;
+  log: RunLog;
+}
+
+export interface RequestedCall { callId: string; toolName: string; input: unknown; inputError?: string }
+
+const agent: Actor = { kind: 'agent', id: null };
+const MUTATING = new Set(['write', 'exec', 'vcs']);
+
+/** Appends the request event. Separate from execute so a step records all its calls first. */
+export async function requestCall(deps: ToolCallDeps, s: CallScope, c: RequestedCall): Promise<void> {
+  const tool = deps.tools.get(c.toolName);
+  const parsed = tool?.input.safeParse(c.input);
+  const highRisk = tool && parsed?.success ? tool.highRisk?.(parsed.data) ?? null : null;
+  s.log.push(await deps.events.append(s.sessionId, {
+    type: 'agent.tool.requested',
+    payload: { runId: s.runId, step: s.step, callId: c.callId, tool: c.toolName, input: jsonSafe(c.input), effect: tool?.effect, ...(highRisk ? { highRisk } : {}) },
+  }, agent));
+}
+
+export async function executeCall(deps: ToolCallDeps, s: CallScope, c: RequestedCall): Promise<void> {
+  const started = Date.now();
+  const finish = async (result: ToolResult) => {
+    s.log.push(await deps.events.append(s.sessionId, {
+      type: 'agent.tool.result',
+      payload: {
+        runId: s.runId, callId: c.callId, tool: c.toolName, ok: result.ok,
+        output: result.ok ? result.output : result.error,
+        ...(result.detail ? { detail: jsonSafe(result.detail) as Record<string, never> } : {}),
+        durationMs: Date.now() - started,
+      },
+    }, agent));
+  };
+
+  // Re-delivered call id: the recorded result stands and is repeated for this step, so the
+  // transcript pairs every call with a result; nothing runs twice.
+  const earlier = s.log.resultOf(c.callId);
+  if (earlier) {
+    return finish(earlier.ok
+      ? { ok: true, output: earlier.output, detail: { ...earlier.detail, reused: true } }
+      : { ok: false, error: earlier.output, detail: { ...earlier.detail, reused: true } });
+  }
+  if (s.log.wasAllowed(c.callId)) {
+    // Allowed before a restart but no result recorded: it may have run, partly or fully.
+    return finish({ ok: false, error: 'This call was interrupted by a server restart while it ran; it may have partly run. Check the workspace before retrying it.' });
+  }
+  const tool = deps.tools.get(c.toolName);
+  if (!tool) return finish({ ok: false, error: `There is no tool named ${c.toolName}. Available: ${[...deps.tools.keys()].join(', ')}.` });
+  if (c.inputError) return finish({ ok: false, error: `The arguments for ${c.toolName} were not valid JSON (${c.inputError}). Call it again with a JSON object.` });
+  if (s.signal.aborted) return finish({ ok: false, error: 'Not run: the user stopped the agent.' });
+
+  const parsed = tool.input.safeParse(c.input);
+  const call = { sessionId: s.sessionId, runId: s.runId, userId: s.userId, tool, input: c.input, highRisk: parsed.success ? tool.highRisk?.(parsed.data) ?? null : null };
+  let decision = await deps.policy.decide(call);
+  if (decision.decision === 'ask') {
+    await appendDecision(deps, s, c.callId, decision);
+    const answer = await deps.approvals.request({ ...call, callId: c.callId }, s.signal);
+    decision = { decision: answer.granted ? 'allow' : 'deny', reason: answer.reason, by: answer.by ?? 'approval' };
+  }
+  await appendDecision(deps, s, c.callId, decision);
+  if (decision.decision === 'deny') return finish({ ok: false, error: `Not run: denied (${decision.reason}).` });
+
+  if (MUTATING.has(tool.effect)) await checkpoint(deps, s, c, tool.name);
+  const result = await invokeTool(tool, c.input, { workspace: s.workspace, signal: s.signal, sessionId: s.sessionId, callId: c.callId });
+  await finish(result);
+}
+
+async function appendDecision(deps: ToolCallDeps, s: CallScope, callId: string, d: { decision: 'allow' | 'ask' | 'deny'; reason: string; by: string }) {
+  s.log.push(await deps.events.append(s.sessionId, { type: 'agent.policy.decision', payload: { runId: s.runId, callId, ...d } }, { kind: 'system', id: null }));
+}
+
+async function checkpoint(deps: ToolCallDeps, s: CallScope, c: RequestedCall, toolName: string) {
+  const started = Date.now();
+  const label = `before ${toolName} (step ${s.step})`;
+  try {
+    const snap = await s.workspace.snapshot(label);
+    s.log.push(await deps.events.append(s.sessionId, {
+      type: 'agent.checkpoint',
+      payload: { runId: s.runId, step: s.step, callId: c.callId, checkpointId: snap.id, label, durationMs: Date.now() - started },
+    }, agent));
+  } catch (err) {
+    // The call still runs: the user loses the rewind point for it, and is told so.
+    const message = err instanceof Error ? err.message : String(err);
+    deps.log.warn({ err: message, sessionId: s.sessionId }, 'checkpoint failed');
+    s.log.push(await deps.events.append(s.sessionId, { type: 'error', payload: { message: `No checkpoint before ${toolName}: ${message}`, source: 'checkpoint' } }, agent));
+  }
+}
+
+/** Event payloads are JSON: drop what JSON cannot carry (undefined, functions). */
+function jsonSafe(v: unknown): never {
+  return (v === undefined ? null : JSON.parse(JSON.stringify(v))) as never;
+}
