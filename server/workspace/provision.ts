@@ -15,6 +15,16 @@ const SOURCE_MOUNT = '/tether-source';
 /** ext:: and friends run arbitrary commands: only plain transports are allowed. */
 const GIT_PROTOCOLS = 'http:https:git:file';
 
+/**
+ * A server-local repository belongs to another uid than the cloner, which git refuses unless
+ * safe.directory allows it. `git -c` does not reach the upload-pack of a local clone (git drops
+ * GIT_CONFIG_PARAMETERS for it), so the setting goes in a throw-away global config.
+ */
+const CLONE_SCRIPT = `f=$(mktemp) || exit 1
+printf '[safe]\\n\\tdirectory = *\\n' > "$f"
+GIT_CONFIG_GLOBAL="$f" git clone --progress --no-hardlinks -- "$1" "$2"
+s=$?; rm -f "$f"; exit $s`;
+
 export class ProvisionError extends Error {
   override name = 'ProvisionError';
 }
@@ -53,7 +63,7 @@ export function describeCloneFailure(url: string, r: ExecResult): string {
   if (/Could not resolve host|Failed to connect|Network is unreachable|Connection refused|Connection timed out/i.test(err)) {
     return `Cannot reach ${url}: no network access or the host is down`;
   }
-  if (/not found|does not appear to be a git repository|not a git repository|Authentication failed|could not read Username/i.test(err)) {
+  if (/not found|does not exist|does not appear to be a git repository|not a git repository|Authentication failed|could not read Username/i.test(err)) {
     return `Not a git repository, or not accessible: ${url}`;
   }
   const last = err.trim().split(/\r?\n|\r/).filter(Boolean).slice(-3).join(' / ');
@@ -87,8 +97,7 @@ export async function provision(o: {
   const from = local ? o.launcher.bindPath(bind) : s.url;
   o.onProgress?.(`Cloning ${s.url}`);
   const launch = o.launcher.launch({
-    // safe.directory: a server-local repository belongs to another uid than the cloner.
-    command: ['git', '-c', 'safe.directory=*', 'clone', '--progress', '--no-hardlinks', '--', from, o.launcher.workspacePath],
+    command: ['/bin/sh', '-c', CLONE_SCRIPT, 'clone', from, o.launcher.workspacePath],
     env: { GIT_ALLOW_PROTOCOL: GIT_PROTOCOLS, GIT_TERMINAL_PROMPT: '0' },
     interactive: false, network: !local, extraBinds: local ? [bind] : [],
   });

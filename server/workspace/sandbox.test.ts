@@ -1,0 +1,50 @@
+// The sandbox command line, checked as data: what confines a workspace must not drift silently.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS, limitsFromEnv } from './limits.ts';
+import { bwrapArgs, sandboxArgv, type SandboxRequest } from './sandbox.ts';
+
+const req: SandboxRequest = {
+  tools: { bwrap: '/usr/bin/bwrap', setpriv: '/usr/bin/setpriv', prlimit: '/usr/bin/prlimit', sh: '/bin/sh' },
+  uid: 12345, workspaceDir: '/data/workspaces/w', etcDir: '/data/sandbox-etc/w', network: false, interactive: false,
+  cwd: '/workspace', env: {}, command: ['npm', 'test'], limits: DEFAULT_LIMITS, cgroupProcs: ['/sys/fs/cgroup/pids/tether-w/cgroup.procs'],
+};
+
+describe('sandboxArgv', () => {
+  it('joins the cgroup, sets limits as root, then drops to the uid before bwrap', () => {
+    const argv = sandboxArgv(req);
+    const at = (s: string) => argv.indexOf(s);
+    expect(argv[0]).toBe('/bin/sh');
+    expect(argv).toContain('/sys/fs/cgroup/pids/tether-w/cgroup.procs');
+    expect(at('/usr/bin/prlimit')).toBeLessThan(at('/usr/bin/setpriv'));
+    expect(at('/usr/bin/setpriv')).toBeLessThan(at('/usr/bin/bwrap'));
+    expect(argv.slice(at('/usr/bin/setpriv'), at('/usr/bin/setpriv') + 6)).toEqual(['/usr/bin/setpriv', '--reuid', '12345', '--regid', '12345', '--clear-groups']);
+    expect(argv).toContain(`--fsize=${DEFAULT_LIMITS.fileSizeBytes}`);
+    expect(argv).toContain(`--nproc=${DEFAULT_LIMITS.processes}`);
+    expect(argv.slice(-3)).toEqual(['--', 'npm', 'test']);
+  });
+
+  it('confines by default and only opens what the request allows', () => {
+    const args = bwrapArgs(req);
+    for (const flag of ['--unshare-all', '--die-with-parent', '--new-session', '--disable-userns', '--clearenv']) expect(args).toContain(flag);
+    expect(args).not.toContain('--share-net');
+    expect(args.join(' ')).toContain('--uid 12345 --gid 12345');
+    expect(args.join(' ')).toContain('--ro-bind /usr /usr');
+    expect(args.join(' ')).toContain('--bind /data/workspaces/w /workspace');
+    expect(args.join(' ')).toContain('--tmpfs /tmp');
+    expect(args.indexOf('--remount-ro')).toBeGreaterThan(args.indexOf('--bind'));
+    const net = bwrapArgs({ ...req, network: true, interactive: true });
+    expect(net).toContain('--share-net');
+    expect(net).not.toContain('--new-session');
+    expect(net.join(' ')).toContain('/etc/resolv.conf');
+  });
+});
+
+describe('limitsFromEnv', () => {
+  it('overrides from TETHER_SANDBOX_* and rejects nonsense', () => {
+    const r = limitsFromEnv({ TETHER_SANDBOX_PROCESSES: '32' });
+    expect(r).toEqual({ ok: true, limits: { ...DEFAULT_LIMITS, processes: 32 } });
+    const bad = limitsFromEnv({ TETHER_SANDBOX_FILE_SIZE_BYTES: 'lots' });
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.error).toMatch(/TETHER_SANDBOX_FILE_SIZE_BYTES/);
+  });
+});
