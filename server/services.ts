@@ -8,6 +8,8 @@ import { createEventStream, type EventStream } from './sessions/stream.ts';
 import { SessionService } from './sessions/service.ts';
 import { WorkspaceManager } from './sessions/workspaces.ts';
 import type { WorkspaceProvider } from './workspace/provider.ts';
+import { TerminalManager } from './workspace/terminals.ts';
+import { FileWatchService } from './sessions/file-watch.ts';
 
 /** Login throttling: per email and per client address, 15-minute window. */
 const LOGIN_WINDOW_MS = 15 * 60_000;
@@ -22,6 +24,8 @@ export interface Services {
   events: EventStream;
   workspaces: WorkspaceManager;
   sessions: SessionService;
+  terminals: TerminalManager;
+  fileWatch: FileWatchService;
   loginLimits: { byEmail: FailureLimiter; byAddress: FailureLimiter };
 }
 
@@ -29,9 +33,12 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
   const bus = createLocalBus();
   const events = createEventStream(db, bus);
   const workspaces = new WorkspaceManager(db, events, provider, log);
+  const sessions = new SessionService(db, events, workspaces, log);
+  const terminals = new TerminalManager({ log, idleTimeoutMs: config.TETHER_TERMINAL_IDLE_TIMEOUT * 1000 });
+  sessions.onStop((sessionId) => { terminals.closeSession(sessionId); });
   return {
-    config, log, db, bus, events, workspaces,
-    sessions: new SessionService(db, events, workspaces, log),
+    config, log, db, bus, events, workspaces, sessions, terminals,
+    fileWatch: new FileWatchService(log),
     loginLimits: {
       byEmail: new FailureLimiter(LOGIN_FAILURES_PER_EMAIL, LOGIN_WINDOW_MS),
       byAddress: new FailureLimiter(LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_MS),

@@ -5,10 +5,11 @@ export type Ack<T = object> = (result: ({ ok: true } & T) | { ok: false; error: 
 
 export interface TerminalInfo { id: string; title: string; exited: boolean }
 
-/** Pty output. `offset` is the absolute byte offset of `data`'s first byte in the terminal's output. */
+/** Pty output: bytes [start, end) of the terminal's output since it started. */
 export interface TerminalData {
   terminalId: string;
-  offset: number;
+  start: number;
+  end: number;
   data: string;
   /** Set when the bytes asked for had already left the server's scrollback buffer. */
   truncated?: boolean;
@@ -23,8 +24,8 @@ export interface ClientToServer {
 
   'terminal:list': (req: { sessionId: string }, ack: Ack<{ terminals: TerminalInfo[] }>) => void;
   'terminal:open': (req: { sessionId: string; cols: number; rows: number }, ack: Ack<{ terminal: TerminalInfo }>) => void;
-  /** Stream output from `fromOffset` (0 after a page load: the whole retained scrollback). */
-  'terminal:attach': (req: Terminal & { fromOffset: number }, ack: Ack) => void;
+  /** Stream output from `fromOffset` (the `end` of the last chunk rendered), or everything retained when null. */
+  'terminal:attach': (req: Terminal & { fromOffset: number | null }, ack: Ack) => void;
   'terminal:detach': (req: Terminal) => void;
   'terminal:input': (req: Terminal & { data: string }) => void;
   'terminal:resize': (req: Terminal & { cols: number; rows: number }) => void;

@@ -1,22 +1,43 @@
-// Socket.IO transport: authorizes every connection and every event, forwards domain events.
+// Socket.IO transport: authorizes every connection and every event, forwards domain events,
+// and carries terminal I/O with acknowledgement-based flow control.
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Principal } from '../auth/roles.ts';
 import { sessionIdSchema } from '../sessions/schemas.ts';
 import type { Services } from '../services.ts';
+import type { Attachment, TerminalInfo as DomainTerminal } from '../workspace/terminals.ts';
 import { originAllowed, principalFromHandshake, REAUTHORIZE_MS } from './authorize.ts';
-import type { Ack, ClientToServer, ServerToClient } from './protocol.ts';
+import type { Ack, ClientToServer, ServerToClient, TerminalInfo } from './protocol.ts';
 
-interface SocketData { principal: Principal; checkedAt: number; follows: Map<string, () => void> }
+interface SocketData {
+  principal: Principal;
+  checkedAt: number;
+  follows: Map<string, () => void>;
+  attachments: Map<string, Attachment>;
+}
 type TetherSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
 
-const followInput = z.object({ sessionId: sessionIdSchema, afterSeq: z.number().int().min(0) });
+const session = z.object({ sessionId: sessionIdSchema });
+const terminal = session.extend({ terminalId: z.uuid('invalid terminal id') });
+const size = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) };
+const schemas = {
+  follow: session.extend({ afterSeq: z.number().int().min(0) }),
+  open: session.extend(size),
+  attach: terminal.extend({ fromOffset: z.number().int().min(0).nullable() }),
+  /** One keystroke or a paste; bigger inputs are split by the client's terminal anyway. */
+  input: terminal.extend({ data: z.string().max(1024 * 1024) }),
+  resize: terminal.extend(size),
+  ack: terminal.extend({ chars: z.number().int().min(0).max(10_000_000) }),
+};
 
 /** A client may omit the callback; never let that throw inside a handler. */
-const safeAck = (ack: unknown): Ack => (typeof ack === 'function' ? (ack as Ack) : () => {});
+const safeAck = (ack: unknown): Ack<Record<string, unknown>> => (typeof ack === 'function' ? (ack as Ack<Record<string, unknown>>) : () => {});
+const room = (sessionId: string) => `session:${sessionId}`;
+const terminalInfo = (t: DomainTerminal, index: number): TerminalInfo => ({ id: t.id, title: `Terminal ${index + 1}`, exited: !!t.exit });
 
 export function attachSocketServer(http: HttpServer, services: Services) {
+  const { log, terminals } = services;
   const allowed = services.config.TETHER_ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean) ?? null;
   const io = new Server<ClientToServer, ServerToClient, Record<string, never>, SocketData>(http, {
     path: '/socket.io',
@@ -25,43 +46,45 @@ export function attachSocketServer(http: HttpServer, services: Services) {
     allowRequest: (req, cb) => cb(originAllowed(req, allowed) ? null : 'origin not allowed', originAllowed(req, allowed)),
   });
 
+  services.fileWatch.onChange((sessionId, paths) => io.to(room(sessionId)).emit('files:changed', { sessionId, paths }));
+
   io.use(async (socket, next) => {
     try {
       const principal = await principalFromHandshake(services.db, socket.request);
       if (!principal) return next(new Error('unauthorized'));
-      socket.data = { principal, checkedAt: Date.now(), follows: new Map() };
+      socket.data = { principal, checkedAt: Date.now(), follows: new Map(), attachments: new Map() };
       next();
     } catch (err) {
-      services.log.error({ err }, 'socket authorization failed');
+      log.error({ err }, 'socket authorization failed');
       next(new Error('unauthorized'));
     }
   });
 
-  /** Every handler goes through this: valid input, a still-valid login, access to the session. */
-  async function authorize<T>(socket: TetherSocket, schema: z.ZodType<T>, raw: unknown, ack?: Ack): Promise<T | null> {
+  /**
+   * Every handler goes through this: valid input, a still-valid sign-in, access to the session,
+   * and (for terminal events) a terminal that belongs to that session.
+   */
+  async function authorize<T extends { sessionId: string; terminalId?: string }>(socket: TetherSocket, schema: z.ZodType<T>, raw: unknown, ack?: Ack<Record<string, unknown>>): Promise<T | null> {
     const parsed = schema.safeParse(raw);
-    if (!parsed.success) {
-      ack?.({ ok: false, error: parsed.error.issues.map((i) => i.message).join('; ') });
-      return null;
-    }
+    const fail = (error: string) => { ack?.({ ok: false, error }); return null; };
+    if (!parsed.success) return fail(parsed.error.issues.map((i) => i.message).join('; '));
     if (Date.now() - socket.data.checkedAt > REAUTHORIZE_MS) {
       const principal = await principalFromHandshake(services.db, socket.request);
       if (!principal) {
-        ack?.({ ok: false, error: 'Your sign-in has ended.' });
+        fail('Your sign-in has ended.');
         socket.disconnect(true);
         return null;
       }
       socket.data.principal = principal;
       socket.data.checkedAt = Date.now();
     }
-    const sessionId = (parsed.data as { sessionId?: string }).sessionId;
-    if (sessionId) {
-      try {
-        await services.sessions.get(socket.data.principal, sessionId);
-      } catch {
-        ack?.({ ok: false, error: 'You do not have access to this session.' });
-        return null;
-      }
+    try {
+      await services.sessions.get(socket.data.principal, parsed.data.sessionId);
+    } catch {
+      return fail('You do not have access to this session.');
+    }
+    if (parsed.data.terminalId && terminals.get(parsed.data.terminalId)?.sessionId !== parsed.data.sessionId) {
+      return fail('No such terminal in this session.');
     }
     return parsed.data;
   }
@@ -69,28 +92,112 @@ export function attachSocketServer(http: HttpServer, services: Services) {
   io.on('connection', (socket) => {
     socket.on('session:follow', async (raw, rawAck) => {
       const ack = safeAck(rawAck);
-      const req = await authorize(socket, followInput, raw, ack);
+      const req = await authorize(socket, schemas.follow, raw, ack);
       if (!req) return;
       socket.data.follows.get(req.sessionId)?.();
       try {
         const stop = await services.events.follow(req.sessionId, req.afterSeq, (e) => socket.emit('session:event', e));
-        socket.data.follows.set(req.sessionId, stop);
+        const s = await services.sessions.get(socket.data.principal, req.sessionId);
+        // File changes on disk reach every browser following a session with a ready workspace.
+        const release = s.workspace?.status === 'ready'
+          ? services.fileWatch.retain(req.sessionId, (await services.workspaces.get(s.workspace)).files.root)
+          : () => {};
+        await socket.join(room(req.sessionId));
+        socket.data.follows.set(req.sessionId, () => { stop(); release(); void socket.leave(room(req.sessionId)); });
         ack({ ok: true });
       } catch (err) {
-        services.log.error({ err, sessionId: req.sessionId }, 'follow failed');
+        log.error({ err, sessionId: req.sessionId }, 'follow failed');
         ack({ ok: false, error: 'Could not load the session events.' });
       }
     });
 
     socket.on('session:unfollow', async (raw) => {
-      const req = await authorize(socket, z.object({ sessionId: sessionIdSchema }), raw);
+      const req = await authorize(socket, session, raw);
       if (!req) return;
       socket.data.follows.get(req.sessionId)?.();
       socket.data.follows.delete(req.sessionId);
     });
 
+    socket.on('terminal:list', async (raw, rawAck) => {
+      const ack = safeAck(rawAck);
+      const req = await authorize(socket, session, raw, ack);
+      if (!req) return;
+      ack({ ok: true, terminals: terminals.list(req.sessionId).map(terminalInfo) });
+    });
+
+    socket.on('terminal:open', async (raw, rawAck) => {
+      const ack = safeAck(rawAck);
+      const req = await authorize(socket, schemas.open, raw, ack);
+      if (!req) return;
+      try {
+        const { session: s, workspace } = await services.sessions.workspace(socket.data.principal, req.sessionId);
+        if (s.status === 'stopped') return ack({ ok: false, error: 'The session is stopped.' });
+        const opened = terminals.open({ sessionId: req.sessionId, workspace, cols: req.cols, rows: req.rows });
+        if (!opened.ok) return ack({ ok: false, error: opened.message });
+        const index = terminals.list(req.sessionId).findIndex((t) => t.id === opened.value.id);
+        const info = terminalInfo(opened.value, index);
+        await services.events.append(req.sessionId, { type: 'terminal.opened', payload: { terminalId: info.id, title: info.title } }, { kind: 'user', id: socket.data.principal.user.id });
+        ack({ ok: true, terminal: info });
+      } catch (err) {
+        log.warn({ err, sessionId: req.sessionId }, 'terminal open failed');
+        ack({ ok: false, error: err instanceof Error ? err.message : 'Could not open a terminal.' });
+      }
+    });
+
+    socket.on('terminal:attach', async (raw, rawAck) => {
+      const ack = safeAck(rawAck);
+      const req = await authorize(socket, schemas.attach, raw, ack);
+      if (!req) return;
+      socket.data.attachments.get(req.terminalId)?.detach();
+      const attached = terminals.attach(req.terminalId, req.fromOffset, {
+        onData: (c) => socket.emit('terminal:data', { terminalId: req.terminalId, start: c.start, end: c.end, data: c.data }),
+        onExit: (e) => socket.emit('terminal:exit', { terminalId: req.terminalId, exitCode: e.exitCode }),
+      });
+      if (!attached.ok) return ack({ ok: false, error: attached.message });
+      socket.data.attachments.set(req.terminalId, attached.value);
+      const { replay } = attached.value;
+      if (replay.data || replay.missedBytes > 0) {
+        socket.emit('terminal:data', { terminalId: req.terminalId, start: replay.start, end: replay.end, data: replay.data, ...(replay.missedBytes > 0 ? { truncated: true } : {}) });
+      }
+      ack({ ok: true });
+    });
+
+    socket.on('terminal:detach', async (raw) => {
+      const req = await authorize(socket, terminal, raw);
+      if (!req) return;
+      socket.data.attachments.get(req.terminalId)?.detach();
+      socket.data.attachments.delete(req.terminalId);
+    });
+
+    socket.on('terminal:input', async (raw) => {
+      const req = await authorize(socket, schemas.input, raw);
+      if (req) terminals.write(req.terminalId, req.data);
+    });
+
+    socket.on('terminal:resize', async (raw) => {
+      const req = await authorize(socket, schemas.resize, raw);
+      if (req) terminals.resize(req.terminalId, req.cols, req.rows);
+    });
+
+    socket.on('terminal:ack', async (raw) => {
+      const req = await authorize(socket, schemas.ack, raw);
+      if (req) socket.data.attachments.get(req.terminalId)?.ack(req.chars);
+    });
+
+    socket.on('terminal:close', async (raw, rawAck) => {
+      const ack = safeAck(rawAck);
+      const req = await authorize(socket, terminal, raw, ack);
+      if (!req) return;
+      socket.data.attachments.get(req.terminalId)?.detach();
+      socket.data.attachments.delete(req.terminalId);
+      terminals.close(req.terminalId);
+      await services.events.append(req.sessionId, { type: 'terminal.closed', payload: { terminalId: req.terminalId, reason: 'closed by user' } }, { kind: 'user', id: socket.data.principal.user.id });
+      ack({ ok: true });
+    });
+
     socket.on('disconnect', () => {
       for (const stop of socket.data.follows?.values() ?? []) stop();
+      for (const a of socket.data.attachments?.values() ?? []) a.detach();
     });
   });
 

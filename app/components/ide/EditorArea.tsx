@@ -17,6 +17,15 @@ interface Tab {
 }
 
 const isDirty = (t: Tab) => t.buffer !== t.saved;
+
+/**
+ * The editor is uncontrolled (a controlled value drops keystrokes while React re-renders):
+ * content that comes from outside the keyboard — a reload from disk — is pushed into the model.
+ */
+function setModelContent(path: string, content: string) {
+  const model = monaco.editor.getModel(monaco.Uri.parse(path));
+  if (model && model.getValue() !== content) model.setValue(content);
+}
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export interface EditorHandle { open(path: string): void; changed(paths: string[]): void; removed(paths: string[]): void }
@@ -66,15 +75,21 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
         if (file.version === tab.version) continue;
         const content = file.content ?? '';
         if (isDirty(tab)) update(tab.path, { onDisk: { content, version: file.version } });
-        else update(tab.path, { saved: content, buffer: content, version: file.version, onDisk: null });
+        else {
+          setModelContent(tab.path, content);
+          update(tab.path, { saved: content, buffer: content, version: file.version, onDisk: null });
+        }
       } catch {
         // Deleted meanwhile: `removed` handles it.
       }
     }
   }, [client, sessionId, update]);
 
+  /** Deleted files close unless they hold unsaved edits (which the user can still save elsewhere). */
   const removed = useCallback((paths: string[]) => {
-    setTabs((ts) => ts.filter((t) => !paths.some((p) => t.path === p || t.path.startsWith(`${p}/`)) || isDirty(t)));
+    const gone = (t: Tab) => paths.some((p) => t.path === p || t.path.startsWith(`${p}/`)) && !isDirty(t);
+    for (const t of tabsRef.current.filter(gone)) monaco.editor.getModel(monaco.Uri.parse(t.path))?.dispose();
+    setTabs((ts) => ts.filter((t) => !gone(t)));
   }, []);
 
   useEffect(() => { onReady({ open: (p) => void open(p), changed: (p) => void changed(p), removed }); }, [onReady, open, changed, removed]);
@@ -83,7 +98,7 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
     const tab = tabsRef.current.find((t) => t.path === path);
     if (!tab || tab.readOnly) return;
     try {
-      const res = await client.files.write.mutate({ sessionId, path, content: tab.buffer, expectedVersion: force ? undefined : tab.onDisk ? tab.onDisk.version === tab.version ? tab.version : tab.version : tab.version });
+      const res = await client.files.write.mutate({ sessionId, path, content: tab.buffer, expectedVersion: force ? undefined : tab.version });
       update(path, { saved: tab.buffer, version: res.version, onDisk: null, view: 'edit' });
       setError(null);
     } catch (err) {
@@ -107,6 +122,7 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
     const tab = tabs.find((t) => t.path === path);
     if (tab && isDirty(tab) && !window.confirm(`${path} has unsaved changes. Close it anyway?`)) return;
     const rest = tabs.filter((t) => t.path !== path);
+    monaco.editor.getModel(monaco.Uri.parse(path))?.dispose();
     setTabs(rest);
     if (active === path) setActive(rest.at(-1)?.path ?? null);
   };
@@ -139,7 +155,10 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
         <div role="alert" className="banner warn">
           <span>{tab.path} changed on disk while you were editing it.</span>
           <button type="button" className="ghost small" onClick={() => update(tab.path, { view: 'diff-disk' })}>Compare</button>
-          <button type="button" className="ghost small" onClick={() => update(tab.path, { saved: tab.onDisk!.content, buffer: tab.onDisk!.content, version: tab.onDisk!.version, onDisk: null, view: 'edit' })}>Reload from disk</button>
+          <button type="button" className="ghost small" onClick={() => {
+            setModelContent(tab.path, tab.onDisk!.content);
+            update(tab.path, { saved: tab.onDisk!.content, buffer: tab.onDisk!.content, version: tab.onDisk!.version, onDisk: null, view: 'edit' });
+          }}>Reload from disk</button>
           <button type="button" className="ghost small danger" onClick={() => void save(tab.path, true)}>Overwrite with mine</button>
         </div>
       )}
@@ -147,9 +166,9 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
         {!tab && <p className="muted placeholder">Open a file from the tree.</p>}
         {tab && tab.view === 'edit' && (
           <Editor
-            key={tab.path}
             path={tab.path}
-            value={tab.buffer}
+            keepCurrentModel
+            defaultValue={tab.buffer}
             language={languageFor(tab.path)}
             theme={theme}
             options={{ readOnly, minimap: { enabled: false }, fontSize: 13, automaticLayout: true, scrollBeyondLastLine: false }}

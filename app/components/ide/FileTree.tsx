@@ -95,10 +95,10 @@ export function FileTree({ sessionId, onOpen, onDeleted, readOnly }: { sessionId
         <div className="spacer" />
         {!readOnly && (
           <>
-            <button type="button" className="icon" aria-label="New file" title="New file" onClick={() => setPending({ kind: 'file', parent: targetDir })}>＋</button>
-            <button type="button" className="icon" aria-label="New folder" title="New folder" onClick={() => setPending({ kind: 'dir', parent: targetDir })}>⊞</button>
-            <button type="button" className="icon" aria-label="Rename" title="Rename (F2)" disabled={!selectedEntry} onClick={() => selectedEntry && setPending({ kind: 'rename', path: selectedEntry.path })}>✎</button>
-            <button type="button" className="icon" aria-label="Delete" title="Delete" disabled={!selectedEntry} onClick={() => selectedEntry && setConfirmDelete(selectedEntry.path)}>🗑</button>
+            <button type="button" className="icon" aria-label="New file" title="New file" onClick={() => setPending({ kind: 'file', parent: targetDir })}><Icon d="M4 2h6l3 3v9H4zM10 2v3h3M8.5 8v4M6.5 10h4" /></button>
+            <button type="button" className="icon" aria-label="New folder" title="New folder" onClick={() => setPending({ kind: 'dir', parent: targetDir })}><Icon d="M2 4h4l1.5 1.5H14V13H2zM8 7.5v4M6 9.5h4" /></button>
+            <button type="button" className="icon" aria-label="Rename" title="Rename (F2)" disabled={!selectedEntry} onClick={() => selectedEntry && setPending({ kind: 'rename', path: selectedEntry.path })}><Icon d="M3 13l1-3 7-7 2 2-7 7zM10 4l2 2" /></button>
+            <button type="button" className="icon" aria-label="Delete" title="Delete" disabled={!selectedEntry} onClick={() => selectedEntry && setConfirmDelete(selectedEntry.path)}><Icon d="M3 4.5h10M6 4.5V3h4v1.5M4.5 4.5l.7 9h5.6l.7-9M7 7v4.5M9 7v4.5" /></button>
           </>
         )}
       </div>
@@ -136,6 +136,10 @@ export function FileTree({ sessionId, onOpen, onDeleted, readOnly }: { sessionId
       </ul>
     </section>
   );
+}
+
+function Icon({ d }: { d: string }) {
+  return <svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="1.2" strokeLinejoin="round"><path d={d} /></svg>;
 }
 
 function NameInput({ label, initial, onDone }: { label: string; initial: string; onDone: (name: string) => void }) {

@@ -42,7 +42,7 @@ export function TerminalPanel({ sessionId, disabled }: { sessionId: string; disa
   };
 
   return (
-    <section className="panel terminal-panel" aria-label="Terminals">
+    <section className="panel terminal-panel">
       <div className="tabs" role="tablist" aria-label="Terminal tabs">
         {terminals.map((t, i) => (
           <div key={t.id} className="tab" data-active={t.id === active || undefined}>

@@ -44,19 +44,18 @@ export function TerminalView({ sessionId, terminalId, label, active }: { session
       }
       const socket = getSocket();
       const ids = { sessionId, terminalId };
-      let nextOffset = 0; // first byte not yet received
+      // The `end` of the last chunk rendered: a reconnect resumes exactly there. Null until
+      // something has been rendered, which asks for everything the server still holds.
+      let nextOffset: number | null = null;
       let unacked = 0;
 
       const onData = (d: TerminalData) => {
         if (d.terminalId !== terminalId) return;
+        if (nextOffset !== null && d.end <= nextOffset) return; // already rendered (reconnect race)
         if (d.truncated) term.write('\r\n\x1b[2m[earlier output truncated]\x1b[0m\r\n');
-        // Drop what was already rendered (a duplicate across a reconnect race).
-        const skip = Math.max(0, nextOffset - d.offset);
-        if (skip >= d.data.length && !d.truncated) return;
-        const chunk = d.truncated ? d.data : d.data.slice(skip);
-        nextOffset = d.offset + d.data.length;
-        term.write(chunk, () => {
-          unacked += chunk.length;
+        nextOffset = d.end;
+        term.write(d.data, () => {
+          unacked += d.data.length;
           if (unacked >= ACK_BATCH_CHARS) {
             socket.emit('terminal:ack', { ...ids, chars: unacked });
             unacked = 0;
