@@ -29,7 +29,7 @@ test('template session: open a file, edit and save, cat it in the terminal, relo
   await expect(terminal).toBeVisible();
   await expect(terminal.locator('.xterm-rows')).toContainText('$', { timeout: 15_000 });
   await terminal.click();
-  await page.keyboard.type('echo "count=$(grep -c '^Edited from the browser: tether-e2e-mark$' README.md) user=$(whoami) dir=$(pwd)"\n');
+  await page.keyboard.type(`echo "count=$(grep -cx 'Edited from the browser: tether-e2e-mark' README.md) user=$(whoami) dir=$(pwd)"\n`);
   // The sandboxed shell runs as the workspace's own user, in /workspace, and sees the saved edit.
   await expect(terminal.locator('.xterm-rows')).toContainText('count=1 user=tether dir=/workspace');
 
