@@ -39,7 +39,7 @@ export const simplePromptBuilder: PromptBuilder = {
   build({ events, toolNames, budgetTokens }) {
     const system = SYSTEM(toolNames);
     const runs = projectRuns(events);
-    const cost = (m: ModelMessage) => Math.ceil(JSON.stringify(m.content).length / CHARS_PER_TOKEN);
+    const cost = (m: ModelMessage) => Math.ceil(chars(m) / CHARS_PER_TOKEN);
     let total = Math.ceil(system.length / CHARS_PER_TOKEN) + runs.reduce((n, r) => n + r.messages.reduce((k, m) => k + cost(m), 0), 0);
     let masked = 0;
 
@@ -69,3 +69,17 @@ export const simplePromptBuilder: PromptBuilder = {
     };
   },
 };
+
+/** Characters of a message's content, without serialising it: this runs on every step. */
+function chars(m: ModelMessage): number {
+  if (typeof m.content === 'string') return m.content.length;
+  let n = 0;
+  for (const p of m.content) {
+    if (p.type === 'text') n += p.text.length;
+    else if (p.type === 'tool-call') n += p.toolName.length + JSON.stringify(p.input ?? null).length;
+    else if (p.type === 'tool-result' && 'value' in p.output) {
+      n += p.toolName.length + (typeof p.output.value === 'string' ? p.output.value.length : JSON.stringify(p.output.value).length);
+    }
+  }
+  return n;
+}

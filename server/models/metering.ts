@@ -65,6 +65,7 @@ export class UsageMeter {
         outputTokens: r.outputTokens,
         costUsd: r.costUsd,
         outcome: r.outcome,
+        createdAt: this.now(),
       },
     });
   }

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDb, testProviders, type TestDb } from '../../test/support/db.ts';
+import { UsageMeter, type QuotaLimits } from './metering.ts';
+import { estimateCostUsd } from './pricing.ts';
+import { parseRouteList } from './routes.ts';
+import { RouteSettings } from './settings.ts';
+
+const none: QuotaLimits = { userDailyTokens: 0, userDailyUsd: 0, teamDailyTokens: 0, teamDailyUsd: 0, runTokens: 0, runUsd: 0 };
+
+describe.each(testProviders)('metering and route settings on %s', (provider) => {
+  let t: TestDb;
+  beforeAll(async () => { t = await createTestDb(provider); });
+  afterAll(async () => { await t?.cleanup(); });
+
+  it('sums usage per user, team and run, and enforces money and token quotas', async () => {
+    let now = new Date('2026-03-01T23:00:00Z');
+    const meter = new UsageMeter(t.db, { ...none, teamDailyUsd: 1, runTokens: 1000 }, () => now);
+    const ctx = { userId: 'u1', teamId: 'team1', sessionId: 's1', runId: 'run1' };
+    await meter.record({ route: 'anthropic:claude-sonnet-4-5', context: ctx, inputTokens: 600, outputTokens: 100, costUsd: 0.6, outcome: 'ok' });
+    expect(await meter.checkQuota(ctx)).toBeNull();
+    await meter.record({ route: 'anthropic:claude-sonnet-4-5', context: { ...ctx, runId: 'run2' }, inputTokens: 100, outputTokens: 10, costUsd: 0.5, outcome: 'ok' });
+    expect((await meter.checkQuota({ ...ctx, runId: 'run3' }))?.message).toMatch(/the team's daily quota of \$1\.00 is used up \(\$1\.1000 used\)/);
+    await meter.record({ route: 'openai:gpt-4.1', context: ctx, inputTokens: 300, outputTokens: 0, costUsd: 0, outcome: 'ok' });
+    expect(await meter.checkQuota(ctx)).toMatchObject({ scope: 'run', message: expect.stringContaining('1000 tokens is used up (1000 used)') });
+    expect(await meter.totals({ userId: 'u1' })).toEqual({ calls: 3, inputTokens: 1000, outputTokens: 110, costUsd: 1.1 });
+    const summary = await meter.summary(new Date('2026-03-01T00:00:00Z'));
+    expect(summary.byRoute.map((r) => r.key).sort()).toEqual(['anthropic:claude-sonnet-4-5', 'openai:gpt-4.1']);
+    // A new UTC day starts the daily quotas afresh (the run budget is not daily).
+    now = new Date('2026-03-02T01:00:00Z');
+    expect(await meter.checkQuota({ ...ctx, runId: 'run3' })).toBeNull();
+  });
+
+  it('uses the environment\'s routes until an admin sets others, and validates them', async () => {
+    const settings = new RouteSettings(t.db, parseRouteList('anthropic:claude-sonnet-4-5,compat:qwen'));
+    expect(await settings.routes()).toMatchObject({ source: 'environment', routes: [{ id: 'anthropic:claude-sonnet-4-5' }, { id: 'compat:qwen' }] });
+    await settings.set(['openai:gpt-4.1', 'anthropic:claude-sonnet-4-5'], null);
+    const fresh = new RouteSettings(t.db, []);
+    expect((await fresh.routes()).routes.map((r) => r.id)).toEqual(['openai:gpt-4.1', 'anthropic:claude-sonnet-4-5']);
+    await expect(fresh.set(['bogus:x'], null)).rejects.toThrow(/provider:model/);
+    expect((await fresh.routes()).source).toBe('database');
+    expect((await fresh.reset()).source).toBe('environment');
+  });
+
+  it('estimates cost from the price table, and leaves self-hosted models unpriced', () => {
+    expect(estimateCostUsd('anthropic', 'claude-sonnet-4-5', 1_000_000, 100_000)).toBeCloseTo(4.5);
+    expect(estimateCostUsd('compat', 'qwen2.5-coder', 1_000_000, 1_000_000)).toBe(0);
+  });
+});
