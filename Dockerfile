@@ -8,7 +8,8 @@ ENV NEXT_TELEMETRY_DISABLED=1 CHECKPOINT_DISABLE=1
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx next build \
+RUN node -e "import('./scripts/lib/build-worker.mjs').then((m) => m.buildMonacoWorker(process.cwd()))" \
+  && npx next build \
   && rm -rf .next/cache .next/trace .next/trace-build .next/types .next/diagnostics \
   && npm prune --omit=dev --no-audit --no-fund
 

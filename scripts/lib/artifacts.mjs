@@ -13,6 +13,7 @@ const NEXT_DENIED = [/^cache\//, /^trace/, /^types\//, /^diagnostics\//, /^dev\/
 const DOCKER_ALLOWED = [
   /^(package\.json|package-lock\.json|next\.config\.mjs|tsconfig\.json)$/,
   /^(app|server|prisma|public)\//,
+  /^scripts\/lib\/build-worker\.mjs$/,
 ];
 
 const SECRET_PATTERNS = [

@@ -74,6 +74,7 @@ export function ensureBuild({ force = false } = {}) {
   const want = treeDigest(BUILD_INPUTS);
   if (!force && existsSync(path.join(root, '.next', 'BUILD_ID')) && existsSync(marker) && readFileSync(marker, 'utf8') === want) return;
   step('Building the web app (next build)');
+  run(process.execPath, ['-e', `import(${JSON.stringify(path.join(root, 'scripts/lib/build-worker.mjs'))}).then((m) => m.buildMonacoWorker(${JSON.stringify(root)}))`]);
   run('npx', ['--no-install', 'next', 'build']);
   // Build traces and generated route types name paths on the build machine: not for shipping.
   for (const leftover of ['trace', 'trace-build', 'types', 'diagnostics']) rmSync(path.join(root, '.next', leftover), { recursive: true, force: true });

@@ -24,9 +24,9 @@ declare global {
   interface Window { MonacoEnvironment?: { getWorker(workerId: string, label: string): Worker } }
 }
 
-window.MonacoEnvironment = {
-  getWorker: () => new Worker(new URL('./editor.worker.ts', import.meta.url), { type: 'module' }),
-};
+// Built by scripts/lib/build-worker.mjs. Only the core editor worker is needed: no language
+// services are bundled, so every label gets the same worker.
+window.MonacoEnvironment = { getWorker: () => new Worker('/monaco/editor.worker.js') };
 loader.config({ monaco: monaco as never });
 
 /** Monaco's language id for a path; registered languages know their extensions. */

@@ -1,0 +1,17 @@
+// Monaco's editor worker, bundled by esbuild into public/monaco/ (Turbopack does not bundle
+// `new Worker(new URL(...))` here; it copied the source file as a static asset instead).
+import { build } from 'esbuild';
+import path from 'node:path';
+
+export async function buildMonacoWorker(root) {
+  await build({
+    entryPoints: [path.join(root, 'node_modules/monaco-editor/esm/vs/editor/editor.worker.js')],
+    outfile: path.join(root, 'public/monaco/editor.worker.js'),
+    bundle: true,
+    format: 'iife',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
