@@ -16,6 +16,8 @@ async function freePort(): Promise<number> {
 
 // Workers re-read this file: the first evaluation picks the port and data dir, later ones inherit them.
 process.env.E2E_PORT ??= String(await freePort());
+// The app's model route points at a scripted model server the agent spec starts on this port.
+process.env.E2E_MODEL_PORT ??= String(await freePort());
 process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), 'tether-e2e-'));
 const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
 
@@ -56,6 +58,9 @@ export default defineConfig({
       HOST: '127.0.0.1',
       TETHER_DATA_DIR: process.env.E2E_DATA_DIR,
       TETHER_LOG_LEVEL: 'warn',
+      TETHER_MODELS: 'compat:scripted-coder',
+      OPENAI_BASE_URL: `http://127.0.0.1:${process.env.E2E_MODEL_PORT}/v1`,
+      OPENAI_API_KEY: 'e2e-placeholder-key',
     },
   },
 });

@@ -33,6 +33,8 @@ async function main() {
   const sandbox = provider.capabilities();
   if (!sandbox.confined) log.warn('UNSAFE: workspace processes run WITHOUT a sandbox (TETHER_UNSAFE_NO_SANDBOX=1)');
   const services = createServices(config, log, db, provider);
+  const { interrupted } = await services.agent.recover();
+  if (interrupted) log.warn({ interrupted }, 'agent runs left running by the last process are marked interrupted');
   const { server, io } = createHttpServer(services, await createPageHandler(services));
 
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
@@ -53,6 +55,9 @@ async function main() {
       io.close(() => resolve()); // also stops the HTTP server from accepting; waits for in-flight requests
       server.closeIdleConnections();
     });
+    await services.agent.close();
+    services.terminals.closeAll();
+    services.fileWatch.closeAll();
     await provider.shutdown();
     await db.$disconnect();
     log.info('stopped');

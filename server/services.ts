@@ -10,6 +10,10 @@ import { WorkspaceManager } from './sessions/workspaces.ts';
 import type { WorkspaceProvider } from './workspace/provider.ts';
 import { TerminalManager } from './workspace/terminals.ts';
 import { FileWatchService } from './sessions/file-watch.ts';
+import { AgentService } from './agent/service.ts';
+import type { AgentDelta } from './agent/loop.ts';
+import { agentWorkspace } from './agent/workspace-adapter.ts';
+import { createModels, type Models } from './models/models.ts';
 
 /** Login throttling: per email and per client address, 15-minute window. */
 const LOGIN_WINDOW_MS = 15 * 60_000;
@@ -26,6 +30,10 @@ export interface Services {
   sessions: SessionService;
   terminals: TerminalManager;
   fileWatch: FileWatchService;
+  models: Models;
+  agent: AgentService;
+  /** The transport registers where live agent text deltas go (the folded messages are events). */
+  onAgentDelta(listener: (d: AgentDelta) => void): void;
   loginLimits: { byEmail: FailureLimiter; byAddress: FailureLimiter };
 }
 
@@ -35,10 +43,27 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
   const workspaces = new WorkspaceManager(db, events, provider, log);
   const sessions = new SessionService(db, events, workspaces, log);
   const terminals = new TerminalManager({ log, idleTimeoutMs: config.TETHER_TERMINAL_IDLE_TIMEOUT * 1000 });
-  sessions.onStop((sessionId) => { terminals.closeSession(sessionId); });
+  const models = createModels(config, db, log);
+  let forwardDelta: (d: AgentDelta) => void = () => {};
+  const agent = new AgentService({
+    db, events, log,
+    router: models.router,
+    meter: models.meter,
+    maxSteps: config.TETHER_AGENT_MAX_STEPS,
+    workspaces: async (sessionId) => {
+      const row = (await db.session.findUnique({ where: { id: sessionId }, include: { workspace: true } }))?.workspace;
+      return row?.status === 'ready' ? agentWorkspace(await workspaces.get(row)) : null;
+    },
+    onDelta: (d) => forwardDelta(d),
+  });
+  sessions.onStop(async (sessionId) => {
+    terminals.closeSession(sessionId);
+    await agent.stop(sessionId);
+  });
   return {
-    config, log, db, bus, events, workspaces, sessions, terminals,
+    config, log, db, bus, events, workspaces, sessions, terminals, models, agent,
     fileWatch: new FileWatchService(log),
+    onAgentDelta: (listener) => { forwardDelta = listener; },
     loginLimits: {
       byEmail: new FailureLimiter(LOGIN_FAILURES_PER_EMAIL, LOGIN_WINDOW_MS),
       byAddress: new FailureLimiter(LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_MS),

@@ -1,10 +1,11 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useRef } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SessionEvent } from '../../server/realtime/protocol.ts';
 import { getSocket } from '../lib/socket.ts';
 import { useTRPC } from '../lib/trpc.ts';
 import { useSessionEvents, type Connection } from '../lib/useSessionEvents.ts';
+import { AgentPanel } from './agent/AgentPanel.tsx';
 import { EventTimeline } from './EventTimeline.tsx';
 import { EditorArea, type EditorHandle } from './ide/EditorArea.tsx';
 import { FileTree, useRefreshFiles } from './ide/FileTree.tsx';
@@ -50,6 +51,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
     return () => { socket.off('files:changed', onChanged); };
   }, [sessionId, refreshFiles]);
 
+  const [side, setSide] = useState<'Agent' | 'Activity'>('Agent');
   const onEditorReady = useCallback((h: EditorHandle) => { editor.current = h; }, []);
 
   if (session.error) return <p role="alert" className="form-error page-pad">{session.error.message}</p>;
@@ -85,9 +87,17 @@ export function SessionView({ sessionId }: { sessionId: string }) {
           <EditorArea sessionId={sessionId} onReady={onEditorReady} readOnlyWorkspace={!ready} />
           <TerminalPanel sessionId={sessionId} disabled={!ready} />
         </div>
-        <aside className="panel side-panel" aria-label="Activity">
-          <div className="panel-head"><span className="eyebrow">Activity</span></div>
-          <EventTimeline events={events} />
+        <aside className="panel side-panel">
+          <div className="tabs" role="tablist" aria-label="Side panel">
+            {(['Agent', 'Activity'] as const).map((t) => (
+              <div key={t} className="tab" data-active={side === t || undefined}>
+                <button type="button" role="tab" aria-selected={side === t} onClick={() => setSide(t)}>{t}</button>
+              </div>
+            ))}
+          </div>
+          {side === 'Agent'
+            ? <AgentPanel sessionId={sessionId} events={events} disabled={s.status === 'stopped' ? 'The session is stopped.' : workspaceStatus !== 'ready' ? 'The workspace is not ready.' : null} />
+            : <section className="panel" aria-label="Activity"><EventTimeline events={events} /></section>}
         </aside>
       </div>
     </div>

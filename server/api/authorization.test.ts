@@ -6,8 +6,8 @@ import { appRouter } from './root.ts';
 /** The only procedures an anonymous caller may reach. Adding to this list is a security decision. */
 const PUBLIC = new Set(['auth.status', 'auth.setup', 'auth.login', 'auth.logout']);
 
-const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation' } }>)
-  .map(([path, p]) => ({ path, type: p._def.type }));
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation'; meta?: { access?: string } } }>)
+  .map(([path, p]) => ({ path, type: p._def.type, access: p._def.meta?.access }));
 
 const call = (client: ApiClient, p: { path: string; type: string }) =>
   p.type === 'query' ? client.query(p.path, {}) : client.mutate(p.path, {});
@@ -22,8 +22,11 @@ describe.each(testProviders)('API authorization on %s', (provider) => {
   });
   afterAll(async () => { await app?.close(); });
 
-  it('knows the router has procedures to check', () => {
+  it('declares who may call every procedure, and only the sign-in procedures are public', () => {
     expect(procedures.length).toBeGreaterThan(8);
+    expect(procedures.filter((p) => !p.access)).toEqual([]);
+    expect(procedures.filter((p) => p.access === 'public').map((p) => p.path).sort()).toEqual([...PUBLIC].sort());
+    expect(procedures.filter((p) => p.path.startsWith('admin.')).every((p) => p.access === 'admin')).toBe(true);
   });
 
   it.each(procedures.filter((p) => !PUBLIC.has(p.path)))('refuses an anonymous caller: $path', async (p) => {
@@ -32,7 +35,7 @@ describe.each(testProviders)('API authorization on %s', (provider) => {
     expect(r.error?.code).toBe('UNAUTHORIZED');
   });
 
-  it.each(procedures.filter((p) => p.path.startsWith('admin.')))('refuses a member: $path', async (p) => {
+  it.each(procedures.filter((p) => p.access === 'admin'))('refuses a member: $path', async (p) => {
     const r = await call(member, p);
     expect(r.status).toBe(403);
     expect(r.error?.code).toBe('FORBIDDEN');

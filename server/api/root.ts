@@ -1,5 +1,7 @@
 import { adminRouter } from './routers/admin.ts';
+import { agentRouter } from './routers/agent.ts';
 import { authRouter } from './routers/auth.ts';
+import { modelsRouter } from './routers/models.ts';
 import { filesRouter } from './routers/files.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { router } from './trpc.ts';
@@ -9,6 +11,8 @@ export const appRouter = router({
   admin: adminRouter,
   sessions: sessionsRouter,
   files: filesRouter,
+  agent: agentRouter,
+  models: modelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -16,7 +16,10 @@ export async function createContext(services: Services, req: IncomingMessage, re
 export type Context = Awaited<ReturnType<typeof createContext>>;
 
 // 2. Initialisation -------------------------------------------------------------------------
-const t = initTRPC.context<Context>().create({
+/** Who may call a procedure; tests read it to check every procedure is guarded as declared. */
+export interface Meta { access: 'public' | 'member' | 'admin' }
+
+const t = initTRPC.context<Context>().meta<Meta>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const zod = error.cause instanceof ZodError ? error.cause : null;
@@ -43,14 +46,14 @@ const logged = t.middleware(async ({ ctx, path, next }) => {
 });
 
 // 3. Procedures ---------------------------------------------------------------------------
-export const publicProcedure = t.procedure.use(logged);
+export const publicProcedure = t.procedure.meta({ access: 'public' }).use(logged);
 
-export const memberProcedure = publicProcedure.use(({ ctx, next }) => {
+export const memberProcedure = publicProcedure.meta({ access: 'member' }).use(({ ctx, next }) => {
   if (!ctx.principal) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in to continue.' });
   return next({ ctx: { ...ctx, principal: ctx.principal } });
 });
 
-export const adminProcedure = memberProcedure.use(({ ctx, next }) => {
+export const adminProcedure = memberProcedure.meta({ access: 'admin' }).use(({ ctx, next }) => {
   if (ctx.principal.role !== 'admin') throw new TRPCError({ code: 'FORBIDDEN', message: 'Only an admin can do that.' });
   return next();
 });

@@ -38,6 +38,8 @@ export interface ServerToClient {
   'session:event': (event: SessionEvent) => void;
   'terminal:data': (data: TerminalData) => void;
   'terminal:exit': (e: { terminalId: string; exitCode: number }) => void;
+  /** Live text of the agent's current message; the whole message arrives later as an event. */
+  'agent:delta': (d: { sessionId: string; runId: string; step: number; text: string }) => void;
   /** Files changed on disk (terminal, agent, another browser): refresh what is shown. */
   'files:changed': (e: { sessionId: string; paths: string[] }) => void;
 }

@@ -47,6 +47,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
   });
 
   services.fileWatch.onChange((sessionId, paths) => io.to(room(sessionId)).emit('files:changed', { sessionId, paths }));
+  services.onAgentDelta((d) => io.to(room(d.sessionId)).emit('agent:delta', { sessionId: d.sessionId, runId: d.runId, step: d.step, text: d.text }));
 
   io.use(async (socket, next) => {
     try {

@@ -54,7 +54,8 @@ export interface ScriptedModelServer {
 
 const ANY = '*';
 
-export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
+/** `port`: a fixed loopback port, for an app started before the test that names it in OPENAI_BASE_URL. */
+export async function startScriptedModelServer(o: { port?: number } = {}): Promise<ScriptedModelServer> {
   const queues = new Map<string, ScriptedTurn[]>();
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -113,7 +114,7 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
     res.end();
   });
   server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(o.port ?? 0, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   return {

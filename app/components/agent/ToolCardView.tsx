@@ -1,0 +1,43 @@
+import type { ToolCard } from './transcript.ts';
+
+const statusOf = (c: ToolCard) =>
+  c.result ? (c.result.ok ? 'done' : 'failed') : c.decision?.decision === 'deny' ? 'denied' : c.decision?.decision === 'ask' ? 'waiting for approval' : 'running';
+
+/** One tool call: what the agent asked for, what policy said, and what came back. */
+export function ToolCardView({ card, onRewind, canRewind }: { card: ToolCard; onRewind: (checkpointId: string) => void; canRewind: boolean }) {
+  const status = statusOf(card);
+  const detail = card.result?.detail ?? {};
+  const diff = typeof detail.diff === 'string' ? detail.diff : null;
+  const input = card.input as Record<string, unknown> | null;
+  const summary = input && typeof input === 'object'
+    ? String(input.path ?? input.command ?? input.pattern ?? input.subcommand ?? JSON.stringify(input)).slice(0, 120)
+    : '';
+  return (
+    <article className={`tool-card ${status.replace(/\s/g, '-')}`} aria-label={`Tool call ${card.tool}: ${status}`}>
+      <header>
+        <span className="tool-name">{card.tool}</span>
+        <code className="tool-summary">{summary}</code>
+        <span className={`badge ${status === 'done' ? 'active' : status === 'failed' || status === 'denied' ? 'failed' : 'provisioning'}`}>{status}</span>
+        {card.highRisk && <span className="badge failed" title={card.highRisk}>high risk</span>}
+      </header>
+      {card.decision && card.decision.decision !== 'allow' && <p className="muted small-text">Policy: {card.decision.decision} — {card.decision.reason}</p>}
+      <details>
+        <summary>Arguments</summary>
+        <pre className="md-code">{JSON.stringify(card.input, null, 2)}</pre>
+      </details>
+      {diff && <pre className="md-code diff" aria-label="Diff">{diff.split('\n').map((l, i) => <span key={i} className={l.startsWith('+') && !l.startsWith('+++') ? 'add' : l.startsWith('-') && !l.startsWith('---') ? 'del' : undefined}>{l}{'\n'}</span>)}</pre>}
+      {card.result && !diff && (
+        <details open={!card.result.ok || card.tool === 'run_tests' || card.tool === 'run_command'}>
+          <summary>{card.result.ok ? 'Output' : 'Error'} <span className="muted">({card.result.durationMs} ms)</span></summary>
+          <pre className="md-code output" aria-label={`Output of ${card.tool}`}>{card.result.output}</pre>
+        </details>
+      )}
+      {card.checkpoint && (
+        <div className="row">
+          <span className="muted small-text">Checkpoint before this step</span>
+          <button type="button" className="ghost small" disabled={!canRewind} onClick={() => onRewind(card.checkpoint!.checkpointId)}>Rewind to here</button>
+        </div>
+      )}
+    </article>
+  );
+}

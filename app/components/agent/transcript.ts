@@ -1,0 +1,90 @@
+// Folds the session's event stream into what the agent panel shows. Pure: the panel re-derives
+// it from events, so a reload or a share replay shows exactly the same transcript.
+import type { SessionEvent } from '../../../server/realtime/protocol.ts';
+
+export interface ToolCard {
+  callId: string; tool: string; input: unknown; effect?: string; highRisk?: string;
+  decision?: { decision: 'allow' | 'ask' | 'deny'; reason: string; by: string };
+  result?: { ok: boolean; output: string; detail?: Record<string, unknown>; durationMs: number };
+  checkpoint?: { checkpointId: string; label: string };
+}
+
+export type Item =
+  | { kind: 'user'; seq: number; runId: string; text: string; queued: boolean }
+  | { kind: 'assistant'; seq: number; runId: string; step: number; text: string; route: string }
+  | { kind: 'tool'; seq: number; runId: string; card: ToolCard }
+  | { kind: 'run-end'; seq: number; runId: string; outcome: string; steps: number; message?: string }
+  | { kind: 'notice'; seq: number; text: string; runId?: string; resumable?: boolean };
+
+type P = Record<string, unknown>;
+
+export function transcript(events: SessionEvent[]): Item[] {
+  const items: Item[] = [];
+  const tools = new Map<string, ToolCard>();
+  const queued = new Map<string, Extract<Item, { kind: 'user' }>>();
+  for (const e of events) {
+    const p = e.payload as P;
+    const runId = String(p.runId ?? '');
+    switch (e.type) {
+      case 'agent.run.queued': {
+        const item = { kind: 'user' as const, seq: e.seq, runId, text: String(p.text), queued: true };
+        queued.set(runId, item);
+        items.push(item);
+        break;
+      }
+      case 'agent.run.started': {
+        const q = queued.get(runId);
+        if (q) q.queued = false;
+        else items.push({ kind: 'user', seq: e.seq, runId, text: String(p.text), queued: false });
+        break;
+      }
+      case 'agent.message':
+        if (String(p.text).trim()) items.push({ kind: 'assistant', seq: e.seq, runId, step: Number(p.step), text: String(p.text), route: String(p.route) });
+        break;
+      case 'agent.checkpoint': {
+        // Taken just before the call it names; the card shows "Rewind to here".
+        const card: ToolCard = tools.get(String(p.callId)) ?? { callId: String(p.callId), tool: '', input: null };
+        card.checkpoint = { checkpointId: String(p.checkpointId), label: String(p.label) };
+        tools.set(card.callId, card);
+        break;
+      }
+      case 'agent.tool.requested': {
+        const card: ToolCard = tools.get(String(p.callId)) ?? { callId: String(p.callId), tool: '', input: null };
+        Object.assign(card, { tool: String(p.tool), input: p.input, effect: p.effect as string | undefined, highRisk: p.highRisk as string | undefined });
+        tools.set(card.callId, card);
+        items.push({ kind: 'tool', seq: e.seq, runId, card });
+        break;
+      }
+      case 'agent.policy.decision': {
+        const card = tools.get(String(p.callId));
+        if (card) card.decision = { decision: p.decision as 'allow', reason: String(p.reason), by: String(p.by) };
+        break;
+      }
+      case 'agent.tool.result': {
+        const card = tools.get(String(p.callId));
+        if (card) card.result = { ok: !!p.ok, output: String(p.output), detail: p.detail as Record<string, unknown> | undefined, durationMs: Number(p.durationMs) };
+        break;
+      }
+      case 'agent.run.ended':
+        items.push({ kind: 'run-end', seq: e.seq, runId, outcome: String(p.outcome), steps: Number(p.steps), message: p.message as string | undefined });
+        break;
+      case 'agent.run.interrupted':
+        items.push({ kind: 'notice', seq: e.seq, runId, resumable: true, text: `Interrupted by a server restart after step ${String(p.lastStep)}.` });
+        break;
+      case 'agent.run.resumed':
+        items.push({ kind: 'notice', seq: e.seq, runId, text: `Resumed from step ${String(p.fromStep)}.` });
+        break;
+      case 'agent.rewind':
+        items.push({ kind: 'notice', seq: e.seq, text: `Rewound the files to before “${String(p.label)}”.` });
+        break;
+    }
+  }
+  // An interruption stays resumable only until the run resumes or ends after it.
+  const movedOn = new Set<string>();
+  for (let k = items.length - 1; k >= 0; k--) {
+    const i = items[k]!;
+    if (i.kind === 'notice' && i.resumable) i.resumable = !movedOn.has(i.runId!);
+    else if ((i.kind === 'run-end' || i.kind === 'notice') && i.runId) movedOn.add(i.runId);
+  }
+  return items;
+}

@@ -1,0 +1,57 @@
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import type { AgentResult } from '../../agent/service.ts';
+import { sessionIdSchema } from '../../sessions/schemas.ts';
+import { toApiError } from '../errors.ts';
+import { memberProcedure, router, type Context } from '../trpc.ts';
+
+const inSession = z.object({ sessionId: sessionIdSchema });
+const id = z.string().min(1).max(100);
+
+type Principal = NonNullable<Context['principal']>;
+
+/** Only people who may use the session may drive its agent. */
+async function authorize(ctx: Context & { principal: Principal }, sessionId: string, write: boolean) {
+  const session = await ctx.sessions.get(ctx.principal, sessionId).catch(toApiError);
+  if (write && session.status === 'stopped') throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'The session is stopped.' });
+  return session;
+}
+
+/** The agent answers with values; refusals become API errors in the same words. */
+function unwrap<T extends object>(r: AgentResult<T>): T {
+  if (!r.ok) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: r.error });
+  return r;
+}
+
+export const agentRouter = router({
+  status: memberProcedure.input(inSession).query(async ({ ctx, input }) => {
+    await authorize(ctx, input.sessionId, false);
+    return ctx.agent.status(input.sessionId);
+  }),
+
+  checkpoints: memberProcedure.input(inSession).query(async ({ ctx, input }) => {
+    await authorize(ctx, input.sessionId, false);
+    return ctx.agent.checkpoints(input.sessionId);
+  }),
+
+  send: memberProcedure.input(inSession.extend({ text: z.string().trim().min(1, 'Write a message first').max(20_000, 'Message too long (20,000 characters at most)') }))
+    .mutation(async ({ ctx, input }) => {
+      await authorize(ctx, input.sessionId, true);
+      return unwrap(await ctx.agent.send({ sessionId: input.sessionId, userId: ctx.principal.user.id, teamId: ctx.principal.teamId, text: input.text }));
+    }),
+
+  stop: memberProcedure.input(inSession).mutation(async ({ ctx, input }) => {
+    await authorize(ctx, input.sessionId, false);
+    return unwrap(await ctx.agent.stop(input.sessionId));
+  }),
+
+  resume: memberProcedure.input(inSession.extend({ runId: id })).mutation(async ({ ctx, input }) => {
+    await authorize(ctx, input.sessionId, true);
+    return unwrap(await ctx.agent.resume(input.sessionId, input.runId));
+  }),
+
+  rewind: memberProcedure.input(inSession.extend({ checkpointId: id })).mutation(async ({ ctx, input }) => {
+    await authorize(ctx, input.sessionId, true);
+    return unwrap(await ctx.agent.rewind(input.sessionId, input.checkpointId, ctx.principal.user.id));
+  }),
+});
