@@ -36,6 +36,7 @@ test('the agent fixes a failing test, step by step in the browser, and Rewind re
   await page.getByRole('button', { name: 'Send' }).click();
 
   const agent = page.getByRole('region', { name: 'Agent' });
+  await expect(page.getByRole('textbox', { name: 'Message the agent' })).toHaveValue('');
   await expect(agent.getByText('The totalCents test fails. Please fix it.')).toBeVisible();
   await expect(agent.getByRole('article', { name: 'Tool call read_file: done' })).toHaveCount(2, { timeout: 20_000 });
   const edit = agent.getByRole('article', { name: 'Tool call edit_file: done' });
@@ -61,4 +62,11 @@ test('the agent fixes a failing test, step by step in the browser, and Rewind re
   await terminal.click();
   await page.keyboard.type(`clear; npm test 2>&1 | grep -E '^# (pass|fail)'\n`);
   await expect(terminal.locator('.xterm-rows')).toContainText('# fail 1', { timeout: 20_000 });
+
+  // The admin page shows the route's health and today's metered usage.
+  await page.goto('/admin');
+  const routes = page.getByRole('table', { name: 'Model routes' });
+  await expect(routes.getByRole('row', { name: /compat:scripted-coder/ })).toContainText('healthy');
+  const usage = page.getByRole('table', { name: 'Model usage today' });
+  await expect(usage.getByRole('row', { name: /compat:scripted-coder/ })).toContainText(/compat:scripted-coder\s*5\s*7200\s*165/);
 });

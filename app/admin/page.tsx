@@ -1,3 +1,4 @@
+import { AdminModels } from '../components/AdminModels.tsx';
 import { AdminUsers } from '../components/AdminUsers.tsx';
 import { AppShell } from '../components/AppShell.tsx';
 import { requirePrincipal } from '../lib/page-auth.ts';
@@ -6,7 +7,10 @@ export default async function AdminPage() {
   const principal = await requirePrincipal('/admin', 'admin');
   return (
     <AppShell principal={principal}>
-      <AdminUsers currentUserId={principal.id} />
+      <div className="stack admin-stack">
+        <AdminUsers currentUserId={principal.id} />
+        <AdminModels />
+      </div>
     </AppShell>
   );
 }
