@@ -44,7 +44,7 @@ export function AgentPanel({ sessionId, events, disabled }: { sessionId: string;
   // The folded message replaces the live text once it is recorded.
   const folded = live && items.some((i) => i.kind === 'assistant' && i.runId === live.runId && i.step === live.step);
   useEffect(() => { if (folded) setLive(null); }, [folded]);
-  useEffect(() => { bottom.current?.scrollIntoView({ block: 'end' }); }, [items.length, live?.text]);
+  useEffect(() => { bottom.current?.scrollIntoView({ block: 'nearest' }); }, [items.length, live?.text]);
 
   const active = status.data?.active ?? null;
   const running = !!active;
