@@ -1,0 +1,83 @@
+// A server killed mid-run (between two agent steps) comes back with the run marked interrupted;
+// the user resumes it and it completes without re-running the step already done.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startScriptedModelServer, type ScriptedModelServer } from '../test/support/scripted-model-server.ts';
+import { expect, test } from './fixtures.ts';
+
+const freePort = () => new Promise<number>((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
+});
+
+let model: ScriptedModelServer;
+let port: number;
+let dataDir: string;
+let server: ChildProcess | null = null;
+
+async function startServer() {
+  server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    stdio: 'ignore',
+    env: {
+      ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', TETHER_DATA_DIR: dataDir, TETHER_LOG_LEVEL: 'warn',
+      TETHER_MODELS: 'compat:restart-model', OPENAI_BASE_URL: `${model.baseUrl}`, OPENAI_API_KEY: 'e2e-placeholder-key',
+    },
+  });
+  for (let i = 0; i < 200; i++) {
+    try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return; } catch { /* starting */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('server did not start');
+}
+
+test.beforeAll(async () => {
+  model = await startScriptedModelServer();
+  port = await freePort();
+  dataDir = mkdtempSync(path.join(tmpdir(), 'tether-restart-'));
+  await startServer();
+});
+test.afterAll(async () => {
+  server?.kill('SIGKILL');
+  await model?.close();
+});
+
+test('kill the server between two agent steps, restart, see "interrupted", resume to completion', async ({ page }) => {
+  const base = `http://127.0.0.1:${port}`;
+  await page.goto(`${base}/setup`);
+  await page.getByLabel('Name').fill('Rita Restart');
+  await page.getByLabel('Email').fill('rita@example.test');
+  await page.getByLabel('Password').fill('restart password 1');
+  await page.getByRole('button', { name: 'Create admin account' }).click();
+  await page.getByRole('button', { name: 'New session' }).click();
+  await page.getByLabel('Title').fill('Crash test');
+  await page.getByRole('button', { name: 'Create session' }).click();
+  await expect(page.getByRole('tree', { name: 'Files' }).getByRole('treeitem', { name: 'src' })).toBeVisible({ timeout: 20_000 });
+
+  model.script([
+    { text: 'Reading the package first.', toolCalls: [{ id: 'call_pkg', name: 'read_file', input: { path: 'package.json' } }] },
+    { delayMs: 30_000, text: 'This reply never arrives: the server dies while waiting for it.' },
+    { text: 'Resumed and finished: the package is called my-project.' },
+  ]);
+  await page.getByRole('textbox', { name: 'Message the agent' }).fill('What is the package called?');
+  await page.getByRole('button', { name: 'Send' }).click();
+  const agent = page.getByRole('region', { name: 'Agent' });
+  await expect(agent.getByRole('article', { name: 'Tool call read_file: done' })).toBeVisible({ timeout: 20_000 });
+  await expect.poll(() => model.requests.length).toBe(2); // step 2's model call is in flight
+
+  server!.kill('SIGKILL');
+  await new Promise((r) => server!.once('exit', r));
+  await startServer();
+
+  await page.reload();
+  const notice = agent.getByText(/Interrupted by a server restart after step 1/);
+  await expect(notice).toBeVisible({ timeout: 20_000 });
+  await agent.getByRole('button', { name: 'Resume' }).click();
+  await expect(agent.getByText('Resumed and finished: the package is called my-project.')).toBeVisible({ timeout: 20_000 });
+  await expect(agent.getByText(/Resumed from step/)).toBeVisible();
+  // The completed step was not run again: one read_file card, and three model calls in all.
+  await expect(agent.getByRole('article', { name: /Tool call read_file/ })).toHaveCount(1);
+  expect(model.requests).toHaveLength(3);
+  await expect(agent.getByRole('button', { name: 'Resume' })).toHaveCount(0);
+});
