@@ -25,7 +25,8 @@ export async function tempProvider(limits: SandboxLimits = TEST_LIMITS): Promise
   return {
     provider, dataDir,
     async cleanup() {
-      await provider.shutdown();
+      // destroy, not just shutdown: it also removes each workspace's cgroups from the host.
+      for (const id of await fs.readdir(path.join(dataDir, 'workspaces'))) await provider.destroy(id);
       await fs.rm(base, { recursive: true, force: true });
     },
   };
