@@ -6,7 +6,7 @@ import { FailureLimiter } from './auth/rate-limit.ts';
 import { createLocalBus, type EventBus } from './sessions/bus.ts';
 import { createEventStream, type EventStream } from './sessions/stream.ts';
 import { SessionService } from './sessions/service.ts';
-import { WorkspaceManager } from './sessions/workspaces.ts';
+import { installationUidBase, WorkspaceManager } from './sessions/workspaces.ts';
 import type { WorkspaceProvider } from './workspace/provider.ts';
 import { TerminalManager } from './workspace/terminals.ts';
 import { FileWatchService } from './sessions/file-watch.ts';
@@ -40,7 +40,7 @@ export interface Services {
 export function createServices(config: Config, log: Logger, db: Db, provider: WorkspaceProvider): Services {
   const bus = createLocalBus();
   const events = createEventStream(db, bus);
-  const workspaces = new WorkspaceManager(db, events, provider, log);
+  const workspaces = new WorkspaceManager(db, events, provider, log, installationUidBase(config.dataDir));
   const sessions = new SessionService(db, events, workspaces, log);
   const terminals = new TerminalManager({ log, idleTimeoutMs: config.TETHER_TERMINAL_IDLE_TIMEOUT * 1000 });
   const models = createModels(config, db, log);

@@ -24,33 +24,62 @@ export class UnknownSessionError extends Error {
   constructor(sessionId: string) { super(`session ${sessionId} does not exist`); }
 }
 
+/** Head of each session's chain as this process last wrote it: saves a read per append. */
+const heads = new WeakMap<Db, Map<string, { seq: number; hash: string }>>();
+/** Appends to one session from this process go one at a time, in call order. */
+const queues = new Map<string, Promise<unknown>>();
+/** Another writer (another server instance) took the seq we meant to use: re-read and retry. */
+const MAX_APPEND_ATTEMPTS = 8;
+
+function serialized<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
+  const prev = queues.get(sessionId) ?? Promise.resolve();
+  const next = prev.then(fn, fn);
+  const tail = next.catch(() => {});
+  queues.set(sessionId, tail);
+  void tail.then(() => { if (queues.get(sessionId) === tail) queues.delete(sessionId); });
+  return next;
+}
+
+async function readHead(db: Db, sessionId: string) {
+  const row = await db.session.findUnique({ where: { id: sessionId }, select: { lastSeq: true, lastHash: true } });
+  if (!row) throw new UnknownSessionError(sessionId);
+  return { seq: row.lastSeq, hash: row.lastHash };
+}
+
+const isConflict = (err: unknown) => ['P2002', 'P2025'].includes((err as { code?: string })?.code ?? '');
+
 /**
- * Appends one event. The session row's lastSeq is incremented inside the transaction, which
- * takes that row's write lock: concurrent appends (in this process or another instance) queue
- * on it, so seq has no gaps or duplicates and each hash chains onto the one before.
+ * Appends one event. Optimistic: the event takes seq head+1 and the session row moves from
+ * head to head+1 in one batch transaction. `@@unique([sessionId, seq])` and the `lastSeq = head`
+ * condition make a concurrent writer elsewhere (another instance) fail the whole batch, and
+ * this one re-reads the head and retries — so seq has no gaps or duplicates and each hash
+ * chains onto the one before, without an interactive transaction per append.
  */
 export async function appendEvent(db: Db, sessionId: string, event: NewEvent, actor: Actor): Promise<SessionEvent> {
   const payload = eventPayloadSchemas[event.type].parse(event.payload);
-  const row = await db.$transaction(async (tx) => {
-    const head = await tx.session.update({
-      where: { id: sessionId },
-      data: { lastSeq: { increment: 1 } },
-      select: { lastSeq: true, lastHash: true },
-    }).catch((err: { code?: string }) => {
-      if (err.code === 'P2025') throw new UnknownSessionError(sessionId);
-      throw err;
-    });
-    const createdAt = new Date();
-    const hash = eventHash(head.lastHash, {
-      sessionId, seq: head.lastSeq, type: event.type, actorKind: actor.kind, actorId: actor.id, payload, createdAt: createdAt.toISOString(),
-    });
-    const created = await tx.event.create({
-      data: { sessionId, seq: head.lastSeq, type: event.type, payload, actorKind: actor.kind, actorId: actor.id, createdAt, prevHash: head.lastHash, hash },
-    });
-    await tx.session.update({ where: { id: sessionId }, data: { lastHash: hash } });
-    return created;
+  let cache = heads.get(db);
+  if (!cache) heads.set(db, (cache = new Map()));
+  const known = cache;
+  return serialized(sessionId, async () => {
+    for (let attempt = 1; ; attempt++) {
+      const head = known.get(sessionId) ?? (await readHead(db, sessionId));
+      const seq = head.seq + 1;
+      const createdAt = new Date();
+      const hash = eventHash(head.hash, { sessionId, seq, type: event.type, actorKind: actor.kind, actorId: actor.id, payload, createdAt: createdAt.toISOString() });
+      try {
+        const [row] = await db.$transaction([
+          db.event.create({ data: { sessionId, seq, type: event.type, payload, actorKind: actor.kind, actorId: actor.id, createdAt, prevHash: head.hash, hash } }),
+          db.session.update({ where: { id: sessionId, lastSeq: head.seq }, data: { lastSeq: seq, lastHash: hash }, select: { id: true } }),
+        ]);
+        known.set(sessionId, { seq, hash });
+        return toSessionEvent(row);
+      } catch (err) {
+        known.delete(sessionId);
+        if (isConflict(err) && attempt < MAX_APPEND_ATTEMPTS) continue;
+        throw err;
+      }
+    }
   });
-  return toSessionEvent(row);
 }
 
 export async function listEvents(db: Db, sessionId: string, afterSeq: number, limit = 500): Promise<SessionEvent[]> {

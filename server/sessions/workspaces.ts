@@ -1,14 +1,36 @@
 // Binds coding sessions to workspaces: allocates the sandbox uid, provisions through the
 // WorkspaceProvider (reporting progress as events), and re-opens workspaces after a restart.
+import { randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import type { Workspace, WorkspaceProvider, WorkspaceSource, WorkspaceSpec } from '../workspace/provider.ts';
 import type { EventStream } from './stream.ts';
 import { systemActor } from './event-types.ts';
 
-/** Workspace uids start here, far above any login account a host is likely to have. */
+/** Workspace uids start at or above this, far above any login account a host is likely to have. */
 export const FIRST_WORKSPACE_UID = 200_000;
+/** Each installation (data dir) picks one range of this many uids at random. */
+const UID_RANGE = 100_000;
+const UID_RANGES = 20_000;
 const UID_ALLOCATION_ATTEMPTS = 5;
+
+/**
+ * This installation's first workspace uid, chosen once and kept in the data dir. Processes are
+ * killed by uid, so two installations (or parallel test runs) on one host must not share uids;
+ * a random range per data dir makes that vanishingly unlikely. A shared database still hands out
+ * unique uids across instances (max + 1).
+ */
+export function installationUidBase(dataDir: string): number {
+  const file = path.join(dataDir, 'workspace-uid-base');
+  const saved = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : NaN;
+  if (Number.isInteger(saved) && saved >= FIRST_WORKSPACE_UID) return saved;
+  const base = FIRST_WORKSPACE_UID + randomInt(UID_RANGES) * UID_RANGE;
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${base}\n`, { mode: 0o600 });
+  return base;
+}
 
 export class WorkspaceUnavailableError extends Error {}
 
@@ -23,7 +45,10 @@ export function sourceOf(row: Pick<WorkspaceRow, 'source' | 'sourceRef'>): Works
 export class WorkspaceManager {
   private readonly open = new Map<string, Promise<Workspace>>();
 
-  constructor(private readonly db: Db, private readonly events: EventStream, private readonly provider: WorkspaceProvider, private readonly log: Logger) {}
+  constructor(
+    private readonly db: Db, private readonly events: EventStream, private readonly provider: WorkspaceProvider,
+    private readonly log: Logger, private readonly uidBase: number,
+  ) {}
 
   get capabilities() { return this.provider.capabilities(); }
 
@@ -31,7 +56,7 @@ export class WorkspaceManager {
   async createRow(teamId: string, source: WorkspaceSource) {
     for (let attempt = 0; ; attempt++) {
       const top = await this.db.workspace.aggregate({ _max: { uid: true } });
-      const uid = Math.max(FIRST_WORKSPACE_UID, (top._max.uid ?? FIRST_WORKSPACE_UID - 1) + 1);
+      const uid = Math.max(this.uidBase, (top._max.uid ?? 0) + 1);
       try {
         return await this.db.workspace.create({
           data: { teamId, uid, source: source.kind, sourceRef: source.kind === 'git' ? source.url : source.kind === 'template' ? source.template : null },
