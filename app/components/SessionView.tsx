@@ -26,12 +26,13 @@ function provisioningLine(events: SessionEvent[]) {
   return null;
 }
 
-export function SessionView({ sessionId }: { sessionId: string }) {
+export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const sessionKey = trpc.sessions.get.queryKey({ id: sessionId });
   const session = useQuery(trpc.sessions.get.queryOptions({ id: sessionId }));
   const stop = useMutation(trpc.sessions.stop.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: sessionKey }) }));
+  const setNetwork = useMutation(trpc.sessions.setNetwork.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: sessionKey }) }));
   const { events, connection } = useSessionEvents(sessionId);
   const editor = useRef<EditorHandle | null>(null);
   const refreshFiles = useRefreshFiles(sessionId);
@@ -69,6 +70,10 @@ export function SessionView({ sessionId }: { sessionId: string }) {
         <span className={`badge ${workspaceStatus}`} title={s.workspace?.sourceRef ?? undefined}>workspace: {workspaceStatus}</span>
         <ConnectionBadge connection={connection} />
         {progress && <span role="status" className="muted progress-line">{progress}</span>}
+        {s.workspace && (isAdmin
+          ? <label className="small-text row" title="Applies to processes started from now on"><input type="checkbox" checked={s.workspace.networkAllowed} disabled={setNetwork.isPending}
+              onChange={(e) => setNetwork.mutate({ id: sessionId, allowed: e.target.checked })} /> Network access</label>
+          : <span className="badge">{s.workspace.networkAllowed ? 'network on' : 'no network'}</span>)}
         <div className="spacer" />
         {s.status !== 'stopped' && (
           <button type="button" className="ghost danger small" onClick={() => stop.mutate({ id: sessionId })} disabled={stop.isPending}>Stop session</button>
@@ -78,7 +83,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
         <p role="alert" className="banner error">UNSAFE: this server runs workspace processes without a sandbox (TETHER_UNSAFE_NO_SANDBOX=1). Anything run here can read and change the server.</p>
       )}
       {workspaceStatus === 'failed' && <p role="alert" className="banner error">The workspace could not be created: {s.workspace?.error}</p>}
-      {stop.error && <p role="alert" className="banner error">{stop.error.message}</p>}
+      {(stop.error ?? setNetwork.error) && <p role="alert" className="banner error">{(stop.error ?? setNetwork.error)!.message}</p>}
       <div className="ide-main">
         {ready || workspaceStatus === 'ready'
           ? <FileTree sessionId={sessionId} readOnly={!ready} onOpen={(p) => editor.current?.open(p)} onDeleted={(p) => editor.current?.removed([p])} />

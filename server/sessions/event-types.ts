@@ -16,6 +16,8 @@ export const eventPayloadSchemas = {
   'workspace.progress': z.object({ message: z.string() }),
   'workspace.ready': z.object({ source: z.string() }),
   'workspace.failed': z.object({ error: z.string() }),
+  /** An admin allowed or removed network access for the workspace's new processes. */
+  'workspace.network': z.object({ allowed: z.boolean() }),
   'terminal.opened': z.object({ terminalId: z.string(), title: z.string() }),
   'terminal.closed': z.object({ terminalId: z.string(), reason: z.string() }),
   'file.changed': z.object({ path: z.string(), change: z.enum(['created', 'modified', 'deleted', 'renamed']), to: z.string().optional() }),

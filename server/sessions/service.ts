@@ -56,6 +56,13 @@ export class SessionService {
     return { session, workspace: await this.workspaces.get(session.workspace) };
   }
 
+  async setNetwork(principal: Principal, id: string, allowed: boolean) {
+    const session = await this.get(principal, id);
+    if (!session.workspace) throw new SessionAccessError();
+    await this.workspaces.setNetwork(session.workspace, allowed);
+    await this.events.append(id, { type: 'workspace.network', payload: { allowed } }, { kind: 'user', id: principal.user.id });
+  }
+
   async stop(principal: Principal, id: string, reason = 'stopped by user') {
     const session = await this.get(principal, id);
     if (session.status === 'stopped') return session;

@@ -105,6 +105,16 @@ export class WorkspaceManager {
     return ws;
   }
 
+  /**
+   * Network access is per workspace and off by default; only admins change it (the API checks).
+   * It applies to processes started afterwards: the workspace is re-opened with the new setting.
+   */
+  async setNetwork(row: WorkspaceRow, allowed: boolean): Promise<WorkspaceRow> {
+    const updated = await this.db.workspace.update({ where: { id: row.id }, data: { networkAllowed: allowed } });
+    this.open.delete(row.id);
+    return updated;
+  }
+
   /** Kills every process of the workspace; files stay for review. */
   async stop(row: WorkspaceRow): Promise<void> {
     const ws = this.open.get(row.id);

@@ -7,7 +7,7 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
   const principal = await requirePrincipal(`/sessions/${id}`);
   return (
     <AppShell principal={principal} wide>
-      <SessionView sessionId={id} />
+      <SessionView sessionId={id} isAdmin={principal.role === 'admin'} />
     </AppShell>
   );
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { listEvents } from '../../sessions/events.ts';
 import { createSessionInput, eventsAfterInput, sessionIdSchema } from '../../sessions/schemas.ts';
 import { toApiError } from '../errors.ts';
-import { memberProcedure, router } from '../trpc.ts';
+import { adminProcedure, memberProcedure, router } from '../trpc.ts';
 
 const byId = z.object({ id: sessionIdSchema });
 
@@ -18,6 +18,12 @@ export const sessionsRouter = router({
     const session = await ctx.sessions.get(ctx.principal, input.id).catch(toApiError);
     const { confined } = ctx.workspaces.capabilities;
     return { ...session, sandbox: { confined } };
+  }),
+
+  /** Network access for the workspace's processes: off unless an admin allows it. */
+  setNetwork: adminProcedure.input(byId.extend({ allowed: z.boolean() })).mutation(async ({ ctx, input }) => {
+    await ctx.sessions.setNetwork(ctx.principal, input.id, input.allowed).catch(toApiError);
+    return { allowed: input.allowed };
   }),
 
   stop: memberProcedure.input(byId).mutation(async ({ ctx, input }) => {
