@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
+
+describe('agent API without a configured model', () => {
+  let app: TestApp;
+  let member: ApiClient;
+  let admin: ApiClient;
+  beforeAll(async () => {
+    app = await startTestApp('sqlite');
+    ({ member, admin } = await setupAdminAndMember(app));
+  });
+  afterAll(async () => { await app?.close(); });
+
+  it('says no model is configured and how to configure one, to members and admins, without secrets', async () => {
+    const r = await member.query('models.configured');
+    expect(r.data).toMatchObject({ configured: false });
+    expect((r.data as { howTo: string }).howTo).toMatch(/TETHER_MODELS=/);
+    const s = await admin.query('models.status');
+    expect((s.data as { router: { configured: boolean; routes: unknown[] } }).router).toMatchObject({ configured: false, routes: [] });
+  });
+
+  it('a message ends its run as not configured, in words, instead of pretending to answer', async () => {
+    const id = ((await member.mutate('sessions.create', { title: 'no model', source: { kind: 'empty' } })).data as { id: string }).id;
+    for (let i = 0; ((await member.query('sessions.get', { id })).data as { workspace: { status: string } }).workspace.status !== 'ready'; i++) {
+      if (i > 200) throw new Error('workspace not ready');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await member.mutate('agent.send', { sessionId: id, text: 'hello?' })).error).toBeNull();
+    let ended: { payload: { outcome: string; message?: string } } | undefined;
+    for (let i = 0; !ended && i < 100; i++) {
+      const events = (await member.query('sessions.events', { sessionId: id })).data as { type: string; payload: { outcome: string; message?: string } }[];
+      ended = events.find((e) => e.type === 'agent.run.ended');
+      if (!ended) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(ended?.payload.outcome).toBe('not_configured');
+    expect(ended?.payload.message).toMatch(/No model is configured/);
+    const events = (await member.query('sessions.events', { sessionId: id })).data as { type: string }[];
+    expect(events.some((e) => e.type === 'agent.message')).toBe(false);
+  });
+
+  it('validates messages and refuses an empty one', async () => {
+    const id = ((await member.mutate('sessions.create', { title: 'x', source: { kind: 'empty' } })).data as { id: string }).id;
+    const r = await member.mutate('agent.send', { sessionId: id, text: '   ' });
+    expect(r.status).toBe(400);
+    expect(r.error?.message).toBe('Write a message first');
+  });
+});
