@@ -20,6 +20,15 @@ describe('configuration', () => {
     }
   });
 
+  it('names a malformed model route list at start-up', () => {
+    expect(() => parseConfig({ TETHER_MODELS: 'anthropic:claude, gpt-4' })).toThrow(/TETHER_MODELS: expected comma-separated provider:model entries/);
+    expect(parseConfig({ TETHER_MODELS: 'anthropic:claude-sonnet-4-5, compat:qwen2.5-coder' }).TETHER_MODELS).toBeTruthy();
+  });
+
+  it('names a malformed sandbox limit', () => {
+    expect(() => parseConfig({ TETHER_SANDBOX_PROCESSES: 'lots' })).toThrow(/TETHER_SANDBOX_PROCESSES/);
+  });
+
   it('accepts PostgreSQL and development mode', () => {
     const c = parseConfig({ DATABASE_URL: 'postgresql://u@h:5432/db', NODE_ENV: 'development' });
     expect(c.DATABASE_URL).toBe('postgresql://u@h:5432/db');

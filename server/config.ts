@@ -1,6 +1,7 @@
 // Every environment variable Tether reads, parsed once. Server code imports `config`, never process.env.
 import path from 'node:path';
 import { z } from 'zod';
+import { routeIdSchema } from './models/routes.ts';
 import { limitsFromEnv, type SandboxLimits } from './workspace/limits.ts';
 
 export const boolFlag = z
@@ -41,7 +42,10 @@ export const configSchema = z.object({
   /** OpenAI's endpoint, and the endpoint of `compat:` routes (Ollama, vLLM, llama.cpp, OpenRouter …). */
   OPENAI_BASE_URL: z.url({ message: 'expected an absolute URL' }).optional(),
   /** Ordered `provider:model` list, comma-separated: the primary first, then fallbacks. */
-  TETHER_MODELS: z.string().optional(),
+  TETHER_MODELS: z.string().optional().refine(
+    (v) => !v || v.split(',').map((r) => r.trim()).filter(Boolean).every((r) => routeIdSchema.safeParse(r).success),
+    'expected comma-separated provider:model entries, provider one of anthropic, openai, compat',
+  ),
   /** A model call that has not produced its first token by then fails over to the next route. */
   TETHER_MODEL_TIMEOUT: duration(60),
   /** Daily quotas and the per-run budget; 0 means unlimited. */
