@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
+import { createProvisionedSession, setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
 
 describe('agent API without a configured model', () => {
   let app: TestApp;
@@ -20,11 +20,7 @@ describe('agent API without a configured model', () => {
   });
 
   it('a message ends its run as not configured, in words, instead of pretending to answer', async () => {
-    const id = ((await member.mutate('sessions.create', { title: 'no model', source: { kind: 'empty' } })).data as { id: string }).id;
-    for (let i = 0; ((await member.query('sessions.get', { id })).data as { workspace: { status: string } }).workspace.status !== 'ready'; i++) {
-      if (i > 200) throw new Error('workspace not ready');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const { id } = await createProvisionedSession(member);
     expect((await member.mutate('agent.send', { sessionId: id, text: 'hello?' })).error).toBeNull();
     let ended: { payload: { outcome: string; message?: string } } | undefined;
     for (let i = 0; !ended && i < 100; i++) {

@@ -1,18 +1,7 @@
 import { existsSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
-
-async function readySession(api: ApiClient, source: unknown, title = 'files') {
-  const created = await api.mutate('sessions.create', { title, source });
-  const id = (created.data as { id: string }).id;
-  const deadline = Date.now() + 20_000;
-  while (((await api.query('sessions.get', { id })).data as { workspace: { status: string } }).workspace.status === 'provisioning') {
-    if (Date.now() > deadline) throw new Error('workspace still provisioning after 20 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { id, session: (await api.query('sessions.get', { id })).data as { workspace: { id: string; status: string; error: string | null } } };
-}
+import { createProvisionedSession, setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
 
 describe('workspace files through the API', () => {
   let app: TestApp;
@@ -23,9 +12,9 @@ describe('workspace files through the API', () => {
   beforeAll(async () => {
     app = await startTestApp('sqlite');
     ({ member, admin } = await setupAdminAndMember(app));
-    const { id, session } = await readySession(member, { kind: 'template', template: 'node-ts' });
+    const session = await createProvisionedSession(member, { kind: 'template', template: 'node-ts' });
     expect(session.workspace.status).toBe('ready');
-    sessionId = id;
+    sessionId = session.id;
     workspaceDir = path.join(app.services.config.dataDir, 'workspaces', session.workspace.id);
   });
   afterAll(async () => { await app?.close(); });
@@ -99,7 +88,7 @@ describe('workspace files through the API', () => {
   });
 
   it('reports a failed clone in words and leaves nothing half-made', async () => {
-    const { session } = await readySession(member, { kind: 'git', url: '/nonexistent/repo.git' }, 'bad clone');
+    const session = await createProvisionedSession(member, { kind: 'git', url: '/nonexistent/repo.git' }, 'bad clone');
     expect(session.workspace.status).toBe('failed');
     expect(session.workspace.error).toMatch(/repo|clone|not/i);
     expect(existsSync(path.join(app.services.config.dataDir, 'workspaces', session.workspace.id))).toBe(false);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
+import { createProvisionedSession, setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
 
 describe('workspace network access', () => {
   let app: TestApp;
@@ -15,11 +15,7 @@ describe('workspace network access', () => {
     listener = createServer((s) => s.end('hello-from-host\n'));
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
     port = (listener.address() as { port: number }).port;
-    sessionId = ((await member.mutate('sessions.create', { title: 'net', source: { kind: 'empty' } })).data as { id: string }).id;
-    for (let i = 0; ((await member.query('sessions.get', { id: sessionId })).data as { workspace: { status: string } }).workspace.status !== 'ready'; i++) {
-      if (i > 200) throw new Error('workspace not ready');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    sessionId = (await createProvisionedSession(member)).id;
   });
   afterAll(async () => { listener?.close(); await app?.close(); });
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
-import { setupAdminAndMember, startTestApp, type TestApp } from '../../test/support/app.ts';
+import { createProvisionedSession, setupAdminAndMember, startTestApp, type TestApp } from '../../test/support/app.ts';
 import type { TerminalData } from './protocol.ts';
 
 const open = (app: TestApp, cookie: string): Promise<Socket> => new Promise((resolve, reject) => {
@@ -9,16 +9,6 @@ const open = (app: TestApp, cookie: string): Promise<Socket> => new Promise((res
   s.on('connect', () => resolve(s));
   s.on('connect_error', reject);
 });
-
-async function readySession(app: TestApp, cookie: string, member: Awaited<ReturnType<typeof setupAdminAndMember>>['member']) {
-  const id = ((await member.mutate('sessions.create', { title: 't', source: { kind: 'empty' } })).data as { id: string }).id;
-  const deadline = Date.now() + 20_000;
-  while (((await member.query('sessions.get', { id })).data as { workspace: { status: string } }).workspace.status !== 'ready') {
-    if (Date.now() > deadline) throw new Error('workspace not ready');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return id;
-}
 
 /** Collects a terminal's output; `text` is what a client would have rendered. */
 function collector(socket: Socket, terminalId: string) {
@@ -34,7 +24,7 @@ describe('terminals over Socket.IO', () => {
   beforeAll(async () => {
     app = await startTestApp('sqlite');
     cookies = await setupAdminAndMember(app);
-    sessionId = await readySession(app, cookies.memberCookie, cookies.member);
+    sessionId = (await createProvisionedSession(cookies.member)).id;
   });
   afterAll(async () => { await app?.close(); });
 
@@ -71,7 +61,7 @@ describe('terminals over Socket.IO', () => {
     const opened = await owner.emitWithAck('terminal:open', { sessionId, cols: 80, rows: 24 });
     const terminalId = opened.terminal.id as string;
     await expect(open(app, cookies.adminCookie.replace(/=.*/, '=forged'))).rejects.toThrow(/unauthorized/);
-    const otherSession = await readySession(app, cookies.adminCookie, cookies.admin);
+    const otherSession = (await createProvisionedSession(cookies.admin)).id;
     const admin = await open(app, cookies.adminCookie);
     // The admin's own session id with the member's terminal id: not that session's terminal.
     expect(await admin.emitWithAck('terminal:attach', { sessionId: otherSession, terminalId, fromOffset: null })).toEqual({ ok: false, error: 'No such terminal in this session.' });

@@ -85,3 +85,19 @@ export async function setupAdminAndMember(app: TestApp) {
   if (!memberCookie) throw new Error('member login failed');
   return { admin, member: app.api.as(memberCookie), adminCookie, memberCookie };
 }
+
+export interface ProvisionedSession { id: string; workspace: { id: string; status: string; error: string | null; uid: number } }
+
+/** Creates a session and waits until its workspace has been provisioned (ready or failed). */
+export async function createProvisionedSession(api: ApiClient, source: unknown = { kind: 'empty' }, title = 'test session'): Promise<ProvisionedSession> {
+  const created = await api.mutate('sessions.create', { title, source });
+  if (created.error) throw new Error(created.error.message);
+  const id = (created.data as { id: string }).id;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const session = (await api.query('sessions.get', { id })).data as ProvisionedSession;
+    if (session.workspace.status !== 'provisioning') return session;
+    if (Date.now() > deadline) throw new Error('workspace still provisioning after 20 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
