@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, testProviders, type TestDb } from '../../test/support/db.ts';
 import { loadMigrations, migrate, migrationDirs } from './migrate.ts';
@@ -24,6 +25,13 @@ describe.each(testProviders)('migration runner on %s', (provider) => {
 
   it('created the tables the client uses', async () => {
     expect(await t.db.user.count()).toBe(0);
+  });
+
+  it.runIf(provider === 'sqlite')('keeps the SQLite files owner-only', () => {
+    if (t.target.provider !== 'sqlite') return;
+    for (const f of [t.target.file, `${t.target.file}-wal`, `${t.target.file}-shm`]) {
+      if (existsSync(f)) expect(statSync(f).mode & 0o077).toBe(0);
+    }
   });
 });
 

@@ -2,7 +2,7 @@
 // Rows go into _prisma_migrations with the same sha256 checksums Prisma records, so
 // `prisma migrate status` agrees with what this runner did.
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -46,7 +46,14 @@ export async function migrate(target: DbTarget): Promise<string[]> {
   return target.provider === 'sqlite' ? migrateSqlite(target.file) : migratePostgres(target.connectionString, target.schema);
 }
 
+/** The database holds password hashes and every session's history: owner-only, always. */
+function restrictSqliteFiles(file: string) {
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) if (existsSync(f)) chmodSync(f, 0o600);
+}
+
 function migrateSqlite(file: string): string[] {
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  restrictSqliteFiles(file);
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
@@ -73,6 +80,7 @@ function migrateSqlite(file: string): string[] {
       db.exec('ROLLBACK');
       throw err;
     }
+    restrictSqliteFiles(file);
     return done;
   } finally {
     db.close();
