@@ -15,6 +15,8 @@ interface SocketData {
   checkedAt: number;
   follows: Map<string, () => void>;
   attachments: Map<string, Attachment>;
+  /** Sessions this socket was found allowed to use, and when: keystrokes must not each cost a query. */
+  access: Map<string, number>;
 }
 type TetherSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
 
@@ -53,7 +55,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
     try {
       const principal = await principalFromHandshake(services.db, socket.request);
       if (!principal) return next(new Error('unauthorized'));
-      socket.data = { principal, checkedAt: Date.now(), follows: new Map(), attachments: new Map() };
+      socket.data = { principal, checkedAt: Date.now(), follows: new Map(), attachments: new Map(), access: new Map() };
       next();
     } catch (err) {
       log.error({ err }, 'socket authorization failed');
@@ -78,11 +80,17 @@ export function attachSocketServer(http: HttpServer, services: Services) {
       }
       socket.data.principal = principal;
       socket.data.checkedAt = Date.now();
+      socket.data.access.clear();
     }
-    try {
-      await services.sessions.get(socket.data.principal, parsed.data.sessionId);
-    } catch {
-      return fail('You do not have access to this session.');
+    const { sessionId } = parsed.data;
+    if (Date.now() - (socket.data.access.get(sessionId) ?? 0) > REAUTHORIZE_MS) {
+      try {
+        await services.sessions.get(socket.data.principal, sessionId);
+        socket.data.access.set(sessionId, Date.now());
+      } catch {
+        socket.data.access.delete(sessionId);
+        return fail('You do not have access to this session.');
+      }
     }
     if (parsed.data.terminalId && terminals.get(parsed.data.terminalId)?.sessionId !== parsed.data.sessionId) {
       return fail('No such terminal in this session.');
