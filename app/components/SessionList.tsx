@@ -57,12 +57,13 @@ export function SessionList() {
       {sessions.data?.length === 0 && <p className="muted empty">No sessions yet. Press <strong>New session</strong> to start one.</p>}
       {!!sessions.data?.length && (
         <table className="table">
-          <thead><tr><th>Title</th><th>Status</th><th>Events</th><th>Updated</th></tr></thead>
+          <thead><tr><th>Title</th><th>Status</th><th>Workspace</th><th>Events</th><th>Updated</th></tr></thead>
           <tbody>
             {sessions.data.map((s) => (
               <tr key={s.id}>
                 <td><Link href={`/sessions/${s.id}`}>{s.title}</Link></td>
                 <td><span className={`badge ${s.status}`}>{s.status}</span></td>
+                <td>{s.workspace ? <span className={`badge ${s.workspace.status}`}>{s.workspace.source} · {s.workspace.status}</span> : <span className="muted">—</span>}</td>
                 <td className="num">{s.lastSeq}</td>
                 <td className="muted">{s.updatedAt.toLocaleString()}</td>
               </tr>
