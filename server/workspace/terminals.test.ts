@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxPty, Workspace } from './provider.ts';
-import { HIGH_WATERMARK_CHARS, LOW_WATERMARK_CHARS, TerminalManager, type TerminalChunk } from './terminals.ts';
+import { BATCH_MS, HIGH_WATERMARK_CHARS, LOW_WATERMARK_CHARS, TerminalManager, type TerminalChunk } from './terminals.ts';
 import { silentLog, tempProvider, uidBase } from './testing.ts';
 
 /** A pty the test drives by hand. */
@@ -44,9 +44,26 @@ describe('TerminalManager (fake pty)', () => {
     const a = m.attach(t.id, null, { onData: (c) => chunks.push(c) });
     expect(a.ok).toBe(true);
     for (const ch of 'abcdef') ptys[0]!.emit(ch);
-    expect(chunks).toEqual([]);
+    // The first goes out at once; the rest of the burst is one message at the end of the window.
+    expect(chunks).toEqual([{ data: 'a', start: 0, end: 1 }]);
     await tick();
-    expect(chunks).toEqual([{ data: 'abcdef', start: 0, end: 6 }]);
+    expect(chunks).toEqual([{ data: 'a', start: 0, end: 1 }, { data: 'bcdef', start: 1, end: 6 }]);
+    m.closeAll();
+  });
+
+  it('sends output after a quiet spell at once (a keystroke echo), and batches what follows it', async () => {
+    const m = new TerminalManager({ log: silentLog });
+    const { ws, ptys } = fakeWorkspace();
+    const t = opened(m, ws);
+    const chunks: TerminalChunk[] = [];
+    m.attach(t.id, null, { onData: (c) => chunks.push(c) });
+    await tick(BATCH_MS * 3);
+    ptys[0]!.emit('x');
+    expect(chunks).toEqual([{ data: 'x', start: 0, end: 1 }]);
+    for (const ch of 'yz') ptys[0]!.emit(ch);
+    expect(chunks).toHaveLength(1);
+    await tick();
+    expect(chunks).toEqual([{ data: 'x', start: 0, end: 1 }, { data: 'yz', start: 1, end: 3 }]);
     m.closeAll();
   });
 

@@ -12,9 +12,10 @@
 // Offsets count bytes of UTF-8 output since the terminal started; a client stores `end` of the
 // last chunk it rendered and passes it to attach() after a reconnect: nothing missed, nothing twice.
 //
-// Flow control follows VS Code (platform/terminal/common/terminal.ts): each attachment counts
-// characters sent but not acknowledged; above HIGH_WATERMARK_CHARS for any attachment the pty is
-// paused (the program blocks on write), below LOW_WATERMARK_CHARS for all it resumes. A detached
+// Flow control follows VS Code (platform/terminal/common/terminal.ts), with a wider window (see
+// HIGH_WATERMARK_CHARS): each attachment counts characters sent but not acknowledged; above
+// HIGH_WATERMARK_CHARS for any attachment the pty is paused (the program blocks on write), below
+// LOW_WATERMARK_CHARS for all it resumes. A detached
 // client holds nothing: with no one attached the pty runs and the ring buffer drops its oldest
 // bytes, so server memory per terminal is bounded by the buffer either way.
 import { randomUUID } from 'node:crypto';
@@ -22,8 +23,14 @@ import type { Logger } from '../log.ts';
 import type { SandboxPty, Workspace } from './provider.ts';
 import { RingBuffer } from './ring-buffer.ts';
 
-export const HIGH_WATERMARK_CHARS = 100_000;
-export const LOW_WATERMARK_CHARS = 5_000;
+/**
+ * VS Code pauses at 100,000 and resumes at 5,000 chars, tuned for local IPC. Over a network the
+ * window must cover the bandwidth-delay product: with a ~12 ms ack round trip through a browser,
+ * 100,000 capped a flood at ~5 MiB/s (bench/ide-terminal.ts throughput). At 1,000,000 the browser
+ * is the limit again, and the server still holds at most ~1 MB per slow client.
+ */
+export const HIGH_WATERMARK_CHARS = 1_000_000;
+export const LOW_WATERMARK_CHARS = 500_000;
 /** Clients acknowledge in steps of this many characters (the UI reads this constant). */
 export const ACK_CHUNK_CHARS = 5_000;
 /** Small pty writes within this window go out as one message. */
@@ -93,15 +100,29 @@ class Terminal {
     this.buffer = new RingBuffer(scrollbackBytes);
   }
 
+  /**
+   * Leading-edge batching: a chunk with no batch open (a keystroke's echo) goes out at once and
+   * opens a BATCH_MS window; whatever arrives inside the window is merged into one message.
+   * A flood thus costs at most two messages per window, and an echo never waits.
+   */
   push(data: string): void {
     this.pending += data;
-    if (this.pending.length >= BATCH_MAX_CHARS) this.flush();
-    else this.batchTimer ??= setTimeout(() => this.flush(), BATCH_MS);
+    if (this.batchTimer) {
+      if (this.pending.length >= BATCH_MAX_CHARS) this.send();
+      return;
+    }
+    this.send();
+    this.batchTimer = setTimeout(() => { this.batchTimer = null; this.send(); }, BATCH_MS);
   }
 
+  /** Sends what is pending now and closes the batch window (attach, exit, dispose). */
   flush(): void {
     if (this.batchTimer) clearTimeout(this.batchTimer);
     this.batchTimer = null;
+    this.send();
+  }
+
+  private send(): void {
     if (!this.pending) return;
     const data = this.pending;
     this.pending = '';
