@@ -34,6 +34,15 @@ export function TerminalView({ sessionId, terminalId, label, active }: { session
       term.loadAddon(new WebLinksAddon());
       term.loadAddon(new SearchAddon());
       term.open(host.current);
+      // Copy like desktop terminals: Ctrl+Shift+C always, Ctrl/Cmd+C when text is selected
+      // (otherwise Ctrl+C reaches the program as an interrupt). Paste is the browser's own.
+      term.attachCustomKeyEventHandler((e) => {
+        const copy = e.type === 'keydown' && e.key.toLowerCase() === 'c' && ((e.ctrlKey && e.shiftKey) || ((e.ctrlKey || e.metaKey) && term.hasSelection()));
+        if (!copy) return true;
+        void navigator.clipboard?.writeText(term.getSelection()).catch(() => {});
+        term.clearSelection();
+        return false;
+      });
       try {
         const { WebglAddon } = await import('@xterm/addon-webgl');
         const webgl = new WebglAddon();
