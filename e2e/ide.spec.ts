@@ -40,4 +40,11 @@ test('template session: open a file, edit and save, cat it in the terminal, relo
   await again.click();
   await page.keyboard.type('echo after-$((40+2))\n');
   await expect(again.locator('.xterm-rows')).toContainText('after-42');
+
+  // Ctrl+C interrupts the running program (no selection, so it is not a copy).
+  await page.keyboard.type('sleep 300\n');
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Control+c');
+  await page.keyboard.type('echo "rc=$?"\n');
+  await expect(again.locator('.xterm-rows')).toContainText('rc=130');
 });
