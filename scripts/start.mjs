@@ -3,12 +3,14 @@
 // `npm run dev`: the same with hot reload (no build).
 import { spawn } from 'node:child_process';
 import { ensureBuild, ensureDependencies, ensureSystemPackages, nodeVersionOk, root, step } from './lib/bootstrap.mjs';
+import { buildMonacoWorker } from './lib/build-worker.mjs';
 
 const dev = process.argv.includes('--dev');
 nodeVersionOk();
 ensureDependencies();
 if (process.env.TETHER_UNSAFE_NO_SANDBOX !== '1') ensureSystemPackages({ bwrap: 'bubblewrap', prlimit: 'util-linux', setpriv: 'util-linux' });
-if (!dev) ensureBuild();
+if (dev) await buildMonacoWorker(root);
+else ensureBuild();
 
 step(dev ? 'Starting Tether (development)' : 'Starting Tether');
 const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
