@@ -10,7 +10,7 @@ import type { EventStream } from '../sessions/stream.ts';
 import type { PromptBuilder } from './prompt.ts';
 import type { RunLog } from './run-state.ts';
 import { toolSpecs } from './tools/registry.ts';
-import { executeCall, requestCall, type RequestedCall, type ToolCallDeps } from './tool-calls.ts';
+import { executeCall, requestedEvent, type RequestedCall, type ToolCallDeps } from './tool-calls.ts';
 import type { AgentWorkspace } from './tools/tool.ts';
 
 /** Live, not stored: the transport forwards these so a reply appears as it is written. */
@@ -90,9 +90,13 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
       return { outcome: 'error', steps: step - 1, message: err.message };
     }
 
-    if (text) await append(deps, run, { type: 'agent.message', payload: { runId: run.runId, step, text, route } });
-    await append(deps, run, { type: 'agent.usage', payload: { runId: run.runId, step, route, ...usage } });
-    for (const c of calls) await requestCall(deps, scope(step), c);
+    // The reply, its usage and every call it asks for are recorded together, before any call runs.
+    const recorded = await deps.events.appendMany(run.sessionId, [
+      ...(text ? [{ event: { type: 'agent.message' as const, payload: { runId: run.runId, step, text, route } }, actor: agent }] : []),
+      { event: { type: 'agent.usage', payload: { runId: run.runId, step, route, ...usage } }, actor: agent },
+      ...calls.map((c) => requestedEvent(deps, { runId: run.runId, step }, c)),
+    ]);
+    recorded.forEach((e) => run.log.push(e));
     for (const c of calls) await executeCall(deps, scope(step), c);
     await run.onStep(step, { ...usage, route });
     if (!calls.length) return { outcome: 'completed', steps: step };

@@ -1,7 +1,7 @@
 // One tool call, from request to recorded result: idempotent by call id, decided by the
 // policy, checkpointed before anything that can change files, and always ending in a result.
 import type { Logger } from '../log.ts';
-import type { Actor } from '../sessions/event-types.ts';
+import type { Actor, NewEvent } from '../sessions/event-types.ts';
 import type { EventStream } from '../sessions/stream.ts';
 import type { ApprovalGate, PolicyHook } from './policy.ts';
 import type { RunLog } from './run-state.ts';
@@ -31,15 +31,21 @@ export interface RequestedCall { callId: string; toolName: string; input: unknow
 const agent: Actor = { kind: 'agent', id: null };
 const MUTATING = new Set(['write', 'exec', 'vcs']);
 
-/** Appends the request event. Separate from execute so a step records all its calls first. */
-export async function requestCall(deps: ToolCallDeps, s: CallScope, c: RequestedCall): Promise<void> {
+/**
+ * The request event of a call. Recorded apart from execution, so a step records all its calls
+ * (together with the model's message and usage) before any of them runs.
+ */
+export function requestedEvent(deps: Pick<ToolCallDeps, 'tools'>, s: Pick<CallScope, 'runId' | 'step'>, c: RequestedCall): { event: NewEvent; actor: Actor } {
   const tool = deps.tools.get(c.toolName);
   const parsed = tool?.input.safeParse(c.input);
   const highRisk = tool && parsed?.success ? tool.highRisk?.(parsed.data) ?? null : null;
-  s.log.push(await deps.events.append(s.sessionId, {
-    type: 'agent.tool.requested',
-    payload: { runId: s.runId, step: s.step, callId: c.callId, tool: c.toolName, input: jsonSafe(c.input), effect: tool?.effect, ...(highRisk ? { highRisk } : {}) },
-  }, agent));
+  return {
+    event: {
+      type: 'agent.tool.requested',
+      payload: { runId: s.runId, step: s.step, callId: c.callId, tool: c.toolName, input: jsonSafe(c.input), effect: tool?.effect, ...(highRisk ? { highRisk } : {}) },
+    },
+    actor: agent,
+  };
 }
 
 export async function executeCall(deps: ToolCallDeps, s: CallScope, c: RequestedCall): Promise<void> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, testProviders, type TestDb } from '../../test/support/db.ts';
 import { createLocalBus } from './bus.ts';
-import { appendEvent, listEvents, verifyChain, UnknownSessionError } from './events.ts';
+import { appendEvent, appendEvents, listEvents, verifyChain, UnknownSessionError } from './events.ts';
 import { createEventStream } from './stream.ts';
 import type { SessionEvent } from './event-types.ts';
 
@@ -24,6 +24,23 @@ describe.each(testProviders)('event stream on %s', (provider) => {
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(new Set(events.map((e) => (e.payload as { text: string }).text)).size).toBe(100);
     expect(await verifyChain(t.db, s.id)).toBeNull();
+  });
+
+  it('appends a batch atomically and contiguously, even amid concurrent single appends', async () => {
+    const s = await seedSession(t);
+    const one = (text: string) => appendEvent(t.db, s.id, { type: 'user.message', payload: { text } }, { kind: 'user', id: null });
+    const batch = appendEvents(t.db, s.id, ['b1', 'b2', 'b3'].map((text) => ({ event: { type: 'user.message' as const, payload: { text } }, actor: { kind: 'agent' as const, id: null } })));
+    const [, stored] = await Promise.all([one('a'), batch, one('c')]);
+    expect(stored.map((e) => e.seq)).toEqual([stored[0]!.seq, stored[0]!.seq + 1, stored[0]!.seq + 2]);
+    const all = await listEvents(t.db, s.id, 0);
+    expect(all.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(await verifyChain(t.db, s.id)).toBeNull();
+    // A bad payload anywhere in the batch writes nothing.
+    await expect(appendEvents(t.db, s.id, [
+      { event: { type: 'user.message', payload: { text: 'ok' } }, actor: { kind: 'user', id: null } },
+      { event: { type: 'user.message', payload: { text: 7 } } as never, actor: { kind: 'user', id: null } },
+    ])).rejects.toThrow();
+    expect(await listEvents(t.db, s.id, 0)).toHaveLength(5);
   });
 
   it('detects a tampered event through the hash chain', async () => {

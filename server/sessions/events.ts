@@ -49,30 +49,38 @@ async function readHead(db: Db, sessionId: string) {
 const isConflict = (err: unknown) => ['P2002', 'P2025'].includes((err as { code?: string })?.code ?? '');
 
 /**
- * Appends one event. Optimistic: the event takes seq head+1 and the session row moves from
- * head to head+1 in one batch transaction. `@@unique([sessionId, seq])` and the `lastSeq = head`
- * condition make a concurrent writer elsewhere (another instance) fail the whole batch, and
- * this one re-reads the head and retries — so seq has no gaps or duplicates and each hash
- * chains onto the one before, without an interactive transaction per append.
+ * Appends events in order, atomically. Optimistic: they take seq head+1… and the session row
+ * moves from head to the last of them in one batch transaction. `@@unique([sessionId, seq])`
+ * and the `lastSeq = head` condition make a concurrent writer elsewhere (another instance) fail
+ * the whole batch, and this one re-reads the head and retries — so seq has no gaps or
+ * duplicates and each hash chains onto the one before, without an interactive transaction.
  */
-export async function appendEvent(db: Db, sessionId: string, event: NewEvent, actor: Actor): Promise<SessionEvent> {
-  const payload = eventPayloadSchemas[event.type].parse(event.payload);
+export async function appendEvents(db: Db, sessionId: string, items: { event: NewEvent; actor: Actor }[]): Promise<SessionEvent[]> {
+  const checked = items.map(({ event, actor }) => ({ type: event.type, payload: eventPayloadSchemas[event.type].parse(event.payload), actor }));
+  if (!checked.length) return [];
   let cache = heads.get(db);
   if (!cache) heads.set(db, (cache = new Map()));
   const known = cache;
   return serialized(sessionId, async () => {
     for (let attempt = 1; ; attempt++) {
       const head = known.get(sessionId) ?? (await readHead(db, sessionId));
-      const seq = head.seq + 1;
       const createdAt = new Date();
-      const hash = eventHash(head.hash, { sessionId, seq, type: event.type, actorKind: actor.kind, actorId: actor.id, payload, createdAt: createdAt.toISOString() });
+      let prev = head.hash;
+      const rows = checked.map((e, i) => {
+        const seq = head.seq + 1 + i;
+        const hash = eventHash(prev, { sessionId, seq, type: e.type, actorKind: e.actor.kind, actorId: e.actor.id, payload: e.payload, createdAt: createdAt.toISOString() });
+        const row = { sessionId, seq, type: e.type, payload: e.payload, actorKind: e.actor.kind, actorId: e.actor.id, createdAt, prevHash: prev, hash };
+        prev = hash;
+        return row;
+      });
+      const last = rows.at(-1)!;
       try {
-        const [row] = await db.$transaction([
-          db.event.create({ data: { sessionId, seq, type: event.type, payload, actorKind: actor.kind, actorId: actor.id, createdAt, prevHash: head.hash, hash } }),
-          db.session.update({ where: { id: sessionId, lastSeq: head.seq }, data: { lastSeq: seq, lastHash: hash }, select: { id: true } }),
+        const written = await db.$transaction([
+          ...rows.map((data) => db.event.create({ data })),
+          db.session.update({ where: { id: sessionId, lastSeq: head.seq }, data: { lastSeq: last.seq, lastHash: last.hash }, select: { id: true } }),
         ]);
-        known.set(sessionId, { seq, hash });
-        return toSessionEvent(row);
+        known.set(sessionId, { seq: last.seq, hash: last.hash });
+        return (written.slice(0, rows.length) as EventRow[]).map(toSessionEvent);
       } catch (err) {
         known.delete(sessionId);
         if (isConflict(err) && attempt < MAX_APPEND_ATTEMPTS) continue;
@@ -80,6 +88,10 @@ export async function appendEvent(db: Db, sessionId: string, event: NewEvent, ac
       }
     }
   });
+}
+
+export async function appendEvent(db: Db, sessionId: string, event: NewEvent, actor: Actor): Promise<SessionEvent> {
+  return (await appendEvents(db, sessionId, [{ event, actor }]))[0]!;
 }
 
 export async function listEvents(db: Db, sessionId: string, afterSeq: number, limit = 500): Promise<SessionEvent[]> {

@@ -1,10 +1,12 @@
 import type { Db } from '../db/client.ts';
 import type { EventBus } from './bus.ts';
 import type { Actor, NewEvent, SessionEvent } from './event-types.ts';
-import { appendEvent, listEvents } from './events.ts';
+import { appendEvent, appendEvents, listEvents } from './events.ts';
 
 export interface EventStream {
   append(sessionId: string, event: NewEvent, actor: Actor): Promise<SessionEvent>;
+  /** Several events, atomically and in order (one database round trip). */
+  appendMany(sessionId: string, items: { event: NewEvent; actor: Actor }[]): Promise<SessionEvent[]>;
   /**
    * Delivers every event after `afterSeq`, in order and exactly once, then live ones until
    * the returned function is called. Live events that arrive while the backlog is read are
@@ -18,6 +20,11 @@ export function createEventStream(db: Db, bus: EventBus): EventStream {
     async append(sessionId, event, actor) {
       const stored = await appendEvent(db, sessionId, event, actor);
       bus.publish(stored);
+      return stored;
+    },
+    async appendMany(sessionId, items) {
+      const stored = await appendEvents(db, sessionId, items);
+      stored.forEach((e) => bus.publish(e));
       return stored;
     },
     async follow(sessionId, afterSeq, onEvent) {
