@@ -65,7 +65,7 @@ export function AgentPanel({ sessionId, events, disabled }: { sessionId: string;
   return (
     <section className="panel agent-panel" aria-label="Agent">
       <div className="panel-head">
-        <span className="eyebrow">Agent</span>
+        <span className="muted small-text">{running ? 'Working' : status.data?.queued.length ? `${status.data.queued.length} queued` : 'Idle'}</span>
         <div className="spacer" />
         {runTotals && (
           <span className="muted small-text" title="Route, tokens and estimated cost of the latest run">
