@@ -1,11 +1,13 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc.ts';
+import { useHydrated } from '../lib/useHydrated.ts';
 import { errorOf, Field } from './Field.tsx';
 
 export function AdminUsers({ currentUserId }: { currentUserId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const hydrated = useHydrated();
   const users = useQuery(trpc.admin.users.queryOptions());
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.admin.users.queryKey() });
   const create = useMutation(trpc.admin.createUser.mutationOptions({ onSuccess: refresh }));
@@ -47,7 +49,7 @@ export function AdminUsers({ currentUserId }: { currentUserId: string }) {
         </tbody>
       </table>
 
-      <form className="card stack" aria-labelledby="add-user-heading" onSubmit={(e) => {
+      <form method="post" className="card stack" aria-labelledby="add-user-heading" onSubmit={(e) => {
         e.preventDefault();
         const form = e.currentTarget;
         const v = Object.fromEntries(new FormData(form)) as Record<string, string>;
@@ -66,7 +68,7 @@ export function AdminUsers({ currentUserId }: { currentUserId: string }) {
         </div>
         {message && !Object.keys(fields).length && <p role="alert" className="form-error">{message}</p>}
         {create.isSuccess && <p role="status" className="ok">Added {create.data.email}.</p>}
-        <div><button type="submit" className="primary" disabled={create.isPending}>Add user</button></div>
+        <div><button type="submit" className="primary" disabled={!hydrated || create.isPending}>Add user</button></div>
       </form>
     </section>
   );

@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '../lib/trpc.ts';
+import { useHydrated } from '../lib/useHydrated.ts';
 import { errorOf, Field } from './Field.tsx';
 
 export function SessionList() {
@@ -11,6 +12,7 @@ export function SessionList() {
   const router = useRouter();
   const queryClient = useQueryClient();
   const sessions = useQuery(trpc.sessions.list.queryOptions());
+  const hydrated = useHydrated();
   const [creating, setCreating] = useState(false);
   const [source, setSource] = useState<'template' | 'empty' | 'git'>('template');
   const create = useMutation(trpc.sessions.create.mutationOptions({
@@ -26,7 +28,7 @@ export function SessionList() {
       <div className="row">
         <h1 id="sessions-heading">Your sessions</h1>
         <div className="spacer" />
-        <button type="button" className="primary" onClick={() => setCreating(true)}>New session</button>
+        <button type="button" className="primary" disabled={!hydrated} onClick={() => setCreating(true)}>New session</button>
       </div>
       {creating && (
         <form className="card stack" aria-label="New session" onSubmit={(e) => {
