@@ -13,11 +13,19 @@ export interface PolicyCall {
   highRisk: string | null;
 }
 
+export type Risk = 'low' | 'medium' | 'high';
+export type PolicyAction = 'allow' | 'ask' | 'deny';
+
 export interface PolicyDecision {
-  decision: 'allow' | 'ask' | 'deny';
+  decision: PolicyAction;
+  /** In words, for the person asked and for the model when refused. */
   reason: string;
-  /** A rule id, a classifier name, or "default". */
+  /** A rule id, a classifier name, "default", or (after an approval) the deciding user's id. */
   by: string;
+  /** How dangerous the call is; `high` may only be approved by an admin who did not start the run. */
+  risk?: Risk;
+  /** The id of the rule that decided, or null when no rule matched. */
+  rule?: string | null;
 }
 
 export interface PolicyHook {
@@ -30,7 +38,7 @@ export const allowAll: PolicyHook = {
 
 /** Waits for a person to answer an `ask`; by is their user id. */
 export interface ApprovalGate {
-  request(call: PolicyCall & { callId: string }, signal: AbortSignal): Promise<{ granted: boolean; by: string | null; reason: string }>;
+  request(call: PolicyCall & { callId: string; decision: PolicyDecision }, signal: AbortSignal): Promise<{ granted: boolean; by: string | null; reason: string }>;
 }
 
 /** Until approvals exist, asking means not running: the model is told why. */

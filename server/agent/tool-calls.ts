@@ -3,7 +3,7 @@
 import type { Logger } from '../log.ts';
 import type { Actor, NewEvent } from '../sessions/event-types.ts';
 import type { EventStream } from '../sessions/stream.ts';
-import type { ApprovalGate, PolicyHook } from './policy.ts';
+import type { ApprovalGate, PolicyDecision, PolicyHook } from './policy.ts';
 import type { RunLog } from './run-state.ts';
 import type { ToolRegistry } from './tools/registry.ts';
 import { invokeTool, type AgentWorkspace, type ToolResult } from './tools/tool.ts';
@@ -84,8 +84,8 @@ export async function executeCall(deps: ToolCallDeps, s: CallScope, c: Requested
   let decision = await deps.policy.decide(call);
   if (decision.decision === 'ask') {
     await appendDecision(deps, s, c.callId, decision);
-    const answer = await deps.approvals.request({ ...call, callId: c.callId }, s.signal);
-    decision = { decision: answer.granted ? 'allow' : 'deny', reason: answer.reason, by: answer.by ?? 'approval' };
+    const answer = await deps.approvals.request({ ...call, callId: c.callId, decision }, s.signal);
+    decision = { ...decision, decision: answer.granted ? 'allow' : 'deny', reason: answer.reason, by: answer.by ?? 'approval' };
   }
   await appendDecision(deps, s, c.callId, decision);
   if (decision.decision === 'deny') return finish({ ok: false, error: `Not run: denied (${decision.reason}).` });
@@ -95,7 +95,7 @@ export async function executeCall(deps: ToolCallDeps, s: CallScope, c: Requested
   await finish(result);
 }
 
-async function appendDecision(deps: ToolCallDeps, s: CallScope, callId: string, d: { decision: 'allow' | 'ask' | 'deny'; reason: string; by: string }) {
+async function appendDecision(deps: ToolCallDeps, s: CallScope, callId: string, d: PolicyDecision) {
   s.log.push(await deps.events.append(s.sessionId, { type: 'agent.policy.decision', payload: { runId: s.runId, callId, ...d } }, { kind: 'system', id: null }));
 }
 
