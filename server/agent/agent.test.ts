@@ -42,6 +42,7 @@ describe.each(testProviders)('agent on %s', (dbProvider) => {
   let t: TestDb;
   beforeAll(async () => { t = await createTestDb(dbProvider); });
   afterAll(async () => { await t?.cleanup(); });
+  const runRow = (sent: unknown) => t.db.agentRun.findUniqueOrThrow({ where: { id: (sent as { runId: string }).runId } });
 
   for (const protocol of ['openai', 'anthropic'] as const) {
     it(`fixes a failing test over the ${protocol} protocol, then rewinds`, async () => {
@@ -111,7 +112,7 @@ describe.each(testProviders)('agent on %s', (dbProvider) => {
     await project(s.sessionId);
     const h = agentHarness(t, server, { workspaces, limits: { runTokens: 100 } });
     server.script('m', [{ toolCalls: [{ name: 'run_command', input: { command: 'echo ran' } }], usage: { input: 90, output: 20 } }]);
-    await h.service.send({ ...s, text: 'go' });
+    const sent = await h.service.send({ ...s, text: 'go' });
     await h.service.idle(s.sessionId);
     const events = await eventsOf(t, s.sessionId);
     // The tool call of the step that crossed the budget still completed.
@@ -119,6 +120,8 @@ describe.each(testProviders)('agent on %s', (dbProvider) => {
     const ended = payloadsOf<EventPayload<'agent.run.ended'>>(events, 'agent.run.ended')[0]!;
     expect(ended.outcome).toBe('budget');
     expect(ended.message).toMatch(/this run's budget of 100 tokens is used up \(110 used\)/);
+    // Stored as stopped by the budget, not as a failure.
+    expect(await runRow(sent)).toMatchObject({ status: 'stopped', reason: expect.stringMatching(/budget of 100 tokens is used up/) });
   });
 
   it('stops at once when the user\'s daily quota is already used up', async () => {
@@ -126,12 +129,13 @@ describe.each(testProviders)('agent on %s', (dbProvider) => {
     await project(s.sessionId);
     const h = agentHarness(t, server, { workspaces, limits: { userDailyTokens: 50 } });
     await h.meter.record({ route: 'openai:m', context: { userId: s.userId }, inputTokens: 40, outputTokens: 10, costUsd: 0, outcome: 'ok' });
-    await h.service.send({ ...s, text: 'go' });
+    const sent = await h.service.send({ ...s, text: 'go' });
     await h.service.idle(s.sessionId);
     const ended = payloadsOf<EventPayload<'agent.run.ended'>>(await eventsOf(t, s.sessionId), 'agent.run.ended')[0]!;
     expect(ended).toMatchObject({ outcome: 'quota', steps: 0 });
     expect(ended.message).toMatch(/the user's daily quota of 50 tokens is used up.*resets at 00:00 UTC/);
     expect(server.requests).toHaveLength(0);
+    expect(await runRow(sent)).toMatchObject({ status: 'stopped', reason: expect.stringMatching(/daily quota of 50 tokens is used up/) });
   });
 
   it('says the model is not configured instead of pretending', async () => {
@@ -211,10 +215,11 @@ describe.each(testProviders)('agent on %s', (dbProvider) => {
     await project(s.sessionId);
     const h = agentHarness(t, server, { workspaces, maxSteps: 2 });
     server.script('m', [{ toolCalls: [{ name: 'list_dir', input: {} }] }, { toolCalls: [{ name: 'list_dir', input: {} }] }]);
-    await h.service.send({ ...s, text: 'loop' });
+    const sent = await h.service.send({ ...s, text: 'loop' });
     await h.service.idle(s.sessionId);
     const ended = payloadsOf<EventPayload<'agent.run.ended'>>(await eventsOf(t, s.sessionId), 'agent.run.ended')[0]!;
     expect(ended).toMatchObject({ outcome: 'step_limit', steps: 2 });
+    expect(await runRow(sent)).toMatchObject({ status: 'stopped', step: 2, reason: expect.stringMatching(/step limit/) });
   });
 
   it('records what the policy decided, and a denied call is an error the model sees', async () => {

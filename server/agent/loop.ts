@@ -57,7 +57,7 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
 
   for (;;) {
     if (run.signal.aborted) return { outcome: 'stopped', steps: step };
-    if (step >= deps.maxSteps) return { outcome: 'step_limit', steps: step, message: `Stopped after ${deps.maxSteps} steps (the step limit). Send a message to continue.` };
+    if (step >= deps.maxSteps) return { outcome: 'step_limit', steps: step, message: `The run reached the step limit of ${deps.maxSteps} steps (TETHER_AGENT_MAX_STEPS). Send a message to continue.` };
     const verdict = await deps.meter?.checkQuota({ userId: run.userId, teamId: run.teamId, sessionId: run.sessionId, runId: run.runId });
     if (verdict) return { outcome: verdict.scope === 'run' ? 'budget' : 'quota', steps: step, message: verdict.message };
 

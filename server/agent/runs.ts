@@ -29,11 +29,20 @@ export function summarize(r: AgentRunRow): RunSummary {
   };
 }
 
+/**
+ * A run the user, the step limit, a budget or a quota stopped did nothing wrong: it is
+ * `stopped`, and the run's reason says which (the limit's message). Only a model or internal
+ * error, or a missing model or workspace, is `failed`.
+ */
 export function statusFor(outcome: LoopOutcome['outcome']): RunStatus {
   switch (outcome) {
     case 'completed': return 'completed';
-    case 'stopped': return 'stopped';
-    default: return 'failed';
+    case 'stopped':
+    case 'step_limit':
+    case 'budget':
+    case 'quota': return 'stopped';
+    case 'not_configured':
+    case 'error': return 'failed';
   }
 }
 

@@ -6,7 +6,7 @@ import { getSocket } from '../../lib/socket.ts';
 import { useTRPC } from '../../lib/trpc.ts';
 import { Markdown } from './Markdown.tsx';
 import { ToolCardView } from './ToolCardView.tsx';
-import { transcript } from './transcript.ts';
+import { runEndText, transcript } from './transcript.ts';
 
 const money = (usd: number) => (usd === 0 ? '$0' : usd < 0.01 ? '<$0.01' : `$${usd.toFixed(2)}`);
 
@@ -94,7 +94,7 @@ export function AgentPanel({ sessionId, events, disabled }: { sessionId: string;
             case 'run-end':
               return item.outcome === 'completed' ? null : (
                 <p key={item.seq} role={item.outcome === 'error' || item.outcome === 'quota' || item.outcome === 'budget' ? 'alert' : undefined} className={`run-end ${item.outcome}`}>
-                  Run {item.outcome.replace('_', ' ')} after {item.steps} step{item.steps === 1 ? '' : 's'}{item.message ? `: ${item.message}` : '.'}
+                  {runEndText(item)}
                 </p>
               );
             case 'notice':

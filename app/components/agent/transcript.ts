@@ -88,3 +88,18 @@ export function transcript(events: SessionEvent[]): Item[] {
   }
   return items;
 }
+
+const RUN_END_WORDS: Record<string, string> = {
+  stopped: 'Stopped by a user',
+  step_limit: 'Stopped at the step limit',
+  budget: 'Stopped: this run\'s budget is used up',
+  quota: 'Stopped: a daily quota is used up',
+  not_configured: 'Not run: no model is configured',
+  error: 'Failed',
+};
+
+/** Why a run ended, in words: a limit is a stop, not a failure. */
+export function runEndText(i: Extract<Item, { kind: 'run-end' }>): string {
+  const why = RUN_END_WORDS[i.outcome] ?? `Ended (${i.outcome})`;
+  return `${why} after ${i.steps} step${i.steps === 1 ? '' : 's'}${i.message ? `. ${i.message}` : '.'}`;
+}
