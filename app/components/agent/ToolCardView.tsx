@@ -1,11 +1,8 @@
-import type { ToolCard } from './transcript.ts';
-
-const statusOf = (c: ToolCard) =>
-  c.result ? (c.result.ok ? 'done' : 'failed') : c.decision?.decision === 'deny' ? 'denied' : c.decision?.decision === 'ask' ? 'waiting for approval' : 'running';
+import { cardStatus, type ToolCard } from './transcript.ts';
 
 /** One tool call: what the agent asked for, what policy said, and what came back. */
 export function ToolCardView({ card, onRewind, canRewind }: { card: ToolCard; onRewind: (checkpointId: string) => void; canRewind: boolean }) {
-  const status = statusOf(card);
+  const status = cardStatus(card);
   const detail = card.result?.detail ?? {};
   const diff = typeof detail.diff === 'string' ? detail.diff : null;
   const input = card.input as Record<string, unknown> | null;
@@ -17,10 +14,11 @@ export function ToolCardView({ card, onRewind, canRewind }: { card: ToolCard; on
       <header>
         <span className="tool-name">{card.tool}</span>
         <code className="tool-summary">{summary}</code>
-        <span className={`badge ${status === 'done' ? 'active' : status === 'failed' || status === 'denied' ? 'failed' : 'provisioning'}`}>{status}</span>
+        <span className={`badge ${status === 'done' ? 'active' : status === 'failed' || status === 'denied' || status === 'interrupted' ? 'failed' : 'provisioning'}`}>{status}</span>
         {card.highRisk && <span className="badge failed" title={card.highRisk}>high risk</span>}
       </header>
       {card.decision && card.decision.decision !== 'allow' && <p className="muted small-text">Policy: {card.decision.decision} — {card.decision.reason}</p>}
+      {status === 'interrupted' && <p className="muted small-text">The run stopped before this call finished; resuming the run settles it.</p>}
       <details>
         <summary>Arguments</summary>
         <pre className="md-code">{JSON.stringify(card.input, null, 2)}</pre>

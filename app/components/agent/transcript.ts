@@ -3,10 +3,21 @@
 import type { SessionEvent } from '../../../server/realtime/protocol.ts';
 
 export interface ToolCard {
-  callId: string; tool: string; input: unknown; effect?: string; highRisk?: string;
+  callId: string; runId?: string; tool: string; input: unknown; effect?: string; highRisk?: string;
   decision?: { decision: 'allow' | 'ask' | 'deny'; reason: string; by: string };
   result?: { ok: boolean; output: string; detail?: Record<string, unknown>; durationMs: number };
   checkpoint?: { checkpointId: string; label: string };
+  /** The run was interrupted (or ended) while this call had no result; Resume answers it. */
+  interrupted?: boolean;
+}
+
+export type CardStatus = 'done' | 'failed' | 'interrupted' | 'denied' | 'waiting for approval' | 'running';
+
+export function cardStatus(c: ToolCard): CardStatus {
+  if (c.result) return c.result.ok ? 'done' : 'failed';
+  if (c.interrupted) return 'interrupted';
+  if (c.decision?.decision === 'deny') return 'denied';
+  return c.decision?.decision === 'ask' ? 'waiting for approval' : 'running';
 }
 
 export type Item =
@@ -22,6 +33,7 @@ export function transcript(events: SessionEvent[]): Item[] {
   const items: Item[] = [];
   const tools = new Map<string, ToolCard>();
   const queued = new Map<string, Extract<Item, { kind: 'user' }>>();
+  const unanswered = (runId: string) => [...tools.values()].filter((c) => c.runId === runId && !c.result);
   for (const e of events) {
     const p = e.payload as P;
     const runId = String(p.runId ?? '');
@@ -50,7 +62,7 @@ export function transcript(events: SessionEvent[]): Item[] {
       }
       case 'agent.tool.requested': {
         const card: ToolCard = tools.get(String(p.callId)) ?? { callId: String(p.callId), tool: '', input: null };
-        Object.assign(card, { tool: String(p.tool), input: p.input, effect: p.effect as string | undefined, highRisk: p.highRisk as string | undefined });
+        Object.assign(card, { runId, tool: String(p.tool), input: p.input, effect: p.effect as string | undefined, highRisk: p.highRisk as string | undefined });
         tools.set(card.callId, card);
         items.push({ kind: 'tool', seq: e.seq, runId, card });
         break;
@@ -66,12 +78,16 @@ export function transcript(events: SessionEvent[]): Item[] {
         break;
       }
       case 'agent.run.ended':
+        unanswered(runId).forEach((c) => { c.interrupted = true; });
         items.push({ kind: 'run-end', seq: e.seq, runId, outcome: String(p.outcome), steps: Number(p.steps), message: p.message as string | undefined });
         break;
       case 'agent.run.interrupted':
+        unanswered(runId).forEach((c) => { c.interrupted = true; });
         items.push({ kind: 'notice', seq: e.seq, runId, resumable: true, text: `Interrupted by a server restart after step ${String(p.lastStep)}.` });
         break;
       case 'agent.run.resumed':
+        // Resume answers the open calls first: they are running again until their results land.
+        unanswered(runId).forEach((c) => { c.interrupted = false; });
         items.push({ kind: 'notice', seq: e.seq, runId, text: `Resumed from step ${String(p.fromStep)}.` });
         break;
       case 'agent.rewind':
