@@ -1,7 +1,9 @@
 // What the model sees is a read-only projection of the session's event log: each run is the
-// user's message, then per step the assistant's text and tool calls, then the tool results.
+// user's message, then per step the assistant's text and tool calls, then the tool results —
+// each result marked as untrusted data (untrusted.ts), since it may carry text someone planted.
 import type { ModelMessage } from 'ai';
 import type { EventPayload, SessionEvent } from '../sessions/event-types.ts';
+import { markUntrusted } from './untrusted.ts';
 
 type AssistantPart = { type: 'text'; text: string } | { type: 'tool-call'; toolCallId: string; toolName: string; input: unknown };
 type ResultPart = { type: 'tool-result'; toolCallId: string; toolName: string; output: { type: 'text' | 'error-text'; value: string } };
@@ -65,7 +67,7 @@ export function projectRuns(events: readonly SessionEvent[]): ProjectedTurn[] {
         const p = e.payload as EventPayload<'agent.tool.result'>;
         const r = byRun.get(p.runId);
         if (!r?.open.has(p.callId) || r.results.some((x) => x.toolCallId === p.callId)) break;
-        r.results.push({ type: 'tool-result', toolCallId: p.callId, toolName: p.tool, output: { type: p.ok ? 'text' : 'error-text', value: p.output } });
+        r.results.push({ type: 'tool-result', toolCallId: p.callId, toolName: p.tool, output: { type: p.ok ? 'text' : 'error-text', value: markUntrusted(p.tool, p.output) } });
         break;
       }
     }

@@ -4,6 +4,7 @@
 import type { ModelMessage } from 'ai';
 import type { SessionEvent } from '../sessions/event-types.ts';
 import { projectRuns } from './projection.ts';
+import { UNTRUSTED_RULE } from './untrusted.ts';
 
 export interface PromptInput {
   events: readonly SessionEvent[];
@@ -33,6 +34,7 @@ const SYSTEM = (tools: string[]) => [
   'You are Tether\'s coding agent, working in the user\'s project at /workspace inside a sandbox.',
   `Use the tools (${tools.join(', ')}) to inspect and change the project; paths are relative to the workspace root.`,
   'Read before you edit, make focused changes, run the tests when you change code, and finish with a short report of what you did.',
+  UNTRUSTED_RULE,
 ].join('\n');
 
 export const simplePromptBuilder: PromptBuilder = {
