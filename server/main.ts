@@ -5,6 +5,7 @@ import { createDb } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { resolveDbTarget } from './db/url.ts';
 import { createServices } from './services.ts';
+import { closeLostTerminals } from './sessions/terminal-recovery.ts';
 import { createLocalProvider } from './workspace/local-provider.ts';
 
 /** In-flight requests get this long to finish after SIGTERM before the process exits anyway. */
@@ -35,6 +36,7 @@ async function main() {
   const services = createServices(config, log, db, provider);
   const { interrupted } = await services.agent.recover();
   if (interrupted) log.warn({ interrupted }, 'agent runs left running by the last process are marked interrupted');
+  await closeLostTerminals({ db, events: services.events, log, exists: (id) => services.terminals.get(id) !== null });
   const { server, io } = createHttpServer(services, await createPageHandler(services));
 
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
