@@ -93,4 +93,49 @@ describe('snapshots', () => {
     expect((await ws.exec('git status --porcelain')).stdout).toBe(' M hello.txt\n?? new.txt\n');
     await expect(ws.restore('not-a-sha')).rejects.toThrow(/Unknown snapshot/);
   });
+
+  it("preserves the workspace's own repository: a deleted or rewritten .git comes back with its unpushed commits", async () => {
+    const ws = await env.provider.create({ id: 'rescue', source: { kind: 'git', url: repo }, networkAllowed: false, uid: base + 4 });
+    const sh = async (cmd: string) => {
+      const r = await ws.exec(`git -c user.name=w -c user.email=w@w ${cmd}`);
+      if (r.exitCode !== 0) throw new Error(`${cmd}: ${r.stderr}`);
+      return r.stdout.trim();
+    };
+    await sh('checkout -qb feature');
+    await ws.files.write('feature.txt', 'unpushed work\n');
+    await sh('add feature.txt');
+    await sh('commit -qm "unpushed work"');
+    const head = await sh('rev-parse HEAD');
+    const refs = await sh('for-each-ref --format="%(refname) %(objectname)"');
+    const origin = await sh('remote get-url origin');
+    const cp = await ws.snapshot('before the agent step');
+
+    // The step deletes the repository outright.
+    expect((await ws.exec('rm -rf .git')).exitCode).toBe(0);
+    await ws.snapshot('after the deletion');
+    await ws.restore(cp.id);
+    expect(await sh('rev-parse HEAD')).toBe(head);
+    expect(await sh('symbolic-ref HEAD')).toBe('refs/heads/feature');
+    expect(await sh('for-each-ref --format="%(refname) %(objectname)"')).toBe(refs);
+    expect(await sh('log --format=%s')).toBe('unpushed work\nfirst');
+    expect(await sh('remote get-url origin')).toBe(origin);
+    expect(await sh('status --porcelain')).toBe('');
+    expect(await sh('fsck --no-progress')).toBe('');
+
+    // The step rewrites history and adds a branch: the rewind puts the refs back as they were.
+    await sh('commit -q --amend -m rewritten');
+    await sh('branch stray');
+    await sh('checkout -q --detach');
+    await ws.restore(cp.id);
+    expect(await sh('symbolic-ref HEAD')).toBe('refs/heads/feature');
+    expect(await sh('for-each-ref --format="%(refname) %(objectname)"')).toBe(refs);
+    expect(await sh('log -1 --format=%s')).toBe('unpushed work');
+    // A checkpoint of an unchanged repository does not copy it again.
+    const store = path.join(env.dataDir, 'snapshots', 'rescue.git');
+    const saved = () => execFileSync('git', ['--git-dir', store, 'for-each-ref', '--format=%(refname)', 'refs/workspace-repo/']).toString().split('\n').filter((l) => l.endsWith('/meta/HEAD')).length;
+    const before = saved();
+    await ws.snapshot('again');
+    await ws.snapshot('and again');
+    expect(saved()).toBe(before);
+  });
 });

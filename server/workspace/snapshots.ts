@@ -1,8 +1,16 @@
 // Checkpoints of a workspace in a git repository of its own, kept OUTSIDE the workspace
 // (<dataDir>/snapshots/<id>.git) with the workspace as its work tree: the workspace's own .git
-// is excluded and never touched, and git's index makes a snapshot cost what changed. Files the
+// is excluded from the tree and git's index makes a snapshot cost what changed. Files the
 // workspace's .gitignore ignores (node_modules, build output) are not recorded. Git runs in
 // the workspace sandbox as the workspace uid; the snapshot repository is bound in only then.
+//
+// The workspace's own repository is preserved beside the tree, since an agent step can delete
+// or rewrite it (unpushed commits would be gone for good): when its refs, HEAD or config
+// changed since the last checkpoint, its refs are fetched into refs/workspace-repo/<state>/ —
+// git copies only objects the snapshot repository lacks — with HEAD and config as blobs, and
+// the checkpoint commit names the state in a "Workspace-Repo:" trailer. Restore puts back the
+// refs (deleting ones made since), HEAD, config and the objects; the index is reset to HEAD.
+// Everything reachable is kept, remote-tracking refs included, so a restore needs no network.
 import fs from 'node:fs/promises';
 import type { Launcher } from './launcher.ts';
 import type { Snapshot } from './provider.ts';
@@ -52,15 +60,63 @@ export class Snapshots {
 
   async snapshot(label: string): Promise<Snapshot> {
     await this.ensureRepo();
-    const id = await this.git('git add -A . && git commit -q --allow-empty --no-verify -m "$1" && git rev-parse HEAD', [label || 'checkpoint']);
+    const id = await this.git(SNAPSHOT_SCRIPT, [label || 'checkpoint']);
     return { id, createdAt: new Date().toISOString(), label };
   }
 
   async restore(snapshotId: string): Promise<void> {
     if (!/^[0-9a-f]{40}$/.test(snapshotId)) throw new SnapshotError(`Unknown snapshot: ${snapshotId}`);
     await this.ensureRepo();
-    // read-tree keeps HEAD where it is, so snapshots taken after this one stay reachable;
-    // clean removes files created since, leaving ignored files (and .git) alone.
-    await this.git('git cat-file -e "$1^{commit}" && git read-tree -u --reset "$1" && git clean -fdq', [snapshotId]);
+    await this.git(RESTORE_SCRIPT, [snapshotId]);
   }
 }
+
+/** Shell helpers shared by both scripts: the workspace repository, with the snapshot repository's git variables unset. */
+const WORKSPACE_REPO = `set -e
+W="$GIT_WORK_TREE/.git"
+ws() { env -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE git --git-dir="$W" "$@"; }
+has_repo() { [ -d "$W" ] && ws rev-parse --is-bare-repository >/dev/null 2>&1; }
+`;
+
+/** $1: label. Prints the checkpoint commit's id. */
+const SNAPSHOT_SCRIPT = `${WORKSPACE_REPO}
+repo=none
+if has_repo; then
+  repo=$({ ws for-each-ref --format='%(objectname) %(refname)'; ws rev-parse -q --verify HEAD || :; cat "$W/HEAD" "$W/config"; } | git hash-object --stdin)
+  ns="refs/workspace-repo/$repo"
+  if ! git rev-parse -q --verify "$ns/meta/HEAD" >/dev/null; then
+    git fetch -q --no-tags --no-write-fetch-head --update-shallow "$W" "+refs/*:$ns/refs/*"
+    if head=$(ws rev-parse -q --verify 'HEAD^{commit}'); then git fetch -q --no-tags --no-write-fetch-head --update-shallow "$W" "+$head:$ns/head"; fi
+    git update-ref "$ns/meta/config" "$(git hash-object -w "$W/config")"
+    git update-ref "$ns/meta/HEAD" "$(git hash-object -w "$W/HEAD")"
+  fi
+fi
+git add -A .
+git commit -q --allow-empty --no-verify -m "$1" -m "Workspace-Repo: $repo"
+git rev-parse HEAD
+`;
+
+/**
+ * $1: checkpoint id. read-tree keeps the snapshot repository's HEAD where it is, so checkpoints
+ * taken after this one stay reachable; clean removes files created since, leaving ignored files
+ * (and .git) alone. Then the workspace repository as it was, if the checkpoint recorded one
+ * (a checkpoint taken without one leaves today's repository alone rather than delete it).
+ */
+const RESTORE_SCRIPT = `${WORKSPACE_REPO}
+git cat-file -e "$1^{commit}"
+git read-tree -u --reset "$1"
+git clean -fdq
+repo=$(git log -1 --format=%B "$1" | sed -n 's/^Workspace-Repo: //p')
+case "$repo" in ''|none) exit 0 ;; esac
+ns="refs/workspace-repo/$repo"
+git rev-parse -q --verify "$ns/meta/HEAD" >/dev/null || { echo "the checkpoint's copy of the workspace's git repository is missing" >&2; exit 1; }
+if ! has_repo; then
+  rm -rf "$W"
+  env -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE git init -q "$GIT_WORK_TREE"
+fi
+ws fetch -q --no-tags --no-write-fetch-head --update-head-ok --update-shallow --prune "$GIT_DIR" "+$ns/refs/*:refs/*"
+if git rev-parse -q --verify "$ns/head" >/dev/null; then ws fetch -q --no-tags --no-write-fetch-head --update-shallow "$GIT_DIR" "$ns/head"; fi
+git cat-file blob "$ns/meta/config" > "$W/config"
+git cat-file blob "$ns/meta/HEAD" > "$W/HEAD"
+if ws rev-parse -q --verify HEAD >/dev/null; then env -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE git -C "$GIT_WORK_TREE" reset -q; fi
+`;
