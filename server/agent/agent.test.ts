@@ -120,6 +120,33 @@ describe.each(testProviders)('agent on %s', (dbProvider) => {
     expect(body.messages.find((m) => m.role === 'user')?.content).toBe('Read the README.');
   });
 
+  it("rewinds an agent step that deleted the workspace's repository: unpushed commits and branch come back", async () => {
+    const s = await seedSession(t);
+    const ws = await project(s.sessionId);
+    const git = async (cmd: string) => (await ws.exec(`git -c user.name=w -c user.email=w@w ${cmd}`)).stdout.trim();
+    await git('init -q -b main');
+    await git('add -A');
+    await git('commit -qm "the broken add"');
+    await git('checkout -qb wip');
+    await ws.files.write('notes.md', 'unpushed\n');
+    await git('add notes.md');
+    await git('commit -qm "unpushed notes"');
+    const head = await git('rev-parse HEAD');
+    const h = agentHarness(t, server, { workspaces });
+    server.script('m', [{ toolCalls: [{ name: 'run_command', input: { command: 'rm -rf .git' } }] }, { text: 'Removed the repository.' }]);
+    await h.service.send({ ...s, text: 'clean up' });
+    await h.service.idle(s.sessionId);
+    expect((await ws.exec('git rev-parse HEAD')).exitCode).not.toBe(0);
+
+    const [cp] = await h.service.checkpoints(s.sessionId);
+    expect(cp!.label).toBe('before run_command (step 1)');
+    expect(await h.service.rewind(s.sessionId, cp!.checkpointId, s.userId)).toEqual({ ok: true });
+    expect(await git('rev-parse HEAD')).toBe(head);
+    expect(await git('branch --show-current')).toBe('wip');
+    expect(await git('log --format=%s main..wip')).toBe('unpushed notes');
+    expect(await git('status --porcelain')).toBe('');
+  });
+
   it('falls back to the next route when the primary answers 429, inside a run', async () => {
     const s = await seedSession(t);
     await project(s.sessionId);
