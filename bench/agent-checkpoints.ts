@@ -1,5 +1,8 @@
 // Checkpoint cost on a 10,000-file repository: the first snapshot, then one after a one-file
-// change (what each agent step pays), a restore, and the snapshot store's disk use.
+// change (what each agent step pays), a restore, and the snapshot store's disk use. Then the
+// same workspace as a git repository of its own (all files committed), whose refs and objects
+// checkpoints also preserve: the first snapshot with it, a step whose .git is unchanged, a step
+// after one new commit, and a restore after `rm -rf .git`.
 //   node --import tsx bench/agent-checkpoints.ts      (needs bubblewrap and root, like the server)
 import { execFileSync } from 'node:child_process';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
@@ -29,13 +32,45 @@ for (let i = 0; i < 5; i++) {
 }
 const [, restoreMs] = await time(() => ws.restore(first.id));
 const du = (p: string) => execFileSync('du', ['-sk', p]).toString().split('\t')[0];
+const store = path.join(local.dataDir, 'snapshots');
+const storeKB = Number(du(store));
+
+const git = async (cmd: string) => {
+  const r = await ws.exec(`git -c user.name=b -c user.email=b@b ${cmd}`, { timeoutMs: 120_000 });
+  if (r.exitCode !== 0) throw new Error(`git ${cmd}: ${r.stderr}`);
+};
+await git('init -q -b main');
+await git('add -A');
+await git('commit -q -m all');
+const [, repoFirstMs] = await time(() => ws.snapshot('first with .git'));
+const unchanged: number[] = [];
+const committed: number[] = [];
+for (let i = 0; i < 5; i++) {
+  await writeFile(path.join(root, `pkg${i + 10}`, 'file2.ts'), `changed again ${i}\n`);
+  unchanged.push((await time(() => ws.snapshot(`unchanged .git ${i}`)))[1]);
+  await git(`commit -q -am step${i}`);
+  committed.push((await time(() => ws.snapshot(`after commit ${i}`)))[1]);
+}
+const workspaceGitKB = Number(du(path.join(root, '.git')));
+const beforeDelete = await ws.snapshot('before rm -rf .git');
+await ws.exec('rm -rf .git');
+const [, repoRestoreMs] = await time(() => ws.restore(beforeDelete.id));
+const median = (xs: number[]) => Math.round(xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);
 console.log(JSON.stringify({
   files: FILES,
   workspaceKB: Number(du(root)),
-  snapshotStoreKB: Number(du(path.join(local.dataDir, 'snapshots'))),
+  snapshotStoreKB: storeKB,
   firstSnapshotMs: Math.round(firstMs),
   oneFileChangeSnapshotMs: Math.round(incrementalMs),
-  medianStepSnapshotMs: Math.round(repeats.sort((a, b) => a - b)[2]!),
+  medianStepSnapshotMs: median(repeats),
   restoreMs: Math.round(restoreMs),
+  withRepo: {
+    workspaceGitKB,
+    firstSnapshotMs: Math.round(repoFirstMs),
+    medianStepSnapshotUnchangedGitMs: median(unchanged),
+    medianStepSnapshotAfterCommitMs: median(committed),
+    restoreAfterRmGitMs: Math.round(repoRestoreMs),
+    snapshotStoreKB: Number(du(store)),
+  },
 }, null, 2));
 await local.cleanup();
