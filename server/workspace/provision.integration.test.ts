@@ -122,11 +122,17 @@ describe('snapshots', () => {
     expect(await sh('status --porcelain')).toBe('');
     expect(await sh('fsck --no-progress')).toBe('');
 
-    // The step rewrites history and adds a branch: the rewind puts the refs back as they were.
+    // The step rewrites history, adds a branch, and plants a hook and an fsmonitor command for
+    // the rewind to trip over: the rewind puts the refs back as they were and runs neither.
     await sh('commit -q --amend -m rewritten');
     await sh('branch stray');
     await sh('checkout -q --detach');
+    for (const [file, marker] of [['.git/hooks/reference-transaction', 'hook-ran'], ['.git/monitor.sh', 'fsmonitor-ran']]) {
+      expect((await ws.exec(`printf '#!/bin/sh\\ntouch /workspace/${marker}\\n' > ${file} && chmod +x ${file}`)).exitCode).toBe(0);
+    }
+    await sh('config core.fsmonitor .git/monitor.sh');
     await ws.restore(cp.id);
+    expect((await ws.files.list()).map((e) => e.name).sort()).toEqual(['.git', 'feature.txt', 'hello.txt']);
     expect(await sh('symbolic-ref HEAD')).toBe('refs/heads/feature');
     expect(await sh('for-each-ref --format="%(refname) %(objectname)"')).toBe(refs);
     expect(await sh('log -1 --format=%s')).toBe('unpushed work');

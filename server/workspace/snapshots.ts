@@ -10,6 +10,7 @@
 // git copies only objects the snapshot repository lacks — with HEAD and config as blobs, and
 // the checkpoint commit names the state in a "Workspace-Repo:" trailer. Restore puts back the
 // refs (deleting ones made since), HEAD, config and the objects; the index is reset to HEAD.
+// Git on the workspace repository runs with everything its config could execute turned off.
 // Everything reachable is kept, remote-tracking refs included, so a restore needs no network.
 import fs from 'node:fs/promises';
 import type { Launcher } from './launcher.ts';
@@ -71,10 +72,19 @@ export class Snapshots {
   }
 }
 
-/** Shell helpers shared by both scripts: the workspace repository, with the snapshot repository's git variables unset. */
+/**
+ * Shell helpers shared by both scripts: `ws` is git on the workspace repository, with the
+ * snapshot repository's variables unset. That repository's config and hooks are the workspace's
+ * to write, and the snapshot repository is writable while these scripts run: so nothing its
+ * config could make git execute may run — no hooks, fsmonitor, alternate-refs command or auto
+ * gc, and no command that touches the work tree (clean/smudge filters).
+ */
 const WORKSPACE_REPO = `set -e
 W="$GIT_WORK_TREE/.git"
-ws() { env -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE git --git-dir="$W" "$@"; }
+ws() {
+  env -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE git --git-dir="$W" -c core.hooksPath=/dev/null -c core.fsmonitor=false \\
+    -c core.alternateRefsCommand=true -c gc.auto=0 -c maintenance.auto=false "$@"
+}
 has_repo() { [ -d "$W" ] && ws rev-parse --is-bare-repository >/dev/null 2>&1; }
 `;
 
@@ -118,5 +128,5 @@ ws fetch -q --no-tags --no-write-fetch-head --update-head-ok --update-shallow --
 if git rev-parse -q --verify "$ns/head" >/dev/null; then ws fetch -q --no-tags --no-write-fetch-head --update-shallow "$GIT_DIR" "$ns/head"; fi
 git cat-file blob "$ns/meta/config" > "$W/config"
 git cat-file blob "$ns/meta/HEAD" > "$W/HEAD"
-if ws rev-parse -q --verify HEAD >/dev/null; then env -u GIT_DIR -u GIT_WORK_TREE -u GIT_INDEX_FILE git -C "$GIT_WORK_TREE" reset -q; fi
+if ws rev-parse -q --verify HEAD >/dev/null; then ws read-tree HEAD; fi
 `;
