@@ -81,3 +81,39 @@ test('kill the server between two agent steps, restart, see "interrupted", resum
   expect(model.requests).toHaveLength(3);
   await expect(agent.getByRole('button', { name: 'Resume' })).toHaveCount(0);
 });
+
+test('a tool call cut short by the crash shows "interrupted" after the restart, until Resume settles it', async ({ page }) => {
+  const base = `http://127.0.0.1:${port}`;
+  await page.goto(`${base}/login`);
+  await page.getByLabel('Email').fill('rita@example.test');
+  await page.getByLabel('Password').fill('restart password 1');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'New session' }).click();
+  await page.getByLabel('Title').fill('Crash mid-command');
+  await page.getByRole('button', { name: 'Create session' }).click();
+  await expect(page.getByRole('tree', { name: 'Files' }).getByRole('treeitem', { name: 'src' })).toBeVisible({ timeout: 20_000 });
+
+  model.script([
+    { toolCalls: [{ id: 'call_slow', name: 'run_command', input: { command: 'sleep 50' } }] },
+    { text: 'The command was cut short by the restart; nothing else to do.' },
+  ]);
+  await page.getByRole('textbox', { name: 'Message the agent' }).fill('Run the slow command.');
+  await page.getByRole('button', { name: 'Send' }).click();
+  const agent = page.getByRole('region', { name: 'Agent' });
+  await expect(agent.getByRole('article', { name: 'Tool call run_command: running' })).toBeVisible({ timeout: 20_000 });
+
+  server!.kill('SIGKILL');
+  await new Promise((r) => server!.once('exit', r));
+  await startServer();
+
+  await page.reload();
+  // Before Resume: interrupted, not "running".
+  await expect(agent.getByRole('article', { name: 'Tool call run_command: interrupted' })).toBeVisible({ timeout: 20_000 });
+  await expect(agent.getByRole('article', { name: 'Tool call run_command: running' })).toHaveCount(0);
+  await agent.getByRole('button', { name: 'Resume' }).click();
+  // Resume answers it (it may have partly run), then the run goes on.
+  await expect(agent.getByRole('article', { name: 'Tool call run_command: failed' })).toBeVisible({ timeout: 20_000 });
+  await expect(agent.getByText(/interrupted by a server restart while it ran/)).toBeVisible();
+  await expect(agent.getByText('The command was cut short by the restart; nothing else to do.')).toBeVisible({ timeout: 20_000 });
+});
+
