@@ -32,7 +32,7 @@ const du = (p: string) => execFileSync('du', ['-sk', p]).toString().split('\t')[
 console.log(JSON.stringify({
   files: FILES,
   workspaceKB: Number(du(root)),
-  snapshotStoreKB: Number(du(path.join(local.dataDir, 'snapshots'))),
+  snapshotStoreKB: Number(du((await local.provider.paths('bench'))!.checkpoints)),
   firstSnapshotMs: Math.round(firstMs),
   oneFileChangeSnapshotMs: Math.round(incrementalMs),
   medianStepSnapshotMs: Math.round(repeats.sort((a, b) => a - b)[2]!),

@@ -29,7 +29,10 @@ async function main() {
   const applied = await migrate(target);
   log.info({ provider: target.provider, applied }, 'database ready');
   const db = await createDb(target);
-  const provider = await createLocalProvider({ dataDir: config.dataDir, unsafeNoSandbox: config.TETHER_UNSAFE_NO_SANDBOX, limits: config.sandboxLimits, log });
+  const provider = await createLocalProvider({
+    dataDir: config.dataDir, workspacesDir: config.TETHER_WORKSPACES_DIR, diskQuotaBytes: config.TETHER_WORKSPACE_DISK_BYTES,
+    unsafeNoSandbox: config.TETHER_UNSAFE_NO_SANDBOX, limits: config.sandboxLimits, log,
+  });
   const sandbox = provider.capabilities();
   if (!sandbox.confined) log.warn('UNSAFE: workspace processes run WITHOUT a sandbox (TETHER_UNSAFE_NO_SANDBOX=1)');
   const services = createServices(config, log, db, provider);

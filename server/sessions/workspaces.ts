@@ -115,11 +115,11 @@ export class WorkspaceManager {
     return updated;
   }
 
-  /** Kills every process of the workspace; files stay for review. */
+  /** Kills every process of the workspace and releases its cgroups; files stay for review. */
   async stop(row: WorkspaceRow): Promise<void> {
     const ws = this.open.get(row.id);
     this.open.delete(row.id);
-    if (ws) await (await ws).killAll();
+    if (ws) await (await ws).close();
   }
 
   async destroy(row: WorkspaceRow): Promise<void> {

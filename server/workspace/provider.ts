@@ -72,6 +72,8 @@ export interface Workspace {
   restore(snapshotId: string): Promise<void>;
   /** Kill every process of this workspace (its sandboxes), leaving files in place. */
   killAll(): Promise<void>;
+  /** killAll, then give back what the host holds for it (cgroups); open it again to use it. */
+  close(): Promise<void>;
 }
 
 export interface SandboxCapabilities {
@@ -80,6 +82,8 @@ export interface SandboxCapabilities {
   bubblewrap: string | null;
   prlimit: boolean;
   cgroups: 'v1' | 'v2' | 'hybrid' | null;
+  /** image: each workspace is a loop-mounted disk image of TETHER_WORKSPACE_DISK_BYTES; none: this host cannot; off: set to 0. */
+  diskQuota?: 'image' | 'none' | 'off';
   notes: string[];
 }
 

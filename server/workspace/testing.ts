@@ -25,8 +25,8 @@ export async function tempProvider(limits: SandboxLimits = TEST_LIMITS): Promise
   return {
     provider, dataDir,
     async cleanup() {
-      // destroy, not just shutdown: it also removes each workspace's cgroups from the host.
-      for (const id of await fs.readdir(path.join(dataDir, 'workspaces'))) await provider.destroy(id);
+      // destroy, not just shutdown: it also unmounts each workspace's disk image.
+      for (const id of await provider.ids()) await provider.destroy(id);
       await fs.rm(base, { recursive: true, force: true });
     },
   };
