@@ -8,6 +8,7 @@ const accountCodes = { SETUP_CLOSED: 'FORBIDDEN', EMAIL_TAKEN: 'CONFLICT', NOT_F
 const fileCodes: Record<FileErrorCode, TRPCError['code']> = {
   INVALID_PATH: 'BAD_REQUEST', OUTSIDE_WORKSPACE: 'FORBIDDEN', NOT_FOUND: 'NOT_FOUND', ALREADY_EXISTS: 'CONFLICT',
   NOT_A_DIRECTORY: 'BAD_REQUEST', IS_A_DIRECTORY: 'BAD_REQUEST', CONFLICT: 'CONFLICT', TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  NO_SPACE: 'PAYLOAD_TOO_LARGE',
 };
 
 /** Domain errors become API errors with the same words; anything else stays an internal error. */
