@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { AccountError } from '../auth/accounts.ts';
 import { SessionAccessError } from '../sessions/access.ts';
+import { CloneSourceError } from '../sessions/clone-sources.ts';
 import { WorkspaceUnavailableError } from '../sessions/workspaces.ts';
 import { FileError, type FileErrorCode } from '../workspace/file-errors.ts';
 
@@ -16,6 +17,7 @@ export function toApiError(err: unknown): never {
   if (err instanceof AccountError) throw new TRPCError({ code: accountCodes[err.code], message: err.message });
   if (err instanceof SessionAccessError) throw new TRPCError({ code: 'NOT_FOUND', message: err.message });
   if (err instanceof WorkspaceUnavailableError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
+  if (err instanceof CloneSourceError) throw new TRPCError({ code: 'FORBIDDEN', message: err.message });
   if (err instanceof FileError) throw new TRPCError({ code: fileCodes[err.code], message: err.message });
   throw err;
 }

@@ -88,7 +88,8 @@ describe('workspace files through the API', () => {
   });
 
   it('reports a failed clone in words and leaves nothing half-made', async () => {
-    const session = await createProvisionedSession(member, { kind: 'git', url: '/nonexistent/repo.git' }, 'bad clone');
+    // Only admins may clone from anywhere on the server; /usr/share exists but is no repository.
+    const session = await createProvisionedSession(admin, { kind: 'git', url: '/usr/share' }, 'bad clone');
     expect(session.workspace.status).toBe('failed');
     expect(session.workspace.error).toMatch(/repo|clone|not/i);
     expect(await app.provider.ids()).not.toContain(session.workspace.id);

@@ -3,10 +3,12 @@
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Principal } from '../auth/roles.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import type { Workspace, WorkspaceProvider, WorkspaceSource, WorkspaceSpec } from '../workspace/provider.ts';
 import type { EventStream } from './stream.ts';
+import { resolveCloneSource } from './clone-sources.ts';
 import { systemActor } from './event-types.ts';
 
 /** Workspace uids start at or above this, far above any login account a host is likely to have. */
@@ -48,12 +50,19 @@ export class WorkspaceManager {
   constructor(
     private readonly db: Db, private readonly events: EventStream, private readonly provider: WorkspaceProvider,
     private readonly log: Logger, private readonly uidBase: number,
+    /** TETHER_GIT_LOCAL_ROOTS: where members may clone server-local repositories from. */
+    private readonly localGitRoots: string[] = [],
   ) {}
 
   get capabilities() { return this.provider.capabilities(); }
 
-  /** Creates the Workspace row with a fresh uid; unique(uid) makes racing instances retry. */
-  async createRow(teamId: string, source: WorkspaceSource) {
+  /**
+   * Creates the Workspace row with a fresh uid; unique(uid) makes racing instances retry.
+   * A source the caller may not clone is refused first (CloneSourceError).
+   */
+  async createRow(principal: Principal, requested: WorkspaceSource) {
+    const source = await resolveCloneSource(requested, { role: principal.role, localRoots: this.localGitRoots });
+    const { teamId } = principal;
     for (let attempt = 0; ; attempt++) {
       const top = await this.db.workspace.aggregate({ _max: { uid: true } });
       const uid = Math.max(this.uidBase, (top._max.uid ?? 0) + 1);
