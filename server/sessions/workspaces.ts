@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { Principal } from '../auth/roles.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
-import type { Workspace, WorkspaceProvider, WorkspaceSource, WorkspaceSpec } from '../workspace/provider.ts';
+import { formatBytes } from '../workspace/disk-usage.ts';
+import type { DiskStatus, Workspace, WorkspaceProvider, WorkspaceSource, WorkspaceSpec } from '../workspace/provider.ts';
 import type { EventStream } from './stream.ts';
 import { resolveCloneSource } from './clone-sources.ts';
 import { systemActor } from './event-types.ts';
@@ -44,8 +45,19 @@ export function sourceOf(row: Pick<WorkspaceRow, 'source' | 'sourceRef'>): Works
   return { kind: 'empty' };
 }
 
+/** What the session shows when a workspace's disk fills up or has room again. */
+export function diskMessage(d: DiskStatus): string {
+  const use = `${formatBytes(d.usedBytes)} of ${formatBytes(d.quotaBytes)}`;
+  if (!d.full) return `The workspace has disk space again (${use} used).`;
+  return d.enforcement === 'image'
+    ? `The workspace's disk is full (${use}): writes fail with "No space left on device" until files are deleted.`
+    : `The workspace went over its disk quota (${use}): its processes were stopped, and new ones are refused until files are deleted.`;
+}
+
 export class WorkspaceManager {
   private readonly open = new Map<string, Promise<Workspace>>();
+  /** Workspaces whose disk was full at the last check, so each change is reported once. */
+  private readonly diskFull = new Set<string>();
 
   constructor(
     private readonly db: Db, private readonly events: EventStream, private readonly provider: WorkspaceProvider,
@@ -122,6 +134,39 @@ export class WorkspaceManager {
     const updated = await this.db.workspace.update({ where: { id: row.id }, data: { networkAllowed: allowed } });
     this.open.delete(row.id);
     return updated;
+  }
+
+  /**
+   * Checks the disk of every open workspace and tells its session when one fills up or has room
+   * again. Where no disk image enforces the quota, the check itself stops a full workspace.
+   */
+  async checkDisks(): Promise<void> {
+    for (const [workspaceId, pending] of [...this.open]) {
+      try {
+        const status = await (await pending).checkDisk();
+        if (!status || status.full === this.diskFull.has(workspaceId)) continue;
+        if (status.full) this.diskFull.add(workspaceId);
+        else this.diskFull.delete(workspaceId);
+        const message = diskMessage(status);
+        this.log.warn({ workspaceId, ...status }, 'workspace disk quota');
+        const session = await this.db.session.findFirst({ where: { workspaceId }, select: { id: true } });
+        if (session) await this.events.append(session.id, { type: 'workspace.disk', payload: { ...status, message } }, systemActor);
+      } catch (err) {
+        this.log.warn({ err, workspaceId }, 'workspace disk check failed');
+      }
+    }
+  }
+
+  /** Runs checkDisks every intervalMs until the returned function is called. */
+  startDiskChecks(intervalMs: number): () => void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      void this.checkDisks().finally(() => { running = false; });
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** Kills every process of the workspace and releases its cgroups; files stay for review. */

@@ -22,7 +22,8 @@ import { createFileService } from './files.ts';
 import { confinedLauncher, unconfinedLauncher, type Launcher } from './launcher.ts';
 import { DEFAULT_LIMITS, type SandboxLimits } from './limits.ts';
 import { provision, workspaceSourceSchema } from './provision.ts';
-import type { ExecOptions, ExecResult, PtyOptions, SandboxPty, Workspace, WorkspaceProvider, WorkspaceSpec } from './provider.ts';
+import { formatBytes, imageStatus, measureInSandbox } from './disk-usage.ts';
+import type { DiskStatus, ExecOptions, ExecResult, PtyOptions, SandboxPty, Workspace, WorkspaceProvider, WorkspaceSpec } from './provider.ts';
 import { spawnSandboxPty } from './pty.ts';
 import { runProcess } from './run-process.ts';
 import { etcFiles } from './sandbox.ts';
@@ -54,6 +55,8 @@ export interface LocalProviderOptions {
   workspacesDir?: string;
   /** TETHER_WORKSPACE_DISK_BYTES: size of each workspace's disk image; 0 turns the quota off. */
   diskQuotaBytes?: number;
+  /** false: enforce the quota with the watchdog even where disk images work (tests of the fallback). */
+  diskImages?: boolean;
   /** TETHER_UNSAFE_NO_SANDBOX=1: start even when workspaces cannot be confined. */
   unsafeNoSandbox: boolean;
   limits?: SandboxLimits;
@@ -78,11 +81,11 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
   await fs.mkdir(dataDir, { recursive: true });
   const root = await chooseStorageRoot({ dataDir, configured: o.workspacesDir, confined: host.tools !== null });
   const quotaBytes = o.diskQuotaBytes ?? DEFAULT_DISK_QUOTA_BYTES;
-  const volumes = await Volumes.open(root.dir, quotaBytes > 0 && host.diskImages ? quotaBytes : null);
-  const diskQuota = quotaBytes === 0 ? 'off' : host.diskImages ? 'image' : 'none';
+  const diskQuota = quotaBytes === 0 ? 'off' : host.diskImages && o.diskImages !== false ? 'image' : 'watchdog';
+  const volumes = await Volumes.open(root.dir, diskQuota === 'image' ? quotaBytes : null);
   const capabilities = { ...host.capabilities, diskQuota } as const;
   o.log.info({ storageDir: root.dir, reason: root.reason, diskQuota, quotaBytes }, 'workspace storage');
-  if (diskQuota === 'none') o.log.warn({ quotaBytes }, 'no disk quota for workspaces: loop-mounted disk images do not work on this host');
+  if (diskQuota === 'watchdog') o.log.warn({ quotaBytes }, 'workspace disk quota enforced by a usage watchdog: loop-mounted disk images are not available');
   // Cgroups are named per installation, so a sweep never touches another server's workspaces.
   const cgroupPrefix = `tether-${createHash('sha256').update(root.dir).digest('hex').slice(0, 8)}-`;
   if (host.cgroups && host.tools) {
@@ -111,7 +114,8 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
     const launcher = host.tools
       ? confinedLauncher({ tools: host.tools, uid: spec.uid, workspaceDir: p.files, etcDir: p.etc, limits, cgroup, networkAllowed: spec.networkAllowed })
       : unconfinedLauncher({ workspaceDir: p.files });
-    const w = new LocalWorkspace(spec.id, p.files, uid, launcher, cgroup, p.checkpoints, () => {
+    const disk = diskQuota === 'off' ? null : { quotaBytes, image: p.image !== null };
+    const w = new LocalWorkspace(spec.id, p, uid, launcher, cgroup, disk, () => {
       if (live.get(spec.id) === w) live.delete(spec.id);
     });
     live.set(spec.id, w);
@@ -172,17 +176,23 @@ class LocalWorkspace implements Workspace {
   private readonly running = new Set<() => void>();
   private readonly snapshots: Snapshots;
 
+  readonly dir: string;
+  /** Set while the watchdog found the workspace over its quota: new processes are refused. */
+  private overQuota: string | null = null;
+
   constructor(
     readonly id: string,
-    readonly dir: string,
+    private readonly paths: WorkspacePaths,
     readonly uid: number | null,
     readonly launcher: Launcher,
     readonly cgroup: WorkspaceCgroup | null,
-    gitDir: string,
+    /** null: no quota; image false: enforced by checkDisk (the watchdog). */
+    private readonly disk: { quotaBytes: number; image: boolean } | null,
     private readonly onClose: () => void,
   ) {
-    this.files = createFileService({ root: dir, uid });
-    this.snapshots = new Snapshots({ gitDir, uid, launcher, track: this.track });
+    this.dir = paths.files;
+    this.files = createFileService({ root: this.dir, uid });
+    this.snapshots = new Snapshots({ gitDir: paths.checkpoints, uid, launcher, track: this.track });
   }
 
   readonly track = (kill: () => void): (() => void) => {
@@ -191,6 +201,7 @@ class LocalWorkspace implements Workspace {
   };
 
   exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
+    if (this.overQuota) return Promise.reject(new WorkspaceError(this.overQuota));
     const launch = this.launcher.launch({
       command: typeof command === 'string' ? ['/bin/bash', '-c', command] : command,
       cwd: options.cwd, env: options.env, interactive: false,
@@ -202,6 +213,7 @@ class LocalWorkspace implements Workspace {
   }
 
   spawnPty(options: PtyOptions): SandboxPty {
+    if (this.overQuota) throw new WorkspaceError(this.overQuota);
     const launch = this.launcher.launch({
       command: options.command ?? ['/bin/bash'],
       cwd: options.cwd, env: { TERM: 'xterm-256color', COLORTERM: 'truecolor', PS1: PROMPT }, interactive: true,
@@ -226,6 +238,19 @@ class LocalWorkspace implements Workspace {
     await this.cgroup?.kill();
     // Anything that escaped both (no cgroups on this host) still runs as the workspace uid.
     if (this.uid !== null) await killUid(this.uid);
+  }
+
+  async checkDisk(): Promise<DiskStatus | null> {
+    if (!this.disk) return null;
+    if (this.disk.image) return imageStatus(this.paths.volume, this.disk.quotaBytes);
+    const checkpoints = await fs.stat(this.paths.checkpoints).then(() => this.paths.checkpoints, () => null);
+    const usedBytes = await measureInSandbox({ launcher: this.launcher, checkpoints, track: this.track });
+    const full = usedBytes > this.disk.quotaBytes;
+    if (full && !this.overQuota) {
+      this.overQuota = `This workspace uses ${formatBytes(usedBytes)} of its ${formatBytes(this.disk.quotaBytes)} disk quota: its processes were stopped and new ones are refused until files are deleted.`;
+      await this.killAll();
+    } else if (!full) this.overQuota = null;
+    return { enforcement: 'watchdog', quotaBytes: this.disk.quotaBytes, usedBytes, full };
   }
 
   async close(): Promise<void> {

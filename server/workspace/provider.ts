@@ -74,6 +74,19 @@ export interface Workspace {
   killAll(): Promise<void>;
   /** killAll, then give back what the host holds for it (cgroups); open it again to use it. */
   close(): Promise<void>;
+  /**
+   * Measures its disk use against the quota (null: no quota). Where no disk image enforces the
+   * quota, a full workspace's processes are stopped here and new ones refused until it has room.
+   */
+  checkDisk(): Promise<DiskStatus | null>;
+}
+
+export interface DiskStatus {
+  /** image: the kernel refuses writes past the quota; watchdog: processes are stopped once over it. */
+  enforcement: 'image' | 'watchdog';
+  quotaBytes: number;
+  usedBytes: number;
+  full: boolean;
 }
 
 export interface SandboxCapabilities {
@@ -82,8 +95,8 @@ export interface SandboxCapabilities {
   bubblewrap: string | null;
   prlimit: boolean;
   cgroups: 'v1' | 'v2' | 'hybrid' | null;
-  /** image: each workspace is a loop-mounted disk image of TETHER_WORKSPACE_DISK_BYTES; none: this host cannot; off: set to 0. */
-  diskQuota?: 'image' | 'none' | 'off';
+  /** image: each workspace is a loop-mounted disk image of TETHER_WORKSPACE_DISK_BYTES; watchdog: this host cannot loop-mount, usage is polled; off: set to 0. */
+  diskQuota?: 'image' | 'watchdog' | 'off';
   notes: string[];
 }
 

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FileError } from './file-errors.ts';
 import { createLocalProvider, type LocalProvider } from './local-provider.ts';
 import { runInPty, silentLog, TEST_LIMITS, uidBase } from './testing.ts';
+import { pidsOfUid } from './uid-processes.ts';
 
 const MiB = 1024 * 1024;
 const base = uidBase();
@@ -17,8 +18,8 @@ afterAll(async () => {
 });
 
 /** A provider whose every workspace is destroyed (unmounted, removed) after the file. */
-async function provider(dataDir: string, extra: { diskQuotaBytes?: number; limits?: typeof TEST_LIMITS } = {}): Promise<LocalProvider> {
-  const p = await createLocalProvider({ dataDir, unsafeNoSandbox: false, limits: extra.limits ?? TEST_LIMITS, diskQuotaBytes: extra.diskQuotaBytes, log: silentLog });
+async function provider(dataDir: string, extra: { diskQuotaBytes?: number; diskImages?: boolean; limits?: typeof TEST_LIMITS } = {}): Promise<LocalProvider> {
+  const p = await createLocalProvider({ dataDir, unsafeNoSandbox: false, log: silentLog, ...extra, limits: extra.limits ?? TEST_LIMITS });
   cleanups.push(async () => {
     for (const id of await p.ids()) await p.destroy(id);
     if (!p.storageDir.startsWith(dataDir)) await fs.rm(p.storageDir, { recursive: true, force: true });
@@ -126,6 +127,32 @@ describe('disk quota (a loop-mounted image per workspace)', () => {
     expect(kept.kind === 'text' && kept.content).toBe('kept\n');
     expect((await ws.exec('head -c 100M /dev/zero > big')).stderr).toMatch(/No space left on device/);
     await second.shutdown();
+  });
+});
+
+describe('disk quota where loop mounts do not work (the watchdog)', () => {
+  it('stops a workspace over its quota and refuses new processes until it has room', async () => {
+    const quota = 32 * MiB;
+    const p = await provider(await tempDir(0o711), { diskQuotaBytes: quota, diskImages: false, limits: { ...TEST_LIMITS, fileSizeBytes: 4 * quota } });
+    expect(p.capabilities().diskQuota).toBe('watchdog');
+    const uid = base + 9;
+    const ws = await p.create({ id: 'watchdog', source: { kind: 'empty' }, networkAllowed: false, uid });
+    expect(await ws.checkDisk()).toMatchObject({ enforcement: 'watchdog', quotaBytes: quota, full: false });
+    expect((await ws.exec('head -c 40M /dev/zero > big')).exitCode).toBe(0);
+    ws.spawnPty({ cols: 80, rows: 24, command: ['/bin/sh', '-c', 'exec sleep 1000'] });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await pidsOfUid(uid)).length).toBeGreaterThan(0);
+
+    const over = await ws.checkDisk();
+    expect(over).toMatchObject({ enforcement: 'watchdog', full: true });
+    expect(over!.usedBytes).toBeGreaterThan(quota);
+    expect(await pidsOfUid(uid)).toEqual([]);
+    await expect(ws.exec('true')).rejects.toThrow(/uses 40(\.0)? MiB of its 32 MiB disk quota: its processes were stopped and new ones are refused until files are deleted/);
+    expect(() => ws.spawnPty({ cols: 80, rows: 24 })).toThrow(/disk quota/);
+
+    await ws.files.delete('big');
+    expect(await ws.checkDisk()).toMatchObject({ full: false });
+    expect((await ws.exec('echo back')).stdout).toBe('back\n');
   });
 });
 
