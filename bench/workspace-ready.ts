@@ -79,10 +79,10 @@ const caps = provider.capabilities();
 console.log(`workspace-ready bench, ${RUNS} runs, ${os.cpus().length} cores, node ${process.version}, cgroups ${caps.cgroups}, disk quota ${caps.diskQuota}${diskQuotaBytes ? ` (${diskQuotaBytes} bytes)` : ''}`);
 console.log(`create (template) → prompt in sandboxed pty   ${fmt(t.ready)}`);
 console.log(`  of which create (image, dirs, cgroups, copy) ${fmt(t.create)}`);
-console.log(`  destroy (kill, unmount, remove)              ${fmt(t.destroy)}`);
 console.log(`  of which spawn sandboxed pty → prompt        ${fmt(t.prompt)}`);
 console.log(`  baseline: plain node-pty bash → prompt       ${fmt(t.baselinePrompt)}`);
 console.log(`sandbox alone: exec true (sh+prlimit+setpriv+bwrap) ${fmt(t.sandboxTrue)}`);
 console.log(`  baseline: plain spawn true                   ${fmt(t.plainTrue)}`);
+console.log(`destroy (kill, unmount, remove)                ${fmt(t.destroy)}`);
 // node-pty sometimes keeps a killed pty's socket open for a while; a bench has nothing left to wait for.
 process.exit(0);

@@ -130,6 +130,25 @@ describe('disk quota (a loop-mounted image per workspace)', () => {
   });
 });
 
+describe('workspaces made before volumes/ existed', () => {
+  it('are opened in place, bounded by the watchdog, and destroyed', async () => {
+    const dataDir = await tempDir(0o711);
+    const uid = base + 10;
+    const legacy = path.join(dataDir, 'workspaces', 'old');
+    await fs.mkdir(legacy, { recursive: true });
+    await fs.writeFile(path.join(legacy, 'kept.txt'), 'from before\n');
+    execFileSync('chown', ['-R', `${uid}:${uid}`, legacy]);
+    const p = await provider(dataDir, { diskQuotaBytes: 32 * MiB });
+    expect(await p.ids()).toContain('old');
+    const ws = await p.open({ id: 'old', source: { kind: 'empty' }, networkAllowed: false, uid });
+    expect((await ws.exec('cat kept.txt; id -u')).stdout).toBe(`from before\n${uid}\n`);
+    expect(await ws.checkDisk()).toMatchObject({ enforcement: 'watchdog', full: false });
+    await expect(p.create({ id: 'old', source: { kind: 'empty' }, networkAllowed: false, uid })).rejects.toThrow(/already exists/);
+    await p.destroy('old');
+    await expect(fs.access(legacy)).rejects.toThrow();
+  });
+});
+
 describe('disk quota where loop mounts do not work (the watchdog)', () => {
   it('stops a workspace over its quota and refuses new processes until it has room', async () => {
     const quota = 32 * MiB;
