@@ -1,13 +1,14 @@
 // Checkpoint cost on a 10,000-file repository: the first snapshot, then one after a one-file
 // change (what each agent step pays), a restore, and the snapshot store's disk use.
 //   node --import tsx bench/agent-checkpoints.ts      (needs bubblewrap and root, like the server)
+//   DISK_BYTES=0 node --import tsx bench/agent-checkpoints.ts   (without the workspace's disk image)
 import { execFileSync } from 'node:child_process';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempProvider, uidBase } from '../server/workspace/testing.ts';
 
 const FILES = Number(process.env.FILES ?? 10_000);
-const local = await tempProvider();
+const local = await tempProvider(undefined, process.env.DISK_BYTES === undefined ? undefined : Number(process.env.DISK_BYTES));
 const ws = await local.provider.create({ id: 'bench', source: { kind: 'empty' }, networkAllowed: false, uid: uidBase() });
 const root = ws.files.root;
 for (let d = 0; d < FILES / 100; d++) {

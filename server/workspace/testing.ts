@@ -17,11 +17,11 @@ export function uidBase(): number {
   return 40_000 + Math.floor(Math.random() * 2_000_000) * 10;
 }
 
-export async function tempProvider(limits: SandboxLimits = TEST_LIMITS): Promise<{ provider: LocalProvider; dataDir: string; cleanup(): Promise<void> }> {
+export async function tempProvider(limits: SandboxLimits = TEST_LIMITS, diskQuotaBytes?: number): Promise<{ provider: LocalProvider; dataDir: string; cleanup(): Promise<void> }> {
   const base = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-ws-test-'));
   await fs.chmod(base, 0o711);
   const dataDir = path.join(base, 'data');
-  const provider = await createLocalProvider({ dataDir, unsafeNoSandbox: false, limits, log: silentLog });
+  const provider = await createLocalProvider({ dataDir, unsafeNoSandbox: false, limits, diskQuotaBytes, log: silentLog });
   return {
     provider, dataDir,
     async cleanup() {
