@@ -95,9 +95,11 @@ describe('disk quota (a loop-mounted image per workspace)', () => {
     // Other tests share the disk: allow their noise, but not the 110 MiB this workspace tried.
     expect(hostFreeBefore - hostFreeAfter).toBeLessThan(quota + 64 * MiB);
 
-    // Freeing space makes the workspace writable again.
-    await ws.exec('rm big more');
-    await expect(ws.files.write('notes.md', 'fits now\n')).resolves.toMatchObject({ path: 'notes.md' });
+    // A full workspace can still be opened again (after a stop), and freeing space makes it writable.
+    await ws.close();
+    const again = await p.open({ id: 'quota', source: { kind: 'empty' }, networkAllowed: false, uid: base + 2 });
+    expect((await again.exec('rm big more')).exitCode).toBe(0);
+    await expect(again.files.write('notes.md', 'fits now\n')).resolves.toMatchObject({ path: 'notes.md' });
   });
 
   it('counts checkpoints in the same quota', async () => {
