@@ -70,7 +70,7 @@ export interface LocalProvider extends WorkspaceProvider {
   paths(id: string): Promise<WorkspacePaths | null>;
   /** Ids of every workspace stored here, opened or not. */
   ids(): Promise<string[]>;
-  /** Closes every workspace this provider opened (server shutdown). */
+  /** Closes every workspace this provider opened and unmounts every disk image (server shutdown). */
   shutdown(): Promise<void>;
 }
 
@@ -167,6 +167,8 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
     destroy,
     async shutdown() {
       await Promise.all([...live.values()].map((w) => w.close()));
+      // Nothing stays mounted after a clean stop: a data dir can be moved or deleted like any other.
+      await volumes.detachAll();
     },
   };
 }

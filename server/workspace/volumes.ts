@@ -103,6 +103,11 @@ export class Volumes {
     if (await isMountPoint(p.volume)) await unmount(p.volume);
   }
 
+  /** Unmounts every workspace's image (server shutdown); each is mounted again when next opened. */
+  async detachAll(): Promise<void> {
+    for (const id of await fs.readdir(this.volumesDir).catch(() => [])) await this.detach(id);
+  }
+
   /** Deletes everything of the workspace, whichever layout it has. */
   async remove(id: string): Promise<void> {
     await this.detach(id);
