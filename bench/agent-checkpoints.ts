@@ -4,13 +4,14 @@
 // checkpoints also preserve: the first snapshot with it, a step whose .git is unchanged, a step
 // after one new commit, and a restore after `rm -rf .git`.
 //   node --import tsx bench/agent-checkpoints.ts      (needs bubblewrap and root, like the server)
+//   DISK_BYTES=0 node --import tsx bench/agent-checkpoints.ts   (without the workspace's disk image)
 import { execFileSync } from 'node:child_process';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { tempProvider, uidBase } from '../server/workspace/testing.ts';
 
 const FILES = Number(process.env.FILES ?? 10_000);
-const local = await tempProvider();
+const local = await tempProvider(undefined, process.env.DISK_BYTES === undefined ? undefined : Number(process.env.DISK_BYTES));
 const ws = await local.provider.create({ id: 'bench', source: { kind: 'empty' }, networkAllowed: false, uid: uidBase() });
 const root = ws.files.root;
 for (let d = 0; d < FILES / 100; d++) {
@@ -32,7 +33,7 @@ for (let i = 0; i < 5; i++) {
 }
 const [, restoreMs] = await time(() => ws.restore(first.id));
 const du = (p: string) => execFileSync('du', ['-sk', p]).toString().split('\t')[0];
-const store = path.join(local.dataDir, 'snapshots');
+const store = (await local.provider.paths('bench'))!.checkpoints;
 const storeKB = Number(du(store));
 
 const git = async (cmd: string) => {

@@ -1,6 +1,7 @@
 // Workspace ready: from create (node-ts template) to a shell prompt in a sandboxed pty, and the
 // sandbox launch alone, each beside an unsandboxed baseline measured in the same run.
 //   node --import tsx bench/workspace-ready.ts [runs=15]      (as root: it creates uids' sandboxes)
+//   DISK_BYTES=0 node --import tsx bench/workspace-ready.ts    (the same without a disk image per workspace)
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -38,8 +39,9 @@ function plainSpawn(cmd: string, args: string[]): Promise<void> {
 
 const base = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-bench-'));
 await fs.chmod(base, 0o711);
-const provider = await createLocalProvider({ dataDir: path.join(base, 'data'), unsafeNoSandbox: false, log: pino({ level: 'silent' }) });
-const t = { ready: [] as number[], create: [] as number[], prompt: [] as number[], baselinePrompt: [] as number[], sandboxTrue: [] as number[], plainTrue: [] as number[] };
+const diskQuotaBytes = process.env.DISK_BYTES === undefined ? undefined : Number(process.env.DISK_BYTES);
+const provider = await createLocalProvider({ dataDir: path.join(base, 'data'), diskQuotaBytes, unsafeNoSandbox: false, log: pino({ level: 'silent' }) });
+const t = { ready: [] as number[], create: [] as number[], prompt: [] as number[], baselinePrompt: [] as number[], sandboxTrue: [] as number[], plainTrue: [] as number[], destroy: [] as number[] };
 
 try {
   for (let i = 0; i < RUNS; i++) {
@@ -64,19 +66,23 @@ try {
     const p0 = performance.now();
     await plainSpawn('/bin/true', []);
     t.plainTrue.push(performance.now() - p0);
+    const d0 = performance.now();
     await provider.destroy(`bench-${i}`);
+    t.destroy.push(performance.now() - d0);
   }
 } finally {
   await provider.shutdown();
   await fs.rm(base, { recursive: true, force: true });
 }
 
-console.log(`workspace-ready bench, ${RUNS} runs, ${os.cpus().length} cores, node ${process.version}, cgroups ${provider.capabilities().cgroups}`);
+const caps = provider.capabilities();
+console.log(`workspace-ready bench, ${RUNS} runs, ${os.cpus().length} cores, node ${process.version}, cgroups ${caps.cgroups}, disk quota ${caps.diskQuota}${diskQuotaBytes ? ` (${diskQuotaBytes} bytes)` : ''}`);
 console.log(`create (template) → prompt in sandboxed pty   ${fmt(t.ready)}`);
-console.log(`  of which create (dirs, cgroups, copy)        ${fmt(t.create)}`);
+console.log(`  of which create (image, dirs, cgroups, copy) ${fmt(t.create)}`);
 console.log(`  of which spawn sandboxed pty → prompt        ${fmt(t.prompt)}`);
 console.log(`  baseline: plain node-pty bash → prompt       ${fmt(t.baselinePrompt)}`);
 console.log(`sandbox alone: exec true (sh+prlimit+setpriv+bwrap) ${fmt(t.sandboxTrue)}`);
 console.log(`  baseline: plain spawn true                   ${fmt(t.plainTrue)}`);
+console.log(`destroy (kill, unmount, remove)                ${fmt(t.destroy)}`);
 // node-pty sometimes keeps a killed pty's socket open for a while; a bench has nothing left to wait for.
 process.exit(0);

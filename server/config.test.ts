@@ -29,6 +29,18 @@ describe('configuration', () => {
     expect(() => parseConfig({ TETHER_SANDBOX_PROCESSES: 'lots' })).toThrow(/TETHER_SANDBOX_PROCESSES/);
   });
 
+  it('bounds each workspace to 10 GiB of disk unless told otherwise, and refuses a useless quota', () => {
+    expect(parseConfig({}).TETHER_WORKSPACE_DISK_BYTES).toBe(10 * 1024 ** 3);
+    expect(parseConfig({ TETHER_WORKSPACE_DISK_BYTES: '0' }).TETHER_WORKSPACE_DISK_BYTES).toBe(0);
+    expect(() => parseConfig({ TETHER_WORKSPACE_DISK_BYTES: '4096' })).toThrow(/TETHER_WORKSPACE_DISK_BYTES: expected 0 \(off\) or at least 16777216 bytes/);
+  });
+
+  it('reads server-local clone roots as absolute paths', () => {
+    expect(parseConfig({}).TETHER_GIT_LOCAL_ROOTS).toEqual([]);
+    expect(parseConfig({ TETHER_GIT_LOCAL_ROOTS: '/srv/git, /home/shared/repos' }).TETHER_GIT_LOCAL_ROOTS).toEqual(['/srv/git', '/home/shared/repos']);
+    expect(() => parseConfig({ TETHER_GIT_LOCAL_ROOTS: 'repos' })).toThrow(/TETHER_GIT_LOCAL_ROOTS: expected comma-separated absolute paths/);
+  });
+
   it('accepts PostgreSQL and development mode', () => {
     const c = parseConfig({ DATABASE_URL: 'postgresql://u@h:5432/db', NODE_ENV: 'development' });
     expect(c.DATABASE_URL).toBe('postgresql://u@h:5432/db');

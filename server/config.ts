@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { routeIdSchema } from './models/routes.ts';
 import { limitsFromEnv, type SandboxLimits } from './workspace/limits.ts';
+import { DEFAULT_DISK_QUOTA_BYTES, MIN_WORKSPACE_DISK_BYTES } from './workspace/volumes.ts';
 
 export const boolFlag = z
   .enum(['0', '1', 'true', 'false'], { message: 'expected 1/0 or true/false' })
@@ -34,6 +35,15 @@ export const configSchema = z.object({
   TETHER_UNSAFE_NO_SANDBOX: boolFlag,
   /** A terminal nobody has typed in or watched for this long is closed. */
   TETHER_TERMINAL_IDLE_TIMEOUT: duration(4 * 3600),
+  /** Where workspaces live; default: the data dir, or /var/lib/tether/<digest> when other users cannot reach it. */
+  TETHER_WORKSPACES_DIR: z.string().min(1).optional(),
+  /** Disk space of each workspace (files and checkpoints); 0 turns the quota off. */
+  TETHER_WORKSPACE_DISK_BYTES: z.coerce.number({ message: 'expected a number of bytes' }).int()
+    .refine((n) => n === 0 || n >= MIN_WORKSPACE_DISK_BYTES, `expected 0 (off) or at least ${MIN_WORKSPACE_DISK_BYTES} bytes`)
+    .default(DEFAULT_DISK_QUOTA_BYTES),
+  /** Comma-separated absolute directories members may clone server-local repositories from (admins: anywhere). */
+  TETHER_GIT_LOCAL_ROOTS: z.string().optional().transform((v) => (v ?? '').split(',').map((r) => r.trim()).filter(Boolean))
+    .refine((roots) => roots.every((r) => path.isAbsolute(r)), 'expected comma-separated absolute paths'),
 
   // Models (server/models/). Keys stay on the server: never logged, stored in events or sent to a browser.
   ANTHROPIC_API_KEY: z.string().min(1).optional(),

@@ -10,6 +10,8 @@ import { createLocalProvider } from './workspace/local-provider.ts';
 
 /** In-flight requests get this long to finish after SIGTERM before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How often each open workspace's disk use is checked (the watchdog, where no disk image enforces the quota). */
+const DISK_CHECK_INTERVAL_MS = 15_000;
 
 async function main() {
   let config;
@@ -30,10 +32,14 @@ async function main() {
   const applied = await migrate(target);
   log.info({ provider: target.provider, applied }, 'database ready');
   const db = await createDb(target);
-  const provider = await createLocalProvider({ dataDir: config.dataDir, unsafeNoSandbox: config.TETHER_UNSAFE_NO_SANDBOX, limits: config.sandboxLimits, log });
+  const provider = await createLocalProvider({
+    dataDir: config.dataDir, workspacesDir: config.TETHER_WORKSPACES_DIR, diskQuotaBytes: config.TETHER_WORKSPACE_DISK_BYTES,
+    unsafeNoSandbox: config.TETHER_UNSAFE_NO_SANDBOX, limits: config.sandboxLimits, log,
+  });
   const sandbox = provider.capabilities();
   if (!sandbox.confined) log.warn('UNSAFE: workspace processes run WITHOUT a sandbox (TETHER_UNSAFE_NO_SANDBOX=1)');
   const services = createServices(config, log, db, provider);
+  const stopDiskChecks = services.workspaces.startDiskChecks(DISK_CHECK_INTERVAL_MS);
   const { interrupted } = await services.agent.recover();
   if (interrupted) log.warn({ interrupted }, 'agent runs left running by the last process are marked interrupted');
   await closeLostTerminals({ db, events: services.events, log, exists: (id) => services.terminals.get(id) !== null });
@@ -58,6 +64,7 @@ async function main() {
       server.closeIdleConnections();
     });
     await services.agent.close();
+    stopDiskChecks();
     services.terminals.closeAll();
     services.fileWatch.closeAll();
     await provider.shutdown();

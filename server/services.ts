@@ -40,7 +40,7 @@ export interface Services {
 export function createServices(config: Config, log: Logger, db: Db, provider: WorkspaceProvider): Services {
   const bus = createLocalBus();
   const events = createEventStream(db, bus);
-  const workspaces = new WorkspaceManager(db, events, provider, log, installationUidBase(config.dataDir));
+  const workspaces = new WorkspaceManager(db, events, provider, log, installationUidBase(config.dataDir), config.TETHER_GIT_LOCAL_ROOTS);
   const sessions = new SessionService(db, events, workspaces, log);
   const terminals = new TerminalManager({ log, idleTimeoutMs: config.TETHER_TERMINAL_IDLE_TIMEOUT * 1000 });
   const models = createModels(config, db, log);

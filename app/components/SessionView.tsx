@@ -16,6 +16,13 @@ function ConnectionBadge({ connection }: { connection: Connection }) {
   return <span className={`badge ${connection === 'live' ? 'active' : 'stopped'}`} aria-live="polite">{connection}</span>;
 }
 
+/** The newest disk-quota report while it says the workspace is full, for a banner. */
+function diskFullMessage(events: SessionEvent[]) {
+  const last = events.findLast((e) => e.type === 'workspace.disk');
+  const p = last?.payload as { full: boolean; message: string } | undefined;
+  return p?.full ? p.message : null;
+}
+
 /** The newest provisioning message, for the progress line while a workspace is being made. */
 function provisioningLine(events: SessionEvent[]) {
   for (let i = events.length - 1; i >= 0; i--) {
@@ -61,6 +68,7 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
   const workspaceStatus = s.workspace?.status ?? 'none';
   const ready = workspaceStatus === 'ready' && s.status !== 'stopped';
   const progress = provisioningLine(events);
+  const diskFull = diskFullMessage(events);
 
   return (
     <div className="ide">
@@ -83,6 +91,7 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
         <p role="alert" className="banner error">UNSAFE: this server runs workspace processes without a sandbox (TETHER_UNSAFE_NO_SANDBOX=1). Anything run here can read and change the server.</p>
       )}
       {workspaceStatus === 'failed' && <p role="alert" className="banner error">The workspace could not be created: {s.workspace?.error}</p>}
+      {diskFull && <p role="alert" className="banner error">{diskFull}</p>}
       {(stop.error ?? setNetwork.error) && <p role="alert" className="banner error">{(stop.error ?? setNetwork.error)!.message}</p>}
       <div className="ide-main">
         {ready || workspaceStatus === 'ready'

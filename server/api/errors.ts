@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { AccountError } from '../auth/accounts.ts';
 import { SessionAccessError } from '../sessions/access.ts';
+import { CloneSourceError } from '../sessions/clone-sources.ts';
 import { WorkspaceUnavailableError } from '../sessions/workspaces.ts';
 import { FileError, type FileErrorCode } from '../workspace/file-errors.ts';
 
@@ -8,6 +9,7 @@ const accountCodes = { SETUP_CLOSED: 'FORBIDDEN', EMAIL_TAKEN: 'CONFLICT', NOT_F
 const fileCodes: Record<FileErrorCode, TRPCError['code']> = {
   INVALID_PATH: 'BAD_REQUEST', OUTSIDE_WORKSPACE: 'FORBIDDEN', NOT_FOUND: 'NOT_FOUND', ALREADY_EXISTS: 'CONFLICT',
   NOT_A_DIRECTORY: 'BAD_REQUEST', IS_A_DIRECTORY: 'BAD_REQUEST', CONFLICT: 'CONFLICT', TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  NO_SPACE: 'PAYLOAD_TOO_LARGE',
 };
 
 /** Domain errors become API errors with the same words; anything else stays an internal error. */
@@ -15,6 +17,7 @@ export function toApiError(err: unknown): never {
   if (err instanceof AccountError) throw new TRPCError({ code: accountCodes[err.code], message: err.message });
   if (err instanceof SessionAccessError) throw new TRPCError({ code: 'NOT_FOUND', message: err.message });
   if (err instanceof WorkspaceUnavailableError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
+  if (err instanceof CloneSourceError) throw new TRPCError({ code: 'FORBIDDEN', message: err.message });
   if (err instanceof FileError) throw new TRPCError({ code: fileCodes[err.code], message: err.message });
   throw err;
 }

@@ -15,7 +15,7 @@ describe('workspace files through the API', () => {
     const session = await createProvisionedSession(member, { kind: 'template', template: 'node-ts' });
     expect(session.workspace.status).toBe('ready');
     sessionId = session.id;
-    workspaceDir = path.join(app.services.config.dataDir, 'workspaces', session.workspace.id);
+    workspaceDir = (await app.provider.paths(session.workspace.id))!.files;
   });
   afterAll(async () => { await app?.close(); });
 
@@ -88,9 +88,10 @@ describe('workspace files through the API', () => {
   });
 
   it('reports a failed clone in words and leaves nothing half-made', async () => {
-    const session = await createProvisionedSession(member, { kind: 'git', url: '/nonexistent/repo.git' }, 'bad clone');
+    // Only admins may clone from anywhere on the server; /usr/share exists but is no repository.
+    const session = await createProvisionedSession(admin, { kind: 'git', url: '/usr/share' }, 'bad clone');
     expect(session.workspace.status).toBe('failed');
     expect(session.workspace.error).toMatch(/repo|clone|not/i);
-    expect(existsSync(path.join(app.services.config.dataDir, 'workspaces', session.workspace.id))).toBe(false);
+    expect(await app.provider.ids()).not.toContain(session.workspace.id);
   });
 });

@@ -18,6 +18,10 @@ export const eventPayloadSchemas = {
   'workspace.failed': z.object({ error: z.string() }),
   /** An admin allowed or removed network access for the workspace's new processes. */
   'workspace.network': z.object({ allowed: z.boolean() }),
+  /** The workspace's disk quota became used up (full) or has room again; message is for people. */
+  'workspace.disk': z.object({
+    full: z.boolean(), usedBytes: z.number(), quotaBytes: z.number(), enforcement: z.enum(['image', 'watchdog']), message: z.string(),
+  }),
   'terminal.opened': z.object({ terminalId: z.string(), title: z.string() }),
   'terminal.closed': z.object({ terminalId: z.string(), reason: z.string() }),
   'file.changed': z.object({ path: z.string(), change: z.enum(['created', 'modified', 'deleted', 'renamed']), to: z.string().optional() }),

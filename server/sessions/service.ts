@@ -30,7 +30,7 @@ export class SessionService {
 
   /** Returns at once; the workspace is provisioned in the background and reports through events. */
   async create(principal: Principal, input: z.output<typeof createSessionInput>) {
-    const workspace = await this.workspaces.createRow(principal.teamId, input.source);
+    const workspace = await this.workspaces.createRow(principal, input.source);
     const session = await this.db.session.create({
       data: { title: input.title, teamId: principal.teamId, ownerId: principal.user.id, workspaceId: workspace.id },
     });

@@ -3,10 +3,13 @@
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Principal } from '../auth/roles.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
-import type { Workspace, WorkspaceProvider, WorkspaceSource, WorkspaceSpec } from '../workspace/provider.ts';
+import { formatBytes } from '../workspace/disk-usage.ts';
+import type { DiskStatus, Workspace, WorkspaceProvider, WorkspaceSource, WorkspaceSpec } from '../workspace/provider.ts';
 import type { EventStream } from './stream.ts';
+import { resolveCloneSource } from './clone-sources.ts';
 import { systemActor } from './event-types.ts';
 
 /** Workspace uids start at or above this, far above any login account a host is likely to have. */
@@ -42,18 +45,36 @@ export function sourceOf(row: Pick<WorkspaceRow, 'source' | 'sourceRef'>): Works
   return { kind: 'empty' };
 }
 
+/** What the session shows when a workspace's disk fills up or has room again. */
+export function diskMessage(d: DiskStatus): string {
+  const use = `${formatBytes(d.usedBytes)} of ${formatBytes(d.quotaBytes)}`;
+  if (!d.full) return `The workspace has disk space again (${use} used).`;
+  return d.enforcement === 'image'
+    ? `The workspace's disk is full (${use}): writes fail with "No space left on device" until files are deleted.`
+    : `The workspace went over its disk quota (${use}): its processes were stopped, and new ones are refused until files are deleted.`;
+}
+
 export class WorkspaceManager {
   private readonly open = new Map<string, Promise<Workspace>>();
+  /** Workspaces whose disk was full at the last check, so each change is reported once. */
+  private readonly diskFull = new Set<string>();
 
   constructor(
     private readonly db: Db, private readonly events: EventStream, private readonly provider: WorkspaceProvider,
     private readonly log: Logger, private readonly uidBase: number,
+    /** TETHER_GIT_LOCAL_ROOTS: where members may clone server-local repositories from. */
+    private readonly localGitRoots: string[] = [],
   ) {}
 
   get capabilities() { return this.provider.capabilities(); }
 
-  /** Creates the Workspace row with a fresh uid; unique(uid) makes racing instances retry. */
-  async createRow(teamId: string, source: WorkspaceSource) {
+  /**
+   * Creates the Workspace row with a fresh uid; unique(uid) makes racing instances retry.
+   * A source the caller may not clone is refused first (CloneSourceError).
+   */
+  async createRow(principal: Principal, requested: WorkspaceSource) {
+    const source = await resolveCloneSource(requested, { role: principal.role, localRoots: this.localGitRoots });
+    const { teamId } = principal;
     for (let attempt = 0; ; attempt++) {
       const top = await this.db.workspace.aggregate({ _max: { uid: true } });
       const uid = Math.max(this.uidBase, (top._max.uid ?? 0) + 1);
@@ -115,11 +136,44 @@ export class WorkspaceManager {
     return updated;
   }
 
-  /** Kills every process of the workspace; files stay for review. */
+  /**
+   * Checks the disk of every open workspace and tells its session when one fills up or has room
+   * again. Where no disk image enforces the quota, the check itself stops a full workspace.
+   */
+  async checkDisks(): Promise<void> {
+    for (const [workspaceId, pending] of [...this.open]) {
+      try {
+        const status = await (await pending).checkDisk();
+        if (!status || status.full === this.diskFull.has(workspaceId)) continue;
+        if (status.full) this.diskFull.add(workspaceId);
+        else this.diskFull.delete(workspaceId);
+        const message = diskMessage(status);
+        this.log.warn({ workspaceId, ...status }, 'workspace disk quota');
+        const session = await this.db.session.findFirst({ where: { workspaceId }, select: { id: true } });
+        if (session) await this.events.append(session.id, { type: 'workspace.disk', payload: { ...status, message } }, systemActor);
+      } catch (err) {
+        this.log.warn({ err, workspaceId }, 'workspace disk check failed');
+      }
+    }
+  }
+
+  /** Runs checkDisks every intervalMs until the returned function is called. */
+  startDiskChecks(intervalMs: number): () => void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      void this.checkDisks().finally(() => { running = false; });
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** Kills every process of the workspace and releases its cgroups; files stay for review. */
   async stop(row: WorkspaceRow): Promise<void> {
     const ws = this.open.get(row.id);
     this.open.delete(row.id);
-    if (ws) await (await ws).killAll();
+    if (ws) await (await ws).close();
   }
 
   async destroy(row: WorkspaceRow): Promise<void> {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Logger } from '../log.ts';
 import type { SandboxCapabilities } from './provider.ts';
 import { detectCgroups, type CgroupHost } from './cgroups.ts';
+import { probeDiskImages } from './disk-image.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 import { runProcess } from './run-process.ts';
 import { etcFiles, sandboxArgv, SANDBOX_WORKSPACE, type SandboxTools } from './sandbox.ts';
@@ -20,6 +21,8 @@ export interface HostSandbox {
   /** Null when unconfined. */
   tools: SandboxTools | null;
   cgroups: CgroupHost | null;
+  /** Loop-mounted ext4 images work here (the disk quota); only checked when confined. */
+  diskImages: boolean;
 }
 
 export class SandboxUnavailableError extends Error {
@@ -83,13 +86,15 @@ export async function detectSandbox(o: { unsafeNoSandbox: boolean; log: Logger }
     confined, bubblewrap: bwrap, prlimit: prlimit !== null, cgroups: cgroups?.mode ?? null, notes,
   });
   if (!problem) {
+    const imageProblem = await probeDiskImages(os.tmpdir());
+    if (imageProblem) notes.push(`no loop-mounted disk images (${imageProblem}): disk quota enforced by a usage watchdog instead`);
     o.log.info({ sandbox: caps(true) }, 'workspace sandbox: bubblewrap confinement available');
-    return { capabilities: caps(true), tools, cgroups };
+    return { capabilities: caps(true), tools, cgroups, diskImages: imageProblem === null };
   }
   if (!o.unsafeNoSandbox) {
     throw new SandboxUnavailableError(`Cannot confine workspaces: ${problem}. Set TETHER_UNSAFE_NO_SANDBOX=1 only for a trusted single-user setup.`);
   }
   notes.unshift(`UNCONFINED: ${problem}`);
   o.log.warn({ sandbox: caps(false) }, 'workspace sandbox DISABLED (TETHER_UNSAFE_NO_SANDBOX=1): workspace processes run unconfined on the host');
-  return { capabilities: caps(false), tools: null, cgroups: null };
+  return { capabilities: caps(false), tools: null, cgroups: null, diskImages: false };
 }

@@ -101,12 +101,17 @@ export class WorkspaceCgroup {
     private readonly dirs: { memory: string | null; pids: string | null; v2: string | null },
   ) {}
 
-  static async create(host: CgroupHost, name: string, limits: { memoryBytes: number; pids: number }): Promise<WorkspaceCgroup> {
-    const dirs = {
+  private static at(host: CgroupHost, name: string): WorkspaceCgroup {
+    return new WorkspaceCgroup({
       memory: host.memoryParent ? path.join(host.memoryParent, name) : null,
       pids: host.pidsParent ? path.join(host.pidsParent, name) : null,
       v2: host.v2Parent ? path.join(host.v2Parent, name) : null,
-    };
+    });
+  }
+
+  static async create(host: CgroupHost, name: string, limits: { memoryBytes: number; pids: number }): Promise<WorkspaceCgroup> {
+    const cgroup = WorkspaceCgroup.at(host, name);
+    const { dirs } = cgroup;
     for (const dir of Object.values(dirs)) if (dir) await fs.mkdir(dir, { recursive: true });
     if (dirs.memory) await fs.writeFile(path.join(dirs.memory, 'memory.limit_in_bytes'), String(limits.memoryBytes));
     if (dirs.pids) await fs.writeFile(path.join(dirs.pids, 'pids.max'), String(limits.pids));
@@ -114,7 +119,23 @@ export class WorkspaceCgroup {
       if (host.v2Controllers.memory) await fs.writeFile(path.join(dirs.v2, 'memory.max'), String(limits.memoryBytes));
       if (host.v2Controllers.pids) await fs.writeFile(path.join(dirs.v2, 'pids.max'), String(limits.pids));
     }
-    return new WorkspaceCgroup(dirs);
+    return cgroup;
+  }
+
+  /**
+   * Kills and removes every workspace cgroup whose name `matches` (those of a previous run that
+   * ended without removing them). Returns how many names were swept.
+   */
+  static async sweep(host: CgroupHost, matches: (name: string) => boolean): Promise<number> {
+    const names = new Set<string>();
+    for (const parent of [host.memoryParent, host.pidsParent, host.v2Parent]) {
+      if (!parent) continue;
+      for (const e of await fs.readdir(parent, { withFileTypes: true }).catch(() => [])) {
+        if (e.isDirectory() && matches(e.name)) names.add(e.name);
+      }
+    }
+    for (const name of names) await WorkspaceCgroup.at(host, name).remove();
+    return names.size;
   }
 
   /** The cgroup.procs files a new sandbox process writes its pid to. */

@@ -8,7 +8,8 @@ export type FileErrorCode =
   | 'NOT_A_DIRECTORY'
   | 'IS_A_DIRECTORY'
   | 'CONFLICT' // changed on disk since the caller read it
-  | 'TOO_LARGE';
+  | 'TOO_LARGE'
+  | 'NO_SPACE'; // the workspace's disk quota is used up
 
 export class FileError extends Error {
   override name = 'FileError';
@@ -26,6 +27,8 @@ export function fromErrno(e: unknown, rel: string): unknown {
     case 'EISDIR': return new FileError('IS_A_DIRECTORY', `Is a directory: ${rel}`, rel);
     // O_NOFOLLOW met a symlink where none may be followed.
     case 'ELOOP': return new FileError('OUTSIDE_WORKSPACE', `Refusing to follow a symbolic link: ${rel}`, rel);
+    case 'ENOSPC': case 'EDQUOT':
+      return new FileError('NO_SPACE', `No space left for ${rel}: this workspace's disk quota is used up. Delete files in the workspace to free space.`, rel);
     default: return e;
   }
 }

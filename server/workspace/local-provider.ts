@@ -1,26 +1,36 @@
-// The default provider: each workspace is a directory under the data dir, every process runs in
-// a bubblewrap sandbox as the workspace's own uid. Layout (modes keep workspace uids out of
-// everything but their own tree — and the sandbox does not even mount the rest):
-//   <dataDir>                    0711  traversable, not listable
-//   <dataDir>/workspaces/<id>    0700  owned by the workspace uid, bound at /workspace
-//   <dataDir>/sandbox-etc/<id>   0755  root: passwd/group shown inside the sandbox
-//   <dataDir>/snapshots/<id>.git 0700  workspace uid: checkpoint repository, outside the workspace
+// The default provider: each workspace is a directory under the storage root (storage-root.ts:
+// the data dir, or a directory of the server's own when the data dir cannot be reached by other
+// users), every process runs in a bubblewrap sandbox as the workspace's own uid. Layout (modes
+// keep workspace uids out of everything but their own tree — and the sandbox does not even
+// mount the rest):
+//   <root>                                 0711 root  traversable, not listable
+//   <root>/volumes/<id>                    0711 root  the workspace's disk image is mounted here
+//   <root>/volumes/<id>/files              0700 uid   bound at /workspace
+//   <root>/volumes/<id>/etc                0755 root  passwd/group shown inside the sandbox
+//   <root>/volumes/<id>/checkpoints.git    0700 uid   checkpoint repository, outside the workspace
+//   <root>/disk-images/<id>.ext4           0600 root  sparse ext4 of TETHER_WORKSPACE_DISK_BYTES (dir 0700)
+// Files, checkpoints and passwd share one image, so the quota covers everything a workspace
+// can make grow. Workspaces made before volumes/ existed keep their old places (legacyPaths).
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../log.ts';
+import { createHash } from 'node:crypto';
 import { WorkspaceCgroup } from './cgroups.ts';
 import { detectSandbox } from './capabilities.ts';
 import { createFileService } from './files.ts';
 import { confinedLauncher, unconfinedLauncher, type Launcher } from './launcher.ts';
 import { DEFAULT_LIMITS, type SandboxLimits } from './limits.ts';
 import { provision, workspaceSourceSchema } from './provision.ts';
-import type { ExecOptions, ExecResult, PtyOptions, SandboxPty, Workspace, WorkspaceProvider, WorkspaceSpec } from './provider.ts';
+import { formatBytes, imageStatus, measureInSandbox } from './disk-usage.ts';
+import type { DiskStatus, ExecOptions, ExecResult, PtyOptions, SandboxPty, Workspace, WorkspaceProvider, WorkspaceSpec } from './provider.ts';
 import { spawnSandboxPty } from './pty.ts';
 import { runProcess } from './run-process.ts';
 import { etcFiles } from './sandbox.ts';
 import { Snapshots } from './snapshots.ts';
+import { chooseStorageRoot } from './storage-root.ts';
 import { killUid } from './uid-processes.ts';
+import { DEFAULT_DISK_QUOTA_BYTES, VolumeExistsError, Volumes, type WorkspacePaths } from './volumes.ts';
 
 /** Below this are system users; 65534 is nobody (used by the start-up probe). */
 export const MIN_WORKSPACE_UID = 10_000;
@@ -41,6 +51,12 @@ export class WorkspaceError extends Error {
 
 export interface LocalProviderOptions {
   dataDir: string;
+  /** TETHER_WORKSPACES_DIR: where workspaces live; default chosen by storage-root.ts. */
+  workspacesDir?: string;
+  /** TETHER_WORKSPACE_DISK_BYTES: size of each workspace's disk image; 0 turns the quota off. */
+  diskQuotaBytes?: number;
+  /** false: enforce the quota with the watchdog even where disk images work (tests of the fallback). */
+  diskImages?: boolean;
   /** TETHER_UNSAFE_NO_SANDBOX=1: start even when workspaces cannot be confined. */
   unsafeNoSandbox: boolean;
   limits?: SandboxLimits;
@@ -48,98 +64,93 @@ export interface LocalProviderOptions {
 }
 
 export interface LocalProvider extends WorkspaceProvider {
-  /** Kill every process of every workspace this provider started (server shutdown). */
+  /** Where workspaces live on this host (the data dir or a directory of the server's own). */
+  readonly storageDir: string;
+  /** Host paths of an existing workspace, for tests and benchmarks. */
+  paths(id: string): Promise<WorkspacePaths | null>;
+  /** Ids of every workspace stored here, opened or not. */
+  ids(): Promise<string[]>;
+  /** Closes every workspace this provider opened and unmounts every disk image (server shutdown). */
   shutdown(): Promise<void>;
-}
-
-/** Every directory above the data dir must be traversable by the workspace uids (bwrap binds as them). */
-async function assertTraversable(dir: string): Promise<void> {
-  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
-    const st = await fs.stat(d);
-    if ((st.mode & 0o001) === 0) {
-      throw new WorkspaceError(`${d} is not traversable by other users (mode ${(st.mode & 0o777).toString(8)}); workspace sandboxes could not reach ${dir}. Use a data dir under a world-traversable path or chmod o+x ${d}.`);
-    }
-    if (d === path.dirname(d)) return;
-  }
 }
 
 export async function createLocalProvider(o: LocalProviderOptions): Promise<LocalProvider> {
   const host = await detectSandbox({ unsafeNoSandbox: o.unsafeNoSandbox, log: o.log });
   const limits = o.limits ?? DEFAULT_LIMITS;
   const dataDir = path.resolve(o.dataDir);
-  const dirs = {
-    workspaces: path.join(dataDir, 'workspaces'),
-    etc: path.join(dataDir, 'sandbox-etc'),
-    snapshots: path.join(dataDir, 'snapshots'),
-  };
   await fs.mkdir(dataDir, { recursive: true });
-  if (host.tools) {
-    await assertTraversable(dataDir);
-    await fs.chmod(dataDir, 0o711);
-  }
-  for (const d of Object.values(dirs)) {
-    await fs.mkdir(d, { recursive: true });
-    await fs.chmod(d, 0o711);
+  const root = await chooseStorageRoot({ dataDir, configured: o.workspacesDir, confined: host.tools !== null });
+  const quotaBytes = o.diskQuotaBytes ?? DEFAULT_DISK_QUOTA_BYTES;
+  const diskQuota = quotaBytes === 0 ? 'off' : host.diskImages && o.diskImages !== false ? 'image' : 'watchdog';
+  const volumes = await Volumes.open(root.dir, diskQuota === 'image' ? quotaBytes : null);
+  const capabilities = { ...host.capabilities, diskQuota } as const;
+  o.log.info({ storageDir: root.dir, reason: root.reason, diskQuota, quotaBytes }, 'workspace storage');
+  if (diskQuota === 'watchdog') o.log.warn({ quotaBytes }, 'workspace disk quota enforced by a usage watchdog: loop-mounted disk images are not available');
+  // Cgroups are named per installation, so a sweep never touches another server's workspaces.
+  const cgroupPrefix = `tether-${createHash('sha256').update(root.dir).digest('hex').slice(0, 8)}-`;
+  if (host.cgroups && host.tools) {
+    const swept = await WorkspaceCgroup.sweep(host.cgroups, (name) => name.startsWith(cgroupPrefix));
+    if (swept > 0) o.log.info({ swept }, 'removed workspace cgroups left by a previous run');
   }
   const live = new Map<string, LocalWorkspace>();
 
-  function validate(spec: WorkspaceSpec): string {
+  function validate(spec: WorkspaceSpec): void {
     const parsed = workspaceSpecSchema.safeParse(spec);
     if (!parsed.success) throw new WorkspaceError(`Invalid workspace spec: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    return path.join(dirs.workspaces, spec.id);
   }
 
-  /** Everything but the workspace directory itself, which must exist. */
-  async function prepare(spec: WorkspaceSpec, ws: string): Promise<LocalWorkspace> {
-    const etc = path.join(dirs.etc, spec.id);
+  /** Everything but the workspace's files directory itself, which must exist. */
+  async function prepare(spec: WorkspaceSpec, p: WorkspacePaths): Promise<LocalWorkspace> {
     const uid = host.tools ? spec.uid : null;
     if (uid !== null) {
-      await fs.chown(ws, uid, uid);
-      await fs.chmod(ws, 0o700);
+      await fs.chown(p.files, uid, uid);
+      await fs.chmod(p.files, 0o700);
     }
-    await fs.mkdir(etc, { recursive: true, mode: 0o755 });
+    await fs.mkdir(p.etc, { recursive: true, mode: 0o755 });
     const files = etcFiles(spec.uid);
-    await fs.writeFile(path.join(etc, 'passwd'), files.passwd, { mode: 0o444 });
-    await fs.writeFile(path.join(etc, 'group'), files.group, { mode: 0o444 });
-    const cgroup = host.cgroups && host.tools ? await WorkspaceCgroup.create(host.cgroups, `tether-${spec.id}`, limits) : null;
+    await fs.writeFile(path.join(p.etc, 'passwd'), files.passwd, { mode: 0o444 });
+    await fs.writeFile(path.join(p.etc, 'group'), files.group, { mode: 0o444 });
+    const cgroup = host.cgroups && host.tools ? await WorkspaceCgroup.create(host.cgroups, `${cgroupPrefix}${spec.id}`, limits) : null;
     const launcher = host.tools
-      ? confinedLauncher({ tools: host.tools, uid: spec.uid, workspaceDir: ws, etcDir: etc, limits, cgroup, networkAllowed: spec.networkAllowed })
-      : unconfinedLauncher({ workspaceDir: ws });
-    const w = new LocalWorkspace(spec.id, ws, uid, launcher, cgroup, path.join(dirs.snapshots, `${spec.id}.git`));
+      ? confinedLauncher({ tools: host.tools, uid: spec.uid, workspaceDir: p.files, etcDir: p.etc, limits, cgroup, networkAllowed: spec.networkAllowed })
+      : unconfinedLauncher({ workspaceDir: p.files });
+    const disk = diskQuota === 'off' ? null : { quotaBytes, image: p.image !== null };
+    const w = new LocalWorkspace(spec.id, p, uid, launcher, cgroup, disk, () => {
+      if (live.get(spec.id) === w) live.delete(spec.id);
+    });
     live.set(spec.id, w);
     return w;
   }
 
   async function destroy(id: string): Promise<void> {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new WorkspaceError(`Invalid workspace id: ${id}`);
-    const ws = path.join(dirs.workspaces, id);
     const w = live.get(id);
-    live.delete(id);
-    if (w) await w.killAll();
+    if (w) await w.close();
     else {
-      // Not opened since start-up: its uid is whoever owns the directory.
-      const st = await fs.stat(ws).catch(() => null);
+      // Not opened since start-up: its uid is whoever owns its files.
+      const p = await volumes.attach(id).catch(() => null);
+      const st = p ? await fs.stat(p.files).catch(() => null) : null;
       if (st && st.uid >= MIN_WORKSPACE_UID) await killUid(st.uid);
+      if (host.cgroups && host.tools) await WorkspaceCgroup.sweep(host.cgroups, (name) => name === `${cgroupPrefix}${id}`);
     }
-    await w?.cgroup?.remove();
-    await Promise.all([
-      fs.rm(ws, { recursive: true, force: true }),
-      fs.rm(path.join(dirs.etc, id), { recursive: true, force: true }),
-      fs.rm(path.join(dirs.snapshots, `${id}.git`), { recursive: true, force: true }),
-    ]);
+    await volumes.remove(id);
   }
 
   return {
     name: 'local',
-    capabilities: () => host.capabilities,
+    storageDir: root.dir,
+    capabilities: () => capabilities,
+    paths: (id) => volumes.attach(id),
+    ids: () => volumes.ids(),
     async create(spec, onProgress) {
-      const ws = validate(spec);
-      // An existing workspace is refused before anything is made, so cleanup below never deletes it.
-      await fs.mkdir(ws, { mode: 0o700 }).catch((e: NodeJS.ErrnoException) => {
-        throw e.code === 'EEXIST' ? new WorkspaceError(`Workspace ${spec.id} already exists`) : e;
+      validate(spec);
+      const p = await volumes.create(spec.id, host.tools ? spec.uid : null).catch(async (e: unknown) => {
+        if (e instanceof VolumeExistsError) throw new WorkspaceError(e.message);
+        await volumes.remove(spec.id).catch((err) => o.log.error({ err, id: spec.id }, 'cleanup after failed volume creation'));
+        throw e;
       });
       try {
-        const w = await prepare(spec, ws);
+        const w = await prepare(spec, p);
         await provision({ source: spec.source, workspaceDir: w.dir, uid: w.uid, launcher: w.launcher, track: w.track, onProgress });
         return w;
       } catch (e) {
@@ -148,13 +159,16 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
       }
     },
     async open(spec) {
-      const ws = validate(spec);
-      if (!(await fs.stat(ws).catch(() => null))?.isDirectory()) throw new WorkspaceError(`Workspace ${spec.id} does not exist`);
-      return prepare(spec, ws);
+      validate(spec);
+      const p = await volumes.attach(spec.id);
+      if (!p) throw new WorkspaceError(`Workspace ${spec.id} does not exist`);
+      return prepare(spec, p);
     },
     destroy,
     async shutdown() {
-      await Promise.all([...live.values()].map((w) => w.killAll()));
+      await Promise.all([...live.values()].map((w) => w.close()));
+      // Nothing stays mounted after a clean stop: a data dir can be moved or deleted like any other.
+      await volumes.detachAll();
     },
   };
 }
@@ -164,16 +178,23 @@ class LocalWorkspace implements Workspace {
   private readonly running = new Set<() => void>();
   private readonly snapshots: Snapshots;
 
+  readonly dir: string;
+  /** Set while the watchdog found the workspace over its quota: new processes are refused. */
+  private overQuota: string | null = null;
+
   constructor(
     readonly id: string,
-    readonly dir: string,
+    private readonly paths: WorkspacePaths,
     readonly uid: number | null,
     readonly launcher: Launcher,
     readonly cgroup: WorkspaceCgroup | null,
-    gitDir: string,
+    /** null: no quota; image false: enforced by checkDisk (the watchdog). */
+    private readonly disk: { quotaBytes: number; image: boolean } | null,
+    private readonly onClose: () => void,
   ) {
-    this.files = createFileService({ root: dir, uid });
-    this.snapshots = new Snapshots({ gitDir, uid, launcher, track: this.track });
+    this.dir = paths.files;
+    this.files = createFileService({ root: this.dir, uid });
+    this.snapshots = new Snapshots({ gitDir: paths.checkpoints, uid, launcher, track: this.track });
   }
 
   readonly track = (kill: () => void): (() => void) => {
@@ -182,6 +203,7 @@ class LocalWorkspace implements Workspace {
   };
 
   exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
+    if (this.overQuota) return Promise.reject(new WorkspaceError(this.overQuota));
     const launch = this.launcher.launch({
       command: typeof command === 'string' ? ['/bin/bash', '-c', command] : command,
       cwd: options.cwd, env: options.env, interactive: false,
@@ -193,6 +215,7 @@ class LocalWorkspace implements Workspace {
   }
 
   spawnPty(options: PtyOptions): SandboxPty {
+    if (this.overQuota) throw new WorkspaceError(this.overQuota);
     const launch = this.launcher.launch({
       command: options.command ?? ['/bin/bash'],
       cwd: options.cwd, env: { TERM: 'xterm-256color', COLORTERM: 'truecolor', PS1: PROMPT }, interactive: true,
@@ -217,5 +240,24 @@ class LocalWorkspace implements Workspace {
     await this.cgroup?.kill();
     // Anything that escaped both (no cgroups on this host) still runs as the workspace uid.
     if (this.uid !== null) await killUid(this.uid);
+  }
+
+  async checkDisk(): Promise<DiskStatus | null> {
+    if (!this.disk) return null;
+    if (this.disk.image) return imageStatus(this.paths.volume, this.disk.quotaBytes);
+    const checkpoints = await fs.stat(this.paths.checkpoints).then(() => this.paths.checkpoints, () => null);
+    const usedBytes = await measureInSandbox({ launcher: this.launcher, checkpoints, track: this.track });
+    const full = usedBytes > this.disk.quotaBytes;
+    if (full && !this.overQuota) {
+      this.overQuota = `This workspace uses ${formatBytes(usedBytes)} of its ${formatBytes(this.disk.quotaBytes)} disk quota: its processes were stopped and new ones are refused until files are deleted.`;
+      await this.killAll();
+    } else if (!full) this.overQuota = null;
+    return { enforcement: 'watchdog', quotaBytes: this.disk.quotaBytes, usedBytes, full };
+  }
+
+  async close(): Promise<void> {
+    this.onClose();
+    await this.killAll();
+    await this.cgroup?.remove();
   }
 }

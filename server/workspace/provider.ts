@@ -72,6 +72,21 @@ export interface Workspace {
   restore(snapshotId: string): Promise<void>;
   /** Kill every process of this workspace (its sandboxes), leaving files in place. */
   killAll(): Promise<void>;
+  /** killAll, then give back what the host holds for it (cgroups); open it again to use it. */
+  close(): Promise<void>;
+  /**
+   * Measures its disk use against the quota (null: no quota). Where no disk image enforces the
+   * quota, a full workspace's processes are stopped here and new ones refused until it has room.
+   */
+  checkDisk(): Promise<DiskStatus | null>;
+}
+
+export interface DiskStatus {
+  /** image: the kernel refuses writes past the quota; watchdog: processes are stopped once over it. */
+  enforcement: 'image' | 'watchdog';
+  quotaBytes: number;
+  usedBytes: number;
+  full: boolean;
 }
 
 export interface SandboxCapabilities {
@@ -80,6 +95,8 @@ export interface SandboxCapabilities {
   bubblewrap: string | null;
   prlimit: boolean;
   cgroups: 'v1' | 'v2' | 'hybrid' | null;
+  /** image: each workspace is a loop-mounted disk image of TETHER_WORKSPACE_DISK_BYTES; watchdog: this host cannot loop-mount, usage is polled; off: set to 0. */
+  diskQuota?: 'image' | 'watchdog' | 'off';
   notes: string[];
 }
 

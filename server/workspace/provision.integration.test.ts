@@ -26,7 +26,7 @@ afterAll(async () => {
   await fs.rm(repo, { recursive: true, force: true });
 });
 
-const workspaceDir = (id: string) => path.join(env.dataDir, 'workspaces', id);
+const workspaceDir = (id: string) => path.join(env.provider.storageDir, 'volumes', id, 'files');
 
 describe('provisioning', () => {
   it('creates from the node-ts template, whose tests pass offline in the sandbox', async () => {
@@ -61,7 +61,7 @@ describe('provisioning', () => {
       const p = env.provider.create({ id: 'bad', source: { kind: 'git', url }, networkAllowed: false, uid: base + 3 });
       await expect(p).rejects.toThrow(message);
       await expect(fs.access(workspaceDir('bad'))).rejects.toThrow();
-      await expect(fs.access(path.join(env.dataDir, 'sandbox-etc', 'bad'))).rejects.toThrow();
+      expect(await env.provider.ids()).not.toContain('bad');
     }
     await expect(env.provider.create({ id: 'bad', source: { kind: 'template', template: 'nope' }, networkAllowed: false, uid: base + 3 }))
       .rejects.toBeInstanceOf(ProvisionError);

@@ -35,12 +35,12 @@ describe('sandbox confinement', () => {
     const r = await runInPty(a, 'id -u; pwd; echo hi > mine.txt');
     expect(r.output).toContain(`${uidA}`);
     expect(r.output).toContain('/workspace');
-    const st = await fs.stat(path.join(env.dataDir, 'workspaces', 'ws-a', 'mine.txt'));
+    const st = await fs.stat(path.join((await provider.paths('ws-a'))!.files, 'mine.txt'));
     expect(st.uid).toBe(uidA);
   });
 
   it('cannot read /etc/shadow or the data dir', async () => {
-    const r = await runInPty(a, `cat /etc/shadow; ls ${env.dataDir}; cat ${env.dataDir}/workspaces/ws-b/secret.txt`);
+    const r = await runInPty(a, `cat /etc/shadow; ls ${env.dataDir}; cat ${(await provider.paths('ws-b'))!.files}/secret.txt`);
     expect(r.output).toMatch(/cat: \/etc\/shadow: No such file or directory/);
     expect(r.output).toContain(`ls: cannot access '${env.dataDir}': No such file or directory`);
     expect(r.output).not.toContain('b-only');
@@ -129,11 +129,13 @@ describe('sandbox confinement', () => {
     c.spawnPty({ cols: 80, rows: 24, command: ['/bin/sh', '-c', 'sleep 1000 & exec sleep 1001'] });
     await c.snapshot('x');
     await new Promise((r) => setTimeout(r, 200));
+    const paths = (await provider.paths('ws-c'))!;
     await provider.destroy('ws-c');
     expect(await pidsOfUid(base + 3)).toEqual([]);
-    for (const p of ['workspaces/ws-c', 'sandbox-etc/ws-c', 'snapshots/ws-c.git']) {
-      await expect(fs.access(path.join(env.dataDir, p))).rejects.toThrow();
+    for (const p of [paths.volume, paths.files, paths.etc, paths.checkpoints, paths.image]) {
+      if (p) await expect(fs.access(p)).rejects.toThrow();
     }
+    expect(await provider.ids()).not.toContain('ws-c');
   });
 });
 

@@ -17,16 +17,16 @@ export function uidBase(): number {
   return 40_000 + Math.floor(Math.random() * 2_000_000) * 10;
 }
 
-export async function tempProvider(limits: SandboxLimits = TEST_LIMITS): Promise<{ provider: LocalProvider; dataDir: string; cleanup(): Promise<void> }> {
+export async function tempProvider(limits: SandboxLimits = TEST_LIMITS, diskQuotaBytes?: number): Promise<{ provider: LocalProvider; dataDir: string; cleanup(): Promise<void> }> {
   const base = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-ws-test-'));
   await fs.chmod(base, 0o711);
   const dataDir = path.join(base, 'data');
-  const provider = await createLocalProvider({ dataDir, unsafeNoSandbox: false, limits, log: silentLog });
+  const provider = await createLocalProvider({ dataDir, unsafeNoSandbox: false, limits, diskQuotaBytes, log: silentLog });
   return {
     provider, dataDir,
     async cleanup() {
-      // destroy, not just shutdown: it also removes each workspace's cgroups from the host.
-      for (const id of await fs.readdir(path.join(dataDir, 'workspaces'))) await provider.destroy(id);
+      // destroy, not just shutdown: it also unmounts each workspace's disk image.
+      for (const id of await provider.ids()) await provider.destroy(id);
       await fs.rm(base, { recursive: true, force: true });
     },
   };

@@ -7,12 +7,13 @@ import { parseConfig } from '../../server/config.ts';
 import { createHttpServer } from '../../server/http.ts';
 import { log } from '../../server/log.ts';
 import { createServices, type Services } from '../../server/services.ts';
-import { createLocalProvider } from '../../server/workspace/local-provider.ts';
+import { createLocalProvider, type LocalProvider } from '../../server/workspace/local-provider.ts';
 import { createTestDb, type TestDb } from './db.ts';
 
 export interface TestApp {
   url: string;
   services: Services;
+  provider: LocalProvider;
   testDb: TestDb;
   api: ApiClient;
   close(): Promise<void>;
@@ -22,16 +23,21 @@ export async function startTestApp(provider: 'sqlite' | 'postgres', env: Record<
   const testDb = await createTestDb(provider);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-test-data-'));
   const config = parseConfig({ TETHER_DATA_DIR: dataDir, PORT: '0', TETHER_LOG_LEVEL: 'silent', ...env });
-  const workspaces = await createLocalProvider({ dataDir, unsafeNoSandbox: false, limits: config.sandboxLimits, log });
+  const workspaces = await createLocalProvider({
+    dataDir, workspacesDir: config.TETHER_WORKSPACES_DIR, diskQuotaBytes: config.TETHER_WORKSPACE_DISK_BYTES,
+    unsafeNoSandbox: false, limits: config.sandboxLimits, log,
+  });
   const services = createServices(config, log, testDb.db, workspaces);
   const { server, io } = createHttpServer(services, async (_req, res) => { res.statusCode = 404; res.end('no pages in API tests'); });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url, services, testDb, api: new ApiClient(url),
+    url, services, testDb, api: new ApiClient(url), provider: workspaces,
     async close() {
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await workspaces.shutdown();
+      // destroy, not just rm: it unmounts each workspace's disk image.
+      for (const id of await workspaces.ids()) await workspaces.destroy(id);
       await testDb.cleanup();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -10,7 +10,7 @@ export const sessionsRouter = router({
   list: memberProcedure.query(({ ctx }) => ctx.sessions.list(ctx.principal)),
 
   create: memberProcedure.input(createSessionInput).mutation(async ({ ctx, input }) => {
-    const s = await ctx.sessions.create(ctx.principal, input);
+    const s = await ctx.sessions.create(ctx.principal, input).catch(toApiError);
     return { id: s.id };
   }),
 

@@ -1,0 +1,90 @@
+// Per-workspace disk quota: a sparse ext4 image, loop-mounted (nosuid,nodev) where the workspace
+// lives. The kernel then answers ENOSPC inside the workspace once the image is full, whoever
+// writes (a sandboxed process, the file API, a checkpoint), and the host filesystem only ever
+// holds what the images hold. Only the server (root) mounts and unmounts; the image files sit in
+// a root-only directory no sandbox binds.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { runProcess } from './run-process.ts';
+
+const TOOL_TIMEOUT_MS = 60_000;
+const HOST_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+/** Busy mounts (processes still exiting) get this long before a lazy unmount. */
+const UNMOUNT_RETRY_MS = 2000;
+const PROBE_BYTES = 8 * 1024 * 1024;
+
+export class DiskImageError extends Error {
+  override name = 'DiskImageError';
+}
+
+async function run(argv: string[]): Promise<void> {
+  const r = await runProcess(argv, { cwd: '/', env: HOST_ENV, timeoutMs: TOOL_TIMEOUT_MS });
+  if (r.exitCode !== 0) throw new DiskImageError(`${path.basename(argv[0]!)} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
+}
+
+/** Mount points in /proc/self/mountinfo escape space, tab, newline and backslash as octal. */
+function unescapeMountPath(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
+}
+
+export async function isMountPoint(dir: string): Promise<boolean> {
+  const text = await fs.readFile('/proc/self/mountinfo', 'utf8');
+  const want = path.resolve(dir);
+  return text.split('\n').some((line) => unescapeMountPath(line.split(' ')[4] ?? '') === want);
+}
+
+/** A sparse file of `bytes` with an empty ext4 owned by root; takes no disk space until written. */
+export async function createImage(image: string, bytes: number): Promise<void> {
+  const fh = await fs.open(image, 'wx', 0o600);
+  try {
+    await fh.truncate(bytes);
+  } finally {
+    await fh.close();
+  }
+  // No reserved blocks (the quota is the workspace's), inode tables initialised lazily by the
+  // kernel (mkfs of a 10 GiB image then takes milliseconds), no discard on a file.
+  await run(['mkfs.ext4', '-q', '-F', '-m', '0', '-E', 'lazy_itable_init=1,lazy_journal_init=1,nodiscard,root_owner=0:0', image]);
+}
+
+export async function mountImage(image: string, at: string): Promise<void> {
+  if (await isMountPoint(at)) return;
+  await run(['mount', '-t', 'ext4', '-o', 'loop,nosuid,nodev,noatime', image, at]);
+}
+
+/** Unmounts; a mount still busy after the retries is detached lazily so destroy never hangs. */
+export async function unmount(at: string): Promise<void> {
+  const deadline = Date.now() + UNMOUNT_RETRY_MS;
+  while (await isMountPoint(at)) {
+    try {
+      await run(['umount', at]);
+    } catch (e) {
+      if (Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
+      await run(['umount', '-l', at]).catch(() => { throw e; });
+    }
+  }
+}
+
+/** Proves on this host that an image can be made, mounted, written and unmounted. */
+export async function probeDiskImages(scratchDir: string): Promise<string | null> {
+  const dir = await fs.mkdtemp(path.join(scratchDir, 'quota-probe-'));
+  const image = path.join(dir, 'probe.ext4');
+  const mnt = path.join(dir, 'mnt');
+  try {
+    await fs.mkdir(mnt);
+    await createImage(image, PROBE_BYTES);
+    await mountImage(image, mnt);
+    try {
+      await fs.writeFile(path.join(mnt, 'probe'), 'ok');
+    } finally {
+      await unmount(mnt);
+    }
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,118 @@
+// Where each workspace's files, passwd/group and checkpoints live under the storage root, and
+// the disk image that bounds them (see the layout in local-provider.ts). Only the server, as
+// root, creates, mounts and removes these; sandboxes see `files` at /workspace and, during a
+// checkpoint, `checkpoints.git`.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { createImage, isMountPoint, mountImage, unmount } from './disk-image.ts';
+
+export const DEFAULT_DISK_QUOTA_BYTES = 10 * 1024 ** 3;
+/** ext4's own structures need a few MiB; below this an image holds next to nothing. */
+export const MIN_WORKSPACE_DISK_BYTES = 16 * 1024 ** 2;
+
+export interface WorkspacePaths {
+  /** The directory holding the rest; the image's mount point. */
+  volume: string;
+  files: string;
+  etc: string;
+  checkpoints: string;
+  /** The disk image, when this workspace has one. */
+  image: string | null;
+}
+
+export class VolumeExistsError extends Error {
+  override name = 'VolumeExistsError';
+}
+
+export class Volumes {
+  private readonly volumesDir: string;
+  private readonly imagesDir: string;
+
+  /** `quotaBytes` null: no image (quota off, or this host cannot loop-mount). */
+  private constructor(readonly root: string, private readonly quotaBytes: number | null) {
+    this.volumesDir = path.join(root, 'volumes');
+    this.imagesDir = path.join(root, 'disk-images');
+  }
+
+  static async open(root: string, quotaBytes: number | null): Promise<Volumes> {
+    const v = new Volumes(root, quotaBytes);
+    await fs.mkdir(root, { recursive: true });
+    await fs.chmod(root, 0o711);
+    await fs.mkdir(v.volumesDir, { recursive: true });
+    await fs.chmod(v.volumesDir, 0o711);
+    await fs.mkdir(v.imagesDir, { recursive: true });
+    await fs.chmod(v.imagesDir, 0o700);
+    return v;
+  }
+
+  private paths(id: string): WorkspacePaths {
+    const volume = path.join(this.volumesDir, id);
+    return {
+      volume, files: path.join(volume, 'files'), etc: path.join(volume, 'etc'),
+      checkpoints: path.join(volume, 'checkpoints.git'), image: path.join(this.imagesDir, `${id}.ext4`),
+    };
+  }
+
+  /** The places of a workspace made before volumes/ existed: files directly in workspaces/<id>. */
+  private legacyPaths(id: string): WorkspacePaths {
+    const files = path.join(this.root, 'workspaces', id);
+    return {
+      volume: files, files, etc: path.join(this.root, 'sandbox-etc', id),
+      checkpoints: path.join(this.root, 'snapshots', `${id}.git`), image: null,
+    };
+  }
+
+  async ids(): Promise<string[]> {
+    const [current, legacy] = await Promise.all([this.volumesDir, path.join(this.root, 'workspaces')].map((d) => fs.readdir(d).catch(() => [])));
+    return [...new Set([...current!, ...legacy!])];
+  }
+
+  /** A new, empty workspace: its image made and mounted, `files` owned by `uid` (null: unconfined). */
+  async create(id: string, uid: number | null): Promise<WorkspacePaths> {
+    const p = this.paths(id);
+    if ((await fs.stat(this.legacyPaths(id).files).catch(() => null)) !== null) throw new VolumeExistsError(`Workspace ${id} already exists`);
+    // An existing workspace is refused before anything is made, so cleanup never deletes it.
+    await fs.mkdir(p.volume, { mode: 0o711 }).catch((e: NodeJS.ErrnoException) => {
+      throw e.code === 'EEXIST' ? new VolumeExistsError(`Workspace ${id} already exists`) : e;
+    });
+    if (this.quotaBytes !== null) {
+      await createImage(p.image!, this.quotaBytes);
+      await mountImage(p.image!, p.volume);
+      await fs.chmod(p.volume, 0o711);
+      // mkfs's lost+found would only show up in listings; fsck makes one again if it needs it.
+      await fs.rmdir(path.join(p.volume, 'lost+found')).catch(() => {});
+    }
+    await fs.mkdir(p.files, { mode: 0o700 });
+    if (uid !== null) await fs.chown(p.files, uid, uid);
+    return { ...p, image: this.quotaBytes !== null ? p.image : null };
+  }
+
+  /** An existing workspace, its image mounted again (after a restart), or null. */
+  async attach(id: string): Promise<WorkspacePaths | null> {
+    const p = this.paths(id);
+    const image = await fs.stat(p.image!).then(() => p.image, () => null);
+    if (image) await mountImage(image, p.volume);
+    if ((await fs.stat(p.files).catch(() => null))?.isDirectory()) return { ...p, image };
+    const legacy = this.legacyPaths(id);
+    return (await fs.stat(legacy.files).catch(() => null))?.isDirectory() ? legacy : null;
+  }
+
+  /** Unmounts the workspace's image (its processes must be gone); files stay in the image. */
+  async detach(id: string): Promise<void> {
+    const p = this.paths(id);
+    if (await isMountPoint(p.volume)) await unmount(p.volume);
+  }
+
+  /** Unmounts every workspace's image (server shutdown); each is mounted again when next opened. */
+  async detachAll(): Promise<void> {
+    for (const id of await fs.readdir(this.volumesDir).catch(() => [])) await this.detach(id);
+  }
+
+  /** Deletes everything of the workspace, whichever layout it has. */
+  async remove(id: string): Promise<void> {
+    await this.detach(id);
+    const p = this.paths(id);
+    const legacy = this.legacyPaths(id);
+    await Promise.all([p.volume, p.image!, legacy.files, legacy.etc, legacy.checkpoints].map((d) => fs.rm(d, { recursive: true, force: true })));
+  }
+}
