@@ -137,7 +137,7 @@ describe('snapshots', () => {
     expect(await sh('for-each-ref --format="%(refname) %(objectname)"')).toBe(refs);
     expect(await sh('log -1 --format=%s')).toBe('unpushed work');
     // A checkpoint of an unchanged repository does not copy it again.
-    const store = path.join(env.dataDir, 'snapshots', 'rescue.git');
+    const store = (await env.provider.paths('rescue'))!.checkpoints;
     const saved = () => execFileSync('git', ['--git-dir', store, 'for-each-ref', '--format=%(refname)', 'refs/workspace-repo/']).toString().split('\n').filter((l) => l.endsWith('/meta/HEAD')).length;
     const before = saved();
     await ws.snapshot('again');
