@@ -1,15 +1,18 @@
-// File API battery: every escape is refused with a typed error, and what the service writes
-// belongs to the workspace uid.
+// File API battery, on a real sandboxed workspace (the file service acts through its workspace
+// host): every escape is refused with a typed error, and what the service writes belongs to the
+// workspace uid.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFileService, FileError, type FileService } from './files.ts';
+import { DEFAULT_MAX_READ_BYTES, FileError, type FileService } from './files.ts';
+import { tempProvider, uidBase } from './testing.ts';
 
-const UID = 45_321;
+const UID = uidBase() + 1;
 let base: string;
 let root: string;
 let files: FileService;
+let env: Awaited<ReturnType<typeof tempProvider>>;
 
 async function refused(p: Promise<unknown>, code: string): Promise<FileError> {
   const e = await p.then(() => null, (err: unknown) => err);
@@ -20,13 +23,16 @@ async function refused(p: Promise<unknown>, code: string): Promise<FileError> {
 
 beforeAll(async () => {
   base = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-files-'));
-  root = path.join(base, 'ws');
-  await fs.mkdir(root);
   await fs.writeFile(path.join(base, 'outside.txt'), 'secret');
   await fs.mkdir(path.join(base, 'outside-dir'));
-  files = createFileService({ root, uid: UID, maxReadBytes: 1024 });
+  env = await tempProvider();
+  files = (await env.provider.create({ id: 'files', source: { kind: 'empty' }, networkAllowed: false, uid: UID })).files;
+  root = files.root;
+}, 60_000);
+afterAll(async () => {
+  await env.cleanup();
+  await fs.rm(base, { recursive: true, force: true });
 });
-afterAll(async () => fs.rm(base, { recursive: true, force: true }));
 
 describe('path escapes', () => {
   const bad: Array<[string, string]> = [
@@ -113,11 +119,11 @@ describe('operations', () => {
   it('tells text from binary and flags large files read-only', async () => {
     await fs.writeFile(path.join(root, 'bin'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]));
     await fs.writeFile(path.join(root, 'latin1'), Buffer.from([0x63, 0x61, 0x66, 0xe9]));
-    await fs.writeFile(path.join(root, 'big.txt'), 'x'.repeat(2048));
+    await fs.writeFile(path.join(root, 'big.txt'), 'x'.repeat(DEFAULT_MAX_READ_BYTES + 1));
     await fs.writeFile(path.join(root, 'utf8.txt'), 'héllo ✓');
     expect(await files.read('bin')).toMatchObject({ kind: 'binary', readOnly: true });
     expect(await files.read('latin1')).toMatchObject({ kind: 'binary', readOnly: true });
-    expect(await files.read('big.txt')).toMatchObject({ kind: 'too-large', readOnly: true, size: 2048 });
+    expect(await files.read('big.txt')).toMatchObject({ kind: 'too-large', readOnly: true, size: DEFAULT_MAX_READ_BYTES + 1 });
     expect(await files.read('utf8.txt')).toMatchObject({ kind: 'text', content: 'héllo ✓' });
     await refused(files.read('nope'), 'NOT_FOUND');
   });

@@ -12,6 +12,7 @@ import type { Logger } from '../log.ts';
 import { WorkspaceCgroup } from './cgroups.ts';
 import { detectSandbox } from './capabilities.ts';
 import { createFileService } from './files.ts';
+import { WorkspaceHost } from './host/workspace-host.ts';
 import { confinedLauncher, unconfinedLauncher, type Launcher } from './launcher.ts';
 import { DEFAULT_LIMITS, type SandboxLimits } from './limits.ts';
 import { provision, workspaceSourceSchema } from './provision.ts';
@@ -105,7 +106,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
     const launcher = host.tools
       ? confinedLauncher({ tools: host.tools, uid: spec.uid, workspaceDir: ws, etcDir: etc, limits, cgroup, networkAllowed: spec.networkAllowed })
       : unconfinedLauncher({ workspaceDir: ws });
-    const w = new LocalWorkspace(spec.id, ws, uid, launcher, cgroup, path.join(dirs.snapshots, `${spec.id}.git`));
+    const w = new LocalWorkspace(spec.id, ws, uid, launcher, cgroup, path.join(dirs.snapshots, `${spec.id}.git`), o.log);
     live.set(spec.id, w);
     return w;
   }
@@ -140,7 +141,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
       });
       try {
         const w = await prepare(spec, ws);
-        await provision({ source: spec.source, workspaceDir: w.dir, uid: w.uid, launcher: w.launcher, track: w.track, onProgress });
+        await provision({ source: spec.source, files: w.files, launcher: w.launcher, track: w.track, onProgress });
         return w;
       } catch (e) {
         await destroy(spec.id).catch((err) => o.log.error({ err, id: spec.id }, 'cleanup after failed provision'));
@@ -163,6 +164,8 @@ class LocalWorkspace implements Workspace {
   readonly files;
   private readonly running = new Set<() => void>();
   private readonly snapshots: Snapshots;
+  /** Every file operation runs in this one process, sandboxed as the workspace uid; killAll ends it. */
+  private readonly host: WorkspaceHost;
 
   constructor(
     readonly id: string,
@@ -171,8 +174,10 @@ class LocalWorkspace implements Workspace {
     readonly launcher: Launcher,
     readonly cgroup: WorkspaceCgroup | null,
     gitDir: string,
+    log: Logger,
   ) {
-    this.files = createFileService({ root: dir, uid });
+    this.host = new WorkspaceHost({ launcher, track: this.track, log: log.child({ workspace: id }) });
+    this.files = createFileService({ root: dir, host: this.host });
     this.snapshots = new Snapshots({ gitDir, uid, launcher, track: this.track });
   }
 
