@@ -46,11 +46,10 @@ while time.time() < deadline:
 
 let env: Awaited<ReturnType<typeof tempProvider>>;
 let base: string;
-let canary: string;
 const uid0 = uidBase();
 let n = 0;
 
-async function canaryState(): Promise<string> {
+async function canaryState(canary: string): Promise<string> {
   const out: string[] = [];
   const walk = async (dir: string, rel: string): Promise<void> => {
     for (const name of (await fs.readdir(dir)).sort()) {
@@ -70,22 +69,31 @@ beforeAll(async () => {
   env = await tempProvider();
   base = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-canary-'));
   await fs.chmod(base, 0o755);
-  canary = path.join(base, 'canary');
-  await fs.mkdir(path.join(canary, 'sub'), { recursive: true, mode: 0o755 });
-  for (const name of [...NAMES, CANARY_ONLY]) await fs.writeFile(path.join(canary, name), `${CANARY_SECRET} ${name}`, { mode: 0o600 });
-  await fs.writeFile(path.join(canary, 'sub', 'deep'), CANARY_SECRET, { mode: 0o600 });
 });
 afterAll(async () => {
   await env.cleanup();
   await fs.rm(base, { recursive: true, force: true });
 });
 
+/** A root-owned directory outside every workspace, with root-only files. */
+async function makeCanary(id: number): Promise<string> {
+  const canary = path.join(base, `canary-${id}`);
+  await fs.mkdir(path.join(canary, 'sub'), { recursive: true, mode: 0o755 });
+  for (const name of [...NAMES, CANARY_ONLY]) await fs.writeFile(path.join(canary, name), `${CANARY_SECRET} ${name}`, { mode: 0o600 });
+  await fs.writeFile(path.join(canary, 'sub', 'deep'), CANARY_SECRET, { mode: 0o600 });
+  return canary;
+}
+
 /**
- * Starts the swapper in a fresh workspace, runs `op` over and over until it stops, and returns
+ * Starts the swapper in a fresh workspace (with a fresh canary), runs `op` over and over until it stops, and returns
  * every answer and error message (as text) for inspection.
  */
-async function race(mode: 'swap' | 'fresh', op: (ws: Workspace, i: number) => Promise<unknown>): Promise<{ answers: string[]; ops: number }> {
+type Op = (ws: Workspace, i: number, canary: string) => Promise<unknown>;
+
+async function race(mode: 'swap' | 'fresh', op: Op): Promise<{ answers: string[]; ops: number; canary: string; before: string }> {
   n++;
+  const canary = await makeCanary(n);
+  const before = await canaryState(canary);
   const ws = await env.provider.create({ id: `race-${n}`, source: { kind: 'empty' }, networkAllowed: false, uid: uid0 + n });
   const swapper = ws.exec(['python3', '-c', SWAPPER, mode, canary, String(HAMMER_MS / 1000)], { timeoutMs: HAMMER_MS + 30_000 });
   const ready = path.join(ws.files.root, 'ready');
@@ -95,7 +103,7 @@ async function race(mode: 'swap' | 'fresh', op: (ws: Workspace, i: number) => Pr
   const end = Date.now() + HAMMER_MS;
   while (Date.now() < end) {
     try {
-      answers.push(JSON.stringify(await op(ws, ops)) ?? '');
+      answers.push(JSON.stringify(await op(ws, ops, canary)) ?? '');
     } catch (e) {
       answers.push(e instanceof Error ? e.message : String(e));
     }
@@ -103,7 +111,7 @@ async function race(mode: 'swap' | 'fresh', op: (ws: Workspace, i: number) => Pr
   }
   const r = await swapper;
   expect(r.stderr).toBe('');
-  return { answers, ops };
+  return { answers, ops, canary, before };
 }
 
 function expectNoLeak(answers: string[]): void {
@@ -112,10 +120,7 @@ function expectNoLeak(answers: string[]): void {
 }
 
 describe('file operations raced by a symlink swap inside the workspace', () => {
-  let before: string;
-  beforeAll(async () => { before = await canaryState(); });
-
-  const cases: Array<[string, (ws: Workspace, i: number) => Promise<unknown>]> = [
+  const cases: Array<[string, Op]> = [
     ['read', (ws) => ws.files.read('d/secret-0')],
     ['write', (ws, i) => ws.files.write(i % 2 ? 'd/secret-1' : `d/new-${i}`, 'pwned')],
     ['list', (ws) => ws.files.list('d')],
@@ -140,16 +145,16 @@ describe('file operations raced by a symlink swap inside the workspace', () => {
 
   for (const [name, op] of cases) {
     it(`${name}: the canary is untouched and never answered`, async () => {
-      const { answers, ops } = await race('swap', op);
+      const { answers, ops, canary, before } = await race('swap', op);
       expect(ops).toBeGreaterThan(0);
       expectNoLeak(answers);
-      expect(await canaryState()).toBe(before);
+      expect(await canaryState(canary)).toBe(before);
     }, HAMMER_MS + 60_000);
   }
 
   it('git-clone provisioning from the raced directory reads nothing of the canary', async () => {
     const answers: string[] = [];
-    await race('swap', async (ws, i) => {
+    const { canary, before } = await race('swap', async (ws, i) => {
       const clone = await env.provider.create({
         id: `race-clone-${n}-${i}`, source: { kind: 'git', url: path.join(ws.files.root, 'd') }, networkAllowed: false, uid: uid0 + 10_000 + i,
       }).catch((e: Error) => e);
@@ -158,12 +163,12 @@ describe('file operations raced by a symlink swap inside the workspace', () => {
       return null;
     });
     expectNoLeak(answers);
-    expect(await canaryState()).toBe(before);
+    expect(await canaryState(canary)).toBe(before);
   }, HAMMER_MS + 60_000);
-  // Last: it touches the canary's mtimes on purpose.
+
   it('the watcher never walks or watches through a swapped directory', async () => {
     const events: string[] = [];
-    const { answers } = await race('fresh', async (ws, i) => {
+    const { answers } = await race('fresh', async (ws, i, canary) => {
       if (i === 0) await ws.files.watch((batch) => events.push(...batch.map((e) => e.path)), { debounceMs: 5 });
       await new Promise((r) => setTimeout(r, 50));
       // Changes in the canary would reach a watcher that put an inotify watch on it.

@@ -100,7 +100,15 @@ async function resolve(rel, followLast) {
       continue;
     }
     if (++hops > MAX_SYMLINK_HOPS) throw new OpError('OUTSIDE_WORKSPACE', `Too many symbolic links: ${rel}`);
-    const target = await fs.readlink(next);
+    const target = await fs.readlink(next).catch((e) => {
+      // Swapped back to a directory since the lstat: look at this component again.
+      if (e.code === 'EINVAL') return null;
+      throw e;
+    });
+    if (target === null) {
+      pending.unshift(part);
+      continue;
+    }
     if (path.isAbsolute(target)) {
       if (!isInside(path.normalize(target))) throw outside(rel);
       current = ROOT;
