@@ -45,6 +45,8 @@ class HostProcess {
   private nextStream = 1;
   private stderrTail = '';
   exited = false;
+  /** Killed by us: still draining, but no new request may go to it. */
+  dying = false;
 
   constructor(readonly child: ChildProcessWithoutNullStreams, private readonly log: Logger, onExit: (p: HostProcess) => void) {
     const decoder = new FrameDecoder();
@@ -120,6 +122,7 @@ class HostProcess {
   }
 
   kill(): void {
+    this.dying = true;
     killGroup(this.child.pid);
   }
 }
@@ -181,7 +184,7 @@ export class WorkspaceHost {
 
   private process(): HostProcess {
     if (this.disposed) throw new WorkspaceHostError('The workspace is closed.');
-    if (this.current && !this.current.exited) return this.current;
+    if (this.current && !this.current.exited && !this.current.dying) return this.current;
     const launch = this.o.launcher.launch({
       // The server's own node: /usr is bound read-only into every sandbox.
       command: [process.execPath, '--input-type=module', '-e', PROGRAM],
