@@ -375,18 +375,29 @@ async function handle(message) {
   }
 }
 
-let buffered = Buffer.alloc(0);
+// Chunks are kept as they come and joined once per frame (protocol.ts's FrameDecoder does the
+// same on the server side; this program runs alone and can import nothing).
+let chunks = [];
+let size = 0;
+const join = () => {
+  if (chunks.length > 1) chunks = [Buffer.concat(chunks, size)];
+  return chunks[0];
+};
 process.stdin.on('data', (chunk) => {
-  buffered = Buffer.concat([buffered, chunk]);
-  while (buffered.length >= 4) {
-    const size = buffered.readUInt32BE(0);
-    if (size > MAX_FRAME_BYTES) {
-      log(`frame of ${size} bytes exceeds ${MAX_FRAME_BYTES}; exiting`);
+  chunks.push(chunk);
+  size += chunk.length;
+  while (size >= 4) {
+    const head = chunks[0].length >= 4 ? chunks[0] : join();
+    const bodySize = head.readUInt32BE(0);
+    if (bodySize > MAX_FRAME_BYTES) {
+      log(`frame of ${bodySize} bytes exceeds ${MAX_FRAME_BYTES}; exiting`);
       process.exit(2);
     }
-    if (buffered.length < 4 + size) return;
-    const body = buffered.subarray(4, 4 + size);
-    buffered = buffered.subarray(4 + size);
+    if (size < 4 + bodySize) return;
+    const all = join();
+    const body = all.subarray(4, 4 + bodySize);
+    chunks = all.length > 4 + bodySize ? [all.subarray(4 + bodySize)] : [];
+    size -= 4 + bodySize;
     let message;
     try {
       message = JSON.parse(body.toString('utf8'));

@@ -80,20 +80,34 @@ export function encodeFrame(message: unknown): Buffer {
   return Buffer.concat([head, body]);
 }
 
-/** Splits a byte stream into frames; throws on an oversized frame (the peer is then dropped). */
+/**
+ * Splits a byte stream into frames; throws on an oversized frame (the peer is then dropped).
+ * Chunks are kept as they come and joined once per frame, so a large frame costs one copy.
+ * (program.mjs has the same loop: it runs alone in the sandbox and can import nothing of ours.)
+ */
 export class FrameDecoder {
-  private buffered: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private size = 0;
 
   push(chunk: Buffer): Buffer[] {
-    this.buffered = this.buffered.length ? Buffer.concat([this.buffered, chunk]) : chunk;
+    this.chunks.push(chunk);
+    this.size += chunk.length;
     const frames: Buffer[] = [];
-    while (this.buffered.length >= HEADER_BYTES) {
-      const size = this.buffered.readUInt32BE(0);
-      if (size > MAX_FRAME_BYTES) throw new Error(`Host frame of ${size} bytes exceeds ${MAX_FRAME_BYTES}`);
-      if (this.buffered.length < HEADER_BYTES + size) break;
-      frames.push(this.buffered.subarray(HEADER_BYTES, HEADER_BYTES + size));
-      this.buffered = this.buffered.subarray(HEADER_BYTES + size);
+    while (this.size >= HEADER_BYTES) {
+      const head = this.chunks[0]!.length >= HEADER_BYTES ? this.chunks[0]! : this.join();
+      const need = HEADER_BYTES + head.readUInt32BE(0);
+      if (need - HEADER_BYTES > MAX_FRAME_BYTES) throw new Error(`Host frame of ${need - HEADER_BYTES} bytes exceeds ${MAX_FRAME_BYTES}`);
+      if (this.size < need) break;
+      const all = this.join();
+      frames.push(all.subarray(HEADER_BYTES, need));
+      this.chunks = all.length > need ? [all.subarray(need)] : [];
+      this.size -= need;
     }
     return frames;
+  }
+
+  private join(): Buffer {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.size)];
+    return this.chunks[0]!;
   }
 }
