@@ -11,7 +11,7 @@ import type { Workspace } from './provider.ts';
 import { tempProvider, uidBase } from './testing.ts';
 
 /** Each operation is hammered this long while the swapper runs. */
-const HAMMER_MS = Number(process.env.TETHER_RACE_MS) || 2000;
+const HAMMER_MS = 2000;
 const CANARY_SECRET = 'CANARY-SECRET-7f3a';
 const CANARY_ONLY = 'canary-only-entry';
 const NAMES = ['secret-0', 'secret-1', 'secret-2', 'secret-3'];
