@@ -77,7 +77,7 @@ it('runs the same host unconfined, as the server user in the workspace directory
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-unconfined-'));
   const running = new Set<() => void>();
   const host = new WorkspaceHost({
-    launcher: unconfinedLauncher({ workspaceDir: dir }), log: silentLog,
+    launcher: unconfinedLauncher({ workspaceDir: dir }), log: silentLog, idleMs: 300,
     track: (kill) => { running.add(kill); return () => running.delete(kill); },
   });
   try {
@@ -91,6 +91,15 @@ it('runs the same host unconfined, as the server user in the workspace directory
     expect(e).toBeInstanceOf(FileError);
     expect((e as FileError).code).toBe('OUTSIDE_WORKSPACE');
     expect(running.size).toBe(1);
+    // Idle: it exits by itself, and the next request brings it back.
+    await expect.poll(() => running.size, { timeout: 10_000 }).toBe(0);
+    expect((await files.list('')).map((e) => e.name)).toEqual(['src', 'etc']);
+    // An open watch keeps it alive.
+    const watcher = await files.watch(() => {});
+    await new Promise((r) => setTimeout(r, 800));
+    expect(running.size).toBe(1);
+    await watcher.close();
+    await expect.poll(() => running.size, { timeout: 10_000 }).toBe(0);
   } finally {
     host.dispose();
     await fs.rm(dir, { recursive: true, force: true });

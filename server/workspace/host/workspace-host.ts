@@ -19,6 +19,8 @@ if (Buffer.byteLength(PROGRAM) >= MAX_ARG_BYTES) throw new Error('workspace host
 
 /** Long enough for a recursive delete of a large tree; a host silent for longer is wedged. */
 export const HOST_REQUEST_TIMEOUT_MS = 5 * 60_000;
+/** A host with nothing to do for this long exits; the next request starts another. */
+export const HOST_IDLE_MS = 10 * 60_000;
 /** How much of the host's stderr is kept to explain a crash. */
 const STDERR_TAIL_BYTES = 4096;
 
@@ -47,8 +49,12 @@ class HostProcess {
   exited = false;
   /** Killed by us: still draining, but no new request may go to it. */
   dying = false;
+  private idleTimer: NodeJS.Timeout | null = null;
 
-  constructor(readonly child: ChildProcessWithoutNullStreams, private readonly log: Logger, onExit: (p: HostProcess) => void) {
+  constructor(
+    readonly child: ChildProcessWithoutNullStreams, private readonly log: Logger,
+    private readonly idleMs: number, onExit: (p: HostProcess) => void,
+  ) {
     const decoder = new FrameDecoder();
     child.stdout.on('data', (chunk: Buffer) => {
       try {
@@ -68,7 +74,9 @@ class HostProcess {
       const how = err ? err.message : signal ? `signal ${signal}` : `exit code ${code}`;
       const tail = this.stderrTail.trim();
       const reason = `The workspace host stopped (${how})${tail ? `: ${tail.split('\n').slice(-3).join(' / ')}` : ''}`;
-      if (this.pending.size > 0 || code !== 0) this.log.warn({ code, signal, stderr: tail }, 'workspace host stopped');
+      if (this.idleTimer) clearTimeout(this.idleTimer);
+      if (this.pending.size > 0 || (code !== 0 && !this.dying)) this.log.warn({ code, signal, stderr: tail }, 'workspace host stopped');
+      else this.log.debug({ code, signal }, 'workspace host ended');
       for (const p of this.pending.values()) {
         clearTimeout(p.timer);
         p.reject(new WorkspaceHostError(`${reason}. The request was not completed; it restarts on the next request.`));
@@ -80,6 +88,16 @@ class HostProcess {
     };
     child.on('error', (err) => exited(null, null, err));
     child.on('close', (code, signal) => exited(code, signal));
+    this.armIdle();
+  }
+
+  /** Counts down to an idle exit whenever nothing is pending and no stream is open. */
+  armIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    if (this.pending.size > 0 || this.streams.size > 0 || this.exited) return;
+    this.idleTimer = setTimeout(() => this.kill(), this.idleMs);
+    this.idleTimer.unref();
   }
 
   newStreamId(): number {
@@ -89,6 +107,7 @@ class HostProcess {
   request(op: string, args: unknown): Promise<unknown> {
     if (this.exited) return Promise.reject(new WorkspaceHostError('The workspace host is not running.'));
     const id = this.nextId++;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.log.error({ op }, 'workspace host did not answer in time; stopping it');
@@ -119,6 +138,7 @@ class HostProcess {
     clearTimeout(p.timer);
     if (m.ok) p.resolve(m.value);
     else p.reject(new HostOpError(m.error.code, m.error.message));
+    this.armIdle();
   }
 
   kill(): void {
@@ -133,7 +153,11 @@ export class WorkspaceHost {
   private current: HostProcess | null = null;
   private disposed = false;
 
-  constructor(private readonly o: { launcher: Launcher; track: (kill: () => void) => () => void; log: Logger }) {}
+  constructor(private readonly o: {
+    launcher: Launcher; track: (kill: () => void) => () => void; log: Logger;
+    /** Default HOST_IDLE_MS. */
+    idleMs?: number;
+  }) {}
 
   /** Runs one operation in the host; the answer is checked against the protocol before it is returned. */
   async call<O extends HostOp>(op: O, args: HostArgs<O>): Promise<HostResult<O>> {
@@ -159,6 +183,7 @@ export class WorkspaceHost {
       await proc.request(op, hostOps[op].args.parse({ ...args, stream: id }));
     } catch (err) {
       proc.streams.delete(id);
+      proc.armIdle();
       throw err;
     }
     return {
@@ -168,6 +193,7 @@ export class WorkspaceHost {
         ended = true;
         proc.streams.delete(id);
         await proc.request('watch.stop', { stream: id }).catch(() => { /* host gone: the stream went with it */ });
+        proc.armIdle();
       },
     };
   }
@@ -193,7 +219,7 @@ export class WorkspaceHost {
     });
     const child = spawn(launch.argv[0]!, launch.argv.slice(1), { cwd: launch.cwd, env: launch.env as NodeJS.ProcessEnv, detached: true, stdio: 'pipe' });
     const untrack = this.o.track(() => proc.kill());
-    const proc: HostProcess = new HostProcess(child, this.o.log, (p) => {
+    const proc: HostProcess = new HostProcess(child, this.o.log, this.o.idleMs ?? HOST_IDLE_MS, (p) => {
       untrack();
       if (this.current === p) this.current = null;
     });
