@@ -353,7 +353,12 @@ const OPS = {
 // ---- Framing.
 
 function send(message) {
-  const body = Buffer.from(JSON.stringify(message), 'utf8');
+  let body = Buffer.from(JSON.stringify(message), 'utf8');
+  if (body.length > MAX_FRAME_BYTES && message.t === 'res') {
+    // The server would drop us for an oversized frame; say what happened instead.
+    const error = { code: 'TOO_LARGE', message: `The answer is too large to send (${body.length} bytes; limit ${MAX_FRAME_BYTES})` };
+    body = Buffer.from(JSON.stringify({ t: 'res', id: message.id, ok: false, error }), 'utf8');
+  }
   const head = Buffer.alloc(4);
   head.writeUInt32BE(body.length);
   process.stdout.write(Buffer.concat([head, body]));
