@@ -116,6 +116,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
     const ws = path.join(dirs.workspaces, id);
     const w = live.get(id);
     live.delete(id);
+    w?.close();
     if (w) await w.killAll();
     else {
       // Not opened since start-up: its uid is whoever owns the directory.
@@ -214,6 +215,11 @@ class LocalWorkspace implements Workspace {
 
   restore(snapshotId: string) {
     return this.snapshots.restore(snapshotId);
+  }
+
+  /** Destroyed: its host is not restarted for late requests. */
+  close(): void {
+    this.host.dispose();
   }
 
   async killAll(): Promise<void> {

@@ -73,6 +73,14 @@ it('ends open watches when it dies', async () => {
   await expect.poll(() => ended, { timeout: 10_000 }).toMatch(/The workspace host stopped/);
 });
 
+it('is not restarted for a workspace that was destroyed', async () => {
+  const gone = await env.provider.create({ id: 'gone', source: { kind: 'empty' }, networkAllowed: false, uid: UID + 1 });
+  await gone.files.list('');
+  await env.provider.destroy('gone');
+  await expect(gone.files.list('')).rejects.toThrow(/The workspace is closed/);
+  expect(await pidsOfUid(UID + 1)).toEqual([]);
+});
+
 it('runs the same host unconfined, as the server user in the workspace directory (TETHER_UNSAFE_NO_SANDBOX)', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-unconfined-'));
   const running = new Set<() => void>();

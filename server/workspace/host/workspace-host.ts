@@ -198,14 +198,10 @@ export class WorkspaceHost {
     };
   }
 
-  /** Kills the host; a later request starts a new one unless the owner is disposed. */
-  kill(): void {
-    this.current?.kill();
-  }
-
+  /** Kills the host for good: later requests fail with "The workspace is closed". */
   dispose(): void {
     this.disposed = true;
-    this.kill();
+    this.current?.kill();
   }
 
   private process(): HostProcess {
