@@ -97,8 +97,13 @@ async function race(mode: 'swap' | 'fresh', op: Op): Promise<{ answers: string[]
   const before = await canaryState(canary);
   const ws = await env.provider.create({ id: `race-${n}`, source: { kind: 'empty' }, networkAllowed: false, uid: uid0 + n });
   const swapper = ws.exec(['python3', '-c', SWAPPER, mode, canary, String(HAMMER_MS / 1000)], { timeoutMs: HAMMER_MS + 30_000 });
+  let exited = false;
+  void swapper.then(() => { exited = true; });
   const ready = path.join(ws.files.root, 'ready');
-  while (!(await fs.lstat(ready).then(() => true, () => false))) await new Promise((r) => setTimeout(r, 20));
+  while (!(await fs.lstat(ready).then(() => true, () => false))) {
+    if (exited) throw new Error(`the swapper did not start: ${(await swapper).stderr}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
   const answers: string[] = [];
   let ops = 0;
   const end = Date.now() + HAMMER_MS;
