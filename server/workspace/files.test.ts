@@ -140,6 +140,16 @@ describe('operations', () => {
     await refused(files.write('doc.md', 'v4', { hash: second.hash }), 'CONFLICT');
   });
 
+  it('writes bytes exactly and reads multi-byte text back whole', async () => {
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    await files.createFile('all-bytes.bin', bytes);
+    expect((await fs.readFile(path.join(root, 'all-bytes.bin'))).equals(bytes)).toBe(true);
+    const text = 'ü€𝄞\n'.repeat(100_000);
+    await files.write('multi.txt', text);
+    const r = await files.read('multi.txt');
+    expect(r.kind === 'text' && r.content === text).toBe(true);
+  });
+
   it('does not hang on a FIFO', async () => {
     const { execFileSync } = await import('node:child_process');
     execFileSync('mkfifo', [path.join(root, 'pipe')]);

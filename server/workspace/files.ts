@@ -91,10 +91,9 @@ export function createFileService(o: FileServiceOptions): FileService {
     }
   };
   const write = (input: string, content: string | Buffer, expected: Expected | undefined, mustCreate: boolean) =>
-    onPath(input, (rel) => {
-      const contentBase64 = (typeof content === 'string' ? Buffer.from(content, 'utf8') : content).toString('base64');
-      return host.call('write', { path: rel, contentBase64, expected, mustCreate });
-    });
+    onPath(input, (rel) => host.call('write', {
+      path: rel, content: typeof content === 'string' ? Buffer.from(content, 'utf8') : content, expected, mustCreate,
+    }));
 
   return {
     root: o.root,

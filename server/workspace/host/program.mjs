@@ -7,8 +7,9 @@
 // Plain dependency-free JavaScript: the sandbox has no node_modules and Node 20 cannot strip
 // types. The server passes this file's text with `node --input-type=module -e`, so it needs no
 // path the workspace uid can traverse. Protocol (see protocol.ts, which validates every answer):
-// frames of a 4-byte big-endian length and a UTF-8 JSON message, on stdin (requests) and stdout
-// (responses and stream events). The working directory is the workspace root.
+// frames of two big-endian u32 lengths, a UTF-8 JSON message and a raw payload (the field named
+// by the message's `bin`: file contents), on stdin (requests) and stdout (responses and stream
+// events). The working directory is the workspace root.
 import { createHash } from 'node:crypto';
 import { constants as C, watch } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -156,16 +157,15 @@ async function read({ path: rel, maxBytes }) {
     const buf = await handle.readFile();
     const hash = sha256(buf);
     if (isBinary(buf)) return { kind: 'binary', path: rel, size: buf.length, mtimeMs: st.mtimeMs, hash, readOnly: true };
-    return { kind: 'text', path: rel, content: buf.toString('utf8'), size: buf.length, mtimeMs: st.mtimeMs, hash };
+    return { kind: 'text', path: rel, content: buf, size: buf.length, mtimeMs: st.mtimeMs, hash };
   } finally {
     await handle.close();
   }
 }
 
-async function write({ path: rel, contentBase64, expected, mustCreate }) {
+async function write({ path: rel, content: data, expected, mustCreate }) {
   if (rel === '') throw new OpError('IS_A_DIRECTORY', 'Cannot write the workspace root');
   const abs = await resolve(rel, true);
-  const data = Buffer.from(contentBase64, 'base64');
   const base = C.O_WRONLY | C.O_NOFOLLOW | C.O_NONBLOCK;
   let handle;
   let created = false;
@@ -352,30 +352,44 @@ const OPS = {
 
 // ---- Framing.
 
+/** Header: JSON length, payload length. */
+const HEADER_BYTES = 8;
+
 function send(message) {
-  let body = Buffer.from(JSON.stringify(message), 'utf8');
-  if (body.length > MAX_FRAME_BYTES && message.t === 'res') {
-    // The server would drop us for an oversized frame; say what happened instead.
-    const error = { code: 'TOO_LARGE', message: `The answer is too large to send (${body.length} bytes; limit ${MAX_FRAME_BYTES})` };
-    body = Buffer.from(JSON.stringify({ t: 'res', id: message.id, ok: false, error }), 'utf8');
+  let payload = Buffer.alloc(0);
+  const value = message.value;
+  const bin = value && typeof value === 'object' ? Object.keys(value).find((k) => Buffer.isBuffer(value[k])) : undefined;
+  if (bin) {
+    payload = value[bin];
+    message = { ...message, value: { ...value, [bin]: undefined }, bin };
   }
-  const head = Buffer.alloc(4);
-  head.writeUInt32BE(body.length);
-  process.stdout.write(Buffer.concat([head, body]));
+  let json = Buffer.from(JSON.stringify(message), 'utf8');
+  if (json.length + payload.length > MAX_FRAME_BYTES && message.t === 'res') {
+    // The server would drop us for an oversized frame; say what happened instead.
+    const error = { code: 'TOO_LARGE', message: `The answer is too large to send (${json.length + payload.length} bytes; limit ${MAX_FRAME_BYTES})` };
+    json = Buffer.from(JSON.stringify({ t: 'res', id: message.id, ok: false, error }), 'utf8');
+    payload = Buffer.alloc(0);
+  }
+  const head = Buffer.alloc(HEADER_BYTES);
+  head.writeUInt32BE(json.length, 0);
+  head.writeUInt32BE(payload.length, 4);
+  process.stdout.write(Buffer.concat([head, json, payload]));
 }
 
 function log(text) {
   process.stderr.write(`${text}\n`);
 }
 
-async function handle(message) {
-  const { id, op, args } = message;
+async function handle(message, payload) {
+  const { id, op, bin } = message;
+  const args = { ...message.args };
+  if (bin) args[bin] = payload;
   const run = Object.hasOwn(OPS, op) ? OPS[op] : null;
   if (!run) return send({ t: 'res', id, ok: false, error: { code: 'INTERNAL', message: `Unknown host operation: ${op}` } });
   try {
-    send({ t: 'res', id, ok: true, value: await run(args ?? {}) });
+    send({ t: 'res', id, ok: true, value: await run(args) });
   } catch (e) {
-    const err = toOpError(e, args && (args.path ?? args.from) || '');
+    const err = toOpError(e, args.path ?? args.from ?? '');
     send({ t: 'res', id, ok: false, error: { code: err.code, message: err.message } });
   }
 }
@@ -391,26 +405,29 @@ const join = () => {
 process.stdin.on('data', (chunk) => {
   chunks.push(chunk);
   size += chunk.length;
-  while (size >= 4) {
-    const head = chunks[0].length >= 4 ? chunks[0] : join();
-    const bodySize = head.readUInt32BE(0);
-    if (bodySize > MAX_FRAME_BYTES) {
-      log(`frame of ${bodySize} bytes exceeds ${MAX_FRAME_BYTES}; exiting`);
+  while (size >= HEADER_BYTES) {
+    const head = chunks[0].length >= HEADER_BYTES ? chunks[0] : join();
+    const jsonBytes = head.readUInt32BE(0);
+    const body = jsonBytes + head.readUInt32BE(4);
+    if (body > MAX_FRAME_BYTES) {
+      log(`frame of ${body} bytes exceeds ${MAX_FRAME_BYTES}; exiting`);
       process.exit(2);
     }
-    if (size < 4 + bodySize) return;
+    const need = HEADER_BYTES + body;
+    if (size < need) return;
     const all = join();
-    const body = all.subarray(4, 4 + bodySize);
-    chunks = all.length > 4 + bodySize ? [all.subarray(4 + bodySize)] : [];
-    size -= 4 + bodySize;
+    const json = all.subarray(HEADER_BYTES, HEADER_BYTES + jsonBytes);
+    const payload = all.subarray(HEADER_BYTES + jsonBytes, need);
+    chunks = all.length > need ? [all.subarray(need)] : [];
+    size -= need;
     let message;
     try {
-      message = JSON.parse(body.toString('utf8'));
+      message = JSON.parse(json.toString('utf8'));
     } catch {
       log('malformed frame; exiting');
       process.exit(2);
     }
-    void handle(message);
+    void handle(message, payload);
   }
 });
 // The server closing our stdin is the signal to go.

@@ -1,15 +1,18 @@
-// The wire contract between the server and a workspace host (program.mjs). Frames are a 4-byte
-// big-endian length and a UTF-8 JSON message. The host runs as the workspace uid on files the
-// workspace controls, so everything it sends is validated here before the server believes it.
-//   server → host  { t: 'req', id, op, args }
-//   host → server  { t: 'res', id, ok: true, value } | { t: 'res', id, ok: false, error }
+// The wire contract between the server and a workspace host (program.mjs). A frame is two
+// big-endian u32 lengths, a UTF-8 JSON message and a raw payload (possibly empty): file contents
+// travel as bytes, not as base64 or escaped JSON strings. A message whose `bin` names a field
+// gets the payload as that field (of `args` or `value`). The host runs as the workspace uid on
+// files the workspace controls, so everything it sends is validated here before it is believed.
+//   server → host  { t: 'req', id, op, args, bin? }
+//   host → server  { t: 'res', id, ok: true, value, bin? } | { t: 'res', id, ok: false, error }
 //                  { t: 'ev', stream, data }   (a stream opened by a request: watches today,
 //                                               pty output when terminals move into the host)
 import { z } from 'zod';
 
-/** Largest frame either side accepts: a 5 MiB editor save is ~7 MiB once base64-encoded. */
+/** Largest frame either side accepts (JSON and payload): well above a 5 MiB editor save. */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
-const HEADER_BYTES = 4;
+/** JSON length, then payload length. */
+const HEADER_BYTES = 8;
 
 export const hostErrorCodeSchema = z.enum([
   'INVALID_PATH', 'OUTSIDE_WORKSPACE', 'NOT_FOUND', 'ALREADY_EXISTS', 'NOT_A_DIRECTORY', 'IS_A_DIRECTORY',
@@ -18,7 +21,7 @@ export const hostErrorCodeSchema = z.enum([
 export type HostErrorCode = z.infer<typeof hostErrorCodeSchema>;
 
 export const hostMessageSchema = z.union([
-  z.object({ t: z.literal('res'), id: z.number().int(), ok: z.literal(true), value: z.unknown() }),
+  z.object({ t: z.literal('res'), id: z.number().int(), ok: z.literal(true), value: z.unknown(), bin: z.string().optional() }),
   z.object({ t: z.literal('res'), id: z.number().int(), ok: z.literal(false), error: z.object({ code: hostErrorCodeSchema, message: z.string() }) }),
   z.object({ t: z.literal('ev'), stream: z.number().int(), data: z.unknown() }),
 ]);
@@ -50,7 +53,10 @@ export const hostOps = {
   read: {
     args: pathArgs.extend({ maxBytes: z.number().int().positive() }),
     result: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('text'), path: z.string(), content: z.string(), size: z.number(), mtimeMs: z.number(), hash: z.string() }),
+      z.object({
+        kind: z.literal('text'), path: z.string(), size: z.number(), mtimeMs: z.number(), hash: z.string(),
+        content: z.instanceof(Buffer).transform((b) => b.toString('utf8')),
+      }),
       z.object({
         kind: z.enum(['binary', 'too-large']), path: z.string(), size: z.number(), mtimeMs: z.number(),
         hash: z.string().nullable(), readOnly: z.literal(true),
@@ -58,7 +64,7 @@ export const hostOps = {
     ]),
   },
   write: {
-    args: pathArgs.extend({ contentBase64: z.string(), expected: expectedSchema.optional(), mustCreate: z.boolean() }),
+    args: pathArgs.extend({ content: z.instanceof(Buffer), expected: expectedSchema.optional(), mustCreate: z.boolean() }),
     result: writeResultSchema,
   },
   mkdir: { args: pathArgs, result: entrySchema },
@@ -72,12 +78,25 @@ export type HostOp = keyof typeof hostOps;
 export type HostArgs<O extends HostOp> = z.input<(typeof hostOps)[O]['args']>;
 export type HostResult<O extends HostOp> = z.output<(typeof hostOps)[O]['result']>;
 
-export function encodeFrame(message: unknown): Buffer {
-  const body = Buffer.from(JSON.stringify(message), 'utf8');
-  if (body.length > MAX_FRAME_BYTES) throw new Error(`Host request of ${body.length} bytes exceeds ${MAX_FRAME_BYTES}`);
+export interface Frame { json: Buffer; payload: Buffer }
+
+export function encodeFrame(message: unknown, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const json = Buffer.from(JSON.stringify(message), 'utf8');
+  if (json.length + payload.length > MAX_FRAME_BYTES) throw new Error(`Host request of ${json.length + payload.length} bytes exceeds ${MAX_FRAME_BYTES}`);
   const head = Buffer.alloc(HEADER_BYTES);
-  head.writeUInt32BE(body.length);
-  return Buffer.concat([head, body]);
+  head.writeUInt32BE(json.length, 0);
+  head.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([head, json, payload]);
+}
+
+/** Moves the one Buffer-valued field of `fields` (if any) out, to travel as the payload. */
+export function splitPayload<T extends object>(fields: T): { fields: T; payload?: Buffer; bin?: string } {
+  const entry = Object.entries(fields).find(([, v]) => Buffer.isBuffer(v));
+  if (!entry) return { fields };
+  const [bin, payload] = entry as [string, Buffer];
+  const rest = { ...fields } as Record<string, unknown>;
+  delete rest[bin];
+  return { fields: rest as T, payload, bin };
 }
 
 /**
@@ -89,17 +108,19 @@ export class FrameDecoder {
   private chunks: Buffer[] = [];
   private size = 0;
 
-  push(chunk: Buffer): Buffer[] {
+  push(chunk: Buffer): Frame[] {
     this.chunks.push(chunk);
     this.size += chunk.length;
-    const frames: Buffer[] = [];
+    const frames: Frame[] = [];
     while (this.size >= HEADER_BYTES) {
       const head = this.chunks[0]!.length >= HEADER_BYTES ? this.chunks[0]! : this.join();
-      const need = HEADER_BYTES + head.readUInt32BE(0);
-      if (need - HEADER_BYTES > MAX_FRAME_BYTES) throw new Error(`Host frame of ${need - HEADER_BYTES} bytes exceeds ${MAX_FRAME_BYTES}`);
+      const jsonBytes = head.readUInt32BE(0);
+      const body = jsonBytes + head.readUInt32BE(4);
+      if (body > MAX_FRAME_BYTES) throw new Error(`Host frame of ${body} bytes exceeds ${MAX_FRAME_BYTES}`);
+      const need = HEADER_BYTES + body;
       if (this.size < need) break;
       const all = this.join();
-      frames.push(all.subarray(HEADER_BYTES, need));
+      frames.push({ json: all.subarray(HEADER_BYTES, HEADER_BYTES + jsonBytes), payload: all.subarray(HEADER_BYTES + jsonBytes, need) });
       this.chunks = all.length > need ? [all.subarray(need)] : [];
       this.size -= need;
     }

@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from '../../log.ts';
 import type { Launcher } from '../launcher.ts';
 import { killGroup } from '../run-process.ts';
-import { encodeFrame, FrameDecoder, hostMessageSchema, hostOps, MAX_FRAME_BYTES, type HostArgs, type HostErrorCode, type HostOp, type HostResult } from './protocol.ts';
+import {
+  encodeFrame, FrameDecoder, hostMessageSchema, hostOps, MAX_FRAME_BYTES, splitPayload,
+  type Frame, type HostArgs, type HostErrorCode, type HostOp, type HostResult,
+} from './protocol.ts';
 
 /**
  * Passed as an argument (`node -e`), so the host needs no file the workspace uid can reach: the
@@ -104,7 +107,7 @@ class HostProcess {
     return this.nextStream++;
   }
 
-  request(op: string, args: unknown): Promise<unknown> {
+  request(op: string, args: object): Promise<unknown> {
     if (this.exited) return Promise.reject(new WorkspaceHostError('The workspace host is not running.'));
     const id = this.nextId++;
     if (this.idleTimer) clearTimeout(this.idleTimer);
@@ -115,7 +118,8 @@ class HostProcess {
       }, HOST_REQUEST_TIMEOUT_MS);
       this.pending.set(id, { resolve, reject, timer });
       try {
-        this.child.stdin.write(encodeFrame({ t: 'req', id, op, args }));
+        const { fields, payload, bin } = splitPayload(args);
+        this.child.stdin.write(encodeFrame({ t: 'req', id, op, args: fields, bin }, payload));
       } catch (err) {
         clearTimeout(timer);
         this.pending.delete(id);
@@ -124,8 +128,8 @@ class HostProcess {
     });
   }
 
-  private receive(frame: Buffer): void {
-    const parsed = hostMessageSchema.safeParse(JSON.parse(frame.toString('utf8')));
+  private receive(frame: Frame): void {
+    const parsed = hostMessageSchema.safeParse(JSON.parse(frame.json.toString('utf8')));
     if (!parsed.success) throw new Error(`unexpected message from the workspace host: ${parsed.error.message}`);
     const m = parsed.data;
     if (m.t === 'ev') {
@@ -136,7 +140,7 @@ class HostProcess {
     if (!p) return;
     this.pending.delete(m.id);
     clearTimeout(p.timer);
-    if (m.ok) p.resolve(m.value);
+    if (m.ok) p.resolve(m.bin && typeof m.value === 'object' && m.value !== null ? { ...m.value, [m.bin]: frame.payload } : m.value);
     else p.reject(new HostOpError(m.error.code, m.error.message));
     this.armIdle();
   }
