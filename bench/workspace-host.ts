@@ -18,15 +18,20 @@ const KiB = 1024;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 const fmt = (xs: number[]) => `p50 ${pct(xs, 0.5).toFixed(3)} ms, p95 ${pct(xs, 0.95).toFixed(3)} ms`;
 
-async function time(f: () => Promise<unknown>): Promise<number[]> {
-  for (let i = 0; i < 20; i++) await f();
-  const out: number[] = [];
+/** Host and direct runs alternate, so both see the same background load. */
+async function pair(host: () => Promise<unknown>, direct: () => Promise<unknown>): Promise<[number[], number[]]> {
+  for (let i = 0; i < 20; i++) { await host(); await direct(); }
+  const h: number[] = [];
+  const d: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    await f();
-    out.push(performance.now() - t);
+    let t = performance.now();
+    await host();
+    h.push(performance.now() - t);
+    t = performance.now();
+    await direct();
+    d.push(performance.now() - t);
   }
-  return out;
+  return [h, d];
 }
 
 async function hostRss(): Promise<string> {
@@ -77,16 +82,16 @@ try {
     },
   };
 
-  const rows: Array<[string, number[], number[]]> = [
-    ['read 1 KiB', await time(() => files.read('small.txt')), await time(() => direct.read('small.txt'))],
-    ['read 1 MiB', await time(() => files.read('large.txt')), await time(() => direct.read('large.txt'))],
-    ['write 1 KiB', await time(() => files.write('small.txt', small)), await time(() => direct.write('small.txt', small))],
-    ['write 1 MiB', await time(() => files.write('large.txt', large)), await time(() => direct.write('large.txt', large))],
-    ['list 100 entries', await time(() => files.list('many')), await time(() => direct.list('many'))],
+  const rows: Array<[string, [number[], number[]]]> = [
+    ['read 1 KiB', await pair(() => files.read('small.txt'), () => direct.read('small.txt'))],
+    ['read 1 MiB', await pair(() => files.read('large.txt'), () => direct.read('large.txt'))],
+    ['write 1 KiB', await pair(() => files.write('small.txt', small), () => direct.write('small.txt', small))],
+    ['write 1 MiB', await pair(() => files.write('large.txt', large), () => direct.write('large.txt', large))],
+    ['list 100 entries', await pair(() => files.list('many'), () => direct.list('many'))],
   ];
   console.log(`runs per row: ${RUNS}`);
   console.log(`host cold start (first request of a workspace, sandbox launch included): ${coldMs.toFixed(1)} ms`);
-  for (const [name, host, fsOnly] of rows) {
+  for (const [name, [host, fsOnly]] of rows) {
     console.log(`${name.padEnd(18)} host: ${fmt(host)}   direct node:fs: ${fmt(fsOnly)}   added p50: ${(pct(host, 0.5) - pct(fsOnly, 0.5)).toFixed(3)} ms`);
   }
   console.log(`host RSS after its first request: ${idleRss}`);
