@@ -85,6 +85,13 @@ describe('path escapes', () => {
     for (const l of ['link-file', 'etc', 'dangling']) await files.delete(l);
   });
 
+  it('refuses a link whose target climbs out through a missing directory', async () => {
+    await fs.symlink('missing/../../../../../../etc', path.join(root, 'climb'));
+    await refused(files.createDir('climb/made-outside'), 'OUTSIDE_WORKSPACE');
+    await refused(files.read('climb/passwd'), 'OUTSIDE_WORKSPACE');
+    await files.delete('climb');
+  });
+
   it('follows symlinks that stay inside', async () => {
     await files.write('real.txt', 'inside');
     await fs.symlink('real.txt', path.join(root, 'alias'));

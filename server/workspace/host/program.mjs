@@ -95,7 +95,12 @@ async function resolve(rel, followLast) {
     const next = path.join(current, part);
     if (pending.length === 0 && !followLast) return next;
     const st = await fs.lstat(next).catch(() => null);
-    if (!st) return path.join(next, ...pending);
+    if (!st) {
+      // A link's target may still climb out from here ("missing/../../..").
+      const rest = path.join(next, ...pending);
+      if (!isInside(rest)) throw outside(rel);
+      return rest;
+    }
     if (!st.isSymbolicLink()) {
       current = next;
       continue;
@@ -113,9 +118,9 @@ async function resolve(rel, followLast) {
     if (path.isAbsolute(target)) {
       if (!isInside(path.normalize(target))) throw outside(rel);
       current = ROOT;
-      pending.unshift(...path.relative(ROOT, path.normalize(target)).split('/'));
+      pending.unshift(...path.relative(ROOT, path.normalize(target)).split('/').filter(Boolean));
     } else {
-      pending.unshift(...target.split('/'));
+      pending.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
     }
   }
   return current;
