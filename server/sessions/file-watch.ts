@@ -7,10 +7,11 @@ import type { FileService, WorkspaceWatcher } from '../workspace/files.ts';
 
 export type FilesChanged = (sessionId: string, paths: string[]) => void;
 
-/** Pause before re-watching after the workspace host stopped, so a crashing host cannot spin. */
+/** Pause before re-watching after the workspace host stopped, doubled while it keeps failing. */
 export const REWATCH_DELAY_MS = 1000;
+const MAX_REWATCH_DELAY_MS = 60_000;
 
-interface Entry { count: number; watcher: WorkspaceWatcher | null; timer: NodeJS.Timeout | null; closed: boolean }
+interface Entry { count: number; watcher: WorkspaceWatcher | null; timer: NodeJS.Timeout | null; closed: boolean; delayMs: number }
 
 export class FileWatchService {
   private readonly entries = new Map<string, Entry>();
@@ -25,7 +26,7 @@ export class FileWatchService {
   retain(sessionId: string, files: FileService): () => void {
     let entry = this.entries.get(sessionId);
     if (!entry) {
-      entry = { count: 0, watcher: null, timer: null, closed: false };
+      entry = { count: 0, watcher: null, timer: null, closed: false, delayMs: REWATCH_DELAY_MS };
       this.entries.set(sessionId, entry);
       this.start(sessionId, files, entry);
     }
@@ -48,9 +49,11 @@ export class FileWatchService {
 
   private start(sessionId: string, files: FileService, entry: Entry): void {
     const rewatch = (reason: string) => {
-      this.log.warn({ sessionId, reason }, 'workspace watch ended; watching again shortly');
+      this.log.warn({ sessionId, reason, retryInMs: entry.delayMs }, 'workspace watch ended; watching again shortly');
       entry.watcher = null;
-      if (!entry.closed) entry.timer = setTimeout(() => { entry.timer = null; this.start(sessionId, files, entry); }, REWATCH_DELAY_MS);
+      if (entry.closed) return;
+      entry.timer = setTimeout(() => { entry.timer = null; this.start(sessionId, files, entry); }, entry.delayMs);
+      entry.delayMs = Math.min(entry.delayMs * 2, MAX_REWATCH_DELAY_MS);
     };
     files.watch((events) => this.listener(sessionId, [...new Set(events.map((e) => e.path))]), {
       onEnd: rewatch,
@@ -59,6 +62,7 @@ export class FileWatchService {
       (w) => {
         if (entry.closed) void w.close();
         else entry.watcher = w;
+        entry.delayMs = REWATCH_DELAY_MS;
       },
       (err: unknown) => rewatch(err instanceof Error ? err.message : String(err)),
     );
