@@ -157,6 +157,14 @@ describe('operations', () => {
     expect(r.kind === 'text' && r.content === text).toBe(true);
   });
 
+  it('acts as the workspace user: a root-only file in the workspace is refused, not read as root', async () => {
+    await fs.writeFile(path.join(root, 'root-only'), 'root secret', { mode: 0o600 });
+    expect((await refused(files.read('root-only'), 'PERMISSION_DENIED')).message).toBe('Permission denied: root-only');
+    await refused(files.write('root-only', 'x'), 'PERMISSION_DENIED');
+    expect(await fs.readFile(path.join(root, 'root-only'), 'utf8')).toBe('root secret');
+    await fs.rm(path.join(root, 'root-only'));
+  });
+
   it('does not hang on a FIFO', async () => {
     const { execFileSync } = await import('node:child_process');
     execFileSync('mkfifo', [path.join(root, 'pipe')]);
