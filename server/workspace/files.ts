@@ -69,7 +69,6 @@ export interface FileServiceOptions {
   /** The workspace directory as the server sees it. */
   root: string;
   host: WorkspaceHost;
-  maxReadBytes?: number;
 }
 
 /** The host's refusals become the file API's typed errors, with the host's words. */
@@ -79,7 +78,6 @@ function fileError(e: unknown, rel: string): unknown {
 }
 
 export function createFileService(o: FileServiceOptions): FileService {
-  const maxBytes = o.maxReadBytes ?? DEFAULT_MAX_READ_BYTES;
   const host = o.host;
   /** Syntax first, on the server (refused paths never reach the host); then the host acts. */
   const onPath = async <T>(input: string, f: (rel: string) => Promise<T>): Promise<T> => {
@@ -99,7 +97,7 @@ export function createFileService(o: FileServiceOptions): FileService {
     root: o.root,
     list: (dir = '') => onPath(dir, (rel) => host.call('list', { path: rel })),
     stat: (p) => onPath(p, (rel) => host.call('stat', { path: rel })),
-    read: (p) => onPath(p, (rel) => host.call('read', { path: rel, maxBytes })),
+    read: (p) => onPath(p, (rel) => host.call('read', { path: rel, maxBytes: DEFAULT_MAX_READ_BYTES })),
     write: (p, content, expected) => write(p, content, expected, false),
     createFile: (p, content = '') => write(p, content, undefined, true),
     createDir: (p) => onPath(p, (rel) => host.call('mkdir', { path: rel })),
