@@ -4,12 +4,13 @@ import { SessionAccessError } from '../sessions/access.ts';
 import { CloneSourceError } from '../sessions/clone-sources.ts';
 import { WorkspaceUnavailableError } from '../sessions/workspaces.ts';
 import { FileError, type FileErrorCode } from '../workspace/file-errors.ts';
+import { WorkspaceHostError } from '../workspace/host/workspace-host.ts';
 
 const accountCodes = { SETUP_CLOSED: 'FORBIDDEN', EMAIL_TAKEN: 'CONFLICT', NOT_FOUND: 'NOT_FOUND', LAST_ADMIN: 'PRECONDITION_FAILED', SELF: 'BAD_REQUEST' } as const;
 const fileCodes: Record<FileErrorCode, TRPCError['code']> = {
   INVALID_PATH: 'BAD_REQUEST', OUTSIDE_WORKSPACE: 'FORBIDDEN', NOT_FOUND: 'NOT_FOUND', ALREADY_EXISTS: 'CONFLICT',
   NOT_A_DIRECTORY: 'BAD_REQUEST', IS_A_DIRECTORY: 'BAD_REQUEST', CONFLICT: 'CONFLICT', TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  NO_SPACE: 'PAYLOAD_TOO_LARGE',
+  PERMISSION_DENIED: 'FORBIDDEN', NO_SPACE: 'PAYLOAD_TOO_LARGE',
 };
 
 /** Domain errors become API errors with the same words; anything else stays an internal error. */
@@ -19,5 +20,6 @@ export function toApiError(err: unknown): never {
   if (err instanceof WorkspaceUnavailableError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
   if (err instanceof CloneSourceError) throw new TRPCError({ code: 'FORBIDDEN', message: err.message });
   if (err instanceof FileError) throw new TRPCError({ code: fileCodes[err.code], message: err.message });
+  if (err instanceof WorkspaceHostError) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: err.message });
   throw err;
 }

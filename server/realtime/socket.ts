@@ -109,7 +109,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
         const s = await services.sessions.get(socket.data.principal, req.sessionId);
         // File changes on disk reach every browser following a session with a ready workspace.
         const release = s.workspace?.status === 'ready'
-          ? services.fileWatch.retain(req.sessionId, (await services.workspaces.get(s.workspace)).files.root)
+          ? services.fileWatch.retain(req.sessionId, (await services.workspaces.get(s.workspace)).files)
           : () => {};
         await socket.join(room(req.sessionId));
         socket.data.follows.set(req.sessionId, () => { stop(); release(); void socket.leave(room(req.sessionId)); });

@@ -1,11 +1,17 @@
 // Live file-change notifications per session, shared by every browser watching it: one
-// watcher per workspace while anyone is connected, closed when the last one leaves.
+// watcher per workspace while anyone is connected, closed when the last one leaves. The
+// watching itself happens in the workspace host (as the workspace uid, in its sandbox); if the
+// host stops, the watch is started again (which restarts the host) after a short pause.
 import type { Logger } from '../log.ts';
-import { watchWorkspace, type WorkspaceWatcher } from '../workspace/watcher.ts';
+import type { FileService, WorkspaceWatcher } from '../workspace/files.ts';
 
 export type FilesChanged = (sessionId: string, paths: string[]) => void;
 
-interface Entry { count: number; watcher: Promise<WorkspaceWatcher | null> }
+/** Pause before re-watching after the workspace host stopped, doubled while it keeps failing. */
+export const REWATCH_DELAY_MS = 1000;
+const MAX_REWATCH_DELAY_MS = 60_000;
+
+interface Entry { count: number; watcher: WorkspaceWatcher | null; timer: NodeJS.Timeout | null; closed: boolean; delayMs: number }
 
 export class FileWatchService {
   private readonly entries = new Map<string, Entry>();
@@ -17,27 +23,54 @@ export class FileWatchService {
   onChange(listener: FilesChanged) { this.listener = listener; }
 
   /** Watches the session's workspace until the returned release is called (reference-counted). */
-  retain(sessionId: string, root: string): () => void {
+  retain(sessionId: string, files: FileService): () => void {
     let entry = this.entries.get(sessionId);
     if (!entry) {
-      const watcher = watchWorkspace(root, (events) => this.listener(sessionId, [...new Set(events.map((e) => e.path))]), { log: this.log })
-        .catch((err) => { this.log.warn({ err, sessionId }, 'cannot watch workspace'); return null; });
-      entry = { count: 0, watcher };
+      entry = { count: 0, watcher: null, timer: null, closed: false, delayMs: REWATCH_DELAY_MS };
       this.entries.set(sessionId, entry);
+      this.start(sessionId, files, entry);
     }
     entry.count++;
     let released = false;
+    const held = entry;
     return () => {
       if (released) return;
       released = true;
-      if (--entry.count > 0) return;
+      if (--held.count > 0) return;
       this.entries.delete(sessionId);
-      void entry.watcher.then((w) => w?.close());
+      this.stop(held);
     };
   }
 
   closeAll() {
-    for (const e of this.entries.values()) void e.watcher.then((w) => w?.close());
+    for (const e of this.entries.values()) this.stop(e);
     this.entries.clear();
+  }
+
+  private start(sessionId: string, files: FileService, entry: Entry): void {
+    const rewatch = (reason: string) => {
+      this.log.warn({ sessionId, reason, retryInMs: entry.delayMs }, 'workspace watch ended; watching again shortly');
+      entry.watcher = null;
+      if (entry.closed) return;
+      entry.timer = setTimeout(() => { entry.timer = null; this.start(sessionId, files, entry); }, entry.delayMs);
+      entry.delayMs = Math.min(entry.delayMs * 2, MAX_REWATCH_DELAY_MS);
+    };
+    files.watch((events) => this.listener(sessionId, [...new Set(events.map((e) => e.path))]), {
+      onEnd: rewatch,
+      onPartial: (max) => this.log.warn({ sessionId, max }, 'workspace watcher: too many directories, watching partially'),
+    }).then(
+      (w) => {
+        if (entry.closed) void w.close();
+        else entry.watcher = w;
+        entry.delayMs = REWATCH_DELAY_MS;
+      },
+      (err: unknown) => rewatch(err instanceof Error ? err.message : String(err)),
+    );
+  }
+
+  private stop(entry: Entry): void {
+    entry.closed = true;
+    if (entry.timer) clearTimeout(entry.timer);
+    void entry.watcher?.close();
   }
 }

@@ -1,15 +1,18 @@
-// File API battery: every escape is refused with a typed error, and what the service writes
-// belongs to the workspace uid.
+// File API battery, on a real sandboxed workspace (the file service acts through its workspace
+// host): every escape is refused with a typed error, and what the service writes belongs to the
+// workspace uid.
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFileService, FileError, type FileService } from './files.ts';
+import { DEFAULT_MAX_READ_BYTES, FileError, type FileService } from './files.ts';
+import { tempProvider, uidBase } from './testing.ts';
 
-const UID = 45_321;
+const UID = uidBase() + 1;
 let base: string;
 let root: string;
 let files: FileService;
+let env: Awaited<ReturnType<typeof tempProvider>>;
 
 async function refused(p: Promise<unknown>, code: string): Promise<FileError> {
   const e = await p.then(() => null, (err: unknown) => err);
@@ -20,13 +23,16 @@ async function refused(p: Promise<unknown>, code: string): Promise<FileError> {
 
 beforeAll(async () => {
   base = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-files-'));
-  root = path.join(base, 'ws');
-  await fs.mkdir(root);
   await fs.writeFile(path.join(base, 'outside.txt'), 'secret');
   await fs.mkdir(path.join(base, 'outside-dir'));
-  files = createFileService({ root, uid: UID, maxReadBytes: 1024 });
+  env = await tempProvider();
+  files = (await env.provider.create({ id: 'files', source: { kind: 'empty' }, networkAllowed: false, uid: UID })).files;
+  root = files.root;
+}, 60_000);
+afterAll(async () => {
+  await env.cleanup();
+  await fs.rm(base, { recursive: true, force: true });
 });
-afterAll(async () => fs.rm(base, { recursive: true, force: true }));
 
 describe('path escapes', () => {
   const bad: Array<[string, string]> = [
@@ -79,6 +85,13 @@ describe('path escapes', () => {
     for (const l of ['link-file', 'etc', 'dangling']) await files.delete(l);
   });
 
+  it('refuses a link whose target climbs out through a missing directory', async () => {
+    await fs.symlink('missing/../../../../../../etc', path.join(root, 'climb'));
+    await refused(files.createDir('climb/made-outside'), 'OUTSIDE_WORKSPACE');
+    await refused(files.read('climb/passwd'), 'OUTSIDE_WORKSPACE');
+    await files.delete('climb');
+  });
+
   it('follows symlinks that stay inside', async () => {
     await files.write('real.txt', 'inside');
     await fs.symlink('real.txt', path.join(root, 'alias'));
@@ -113,11 +126,11 @@ describe('operations', () => {
   it('tells text from binary and flags large files read-only', async () => {
     await fs.writeFile(path.join(root, 'bin'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]));
     await fs.writeFile(path.join(root, 'latin1'), Buffer.from([0x63, 0x61, 0x66, 0xe9]));
-    await fs.writeFile(path.join(root, 'big.txt'), 'x'.repeat(2048));
+    await fs.writeFile(path.join(root, 'big.txt'), 'x'.repeat(DEFAULT_MAX_READ_BYTES + 1));
     await fs.writeFile(path.join(root, 'utf8.txt'), 'héllo ✓');
     expect(await files.read('bin')).toMatchObject({ kind: 'binary', readOnly: true });
     expect(await files.read('latin1')).toMatchObject({ kind: 'binary', readOnly: true });
-    expect(await files.read('big.txt')).toMatchObject({ kind: 'too-large', readOnly: true, size: 2048 });
+    expect(await files.read('big.txt')).toMatchObject({ kind: 'too-large', readOnly: true, size: DEFAULT_MAX_READ_BYTES + 1 });
     expect(await files.read('utf8.txt')).toMatchObject({ kind: 'text', content: 'héllo ✓' });
     await refused(files.read('nope'), 'NOT_FOUND');
   });
@@ -132,6 +145,24 @@ describe('operations', () => {
     await refused(files.write('doc.md', 'v3', { mtimeMs: second.mtimeMs }), 'CONFLICT');
     await files.delete('doc.md');
     await refused(files.write('doc.md', 'v4', { hash: second.hash }), 'CONFLICT');
+  });
+
+  it('writes bytes exactly and reads multi-byte text back whole', async () => {
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    await files.createFile('all-bytes.bin', bytes);
+    expect((await fs.readFile(path.join(root, 'all-bytes.bin'))).equals(bytes)).toBe(true);
+    const text = 'ü€𝄞\n'.repeat(100_000);
+    await files.write('multi.txt', text);
+    const r = await files.read('multi.txt');
+    expect(r.kind === 'text' && r.content === text).toBe(true);
+  });
+
+  it('acts as the workspace user: a root-only file in the workspace is refused, not read as root', async () => {
+    await fs.writeFile(path.join(root, 'root-only'), 'root secret', { mode: 0o600 });
+    expect((await refused(files.read('root-only'), 'PERMISSION_DENIED')).message).toBe('Permission denied: root-only');
+    await refused(files.write('root-only', 'x'), 'PERMISSION_DENIED');
+    expect(await fs.readFile(path.join(root, 'root-only'), 'utf8')).toBe('root secret');
+    await fs.rm(path.join(root, 'root-only'));
   });
 
   it('does not hang on a FIFO', async () => {

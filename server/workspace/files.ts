@@ -1,20 +1,19 @@
-// The file API of one workspace, for the editor, the file tree and the agent. Every path is
-// relative to the workspace root and goes through `WorkspacePaths` (see paths.ts for the rules
-// and the race it closes). The server runs as root, so whatever it creates is handed to the
-// workspace uid: files the workspace cannot change would break its own tools.
-import { createHash } from 'node:crypto';
-import { constants as C } from 'node:fs';
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { FileError, fromErrno } from './file-errors.ts';
-import { WorkspacePaths } from './paths.ts';
+// The file API of one workspace, for the editor, the file tree, the watcher and the agent.
+// Paths are relative to the workspace root. The server only checks their syntax
+// (`checkRelative`, the first line); every operation then runs in the workspace host
+// (host/program.mjs), inside the workspace sandbox as the workspace uid. A check-then-act done
+// as root can be raced by a process in the workspace swapping a directory for a symlink; done
+// by the host, the worst a race reaches is what the sandbox reaches. What the host creates
+// already belongs to the workspace uid.
+import { FileError } from './file-errors.ts';
+import { watchStreamDataSchema } from './host/protocol.ts';
+import { HostOpError, type WorkspaceHost } from './host/workspace-host.ts';
+import { checkRelative } from './paths.ts';
 
 export { FileError, type FileErrorCode } from './file-errors.ts';
 
 /** Files above this open read-only with a notice instead of their content. */
 export const DEFAULT_MAX_READ_BYTES = 5 * 1024 * 1024;
-/** A NUL byte in this many leading bytes marks a file as binary (git's heuristic). */
-const BINARY_SNIFF_BYTES = 8000;
 
 export type EntryType = 'file' | 'directory' | 'symlink' | 'other';
 
@@ -38,6 +37,7 @@ export interface WriteResult { path: string; size: number; mtimeMs: number; hash
 export interface Expected { mtimeMs?: number; hash?: string }
 
 export interface FileService {
+  /** The workspace directory on the server's filesystem (for tests and benchmarks; never touched as root). */
   readonly root: string;
   list(dir?: string): Promise<FileEntry[]>;
   stat(path: string): Promise<FileEntry>;
@@ -48,174 +48,73 @@ export interface FileService {
   rename(from: string, to: string): Promise<void>;
   /** Directories are deleted with their contents. */
   delete(path: string): Promise<void>;
+  /** Live changes, debounced into batches, until the watcher is closed or the host stops (`onEnd`). */
+  watch(onEvents: (events: WatchEvent[]) => void, o?: WatchOptions): Promise<WorkspaceWatcher>;
 }
+
+export type FileChange = 'created' | 'changed' | 'deleted';
+export interface WatchEvent { path: string; change: FileChange; type: EntryType | null }
+export interface WorkspaceWatcher { close(): Promise<void> }
+export interface WatchOptions {
+  debounceMs?: number;
+  /** The host stopped: no more events will come from this watcher. */
+  onEnd?: (reason: string) => void;
+  /** The tree has more directories than the host watches. */
+  onPartial?: (maxDirs: number) => void;
+}
+
+export const WATCH_DEBOUNCE_MS = 75;
 
 export interface FileServiceOptions {
+  /** The workspace directory as the server sees it. */
   root: string;
-  /** Owner of everything the service creates; null leaves ownership alone (unconfined mode). */
-  uid: number | null;
-  maxReadBytes?: number;
+  host: WorkspaceHost;
 }
 
-const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-function entryType(s: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): EntryType {
-  if (s.isSymbolicLink()) return 'symlink';
-  if (s.isDirectory()) return 'directory';
-  return s.isFile() ? 'file' : 'other';
-}
-
-function isBinary(buf: Buffer): boolean {
-  if (buf.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return true;
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(buf);
-    return false;
-  } catch {
-    return true;
-  }
+/** The host's refusals become the file API's typed errors, with the host's words. */
+function fileError(e: unknown, rel: string): unknown {
+  if (!(e instanceof HostOpError)) return e;
+  return e.code === 'INTERNAL' ? new Error(e.message) : new FileError(e.code, e.message, rel);
 }
 
 export function createFileService(o: FileServiceOptions): FileService {
-  const paths = new WorkspacePaths(o.root);
-  const maxRead = o.maxReadBytes ?? DEFAULT_MAX_READ_BYTES;
-  const owner = o.uid;
-  const wrap = async <T>(rel: string, f: () => Promise<T>): Promise<T> => {
+  const host = o.host;
+  /** Syntax first, on the server (refused paths never reach the host); then the host acts. */
+  const onPath = async <T>(input: string, f: (rel: string) => Promise<T>): Promise<T> => {
+    const rel = checkRelative(input);
     try {
-      return await f();
+      return await f(rel);
     } catch (e) {
-      throw fromErrno(e, rel);
+      throw fileError(e, rel);
     }
   };
-  const chown = async (abs: string) => {
-    if (owner !== null) await fs.lchown(abs, owner, owner);
-  };
-  const entry = async (rel: string, abs: string): Promise<FileEntry> => {
-    const s = await fs.lstat(abs);
-    return { name: path.basename(rel), path: rel, type: entryType(s), size: s.size, mtimeMs: s.mtimeMs };
-  };
-
-  async function write(input: string, content: string | Buffer, expected: Expected | undefined, mustCreate: boolean): Promise<WriteResult> {
-    const { rel, abs: requested } = await paths.containedTarget(input);
-    if (rel === '') throw new FileError('IS_A_DIRECTORY', 'Cannot write the workspace root', rel);
-    return wrap(rel, async () => {
-      // Writing through an in-workspace symlink writes its (already checked) target.
-      const abs = await fs.realpath(requested).catch(() => requested);
-      const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-      let handle: fs.FileHandle;
-      let created = false;
-      const base = C.O_WRONLY | C.O_NOFOLLOW | C.O_NONBLOCK;
-      try {
-        handle = await fs.open(abs, base | C.O_CREAT | C.O_EXCL, 0o644);
-        created = true;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || mustCreate) throw e;
-        handle = await fs.open(abs, base);
-      }
-      try {
-        try {
-          await paths.assertFdInside(handle.fd, rel);
-        } catch (e) {
-          if (created) await fs.unlink(await fs.readlink(`/proc/self/fd/${handle.fd}`)).catch(() => {});
-          throw e;
-        }
-        const st = await handle.stat();
-        if (!st.isFile()) throw new FileError('IS_A_DIRECTORY', `Not a regular file: ${rel}`, rel);
-        if (expected && (expected.mtimeMs !== undefined || expected.hash !== undefined)) {
-          if (created) throw new FileError('CONFLICT', `File was deleted on disk: ${rel}`, rel);
-          const mtimeChanged = expected.mtimeMs !== undefined && expected.mtimeMs !== st.mtimeMs;
-          // Reading back only to compare hashes: an mtime match alone is trusted.
-          const hashChanged = expected.hash !== undefined && (mtimeChanged || expected.mtimeMs === undefined)
-            && expected.hash !== sha256(await fs.readFile(`/proc/self/fd/${handle.fd}`));
-          if (expected.hash !== undefined ? hashChanged : mtimeChanged) {
-            throw new FileError('CONFLICT', `File changed on disk since it was read: ${rel}`, rel);
-          }
-        }
-        await handle.truncate(0);
-        await handle.write(data, 0, data.length, 0);
-        if (owner !== null) await handle.chown(owner, owner);
-        const after = await handle.stat();
-        return { path: rel, size: after.size, mtimeMs: after.mtimeMs, hash: sha256(data) };
-      } finally {
-        await handle.close();
-      }
-    });
-  }
+  const write = (input: string, content: string | Buffer, expected: Expected | undefined, mustCreate: boolean) =>
+    onPath(input, (rel) => host.call('write', {
+      path: rel, content: typeof content === 'string' ? Buffer.from(content, 'utf8') : content, expected, mustCreate,
+    }));
 
   return {
     root: o.root,
-
-    async list(dir = '') {
-      const { rel, abs } = await paths.containedTarget(dir);
-      return wrap(rel, async () => {
-        const names = await fs.readdir(abs);
-        const entries = await Promise.all(names.map((n) => entry(rel ? `${rel}/${n}` : n, path.join(abs, n)).catch(() => null)));
-        return entries
-          .filter((e): e is FileEntry => e !== null)
-          .sort((a, b) => (a.type === 'directory') !== (b.type === 'directory') ? (a.type === 'directory' ? -1 : 1) : a.name.localeCompare(b.name));
-      });
-    },
-
-    async stat(input) {
-      const { rel, abs } = await paths.containedParent(input);
-      return wrap(rel, () => entry(rel, abs));
-    },
-
-    async read(input) {
-      const { rel, abs } = await paths.containedTarget(input);
-      return wrap(rel, async () => {
-        // O_NONBLOCK: a FIFO planted in the workspace must not hang the server.
-        const handle = await fs.open(abs, C.O_RDONLY | C.O_NONBLOCK);
-        try {
-          await paths.assertFdInside(handle.fd, rel);
-          const st = await handle.stat();
-          if (st.isDirectory()) throw new FileError('IS_A_DIRECTORY', `Is a directory: ${rel}`, rel);
-          if (!st.isFile()) throw new FileError('INVALID_PATH', `Not a regular file: ${rel}`, rel);
-          if (st.size > maxRead) return { kind: 'too-large', path: rel, size: st.size, mtimeMs: st.mtimeMs, hash: null, readOnly: true };
-          const buf = await handle.readFile();
-          const hash = sha256(buf);
-          if (isBinary(buf)) return { kind: 'binary', path: rel, size: buf.length, mtimeMs: st.mtimeMs, hash, readOnly: true };
-          return { kind: 'text', path: rel, content: buf.toString('utf8'), size: buf.length, mtimeMs: st.mtimeMs, hash };
-        } finally {
-          await handle.close();
-        }
-      });
-    },
-
+    list: (dir = '') => onPath(dir, (rel) => host.call('list', { path: rel })),
+    stat: (p) => onPath(p, (rel) => host.call('stat', { path: rel })),
+    read: (p) => onPath(p, (rel) => host.call('read', { path: rel, maxBytes: DEFAULT_MAX_READ_BYTES })),
     write: (p, content, expected) => write(p, content, expected, false),
     createFile: (p, content = '') => write(p, content, undefined, true),
-
-    async createDir(input) {
-      const { rel, abs } = await paths.containedParent(input);
-      if (rel === '') throw new FileError('ALREADY_EXISTS', 'The workspace root exists', rel);
-      return wrap(rel, async () => {
-        await fs.mkdir(abs, { mode: 0o755 });
-        await chown(abs);
-        return entry(rel, abs);
-      });
-    },
-
-    async rename(fromInput, toInput) {
-      const from = await paths.containedParent(fromInput);
-      const to = await paths.containedParent(toInput);
-      if (from.rel === '' || to.rel === '') throw new FileError('INVALID_PATH', 'Cannot rename the workspace root', from.rel);
-      if (isInsideRel(from.rel, to.rel)) throw new FileError('INVALID_PATH', `Cannot move a directory into itself: ${to.rel}`, to.rel);
-      await wrap(from.rel, () => fs.lstat(from.abs));
-      // rename(2) silently replaces; the UI expects "already exists" instead.
-      const exists = await fs.lstat(to.abs).then(() => true, () => false);
-      if (exists) throw new FileError('ALREADY_EXISTS', `Already exists: ${to.rel}`, to.rel);
-      await wrap(to.rel, () => fs.rename(from.abs, to.abs));
-    },
-
-    async delete(input) {
-      const { rel, abs } = await paths.containedParent(input);
-      if (rel === '') throw new FileError('INVALID_PATH', 'Cannot delete the workspace root', rel);
-      await wrap(rel, () => fs.lstat(abs));
-      // fs.rm removes symlinks themselves and never follows them, also inside directories.
-      await wrap(rel, () => fs.rm(abs, { recursive: true, force: false }));
+    createDir: (p) => onPath(p, (rel) => host.call('mkdir', { path: rel })),
+    rename: (from, to) => onPath(from, (fromRel) => onPath(to, async (toRel) => {
+      await host.call('rename', { from: fromRel, to: toRel });
+    })),
+    delete: (p) => onPath(p, async (rel) => {
+      await host.call('delete', { path: rel });
+    }),
+    async watch(onEvents, w = {}) {
+      const stream = await host.openStream('watch.start', { debounceMs: w.debounceMs ?? WATCH_DEBOUNCE_MS }, (data) => {
+        const parsed = watchStreamDataSchema.safeParse(data);
+        if (!parsed.success) return;
+        if (parsed.data.kind === 'changes') onEvents(parsed.data.events);
+        else w.onPartial?.(parsed.data.max);
+      }, (reason) => w.onEnd?.(reason));
+      return { close: () => stream.close() };
     },
   };
-}
-
-function isInsideRel(parent: string, child: string): boolean {
-  return child === parent || child.startsWith(`${parent}/`);
 }

@@ -19,6 +19,7 @@ import { createHash } from 'node:crypto';
 import { WorkspaceCgroup } from './cgroups.ts';
 import { detectSandbox } from './capabilities.ts';
 import { createFileService } from './files.ts';
+import { WorkspaceHost } from './host/workspace-host.ts';
 import { confinedLauncher, unconfinedLauncher, type Launcher } from './launcher.ts';
 import { DEFAULT_LIMITS, type SandboxLimits } from './limits.ts';
 import { provision, workspaceSourceSchema } from './provision.ts';
@@ -115,7 +116,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
       ? confinedLauncher({ tools: host.tools, uid: spec.uid, workspaceDir: p.files, etcDir: p.etc, limits, cgroup, networkAllowed: spec.networkAllowed })
       : unconfinedLauncher({ workspaceDir: p.files });
     const disk = diskQuota === 'off' ? null : { quotaBytes, image: p.image !== null };
-    const w = new LocalWorkspace(spec.id, p, uid, launcher, cgroup, disk, () => {
+    const w = new LocalWorkspace(spec.id, p, uid, launcher, cgroup, disk, o.log, () => {
       if (live.get(spec.id) === w) live.delete(spec.id);
     });
     live.set(spec.id, w);
@@ -151,7 +152,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
       });
       try {
         const w = await prepare(spec, p);
-        await provision({ source: spec.source, workspaceDir: w.dir, uid: w.uid, launcher: w.launcher, track: w.track, onProgress });
+        await provision({ source: spec.source, files: w.files, launcher: w.launcher, track: w.track, onProgress });
         return w;
       } catch (e) {
         await destroy(spec.id).catch((err) => o.log.error({ err, id: spec.id }, 'cleanup after failed provision'));
@@ -177,6 +178,8 @@ class LocalWorkspace implements Workspace {
   readonly files;
   private readonly running = new Set<() => void>();
   private readonly snapshots: Snapshots;
+  /** Every file operation runs in this one process, sandboxed as the workspace uid; killAll ends it. */
+  private readonly host: WorkspaceHost;
 
   readonly dir: string;
   /** Set while the watchdog found the workspace over its quota: new processes are refused. */
@@ -190,10 +193,12 @@ class LocalWorkspace implements Workspace {
     readonly cgroup: WorkspaceCgroup | null,
     /** null: no quota; image false: enforced by checkDisk (the watchdog). */
     private readonly disk: { quotaBytes: number; image: boolean } | null,
+    log: Logger,
     private readonly onClose: () => void,
   ) {
     this.dir = paths.files;
-    this.files = createFileService({ root: this.dir, uid });
+    this.host = new WorkspaceHost({ launcher, track: this.track, log: log.child({ workspace: id }) });
+    this.files = createFileService({ root: this.dir, host: this.host });
     this.snapshots = new Snapshots({ gitDir: paths.checkpoints, uid, launcher, track: this.track });
   }
 
@@ -255,8 +260,10 @@ class LocalWorkspace implements Workspace {
     return { enforcement: 'watchdog', quotaBytes: this.disk.quotaBytes, usedBytes, full };
   }
 
+  /** Stopped or destroyed: its host is not restarted for late requests (open() makes a new one). */
   async close(): Promise<void> {
     this.onClose();
+    this.host.dispose();
     await this.killAll();
     await this.cgroup?.remove();
   }

@@ -1,10 +1,13 @@
-// Fills a fresh workspace directory: nothing, a built-in template, or a git clone. The clone
-// runs inside the workspace sandbox as the workspace uid (never as root), so a hostile
-// repository is handled by the same confinement as everything else.
+// Fills a fresh workspace directory: nothing, a built-in template, or a git clone. Nothing here
+// writes into the workspace as root: a template's files are written through the file service
+// (the workspace host, as the workspace uid) and the clone runs inside the workspace sandbox as
+// the workspace uid, so a hostile repository is handled by the same confinement as everything
+// else.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import type { FileService } from './files.ts';
 import type { Launcher } from './launcher.ts';
 import type { ExecResult, WorkspaceSource } from './provider.ts';
 import { runProcess } from './run-process.ts';
@@ -46,13 +49,16 @@ export async function listTemplates(): Promise<string[]> {
   return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
 }
 
-/** Hands a tree the server copied to the workspace uid, without following symlinks. */
-async function chownTree(dir: string, uid: number): Promise<void> {
-  await fs.lchown(dir, uid, uid);
-  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) await chownTree(p, uid);
-    else await fs.lchown(p, uid, uid);
+/** Recreates a template directory (trusted, read by the server) through the workspace's file service. */
+async function copyTemplate(from: string, files: FileService, rel = ''): Promise<void> {
+  for (const e of await fs.readdir(path.join(from, rel), { withFileTypes: true })) {
+    const child = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      await files.createDir(child);
+      await copyTemplate(from, files, child);
+    } else if (e.isFile()) {
+      await files.createFile(child, await fs.readFile(path.join(from, child)));
+    }
   }
 }
 
@@ -71,7 +77,7 @@ export function describeCloneFailure(url: string, r: ExecResult): string {
 }
 
 export async function provision(o: {
-  source: WorkspaceSource; workspaceDir: string; uid: number | null; launcher: Launcher;
+  source: WorkspaceSource; files: FileService; launcher: Launcher;
   track: (kill: () => void) => () => void; onProgress?: (message: string) => void;
 }): Promise<void> {
   const source = workspaceSourceSchema.safeParse(o.source);
@@ -83,8 +89,7 @@ export async function provision(o: {
     const from = path.join(TEMPLATES_DIR, s.template);
     if (!(await listTemplates()).includes(s.template)) throw new ProvisionError(`Unknown template: ${s.template}`);
     o.onProgress?.(`Copying template ${s.template}`);
-    await fs.cp(from, o.workspaceDir, { recursive: true, errorOnExist: true, force: false });
-    if (o.uid !== null) await chownTree(o.workspaceDir, o.uid);
+    await copyTemplate(from, o.files);
     return;
   }
 

@@ -21,7 +21,8 @@ export interface RunOptions {
   track?: (kill: () => void) => () => void;
 }
 
-function killGroup(pid: number | undefined): void {
+/** SIGKILL to the process group (a sandbox: bwrap takes its pid namespace with it). */
+export function killGroup(pid: number | undefined): void {
   if (pid === undefined) return;
   try { process.kill(-pid, 'SIGKILL'); } catch {
     try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }

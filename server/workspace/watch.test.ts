@@ -1,27 +1,32 @@
+// The workspace watcher runs in the workspace host (inside the sandbox, as the workspace uid).
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { silentLog } from './testing.ts';
-import { watchWorkspace, type WatchEvent, type WorkspaceWatcher } from './watcher.ts';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import type { WatchEvent, WorkspaceWatcher } from './files.ts';
+import { tempProvider, uidBase } from './testing.ts';
 
+const UID = uidBase();
+let env: Awaited<ReturnType<typeof tempProvider>>;
+let n = 0;
 let root: string;
 let watcher: WorkspaceWatcher;
 let events: WatchEvent[];
 
-const settle = () => new Promise((r) => setTimeout(r, 250));
+const settle = () => new Promise((r) => setTimeout(r, 400));
+
+beforeAll(async () => { env = await tempProvider(); });
+afterAll(async () => env.cleanup());
 
 beforeEach(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-watch-'));
+  n++;
+  const ws = await env.provider.create({ id: `watch-${n}`, source: { kind: 'empty' }, networkAllowed: false, uid: UID + n });
+  root = ws.files.root;
   await fs.mkdir(path.join(root, '.git'));
   await fs.writeFile(path.join(root, 'existing.txt'), '1');
   events = [];
-  watcher = await watchWorkspace(root, (batch) => events.push(...batch), { log: silentLog, debounceMs: 30 });
+  watcher = await ws.files.watch((batch) => events.push(...batch), { debounceMs: 30 });
 });
-afterEach(async () => {
-  watcher.close();
-  await fs.rm(root, { recursive: true, force: true });
-});
+afterEach(async () => watcher.close());
 
 it('reports creations, changes and deletions, including files in new directories', async () => {
   await fs.mkdir(path.join(root, 'a/b'), { recursive: true });
