@@ -71,6 +71,8 @@ export type MemoryItem = Prisma.MemoryItemModel
 /**
  * Model Approval
  * status: "pending" | "granted" | "denied" | "expired".
+ * A tool call waiting for a person. status: "pending" | "approved" | "denied" | "expired" | "cancelled".
+ * reason is the policy's reason for asking; answer is what the model is told once decided.
  */
 export type Approval = Prisma.ApprovalModel
 /**

@@ -222,7 +222,13 @@ export const ApprovalScalarFieldEnum = {
   reason: 'reason',
   createdAt: 'createdAt',
   decidedAt: 'decidedAt',
-  expiresAt: 'expiresAt'
+  expiresAt: 'expiresAt',
+  teamId: 'teamId',
+  runId: 'runId',
+  tool: 'tool',
+  detail: 'detail',
+  rule: 'rule',
+  answer: 'answer'
 } as const
 
 export type ApprovalScalarFieldEnum = (typeof ApprovalScalarFieldEnum)[keyof typeof ApprovalScalarFieldEnum]
@@ -303,6 +309,14 @@ export const JsonNullValueInput = {
 } as const
 
 export type JsonNullValueInput = (typeof JsonNullValueInput)[keyof typeof JsonNullValueInput]
+
+
+export const NullableJsonNullValueInput = {
+  DbNull: DbNull,
+  JsonNull: JsonNull
+} as const
+
+export type NullableJsonNullValueInput = (typeof NullableJsonNullValueInput)[keyof typeof NullableJsonNullValueInput]
 
 
 export const NullsOrder = {
