@@ -35,6 +35,8 @@ async function main() {
   const services = createServices(config, log, db, provider);
   const { interrupted } = await services.agent.recover();
   if (interrupted) log.warn({ interrupted }, 'agent runs left running by the last process are marked interrupted');
+  const pendingApprovals = await services.approvals.recover();
+  if (pendingApprovals) log.info({ pendingApprovals }, 'approvals still waiting for an answer');
   const { server, io } = createHttpServer(services, await createPageHandler(services));
 
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
@@ -56,6 +58,7 @@ async function main() {
       server.closeIdleConnections();
     });
     await services.agent.close();
+    services.approvals.close();
     services.terminals.closeAll();
     services.fileWatch.closeAll();
     await provider.shutdown();

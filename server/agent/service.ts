@@ -11,6 +11,7 @@ import { runLoop, type AgentDelta, type LoopDeps, type LoopOutcome } from './loo
 import { allowAll, noApprovals, type ApprovalGate, type PolicyHook } from './policy.ts';
 import { DEFAULT_PROMPT_BUDGET_TOKENS, simplePromptBuilder, type PromptBuilder } from './prompt.ts';
 import { RunLog } from './run-state.ts';
+import { SHUTDOWN, STOP } from './run-signals.ts';
 import { RunStore, statusFor, summarize, type AgentRunRow, type RunSummary } from './runs.ts';
 import { builtinTools, toolRegistry } from './tools/registry.ts';
 import type { AgentWorkspace, AnyTool } from './tools/tool.ts';
@@ -49,8 +50,6 @@ export interface AgentStatus {
 
 interface ActiveRun { runId: string; controller: AbortController; done: Promise<void> }
 
-const STOP = 'stopped by user';
-const SHUTDOWN = 'server shutting down';
 const RECENT_RUNS = 10;
 const agentActor: Actor = { kind: 'agent', id: null };
 const systemActor: Actor = { kind: 'system', id: null };

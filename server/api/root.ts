@@ -1,5 +1,6 @@
 import { adminRouter } from './routers/admin.ts';
 import { agentRouter } from './routers/agent.ts';
+import { approvalsRouter } from './routers/approvals.ts';
 import { authRouter } from './routers/auth.ts';
 import { modelsRouter } from './routers/models.ts';
 import { filesRouter } from './routers/files.ts';
@@ -12,6 +13,7 @@ export const appRouter = router({
   sessions: sessionsRouter,
   files: filesRouter,
   agent: agentRouter,
+  approvals: approvalsRouter,
   models: modelsRouter,
 });
 

@@ -51,6 +51,17 @@ export const eventPayloadSchemas = {
     runId: z.string(), callId: z.string(), tool: z.string(), ok: z.boolean(), output: z.string(),
     detail: z.record(z.string(), z.json()).optional(), durationMs: z.number().int(),
   }),
+  /** A call waits for a person (server/agent/approvals/). requestedBy: whose message started the run. */
+  'agent.approval.requested': z.object({
+    approvalId: z.string(), runId: z.string(), callId: z.string(), tool: z.string(),
+    risk: z.enum(['low', 'medium', 'high']), reason: z.string(), rule: z.string().nullable(),
+    requestedBy: z.string().nullable(), expiresAt: z.string(),
+  }),
+  /** by: the deciding user's id; null when it expired or the run was stopped. reason: what the model is told. */
+  'agent.approval.decided': z.object({
+    approvalId: z.string(), runId: z.string(), callId: z.string(),
+    outcome: z.enum(['approved', 'denied', 'expired', 'cancelled']), by: z.string().nullable(), reason: z.string(),
+  }),
   'agent.checkpoint': z.object({ runId: z.string(), step: z.number().int(), callId: z.string(), checkpointId: z.string(), label: z.string(), durationMs: z.number().int() }),
   'agent.rewind': z.object({ checkpointId: z.string(), label: z.string() }),
   'agent.usage': z.object({ runId: z.string(), step: z.number().int(), route: z.string(), inputTokens: z.number().int(), outputTokens: z.number().int(), costUsd: z.number() }),
