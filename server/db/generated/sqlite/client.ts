@@ -123,3 +123,18 @@ export type ModelUsage = Prisma.ModelUsageModel
  * id: the task type ("default" for now).
  */
 export type ModelRouteSetting = Prisma.ModelRouteSettingModel
+/**
+ * Model PolicyRule
+ * An allow/ask/deny rule on a tool and an argument pattern, e.g. run_command "npm test*".
+ * workspaceId null: a team rule; otherwise it applies to that workspace only. position orders
+ * the rules of one scope (for display and for which rule is named); deny still wins over ask over allow.
+ * action: "allow" | "ask" | "deny" (validated by zod in server/agent/policy/rules-store.ts).
+ */
+export type PolicyRule = Prisma.PolicyRuleModel
+/**
+ * Model TeamPolicySettings
+ * A team's policy settings; without a row, the defaults in server/agent/policy/rules-store.ts.
+ * mediumAction: "allow" | "ask". Anomaly limits: more than anomalyHighRisk high-risk requests or
+ * deletes within anomalyWindowSeconds, or anomalyDenials denials in a row, pause the run.
+ */
+export type TeamPolicySettings = Prisma.TeamPolicySettingsModel

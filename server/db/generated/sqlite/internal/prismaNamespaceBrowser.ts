@@ -65,7 +65,9 @@ export const ModelName = {
   ShareLink: 'ShareLink',
   AgentRun: 'AgentRun',
   ModelUsage: 'ModelUsage',
-  ModelRouteSetting: 'ModelRouteSetting'
+  ModelRouteSetting: 'ModelRouteSetting',
+  PolicyRule: 'PolicyRule',
+  TeamPolicySettings: 'TeamPolicySettings'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -294,6 +296,36 @@ export const ModelRouteSettingScalarFieldEnum = {
 } as const
 
 export type ModelRouteSettingScalarFieldEnum = (typeof ModelRouteSettingScalarFieldEnum)[keyof typeof ModelRouteSettingScalarFieldEnum]
+
+
+export const PolicyRuleScalarFieldEnum = {
+  id: 'id',
+  teamId: 'teamId',
+  workspaceId: 'workspaceId',
+  action: 'action',
+  tool: 'tool',
+  pattern: 'pattern',
+  note: 'note',
+  position: 'position',
+  createdById: 'createdById',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type PolicyRuleScalarFieldEnum = (typeof PolicyRuleScalarFieldEnum)[keyof typeof PolicyRuleScalarFieldEnum]
+
+
+export const TeamPolicySettingsScalarFieldEnum = {
+  teamId: 'teamId',
+  mediumAction: 'mediumAction',
+  anomalyHighRisk: 'anomalyHighRisk',
+  anomalyDenials: 'anomalyDenials',
+  anomalyWindowSeconds: 'anomalyWindowSeconds',
+  updatedById: 'updatedById',
+  updatedAt: 'updatedAt'
+} as const
+
+export type TeamPolicySettingsScalarFieldEnum = (typeof TeamPolicySettingsScalarFieldEnum)[keyof typeof TeamPolicySettingsScalarFieldEnum]
 
 
 export const SortOrder = {

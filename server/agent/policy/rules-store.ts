@@ -1,0 +1,163 @@
+// Where the policy's data lives: ordered allow/ask/deny rules per team and per workspace, and the
+// team's policy settings. Every change is a team audit entry. Rules are read fresh for each
+// decision (two indexed queries), so a change applies to the very next tool call with no cache
+// to invalidate, whichever path made it (admin page, "Approve and add rule", a script).
+import { z } from 'zod';
+import { recordAudit } from '../../audit/team-audit.ts';
+import type { Db } from '../../db/client.ts';
+import { builtinTools } from '../tools/registry.ts';
+
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+export const ruleActionSchema = z.enum(['allow', 'ask', 'deny']);
+export type RuleAction = z.infer<typeof ruleActionSchema>;
+
+const toolNames = builtinTools.map((t) => t.name);
+const idSchema = z.string().min(1).max(64);
+
+/** The editable part of a rule. The pattern's meaning (globs over the parsed call) is the engine's. */
+export const ruleFieldsSchema = z.object({
+  action: ruleActionSchema,
+  tool: z.string().refine((t) => toolNames.includes(t), { message: `Choose a tool: ${toolNames.join(', ')}` }),
+  pattern: z.string().trim().min(1, 'Enter a pattern, e.g. npm test*').max(500, 'Pattern too long (500 characters at most)'),
+  note: z.string().trim().max(500, 'Note too long (500 characters at most)').default(''),
+});
+
+/** workspaceId null: a rule for the whole team. */
+export const addRuleInput = ruleFieldsSchema.extend({ workspaceId: idSchema.nullable().default(null) });
+export const updateRuleInput = ruleFieldsSchema.partial().extend({ id: idSchema });
+export const reorderRulesInput = z.object({ workspaceId: idSchema.nullable().default(null), ids: z.array(idSchema).max(1000) });
+export const ruleIdInput = z.object({ id: idSchema });
+
+export const policySettingsSchema = z.object({
+  /** What a medium-risk call (ordinary writes and commands) does when no rule matches. */
+  mediumAction: z.enum(['allow', 'ask']),
+  /** More than this many high-risk requests or deletes within the window pause the run. */
+  anomalyHighRisk: z.number().int().min(1, 'At least 1').max(1000, 'At most 1000'),
+  /** This many denials in a row pause the run. */
+  anomalyDenials: z.number().int().min(1, 'At least 1').max(100, 'At most 100'),
+  anomalyWindowSeconds: z.number().int().min(10, 'At least 10 seconds').max(86_400, 'At most a day'),
+});
+export type PolicySettingsRecord = z.infer<typeof policySettingsSchema>;
+
+/** Conservative enough to stop a runaway loop, loose enough not to pause ordinary work. */
+export const DEFAULT_POLICY_SETTINGS: PolicySettingsRecord = { mediumAction: 'allow', anomalyHighRisk: 5, anomalyDenials: 3, anomalyWindowSeconds: 600 };
+
+export interface StoredRule {
+  id: string;
+  action: RuleAction;
+  tool: string;
+  pattern: string;
+  note: string;
+  position: number;
+  scope: 'team' | 'workspace';
+  workspaceId: string | null;
+  createdById: string | null;
+  createdAt: Date;
+}
+
+export class RuleStoreError extends Error {
+  constructor(readonly code: 'NOT_FOUND' | 'BAD_ORDER', message: string) { super(message); }
+}
+
+type RuleRow = Awaited<ReturnType<Db['policyRule']['findFirstOrThrow']>>;
+
+function toRule(r: RuleRow): StoredRule {
+  return {
+    id: r.id, action: ruleActionSchema.parse(r.action), tool: r.tool, pattern: r.pattern, note: r.note, position: r.position,
+    scope: r.workspaceId ? 'workspace' : 'team', workspaceId: r.workspaceId, createdById: r.createdById, createdAt: r.createdAt,
+  };
+}
+
+const described = (r: Pick<StoredRule, 'action' | 'tool' | 'pattern' | 'workspaceId'>) =>
+  ({ action: r.action, tool: r.tool, pattern: r.pattern, workspaceId: r.workspaceId });
+
+/** The rules of one scope (the team's, or one workspace's), in order. */
+export async function listRules(db: Pick<Db, 'policyRule'>, teamId: string, workspaceId: string | null): Promise<StoredRule[]> {
+  const rows = await db.policyRule.findMany({ where: { teamId, workspaceId }, orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] });
+  return rows.map(toRule);
+}
+
+/** Everything that applies to a call in a workspace: the team's rules, then the workspace's. */
+export async function rulesFor(db: Pick<Db, 'policyRule'>, teamId: string, workspaceId: string | null): Promise<StoredRule[]> {
+  const rows = await db.policyRule.findMany({
+    where: { teamId, OR: [{ workspaceId: null }, ...(workspaceId ? [{ workspaceId }] : [])] },
+    orderBy: [{ position: 'asc' }, { createdAt: 'asc' }],
+  });
+  const rules = rows.map(toRule);
+  return [...rules.filter((r) => r.scope === 'team'), ...rules.filter((r) => r.scope === 'workspace')];
+}
+
+async function assertWorkspaceInTeam(tx: Tx, teamId: string, workspaceId: string | null) {
+  if (workspaceId && !(await tx.workspace.findFirst({ where: { id: workspaceId, teamId }, select: { id: true } }))) {
+    throw new RuleStoreError('NOT_FOUND', 'No such workspace in this team.');
+  }
+}
+
+async function ruleInTeam(tx: Tx, teamId: string, id: string): Promise<RuleRow> {
+  const row = await tx.policyRule.findFirst({ where: { id, teamId } });
+  if (!row) throw new RuleStoreError('NOT_FOUND', 'No such rule; it may have been deleted.');
+  return row;
+}
+
+/** Appends a rule at the end of its scope. Also what "Approve and add rule" calls. */
+export async function addRule(db: Db, a: { teamId: string; actorId: string | null; rule: z.input<typeof addRuleInput> }): Promise<StoredRule> {
+  const input = addRuleInput.parse(a.rule);
+  return db.$transaction(async (tx) => {
+    await assertWorkspaceInTeam(tx, a.teamId, input.workspaceId);
+    const last = await tx.policyRule.findFirst({ where: { teamId: a.teamId, workspaceId: input.workspaceId }, orderBy: { position: 'desc' }, select: { position: true } });
+    const row = await tx.policyRule.create({
+      data: { teamId: a.teamId, workspaceId: input.workspaceId, action: input.action, tool: input.tool, pattern: input.pattern, note: input.note, position: (last?.position ?? -1) + 1, createdById: a.actorId },
+    });
+    await recordAudit(tx, { teamId: a.teamId, actorId: a.actorId, action: 'policy.rule_added', target: row.id, detail: described(toRule(row)) });
+    return toRule(row);
+  });
+}
+
+export async function updateRule(db: Db, a: { teamId: string; actorId: string; change: z.input<typeof updateRuleInput> }): Promise<StoredRule> {
+  const { id, ...change } = updateRuleInput.parse(a.change);
+  return db.$transaction(async (tx) => {
+    const before = toRule(await ruleInTeam(tx, a.teamId, id));
+    const row = await tx.policyRule.update({ where: { id }, data: change });
+    await recordAudit(tx, { teamId: a.teamId, actorId: a.actorId, action: 'policy.rule_updated', target: id, detail: { before: described(before), after: described(toRule(row)) } });
+    return toRule(row);
+  });
+}
+
+/** ids must name exactly the scope's rules, in their new order. */
+export async function reorderRules(db: Db, a: { teamId: string; actorId: string; order: z.input<typeof reorderRulesInput> }): Promise<StoredRule[]> {
+  const { workspaceId, ids } = reorderRulesInput.parse(a.order);
+  return db.$transaction(async (tx) => {
+    await assertWorkspaceInTeam(tx, a.teamId, workspaceId);
+    const current = await tx.policyRule.findMany({ where: { teamId: a.teamId, workspaceId }, select: { id: true } });
+    const same = ids.length === current.length && new Set(ids).size === ids.length && current.every((r) => ids.includes(r.id));
+    if (!same) throw new RuleStoreError('BAD_ORDER', 'The rules changed meanwhile; reload and reorder again.');
+    for (const [position, id] of ids.entries()) await tx.policyRule.update({ where: { id }, data: { position } });
+    await recordAudit(tx, { teamId: a.teamId, actorId: a.actorId, action: 'policy.rules_reordered', target: workspaceId ?? 'team', detail: { ids } });
+    return (await tx.policyRule.findMany({ where: { teamId: a.teamId, workspaceId }, orderBy: { position: 'asc' } })).map(toRule);
+  });
+}
+
+export async function deleteRule(db: Db, a: { teamId: string; actorId: string; id: string }): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const before = toRule(await ruleInTeam(tx, a.teamId, a.id));
+    await tx.policyRule.delete({ where: { id: a.id } });
+    await recordAudit(tx, { teamId: a.teamId, actorId: a.actorId, action: 'policy.rule_deleted', target: a.id, detail: described(before) });
+  });
+}
+
+export async function getPolicySettings(db: Pick<Db, 'teamPolicySettings'>, teamId: string): Promise<PolicySettingsRecord> {
+  const row = await db.teamPolicySettings.findUnique({ where: { teamId } });
+  if (!row) return DEFAULT_POLICY_SETTINGS;
+  return policySettingsSchema.parse({ mediumAction: row.mediumAction, anomalyHighRisk: row.anomalyHighRisk, anomalyDenials: row.anomalyDenials, anomalyWindowSeconds: row.anomalyWindowSeconds });
+}
+
+export async function setPolicySettings(db: Db, a: { teamId: string; actorId: string; settings: PolicySettingsRecord }): Promise<PolicySettingsRecord> {
+  const settings = policySettingsSchema.parse(a.settings);
+  return db.$transaction(async (tx) => {
+    const before = await getPolicySettings(tx, a.teamId);
+    await tx.teamPolicySettings.upsert({ where: { teamId: a.teamId }, create: { teamId: a.teamId, ...settings, updatedById: a.actorId }, update: { ...settings, updatedById: a.actorId } });
+    await recordAudit(tx, { teamId: a.teamId, actorId: a.actorId, action: 'policy.settings_changed', detail: { before, after: settings } });
+    return settings;
+  });
+}
