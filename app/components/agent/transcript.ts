@@ -65,6 +65,12 @@ export function transcript(events: SessionEvent[]): Item[] {
         if (card) card.result = { ok: !!p.ok, output: String(p.output), detail: p.detail as Record<string, unknown> | undefined, durationMs: Number(p.durationMs) };
         break;
       }
+      case 'agent.approval.requested':
+        items.push({ kind: 'notice', seq: e.seq, runId, text: `Waiting for approval of ${String(p.tool)} (${String(p.risk)} risk): ${String(p.reason)}` });
+        break;
+      case 'agent.approval.decided':
+        items.push({ kind: 'notice', seq: e.seq, runId, text: `Approval ${String(p.outcome)}: ${String(p.reason)}.` });
+        break;
       case 'agent.run.ended':
         items.push({ kind: 'run-end', seq: e.seq, runId, outcome: String(p.outcome), steps: Number(p.steps), message: p.message as string | undefined });
         break;

@@ -1,0 +1,28 @@
+'use client';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useTRPC } from '../../lib/trpc.ts';
+import type { Approval } from './ApprovalDetail.tsx';
+
+/** Approve / Deny. The server decides who may approve; the button says so before anyone tries. */
+export function ApprovalActions({ approval }: { approval: Approval }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const decide = useMutation(trpc.approvals.decide.mutationOptions({
+    onSettled: () => Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.approvals.list.queryKey({ sessionId: approval.sessionId }) }),
+      queryClient.invalidateQueries({ queryKey: trpc.approvals.queue.queryKey() }),
+    ]),
+  }));
+  const answer = (approve: boolean) => decide.mutate({ sessionId: approval.sessionId, approvalId: approval.id, approve });
+  return (
+    <div className="approval-actions">
+      <div className="row">
+        <button type="button" className="primary small" disabled={decide.isPending || !!approval.approveRefusal} onClick={() => answer(true)}
+          title={approval.approveRefusal ?? undefined}>Approve</button>
+        <button type="button" className="small danger" disabled={decide.isPending} onClick={() => answer(false)}>Deny</button>
+      </div>
+      {approval.approveRefusal && <p className="muted small-text">{approval.approveRefusal}</p>}
+      {decide.error && <p role="alert" className="form-error">{decide.error.message}</p>}
+    </div>
+  );
+}
