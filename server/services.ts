@@ -12,6 +12,7 @@ import { TerminalManager } from './workspace/terminals.ts';
 import { FileWatchService } from './sessions/file-watch.ts';
 import { AgentService } from './agent/service.ts';
 import { ApprovalService } from './agent/approvals/service.ts';
+import { createPolicyHook, DEFAULT_POLICY_SETTINGS } from './agent/policy/engine.ts';
 import type { AgentDelta } from './agent/loop.ts';
 import { agentWorkspace } from './agent/workspace-adapter.ts';
 import { createModels, type Models } from './models/models.ts';
@@ -59,6 +60,12 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
       return row?.status === 'ready' ? agentWorkspace(await workspaces.get(row)) : null;
     },
     onDelta: (d) => forwardDelta(d),
+    // No stored rules yet: the classifier's defaults decide (the rules work replaces these sources).
+    policy: createPolicyHook({
+      rules: async () => [],
+      settings: async () => DEFAULT_POLICY_SETTINGS,
+      onError: (err, call) => log.error({ err, sessionId: call.sessionId, tool: call.tool.name }, 'policy evaluation failed; the call was denied'),
+    }),
     approvals,
   });
   // Answered after a restart (the run was interrupted while it waited): carry on with the answer.

@@ -26,6 +26,8 @@ export interface PolicyDecision {
   risk?: Risk;
   /** The id of the rule that decided, or null when no rule matched. */
   rule?: string | null;
+  /** The parsed simple commands (argv each), so an approval prompt can show what will run. */
+  commands?: string[][];
 }
 
 export interface PolicyHook {

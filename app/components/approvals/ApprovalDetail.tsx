@@ -8,7 +8,7 @@ const asObject = (v: unknown): Json => (v && typeof v === 'object' && !Array.isA
 /** One simple command as the policy parsed it: the program, then its arguments. */
 function ParsedCommand({ command }: { command: unknown }) {
   const c = asObject(command);
-  const argv = Array.isArray(c.argv) ? c.argv.map(String) : typeof command === 'string' ? [command] : [];
+  const argv = Array.isArray(command) ? command.map(String) : Array.isArray(c.argv) ? c.argv.map(String) : typeof command === 'string' ? [command] : [];
   if (!argv.length) return null;
   return (
     <li>

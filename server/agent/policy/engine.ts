@@ -109,7 +109,7 @@ export function createPolicyHook(o: PolicySource & { onError?(err: unknown, call
       try {
         const [rules, settings] = await Promise.all([o.rules(call), o.settings(call)]);
         const v = await evaluate({ tool: call.tool.name, input: call.input, highRisk: call.highRisk }, rules, settings);
-        return { decision: v.decision, reason: v.reason, by: v.by, risk: v.risk, rule: v.rule };
+        return { decision: v.decision, reason: v.reason, by: v.by, risk: v.risk, rule: v.rule, commands: v.commands };
       } catch (err) {
         o.onError?.(err, call);
         const message = err instanceof Error ? err.message : String(err);
