@@ -11,10 +11,14 @@ import type { ApprovalGate, PolicyCall, PolicyDecision } from '../policy.ts';
 import { SHUTDOWN } from '../run-signals.ts';
 import { approveRefusal } from './authority.ts';
 import { toView, type ApprovalRow, type ApprovalView } from './view.ts';
+import { addRule, type StoredRule } from '../policy/rules-store.ts';
+import { suggestedRules } from './suggested-rules.ts';
 
 type Answer = Awaited<ReturnType<ApprovalGate['request']>>;
 type Outcome = 'approved' | 'denied' | 'expired' | 'cancelled';
-export type DecideResult = { ok: true; approval: ApprovalView } | { ok: false; code: 'not_found' | 'conflict' | 'forbidden'; error: string };
+export type DecideResult =
+  | { ok: true; approval: ApprovalView; rulesAdded: StoredRule[] }
+  | { ok: false; code: 'not_found' | 'conflict' | 'forbidden' | 'bad_request'; error: string };
 
 /** setTimeout's ceiling; a longer expiry is re-armed when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -56,7 +60,7 @@ export class ApprovalService implements ApprovalGate {
    * A person's answer. Refused unless the approval belongs to this session, is still pending
    * and the person may give that answer; the conditional update makes a replay a no-op.
    */
-  async decide(principal: Principal, input: { sessionId: string; approvalId: string; approve: boolean }): Promise<DecideResult> {
+  async decide(principal: Principal, input: { sessionId: string; approvalId: string; approve: boolean; addRule?: boolean }): Promise<DecideResult> {
     const row = await this.o.db.approval.findUnique({ where: { id: input.approvalId } });
     if (!row || row.sessionId !== input.sessionId || row.teamId !== principal.teamId) return { ok: false, code: 'not_found', error: 'No such approval in this session.' };
     if (row.status !== 'pending') return { ok: false, code: 'conflict', error: `This approval was already ${row.status}.` };
@@ -71,11 +75,22 @@ export class ApprovalService implements ApprovalGate {
         return { ok: false, code: 'forbidden', error: refusal };
       }
     }
+    const rules = input.addRule ? suggestedRules(row) : [];
+    if (input.addRule) {
+      if (!input.approve) return { ok: false, code: 'bad_request', error: 'A rule can only be added when approving.' };
+      if (principal.role !== 'admin') return { ok: false, code: 'forbidden', error: 'Only an admin can add rules.' };
+      if (!rules.length) return { ok: false, code: 'bad_request', error: 'No rule can be suggested for this call (high risk, or a pattern would be wider than the call).' };
+    }
     const outcome = input.approve ? 'approved' : 'denied';
     const answer = input.approve ? `approved by ${principal.user.name}` : `denied by ${principal.user.name}`;
     const settled = await this.settle(row, outcome, principal.user.id, answer);
     if (!settled) return { ok: false, code: 'conflict', error: 'This approval was already answered.' };
-    return { ok: true, approval: toView(settled, principal) };
+    const workspaceId = rules.length ? (await this.o.db.session.findUnique({ where: { id: row.sessionId }, select: { workspaceId: true } }))?.workspaceId ?? null : null;
+    const rulesAdded: StoredRule[] = [];
+    for (const r of rules) {
+      rulesAdded.push(await addRule(this.o.db, { teamId: row.teamId, actorId: principal.user.id, rule: { action: 'allow', tool: r.tool, pattern: r.pattern, workspaceId, note: `added when approving ${row.tool} (approval ${row.id})` } }));
+    }
+    return { ok: true, approval: toView(settled, principal), rulesAdded };
   }
 
   /** Approvals of one session, newest first (the caller has checked access to it). */
