@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
+import { io as connect } from 'socket.io-client';
 import { ApiClient, cookieFrom, createProvisionedSession } from '../test/support/app.ts';
 import { startScriptedModelServer } from '../test/support/scripted-model-server.ts';
 
@@ -74,6 +75,15 @@ try {
     document.addEventListener('pointerdown', () => { w.clickAt = Date.now(); }, true);
   });
 
+  // A second follower outside the browser: when the requested event itself arrives.
+  const socket = connect(url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie: approverCookie, origin: url } });
+  const eventAt = new Map<string, number>();
+  socket.on('session:event', (e: { type: string; payload: { callId?: string } }) => { if (e.type === 'agent.approval.requested') eventAt.set(e.payload.callId!, Date.now()); });
+  await new Promise((r) => socket.on('connect', () => r(null)));
+  await socket.emitWithAck('session:follow', { sessionId: session.id, afterSeq: 0 });
+  const toEvent: number[] = [];
+  const clicks: number[] = [];
+  const starts: number[] = [];
   const toPrompt: number[] = [];
   const toCommand: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
@@ -89,13 +99,28 @@ try {
     await prompt.getByRole('button', { name: 'Approve', exact: true }).waitFor();
     const promptAt = await page.evaluate(() => (window as unknown as { promptAt: number }).promptAt);
     toPrompt.push(promptAt - Date.parse(approval.createdAt));
+    toEvent.push(eventAt.get(`call_${i}`)! - Date.parse(approval.createdAt));
     await prompt.getByRole('button', { name: 'Approve', exact: true }).click();
     const clickAt = await page.evaluate(() => (window as unknown as { clickAt: number }).clickAt);
     const started = await until(async () => Number(((await requester.query('files.read', { sessionId: session.id, path: file })).data as { content?: string } | undefined)?.content?.trim() || 0));
     toCommand.push(started - clickAt);
+    clicks.push(clickAt);
+    starts.push(started);
     await until(async () => ((await requester.query('agent.status', { sessionId: session.id })).data as { active: unknown }).active === null);
     await prompt.waitFor({ state: 'detached' });
   }
+  // Where the time goes, from the recorded events (server clock): answer recorded → checkpoint taken → command started.
+  const events = (await requester.query('sessions.events', { sessionId: session.id, afterSeq: 0, limit: 1000 })).data as { type: string; createdAt: string; payload: Record<string, unknown> }[];
+  const at = (type: string, callId: string) => Date.parse(events.find((e) => e.type === type && (e.payload.callId === callId))?.createdAt ?? '');
+  const checkpointMs = events.filter((e) => e.type === 'agent.checkpoint').map((e) => Number(e.payload.durationMs));
+  const decidedToCheckpointEnd = Array.from({ length: ROUNDS }, (_, i) => at('agent.checkpoint', `call_${i}`) - at('agent.approval.decided', `call_${i}`));
+  const clickToDecided = clicks.map((c, i) => at('agent.approval.decided', `call_${i}`) - c);
+  const checkpointToStart = starts.map((st, i) => st - at('agent.checkpoint', `call_${i}`));
+  console.log(`  click → answer recorded: ${fmt(clickToDecided)}`);
+  console.log(`  answer recorded → checkpoint recorded: ${fmt(decidedToCheckpointEnd)} (the checkpoint itself: ${fmt(checkpointMs)})`);
+  console.log(`  checkpoint recorded → command started (sandbox launch): ${fmt(checkpointToStart)}`);
+  console.log(`  gate → the requested event at a Socket.IO follower: ${fmt(toEvent)}`);
+  socket.close();
   console.log(`gate → prompt visible in a second browser: ${fmt(toPrompt)}`);
   console.log(`Approve clicked → approved command started: ${fmt(toCommand)}`);
 } finally {
