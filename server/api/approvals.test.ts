@@ -44,13 +44,13 @@ describe.each(testProviders)('approval forgery battery on %s', (provider) => {
   afterAll(async () => { await app?.close(); });
 
   /** A call waiting for approval in a new session of `owner`, asked for by `requester`, through the real gate. */
-  async function pending(owner: ApiClient, requesterId: string, risk: Risk) {
+  async function pending(owner: ApiClient, requesterId: string, risk: Risk, command = 'rm -rf /workspace/*', commands: string[][] = []) {
     const sessionId = ((await owner.mutate('sessions.create', { title: `approvals ${risk}` })).data as { id: string }).id;
     const callId = `call_${Math.random().toString(36).slice(2)}`;
     const controller = new AbortController();
     const answer = app.services.approvals.request({
-      sessionId, runId: 'run-test', userId: requesterId, tool: runCommand, input: { command: 'rm -rf /workspace/*' }, highRisk: null, callId,
-      decision: { decision: 'ask', reason: 'deletes the workspace', by: 'classifier', risk, rule: null },
+      sessionId, runId: 'run-test', userId: requesterId, tool: runCommand, input: { command }, highRisk: null, callId,
+      decision: { decision: 'ask', reason: 'deletes the workspace', by: 'classifier', risk, rule: null, commands },
     }, controller.signal);
     const row = await expect.poll(() => app.testDb.db.approval.findFirst({ where: { sessionId, toolCallId: callId } })).toBeTruthy().then(() =>
       app.testDb.db.approval.findFirstOrThrow({ where: { sessionId, toolCallId: callId } }));
@@ -129,6 +129,31 @@ describe.each(testProviders)('approval forgery battery on %s', (provider) => {
     expect(expired.error?.message).toMatch(/expired/);
     expect(await a.answer).toMatchObject({ granted: false, by: 'timeout' });
     expect((await admin.query('approvals.queue')).data).toEqual([]);
+  });
+
+  it('Approve and add rule: only admins, only when approving a call a rule can allow, and the rule is exactly the call', async () => {
+    const p = await pending(member, ids.member, 'medium', 'npm install && npm test', [['npm', 'install'], ['npm', 'test']]);
+    const asMember = await member.mutate('approvals.decide', { sessionId: p.sessionId, approvalId: p.approvalId, approve: true, addRule: true });
+    expect(asMember.status).toBe(403);
+    expect(asMember.error?.message).toBe('Only an admin can add rules.');
+    expect((await admin.mutate('approvals.decide', { sessionId: p.sessionId, approvalId: p.approvalId, approve: false, addRule: true })).status).toBe(400);
+    const listed = (await admin.query('approvals.list', { sessionId: p.sessionId })).data as { id: string; suggestedRules: unknown[] }[];
+    expect(listed.find((a) => a.id === p.approvalId)?.suggestedRules).toEqual([{ tool: 'run_command', pattern: 'npm install' }, { tool: 'run_command', pattern: 'npm test' }]);
+    expect(((await member.query('approvals.list', { sessionId: p.sessionId })).data as { suggestedRules: unknown[] }[])[0]?.suggestedRules).toEqual([]);
+    const ok = await admin.mutate('approvals.decide', { sessionId: p.sessionId, approvalId: p.approvalId, approve: true, addRule: true });
+    expect(ok.status).toBe(200);
+    expect(ok.data).toMatchObject({ status: 'approved', rulesAdded: [{ action: 'allow', tool: 'run_command', pattern: 'npm install' }, { action: 'allow', tool: 'run_command', pattern: 'npm test' }] });
+    const workspaceId = (await app.testDb.db.session.findUniqueOrThrow({ where: { id: p.sessionId } })).workspaceId;
+    expect(await app.testDb.db.policyRule.findMany({ where: { workspaceId }, select: { action: true, pattern: true, createdById: true } }))
+      .toEqual([{ action: 'allow', pattern: 'npm install', createdById: ids.admin }, { action: 'allow', pattern: 'npm test', createdById: ids.admin }]);
+    expect(await p.answer).toMatchObject({ granted: true, by: ids.admin });
+
+    // No rule for high risk (none could allow it), nor one wider than the call (a glob in it).
+    const high = await pending(member, ids.member, 'high', 'git push --force', [['git', 'push', '--force']]);
+    expect((await admin.mutate('approvals.decide', { sessionId: high.sessionId, approvalId: high.approvalId, approve: true, addRule: true })).status).toBe(400);
+    const glob = await pending(member, ids.member, 'medium', 'cat *.md', [['cat', '*.md']]);
+    expect((await admin.mutate('approvals.decide', { sessionId: glob.sessionId, approvalId: glob.approvalId, approve: true, addRule: true })).status).toBe(400);
+    for (const x of [high, glob]) { x.cancel(); await x.answer; }
   });
 
   it('Socket.IO offers no way to answer, and only admins may watch the queue', async () => {
