@@ -2,7 +2,7 @@
 // Programs that run other commands (bash -c, xargs, find -exec …) do not decide here: they
 // hand back what they would run, and the shell classifier judges that in turn.
 import type { Word } from './shell-parse.ts';
-import { gitRisk } from './git-risk.ts';
+import { gitRisk, longOptionIs } from './git-risk.ts';
 import { sensitiveWrite, outsideWorkspace } from './paths.ts';
 import { high, low, medium, type Finding } from './risk.ts';
 
@@ -33,8 +33,9 @@ function operands(args: Word[]): Word[] {
   }
   return out;
 }
+/** A long option (GNU tools accept any unambiguous prefix: --rec is --recursive) or a short one in a cluster (-rf). */
 const hasFlag = (args: Word[], long: string[], short: string) =>
-  args.some((a) => a.value !== null && (long.includes(a.value) || long.some((l) => a.value!.startsWith(`${l}=`)) || (/^-[a-zA-Z]+$/.test(a.value) && [...short].some((c) => a.value!.includes(c)))));
+  args.some((a) => a.value !== null && (long.some((l) => longOptionIs(a.value!, l)) || (/^-[a-zA-Z]+$/.test(a.value) && [...short].some((c) => a.value!.includes(c)))));
 
 const only = (f: Finding): ProgramEffect => ({ findings: [f] });
 
@@ -46,7 +47,7 @@ const READERS = new Set([
   'sha256sum', 'sha512sum', 'cksum', 'b2sum', 'basename', 'dirname', 'realpath', 'readlink', 'date', 'whoami', 'id', 'uname', 'hostname',
   'printenv', 'ps', 'free', 'uptime', 'seq', 'sleep', 'cd', 'pushd', 'popd', 'dirs', 'read', 'locale', 'nproc', 'jq', 'yq', 'cal', 'expr',
   'tput', 'clear', 'history', 'getconf', 'lsof', 'pgrep', 'shasum', 'numfmt', 'look', 'zcat', 'zgrep', 'bat', 'batcat', 'exa', 'eza', 'tokei', 'cloc',
-  'wait', 'exit', 'return', 'shift', 'set', 'shopt', 'unset', 'local', 'declare', 'typeset', 'export', 'readonly', 'let', 'hash', 'help', 'man', 'info',
+  'wait', 'exit', 'return', 'shift', 'set', 'unset', 'local', 'declare', 'typeset', 'export', 'readonly', 'hash', 'help', 'man', 'info',
 ]);
 /** Whose arguments are text, not paths (a "/" in them names nothing). */
 const TEXT_ARGS = new Set(['echo', 'printf', 'expr', 'test', '[', 'let', 'jq', 'yq', 'seq', 'date', 'numfmt', 'alias', 'trap', 'export', 'declare', 'typeset', 'local', 'readonly', 'set']);
@@ -54,12 +55,14 @@ const TEXT_ARGS = new Set(['echo', 'printf', 'expr', 'test', '[', 'let', 'jq', '
 const PATTERN_FIRST = new Set(['grep', 'egrep', 'fgrep', 'rg', 'ag', 'ack', 'sed', 'awk', 'gawk', 'mawk', 'nawk', 'zgrep', 'look']);
 
 const SHELLS = new Set(['bash', 'sh', 'dash', 'zsh', 'ksh', 'ash', 'mksh', 'fish', 'busybox', 'rbash', 'tcsh', 'csh']);
-/** Interpreters, with the options that take program text inline. */
-const INTERPRETERS: Record<string, string[]> = {
-  python: ['-c'], python3: ['-c'], python2: ['-c'], pypy: ['-c'], pypy3: ['-c'],
-  node: ['-e', '--eval', '-p', '--print', '-r', '--require', '--import', '--loader'], nodejs: ['-e', '--eval', '-p', '--print'],
-  deno: ['eval'], bun: ['-e', '--eval', '-p', '--print'], perl: ['-e', '-E', '-n', '-p', '-i'], ruby: ['-e'], php: ['-r'], lua: ['-e'],
-  Rscript: ['-e'], R: ['-e'], tclsh: [], osascript: ['-e'], pwsh: ['-c', '-Command'], powershell: ['-c', '-Command'],
+/** Interpreters: the options (and short-option letters, also inside clusters like -Ic) that take program text inline. */
+const INTERPRETERS: Record<string, { options: string[]; letters: string }> = {
+  python: { options: [], letters: 'c' }, python3: { options: [], letters: 'c' }, python2: { options: [], letters: 'c' }, pypy: { options: [], letters: 'c' }, pypy3: { options: [], letters: 'c' },
+  node: { options: ['--eval', '--print', '--require', '--import', '--loader', '--experimental-loader'], letters: 'epr' }, nodejs: { options: ['--eval', '--print', '--require'], letters: 'epr' },
+  deno: { options: ['eval'], letters: '' }, perl: { options: [], letters: 'eE' }, ruby: { options: [], letters: 'e' }, php: { options: [], letters: 'rB' },
+  lua: { options: [], letters: 'e' }, luajit: { options: [], letters: 'e' }, Rscript: { options: [], letters: 'e' }, R: { options: [], letters: 'e' },
+  tclsh: { options: [], letters: '' }, expect: { options: [], letters: 'c' }, julia: { options: ['--eval', '--print'], letters: 'eE' }, irb: { options: [], letters: '' },
+  osascript: { options: [], letters: 'e' }, pwsh: { options: ['-Command', '-EncodedCommand'], letters: 'c' }, powershell: { options: ['-Command', '-EncodedCommand'], letters: 'c' },
 };
 const PRIVILEGE = new Set(['sudo', 'doas', 'su', 'pkexec', 'chroot', 'runuser', 'setpriv', 'nsenter', 'unshare', 'capsh', 'setcap', 'bwrap', 'firejail']);
 const SYSTEM = new Set([
@@ -83,38 +86,102 @@ const HELM_READS = new Set(['list', 'ls', 'status', 'get', 'show', 'inspect', 't
 const TERRAFORM_READS = new Set(['plan', 'validate', 'fmt', 'show', 'output', 'version', 'providers', 'graph', 'init', 'get', 'console', 'test', 'metadata', 'modules']);
 const GH_READS = new Set(['status', 'list', 'view', 'diff', 'checks', 'search', 'browse', 'help', 'version', 'completion']);
 /** Writers whose operands name paths they create, change or delete. */
-const WRITERS = new Set(['cp', 'mv', 'install', 'ln', 'tee', 'touch', 'mkdir', 'truncate', 'patch', 'rsync', 'dd', 'unzip', 'tar', 'chmod', 'chown', 'chgrp', 'chattr', 'setfacl', 'sed', 'split', 'csplit', 'gzip', 'gunzip', 'bzip2', 'xz', 'zip', 'mkfifo', 'mknod', 'cpio', 'editor', 'vi', 'vim', 'nvim', 'nano', 'emacs', 'code']);
+const WRITERS = new Set(['cp', 'mv', 'install', 'ln', 'tee', 'touch', 'mkdir', 'truncate', 'patch', 'rsync', 'dd', 'unzip', 'tar', 'chmod', 'chown', 'chgrp', 'chattr', 'setfacl', 'sed', 'gsed', 'sort', 'split', 'csplit', 'gzip', 'gunzip', 'bzip2', 'xz', 'zip', 'mkfifo', 'mknod', 'cpio', 'editor', 'vi', 'vim', 'nvim', 'nano', 'emacs', 'code', 'rm', 'unlink', 'rmdir', 'shred']);
 
 const LOCAL_URL = /^(https?:\/\/)?(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)([:/]|$)/;
 
 export function judgeProgram(name: string, args: Word[], ctx: ProgramContext): ProgramEffect {
+  const runsOther = RUNS_OTHER_PROGRAM[name];
+  const via = runsOther ? args.find((a) => a.value === null || runsOther.test(a.value)) : undefined;
+  if (via) return { findings: [high(`${name} ${via.value ?? via.source} makes it run another program`), ...pathFindings(name, args, ctx)] };
   const special = SPECIAL[name];
   const effect = special ? special(name, args, ctx) : generic(name, args);
   return { ...effect, findings: [...effect.findings, ...pathFindings(name, args, ctx)] };
 }
 
-/** Paths named anywhere: outside the workspace is high for every program; sensitive files for any program that may write them. */
+/**
+ * Paths named anywhere: outside the workspace is high for every program; for programs that may
+ * write, a sensitive path, a path computed at run time, or a glob that can match hidden files is high.
+ */
 function pathFindings(name: string, args: Word[], ctx: ProgramContext): Finding[] {
   if (TEXT_ARGS.has(name) || name === 'git') return [];
   const ops = PATTERN_FIRST.has(name) && !args.some((a) => a.value === '-e' || a.value === '-f' || a.value === '--regexp') ? operands(args).slice(1) : args;
   const out: Finding[] = [];
-  // sed without -i and awk only print; their file operands are read.
-  const reader = READERS.has(name) || (PATTERN_FIRST.has(name) && !hasFlag(args, ['--in-place'], 'i'));
+  const reader = readsOnly(name, args);
+  const isCd = name === 'cd' || name === 'pushd';
   for (const a of ops) {
     const v = a.value;
-    if (v === null) continue;
-    const p = v.startsWith('-') ? v.slice(v.indexOf('=') + 1) : v;
-    if (!p || (v.startsWith('-') && !v.includes('='))) continue;
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p)) continue;
-    if (!looksLikePath(p)) continue;
-    if (outsideWorkspace(p, ctx.cwd)) { out.push(high(`${name} names ${p}, outside the workspace`)); continue; }
-    if (reader && name !== 'cd' && name !== 'pushd') continue;
-    const s = sensitiveWrite(name === 'cd' || name === 'pushd' ? `${p}/x` : p, ctx.cwd);
-    if (s) {
-      out.push(high(name === 'cd' || name === 'pushd' ? `the command changes into ${p}, where writes are far-reaching` : `${name} touches ${s.path}, ${s.reason}`));
+    if (v === null) {
+      if (isCd) out.push(high(`${name} changes into ${a.source}, computed at run time, so later paths cannot be checked`));
+      else if (WRITERS.has(name) && !reader) out.push(high(`${name} writes to ${a.source}, a path computed at run time`));
+      continue;
+    }
+    const raw = v.startsWith('-') ? v.slice(v.indexOf('=') + 1) : v;
+    if (!raw || (v.startsWith('-') && !v.includes('='))) continue;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) continue;
+    for (const p of expandBraces(raw)) {
+      if (!looksLikePath(p)) continue;
+      if (outsideWorkspace(p, ctx.cwd)) { out.push(high(`${name} names ${p}, outside the workspace`)); continue; }
+      if (reader && !isCd) continue;
+      if (a.glob && hiddenGlob(p)) { out.push(high(`${name} ${p} is a glob that can match hidden files such as .git or .bashrc`)); continue; }
+      const s = sensitiveWrite(isCd ? `${p}/x` : p, ctx.cwd);
+      if (s) out.push(high(isCd ? `the command changes into ${p}, where writes are far-reaching` : `${name} touches ${s.path}, ${s.reason}`));
     }
   }
   return out;
+}
+
+/** Whether this call of the program only reads its operands. */
+function readsOnly(name: string, args: Word[]): boolean {
+  if (READERS.has(name)) return true;
+  if (name === 'sed' || name === 'gsed') return !hasFlag(args, ['--in-place'], 'i');
+  if (PATTERN_FIRST.has(name)) return true;
+  if (name === 'find') return !args.some((a) => a.value !== null && /^-(delete|exec|execdir|ok|okdir|fprint0?|fprintf|fls)$/.test(a.value));
+  if (name === 'sort') return !hasFlag(args, ['--output'], 'o');
+  return false;
+}
+
+/** A glob segment starting with a dot matches hidden names (.git, .bashrc); `*` alone does not. */
+function hiddenGlob(p: string): boolean {
+  return p.split('/').some((seg) => seg.startsWith('.') && /[*?[]/.test(seg));
+}
+
+const MAX_BRACE_WORDS = 64;
+
+/** Brace expansion as bash does it for lists ({a,b}); ranges ({1..3}) are left as written. */
+export function expandBraces(word: string): string[] {
+  let depth = 0; let open = -1; let comma = false;
+  for (let i = 0; i < word.length; i++) {
+    const ch = word[i];
+    if (ch === '\\') { i++; continue; }
+    if (ch === '{') { if (depth++ === 0) { open = i; comma = false; } continue; }
+    if (ch === ',' && depth === 1) comma = true;
+    if (ch === '}' && depth > 0 && --depth === 0) {
+      if (!comma) { open = -1; continue; }
+      const alternatives = splitTopLevel(word.slice(open + 1, i));
+      const rest = expandBraces(word.slice(i + 1));
+      const out: string[] = [];
+      for (const alt of alternatives) for (const a of expandBraces(alt)) for (const r of rest) {
+        out.push(word.slice(0, open) + a + r);
+        if (out.length >= MAX_BRACE_WORDS) return out;
+      }
+      return out;
+    }
+  }
+  return [word];
+}
+
+function splitTopLevel(s: string): string[] {
+  const parts: string[] = [];
+  let depth = 0; let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '\\') { i++; continue; }
+    if (s[i] === '{') depth++;
+    else if (s[i] === '}') depth--;
+    else if (s[i] === ',' && depth === 0) { parts.push(s.slice(start, i)); start = i + 1; }
+  }
+  parts.push(s.slice(start));
+  return parts;
 }
 
 function looksLikePath(p: string): boolean {
@@ -134,31 +201,62 @@ function generic(name: string, args: Word[]): ProgramEffect {
   return only(medium(`runs ${name}`));
 }
 
+/** Shell options that take a value as the next word. */
+const SHELL_OPTION_VALUES = new Set(['-o', '+o', '-O', '+O', '--rcfile', '--init-file']);
+
 function shell(name: string, args: Word[], ctx: ProgramContext): ProgramEffect {
-  const cIdx = args.findIndex((a) => a.value !== null && /^-[a-zA-Z]*c[a-zA-Z]*$/.test(a.value) && !a.value.startsWith('--'));
-  if (name === 'busybox' && args[0]?.value !== 'sh' && args[0]?.value !== 'ash') {
-    return args[0] ? { findings: [], runs: [args] } : only(low('busybox lists its applets'));
+  if (name === 'busybox') {
+    if (!args[0]) return only(low('busybox lists its applets'));
+    return { findings: [], runs: [args] };
   }
-  if (cIdx >= 0) {
-    const script = args[cIdx + 1];
-    return { findings: [medium(`${name} -c runs a script`)], scripts: [{ source: script ? script.value : '', what: `${name} -c` }] };
+  // bash [options] [-c] [script-or-command-string] [args]: the first operand after the options
+  // is the command string with -c (wherever -c stands), the script file without it.
+  let withC = false; let fromStdin = false; let i = 0;
+  for (; i < args.length; i++) {
+    const v = args[i]!.value;
+    if (v === null) return only(high(`${name} is given an option computed at run time`));
+    if (v === '--' || v === '-') { i++; break; }
+    if (SHELL_OPTION_VALUES.has(v)) { i++; continue; }
+    if (/^[-+][A-Za-z]+$/.test(v)) {
+      if (v.startsWith('-') && v.includes('c')) withC = true;
+      if (v.startsWith('-') && v.includes('s')) fromStdin = true;
+      continue;
+    }
+    if (v.startsWith('--')) continue;
+    break;
   }
-  const scriptArg = operands(args.filter((a) => a.value !== '-s'))[0];
-  if (scriptArg && !hasFlag(args, [], 's')) {
-    if (scriptArg.value === null) return only(high(`${name} runs a script whose path is computed at run time`));
-    return only(medium(`${name} runs the script ${scriptArg.value}`));
-  }
-  if (ctx.stdin === 'heredoc' || ctx.stdin === 'herestring') {
-    return { findings: [medium(`${name} runs the here-document`)], scripts: [{ source: ctx.stdinText, what: `${name} <<here-document` }] };
-  }
-  if (ctx.stdin === 'pipe') return only(high(`${name} runs commands read from a pipe (such as a download), which cannot be checked`));
-  if (ctx.stdin === 'file') return only(medium(`${name} runs a script file from stdin`));
+  const operand = args[i];
+  if (withC) return { findings: [medium(`${name} -c runs a script`)], scripts: [{ source: operand ? operand.value : '', what: `${name} -c` }] };
+  if (operand && !fromStdin && args[i - 1]?.value !== '-') return runsScriptFile(name, operand, ctx);
+  return runsStdin(name, 'commands', ctx, (text) => ({ findings: [medium(`${name} runs the here-document`)], scripts: [{ source: text, what: `${name} <<here-document` }] }));
+}
+
+/** A script named on the command line; /dev/stdin and the like are the input stream. */
+function runsScriptFile(name: string, file: Word, ctx: ProgramContext): ProgramEffect {
+  if (file.value === null) return only(high(`${name} runs ${file.source}, a script computed at run time (such as a download)`));
+  if (/^\/(dev|proc)\//.test(file.value)) return runsStdin(name, 'commands', { ...ctx, stdin: ctx.stdin ?? 'pipe' }, null);
+  return only(medium(`${name} runs the script ${file.value}`));
+}
+
+/** A program that runs code from its input: a here-document it can check, a pipe or file it cannot. */
+function runsStdin(name: string, what: string, ctx: ProgramContext, hereDoc: ((text: string | null) => ProgramEffect) | null): ProgramEffect {
+  if ((ctx.stdin === 'heredoc' || ctx.stdin === 'herestring') && hereDoc) return hereDoc(ctx.stdinText);
+  if (ctx.stdin === 'heredoc' || ctx.stdin === 'herestring') return only(high(`${name} runs ${what} from a here-document, which the policy cannot check`));
+  if (ctx.stdin === 'pipe') return only(high(`${name} runs ${what} read from a pipe or stream (such as a download), which cannot be checked`));
+  if (ctx.stdin === 'file') return only(medium(`${name} runs ${what} from a file in the workspace`));
   return only(medium(`starts ${name}`));
 }
 
+function source(name: string, args: Word[], ctx: ProgramContext): ProgramEffect {
+  const file = operands(args)[0];
+  if (!file) return only(low(`${name} without a file does nothing`));
+  return runsScriptFile(name, file, ctx);
+}
+
 function interpreter(name: string, args: Word[], ctx: ProgramContext): ProgramEffect {
-  const inline = INTERPRETERS[name] ?? [];
-  const used = args.find((a) => a.value !== null && inline.some((o) => a.value === o || (o.startsWith('--') && a.value!.startsWith(`${o}=`)) || (o.length === 2 && a.value!.startsWith(o) && !a.value!.startsWith('--'))));
+  const inline = INTERPRETERS[name] ?? { options: [], letters: '' };
+  const used = args.find((a) => a.value !== null && (inline.options.some((o) => a.value === o || longOptionIs(a.value!, o))
+    || (/^-[A-Za-z]+$/.test(a.value) && [...inline.letters].some((l) => a.value!.includes(l)))));
   if (used) return only(high(`${name} ${used.value} runs inline code, which the policy cannot check`));
   const ops = operands(args);
   const m = args.findIndex((a) => a.value === '-m');
@@ -168,15 +266,11 @@ function interpreter(name: string, args: Word[], ctx: ProgramContext): ProgramEf
     if (mod === 'twine' && args.some((a) => a.value === 'upload')) return only(high('twine upload publishes a package'));
     return only(medium(`${name} -m ${mod ?? '?'}`));
   }
-  if (!ops.length) {
-    if (ctx.stdin === 'pipe') return only(high(`${name} runs a program read from a pipe (such as a download), which cannot be checked`));
-    if (ctx.stdin === 'heredoc' || ctx.stdin === 'herestring') return only(high(`${name} runs a program from a here-document, which the policy cannot check`));
-    return only(medium(`starts ${name}`));
-  }
-  if (ops[0]!.value === null) return only(high(`${name} runs a program whose path is computed at run time`));
+  const script = ops[0];
+  if (!script || script.value === '-') return runsStdin(name, 'a program', ctx, null);
   const rest = ops.slice(1).map((o) => o.value);
-  if (/manage\.py$/.test(ops[0]!.value!) && rest.some((r) => r !== null && DB_WIPE_TASKS.test(r))) return only(high('manage.py flush wipes the database'));
-  return only(medium(`${name} runs ${ops[0]!.value}`));
+  if (script.value !== null && /manage\.py$/.test(script.value) && rest.some((r) => r !== null && DB_WIPE_TASKS.test(r))) return only(high('manage.py flush wipes the database'));
+  return runsScriptFile(name, script, ctx);
 }
 
 function rm(name: string, args: Word[], ctx: ProgramContext): ProgramEffect {
@@ -209,7 +303,8 @@ function find(_name: string, args: Word[]): ProgramEffect {
     if (v === '-fprint' || v === '-fprintf' || v === '-fls' || v === '-fprint0') out.push(medium(`find ${v} writes a file`));
     if (v === '-exec' || v === '-execdir' || v === '-ok' || v === '-okdir') {
       const end = args.findIndex((a, j) => j > i && (a.value === ';' || a.value === '+'));
-      const cmd = args.slice(i + 1, end < 0 ? undefined : end).map((a) => (a.value === '{}' ? dyn('{}') : a));
+      // find puts each path where {} stands, also inside a word (sh -c 'echo {}').
+      const cmd = args.slice(i + 1, end < 0 ? undefined : end).map((a) => (a.value?.includes('{}') ? dyn(a.source) : a));
       if (!cmd.length) out.push(high(`find ${v} without a command`));
       else runs.push(cmd);
       i = end < 0 ? args.length : end;
@@ -220,16 +315,24 @@ function find(_name: string, args: Word[]): ProgramEffect {
 }
 
 function xargs(_name: string, args: Word[]): ProgramEffect {
-  const WITH_VALUE = new Set(['-d', '-E', '-e', '-I', '-i', '-L', '-l', '-n', '-P', '-s', '-a', '--delimiter', '--max-args', '--max-procs', '--arg-file', '--replace', '--max-lines', '--eof', '--max-chars']);
+  const WITH_VALUE = new Set(['-d', '-E', '-e', '-I', '-L', '-l', '-n', '-P', '-s', '-a', '--delimiter', '--max-args', '--max-procs', '--arg-file', '--max-lines', '--eof', '--max-chars']);
+  let replace: string | null = null;
   let i = 0;
   while (i < args.length && args[i]!.value !== null && args[i]!.value!.startsWith('-')) {
     const v = args[i]!.value!;
+    if (v === '--') { i++; break; }
+    if (v === '-I') replace = args[i + 1]?.value ?? null;
+    else if (v.startsWith('-I')) replace = v.slice(2);
+    else if (v === '-i' || v === '--replace') replace = '{}';
+    else if (v.startsWith('-i') || v.startsWith('--replace=')) replace = v.slice(v.startsWith('-i') ? 2 : '--replace='.length);
     i += WITH_VALUE.has(v) ? 2 : 1;
   }
   const cmd = args.slice(i);
   if (!cmd.length) return only(low('xargs echoes its input'));
   if (cmd[0]!.value !== null && SHELLS.has(cmd[0]!.value!.split('/').pop()!)) return only(high('xargs feeds its input into a shell script, which cannot be checked'));
-  return { findings: [], runs: [[...cmd, dyn('(input)')]] };
+  // Its input replaces the replace-string wherever it stands, or is appended.
+  const filled = replace ? cmd.map((a) => (a.value === null || a.value.includes(replace!) ? dyn(a.source) : a)) : [...cmd, dyn('(input)')];
+  return { findings: [], runs: [filled] };
 }
 
 function evalBuiltin(_name: string, args: Word[]): ProgramEffect {
@@ -257,25 +360,38 @@ function watch(_name: string, args: Word[]): ProgramEffect {
   return { findings: [medium('watch reruns a command')], scripts: [{ source, what: 'watch' }] };
 }
 
+/** Subcommands of npm, pnpm, yarn and bun; anything else given to pnpm, yarn or bun runs a script or binary of that name. */
+const PM_SUBCOMMANDS = new Set([
+  'install', 'i', 'ci', 'add', 'remove', 'rm', 'uninstall', 'un', 'up', 'update', 'upgrade', 'upgrade-interactive', 'run', 'run-script', 'test', 't', 'tst', 'start',
+  'stop', 'restart', 'exec', 'dlx', 'x', 'create', 'init', 'link', 'unlink', 'outdated', 'list', 'ls', 'll', 'la', 'why', 'explain', 'info', 'view', 'show', 'audit',
+  'config', 'cache', 'store', 'import', 'pack', 'version', 'global', 'workspace', 'workspaces', 'set', 'prune', 'dedupe', 'patch', 'patch-commit', 'rebuild', 'rb',
+  'bin', 'root', 'prefix', 'help', 'licenses', 'fund', 'doctor', 'ping', 'whoami', 'search', 'query', 'pkg', 'set-script', 'completion', 'node', 'env', 'fetch',
+  'plugin', 'constraints', 'dedupe', 'build', 'pm', 'outdated', 'licenses', 'setup', ...PUBLISH_SUBCOMMANDS,
+]);
+const PM_INLINE = ['-e', '--eval', '-p', '--print'];
+
 function packageManager(name: string, args: Word[]): ProgramEffect {
-  const sub = operands(args)[0]?.value;
+  const ops = operands(args);
+  const sub = ops[0]?.value;
   const all = values(args);
+  if (name === 'bun' && args.some((a) => a.value !== null && PM_INLINE.some((o) => a.value === o || longOptionIs(a.value!, o)))) return only(high('bun -e runs inline code, which the policy cannot check'));
   if (sub === undefined) return only(all.length ? low(`${name} ${all.join(' ')}`) : medium(`runs ${name}`));
   if (sub === null) return only(high(`${name} is given a subcommand computed at run time`));
-  if (PUBLISH_SUBCOMMANDS.has(sub) || (sub === 'npm' && all.includes('publish'))) return only(high(`${name} ${sub} publishes or changes a package on the registry`));
+  // Publishing anywhere on the line (npm --tag beta publish): options with values hide the subcommand.
+  const publish = ops.find((o) => o.value !== null && PUBLISH_SUBCOMMANDS.has(o.value));
+  if (publish) return only(high(`${name} ${publish.value} publishes or changes a package on the registry`));
   if (hasFlag(args, ['--global', '--location=global'], 'g') && ['install', 'i', 'add', 'uninstall', 'remove', 'rm', 'link', 'update'].includes(sub)) return only(high(`${name} ${sub} -g changes packages outside the workspace`));
-  if ((sub === 'exec' || sub === 'dlx' || sub === 'x') && name !== 'npm') {
-    const rest = args.slice(args.findIndex((a) => a.value === sub) + 1).filter((a) => a.value !== '--');
+  if (sub === 'exec' || sub === 'dlx' || sub === 'x') {
+    const dash = args.findIndex((a) => a.value === '--');
+    const rest = name === 'npm' ? (dash >= 0 ? args.slice(dash + 1) : ops.slice(1)) : args.slice(args.findIndex((a) => a.value === sub) + 1).filter((a) => a.value !== '--');
     return rest.length ? { findings: [], runs: [rest] } : only(medium(`${name} ${sub}`));
   }
-  if (name === 'npm' && sub === 'exec') {
-    const dash = args.findIndex((a) => a.value === '--');
-    const rest = dash >= 0 ? args.slice(dash + 1) : operands(args).slice(1);
-    return rest.length ? { findings: [], runs: [rest] } : only(medium('npm exec'));
-  }
   if (sub === 'audit' && !all.includes('fix')) return only(low(`${name} audit only reports`));
-  if (READ_ONLY_PM.has(sub) && !(sub === 'config' && all.some((a) => a === 'set' || a === 'delete'))) return only(low(`${name} ${sub} only reads`));
-  if (sub === 'run' || sub === 'run-script' || sub === 'test' || sub === 't' || sub === 'start' || sub === 'tst') return only(medium(`runs the project's ${sub === 'run' || sub === 'run-script' ? operands(args)[1]?.value ?? '' : sub} script`.replace(/\s+script$/, ' script')));
+  if (sub === 'version' && ops.length > 1) return only(medium(`${name} version bumps the version, commits and tags`));
+  if (READ_ONLY_PM.has(sub) && !(sub === 'config' && all.some((a) => a === 'set' || a === 'delete' || a === 'edit'))) return only(low(`${name} ${sub} only reads`));
+  if (sub === 'run' || sub === 'run-script') return only(medium(`runs the project's ${ops[1]?.value ?? ''} script`.replace('  ', ' ')));
+  if (sub === 'test' || sub === 't' || sub === 'tst' || sub === 'start') return only(medium(`runs the project's ${sub === 'start' ? 'start' : 'test'} script`));
+  if (name !== 'npm' && !PM_SUBCOMMANDS.has(sub)) return { findings: [medium(`${name} ${sub} runs the project's script or binary ${sub}`)], runs: [ops] };
   return only(medium(`${name} ${sub}`));
 }
 
@@ -355,22 +471,72 @@ function chmod(name: string, args: Word[]): ProgramEffect {
   return only(medium(`chmod ${mode}`));
 }
 
+/** The scripts given to sed/awk with -e (also clustered, -ne) or --expression=/--source=. */
+function inlinePrograms(args: Word[], longs: string[]): (string | null)[] {
+  const out: (string | null)[] = [];
+  args.forEach((a, i) => {
+    const prev = args[i - 1]?.value ?? '';
+    if (/^-[a-zA-Z]*e$/.test(prev) || longs.includes(prev)) out.push(a.value);
+    else if (a.value !== null && longs.some((l) => a.value!.startsWith(`${l}=`))) out.push(a.value.slice(a.value.indexOf('=') + 1));
+  });
+  return out;
+}
+
+/** sed's e command and s///e flag run commands; w and s///w write files. */
+const SED_RUNS_OR_WRITES = [
+  /(^|[;\n{}]|[0-9$/])\s*[eWw](\s|;|$)/,
+  /s(.)(?:\\.|(?!\1).)*\1(?:\\.|(?!\1).)*\1[gpiImM0-9]*[ewW]/,
+];
+
 function sed(name: string, args: Word[]): ProgramEffect {
   const inPlace = hasFlag(args, ['--in-place'], 'i');
-  const scripts = args.filter((a, i) => args[i - 1]?.value === '-e' || args[i - 1]?.value === '--expression').map((a) => a.value);
+  if (args.some((a) => a.value === '-f' || (a.value?.startsWith('--file') ?? false))) return only(medium(`${name} runs a script file from the workspace`));
+  const scripts = inlinePrograms(args, ['--expression']);
   if (!scripts.length) scripts.push(operands(args)[0]?.value ?? '');
-  if (scripts.some((s) => s === null)) return only(high(`${name} runs a script computed at run time`));
-  if (scripts.some((s) => /(^|[;\n}]\s*)[0-9,$]*\s*e\b|\/[gpiIm0-9]*e[gpiIm0-9]*\s*($|[;}])|(^|[;\n]\s*)[0-9,$/]*\s*[wW]\s/.test(s!))) return only(high(`${name} script runs commands or writes files`));
+  if (scripts.some((x) => x === null)) return only(high(`${name} runs a script computed at run time`));
+  if (scripts.some((x) => SED_RUNS_OR_WRITES.some((r) => r.test(x!)))) return only(high(`${name} script runs commands or writes files`));
   return only(inPlace ? medium(`${name} -i edits files in place`) : low(`${name} only prints`));
 }
 
 function awk(name: string, args: Word[]): ProgramEffect {
-  const prog = operands(args.filter((a, i) => !['-v', '-F', '-f'].includes(args[i - 1]?.value ?? '')))[0]?.value ?? '';
-  if (args.some((a) => a.value === '-f')) return only(medium(`${name} runs a program file`));
-  if (prog === null) return only(high(`${name} runs a program computed at run time`));
-  if (/\bsystem\s*\(|\|\s*(getline|")|print[^;}]*[>|]/.test(prog)) return only(high(`${name} program runs commands or writes files`));
+  if (args.some((a) => a.value === '-f' || (a.value?.startsWith('--file') ?? false))) return only(medium(`${name} runs a program file from the workspace`));
+  const progs = inlinePrograms(args, ['--source']);
+  if (!progs.length) progs.push(operands(args.filter((_, i) => !['-v', '-F', '--assign', '--field-separator'].includes(args[i - 1]?.value ?? '')))[0]?.value ?? '');
+  if (progs.some((x) => x === null)) return only(high(`${name} runs a program computed at run time`));
+  // system(), pipes to or from commands, output redirection, and gawk's indirect calls (@f()).
+  if (progs.some((x) => /\bsystem\s*\(|\|\s*(getline|")|print[^;}]*[>|]|@\s*[A-Za-z_]|@load/.test(x!))) return only(high(`${name} program runs commands or writes files`));
   return only(low(`${name} only prints`));
 }
+
+function letBuiltin(_name: string, args: Word[]): ProgramEffect {
+  if (args.some((a) => a.value === null || /[A-Za-z_]/.test(a.value))) return only(high('let evaluates arithmetic on variables, which can run a $(…) stored in them'));
+  return only(low('let computes a number'));
+}
+
+function shopt(_name: string, args: Word[]): ProgramEffect {
+  if (hasFlag(args, [], 's') && args.some((a) => a.value === 'dotglob' || a.value === null)) return only(high('shopt -s dotglob makes globs match hidden files such as .git'));
+  return only(low('shopt sets shell options'));
+}
+
+function scriptCommand(_name: string, args: Word[]): ProgramEffect {
+  const c = args.findIndex((a) => a.value === '--command' || /^-[a-zA-Z]*c$/.test(a.value ?? ''));
+  if (c < 0) return only(medium('script records a shell session'));
+  return { findings: [medium('script -c runs a command')], scripts: [{ source: args[c + 1]?.value ?? null, what: 'script -c' }] };
+}
+
+function editor(name: string, args: Word[], ctx: ProgramContext): ProgramEffect {
+  if (ctx.stdin || args.some((a) => a.value === null || /^(\+|-c$|--cmd$|-S$|-s$|--eval|-x$|--script)/.test(a.value))) {
+    return only(high(`${name} is given editor commands, which can run shell commands`));
+  }
+  return only(medium(`${name} edits files`));
+}
+
+/** Options that make an ordinary tool run another program. */
+const RUNS_OTHER_PROGRAM: Record<string, RegExp> = {
+  tar: /^(--to-command|--checkpoint-action|--use-compress-program|--rsh-command|--info-script|--new-volume-script)|^-[A-Za-z]*[IF]/,
+  zip: /^(-TT|--unzip-command)/, rsync: /^(-e$|--rsh|--rsync-path)|^-[A-Za-z]*e$/, sort: /^--compress-program/, split: /^--filter/,
+  less: /^(-\+|\+)/, man: /^(-P|--pager|-H|--html)/,
+};
 
 function dd(_name: string, args: Word[], ctx: ProgramContext): ProgramEffect {
   const of = args.find((a) => a.value?.startsWith('of='));
@@ -420,7 +586,10 @@ const SPECIAL: Record<string, Judge> = {
   find, xargs, eval: evalBuiltin, alias, trap, watch, command: commandBuiltin,
   git: gitProgram, prisma, gh, curl, wget: curl, http: curl, xh: curl,
   chmod, chown: chmod, chgrp: chmod, sed, gsed: sed, awk, gawk: awk, mawk: awk, nawk: awk, dd, rsync, make, gmake: make,
-  kill, pkill: kill, killall: kill, sort,
+  kill, pkill: kill, killall: kill, sort, let: letBuiltin, shopt, script: scriptCommand, source, '.': source,
+  parallel: () => only(high('parallel runs commands built from its input, which cannot be checked')),
+  tmux: () => only(high('tmux runs commands in a terminal that outlives the call')), screen: () => only(high('screen runs commands in a terminal that outlives the call')),
+  vi: editor, vim: editor, nvim: editor, ex: editor, ed: editor, emacs: editor, view: editor,
   npx: packageRunner, bunx: packageRunner, pnpx: packageRunner,
   docker: mutatingUnlessRead(DOCKER_READS, 'changes containers, images or volumes'), podman: mutatingUnlessRead(DOCKER_READS, 'changes containers, images or volumes'),
   'docker-compose': mutatingUnlessRead(new Set(['ps', 'logs', 'config', 'images', 'top', 'version', 'ls']), 'changes containers'),
