@@ -116,7 +116,9 @@ export function gitRisk(argv: (string | null)[]): Finding {
       return high(`git ${sub} rewrites a ref directly`);
     case 'checkout':
       if (has('-f', '--force', '-B', '--overwrite-ignore') || shortFlag('f')) return high('checkout --force discards uncommitted changes');
-      if (args.includes('--') || positional.includes('.') || has('-p', '--patch', '--ours', '--theirs')) return high('checking out paths overwrites their uncommitted changes');
+      // `checkout <ref> --` (what the git tool runs) names no paths; anything after -- does.
+      if (args.indexOf('--') >= 0 && args.indexOf('--') < args.length - 1) return high('checking out paths overwrites their uncommitted changes');
+      if (positional.includes('.') || has('-p', '--patch', '--ours', '--theirs')) return high('checking out paths overwrites their uncommitted changes');
       return medium('switches branches');
     case 'switch':
       if (has('-f', '--force', '--discard-changes', '-C', '--force-create')) return high('switch --discard-changes throws away uncommitted work');

@@ -19,8 +19,8 @@ const CI = [/^\.github(\/|$)/, /^\.gitlab-ci\.ya?ml$/, /^\.gitlab(\/|$)/, /^\.ci
 const HOOKS = [/^\.husky(\/|$)/, /^\.githooks(\/|$)/, /^lefthook\.ya?ml$/, /^\.pre-commit-config\.ya?ml$/];
 /** Files a shell, git, npm or an editor reads at start-up and obeys: writing one runs code later. */
 const DOTFILES = [
-  /^\.(bashrc|bash_profile|bash_login|bash_logout|profile|zshrc|zprofile|zshenv|zlogin|inputrc|envrc|npmrc|yarnrc|yarnrc\.yml|pypirc|netrc|gitconfig|gitmodules|wgetrc|curlrc|pip\.conf)$/,
-  /^\.(ssh|config|local|gnupg|docker|kube|aws)(\/|$)/,
+  /^\.(bashrc|bash_profile|bash_login|bash_logout|profile|zshrc|zprofile|zshenv|zlogin|inputrc|envrc|npmrc|yarnrc|yarnrc\.yml|pypirc|netrc|gitconfig|gitmodules|wgetrc|curlrc|pip\.conf|vimrc|gvimrc|exrc|irbrc|pryrc|gemrc|pnpmfile\.cjs|huskyrc)$/,
+  /^\.(ssh|config|local|gnupg|docker|kube|aws|cargo|vim)(\/|$)/,
   /^\.vscode(\/(tasks|launch|settings)\.json)?$/, /^\.devcontainer(\/|$)/,
 ];
 const LOCKFILES = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|Cargo\.lock|poetry\.lock|Pipfile\.lock|uv\.lock|Gemfile\.lock|composer\.lock|go\.sum)$/;

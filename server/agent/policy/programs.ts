@@ -3,7 +3,7 @@
 // hand back what they would run, and the shell classifier judges that in turn.
 import type { Word } from './shell-parse.ts';
 import { gitRisk, longOptionIs } from './git-risk.ts';
-import { sensitiveWrite, outsideWorkspace } from './paths.ts';
+import { outsideWorkspace, resolveInWorkspace, sensitiveWrite } from './paths.ts';
 import { high, low, medium, type Finding } from './risk.ts';
 
 /** What a program does: findings about itself, plus commands or scripts it runs. */
@@ -15,7 +15,13 @@ export interface ProgramEffect {
   scripts?: { source: string | null; what: string }[];
 }
 
-export interface ProgramContext { cwd: string; stdin: 'pipe' | 'heredoc' | 'herestring' | 'file' | null; stdinText: string | null }
+export interface ProgramContext {
+  cwd: string;
+  stdin: 'pipe' | 'heredoc' | 'herestring' | 'file' | null;
+  stdinText: string | null;
+  /** Files written earlier in the same line (workspace-relative), with their content when known. */
+  written?: ReadonlyMap<string, string | null>;
+}
 
 type Judge = (name: string, args: Word[], ctx: ProgramContext) => ProgramEffect;
 
@@ -47,7 +53,7 @@ const READERS = new Set([
   'sha256sum', 'sha512sum', 'cksum', 'b2sum', 'basename', 'dirname', 'realpath', 'readlink', 'date', 'whoami', 'id', 'uname', 'hostname',
   'printenv', 'ps', 'free', 'uptime', 'seq', 'sleep', 'cd', 'pushd', 'popd', 'dirs', 'read', 'locale', 'nproc', 'jq', 'yq', 'cal', 'expr',
   'tput', 'clear', 'history', 'getconf', 'lsof', 'pgrep', 'shasum', 'numfmt', 'look', 'zcat', 'zgrep', 'bat', 'batcat', 'exa', 'eza', 'tokei', 'cloc',
-  'wait', 'exit', 'return', 'shift', 'set', 'unset', 'local', 'declare', 'typeset', 'export', 'readonly', 'hash', 'help', 'man', 'info',
+  'wait', 'exit', 'return', 'shift', 'set', 'unset', 'local', 'declare', 'typeset', 'export', 'readonly', 'help', 'man', 'info',
 ]);
 /** Whose arguments are text, not paths (a "/" in them names nothing). */
 const TEXT_ARGS = new Set(['echo', 'printf', 'expr', 'test', '[', 'let', 'jq', 'yq', 'seq', 'date', 'numfmt', 'alias', 'trap', 'export', 'declare', 'typeset', 'local', 'readonly', 'set']);
@@ -235,6 +241,12 @@ function shell(name: string, args: Word[], ctx: ProgramContext): ProgramEffect {
 function runsScriptFile(name: string, file: Word, ctx: ProgramContext): ProgramEffect {
   if (file.value === null) return only(high(`${name} runs ${file.source}, a script computed at run time (such as a download)`));
   if (/^\/(dev|proc)\//.test(file.value)) return runsStdin(name, 'commands', { ...ctx, stdin: ctx.stdin ?? 'pipe' }, null);
+  const rel = resolveInWorkspace(file.value, ctx.cwd);
+  if (rel !== null && ctx.written?.has(rel)) {
+    const body = ctx.written.get(rel)!;
+    if (!SHELLS.has(name) && name !== 'source' && name !== '.') return only(high(`${name} runs ${file.value}, written earlier in this command line, which the policy cannot check`));
+    return { findings: [medium(`${name} runs ${file.value}, written earlier in this command line`)], scripts: [{ source: body, what: `${file.value} (written in this line)` }] };
+  }
   return only(medium(`${name} runs the script ${file.value}`));
 }
 
@@ -586,6 +598,8 @@ const SPECIAL: Record<string, Judge> = {
   find, xargs, eval: evalBuiltin, alias, trap, watch, command: commandBuiltin,
   git: gitProgram, prisma, gh, curl, wget: curl, http: curl, xh: curl,
   chmod, chown: chmod, chgrp: chmod, sed, gsed: sed, awk, gawk: awk, mawk: awk, nawk: awk, dd, rsync, make, gmake: make,
+  hash: (_n, a) => only(hasFlag(a, [], 'p') ? high('hash -p makes a command name run another file') : low('hash lists remembered commands')),
+  enable: (_n, a) => only(hasFlag(a, [], 'f') ? high('enable -f loads a shared library into the shell') : medium('enable turns shell builtins on or off')),
   kill, pkill: kill, killall: kill, sort, let: letBuiltin, shopt, script: scriptCommand, source, '.': source,
   parallel: () => only(high('parallel runs commands built from its input, which cannot be checked')),
   tmux: () => only(high('tmux runs commands in a terminal that outlives the call')), screen: () => only(high('screen runs commands in a terminal that outlives the call')),
