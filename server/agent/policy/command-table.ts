@@ -400,6 +400,8 @@ export const COMMAND_TABLE: readonly (readonly [command: string, risk: Risk])[] 
   ['cd src && ls ..', 'low'],
   ['cd packages/a && npm test && cd ../..', 'medium'],
   ['cd src && echo x > ../.bashrc', 'high'],
+  ['dd if=build.img of="$TARGET"', 'high'],
+  ['cargo --locked --registry crates-io publish', 'high'],
   ['echo $((1 + 2))', 'low'],
   ['git clone https://github.com/org/repo.git vendor/repo', 'medium'],
   ['find .github -name "*.yml"', 'low'],

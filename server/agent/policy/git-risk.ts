@@ -1,6 +1,7 @@
 // git's argv, judged: reads are low, ordinary commits and branches medium, anything that
 // rewrites history, discards work, deletes refs, publishes, or changes what git will run, high.
 // An unknown subcommand may be an alias for anything, so it is high too.
+import { longOptionIs } from './judge.ts';
 import { outsideWorkspace, sensitiveWrite } from './paths.ts';
 import { high, low, medium, type Finding } from './risk.ts';
 
@@ -21,13 +22,6 @@ const FORCE_PUSH = /^(-f|--force|--force-with-lease(=.*)?|--force-if-includes|--
 
 /** Options that name a program for git to run. */
 const RUNS_PROGRAM = ['--upload-pack', '--receive-pack', '--exec', '--extcmd', '--open-files-in-pager'];
-
-/** a is the long option f, abbreviated or not, with or without =value. */
-export function longOptionIs(a: string, f: string): boolean {
-  if (!a.startsWith('--') || !f.startsWith('--')) return a === f;
-  const name = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
-  return name.length >= 4 && f.startsWith(name);
-}
 
 export interface GitArgs { sub: string | null; args: string[]; globals: string[] }
 
