@@ -47,6 +47,8 @@ describe('rules', () => {
     expect(await evaluate(run('npm test && npm install left-pad'), rules, ask)).toMatchObject({ decision: 'ask', rule: null });
     // Wrappers are removed before matching.
     expect(await evaluate(run('timeout 60 env CI=1 npm test'), rules, ask)).toMatchObject({ decision: 'allow', rule: rules[0]!.id });
+    // A low-risk part needs no rule; the rule is still what allowed the medium part.
+    expect(await evaluate(run('npm test && ls'), rules, ask)).toMatchObject({ decision: 'allow', rule: rules[0]!.id });
   });
 
   it('deny wins over allow and ask, on any part of the line', async () => {
@@ -100,7 +102,7 @@ describe('createPolicyHook', () => {
       rules: async (c) => { seen.push(c); return [rule('deny', 'run_command(npm publish*)')]; },
       settings: async () => ask,
     });
-    expect(await hook.decide(call('run_command', { command: 'npm publish' }))).toMatchObject({ decision: 'deny', risk: 'high' });
+    expect(await hook.decide(call('run_command', { command: 'npm publish' }))).toMatchObject({ decision: 'deny', risk: 'high', commands: [['npm', 'publish']] });
     expect(await hook.decide(call('write_file', { path: 'a.txt', content: '' }))).toMatchObject({ decision: 'ask', risk: 'medium', rule: null, by: 'classifier' });
     expect(seen).toHaveLength(2);
   });
