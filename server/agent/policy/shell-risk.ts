@@ -152,12 +152,14 @@ async function judgeArgv(words: Word[], cmd: SimpleCommand, scope: Scope, findin
   if (head.glob) { findings.push(high(`the command name ${head.value} is a glob`)); return words; }
   const name = programName(head.value, findings);
   const args = words.slice(1);
+  // Rules match the program as it runs: /usr/bin/rm is rm.
+  const effective = [{ ...head, value: name }, ...args];
   const own = name.includes('/') ? resolveInWorkspace(name, scope.cwd) : null;
   if (own !== null && scope.written.has(own)) {
     const body = scope.written.get(own)!;
     findings.push(medium(`runs ${name}, written earlier in this command line`));
     await judgeNestedScript(body, `${name} (written in this line)`, scope, findings, nested);
-    return words;
+    return effective;
   }
 
   if (name === 'sudo' || name === 'doas' || name === 'su' || name === 'pkexec' || name === 'runuser') {
@@ -166,14 +168,14 @@ async function judgeArgv(words: Word[], cmd: SimpleCommand, scope: Scope, findin
   const wrapper = WRAPPERS[name];
   if (wrapper) {
     const rest = stripWrapper(name, args, wrapper, findings, scope);
-    if (rest === null) return words;
-    if (!rest.length) { findings.push(low(`${name} alone`)); return words; }
+    if (rest === null) return effective;
+    if (!rest.length) { findings.push(low(`${name} alone`)); return effective; }
     return judgeArgv(rest, cmd, scope, findings, nested, hops + 1);
   }
   if (name === 'sudo' || name === 'doas') {
     const rest = skipOptions(args, ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '--user', '--group']);
     if (rest.length) return judgeArgv(rest, cmd, scope, findings, nested, hops + 1);
-    return words;
+    return effective;
   }
 
   const ctx: ProgramContext = { cwd: scope.cwd, stdin: cmd.stdin, stdinText: cmd.stdinText, written: scope.written };
@@ -189,7 +191,7 @@ async function judgeArgv(words: Word[], cmd: SimpleCommand, scope: Scope, findin
     findings.push({ risk: top.risk, reason: `${name} runs ${show(run[0]!)}: ${top.reason}` });
   }
   for (const s of effect.scripts ?? []) await judgeNestedScript(s.source, s.what, scope, findings, nested);
-  return words;
+  return effective;
 }
 
 /** Shell source run by a command (bash -c, eval, an alias body …), judged like the line itself. */
