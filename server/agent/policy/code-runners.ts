@@ -201,12 +201,37 @@ function commandBuiltin(_name: string, args: Word[]): ProgramEffect {
   return rest.length ? { findings: [], runs: [rest] } : only(low('command with nothing to run'));
 }
 
+/** Text that runs a command when bash evaluates it as a variable name or array subscript. */
+const CODE_IN_NAME = /\$\(|`|\$\{|\$\[/;
+
+/**
+ * Builtins that take variable names: a name like 'a[$(rm -rf src)]' runs the command when
+ * bash evaluates the subscript. Which arguments are names differs per builtin.
+ */
+function nameTaker(namesOf: (args: Word[]) => Word[], otherwise: (name: string) => ProgramEffect): Judge {
+  return (name, args) => {
+    const bad = namesOf(args).find((a) => a.value === null || CODE_IN_NAME.test(a.value));
+    if (bad) return only(high(`${name} is given the name ${bad.value ?? bad.source}, whose subscript runs a command`));
+    return otherwise(name);
+  };
+}
+const after = (flag: string) => (args: Word[]) => args.filter((_, i) => args[i - 1]?.value === flag);
+const reads = (name: string) => only(low(`${name} only reads or sets variables`));
+
 export const CODE_RUNNERS: Record<string, Judge> = {
+  declare: nameTaker(operands, reads), typeset: nameTaker(operands, reads), local: nameTaker(operands, reads), export: nameTaker(operands, reads),
+  readonly: nameTaker(operands, reads), unset: nameTaker(operands, reads), read: nameTaker(operands, reads),
+  printf: nameTaker(after('-v'), (n) => only(low(`${n} only prints`))), test: nameTaker(after('-v'), reads), '[': nameTaker(after('-v'), reads),
+  wait: nameTaker(after('-p'), reads),
+  mapfile: (n, a, c) => (hasFlag(a, [], 'C') ? only(high(`${n} -C runs a callback command`)) : nameTaker(operands, reads)(n, a, c)),
+  compgen: (n, a) => only(hasFlag(a, [], 'CF') ? high(`${n} -C/-F runs a command`) : low(`${n} lists completions`)),
+  fc: () => only(high('fc re-runs commands from the history')),
   find, xargs, eval: evalBuiltin, alias, trap, watch, command: commandBuiltin, let: letBuiltin, script: scriptCommand, source, '.': source,
   parallel: () => only(high('parallel runs commands built from its input, which cannot be checked')),
   tmux: () => only(high('tmux runs commands in a terminal that outlives the call')), screen: () => only(high('screen runs commands in a terminal that outlives the call')),
   vi: editor, vim: editor, nvim: editor, ex: editor, ed: editor, emacs: editor, view: editor,
   npx: packageRunner, bunx: packageRunner, pnpx: packageRunner,
 };
+CODE_RUNNERS.readarray = CODE_RUNNERS.mapfile!;
 for (const s of SHELLS) CODE_RUNNERS[s] = shell;
 for (const i of Object.keys(INTERPRETERS)) CODE_RUNNERS[i] = interpreter;

@@ -325,8 +325,9 @@ export const COMMAND_TABLE: readonly (readonly [command: string, risk: Risk])[] 
   ['rm -rf src )', 'high'],
   ['coproc rm -rf src', 'high'],
 
-  // Found reviewing the classifier for ways around it: 53 of these were misjudged (low or medium)
-  // before their fix; the rest guard neighbours of those fixes, the last four against false alarms.
+  // Found reviewing the classifier for ways around it: most of these were misjudged (low or
+  // medium) before their fix, the others guard neighbours of those fixes, and the low and
+  // medium lines guard against false alarms.
   ['rm --rec src', 'high'],
   ['git push --forc origin main', 'high'],
   ['git -C /srv/other status', 'high'],
@@ -402,6 +403,20 @@ export const COMMAND_TABLE: readonly (readonly [command: string, risk: Risk])[] 
   ['cd src && echo x > ../.bashrc', 'high'],
   ['dd if=build.img of="$TARGET"', 'high'],
   ['cargo --locked --registry crates-io publish', 'high'],
+  ["x='$(rm -rf src)'; echo ${x@P}", 'high'],
+  ["printf -v 'a[$(rm -rf src)]' x", 'high'],
+  ["declare 'a[$(rm -rf src)]=1'", 'high'],
+  ["read 'a[$(rm -rf src)]' <<< 1", 'high'],
+  ["[ -v 'a[$(rm -rf src)]' ]", 'high'],
+  ["mapfile -C 'rm -rf src' -c 1 < list.txt", 'high'],
+  ["compgen -C 'rm -rf src' x", 'high'],
+  ['CDPATH=.github cd workflows && echo x > ci.yml', 'high'],
+  ['HOME=.github; cd ~/workflows', 'high'],
+  ['OLDPWD=.github; cd - && echo x > ci.yml', 'high'],
+  ["x='a[$(rm -rf src)]'; [[ $x -eq 1 ]]", 'high'],
+  ['[[ -f package.json ]] && cat package.json', 'low'],
+  ['printf "%s\n" "$(date)" > stamp.txt', 'medium'],
+  ['export NODE_ENV=production', 'low'],
   ['echo $((1 + 2))', 'low'],
   ['git clone https://github.com/org/repo.git vendor/repo', 'medium'],
   ['find .github -name "*.yml"', 'low'],

@@ -43,6 +43,7 @@ export function pathFindings(name: string, args: Word[], ctx: ProgramContext): F
       else if (WRITERS.has(name) && !reader) out.push(high(`${name} writes to ${a.source}, a path computed at run time`));
       continue;
     }
+    if (isCd && v === '-') { out.push(high(`${name} - returns to a directory this line does not show`)); continue; }
     const raw = v.startsWith('-') ? v.slice(v.indexOf('=') + 1) : v;
     if (!raw || (v.startsWith('-') && !v.includes('='))) continue;
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) continue;

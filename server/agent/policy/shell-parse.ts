@@ -121,6 +121,8 @@ class Walk {
     if (ARITHMETIC.has(n.type) || (n.type === 'compound_statement' && n.text.startsWith('(('))) this.arithmetic(n);
     // A process substitution's commands read what the outer command writes into it; every
     // command in a list, loop or group reads the stdin of the whole.
+    if (n.type === 'test_command') this.testCommand(n);
+    if (n.type === 'expansion' && /@P\}$/.test(n.text)) this.problems.push(`${n.text} expands a prompt string, which runs any $(…) stored in the variable`);
     if (n.type === 'process_substitution') { named(n).forEach((c) => this.node(c, 'pipe')); return; }
     if (CONTAINERS.has(n.type)) { named(n).forEach((c) => this.node(c, stdin)); return; }
     if (LEAVES.has(n.type)) return;
@@ -137,6 +139,17 @@ class Walk {
     const names = new Set(['variable_name', 'simple_expansion', 'expansion', 'word']);
     const variable = names.has(scope.type) ? scope : [...names].map((t) => findDescendant(scope, t)).find((x) => x) ?? null;
     if (variable) this.problems.push(`arithmetic on ${variable.text} (bash evaluates a variable's value there, and $(…) inside it runs)`);
+  }
+
+  /**
+   * [[ … ]] evaluates the operands of -eq, -lt … as arithmetic (a variable's value included), and
+   * -v evaluates a subscript: both run a $(…) hidden in a string or a variable.
+   */
+  private testCommand(n: Node) {
+    if (/-v\s+['"][^'"]*(\$\(|`)/.test(n.text)) this.problems.push(`${n.text} tests a name whose subscript runs a command`);
+    if (n.text.startsWith('[[') && /\s-(eq|ne|lt|le|gt|ge)\s/.test(n.text) && /\$(\{?[A-Za-z_])/.test(n.text)) {
+      this.problems.push(`${n.text} compares variables arithmetically (bash evaluates their values, and $(…) inside them runs)`);
+    }
   }
 
   /** `{ …; } > out` or `while …; done < in`: the body runs, and the redirect targets still count. */
