@@ -26,7 +26,7 @@ export interface PolicyDecision {
   risk?: Risk;
   /** The id of the rule that decided, or null when no rule matched. */
   rule?: string | null;
-  /** The parsed simple commands (argv each), so an approval prompt can show what will run. */
+  /** The parsed simple commands of a run_command / git call (argv each), for highlighting in a prompt. */
   commands?: string[][];
 }
 
