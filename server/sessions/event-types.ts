@@ -50,7 +50,11 @@ export const eventPayloadSchemas = {
     highRisk: z.string().optional(),
   }),
   /** by: what decided — a rule id, a classifier, "default", or a person's user id. */
-  'agent.policy.decision': z.object({ runId: z.string(), callId: z.string(), decision: z.enum(['allow', 'ask', 'deny']), reason: z.string(), by: z.string() }),
+  /** risk and rule: what the policy engine classified and which rule (if any) decided. */
+  'agent.policy.decision': z.object({
+    runId: z.string(), callId: z.string(), decision: z.enum(['allow', 'ask', 'deny']), reason: z.string(), by: z.string(),
+    risk: z.enum(['low', 'medium', 'high']).optional(), rule: z.string().nullable().optional(),
+  }),
   /** output: what the model read (the error text when ok is false); detail: for the tool card. */
   'agent.tool.result': z.object({
     runId: z.string(), callId: z.string(), tool: z.string(), ok: z.boolean(), output: z.string(),
