@@ -13,6 +13,8 @@ import { FileWatchService } from './sessions/file-watch.ts';
 import { AgentService } from './agent/service.ts';
 import type { AgentDelta } from './agent/loop.ts';
 import { agentWorkspace } from './agent/workspace-adapter.ts';
+import { noApprovals } from './agent/policy.ts';
+import { teamPolicy } from './agent/policy/team-policy.ts';
 import { createModels, type Models } from './models/models.ts';
 
 /** Login throttling: per email and per client address, 15-minute window. */
@@ -45,8 +47,12 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
   const terminals = new TerminalManager({ log, idleTimeoutMs: config.TETHER_TERMINAL_IDLE_TIMEOUT * 1000 });
   const models = createModels(config, db, log);
   let forwardDelta: (d: AgentDelta) => void = () => {};
+  // The run being decided is the one a trip pauses; the agent exists by the time any call is decided.
+  const leash = teamPolicy({ db, log, approvals: noApprovals, pause: (...a) => agent.pause(...a) });
   const agent = new AgentService({
     db, events, log,
+    policy: leash.policy,
+    approvals: leash.approvals,
     router: models.router,
     meter: models.meter,
     maxSteps: config.TETHER_AGENT_MAX_STEPS,

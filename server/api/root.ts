@@ -2,6 +2,7 @@ import { adminRouter } from './routers/admin.ts';
 import { agentRouter } from './routers/agent.ts';
 import { authRouter } from './routers/auth.ts';
 import { modelsRouter } from './routers/models.ts';
+import { policyRouter } from './routers/policy.ts';
 import { filesRouter } from './routers/files.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { router } from './trpc.ts';
@@ -13,6 +14,7 @@ export const appRouter = router({
   files: filesRouter,
   agent: agentRouter,
   models: modelsRouter,
+  policy: policyRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -24,7 +24,7 @@ function setup(o: { settings?: Partial<typeof DEFAULT_POLICY_SETTINGS>; deletes?
   const trips: { sessionId: string; trip: AnomalyTrip }[] = [];
   const limits = new AnomalyLimits({
     settings: async () => ({ ...DEFAULT_POLICY_SETTINGS, anomalyHighRisk: 2, anomalyDenials: 3, anomalyWindowSeconds: 60, ...o.settings }),
-    deletes: (c) => o.deletes?.(c) ?? false,
+    deletes: async (c) => o.deletes?.(c) ?? false,
     onTrip: async (c, trip) => { trips.push({ sessionId: c.sessionId, trip }); },
     now: () => now,
   });

@@ -21,7 +21,7 @@ export interface AnomalyTrip {
 export interface AnomalyLimitsOptions {
   settings(call: PolicyCall): Promise<PolicySettingsRecord>;
   /** Whether the call deletes something (counted with high-risk requests). */
-  deletes(call: PolicyCall, decision: PolicyDecision): boolean;
+  deletes(call: PolicyCall, decision: PolicyDecision): Promise<boolean>;
   /** Pause the run and tell the admins; called once per trip. */
   onTrip(call: PolicyCall, trip: AnomalyTrip): Promise<void>;
   now?: () => number;
@@ -48,7 +48,7 @@ export class AnomalyLimits {
         const decision = await inner.decide(call);
         const settings = await this.o.settings(call);
         const counts = this.countsOf(call.sessionId);
-        if (decision.risk === 'high' || this.o.deletes(call, decision)) {
+        if (decision.risk === 'high' || (await this.o.deletes(call, decision))) {
           const since = this.now() - settings.anomalyWindowSeconds * 1000;
           counts.requests = [...counts.requests.filter((t) => t > since), this.now()];
           if (counts.requests.length > settings.anomalyHighRisk) {
