@@ -61,7 +61,7 @@ export async function classifyCall(tool: string, input: unknown): Promise<Classi
       const j = await judgeScript(parsed.data.command, cwd);
       const parts = j.commands.map(partOf);
       const cwdRisk = sensitiveWrite(`${cwd}/x`);
-      if (cwdRisk) return { risk: 'high', reason: `runs in ${cwd}: ${cwdRisk.reason}`, parts, invalid: false };
+      if (cwdRisk) return { risk: 'high', reason: `runs in ${cwd}, where writes are far-reaching (${cwdRisk.reason})`, parts, invalid: false };
       if (!parts.length) return { risk: j.risk, reason: j.reason, parts: [{ subject: parsed.data.command, argv: [], risk: j.risk, reason: j.reason }], invalid: false };
       return { risk: j.risk, reason: j.reason, parts, invalid: false };
     }
@@ -96,7 +96,7 @@ function normalised(p: string): string {
 
 function pathWrite(p: string, verb: string): Finding {
   const s = sensitiveWrite(p);
-  if (s) return high(`${verb} ${s.path === p ? '' : `${p}: `}${s.reason}`.replace(/ {2}/g, ' '));
+  if (s) return high(`${verb} ${p}, ${s.reason}`);
   return medium(`${verb} ${normalised(p)} inside the workspace`);
 }
 

@@ -7,6 +7,7 @@ export const SANDBOX_ROOT = '/workspace';
 
 export type PathKind = 'outside' | 'git' | 'ci' | 'hook' | 'dotfile' | 'lockfile';
 
+/** reason completes "writes <path>, …". */
 export interface SensitivePath { kind: PathKind; path: string; reason: string }
 
 /** Paths outside the workspace that are harmless to name: the sandbox's own tmpfs and std streams. */
@@ -38,12 +39,12 @@ export function sensitiveWrite(p: string, cwd = '.'): SensitivePath | null {
   const named = (kind: PathKind, reason: string): SensitivePath => ({ kind, path: p, reason });
   if (HARMLESS_OUTSIDE.some((r) => r.test(p))) return null;
   const rel = resolveInWorkspace(p, cwd);
-  if (rel === null) return named('outside', `${p} is outside the workspace`);
-  if (rel === '.git' || rel.startsWith('.git/')) return named('git', `${rel} is inside the repository's .git (history, hooks and config)`);
-  if (CI.some((r) => r.test(rel))) return named('ci', `${rel} is CI configuration, which runs with the project's secrets`);
-  if (HOOKS.some((r) => r.test(rel))) return named('hook', `${rel} is a git hook, which runs on every commit`);
-  if (DOTFILES.some((r) => r.test(rel))) return named('dotfile', `${rel} is a start-up file that later shells or tools run`);
-  if (LOCKFILES.test(rel)) return named('lockfile', `${rel} is a lockfile; its integrity hashes decide what code gets installed`);
+  if (rel === null) return named('outside', 'outside the workspace');
+  if (rel === '.git' || rel.startsWith('.git/')) return named('git', 'inside the repository\'s .git (its history, hooks and config)');
+  if (CI.some((r) => r.test(rel))) return named('ci', 'CI configuration, which runs with the project\'s secrets');
+  if (HOOKS.some((r) => r.test(rel))) return named('hook', 'a git hook, which runs on every commit');
+  if (DOTFILES.some((r) => r.test(rel))) return named('dotfile', 'a start-up file that later shells or tools obey');
+  if (LOCKFILES.test(rel)) return named('lockfile', 'a lockfile, whose integrity hashes decide what code gets installed');
   return null;
 }
 

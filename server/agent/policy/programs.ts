@@ -83,7 +83,7 @@ const HELM_READS = new Set(['list', 'ls', 'status', 'get', 'show', 'inspect', 't
 const TERRAFORM_READS = new Set(['plan', 'validate', 'fmt', 'show', 'output', 'version', 'providers', 'graph', 'init', 'get', 'console', 'test', 'metadata', 'modules']);
 const GH_READS = new Set(['status', 'list', 'view', 'diff', 'checks', 'search', 'browse', 'help', 'version', 'completion']);
 /** Writers whose operands name paths they create, change or delete. */
-const WRITERS = new Set(['cp', 'mv', 'install', 'ln', 'tee', 'touch', 'mkdir', 'truncate', 'patch', 'rsync', 'dd', 'unzip', 'tar', 'sort', 'chmod', 'chown', 'chgrp', 'chattr', 'setfacl', 'sed', 'split', 'csplit', 'gzip', 'gunzip', 'bzip2', 'xz', 'zip', 'mkfifo', 'mknod', 'cpio', 'editor', 'vi', 'vim', 'nvim', 'nano', 'emacs', 'code']);
+const WRITERS = new Set(['cp', 'mv', 'install', 'ln', 'tee', 'touch', 'mkdir', 'truncate', 'patch', 'rsync', 'dd', 'unzip', 'tar', 'chmod', 'chown', 'chgrp', 'chattr', 'setfacl', 'sed', 'split', 'csplit', 'gzip', 'gunzip', 'bzip2', 'xz', 'zip', 'mkfifo', 'mknod', 'cpio', 'editor', 'vi', 'vim', 'nvim', 'nano', 'emacs', 'code']);
 
 const LOCAL_URL = /^(https?:\/\/)?(localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)([:/]|$)/;
 
@@ -98,6 +98,8 @@ function pathFindings(name: string, args: Word[], ctx: ProgramContext): Finding[
   if (TEXT_ARGS.has(name) || name === 'git') return [];
   const ops = PATTERN_FIRST.has(name) && !args.some((a) => a.value === '-e' || a.value === '-f' || a.value === '--regexp') ? operands(args).slice(1) : args;
   const out: Finding[] = [];
+  // sed without -i and awk only print; their file operands are read.
+  const reader = READERS.has(name) || (PATTERN_FIRST.has(name) && !hasFlag(args, ['--in-place'], 'i'));
   for (const a of ops) {
     const v = a.value;
     if (v === null) continue;
@@ -106,10 +108,10 @@ function pathFindings(name: string, args: Word[], ctx: ProgramContext): Finding[
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p)) continue;
     if (!looksLikePath(p)) continue;
     if (outsideWorkspace(p, ctx.cwd)) { out.push(high(`${name} names ${p}, outside the workspace`)); continue; }
-    if (READERS.has(name) && name !== 'cd' && name !== 'pushd') continue;
+    if (reader && name !== 'cd' && name !== 'pushd') continue;
     const s = sensitiveWrite(name === 'cd' || name === 'pushd' ? `${p}/x` : p, ctx.cwd);
-    if (s && (WRITERS.has(name) || name === 'cd' || name === 'pushd' || !READERS.has(name))) {
-      out.push(high(name === 'cd' || name === 'pushd' ? `the command changes into ${p}, where writes are far-reaching` : `${name} touches ${s.path}: ${s.reason}`));
+    if (s) {
+      out.push(high(name === 'cd' || name === 'pushd' ? `the command changes into ${p}, where writes are far-reaching` : `${name} touches ${s.path}, ${s.reason}`));
     }
   }
   return out;
@@ -187,7 +189,7 @@ function rm(name: string, args: Word[], ctx: ProgramContext): ProgramEffect {
     if (t.glob) { out.push(high(`${name} deletes every file matching ${t.value}`)); continue; }
     const s = sensitiveWrite(t.value, ctx.cwd);
     if (s?.kind === 'git') { out.push(high(`deleting ${t.value} destroys the repository's history`)); continue; }
-    if (s) { out.push(high(`${name} deletes ${t.value}: ${s.reason}`)); continue; }
+    if (s) { out.push(high(`${name} deletes ${t.value}, ${s.reason}`)); continue; }
     const rel = t.value.replace(/\/+$/, '');
     if (rel === '.' || rel === '' || rel === '/workspace' || rel === '..') out.push(high(`${name} ${t.value} deletes the whole workspace`));
   }
@@ -312,7 +314,7 @@ function dbClient(name: string, args: Word[], ctx: ProgramContext): ProgramEffec
   if (ctx.stdin === 'heredoc' || ctx.stdin === 'herestring') sql.push(ctx.stdinText);
   if (ctx.stdin === 'pipe' || ctx.stdin === 'file' || hasFlag(args, ['--file'], '') || args.some((a) => a.value === '-f')) return only(high(`${name} runs SQL from a file or pipe, which cannot be checked`));
   if (sql.some((s) => s === null)) return only(high(`${name} runs SQL computed at run time`));
-  if (sql.some((s) => DESTRUCTIVE_SQL.test(s!))) return only(high(`${name} runs SQL that drops, truncates or deletes data`));
+  if (sql.some((s) => DESTRUCTIVE_SQL.test(s!))) return only(high(`${name} runs a statement that drops, truncates or deletes data`));
   return only(medium(`${name} talks to a database`));
 }
 
@@ -374,7 +376,7 @@ function dd(_name: string, args: Word[], ctx: ProgramContext): ProgramEffect {
   const of = args.find((a) => a.value?.startsWith('of='));
   if (!of) return only(low('dd writes to stdout'));
   const s = sensitiveWrite(of.value!.slice(3), ctx.cwd);
-  return only(s ? high(`dd writes ${s.reason}`) : medium(`dd writes ${of.value!.slice(3)}`));
+  return only(s ? high(`dd writes ${s.path}, ${s.reason}`) : medium(`dd writes ${of.value!.slice(3)}`));
 }
 
 function rsync(_name: string, args: Word[]): ProgramEffect {
@@ -386,7 +388,7 @@ function rsync(_name: string, args: Word[]): ProgramEffect {
 function make(_name: string, args: Word[]): ProgramEffect {
   const targets = operands(args).map((o) => o.value);
   if (targets.some((t) => t !== null && /^(deploy|publish|release|upload|push|distclean|clean-all|nuke|destroy)$/.test(t))) return only(high(`make ${targets.join(' ')} deploys, publishes or wipes`));
-  return only(medium(`make ${targets.join(' ')}`.trim()));
+  return only(medium(targets.length ? `make ${targets.join(' ')} runs the project's build` : 'make runs the project\'s default build'));
 }
 
 function publisher(what: string, subs: RegExp): Judge {
@@ -394,6 +396,10 @@ function publisher(what: string, subs: RegExp): Judge {
     const sub = operands(args)[0]?.value ?? '';
     return only(sub !== null && subs.test(sub) ? high(`${name} ${sub} ${what}`) : medium(`${name} ${sub}`.trim()));
   };
+}
+
+function sort(name: string, args: Word[]): ProgramEffect {
+  return only(hasFlag(args, ['--output'], 'o') ? medium(`${name} -o writes a file`) : low(`${name} only prints`));
 }
 
 function kill(name: string, args: Word[]): ProgramEffect {
@@ -410,10 +416,11 @@ function commandBuiltin(_name: string, args: Word[]): ProgramEffect {
 const SPECIAL: Record<string, Judge> = {
   rm: rm, unlink: rm, rmdir: (n, a, c) => ({ findings: rm(n, a, c).findings.map((f) => (f.risk === 'medium' ? medium(`removes the empty directory ${operands(a).map((o) => o.value).join(' ')}`) : f)) }),
   shred: rm, srm: rm, wipe: rm,
+  rimraf: (n, a) => only(high(`${n} deletes ${operands(a).map((o) => o.value ?? o.source).join(' ')} recursively`)), 'del-cli': (n) => only(high(`${n} deletes files by glob`)),
   find, xargs, eval: evalBuiltin, alias, trap, watch, command: commandBuiltin,
   git: gitProgram, prisma, gh, curl, wget: curl, http: curl, xh: curl,
   chmod, chown: chmod, chgrp: chmod, sed, gsed: sed, awk, gawk: awk, mawk: awk, nawk: awk, dd, rsync, make, gmake: make,
-  kill, pkill: kill, killall: kill,
+  kill, pkill: kill, killall: kill, sort,
   npx: packageRunner, bunx: packageRunner, pnpx: packageRunner,
   docker: mutatingUnlessRead(DOCKER_READS, 'changes containers, images or volumes'), podman: mutatingUnlessRead(DOCKER_READS, 'changes containers, images or volumes'),
   'docker-compose': mutatingUnlessRead(new Set(['ps', 'logs', 'config', 'images', 'top', 'version', 'ls']), 'changes containers'),

@@ -31,6 +31,7 @@ const EXECUTION_VARIABLES = /^(IFS|BASH_ENV|ENV|PROMPT_COMMAND|LD_PRELOAD|LD_LIB
 const WRAPPERS: Record<string, { withValue: string[]; leadingOperands?: number }> = {
   env: { withValue: ['-u', '--unset', '-C', '--chdir', '-S', '--split-string'] },
   nohup: { withValue: [] },
+  coproc: { withValue: [] },
   time: { withValue: ['-f', '--format', '-o', '--output'] },
   nice: { withValue: ['-n', '--adjustment'] },
   ionice: { withValue: ['-c', '--class', '-n', '--classdata', '-p', '-t'] },
@@ -71,6 +72,7 @@ async function judgeCommand(cmd: SimpleCommand, scope: Scope, out: JudgedCommand
   const findings: Finding[] = [];
   for (const a of cmd.assignments) {
     if (EXECUTION_VARIABLES.test(a.name)) findings.push(high(`setting ${a.name} changes what later commands run or how the line is read`));
+    else if (a.name === 'PATH') findings.push(medium('setting PATH changes where commands are found'));
   }
   for (const r of cmd.redirects) findings.push(...redirectFindings(r.op, r.target, r.fdDup, scope.cwd));
   const entry: JudgedCommand = { argv: cmd.words.map(show), effective: [], risk: 'low', reason: '' };
@@ -106,7 +108,7 @@ function redirectFindings(op: string, target: Word, fdDup: boolean, cwd: string)
     return s?.kind === 'outside' ? [high(`reads ${target.value}, outside the workspace`)] : [];
   }
   const s = sensitiveWrite(target.value, cwd);
-  if (s) return [high(`writes ${target.value}: ${s.reason}`)];
+  if (s) return [high(`writes ${target.value}, ${s.reason}`)];
   return [medium(`writes ${target.value}`)];
 }
 
@@ -170,7 +172,7 @@ function programName(value: string, findings: Finding[]): string {
   if (value.startsWith('/') && !systemDir && !value.startsWith('/workspace/')) findings.push(high(`runs ${value}, outside the workspace`));
   if (!value.startsWith('/') || value.startsWith('/workspace/')) {
     const s = sensitiveWrite(value);
-    if (s && s.kind !== 'outside') findings.push(high(`runs ${value}: ${s.reason}`));
+    if (s && s.kind !== 'outside') findings.push(high(`runs ${value}, ${s.reason}`));
     return value;
   }
   return base;
