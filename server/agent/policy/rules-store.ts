@@ -92,9 +92,10 @@ export async function rulesFor(db: Pick<Db, 'policyRule'>, teamId: string, works
     where: { teamId, OR: [{ workspaceId: null }, ...(workspaceId ? [{ workspaceId }] : [])] },
     orderBy: [{ position: 'asc' }, { createdAt: 'asc' }],
   });
-  const rules = rows.map(toRule);
-  return [...rules.filter((r) => r.scope === 'team'), ...rules.filter((r) => r.scope === 'workspace')];
+  return teamFirst(rows.map(toRule));
 }
+
+const teamFirst = (rules: StoredRule[]) => [...rules.filter((r) => r.scope === 'team'), ...rules.filter((r) => r.scope === 'workspace')];
 
 /** The team's live workspaces, named by their sessions, to choose a scope for workspace rules. */
 export async function teamWorkspaces(db: Pick<Db, 'workspace'>, teamId: string) {
@@ -166,10 +167,29 @@ export async function deleteRule(db: Db, a: { teamId: string; actorId: string; i
   });
 }
 
-export async function getPolicySettings(db: Pick<Db, 'teamPolicySettings'>, teamId: string): Promise<PolicySettingsRecord> {
-  const row = await db.teamPolicySettings.findUnique({ where: { teamId } });
+type SettingsRow = Awaited<ReturnType<Db['teamPolicySettings']['findFirstOrThrow']>>;
+
+function settingsOf(row: SettingsRow | null): PolicySettingsRecord {
   if (!row) return DEFAULT_POLICY_SETTINGS;
   return policySettingsSchema.parse({ mediumAction: row.mediumAction, anomalyHighRisk: row.anomalyHighRisk, anomalyDenials: row.anomalyDenials, anomalyWindowSeconds: row.anomalyWindowSeconds });
+}
+
+export async function getPolicySettings(db: Pick<Db, 'teamPolicySettings'>, teamId: string): Promise<PolicySettingsRecord> {
+  return settingsOf(await db.teamPolicySettings.findUnique({ where: { teamId } }));
+}
+
+/**
+ * What applies to a session's calls, in two queries that run side by side: its team's settings,
+ * and the rules of its team and of its workspace (team rules first).
+ */
+export async function policyOfSession(db: Pick<Db, 'session' | 'policyRule'>, sessionId: string): Promise<{ rules: StoredRule[]; settings: PolicySettingsRecord }> {
+  const inSession = { sessions: { some: { id: sessionId } } };
+  const [session, rows] = await Promise.all([
+    db.session.findUnique({ where: { id: sessionId }, select: { team: { select: { policy: true } } } }),
+    db.policyRule.findMany({ where: { team: inSession, OR: [{ workspaceId: null }, { workspace: inSession }] }, orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] }),
+  ]);
+  if (!session) throw new RuleStoreError('NOT_FOUND', `session ${sessionId} does not exist`);
+  return { rules: teamFirst(rows.map(toRule)), settings: settingsOf(session.team.policy) };
 }
 
 export async function setPolicySettings(db: Db, a: { teamId: string; actorId: string; settings: PolicySettingsRecord }): Promise<PolicySettingsRecord> {

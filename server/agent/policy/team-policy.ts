@@ -1,5 +1,5 @@
 // The policy as the server runs it: the engine fed with the rules and settings stored for the
-// session's team and workspace (read fresh for each call), behind the anomaly limits, whose trips
+// session's team and workspace (read fresh for each call: no cache to invalidate), behind the anomaly limits, whose trips
 // pause the run and notify the admins. "Test a command" evaluates through the same engine.
 import type { Db } from '../../db/client.ts';
 import type { Logger } from '../../log.ts';
@@ -7,20 +7,14 @@ import type { ApprovalGate, PolicyCall, PolicyDecision, PolicyHook } from '../po
 import { classifyCall } from './classify.ts';
 import { AnomalyLimits, recordAnomaly, type AnomalyTrip } from './anomaly-limits.ts';
 import { createPolicyHook, evaluate, type EvaluatedCall } from './engine.ts';
-import { getPolicySettings, rulesFor, type PolicySettingsRecord } from './rules-store.ts';
+import { getPolicySettings, policyOfSession, rulesFor, type PolicySettingsRecord } from './rules-store.ts';
 
-interface SessionScope { teamId: string; workspaceId: string | null }
-
-/** Where a session's calls get their rules: one lookup per call, shared by rules, settings and limits. */
-function scopes(db: Db) {
-  const byCall = new WeakMap<PolicyCall, Promise<SessionScope>>();
-  return (call: PolicyCall): Promise<SessionScope> => {
-    let p = byCall.get(call);
-    if (!p) {
-      p = db.session.findUnique({ where: { id: call.sessionId }, select: { teamId: true, workspaceId: true } })
-        .then((s) => { if (!s) throw new Error(`session ${call.sessionId} does not exist`); return s; });
-      byCall.set(call, p);
-    }
+/** Each call's rules and settings, loaded once and shared by the engine and the anomaly limits. */
+function perCall(db: Db) {
+  const loaded = new WeakMap<PolicyCall, ReturnType<typeof policyOfSession>>();
+  return (call: PolicyCall) => {
+    let p = loaded.get(call);
+    if (!p) loaded.set(call, (p = policyOfSession(db, call.sessionId)));
     return p;
   };
 }
@@ -35,10 +29,10 @@ export interface TeamPolicyOptions {
 }
 
 export function teamPolicy(o: TeamPolicyOptions): { policy: PolicyHook; approvals: ApprovalGate } {
-  const scopeOf = scopes(o.db);
-  const settings = async (call: PolicyCall): Promise<PolicySettingsRecord> => getPolicySettings(o.db, (await scopeOf(call)).teamId);
+  const policyOf = perCall(o.db);
+  const settings = async (call: PolicyCall): Promise<PolicySettingsRecord> => (await policyOf(call)).settings;
   const engine = createPolicyHook({
-    rules: async (call) => { const s = await scopeOf(call); return rulesFor(o.db, s.teamId, s.workspaceId); },
+    rules: async (call) => (await policyOf(call)).rules,
     settings,
     onError: (err, call) => o.log.error({ err: err instanceof Error ? err.message : String(err), sessionId: call.sessionId, tool: call.tool.name }, 'policy evaluation failed; the call was denied'),
   });
@@ -48,7 +42,8 @@ export function teamPolicy(o: TeamPolicyOptions): { policy: PolicyHook; approval
     onTrip: async (call, trip) => {
       const { reason, ...anomaly } = trip;
       o.log.warn({ sessionId: call.sessionId, runId: call.runId, ...trip }, 'anomaly limit reached; pausing the run');
-      await recordAnomaly(o.db, (await scopeOf(call)).teamId, call, trip);
+      const session = await o.db.session.findUniqueOrThrow({ where: { id: call.sessionId }, select: { teamId: true } });
+      await recordAnomaly(o.db, session.teamId, call, trip);
       o.pause(call.sessionId, call.runId, { reason, anomaly });
     },
   });
