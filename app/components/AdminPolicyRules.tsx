@@ -68,13 +68,15 @@ export function AdminPolicyRules() {
               <td><code>{r.tool}</code></td>
               <td><code>{r.pattern}</code></td>
               <td className="muted">{r.note}</td>
-              <td className="row">
-                <button type="button" className="ghost small" disabled={!hydrated || i === 0} onClick={() => move(i, -1)} aria-label={`Move rule ${i + 1} up`}>↑</button>
-                <button type="button" className="ghost small" disabled={!hydrated || i === list.length - 1} onClick={() => move(i, 1)} aria-label={`Move rule ${i + 1} down`}>↓</button>
-                <button type="button" className="ghost small" disabled={!hydrated}
-                  onClick={() => { if (window.confirm(`Delete the rule ${r.action} ${r.tool}(${r.pattern})?`)) remove.mutate({ id: r.id }); }}>
-                  Delete <span className="visually-hidden">rule {i + 1}</span>
-                </button>
+              <td>
+                <div className="row">
+                  <button type="button" className="ghost small" disabled={!hydrated || i === 0} onClick={() => move(i, -1)} aria-label={`Move rule ${i + 1} up`}>↑</button>
+                  <button type="button" className="ghost small" disabled={!hydrated || i === list.length - 1} onClick={() => move(i, 1)} aria-label={`Move rule ${i + 1} down`}>↓</button>
+                  <button type="button" className="ghost small" disabled={!hydrated}
+                    onClick={() => { if (window.confirm(`Delete the rule ${r.action} ${r.tool}(${r.pattern})?`)) remove.mutate({ id: r.id }); }}>
+                    Delete <span className="visually-hidden">rule {i + 1}</span>
+                  </button>
+                </div>
               </td>
             </tr>
           ))}

@@ -37,7 +37,7 @@ export function AdminPolicySettings() {
             </select>
           </div>
           <p className="muted small-text">Anomaly limits pause the run and notify the admins:</p>
-          <div className="grid-2">
+          <div className="grid-2 policy-settings-grid">
             <Field label="High-risk requests or deletes allowed per window (N)" name="anomalyHighRisk" id="anomaly-high-risk" type="number" min={1} max={1000}
               defaultValue={s.anomalyHighRisk} error={fields.anomalyHighRisk} />
             <Field label="Window (seconds)" name="anomalyWindowSeconds" id="anomaly-window" type="number" min={10} max={86400}

@@ -36,7 +36,7 @@ export function AdminPolicyTest({ workspaceId, tools }: { workspaceId: string | 
       if (input) test.mutate({ workspaceId, tool: tool as TestedTool, input: input as RouterInputs['policy']['test']['input'] });
     }}>
       <h2 id="test-heading">Test a command</h2>
-      <div className="grid-2">
+      <div className="policy-test-grid">
         <div className="field">
           <label htmlFor="test-tool">Tool</label>
           <select id="test-tool" value={tool} onChange={(e) => { setTool(e.target.value); test.reset(); }}>
@@ -56,7 +56,7 @@ export function AdminPolicyTest({ workspaceId, tools }: { workspaceId: string | 
           <dt>Risk</dt><dd><span className={`badge risk-${v.risk}`}>{v.risk}</span></dd>
           <dt>Reason</dt><dd>{v.reason}</dd>
           <dt>Rule</dt>
-          <dd>{v.rule ? <><code>{v.rule.action} {v.rule.tool}({v.rule.pattern})</code> <span className="muted">({v.rule.scope} rule)</span></> : <span className="muted">no rule matched: {v.by}</span>}</dd>
+          <dd>{v.rule ? <><code>{v.rule.action} {v.rule.tool}({v.rule.pattern})</code> <span className="muted">({v.rule.scope} rule)</span></> : <span className="muted">no rule matched; the risk decided</span>}</dd>
         </dl>
       )}
     </form>
