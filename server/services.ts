@@ -12,9 +12,9 @@ import { TerminalManager } from './workspace/terminals.ts';
 import { FileWatchService } from './sessions/file-watch.ts';
 import { AgentService } from './agent/service.ts';
 import { ApprovalService } from './agent/approvals/service.ts';
-import { createPolicyHook, DEFAULT_POLICY_SETTINGS } from './agent/policy/engine.ts';
 import type { AgentDelta } from './agent/loop.ts';
 import { agentWorkspace } from './agent/workspace-adapter.ts';
+import { teamPolicy } from './agent/policy/team-policy.ts';
 import { createModels, type Models } from './models/models.ts';
 
 /** Login throttling: per email and per client address, 15-minute window. */
@@ -50,8 +50,12 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
   const models = createModels(config, db, log);
   let forwardDelta: (d: AgentDelta) => void = () => {};
   const approvals = new ApprovalService({ db, events, log, timeoutMs: config.TETHER_APPROVAL_TIMEOUT * 1000 });
+  // The run being decided is the one a trip pauses; the agent exists by the time any call is decided.
+  const leash = teamPolicy({ db, log, approvals, pause: (...a) => agent.pause(...a) });
   const agent = new AgentService({
     db, events, log,
+    policy: leash.policy,
+    approvals: leash.approvals,
     router: models.router,
     meter: models.meter,
     maxSteps: config.TETHER_AGENT_MAX_STEPS,
@@ -60,13 +64,6 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
       return row?.status === 'ready' ? agentWorkspace(await workspaces.get(row)) : null;
     },
     onDelta: (d) => forwardDelta(d),
-    // No stored rules yet: the classifier's defaults decide (the rules work replaces these sources).
-    policy: createPolicyHook({
-      rules: async () => [],
-      settings: async () => DEFAULT_POLICY_SETTINGS,
-      onError: (err, call) => log.error({ err, sessionId: call.sessionId, tool: call.tool.name }, 'policy evaluation failed; the call was denied'),
-    }),
-    approvals,
   });
   // Answered after a restart (the run was interrupted while it waited): carry on with the answer.
   approvals.onSettledWithoutRun(({ sessionId, runId }) => {

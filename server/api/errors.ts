@@ -1,10 +1,12 @@
 import { TRPCError } from '@trpc/server';
+import { RuleStoreError } from '../agent/policy/rules-store.ts';
 import { AccountError } from '../auth/accounts.ts';
 import { SessionAccessError } from '../sessions/access.ts';
 import { WorkspaceUnavailableError } from '../sessions/workspaces.ts';
 import { FileError, type FileErrorCode } from '../workspace/file-errors.ts';
 
 const accountCodes = { SETUP_CLOSED: 'FORBIDDEN', EMAIL_TAKEN: 'CONFLICT', NOT_FOUND: 'NOT_FOUND', LAST_ADMIN: 'PRECONDITION_FAILED', SELF: 'BAD_REQUEST' } as const;
+const ruleCodes = { NOT_FOUND: 'NOT_FOUND', BAD_ORDER: 'CONFLICT', INVALID: 'BAD_REQUEST' } as const;
 const fileCodes: Record<FileErrorCode, TRPCError['code']> = {
   INVALID_PATH: 'BAD_REQUEST', OUTSIDE_WORKSPACE: 'FORBIDDEN', NOT_FOUND: 'NOT_FOUND', ALREADY_EXISTS: 'CONFLICT',
   NOT_A_DIRECTORY: 'BAD_REQUEST', IS_A_DIRECTORY: 'BAD_REQUEST', CONFLICT: 'CONFLICT', TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -15,6 +17,7 @@ export function toApiError(err: unknown): never {
   if (err instanceof AccountError) throw new TRPCError({ code: accountCodes[err.code], message: err.message });
   if (err instanceof SessionAccessError) throw new TRPCError({ code: 'NOT_FOUND', message: err.message });
   if (err instanceof WorkspaceUnavailableError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
+  if (err instanceof RuleStoreError) throw new TRPCError({ code: ruleCodes[err.code], message: err.message });
   if (err instanceof FileError) throw new TRPCError({ code: fileCodes[err.code], message: err.message });
   throw err;
 }

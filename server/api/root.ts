@@ -3,6 +3,7 @@ import { agentRouter } from './routers/agent.ts';
 import { approvalsRouter } from './routers/approvals.ts';
 import { authRouter } from './routers/auth.ts';
 import { modelsRouter } from './routers/models.ts';
+import { policyRouter } from './routers/policy.ts';
 import { filesRouter } from './routers/files.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { router } from './trpc.ts';
@@ -15,6 +16,7 @@ export const appRouter = router({
   agent: agentRouter,
   approvals: approvalsRouter,
   models: modelsRouter,
+  policy: policyRouter,
 });
 
 export type AppRouter = typeof appRouter;

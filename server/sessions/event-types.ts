@@ -31,6 +31,11 @@ export const eventPayloadSchemas = {
   'agent.run.resumed': z.object({ runId: z.string(), fromStep: z.number().int() }),
   /** The server stopped mid-run; lastStep is the last step whose every event was recorded. */
   'agent.run.interrupted': z.object({ runId: z.string(), lastStep: z.number().int() }),
+  /** An anomaly limit paused the run; a person may resume it. Admins see it in the team audit. */
+  'agent.run.paused': z.object({
+    runId: z.string(), lastStep: z.number().int(), reason: z.string(),
+    anomaly: z.object({ kind: z.enum(['high_risk', 'denials']), count: z.number().int(), limit: z.number().int(), windowSeconds: z.number().int().nullable() }),
+  }),
   'agent.run.ended': z.object({
     runId: z.string(),
     outcome: z.enum(['completed', 'stopped', 'step_limit', 'budget', 'quota', 'not_configured', 'error']),

@@ -32,7 +32,7 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
   limits?: Partial<QuotaLimits>;
   credentials?: boolean;
   /** Built over the harness's own event stream, so the gate and the loop share one. */
-  approvals?: (events: EventStream) => ApprovalGate;
+  approvals?: ApprovalGate | ((events: EventStream) => ApprovalGate);
 } & Partial<Pick<AgentServiceOptions, 'maxSteps' | 'policy'>>): AgentHarness {
   const events = createEventStream(t.db, createLocalBus());
   const meter = new UsageMeter(t.db, { ...noLimits, ...o.limits });
@@ -51,7 +51,7 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
     onDelta: (d) => deltas.push(d),
     maxSteps: o.maxSteps,
     policy: o.policy,
-    approvals: o.approvals?.(events),
+    approvals: typeof o.approvals === 'function' ? o.approvals(events) : o.approvals,
   });
   return { service, events, router, meter, deltas };
 }

@@ -77,6 +77,9 @@ export function transcript(events: SessionEvent[]): Item[] {
       case 'agent.run.interrupted':
         items.push({ kind: 'notice', seq: e.seq, runId, resumable: true, text: `Interrupted by a server restart after step ${String(p.lastStep)}.` });
         break;
+      case 'agent.run.paused':
+        items.push({ kind: 'notice', seq: e.seq, runId, resumable: true, text: `Paused after step ${String(p.lastStep)}: ${String(p.reason)}. An admin has been notified.` });
+        break;
       case 'agent.run.resumed':
         items.push({ kind: 'notice', seq: e.seq, runId, text: `Resumed from step ${String(p.fromStep)}.` });
         break;

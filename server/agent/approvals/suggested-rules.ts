@@ -3,18 +3,20 @@
 // for high risk (no rule can allow that) or when a part contains glob characters, which would
 // widen the rule beyond what the person saw.
 import type { Risk } from '../policy.ts';
+import { RULE_TOOLS, type RuleTool } from '../policy/rules.ts';
 
-export interface SuggestedRule { tool: string; pattern: string }
+export interface SuggestedRule { tool: RuleTool; pattern: string }
 
 const PATH_TOOLS = new Set(['write_file', 'edit_file', 'read_file', 'list_dir']);
 const GLOB = /[*?]/;
 
 export function suggestedRules(a: { tool: string; risk: string; detail: unknown }): SuggestedRule[] {
-  if ((a.risk as Risk) === 'high') return [];
+  const tool = RULE_TOOLS.find((t) => t === a.tool && t !== '*');
+  if (!tool || (a.risk as Risk) === 'high') return [];
   const detail = (a.detail ?? {}) as { input?: { path?: unknown }; commands?: unknown };
   const subjects = PATH_TOOLS.has(a.tool)
     ? (typeof detail.input?.path === 'string' ? [detail.input.path] : [])
     : Array.isArray(detail.commands) ? detail.commands.filter(Array.isArray).map((argv: unknown[]) => argv.map(String).join(' ')) : [];
   if (!subjects.length || subjects.some((s) => !s || GLOB.test(s))) return [];
-  return [...new Set(subjects)].map((pattern) => ({ tool: a.tool, pattern }));
+  return [...new Set(subjects)].map((pattern) => ({ tool, pattern }));
 }

@@ -66,8 +66,8 @@ describe.each(testProviders)('policy rules store on %s', (provider) => {
 
   it('rejects rules for unknown tools and empty patterns', async () => {
     const s = await seedTeam(t);
-    await expect(addRule(t.db, { teamId: s.teamId, actorId: s.actorId, rule: { action: 'allow', tool: 'launch_missiles', pattern: '*' } })).rejects.toThrow(/Choose a tool/);
-    await expect(addRule(t.db, { teamId: s.teamId, actorId: s.actorId, rule: { action: 'allow', tool: 'run_command', pattern: '   ' } })).rejects.toThrow(/Enter a pattern/);
+    await expect(addRule(t.db, { teamId: s.teamId, actorId: s.actorId, rule: { action: 'allow', tool: 'launch_missiles' as never, pattern: '*' } })).rejects.toThrow(/Invalid option/);
+    await expect(addRule(t.db, { teamId: s.teamId, actorId: s.actorId, rule: { action: 'allow', tool: 'run_command', pattern: '   ' } })).rejects.toThrow(/a pattern is needed/);
     expect(await listRules(t.db, s.teamId, null)).toEqual([]);
   });
 

@@ -5,33 +5,41 @@
 import { z } from 'zod';
 import { recordAudit } from '../../audit/team-audit.ts';
 import type { Db } from '../../db/client.ts';
-import { builtinTools } from '../tools/registry.ts';
+import { DEFAULT_POLICY_SETTINGS as ENGINE_DEFAULTS, policyRuleInput, policySettingsInput, RULE_TOOLS } from './engine.ts';
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
-export const ruleActionSchema = z.enum(['allow', 'ask', 'deny']);
+const ruleActionSchema = z.enum(['allow', 'ask', 'deny']);
 export type RuleAction = z.infer<typeof ruleActionSchema>;
 
-const toolNames = builtinTools.map((t) => t.name);
 const idSchema = z.string().min(1).max(64);
+const noteSchema = z.string().trim().max(500, 'Note too long (500 characters at most)');
 
-/** The editable part of a rule. The pattern's meaning (globs over the parsed call) is the engine's. */
-export const ruleFieldsSchema = z.object({
-  action: ruleActionSchema,
-  tool: z.string().refine((t) => toolNames.includes(t), { message: `Choose a tool: ${toolNames.join(', ')}` }),
-  pattern: z.string().trim().min(1, 'Enter a pattern, e.g. npm test*').max(500, 'Pattern too long (500 characters at most)'),
-  note: z.string().trim().max(500, 'Note too long (500 characters at most)').default(''),
-});
+/** The rule as stored; the engine's policyRuleInput decides what a valid action, tool and pattern are. */
+const ruleShape = { action: ruleActionSchema, tool: z.enum(RULE_TOOLS), pattern: z.string() };
+
+type RuleCore = { action: RuleAction; tool: string; pattern: string };
+
+/** The engine's verdict on a rule, with the pattern as it normalises it (trimmed). */
+function checkRule(r: RuleCore, workspaceId: string | null) {
+  return policyRuleInput.safeParse({ action: r.action, tool: r.tool, pattern: r.pattern, scope: workspaceId ? 'workspace' : 'team' });
+}
 
 /** workspaceId null: a rule for the whole team. */
-export const addRuleInput = ruleFieldsSchema.extend({ workspaceId: idSchema.nullable().default(null) });
-export const updateRuleInput = ruleFieldsSchema.partial().extend({ id: idSchema });
+export const addRuleInput = z.object({ ...ruleShape, note: noteSchema.default(''), workspaceId: idSchema.nullable().default(null) })
+  .transform((v, ctx) => {
+    const checked = checkRule(v, v.workspaceId);
+    if (checked.success) return { ...v, pattern: checked.data.pattern };
+    for (const issue of checked.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+    return z.NEVER;
+  });
+/** Any of the fields; the merged rule is checked against the engine's schema when stored. */
+export const updateRuleInput = z.object({ id: idSchema, action: ruleShape.action.optional(), tool: ruleShape.tool.optional(), pattern: z.string().optional(), note: noteSchema.optional() });
 export const reorderRulesInput = z.object({ workspaceId: idSchema.nullable().default(null), ids: z.array(idSchema).max(1000) });
 export const ruleIdInput = z.object({ id: idSchema });
 
-export const policySettingsSchema = z.object({
-  /** What a medium-risk call (ordinary writes and commands) does when no rule matches. */
-  mediumAction: z.enum(['allow', 'ask']),
+/** The engine's settings (what medium risk does with no matching rule) and the anomaly limits. */
+export const policySettingsSchema = policySettingsInput.extend({
   /** More than this many high-risk requests or deletes within the window pause the run. */
   anomalyHighRisk: z.number().int().min(1, 'At least 1').max(1000, 'At most 1000'),
   /** This many denials in a row pause the run. */
@@ -41,7 +49,7 @@ export const policySettingsSchema = z.object({
 export type PolicySettingsRecord = z.infer<typeof policySettingsSchema>;
 
 /** Conservative enough to stop a runaway loop, loose enough not to pause ordinary work. */
-export const DEFAULT_POLICY_SETTINGS: PolicySettingsRecord = { mediumAction: 'allow', anomalyHighRisk: 5, anomalyDenials: 3, anomalyWindowSeconds: 600 };
+export const DEFAULT_POLICY_SETTINGS: PolicySettingsRecord = { ...ENGINE_DEFAULTS, anomalyHighRisk: 5, anomalyDenials: 3, anomalyWindowSeconds: 600 };
 
 export interface StoredRule {
   id: string;
@@ -57,7 +65,7 @@ export interface StoredRule {
 }
 
 export class RuleStoreError extends Error {
-  constructor(readonly code: 'NOT_FOUND' | 'BAD_ORDER', message: string) { super(message); }
+  constructor(readonly code: 'NOT_FOUND' | 'BAD_ORDER' | 'INVALID', message: string) { super(message); }
 }
 
 type RuleRow = Awaited<ReturnType<Db['policyRule']['findFirstOrThrow']>>;
@@ -84,8 +92,19 @@ export async function rulesFor(db: Pick<Db, 'policyRule'>, teamId: string, works
     where: { teamId, OR: [{ workspaceId: null }, ...(workspaceId ? [{ workspaceId }] : [])] },
     orderBy: [{ position: 'asc' }, { createdAt: 'asc' }],
   });
-  const rules = rows.map(toRule);
-  return [...rules.filter((r) => r.scope === 'team'), ...rules.filter((r) => r.scope === 'workspace')];
+  return teamFirst(rows.map(toRule));
+}
+
+const teamFirst = (rules: StoredRule[]) => [...rules.filter((r) => r.scope === 'team'), ...rules.filter((r) => r.scope === 'workspace')];
+
+/** The team's live workspaces, named by their sessions, to choose a scope for workspace rules. */
+export async function teamWorkspaces(db: Pick<Db, 'workspace'>, teamId: string) {
+  const rows = await db.workspace.findMany({
+    where: { teamId, status: { not: 'destroyed' } },
+    orderBy: { createdAt: 'desc' },
+    select: { id: true, createdAt: true, sessions: { select: { title: true }, orderBy: { createdAt: 'asc' }, take: 1 } },
+  });
+  return rows.map((w) => ({ id: w.id, name: w.sessions[0]?.title ?? w.id, createdAt: w.createdAt }));
 }
 
 async function assertWorkspaceInTeam(tx: Tx, teamId: string, workspaceId: string | null) {
@@ -118,7 +137,9 @@ export async function updateRule(db: Db, a: { teamId: string; actorId: string; c
   const { id, ...change } = updateRuleInput.parse(a.change);
   return db.$transaction(async (tx) => {
     const before = toRule(await ruleInTeam(tx, a.teamId, id));
-    const row = await tx.policyRule.update({ where: { id }, data: change });
+    const checked = checkRule({ ...before, ...change }, before.workspaceId);
+    if (!checked.success) throw new RuleStoreError('INVALID', checked.error.issues.map((i) => i.message).join('; '));
+    const row = await tx.policyRule.update({ where: { id }, data: { ...change, pattern: checked.data.pattern } });
     await recordAudit(tx, { teamId: a.teamId, actorId: a.actorId, action: 'policy.rule_updated', target: id, detail: { before: described(before), after: described(toRule(row)) } });
     return toRule(row);
   });
@@ -146,10 +167,29 @@ export async function deleteRule(db: Db, a: { teamId: string; actorId: string; i
   });
 }
 
-export async function getPolicySettings(db: Pick<Db, 'teamPolicySettings'>, teamId: string): Promise<PolicySettingsRecord> {
-  const row = await db.teamPolicySettings.findUnique({ where: { teamId } });
+type SettingsRow = Awaited<ReturnType<Db['teamPolicySettings']['findFirstOrThrow']>>;
+
+function settingsOf(row: SettingsRow | null): PolicySettingsRecord {
   if (!row) return DEFAULT_POLICY_SETTINGS;
   return policySettingsSchema.parse({ mediumAction: row.mediumAction, anomalyHighRisk: row.anomalyHighRisk, anomalyDenials: row.anomalyDenials, anomalyWindowSeconds: row.anomalyWindowSeconds });
+}
+
+export async function getPolicySettings(db: Pick<Db, 'teamPolicySettings'>, teamId: string): Promise<PolicySettingsRecord> {
+  return settingsOf(await db.teamPolicySettings.findUnique({ where: { teamId } }));
+}
+
+/**
+ * What applies to a session's calls, in two queries that run side by side: its team's settings,
+ * and the rules of its team and of its workspace (team rules first).
+ */
+export async function policyOfSession(db: Pick<Db, 'session' | 'policyRule'>, sessionId: string): Promise<{ rules: StoredRule[]; settings: PolicySettingsRecord }> {
+  const inSession = { sessions: { some: { id: sessionId } } };
+  const [session, rows] = await Promise.all([
+    db.session.findUnique({ where: { id: sessionId }, select: { team: { select: { policy: true } } } }),
+    db.policyRule.findMany({ where: { team: inSession, OR: [{ workspaceId: null }, { workspace: inSession }] }, orderBy: [{ position: 'asc' }, { createdAt: 'asc' }] }),
+  ]);
+  if (!session) throw new RuleStoreError('NOT_FOUND', `session ${sessionId} does not exist`);
+  return { rules: teamFirst(rows.map(toRule)), settings: settingsOf(session.team.policy) };
 }
 
 export async function setPolicySettings(db: Db, a: { teamId: string; actorId: string; settings: PolicySettingsRecord }): Promise<PolicySettingsRecord> {
