@@ -58,6 +58,8 @@ try {
   const requester = anon.as(cookieFrom(await anon.mutate('auth.setup', { email: 'req@example.test', name: 'Requester', password: 'benchmark password' })));
   await requester.mutate('admin.createUser', { email: 'approver@example.test', name: 'Approver', password: 'benchmark password 2', role: 'admin' });
   const approverCookie = cookieFrom(await anon.mutate('auth.login', { email: 'approver@example.test', password: 'benchmark password 2' }))!;
+  // Thirty high-risk requests in a few minutes would trip the anomaly limit (a paused run), which is not what is measured.
+  await requester.mutate('policy.setSettings', { mediumAction: 'allow', anomalyHighRisk: 1000, anomalyDenials: 3, anomalyWindowSeconds: 600 });
   const session = await createProvisionedSession(requester, { kind: 'empty' }, 'approval bench');
 
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
