@@ -63,8 +63,20 @@ function injectedRepo(): string {
 /** Pages of this spec's contexts must not reach other hosts either (the fixture guards only its own page). */
 const offsite: string[] = [];
 
-async function signedIn(browser: Browser, who: Person): Promise<Page> {
+async function signedIn(browser: Browser, who: Person, o: { notifications?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext({ baseURL: base });
+  if (o.notifications) {
+    // The person allowed desktop notifications; record each one the page shows.
+    await context.grantPermissions(['notifications'], { origin: base });
+    await context.addInitScript(() => {
+      const shown: { title: string; body?: string }[] = [];
+      (window as unknown as { shownNotifications: typeof shown }).shownNotifications = shown;
+      const Real = window.Notification;
+      window.Notification = class extends Real {
+        constructor(title: string, options?: NotificationOptions) { super(title, options); shown.push({ title, body: options?.body }); }
+      } as typeof Notification;
+    });
+  }
   const page = await context.newPage();
   page.on('request', (req) => { if (!['data:', 'blob:'].includes(new URL(req.url()).protocol) && new URL(req.url()).hostname !== '127.0.0.1') offsite.push(req.url()); });
   await page.goto('/login');
@@ -191,7 +203,7 @@ test('an admin\'s own high-risk request waits for a second admin, who approves i
     { toolCalls: [{ id: 'call_rm_src', name: 'run_command', input: { command: 'rm -rf src' } }] },
     { text: 'Removed src as asked.' },
   ]);
-  const sam = await signedIn(browser, 'sam');
+  const sam = await signedIn(browser, 'sam', { notifications: true });
   const badge = sam.getByRole('link', { name: /^Approvals: \d+ waiting$/ });
   await expect(badge).toHaveAccessibleName('Approvals: 0 waiting');
   const ada = await signedIn(browser, 'ada');
@@ -206,8 +218,10 @@ test('an admin\'s own high-risk request waits for a second admin, who approves i
   const approvalId = await pendingApproval(sessionId, 'ada');
   expect((await api.ada.mutate('approvals.decide', { sessionId, approvalId, approve: true })).status).toBe(403);
 
-  // The second admin's header counts it live; the queue shows the same detail.
+  // The second admin's header counts it live, with a desktop notification; the queue shows the same detail.
   await expect(badge).toHaveAccessibleName('Approvals: 1 waiting', { timeout: 20_000 });
+  await expect.poll(() => sam.evaluate(() => (window as unknown as { shownNotifications: { title: string; body?: string }[] }).shownNotifications))
+    .toEqual([{ title: 'Tether: approval required', body: expect.stringContaining('run_command (high risk) in Four eyes') }]);
   await badge.click();
   const item = sam.getByRole('listitem', { name: 'run_command in Four eyes' });
   await expect(item.getByLabel('Command', { exact: true })).toHaveText('rm -rf src');
