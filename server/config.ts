@@ -66,6 +66,8 @@ export const configSchema = z.object({
   TETHER_RUN_BUDGET_TOKENS: z.coerce.number().int().min(0).default(0),
   TETHER_RUN_BUDGET_USD: z.coerce.number().min(0).default(0),
   TETHER_AGENT_MAX_STEPS: z.coerce.number().int().positive().default(50),
+  // Approvals (server/agent/approvals/): an unanswered approval is denied after this many seconds.
+  TETHER_APPROVAL_TIMEOUT: duration(15 * 60),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string; dev: boolean; sandboxLimits: SandboxLimits };

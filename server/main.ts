@@ -43,6 +43,8 @@ async function main() {
   const { interrupted } = await services.agent.recover();
   if (interrupted) log.warn({ interrupted }, 'agent runs left running by the last process are marked interrupted');
   await closeLostTerminals({ db, events: services.events, log, exists: (id) => services.terminals.get(id) !== null });
+  const pendingApprovals = await services.approvals.recover();
+  if (pendingApprovals) log.info({ pendingApprovals }, 'approvals still waiting for an answer');
   const { server, io } = createHttpServer(services, await createPageHandler(services));
 
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
@@ -65,6 +67,7 @@ async function main() {
     });
     await services.agent.close();
     stopDiskChecks();
+    services.approvals.close();
     services.terminals.closeAll();
     services.fileWatch.closeAll();
     await provider.shutdown();

@@ -11,8 +11,10 @@ import type { WorkspaceProvider } from './workspace/provider.ts';
 import { TerminalManager } from './workspace/terminals.ts';
 import { FileWatchService } from './sessions/file-watch.ts';
 import { AgentService } from './agent/service.ts';
+import { ApprovalService } from './agent/approvals/service.ts';
 import type { AgentDelta } from './agent/loop.ts';
 import { agentWorkspace } from './agent/workspace-adapter.ts';
+import { teamPolicy } from './agent/policy/team-policy.ts';
 import { createModels, type Models } from './models/models.ts';
 
 /** Login throttling: per email and per client address, 15-minute window. */
@@ -32,6 +34,8 @@ export interface Services {
   fileWatch: FileWatchService;
   models: Models;
   agent: AgentService;
+  /** The approval gate: pending calls, who may answer them, the admin queue. */
+  approvals: ApprovalService;
   /** The transport registers where live agent text deltas go (the folded messages are events). */
   onAgentDelta(listener: (d: AgentDelta) => void): void;
   loginLimits: { byEmail: FailureLimiter; byAddress: FailureLimiter };
@@ -45,8 +49,13 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
   const terminals = new TerminalManager({ log, idleTimeoutMs: config.TETHER_TERMINAL_IDLE_TIMEOUT * 1000 });
   const models = createModels(config, db, log);
   let forwardDelta: (d: AgentDelta) => void = () => {};
+  const approvals = new ApprovalService({ db, events, log, timeoutMs: config.TETHER_APPROVAL_TIMEOUT * 1000 });
+  // The run being decided is the one a trip pauses; the agent exists by the time any call is decided.
+  const leash = teamPolicy({ db, log, approvals, pause: (...a) => agent.pause(...a) });
   const agent = new AgentService({
     db, events, log,
+    policy: leash.policy,
+    approvals: leash.approvals,
     router: models.router,
     meter: models.meter,
     maxSteps: config.TETHER_AGENT_MAX_STEPS,
@@ -56,12 +65,18 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
     },
     onDelta: (d) => forwardDelta(d),
   });
+  // Answered after a restart (the run was interrupted while it waited): carry on with the answer.
+  approvals.onSettledWithoutRun(({ sessionId, runId }) => {
+    agent.resume(sessionId, runId)
+      .then((r) => { if (!r.ok) log.warn({ sessionId, runId, error: r.error }, 'run not resumed after its approval was answered'); })
+      .catch((err: unknown) => log.error({ err, sessionId, runId }, 'resuming a run after its approval failed'));
+  });
   sessions.onStop(async (sessionId) => {
     terminals.closeSession(sessionId);
     await agent.stop(sessionId);
   });
   return {
-    config, log, db, bus, events, workspaces, sessions, terminals, models, agent,
+    config, log, db, bus, events, workspaces, sessions, terminals, models, agent, approvals,
     fileWatch: new FileWatchService(log),
     onAgentDelta: (listener) => { forwardDelta = listener; },
     loginLimits: {

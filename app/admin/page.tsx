@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import { AdminModels } from '../components/AdminModels.tsx';
 import { AdminUsers } from '../components/AdminUsers.tsx';
 import { AppShell } from '../components/AppShell.tsx';
@@ -8,6 +9,7 @@ export default async function AdminPage() {
   return (
     <AppShell principal={principal}>
       <div className="stack admin-stack">
+        <p><Link href="/admin/policy">Agent rules and policy settings →</Link></p>
         <AdminUsers currentUserId={principal.id} />
         <AdminModels />
       </div>

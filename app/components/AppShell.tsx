@@ -6,6 +6,7 @@ import { useMutation } from '@tanstack/react-query';
 import type { PagePrincipal } from '../../server/api/page-headers.ts';
 import { useTRPC } from '../lib/trpc.ts';
 import { ThemeToggle } from './ThemeToggle.tsx';
+import { ApprovalBadge } from './approvals/ApprovalBadge.tsx';
 
 function Logo() {
   // A tether: two nodes and the line between them.
@@ -33,6 +34,7 @@ export function AppShell({ principal, children, wide }: { principal: PagePrincip
           ))}
         </nav>
         <div className="spacer" />
+        {principal.role === 'admin' && <ApprovalBadge />}
         <ThemeToggle />
         <span className="who" title={principal.email}>{principal.name} · <span className="muted">{principal.role}</span></span>
         <button type="button" className="ghost" onClick={() => logout.mutate()} disabled={logout.isPending}>Sign out</button>

@@ -14,6 +14,7 @@ export function EventTimeline({ events }: { events: SessionEvent[] }) {
           <span className="seq">#{e.seq}</span>
           <span className="type">{e.type}</span>
           <span className="text">{summary(e)}</span>
+          {e.actorKind === 'user' && e.actorId && <span className="muted actor">by user {e.actorId}</span>}
           <time className="muted" dateTime={e.createdAt}>{new Date(e.createdAt).toLocaleTimeString()}</time>
         </li>
       ))}

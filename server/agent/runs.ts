@@ -3,7 +3,7 @@
 import type { Db } from '../db/client.ts';
 import type { LoopOutcome } from './loop.ts';
 
-export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted';
+export type RunStatus = 'queued' | 'running' | 'completed' | 'stopped' | 'failed' | 'interrupted' | 'paused';
 
 export type AgentRunRow = Awaited<ReturnType<Db['agentRun']['findFirstOrThrow']>>;
 

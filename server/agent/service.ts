@@ -11,6 +11,7 @@ import { runLoop, type AgentDelta, type LoopDeps, type LoopOutcome } from './loo
 import { allowAll, noApprovals, type ApprovalGate, type PolicyHook } from './policy.ts';
 import { DEFAULT_PROMPT_BUDGET_TOKENS, simplePromptBuilder, type PromptBuilder } from './prompt.ts';
 import { RunLog } from './run-state.ts';
+import { SHUTDOWN, STOP } from './run-signals.ts';
 import { RunStore, statusFor, summarize, type AgentRunRow, type RunSummary } from './runs.ts';
 import { builtinTools, toolRegistry } from './tools/registry.ts';
 import type { AgentWorkspace, AnyTool } from './tools/tool.ts';
@@ -49,8 +50,13 @@ export interface AgentStatus {
 
 interface ActiveRun { runId: string; controller: AbortController; done: Promise<void> }
 
-const STOP = 'stopped by user';
-const SHUTDOWN = 'server shutting down';
+type PauseDetail = Omit<EventPayload<'agent.run.paused'>, 'runId' | 'lastStep'>;
+
+/** The abort reason of a paused run: it ends resumable, with why. */
+class RunPause {
+  constructor(readonly detail: PauseDetail) {}
+}
+
 const RECENT_RUNS = 10;
 const agentActor: Actor = { kind: 'agent', id: null };
 const systemActor: Actor = { kind: 'system', id: null };
@@ -102,11 +108,22 @@ export class AgentService {
     return { ok: true };
   }
 
-  /** Continues an interrupted (or failed) run from its last completed step. */
+  /**
+   * Pauses a run (the anomaly limits do): calls not yet started are not run, and the run ends
+   * as "paused", resumable. Does not wait for the run to end, since the run itself may be asking.
+   */
+  pause(sessionId: string, runId: string, detail: PauseDetail): boolean {
+    const a = this.active.get(sessionId);
+    if (a?.runId !== runId) return false;
+    a.controller.abort(new RunPause(detail));
+    return true;
+  }
+
+  /** Continues an interrupted, paused or failed run from its last completed step. */
   async resume(sessionId: string, runId: string): Promise<AgentResult> {
     const run = await this.runs.get(runId);
     if (!run || run.sessionId !== sessionId) return { ok: false, error: 'No such run in this session.' };
-    if (run.status !== 'interrupted' && run.status !== 'failed') return { ok: false, error: `The run is ${run.status}; only an interrupted or failed run can be resumed.` };
+    if (!['interrupted', 'paused', 'failed'].includes(run.status)) return { ok: false, error: `The run is ${run.status}; only an interrupted, paused or failed run can be resumed.` };
     if (this.active.has(sessionId) || this.pumping.has(sessionId)) return { ok: false, error: 'Another run is active in this session; stop it or wait.' };
     this.start(await this.runs.markRunning(run.id), true);
     return { ok: true };
@@ -229,6 +246,11 @@ export class AgentService {
     }
     if (signal.reason === SHUTDOWN) {
       await this.interrupt({ ...run, step: lastStep });
+      return;
+    }
+    if (signal.reason instanceof RunPause) {
+      await this.o.events.append(run.sessionId, { type: 'agent.run.paused', payload: { runId: run.id, lastStep, ...signal.reason.detail } }, systemActor);
+      await this.runs.end(run.id, 'paused', signal.reason.detail.reason);
       return;
     }
     await append({ type: 'agent.run.ended', payload: { runId: run.id, ...outcome } });

@@ -5,6 +5,7 @@ import type { Actor, NewEvent } from '../sessions/event-types.ts';
 import type { EventStream } from '../sessions/stream.ts';
 import type { ApprovalGate, PolicyDecision, PolicyHook } from './policy.ts';
 import type { RunLog } from './run-state.ts';
+import { SHUTDOWN } from './run-signals.ts';
 import type { ToolRegistry } from './tools/registry.ts';
 import { invokeTool, type AgentWorkspace, type ToolResult } from './tools/tool.ts';
 
@@ -77,7 +78,8 @@ export async function executeCall(deps: ToolCallDeps, s: CallScope, c: Requested
   const tool = deps.tools.get(c.toolName);
   if (!tool) return finish({ ok: false, error: `There is no tool named ${c.toolName}. Available: ${[...deps.tools.keys()].join(', ')}.` });
   if (c.inputError) return finish({ ok: false, error: `The arguments for ${c.toolName} were not valid JSON (${c.inputError}). Call it again with a JSON object.` });
-  if (s.signal.aborted) return finish({ ok: false, error: 'Not run: the user stopped the agent.' });
+  // A shutdown leaves the call unanswered, so the resumed run delivers it again.
+  if (s.signal.aborted) return s.signal.reason === SHUTDOWN ? undefined : finish({ ok: false, error: 'Not run: the user stopped the agent.' });
 
   const parsed = tool.input.safeParse(c.input);
   const call = { sessionId: s.sessionId, runId: s.runId, userId: s.userId, tool, input: c.input, highRisk: parsed.success ? tool.highRisk?.(parsed.data) ?? null : null };
@@ -85,6 +87,8 @@ export async function executeCall(deps: ToolCallDeps, s: CallScope, c: Requested
   if (decision.decision === 'ask') {
     await appendDecision(deps, s, c.callId, decision);
     const answer = await deps.approvals.request({ ...call, callId: c.callId, decision }, s.signal);
+    // Shut down while waiting: the approval stays pending and the resumed run asks for it again.
+    if (s.signal.reason === SHUTDOWN) return;
     decision = { ...decision, decision: answer.granted ? 'allow' : 'deny', reason: answer.reason, by: answer.by ?? 'approval' };
   }
   await appendDecision(deps, s, c.callId, decision);

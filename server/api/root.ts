@@ -1,7 +1,9 @@
 import { adminRouter } from './routers/admin.ts';
 import { agentRouter } from './routers/agent.ts';
+import { approvalsRouter } from './routers/approvals.ts';
 import { authRouter } from './routers/auth.ts';
 import { modelsRouter } from './routers/models.ts';
+import { policyRouter } from './routers/policy.ts';
 import { filesRouter } from './routers/files.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { router } from './trpc.ts';
@@ -12,7 +14,9 @@ export const appRouter = router({
   sessions: sessionsRouter,
   files: filesRouter,
   agent: agentRouter,
+  approvals: approvalsRouter,
   models: modelsRouter,
+  policy: policyRouter,
 });
 
 export type AppRouter = typeof appRouter;

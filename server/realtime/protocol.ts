@@ -32,6 +32,8 @@ export interface ClientToServer {
   /** Flow control: the client has rendered this many more characters. */
   'terminal:ack': (req: Terminal & { chars: number }) => void;
   'terminal:close': (req: Terminal, ack: Ack) => void;
+  /** Admins only: be told when the team's approval queue changes (then read it with approvals.queue). */
+  'approvals:watch': (ack: Ack) => void;
 }
 
 export interface ServerToClient {
@@ -42,6 +44,8 @@ export interface ServerToClient {
   'agent:delta': (d: { sessionId: string; runId: string; step: number; text: string }) => void;
   /** Files changed on disk (terminal, agent, another browser): refresh what is shown. */
   'files:changed': (e: { sessionId: string; paths: string[] }) => void;
+  /** The team's approval queue changed (admins who asked with approvals:watch). Carries no detail. */
+  'approvals:changed': () => void;
 }
 
 export type { SessionEvent };

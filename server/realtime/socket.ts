@@ -36,6 +36,7 @@ const schemas = {
 /** A client may omit the callback; never let that throw inside a handler. */
 const safeAck = (ack: unknown): Ack<Record<string, unknown>> => (typeof ack === 'function' ? (ack as Ack<Record<string, unknown>>) : () => {});
 const room = (sessionId: string) => `session:${sessionId}`;
+const approvalsRoom = (teamId: string) => `approvals:${teamId}`;
 const terminalInfo = (t: DomainTerminal, index: number): TerminalInfo => ({ id: t.id, title: `Terminal ${index + 1}`, exited: !!t.exit });
 
 export function attachSocketServer(http: HttpServer, services: Services) {
@@ -49,6 +50,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
   });
 
   services.fileWatch.onChange((sessionId, paths) => io.to(room(sessionId)).emit('files:changed', { sessionId, paths }));
+  services.approvals.onChange((teamId) => io.to(approvalsRoom(teamId)).emit('approvals:changed'));
   services.onAgentDelta((d) => io.to(room(d.sessionId)).emit('agent:delta', { sessionId: d.sessionId, runId: d.runId, step: d.step, text: d.text }));
 
   io.use(async (socket, next) => {
@@ -201,6 +203,13 @@ export function attachSocketServer(http: HttpServer, services: Services) {
       socket.data.attachments.delete(req.terminalId);
       terminals.close(req.terminalId);
       await services.events.append(req.sessionId, { type: 'terminal.closed', payload: { terminalId: req.terminalId, reason: 'closed by user' } }, { kind: 'user', id: socket.data.principal.user.id });
+      ack({ ok: true });
+    });
+
+    socket.on('approvals:watch', async (rawAck) => {
+      const ack = safeAck(rawAck);
+      if (socket.data.principal.role !== 'admin') return ack({ ok: false, error: 'Only an admin can watch the approval queue.' });
+      await socket.join(approvalsRoom(socket.data.principal.teamId));
       ack({ ok: true });
     });
 

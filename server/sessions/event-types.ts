@@ -35,6 +35,11 @@ export const eventPayloadSchemas = {
   'agent.run.resumed': z.object({ runId: z.string(), fromStep: z.number().int() }),
   /** The server stopped mid-run; lastStep is the last step whose every event was recorded. */
   'agent.run.interrupted': z.object({ runId: z.string(), lastStep: z.number().int() }),
+  /** An anomaly limit paused the run; a person may resume it. Admins see it in the team audit. */
+  'agent.run.paused': z.object({
+    runId: z.string(), lastStep: z.number().int(), reason: z.string(),
+    anomaly: z.object({ kind: z.enum(['high_risk', 'denials']), count: z.number().int(), limit: z.number().int(), windowSeconds: z.number().int().nullable() }),
+  }),
   'agent.run.ended': z.object({
     runId: z.string(),
     outcome: z.enum(['completed', 'stopped', 'step_limit', 'budget', 'quota', 'not_configured', 'error']),
@@ -49,11 +54,26 @@ export const eventPayloadSchemas = {
     highRisk: z.string().optional(),
   }),
   /** by: what decided — a rule id, a classifier, "default", or a person's user id. */
-  'agent.policy.decision': z.object({ runId: z.string(), callId: z.string(), decision: z.enum(['allow', 'ask', 'deny']), reason: z.string(), by: z.string() }),
+  /** risk, rule, commands: what the policy engine classified, which rule (if any) decided, the parsed commands. */
+  'agent.policy.decision': z.object({
+    runId: z.string(), callId: z.string(), decision: z.enum(['allow', 'ask', 'deny']), reason: z.string(), by: z.string(),
+    risk: z.enum(['low', 'medium', 'high']).optional(), rule: z.string().nullable().optional(), commands: z.array(z.array(z.string())).optional(),
+  }),
   /** output: what the model read (the error text when ok is false); detail: for the tool card. */
   'agent.tool.result': z.object({
     runId: z.string(), callId: z.string(), tool: z.string(), ok: z.boolean(), output: z.string(),
     detail: z.record(z.string(), z.json()).optional(), durationMs: z.number().int(),
+  }),
+  /** A call waits for a person (server/agent/approvals/). requestedBy: whose message started the run. */
+  'agent.approval.requested': z.object({
+    approvalId: z.string(), runId: z.string(), callId: z.string(), tool: z.string(),
+    risk: z.enum(['low', 'medium', 'high']), reason: z.string(), rule: z.string().nullable(),
+    requestedBy: z.string().nullable(), expiresAt: z.string(),
+  }),
+  /** by: the deciding user's id; null when it expired or the run was stopped. reason: what the model is told. */
+  'agent.approval.decided': z.object({
+    approvalId: z.string(), runId: z.string(), callId: z.string(),
+    outcome: z.enum(['approved', 'denied', 'expired', 'cancelled']), by: z.string().nullable(), reason: z.string(),
   }),
   'agent.checkpoint': z.object({ runId: z.string(), step: z.number().int(), callId: z.string(), checkpointId: z.string(), label: z.string(), durationMs: z.number().int() }),
   'agent.rewind': z.object({ checkpointId: z.string(), label: z.string() }),

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { AgentService, type AgentServiceOptions } from '../../server/agent/service.ts';
 import type { AgentDelta } from '../../server/agent/loop.ts';
 import type { AgentWorkspace } from '../../server/agent/tools/tool.ts';
+import type { ApprovalGate } from '../../server/agent/policy.ts';
 import { UsageMeter, type QuotaLimits } from '../../server/models/metering.ts';
 import { ModelRouter } from '../../server/models/router.ts';
 import { parseRouteList } from '../../server/models/routes.ts';
@@ -30,6 +31,8 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
   workspaces: Map<string, AgentWorkspace>;
   limits?: Partial<QuotaLimits>;
   credentials?: boolean;
+  /** Built over the harness's own event stream, so the gate and the loop share one. */
+  approvals?: ApprovalGate | ((events: EventStream) => ApprovalGate);
 } & Partial<Pick<AgentServiceOptions, 'maxSteps' | 'policy'>>): AgentHarness {
   const events = createEventStream(t.db, createLocalBus());
   const meter = new UsageMeter(t.db, { ...noLimits, ...o.limits });
@@ -48,6 +51,7 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
     onDelta: (d) => deltas.push(d),
     maxSteps: o.maxSteps,
     policy: o.policy,
+    approvals: typeof o.approvals === 'function' ? o.approvals(events) : o.approvals,
   });
   return { service, events, router, meter, deltas };
 }

@@ -3,6 +3,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { SessionEvent } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
+import { ApprovalPrompt } from '../approvals/ApprovalPrompt.tsx';
+import { pendingApprovalIds } from '../approvals/pending.ts';
 import { useTRPC } from '../../lib/trpc.ts';
 import { Markdown } from './Markdown.tsx';
 import { ToolCardView } from './ToolCardView.tsx';
@@ -48,6 +50,7 @@ export function AgentPanel({ sessionId, events, disabled }: { sessionId: string;
 
   const active = status.data?.active ?? null;
   const running = !!active;
+  const waiting = pendingApprovalIds(events).length > 0;
   const submit = () => {
     const text = draft.trim();
     if (!text) return;
@@ -65,7 +68,7 @@ export function AgentPanel({ sessionId, events, disabled }: { sessionId: string;
   return (
     <section className="panel agent-panel" aria-label="Agent">
       <div className="panel-head">
-        <span className="muted small-text">{running ? 'Working' : status.data?.queued.length ? `${status.data.queued.length} queued` : 'Idle'}</span>
+        <span className="muted small-text">{waiting ? 'Waiting for approval' : running ? 'Working' : status.data?.queued.length ? `${status.data.queued.length} queued` : 'Idle'}</span>
         <div className="spacer" />
         {runTotals && (
           <span className="muted small-text" title="Route, tokens and estimated cost of the latest run">
@@ -80,6 +83,7 @@ export function AgentPanel({ sessionId, events, disabled }: { sessionId: string;
           <pre>{configured.data.howTo}</pre>
         </div>
       )}
+      <ApprovalPrompt sessionId={sessionId} events={events} />
       <div className="agent-log" aria-live="polite">
         {items.map((item) => {
           switch (item.kind) {
@@ -107,7 +111,7 @@ export function AgentPanel({ sessionId, events, disabled }: { sessionId: string;
           }
         })}
         {live && !folded && <div className="msg assistant streaming"><Markdown text={live.text} /></div>}
-        {running && !live && <p className="muted small-text">Working…</p>}
+        {running && !live && <p className="muted small-text">{waiting ? 'Waiting for approval…' : 'Working…'}</p>}
         <div ref={bottom} />
       </div>
       {error && <p role="alert" className="banner error">{error.message}</p>}

@@ -77,6 +77,12 @@ export function transcript(events: SessionEvent[]): Item[] {
         if (card) card.result = { ok: !!p.ok, output: String(p.output), detail: p.detail as Record<string, unknown> | undefined, durationMs: Number(p.durationMs) };
         break;
       }
+      case 'agent.approval.requested':
+        items.push({ kind: 'notice', seq: e.seq, runId, text: `Waiting for approval of ${String(p.tool)} (${String(p.risk)} risk): ${String(p.reason)}` });
+        break;
+      case 'agent.approval.decided':
+        items.push({ kind: 'notice', seq: e.seq, runId, text: `Approval ${String(p.outcome)}: ${String(p.reason)}.` });
+        break;
       case 'agent.run.ended':
         unanswered(runId).forEach((c) => { c.interrupted = true; });
         items.push({ kind: 'run-end', seq: e.seq, runId, outcome: String(p.outcome), steps: Number(p.steps), message: p.message as string | undefined });
@@ -84,6 +90,9 @@ export function transcript(events: SessionEvent[]): Item[] {
       case 'agent.run.interrupted':
         unanswered(runId).forEach((c) => { c.interrupted = true; });
         items.push({ kind: 'notice', seq: e.seq, runId, resumable: true, text: `Interrupted by a server restart after step ${String(p.lastStep)}.` });
+        break;
+      case 'agent.run.paused':
+        items.push({ kind: 'notice', seq: e.seq, runId, resumable: true, text: `Paused after step ${String(p.lastStep)}: ${String(p.reason)}. An admin has been notified.` });
         break;
       case 'agent.run.resumed':
         // Resume answers the open calls first: they are running again until their results land.

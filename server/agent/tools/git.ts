@@ -40,7 +40,8 @@ const safeRef = (r: string) => {
   return r;
 };
 
-function argv(i: Input): string[] {
+/** The git command line for a call, without "git"; the policy matches rules against it. */
+export function gitArgv(i: Input): string[] {
   const paths = (i.paths ?? []).map(workspacePath);
   switch (i.action as Action) {
     case 'status': return ['status', '--short', '--branch'];
@@ -68,7 +69,7 @@ export const git = defineTool({
     return null;
   },
   async run(ctx, i) {
-    const r = await ctx.workspace.exec(['git', '-c', 'core.pager=cat', '-c', 'color.ui=never', ...argv(i)], {
+    const r = await ctx.workspace.exec(['git', '-c', 'core.pager=cat', '-c', 'color.ui=never', ...gitArgv(i)], {
       timeoutMs: GIT_TIMEOUT_MS,
       maxOutputBytes: GIT_OUTPUT_BYTES,
       signal: ctx.signal,

@@ -71,6 +71,8 @@ export type MemoryItem = Prisma.MemoryItemModel
 /**
  * Model Approval
  * status: "pending" | "granted" | "denied" | "expired".
+ * A tool call waiting for a person. status: "pending" | "approved" | "denied" | "expired" | "cancelled".
+ * reason is the policy's reason for asking; answer is what the model is told once decided.
  */
 export type Approval = Prisma.ApprovalModel
 /**
@@ -82,7 +84,8 @@ export type ShareLink = Prisma.ShareLinkModel
  * Model AgentRun
  * One agent run: a user message and the steps the agent took for it. One runs at a time per
  * session; later ones wait as "queued". status: "queued" | "running" | "completed" | "stopped" |
- * "failed" | "interrupted" (the server stopped mid-run; `step` is the last completed step).
+ * "failed" | "interrupted" (the server stopped mid-run; `step` is the last completed step) |
+ * "paused" (an anomaly limit stopped it for a person to look at; resumable).
  */
 export type AgentRun = Prisma.AgentRunModel
 /**
@@ -97,3 +100,18 @@ export type ModelUsage = Prisma.ModelUsageModel
  * id: the task type ("default" for now).
  */
 export type ModelRouteSetting = Prisma.ModelRouteSettingModel
+/**
+ * Model PolicyRule
+ * An allow/ask/deny rule on a tool and an argument pattern, e.g. run_command "npm test*".
+ * workspaceId null: a team rule; otherwise it applies to that workspace only. position orders
+ * the rules of one scope (for display and for which rule is named); deny still wins over ask over allow.
+ * action: "allow" | "ask" | "deny" (validated by zod in server/agent/policy/rules-store.ts).
+ */
+export type PolicyRule = Prisma.PolicyRuleModel
+/**
+ * Model TeamPolicySettings
+ * A team's policy settings; without a row, the defaults in server/agent/policy/rules-store.ts.
+ * mediumAction: "allow" | "ask". Anomaly limits: more than anomalyHighRisk high-risk requests or
+ * deletes within anomalyWindowSeconds, or anomalyDenials denials in a row, pause the run.
+ */
+export type TeamPolicySettings = Prisma.TeamPolicySettingsModel

@@ -65,7 +65,9 @@ export const ModelName = {
   ShareLink: 'ShareLink',
   AgentRun: 'AgentRun',
   ModelUsage: 'ModelUsage',
-  ModelRouteSetting: 'ModelRouteSetting'
+  ModelRouteSetting: 'ModelRouteSetting',
+  PolicyRule: 'PolicyRule',
+  TeamPolicySettings: 'TeamPolicySettings'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -225,7 +227,13 @@ export const ApprovalScalarFieldEnum = {
   reason: 'reason',
   createdAt: 'createdAt',
   decidedAt: 'decidedAt',
-  expiresAt: 'expiresAt'
+  expiresAt: 'expiresAt',
+  teamId: 'teamId',
+  runId: 'runId',
+  tool: 'tool',
+  detail: 'detail',
+  rule: 'rule',
+  answer: 'answer'
 } as const
 
 export type ApprovalScalarFieldEnum = (typeof ApprovalScalarFieldEnum)[keyof typeof ApprovalScalarFieldEnum]
@@ -293,6 +301,36 @@ export const ModelRouteSettingScalarFieldEnum = {
 export type ModelRouteSettingScalarFieldEnum = (typeof ModelRouteSettingScalarFieldEnum)[keyof typeof ModelRouteSettingScalarFieldEnum]
 
 
+export const PolicyRuleScalarFieldEnum = {
+  id: 'id',
+  teamId: 'teamId',
+  workspaceId: 'workspaceId',
+  action: 'action',
+  tool: 'tool',
+  pattern: 'pattern',
+  note: 'note',
+  position: 'position',
+  createdById: 'createdById',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type PolicyRuleScalarFieldEnum = (typeof PolicyRuleScalarFieldEnum)[keyof typeof PolicyRuleScalarFieldEnum]
+
+
+export const TeamPolicySettingsScalarFieldEnum = {
+  teamId: 'teamId',
+  mediumAction: 'mediumAction',
+  anomalyHighRisk: 'anomalyHighRisk',
+  anomalyDenials: 'anomalyDenials',
+  anomalyWindowSeconds: 'anomalyWindowSeconds',
+  updatedById: 'updatedById',
+  updatedAt: 'updatedAt'
+} as const
+
+export type TeamPolicySettingsScalarFieldEnum = (typeof TeamPolicySettingsScalarFieldEnum)[keyof typeof TeamPolicySettingsScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -306,6 +344,14 @@ export const JsonNullValueInput = {
 } as const
 
 export type JsonNullValueInput = (typeof JsonNullValueInput)[keyof typeof JsonNullValueInput]
+
+
+export const NullableJsonNullValueInput = {
+  DbNull: DbNull,
+  JsonNull: JsonNull
+} as const
+
+export type NullableJsonNullValueInput = (typeof NullableJsonNullValueInput)[keyof typeof NullableJsonNullValueInput]
 
 
 export const QueryMode = {

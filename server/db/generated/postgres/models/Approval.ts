@@ -15,6 +15,8 @@ import type * as Prisma from "../internal/prismaNamespace.ts"
 /**
  * Model Approval
  * status: "pending" | "granted" | "denied" | "expired".
+ * A tool call waiting for a person. status: "pending" | "approved" | "denied" | "expired" | "cancelled".
+ * reason is the policy's reason for asking; answer is what the model is told once decided.
  */
 export type ApprovalModel = runtime.Types.Result.DefaultSelection<Prisma.$ApprovalPayload>
 
@@ -36,6 +38,11 @@ export type ApprovalMinAggregateOutputType = {
   createdAt: Date | null
   decidedAt: Date | null
   expiresAt: Date | null
+  teamId: string | null
+  runId: string | null
+  tool: string | null
+  rule: string | null
+  answer: string | null
 }
 
 export type ApprovalMaxAggregateOutputType = {
@@ -50,6 +57,11 @@ export type ApprovalMaxAggregateOutputType = {
   createdAt: Date | null
   decidedAt: Date | null
   expiresAt: Date | null
+  teamId: string | null
+  runId: string | null
+  tool: string | null
+  rule: string | null
+  answer: string | null
 }
 
 export type ApprovalCountAggregateOutputType = {
@@ -64,6 +76,12 @@ export type ApprovalCountAggregateOutputType = {
   createdAt: number
   decidedAt: number
   expiresAt: number
+  teamId: number
+  runId: number
+  tool: number
+  detail: number
+  rule: number
+  answer: number
   _all: number
 }
 
@@ -80,6 +98,11 @@ export type ApprovalMinAggregateInputType = {
   createdAt?: true
   decidedAt?: true
   expiresAt?: true
+  teamId?: true
+  runId?: true
+  tool?: true
+  rule?: true
+  answer?: true
 }
 
 export type ApprovalMaxAggregateInputType = {
@@ -94,6 +117,11 @@ export type ApprovalMaxAggregateInputType = {
   createdAt?: true
   decidedAt?: true
   expiresAt?: true
+  teamId?: true
+  runId?: true
+  tool?: true
+  rule?: true
+  answer?: true
 }
 
 export type ApprovalCountAggregateInputType = {
@@ -108,6 +136,12 @@ export type ApprovalCountAggregateInputType = {
   createdAt?: true
   decidedAt?: true
   expiresAt?: true
+  teamId?: true
+  runId?: true
+  tool?: true
+  detail?: true
+  rule?: true
+  answer?: true
   _all?: true
 }
 
@@ -195,6 +229,12 @@ export type ApprovalGroupByOutputType = {
   createdAt: Date
   decidedAt: Date | null
   expiresAt: Date
+  teamId: string
+  runId: string
+  tool: string
+  detail: runtime.JsonValue | null
+  rule: string | null
+  answer: string | null
   _count: ApprovalCountAggregateOutputType | null
   _min: ApprovalMinAggregateOutputType | null
   _max: ApprovalMaxAggregateOutputType | null
@@ -230,6 +270,12 @@ export type ApprovalWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"Approval"> | Date | string
   decidedAt?: Prisma.DateTimeNullableFilter<"Approval"> | Date | string | null
   expiresAt?: Prisma.DateTimeFilter<"Approval"> | Date | string
+  teamId?: Prisma.StringFilter<"Approval"> | string
+  runId?: Prisma.StringFilter<"Approval"> | string
+  tool?: Prisma.StringFilter<"Approval"> | string
+  detail?: Prisma.JsonNullableFilter<"Approval">
+  rule?: Prisma.StringNullableFilter<"Approval"> | string | null
+  answer?: Prisma.StringNullableFilter<"Approval"> | string | null
   session?: Prisma.XOR<Prisma.SessionScalarRelationFilter, Prisma.SessionWhereInput>
 }
 
@@ -245,6 +291,12 @@ export type ApprovalOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   decidedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  teamId?: Prisma.SortOrder
+  runId?: Prisma.SortOrder
+  tool?: Prisma.SortOrder
+  detail?: Prisma.SortOrderInput | Prisma.SortOrder
+  rule?: Prisma.SortOrderInput | Prisma.SortOrder
+  answer?: Prisma.SortOrderInput | Prisma.SortOrder
   session?: Prisma.SessionOrderByWithRelationInput
 }
 
@@ -264,6 +316,12 @@ export type ApprovalWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"Approval"> | Date | string
   decidedAt?: Prisma.DateTimeNullableFilter<"Approval"> | Date | string | null
   expiresAt?: Prisma.DateTimeFilter<"Approval"> | Date | string
+  teamId?: Prisma.StringFilter<"Approval"> | string
+  runId?: Prisma.StringFilter<"Approval"> | string
+  tool?: Prisma.StringFilter<"Approval"> | string
+  detail?: Prisma.JsonNullableFilter<"Approval">
+  rule?: Prisma.StringNullableFilter<"Approval"> | string | null
+  answer?: Prisma.StringNullableFilter<"Approval"> | string | null
   session?: Prisma.XOR<Prisma.SessionScalarRelationFilter, Prisma.SessionWhereInput>
 }, "id" | "sessionId_toolCallId">
 
@@ -279,6 +337,12 @@ export type ApprovalOrderByWithAggregationInput = {
   createdAt?: Prisma.SortOrder
   decidedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  teamId?: Prisma.SortOrder
+  runId?: Prisma.SortOrder
+  tool?: Prisma.SortOrder
+  detail?: Prisma.SortOrderInput | Prisma.SortOrder
+  rule?: Prisma.SortOrderInput | Prisma.SortOrder
+  answer?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ApprovalCountOrderByAggregateInput
   _max?: Prisma.ApprovalMaxOrderByAggregateInput
   _min?: Prisma.ApprovalMinOrderByAggregateInput
@@ -299,6 +363,12 @@ export type ApprovalScalarWhereWithAggregatesInput = {
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Approval"> | Date | string
   decidedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Approval"> | Date | string | null
   expiresAt?: Prisma.DateTimeWithAggregatesFilter<"Approval"> | Date | string
+  teamId?: Prisma.StringWithAggregatesFilter<"Approval"> | string
+  runId?: Prisma.StringWithAggregatesFilter<"Approval"> | string
+  tool?: Prisma.StringWithAggregatesFilter<"Approval"> | string
+  detail?: Prisma.JsonNullableWithAggregatesFilter<"Approval">
+  rule?: Prisma.StringNullableWithAggregatesFilter<"Approval"> | string | null
+  answer?: Prisma.StringNullableWithAggregatesFilter<"Approval"> | string | null
 }
 
 export type ApprovalCreateInput = {
@@ -312,6 +382,12 @@ export type ApprovalCreateInput = {
   createdAt?: Date | string
   decidedAt?: Date | string | null
   expiresAt: Date | string
+  teamId?: string
+  runId?: string
+  tool?: string
+  detail?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  rule?: string | null
+  answer?: string | null
   session: Prisma.SessionCreateNestedOneWithoutApprovalsInput
 }
 
@@ -327,6 +403,12 @@ export type ApprovalUncheckedCreateInput = {
   createdAt?: Date | string
   decidedAt?: Date | string | null
   expiresAt: Date | string
+  teamId?: string
+  runId?: string
+  tool?: string
+  detail?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  rule?: string | null
+  answer?: string | null
 }
 
 export type ApprovalUpdateInput = {
@@ -340,6 +422,12 @@ export type ApprovalUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   decidedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  teamId?: Prisma.StringFieldUpdateOperationsInput | string
+  runId?: Prisma.StringFieldUpdateOperationsInput | string
+  tool?: Prisma.StringFieldUpdateOperationsInput | string
+  detail?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  rule?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  answer?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   session?: Prisma.SessionUpdateOneRequiredWithoutApprovalsNestedInput
 }
 
@@ -355,6 +443,12 @@ export type ApprovalUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   decidedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  teamId?: Prisma.StringFieldUpdateOperationsInput | string
+  runId?: Prisma.StringFieldUpdateOperationsInput | string
+  tool?: Prisma.StringFieldUpdateOperationsInput | string
+  detail?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  rule?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  answer?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ApprovalCreateManyInput = {
@@ -369,6 +463,12 @@ export type ApprovalCreateManyInput = {
   createdAt?: Date | string
   decidedAt?: Date | string | null
   expiresAt: Date | string
+  teamId?: string
+  runId?: string
+  tool?: string
+  detail?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  rule?: string | null
+  answer?: string | null
 }
 
 export type ApprovalUpdateManyMutationInput = {
@@ -382,6 +482,12 @@ export type ApprovalUpdateManyMutationInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   decidedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  teamId?: Prisma.StringFieldUpdateOperationsInput | string
+  runId?: Prisma.StringFieldUpdateOperationsInput | string
+  tool?: Prisma.StringFieldUpdateOperationsInput | string
+  detail?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  rule?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  answer?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ApprovalUncheckedUpdateManyInput = {
@@ -396,6 +502,12 @@ export type ApprovalUncheckedUpdateManyInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   decidedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  teamId?: Prisma.StringFieldUpdateOperationsInput | string
+  runId?: Prisma.StringFieldUpdateOperationsInput | string
+  tool?: Prisma.StringFieldUpdateOperationsInput | string
+  detail?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  rule?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  answer?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ApprovalListRelationFilter = {
@@ -425,6 +537,12 @@ export type ApprovalCountOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   decidedAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  teamId?: Prisma.SortOrder
+  runId?: Prisma.SortOrder
+  tool?: Prisma.SortOrder
+  detail?: Prisma.SortOrder
+  rule?: Prisma.SortOrder
+  answer?: Prisma.SortOrder
 }
 
 export type ApprovalMaxOrderByAggregateInput = {
@@ -439,6 +557,11 @@ export type ApprovalMaxOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   decidedAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  teamId?: Prisma.SortOrder
+  runId?: Prisma.SortOrder
+  tool?: Prisma.SortOrder
+  rule?: Prisma.SortOrder
+  answer?: Prisma.SortOrder
 }
 
 export type ApprovalMinOrderByAggregateInput = {
@@ -453,6 +576,11 @@ export type ApprovalMinOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
   decidedAt?: Prisma.SortOrder
   expiresAt?: Prisma.SortOrder
+  teamId?: Prisma.SortOrder
+  runId?: Prisma.SortOrder
+  tool?: Prisma.SortOrder
+  rule?: Prisma.SortOrder
+  answer?: Prisma.SortOrder
 }
 
 export type ApprovalCreateNestedManyWithoutSessionInput = {
@@ -512,6 +640,12 @@ export type ApprovalCreateWithoutSessionInput = {
   createdAt?: Date | string
   decidedAt?: Date | string | null
   expiresAt: Date | string
+  teamId?: string
+  runId?: string
+  tool?: string
+  detail?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  rule?: string | null
+  answer?: string | null
 }
 
 export type ApprovalUncheckedCreateWithoutSessionInput = {
@@ -525,6 +659,12 @@ export type ApprovalUncheckedCreateWithoutSessionInput = {
   createdAt?: Date | string
   decidedAt?: Date | string | null
   expiresAt: Date | string
+  teamId?: string
+  runId?: string
+  tool?: string
+  detail?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  rule?: string | null
+  answer?: string | null
 }
 
 export type ApprovalCreateOrConnectWithoutSessionInput = {
@@ -568,6 +708,12 @@ export type ApprovalScalarWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"Approval"> | Date | string
   decidedAt?: Prisma.DateTimeNullableFilter<"Approval"> | Date | string | null
   expiresAt?: Prisma.DateTimeFilter<"Approval"> | Date | string
+  teamId?: Prisma.StringFilter<"Approval"> | string
+  runId?: Prisma.StringFilter<"Approval"> | string
+  tool?: Prisma.StringFilter<"Approval"> | string
+  detail?: Prisma.JsonNullableFilter<"Approval">
+  rule?: Prisma.StringNullableFilter<"Approval"> | string | null
+  answer?: Prisma.StringNullableFilter<"Approval"> | string | null
 }
 
 export type ApprovalCreateManySessionInput = {
@@ -581,6 +727,12 @@ export type ApprovalCreateManySessionInput = {
   createdAt?: Date | string
   decidedAt?: Date | string | null
   expiresAt: Date | string
+  teamId?: string
+  runId?: string
+  tool?: string
+  detail?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  rule?: string | null
+  answer?: string | null
 }
 
 export type ApprovalUpdateWithoutSessionInput = {
@@ -594,6 +746,12 @@ export type ApprovalUpdateWithoutSessionInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   decidedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  teamId?: Prisma.StringFieldUpdateOperationsInput | string
+  runId?: Prisma.StringFieldUpdateOperationsInput | string
+  tool?: Prisma.StringFieldUpdateOperationsInput | string
+  detail?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  rule?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  answer?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ApprovalUncheckedUpdateWithoutSessionInput = {
@@ -607,6 +765,12 @@ export type ApprovalUncheckedUpdateWithoutSessionInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   decidedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  teamId?: Prisma.StringFieldUpdateOperationsInput | string
+  runId?: Prisma.StringFieldUpdateOperationsInput | string
+  tool?: Prisma.StringFieldUpdateOperationsInput | string
+  detail?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  rule?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  answer?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type ApprovalUncheckedUpdateManyWithoutSessionInput = {
@@ -620,6 +784,12 @@ export type ApprovalUncheckedUpdateManyWithoutSessionInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   decidedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  teamId?: Prisma.StringFieldUpdateOperationsInput | string
+  runId?: Prisma.StringFieldUpdateOperationsInput | string
+  tool?: Prisma.StringFieldUpdateOperationsInput | string
+  detail?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  rule?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  answer?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 
@@ -636,6 +806,12 @@ export type ApprovalSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   createdAt?: boolean
   decidedAt?: boolean
   expiresAt?: boolean
+  teamId?: boolean
+  runId?: boolean
+  tool?: boolean
+  detail?: boolean
+  rule?: boolean
+  answer?: boolean
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["approval"]>
 
@@ -651,6 +827,12 @@ export type ApprovalSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   createdAt?: boolean
   decidedAt?: boolean
   expiresAt?: boolean
+  teamId?: boolean
+  runId?: boolean
+  tool?: boolean
+  detail?: boolean
+  rule?: boolean
+  answer?: boolean
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["approval"]>
 
@@ -666,6 +848,12 @@ export type ApprovalSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   createdAt?: boolean
   decidedAt?: boolean
   expiresAt?: boolean
+  teamId?: boolean
+  runId?: boolean
+  tool?: boolean
+  detail?: boolean
+  rule?: boolean
+  answer?: boolean
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["approval"]>
 
@@ -681,9 +869,15 @@ export type ApprovalSelectScalar = {
   createdAt?: boolean
   decidedAt?: boolean
   expiresAt?: boolean
+  teamId?: boolean
+  runId?: boolean
+  tool?: boolean
+  detail?: boolean
+  rule?: boolean
+  answer?: boolean
 }
 
-export type ApprovalOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "sessionId" | "toolCallId" | "risk" | "status" | "requestedById" | "decidedById" | "reason" | "createdAt" | "decidedAt" | "expiresAt", ExtArgs["result"]["approval"]>
+export type ApprovalOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "sessionId" | "toolCallId" | "risk" | "status" | "requestedById" | "decidedById" | "reason" | "createdAt" | "decidedAt" | "expiresAt" | "teamId" | "runId" | "tool" | "detail" | "rule" | "answer", ExtArgs["result"]["approval"]>
 export type ApprovalInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
 }
@@ -711,6 +905,15 @@ export type $ApprovalPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
     createdAt: Date
     decidedAt: Date | null
     expiresAt: Date
+    teamId: string
+    runId: string
+    tool: string
+    /**
+     * The call's arguments and what the policy parsed from them (commands, diff), for the prompt.
+     */
+    detail: runtime.JsonValue | null
+    rule: string | null
+    answer: string | null
   }, ExtArgs["result"]["approval"]>
   composites: {}
 }
@@ -1146,6 +1349,12 @@ export interface ApprovalFieldRefs {
   readonly createdAt: Prisma.FieldRef<"Approval", 'DateTime'>
   readonly decidedAt: Prisma.FieldRef<"Approval", 'DateTime'>
   readonly expiresAt: Prisma.FieldRef<"Approval", 'DateTime'>
+  readonly teamId: Prisma.FieldRef<"Approval", 'String'>
+  readonly runId: Prisma.FieldRef<"Approval", 'String'>
+  readonly tool: Prisma.FieldRef<"Approval", 'String'>
+  readonly detail: Prisma.FieldRef<"Approval", 'Json'>
+  readonly rule: Prisma.FieldRef<"Approval", 'String'>
+  readonly answer: Prisma.FieldRef<"Approval", 'String'>
 }
     
 

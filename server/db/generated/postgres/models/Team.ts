@@ -170,6 +170,8 @@ export type TeamWhereInput = {
   sessions?: Prisma.SessionListRelationFilter
   workspaces?: Prisma.WorkspaceListRelationFilter
   audit?: Prisma.AuditEntryListRelationFilter
+  policyRules?: Prisma.PolicyRuleListRelationFilter
+  policy?: Prisma.XOR<Prisma.TeamPolicySettingsNullableScalarRelationFilter, Prisma.TeamPolicySettingsWhereInput> | null
 }
 
 export type TeamOrderByWithRelationInput = {
@@ -180,6 +182,8 @@ export type TeamOrderByWithRelationInput = {
   sessions?: Prisma.SessionOrderByRelationAggregateInput
   workspaces?: Prisma.WorkspaceOrderByRelationAggregateInput
   audit?: Prisma.AuditEntryOrderByRelationAggregateInput
+  policyRules?: Prisma.PolicyRuleOrderByRelationAggregateInput
+  policy?: Prisma.TeamPolicySettingsOrderByWithRelationInput
 }
 
 export type TeamWhereUniqueInput = Prisma.AtLeast<{
@@ -193,6 +197,8 @@ export type TeamWhereUniqueInput = Prisma.AtLeast<{
   sessions?: Prisma.SessionListRelationFilter
   workspaces?: Prisma.WorkspaceListRelationFilter
   audit?: Prisma.AuditEntryListRelationFilter
+  policyRules?: Prisma.PolicyRuleListRelationFilter
+  policy?: Prisma.XOR<Prisma.TeamPolicySettingsNullableScalarRelationFilter, Prisma.TeamPolicySettingsWhereInput> | null
 }, "id">
 
 export type TeamOrderByWithAggregationInput = {
@@ -221,6 +227,8 @@ export type TeamCreateInput = {
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
 }
 
 export type TeamUncheckedCreateInput = {
@@ -231,6 +239,8 @@ export type TeamUncheckedCreateInput = {
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
 }
 
 export type TeamUpdateInput = {
@@ -241,6 +251,8 @@ export type TeamUpdateInput = {
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateInput = {
@@ -251,6 +263,8 @@ export type TeamUncheckedUpdateInput = {
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamCreateManyInput = {
@@ -358,6 +372,34 @@ export type TeamUpdateOneRequiredWithoutAuditNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TeamUpdateToOneWithWhereWithoutAuditInput, Prisma.TeamUpdateWithoutAuditInput>, Prisma.TeamUncheckedUpdateWithoutAuditInput>
 }
 
+export type TeamCreateNestedOneWithoutPolicyRulesInput = {
+  create?: Prisma.XOR<Prisma.TeamCreateWithoutPolicyRulesInput, Prisma.TeamUncheckedCreateWithoutPolicyRulesInput>
+  connectOrCreate?: Prisma.TeamCreateOrConnectWithoutPolicyRulesInput
+  connect?: Prisma.TeamWhereUniqueInput
+}
+
+export type TeamUpdateOneRequiredWithoutPolicyRulesNestedInput = {
+  create?: Prisma.XOR<Prisma.TeamCreateWithoutPolicyRulesInput, Prisma.TeamUncheckedCreateWithoutPolicyRulesInput>
+  connectOrCreate?: Prisma.TeamCreateOrConnectWithoutPolicyRulesInput
+  upsert?: Prisma.TeamUpsertWithoutPolicyRulesInput
+  connect?: Prisma.TeamWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TeamUpdateToOneWithWhereWithoutPolicyRulesInput, Prisma.TeamUpdateWithoutPolicyRulesInput>, Prisma.TeamUncheckedUpdateWithoutPolicyRulesInput>
+}
+
+export type TeamCreateNestedOneWithoutPolicyInput = {
+  create?: Prisma.XOR<Prisma.TeamCreateWithoutPolicyInput, Prisma.TeamUncheckedCreateWithoutPolicyInput>
+  connectOrCreate?: Prisma.TeamCreateOrConnectWithoutPolicyInput
+  connect?: Prisma.TeamWhereUniqueInput
+}
+
+export type TeamUpdateOneRequiredWithoutPolicyNestedInput = {
+  create?: Prisma.XOR<Prisma.TeamCreateWithoutPolicyInput, Prisma.TeamUncheckedCreateWithoutPolicyInput>
+  connectOrCreate?: Prisma.TeamCreateOrConnectWithoutPolicyInput
+  upsert?: Prisma.TeamUpsertWithoutPolicyInput
+  connect?: Prisma.TeamWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TeamUpdateToOneWithWhereWithoutPolicyInput, Prisma.TeamUpdateWithoutPolicyInput>, Prisma.TeamUncheckedUpdateWithoutPolicyInput>
+}
+
 export type TeamCreateWithoutMembershipsInput = {
   id?: string
   name: string
@@ -365,6 +407,8 @@ export type TeamCreateWithoutMembershipsInput = {
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutMembershipsInput = {
@@ -374,6 +418,8 @@ export type TeamUncheckedCreateWithoutMembershipsInput = {
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutMembershipsInput = {
@@ -399,6 +445,8 @@ export type TeamUpdateWithoutMembershipsInput = {
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutMembershipsInput = {
@@ -408,6 +456,8 @@ export type TeamUncheckedUpdateWithoutMembershipsInput = {
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutWorkspacesInput = {
@@ -417,6 +467,8 @@ export type TeamCreateWithoutWorkspacesInput = {
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutWorkspacesInput = {
@@ -426,6 +478,8 @@ export type TeamUncheckedCreateWithoutWorkspacesInput = {
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutWorkspacesInput = {
@@ -451,6 +505,8 @@ export type TeamUpdateWithoutWorkspacesInput = {
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutWorkspacesInput = {
@@ -460,6 +516,8 @@ export type TeamUncheckedUpdateWithoutWorkspacesInput = {
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutSessionsInput = {
@@ -469,6 +527,8 @@ export type TeamCreateWithoutSessionsInput = {
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutSessionsInput = {
@@ -478,6 +538,8 @@ export type TeamUncheckedCreateWithoutSessionsInput = {
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutSessionsInput = {
@@ -503,6 +565,8 @@ export type TeamUpdateWithoutSessionsInput = {
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutSessionsInput = {
@@ -512,6 +576,8 @@ export type TeamUncheckedUpdateWithoutSessionsInput = {
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutAuditInput = {
@@ -521,6 +587,8 @@ export type TeamCreateWithoutAuditInput = {
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutAuditInput = {
@@ -530,6 +598,8 @@ export type TeamUncheckedCreateWithoutAuditInput = {
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutAuditInput = {
@@ -555,6 +625,8 @@ export type TeamUpdateWithoutAuditInput = {
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutAuditInput = {
@@ -564,6 +636,128 @@ export type TeamUncheckedUpdateWithoutAuditInput = {
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+}
+
+export type TeamCreateWithoutPolicyRulesInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
+  sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
+  workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
+  audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+}
+
+export type TeamUncheckedCreateWithoutPolicyRulesInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
+  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
+  workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
+  audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+}
+
+export type TeamCreateOrConnectWithoutPolicyRulesInput = {
+  where: Prisma.TeamWhereUniqueInput
+  create: Prisma.XOR<Prisma.TeamCreateWithoutPolicyRulesInput, Prisma.TeamUncheckedCreateWithoutPolicyRulesInput>
+}
+
+export type TeamUpsertWithoutPolicyRulesInput = {
+  update: Prisma.XOR<Prisma.TeamUpdateWithoutPolicyRulesInput, Prisma.TeamUncheckedUpdateWithoutPolicyRulesInput>
+  create: Prisma.XOR<Prisma.TeamCreateWithoutPolicyRulesInput, Prisma.TeamUncheckedCreateWithoutPolicyRulesInput>
+  where?: Prisma.TeamWhereInput
+}
+
+export type TeamUpdateToOneWithWhereWithoutPolicyRulesInput = {
+  where?: Prisma.TeamWhereInput
+  data: Prisma.XOR<Prisma.TeamUpdateWithoutPolicyRulesInput, Prisma.TeamUncheckedUpdateWithoutPolicyRulesInput>
+}
+
+export type TeamUpdateWithoutPolicyRulesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
+  sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
+  workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
+  audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+}
+
+export type TeamUncheckedUpdateWithoutPolicyRulesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
+  sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
+  workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
+  audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+}
+
+export type TeamCreateWithoutPolicyInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
+  sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
+  workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
+  audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
+}
+
+export type TeamUncheckedCreateWithoutPolicyInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
+  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
+  workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
+  audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
+}
+
+export type TeamCreateOrConnectWithoutPolicyInput = {
+  where: Prisma.TeamWhereUniqueInput
+  create: Prisma.XOR<Prisma.TeamCreateWithoutPolicyInput, Prisma.TeamUncheckedCreateWithoutPolicyInput>
+}
+
+export type TeamUpsertWithoutPolicyInput = {
+  update: Prisma.XOR<Prisma.TeamUpdateWithoutPolicyInput, Prisma.TeamUncheckedUpdateWithoutPolicyInput>
+  create: Prisma.XOR<Prisma.TeamCreateWithoutPolicyInput, Prisma.TeamUncheckedCreateWithoutPolicyInput>
+  where?: Prisma.TeamWhereInput
+}
+
+export type TeamUpdateToOneWithWhereWithoutPolicyInput = {
+  where?: Prisma.TeamWhereInput
+  data: Prisma.XOR<Prisma.TeamUpdateWithoutPolicyInput, Prisma.TeamUncheckedUpdateWithoutPolicyInput>
+}
+
+export type TeamUpdateWithoutPolicyInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
+  sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
+  workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
+  audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
+}
+
+export type TeamUncheckedUpdateWithoutPolicyInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
+  sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
+  workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
+  audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
 }
 
 
@@ -576,6 +770,7 @@ export type TeamCountOutputType = {
   sessions: number
   workspaces: number
   audit: number
+  policyRules: number
 }
 
 export type TeamCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -583,6 +778,7 @@ export type TeamCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.I
   sessions?: boolean | TeamCountOutputTypeCountSessionsArgs
   workspaces?: boolean | TeamCountOutputTypeCountWorkspacesArgs
   audit?: boolean | TeamCountOutputTypeCountAuditArgs
+  policyRules?: boolean | TeamCountOutputTypeCountPolicyRulesArgs
 }
 
 /**
@@ -623,6 +819,13 @@ export type TeamCountOutputTypeCountAuditArgs<ExtArgs extends runtime.Types.Exte
   where?: Prisma.AuditEntryWhereInput
 }
 
+/**
+ * TeamCountOutputType without action
+ */
+export type TeamCountOutputTypeCountPolicyRulesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.PolicyRuleWhereInput
+}
+
 
 export type TeamSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -632,6 +835,8 @@ export type TeamSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   sessions?: boolean | Prisma.Team$sessionsArgs<ExtArgs>
   workspaces?: boolean | Prisma.Team$workspacesArgs<ExtArgs>
   audit?: boolean | Prisma.Team$auditArgs<ExtArgs>
+  policyRules?: boolean | Prisma.Team$policyRulesArgs<ExtArgs>
+  policy?: boolean | Prisma.Team$policyArgs<ExtArgs>
   _count?: boolean | Prisma.TeamCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["team"]>
 
@@ -659,6 +864,8 @@ export type TeamInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   sessions?: boolean | Prisma.Team$sessionsArgs<ExtArgs>
   workspaces?: boolean | Prisma.Team$workspacesArgs<ExtArgs>
   audit?: boolean | Prisma.Team$auditArgs<ExtArgs>
+  policyRules?: boolean | Prisma.Team$policyRulesArgs<ExtArgs>
+  policy?: boolean | Prisma.Team$policyArgs<ExtArgs>
   _count?: boolean | Prisma.TeamCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type TeamIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -671,6 +878,8 @@ export type $TeamPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
     sessions: Prisma.$SessionPayload<ExtArgs>[]
     workspaces: Prisma.$WorkspacePayload<ExtArgs>[]
     audit: Prisma.$AuditEntryPayload<ExtArgs>[]
+    policyRules: Prisma.$PolicyRulePayload<ExtArgs>[]
+    policy: Prisma.$TeamPolicySettingsPayload<ExtArgs> | null
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1074,6 +1283,8 @@ export interface Prisma__TeamClient<T, Null = never, ExtArgs extends runtime.Typ
   sessions<T extends Prisma.Team$sessionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$sessionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SessionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   workspaces<T extends Prisma.Team$workspacesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$workspacesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WorkspacePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   audit<T extends Prisma.Team$auditArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$auditArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AuditEntryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  policyRules<T extends Prisma.Team$policyRulesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$policyRulesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PolicyRulePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  policy<T extends Prisma.Team$policyArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$policyArgs<ExtArgs>>): Prisma.Prisma__TeamPolicySettingsClient<runtime.Types.Result.GetResult<Prisma.$TeamPolicySettingsPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1592,6 +1803,49 @@ export type Team$auditArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs
   take?: number
   skip?: number
   distinct?: Prisma.AuditEntryScalarFieldEnum | Prisma.AuditEntryScalarFieldEnum[]
+}
+
+/**
+ * Team.policyRules
+ */
+export type Team$policyRulesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the PolicyRule
+   */
+  select?: Prisma.PolicyRuleSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the PolicyRule
+   */
+  omit?: Prisma.PolicyRuleOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.PolicyRuleInclude<ExtArgs> | null
+  where?: Prisma.PolicyRuleWhereInput
+  orderBy?: Prisma.PolicyRuleOrderByWithRelationInput | Prisma.PolicyRuleOrderByWithRelationInput[]
+  cursor?: Prisma.PolicyRuleWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.PolicyRuleScalarFieldEnum | Prisma.PolicyRuleScalarFieldEnum[]
+}
+
+/**
+ * Team.policy
+ */
+export type Team$policyArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the TeamPolicySettings
+   */
+  select?: Prisma.TeamPolicySettingsSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the TeamPolicySettings
+   */
+  omit?: Prisma.TeamPolicySettingsOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.TeamPolicySettingsInclude<ExtArgs> | null
+  where?: Prisma.TeamPolicySettingsWhereInput
 }
 
 /**

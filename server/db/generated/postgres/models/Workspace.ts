@@ -250,6 +250,7 @@ export type WorkspaceWhereInput = {
   createdAt?: Prisma.DateTimeFilter<"Workspace"> | Date | string
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   sessions?: Prisma.SessionListRelationFilter
+  policyRules?: Prisma.PolicyRuleListRelationFilter
 }
 
 export type WorkspaceOrderByWithRelationInput = {
@@ -264,6 +265,7 @@ export type WorkspaceOrderByWithRelationInput = {
   createdAt?: Prisma.SortOrder
   team?: Prisma.TeamOrderByWithRelationInput
   sessions?: Prisma.SessionOrderByRelationAggregateInput
+  policyRules?: Prisma.PolicyRuleOrderByRelationAggregateInput
 }
 
 export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
@@ -281,6 +283,7 @@ export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
   createdAt?: Prisma.DateTimeFilter<"Workspace"> | Date | string
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   sessions?: Prisma.SessionListRelationFilter
+  policyRules?: Prisma.PolicyRuleListRelationFilter
 }, "id" | "uid">
 
 export type WorkspaceOrderByWithAggregationInput = {
@@ -326,6 +329,7 @@ export type WorkspaceCreateInput = {
   createdAt?: Date | string
   team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
+  policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateInput = {
@@ -339,6 +343,7 @@ export type WorkspaceUncheckedCreateInput = {
   uid?: number | null
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
+  policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUpdateInput = {
@@ -352,6 +357,7 @@ export type WorkspaceUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
+  policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateInput = {
@@ -365,6 +371,7 @@ export type WorkspaceUncheckedUpdateInput = {
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
+  policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateManyInput = {
@@ -527,6 +534,22 @@ export type WorkspaceUpdateOneWithoutSessionsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutSessionsInput, Prisma.WorkspaceUpdateWithoutSessionsInput>, Prisma.WorkspaceUncheckedUpdateWithoutSessionsInput>
 }
 
+export type WorkspaceCreateNestedOneWithoutPolicyRulesInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutPolicyRulesInput, Prisma.WorkspaceUncheckedCreateWithoutPolicyRulesInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutPolicyRulesInput
+  connect?: Prisma.WorkspaceWhereUniqueInput
+}
+
+export type WorkspaceUpdateOneWithoutPolicyRulesNestedInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutPolicyRulesInput, Prisma.WorkspaceUncheckedCreateWithoutPolicyRulesInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutPolicyRulesInput
+  upsert?: Prisma.WorkspaceUpsertWithoutPolicyRulesInput
+  disconnect?: Prisma.WorkspaceWhereInput | boolean
+  delete?: Prisma.WorkspaceWhereInput | boolean
+  connect?: Prisma.WorkspaceWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutPolicyRulesInput, Prisma.WorkspaceUpdateWithoutPolicyRulesInput>, Prisma.WorkspaceUncheckedUpdateWithoutPolicyRulesInput>
+}
+
 export type WorkspaceCreateWithoutTeamInput = {
   id?: string
   source: string
@@ -537,6 +560,7 @@ export type WorkspaceCreateWithoutTeamInput = {
   uid?: number | null
   createdAt?: Date | string
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
+  policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutTeamInput = {
@@ -549,6 +573,7 @@ export type WorkspaceUncheckedCreateWithoutTeamInput = {
   uid?: number | null
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
+  policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutTeamInput = {
@@ -602,6 +627,7 @@ export type WorkspaceCreateWithoutSessionsInput = {
   uid?: number | null
   createdAt?: Date | string
   team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
+  policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutSessionsInput = {
@@ -614,6 +640,7 @@ export type WorkspaceUncheckedCreateWithoutSessionsInput = {
   networkAllowed?: boolean
   uid?: number | null
   createdAt?: Date | string
+  policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutSessionsInput = {
@@ -642,6 +669,7 @@ export type WorkspaceUpdateWithoutSessionsInput = {
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
+  policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutSessionsInput = {
@@ -654,6 +682,75 @@ export type WorkspaceUncheckedUpdateWithoutSessionsInput = {
   networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceCreateWithoutPolicyRulesInput = {
+  id?: string
+  source: string
+  sourceRef?: string | null
+  status?: string
+  error?: string | null
+  networkAllowed?: boolean
+  uid?: number | null
+  createdAt?: Date | string
+  team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
+  sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceUncheckedCreateWithoutPolicyRulesInput = {
+  id?: string
+  teamId: string
+  source: string
+  sourceRef?: string | null
+  status?: string
+  error?: string | null
+  networkAllowed?: boolean
+  uid?: number | null
+  createdAt?: Date | string
+  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceCreateOrConnectWithoutPolicyRulesInput = {
+  where: Prisma.WorkspaceWhereUniqueInput
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutPolicyRulesInput, Prisma.WorkspaceUncheckedCreateWithoutPolicyRulesInput>
+}
+
+export type WorkspaceUpsertWithoutPolicyRulesInput = {
+  update: Prisma.XOR<Prisma.WorkspaceUpdateWithoutPolicyRulesInput, Prisma.WorkspaceUncheckedUpdateWithoutPolicyRulesInput>
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutPolicyRulesInput, Prisma.WorkspaceUncheckedCreateWithoutPolicyRulesInput>
+  where?: Prisma.WorkspaceWhereInput
+}
+
+export type WorkspaceUpdateToOneWithWhereWithoutPolicyRulesInput = {
+  where?: Prisma.WorkspaceWhereInput
+  data: Prisma.XOR<Prisma.WorkspaceUpdateWithoutPolicyRulesInput, Prisma.WorkspaceUncheckedUpdateWithoutPolicyRulesInput>
+}
+
+export type WorkspaceUpdateWithoutPolicyRulesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  source?: Prisma.StringFieldUpdateOperationsInput | string
+  sourceRef?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
+  sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceUncheckedUpdateWithoutPolicyRulesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  teamId?: Prisma.StringFieldUpdateOperationsInput | string
+  source?: Prisma.StringFieldUpdateOperationsInput | string
+  sourceRef?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateManyTeamInput = {
@@ -677,6 +774,7 @@ export type WorkspaceUpdateWithoutTeamInput = {
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
+  policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutTeamInput = {
@@ -689,6 +787,7 @@ export type WorkspaceUncheckedUpdateWithoutTeamInput = {
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
+  policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateManyWithoutTeamInput = {
@@ -709,10 +808,12 @@ export type WorkspaceUncheckedUpdateManyWithoutTeamInput = {
 
 export type WorkspaceCountOutputType = {
   sessions: number
+  policyRules: number
 }
 
 export type WorkspaceCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   sessions?: boolean | WorkspaceCountOutputTypeCountSessionsArgs
+  policyRules?: boolean | WorkspaceCountOutputTypeCountPolicyRulesArgs
 }
 
 /**
@@ -732,6 +833,13 @@ export type WorkspaceCountOutputTypeCountSessionsArgs<ExtArgs extends runtime.Ty
   where?: Prisma.SessionWhereInput
 }
 
+/**
+ * WorkspaceCountOutputType without action
+ */
+export type WorkspaceCountOutputTypeCountPolicyRulesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.PolicyRuleWhereInput
+}
+
 
 export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -745,6 +853,7 @@ export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   createdAt?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   sessions?: boolean | Prisma.Workspace$sessionsArgs<ExtArgs>
+  policyRules?: boolean | Prisma.Workspace$policyRulesArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["workspace"]>
 
@@ -790,6 +899,7 @@ export type WorkspaceOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs 
 export type WorkspaceInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   sessions?: boolean | Prisma.Workspace$sessionsArgs<ExtArgs>
+  policyRules?: boolean | Prisma.Workspace$policyRulesArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type WorkspaceIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -804,6 +914,7 @@ export type $WorkspacePayload<ExtArgs extends runtime.Types.Extensions.InternalA
   objects: {
     team: Prisma.$TeamPayload<ExtArgs>
     sessions: Prisma.$SessionPayload<ExtArgs>[]
+    policyRules: Prisma.$PolicyRulePayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1211,6 +1322,7 @@ export interface Prisma__WorkspaceClient<T, Null = never, ExtArgs extends runtim
   readonly [Symbol.toStringTag]: "PrismaPromise"
   team<T extends Prisma.TeamDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.TeamDefaultArgs<ExtArgs>>): Prisma.Prisma__TeamClient<runtime.Types.Result.GetResult<Prisma.$TeamPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   sessions<T extends Prisma.Workspace$sessionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$sessionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SessionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  policyRules<T extends Prisma.Workspace$policyRulesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$policyRulesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PolicyRulePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1671,6 +1783,30 @@ export type Workspace$sessionsArgs<ExtArgs extends runtime.Types.Extensions.Inte
   take?: number
   skip?: number
   distinct?: Prisma.SessionScalarFieldEnum | Prisma.SessionScalarFieldEnum[]
+}
+
+/**
+ * Workspace.policyRules
+ */
+export type Workspace$policyRulesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the PolicyRule
+   */
+  select?: Prisma.PolicyRuleSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the PolicyRule
+   */
+  omit?: Prisma.PolicyRuleOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.PolicyRuleInclude<ExtArgs> | null
+  where?: Prisma.PolicyRuleWhereInput
+  orderBy?: Prisma.PolicyRuleOrderByWithRelationInput | Prisma.PolicyRuleOrderByWithRelationInput[]
+  cursor?: Prisma.PolicyRuleWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.PolicyRuleScalarFieldEnum | Prisma.PolicyRuleScalarFieldEnum[]
 }
 
 /**

@@ -411,7 +411,9 @@ export const ModelName = {
   ShareLink: 'ShareLink',
   AgentRun: 'AgentRun',
   ModelUsage: 'ModelUsage',
-  ModelRouteSetting: 'ModelRouteSetting'
+  ModelRouteSetting: 'ModelRouteSetting',
+  PolicyRule: 'PolicyRule',
+  TeamPolicySettings: 'TeamPolicySettings'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -427,7 +429,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "team" | "user" | "account" | "authSession" | "membership" | "workspace" | "session" | "event" | "auditEntry" | "memoryItem" | "approval" | "shareLink" | "agentRun" | "modelUsage" | "modelRouteSetting"
+    modelProps: "team" | "user" | "account" | "authSession" | "membership" | "workspace" | "session" | "event" | "auditEntry" | "memoryItem" | "approval" | "shareLink" | "agentRun" | "modelUsage" | "modelRouteSetting" | "policyRule" | "teamPolicySettings"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1541,6 +1543,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    PolicyRule: {
+      payload: Prisma.$PolicyRulePayload<ExtArgs>
+      fields: Prisma.PolicyRuleFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.PolicyRuleFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyRulePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.PolicyRuleFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyRulePayload>
+        }
+        findFirst: {
+          args: Prisma.PolicyRuleFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyRulePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.PolicyRuleFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyRulePayload>
+        }
+        findMany: {
+          args: Prisma.PolicyRuleFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyRulePayload>[]
+        }
+        create: {
+          args: Prisma.PolicyRuleCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyRulePayload>
+        }
+        createMany: {
+          args: Prisma.PolicyRuleCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.PolicyRuleCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyRulePayload>[]
+        }
+        delete: {
+          args: Prisma.PolicyRuleDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyRulePayload>
+        }
+        update: {
+          args: Prisma.PolicyRuleUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyRulePayload>
+        }
+        deleteMany: {
+          args: Prisma.PolicyRuleDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.PolicyRuleUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.PolicyRuleUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyRulePayload>[]
+        }
+        upsert: {
+          args: Prisma.PolicyRuleUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$PolicyRulePayload>
+        }
+        aggregate: {
+          args: Prisma.PolicyRuleAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregatePolicyRule>
+        }
+        groupBy: {
+          args: Prisma.PolicyRuleGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.PolicyRuleGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.PolicyRuleCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.PolicyRuleCountAggregateOutputType> | number
+        }
+      }
+    }
+    TeamPolicySettings: {
+      payload: Prisma.$TeamPolicySettingsPayload<ExtArgs>
+      fields: Prisma.TeamPolicySettingsFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.TeamPolicySettingsFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamPolicySettingsPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.TeamPolicySettingsFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamPolicySettingsPayload>
+        }
+        findFirst: {
+          args: Prisma.TeamPolicySettingsFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamPolicySettingsPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.TeamPolicySettingsFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamPolicySettingsPayload>
+        }
+        findMany: {
+          args: Prisma.TeamPolicySettingsFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamPolicySettingsPayload>[]
+        }
+        create: {
+          args: Prisma.TeamPolicySettingsCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamPolicySettingsPayload>
+        }
+        createMany: {
+          args: Prisma.TeamPolicySettingsCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.TeamPolicySettingsCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamPolicySettingsPayload>[]
+        }
+        delete: {
+          args: Prisma.TeamPolicySettingsDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamPolicySettingsPayload>
+        }
+        update: {
+          args: Prisma.TeamPolicySettingsUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamPolicySettingsPayload>
+        }
+        deleteMany: {
+          args: Prisma.TeamPolicySettingsDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.TeamPolicySettingsUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.TeamPolicySettingsUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamPolicySettingsPayload>[]
+        }
+        upsert: {
+          args: Prisma.TeamPolicySettingsUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamPolicySettingsPayload>
+        }
+        aggregate: {
+          args: Prisma.TeamPolicySettingsAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateTeamPolicySettings>
+        }
+        groupBy: {
+          args: Prisma.TeamPolicySettingsGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TeamPolicySettingsGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.TeamPolicySettingsCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TeamPolicySettingsCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1718,7 +1868,13 @@ export const ApprovalScalarFieldEnum = {
   reason: 'reason',
   createdAt: 'createdAt',
   decidedAt: 'decidedAt',
-  expiresAt: 'expiresAt'
+  expiresAt: 'expiresAt',
+  teamId: 'teamId',
+  runId: 'runId',
+  tool: 'tool',
+  detail: 'detail',
+  rule: 'rule',
+  answer: 'answer'
 } as const
 
 export type ApprovalScalarFieldEnum = (typeof ApprovalScalarFieldEnum)[keyof typeof ApprovalScalarFieldEnum]
@@ -1786,6 +1942,36 @@ export const ModelRouteSettingScalarFieldEnum = {
 export type ModelRouteSettingScalarFieldEnum = (typeof ModelRouteSettingScalarFieldEnum)[keyof typeof ModelRouteSettingScalarFieldEnum]
 
 
+export const PolicyRuleScalarFieldEnum = {
+  id: 'id',
+  teamId: 'teamId',
+  workspaceId: 'workspaceId',
+  action: 'action',
+  tool: 'tool',
+  pattern: 'pattern',
+  note: 'note',
+  position: 'position',
+  createdById: 'createdById',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type PolicyRuleScalarFieldEnum = (typeof PolicyRuleScalarFieldEnum)[keyof typeof PolicyRuleScalarFieldEnum]
+
+
+export const TeamPolicySettingsScalarFieldEnum = {
+  teamId: 'teamId',
+  mediumAction: 'mediumAction',
+  anomalyHighRisk: 'anomalyHighRisk',
+  anomalyDenials: 'anomalyDenials',
+  anomalyWindowSeconds: 'anomalyWindowSeconds',
+  updatedById: 'updatedById',
+  updatedAt: 'updatedAt'
+} as const
+
+export type TeamPolicySettingsScalarFieldEnum = (typeof TeamPolicySettingsScalarFieldEnum)[keyof typeof TeamPolicySettingsScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -1799,6 +1985,14 @@ export const JsonNullValueInput = {
 } as const
 
 export type JsonNullValueInput = (typeof JsonNullValueInput)[keyof typeof JsonNullValueInput]
+
+
+export const NullableJsonNullValueInput = {
+  DbNull: DbNull,
+  JsonNull: JsonNull
+} as const
+
+export type NullableJsonNullValueInput = (typeof NullableJsonNullValueInput)[keyof typeof NullableJsonNullValueInput]
 
 
 export const NullsOrder = {
@@ -2046,6 +2240,8 @@ export type GlobalOmitConfig = {
   agentRun?: Prisma.AgentRunOmit
   modelUsage?: Prisma.ModelUsageOmit
   modelRouteSetting?: Prisma.ModelRouteSettingOmit
+  policyRule?: Prisma.PolicyRuleOmit
+  teamPolicySettings?: Prisma.TeamPolicySettingsOmit
 }
 
 /* Types for Logging */

@@ -16,7 +16,8 @@ import type * as Prisma from "../internal/prismaNamespace.ts"
  * Model AgentRun
  * One agent run: a user message and the steps the agent took for it. One runs at a time per
  * session; later ones wait as "queued". status: "queued" | "running" | "completed" | "stopped" |
- * "failed" | "interrupted" (the server stopped mid-run; `step` is the last completed step).
+ * "failed" | "interrupted" (the server stopped mid-run; `step` is the last completed step) |
+ * "paused" (an anomaly limit stopped it for a person to look at; resumable).
  */
 export type AgentRunModel = runtime.Types.Result.DefaultSelection<Prisma.$AgentRunPayload>
 

@@ -1,0 +1,18 @@
+import Link from 'next/link';
+import { AdminPolicyRules } from '../../components/AdminPolicyRules.tsx';
+import { AdminPolicySettings } from '../../components/AdminPolicySettings.tsx';
+import { AppShell } from '../../components/AppShell.tsx';
+import { requirePrincipal } from '../../lib/page-auth.ts';
+
+export default async function AdminPolicyPage() {
+  const principal = await requirePrincipal('/admin/policy', 'admin');
+  return (
+    <AppShell principal={principal}>
+      <div className="stack admin-stack">
+        <p><Link href="/admin">← Admin</Link></p>
+        <AdminPolicyRules />
+        <AdminPolicySettings />
+      </div>
+    </AppShell>
+  );
+}

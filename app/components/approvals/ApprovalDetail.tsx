@@ -1,0 +1,52 @@
+import type { RouterOutputs } from '../../lib/trpc.ts';
+
+export type Approval = RouterOutputs['approvals']['list'][number];
+
+type Json = Record<string, unknown>;
+const asObject = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
+
+/** One simple command as the policy parsed it: the program, then its arguments. */
+function ParsedCommand({ command }: { command: unknown }) {
+  const c = asObject(command);
+  const argv = Array.isArray(command) ? command.map(String) : Array.isArray(c.argv) ? c.argv.map(String) : typeof command === 'string' ? [command] : [];
+  if (!argv.length) return null;
+  return (
+    <li>
+      <code><mark className="cmd-name">{argv[0]}</mark>{argv.slice(1).map((a, i) => <span key={i} className="cmd-arg"> {a}</span>)}</code>
+      {typeof c.risk === 'string' && <span className={`badge risk-${c.risk}`}>{c.risk}</span>}
+      {typeof c.reason === 'string' && <span className="muted small-text"> {c.reason}</span>}
+    </li>
+  );
+}
+
+/** What the change would write, as a diff: the new content of a file, or the replaced text. */
+function diffLines(tool: string, input: Json): { sign: '+' | '-'; text: string }[] | null {
+  if (tool === 'write_file' && typeof input.content === 'string') return input.content.split('\n').map((text) => ({ sign: '+', text }));
+  if (tool === 'edit_file' && typeof input.oldString === 'string' && typeof input.newString === 'string') {
+    return [...input.oldString.split('\n').map((text) => ({ sign: '-' as const, text })), ...input.newString.split('\n').map((text) => ({ sign: '+' as const, text }))];
+  }
+  return null;
+}
+
+/** The call a person is asked about: the exact command (parsed parts marked) or the diff, the risk, the reason, the rule. */
+export function ApprovalDetail({ approval }: { approval: Approval }) {
+  const detail = asObject(approval.detail);
+  const input = asObject(detail.input);
+  const commands = Array.isArray(detail.commands) ? detail.commands : [];
+  const diff = diffLines(approval.tool, input);
+  return (
+    <div className="approval-detail">
+      <p className="row">
+        <span className="tool-name">{approval.tool}</span>
+        <span className={`badge risk-${approval.risk}`} aria-label={`Risk: ${approval.risk}`}>{approval.risk} risk</span>
+        {typeof input.path === 'string' && <code>{input.path}</code>}
+      </p>
+      {typeof input.command === 'string' && <pre className="md-code approval-command" aria-label="Command">{input.command}</pre>}
+      {commands.length > 0 && <ul className="parsed-commands" aria-label="Parsed commands">{commands.map((c, i) => <ParsedCommand key={i} command={c} />)}</ul>}
+      {diff && <pre className="md-code diff" aria-label="Diff">{diff.map((l, i) => <span key={i} className={l.sign === '+' ? 'add' : 'del'}>{l.sign}{l.text}{'\n'}</span>)}</pre>}
+      {typeof input.command !== 'string' && !diff && <pre className="md-code" aria-label="Arguments">{JSON.stringify(input, null, 2)}</pre>}
+      <p className="small-text"><strong>Why:</strong> {approval.reason}</p>
+      <p className="small-text muted">Rule: {approval.rule ?? 'none (the classifier decided)'}</p>
+    </div>
+  );
+}
