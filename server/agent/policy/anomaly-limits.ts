@@ -90,7 +90,7 @@ export class AnomalyLimits {
     if (counts.denialsInARow >= settings.anomalyDenials) {
       await this.trip(call, {
         kind: 'denials', count: counts.denialsInARow, limit: settings.anomalyDenials, windowSeconds: null,
-        reason: `${counts.denialsInARow} denials in a row`,
+        reason: `${counts.denialsInARow} denial${counts.denialsInARow === 1 ? '' : 's'} in a row`,
       });
     }
   }
