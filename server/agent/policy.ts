@@ -26,6 +26,8 @@ export interface PolicyDecision {
   risk?: Risk;
   /** The id of the rule that decided, or null when no rule matched. */
   rule?: string | null;
+  /** The parsed simple commands of a run_command / git call (argv each), for highlighting in a prompt. */
+  commands?: string[][];
 }
 
 export interface PolicyHook {

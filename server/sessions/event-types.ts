@@ -50,10 +50,10 @@ export const eventPayloadSchemas = {
     highRisk: z.string().optional(),
   }),
   /** by: what decided — a rule id, a classifier, "default", or a person's user id. */
-  /** risk and rule: what the policy engine classified and which rule (if any) decided. */
+  /** risk, rule, commands: what the policy engine classified, which rule (if any) decided, the parsed commands. */
   'agent.policy.decision': z.object({
     runId: z.string(), callId: z.string(), decision: z.enum(['allow', 'ask', 'deny']), reason: z.string(), by: z.string(),
-    risk: z.enum(['low', 'medium', 'high']).optional(), rule: z.string().nullable().optional(),
+    risk: z.enum(['low', 'medium', 'high']).optional(), rule: z.string().nullable().optional(), commands: z.array(z.array(z.string())).optional(),
   }),
   /** output: what the model read (the error text when ok is false); detail: for the tool card. */
   'agent.tool.result': z.object({

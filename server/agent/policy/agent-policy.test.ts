@@ -62,6 +62,7 @@ describe.each(testProviders)('policy hook in the agent loop on %s', (dbProvider)
       ['ask', 'high', null], ['deny', 'high', null],
       ['allow', 'low', 'allow-all-commands'],
     ]);
+    expect(decisions[1]!.commands).toEqual([['rm', '-rf', 'src', '.git']]);
     expect(decisions[1]!.reason).toMatch(/rm -r deletes directories recursively|destroys the repository's history/);
     expect(decisions[3]!.reason).toContain('CI configuration');
     const results = payloadsOf<EventPayload<'agent.tool.result'>>(events, 'agent.tool.result');

@@ -51,6 +51,7 @@ describe('git and run_tests tools', () => {
   it.each([
     [{ action: 'status' }, 'low'], [{ action: 'log' }, 'low'], [{ action: 'diff', staged: true }, 'low'], [{ action: 'branch' }, 'low'],
     [{ action: 'add', paths: ['src'] }, 'medium'], [{ action: 'commit', message: 'x' }, 'medium'], [{ action: 'checkout', ref: 'main' }, 'medium'],
+    [{ action: 'checkout', ref: '.' }, 'high'], [{ action: 'branch', name: 'feature' }, 'medium'],
     [{ action: 'push' }, 'high'], [{ action: 'push', force: true }, 'high'], [{ action: 'reset', mode: 'hard' }, 'high'], [{ action: 'rebase', ref: 'main' }, 'high'],
   ] as const)('git %j is %s', async (input, risk) => {
     const c = await classifyCall('git', input);

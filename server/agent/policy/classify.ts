@@ -11,7 +11,8 @@ import { runTests } from '../tools/run-tests.ts';
 import { search } from '../tools/search.ts';
 import { writeFile } from '../tools/write-file.ts';
 import { isLockfile, LOCKFILE_INTEGRITY, resolveInWorkspace, sensitiveWrite } from './paths.ts';
-import { high, low, medium, type Finding } from './risk.ts';
+import { gitRisk } from './git-risk.ts';
+import { high, low, medium, worst, type Finding } from './risk.ts';
 import { judgeScript, type JudgedCommand } from './shell-risk.ts';
 
 export interface Classification {
@@ -70,8 +71,10 @@ export async function classifyCall(tool: string, input: unknown): Promise<Classi
       if (!parsed.success) return invalid(tool, parsed.error.message);
       let argv: string[];
       try { argv = gitArgv(parsed.data); } catch (err) { return invalid(tool, err instanceof Error ? err.message : String(err)); }
+      // The tool's own verdict (push, reset, rebase) and the argv judged as on the command line
+      // (checkout . discards changes), whichever is higher.
       const own = git.highRisk?.(parsed.data);
-      const f = own ? high(own) : ['status', 'diff', 'log'].includes(parsed.data.action) || (parsed.data.action === 'branch' && !parsed.data.name) ? low(`git ${parsed.data.action} only reads`) : medium(`git ${parsed.data.action} changes the repository`);
+      const f = worst([...(own ? [high(own)] : []), gitRisk(argv)], low(`git ${parsed.data.action}`));
       return finding(f, argv.join(' '), ['git', ...argv]);
     }
     case runTests.name: {

@@ -47,10 +47,16 @@ describe('rules', () => {
     expect(await evaluate(run('npm test && npm install left-pad'), rules, ask)).toMatchObject({ decision: 'ask', rule: null });
     // Wrappers are removed before matching.
     expect(await evaluate(run('timeout 60 env CI=1 npm test'), rules, ask)).toMatchObject({ decision: 'allow', rule: rules[0]!.id });
+    // A low-risk part needs no rule; the rule is still what allowed the medium part.
+    expect(await evaluate(run('npm test && ls'), rules, ask)).toMatchObject({ decision: 'allow', rule: rules[0]!.id });
   });
 
   it('deny wins over allow and ask, on any part of the line', async () => {
-    const rules = [rule('allow', 'run_command(*)'), rule('ask', 'run_command(npm *)'), rule('deny', 'run_command(curl *)')];
+    const rules = [rule('allow', 'run_command(*)'), rule('ask', 'run_command(npm *)'), rule('deny', 'run_command(curl *)'), rule('deny', 'run_command(rm *)')];
+    // Matched against the parsed program, however it is spelled or wrapped.
+    for (const line of ['/bin/rm -f a.txt', "\\rm a.txt", "r''m a.txt", 'env FOO=1 rm a.txt', 'bash -c "rm a.txt"', 'ls && command rm a.txt']) {
+      expect(await evaluate(run(line), rules, DEFAULT_POLICY_SETTINGS), line).toMatchObject({ decision: 'deny', rule: rules[3]!.id });
+    }
     const v = await evaluate(run('npm ci; echo $(curl -s http://example.invalid)'), rules, DEFAULT_POLICY_SETTINGS);
     expect(v).toMatchObject({ decision: 'deny', rule: rules[2]!.id });
     expect(v.reason).toContain('deny run_command(curl *)');
@@ -87,6 +93,7 @@ describe('rules', () => {
     expect(policyRuleInput.safeParse({ action: 'allow', tool: 'rm_tool', pattern: 'x', scope: 'team' }).success).toBe(false);
     expect(policyRuleInput.safeParse({ action: 'allow', tool: 'write_file', pattern: '../x/**', scope: 'team' }).success).toBe(false);
     expect(policyRuleInput.safeParse({ action: 'allow', tool: 'write_file', pattern: '  ', scope: 'team' }).success).toBe(false);
+    expect(policyRuleInput.safeParse({ action: 'allow', tool: 'run_command', pattern: 'npm test && npm run build', scope: 'team' }).success).toBe(false);
   });
 });
 
@@ -100,7 +107,7 @@ describe('createPolicyHook', () => {
       rules: async (c) => { seen.push(c); return [rule('deny', 'run_command(npm publish*)')]; },
       settings: async () => ask,
     });
-    expect(await hook.decide(call('run_command', { command: 'npm publish' }))).toMatchObject({ decision: 'deny', risk: 'high' });
+    expect(await hook.decide(call('run_command', { command: 'npm publish' }))).toMatchObject({ decision: 'deny', risk: 'high', commands: [['npm', 'publish']] });
     expect(await hook.decide(call('write_file', { path: 'a.txt', content: '' }))).toMatchObject({ decision: 'ask', risk: 'medium', rule: null, by: 'classifier' });
     expect(seen).toHaveLength(2);
   });

@@ -76,8 +76,10 @@ export async function evaluate(call: EvaluatedCall, rules: PolicyRule[], setting
     return verdict('ask', `${asked.risk} risk: ${asked.reason} (the team asks before ${asked.risk}-risk calls)`, null);
   }
 
-  const byRule = parts.find((p) => p.rule);
-  if (byRule && parts.every((p) => p.rule)) return verdict('allow', `${describeRule(byRule.rule!)} matches "${byRule.subject}"`, byRule.rule);
+  // The rule that made the call allowed: one that allowed a part its default would have asked
+  // about, or, when rules cover every part, the first of them.
+  const byRule = parts.find((p) => p.rule && defaultFor(p.risk, settings) !== 'allow') ?? (parts.every((p) => p.rule) ? parts[0] : undefined);
+  if (byRule?.rule) return verdict('allow', `${describeRule(byRule.rule)} matches "${byRule.subject}"`, byRule.rule);
   return verdict('allow', `${risk} risk: ${riskReason}`, null);
 }
 
@@ -109,7 +111,7 @@ export function createPolicyHook(o: PolicySource & { onError?(err: unknown, call
       try {
         const [rules, settings] = await Promise.all([o.rules(call), o.settings(call)]);
         const v = await evaluate({ tool: call.tool.name, input: call.input, highRisk: call.highRisk }, rules, settings);
-        return { decision: v.decision, reason: v.reason, by: v.by, risk: v.risk, rule: v.rule };
+        return { decision: v.decision, reason: v.reason, by: v.by, risk: v.risk, rule: v.rule, commands: v.commands };
       } catch (err) {
         o.onError?.(err, call);
         const message = err instanceof Error ? err.message : String(err);

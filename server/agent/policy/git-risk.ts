@@ -1,6 +1,8 @@
 // git's argv, judged: reads are low, ordinary commits and branches medium, anything that
 // rewrites history, discards work, deletes refs, publishes, or changes what git will run, high.
 // An unknown subcommand may be an alias for anything, so it is high too.
+import { longOptionIs } from './judge.ts';
+import { outsideWorkspace, sensitiveWrite } from './paths.ts';
 import { high, low, medium, type Finding } from './risk.ts';
 
 /** Global options that take a value as the next word. */
@@ -17,6 +19,9 @@ const ORDINARY = new Set([
 ]);
 
 const FORCE_PUSH = /^(-f|--force|--force-with-lease(=.*)?|--force-if-includes|--mirror|--prune|--delete|-d)$/;
+
+/** Options that name a program for git to run. */
+const RUNS_PROGRAM = ['--upload-pack', '--receive-pack', '--exec', '--extcmd', '--open-files-in-pager'];
 
 export interface GitArgs { sub: string | null; args: string[]; globals: string[] }
 
@@ -36,17 +41,38 @@ export function splitGit(argv: string[]): GitArgs {
 export function gitRisk(argv: (string | null)[]): Finding {
   if (argv.some((a) => a === null)) return high('git is given an argument computed at run time, so what it does cannot be checked');
   const { sub, args, globals } = splitGit(argv as string[]);
-  const has = (...flags: string[]) => args.some((a) => flags.includes(a) || flags.some((f) => f.startsWith('--') && a.startsWith(`${f}=`)));
+  // git accepts any unambiguous prefix of a long option (--forc is --force): match prefixes too.
+  const has = (...flags: string[]) => args.some((a) => flags.some((f) => longOptionIs(a, f)));
   const shortFlag = (ch: string) => args.some((a) => /^-[a-zA-Z]+$/.test(a) && a.includes(ch));
   const positional = args.filter((a) => !a.startsWith('-'));
 
   for (let i = 0; i < globals.length; i++) {
     const g = globals[i]!;
+    if (g === '-C') {
+      const dir = globals[i + 1] ?? '';
+      if (outsideWorkspace(dir)) return high(`git -C ${dir} works outside the workspace`);
+      const s = sensitiveWrite(`${dir}/x`);
+      if (s) return high(`git -C ${dir} works inside ${s.reason}`);
+    }
     if (g === '-c' || g === '--config-env') return high('git -c sets configuration for this call, and settings such as core.pager or alias.* run other programs');
     if (g === '--git-dir' || g === '--work-tree' || g.startsWith('--git-dir=') || g.startsWith('--work-tree=')) return high('git is pointed at another repository or work tree');
     if (g === '--exec-path' || g.startsWith('--exec-path=')) return high('git is told to run its subcommands from another directory');
   }
   if (sub === null) return low('git without a subcommand only prints information');
+  const runs = args.find((a) => RUNS_PROGRAM.some((o) => longOptionIs(a, o)) || /^-[A-Za-z]*u/.test(a) && ['clone', 'ls-remote'].includes(sub) || /^ext::/.test(a) || (sub === 'grep' && /^-[A-Za-z]*O/.test(a)) || (sub === 'difftool' && /^-[A-Za-z]*x/.test(a)));
+  if (runs) return high(`git ${sub} ${runs} makes git run another program`);
+  if (sub === 'clone' && (has('--config') || args.some((a) => /^-[A-Za-z]*c/.test(a)))) return high('git clone -c sets configuration (hooks path, pager …) in the new repository');
+  const output = args.find((a, i) => longOptionIs(a, '--output') || longOptionIs(a, '--output-directory') || (args[i - 1] !== undefined && ['-o', '--output', '--output-directory'].includes(args[i - 1]!)));
+  if (output !== undefined) {
+    const file = output.includes('=') ? output.slice(output.indexOf('=') + 1) : output;
+    const s = sensitiveWrite(file);
+    if (s) return high(`git ${sub} writes ${file}, ${s.reason}`);
+  }
+  if (sub === 'mv' || sub === 'rm') {
+    const hit = positional.map((p) => ({ p, s: sensitiveWrite(p) })).find((x) => x.s);
+    if (hit) return high(`git ${sub} touches ${hit.p}, ${hit.s!.reason}`);
+  }
+  if (sub === 'bisect' && positional[0] === 'run') return high('git bisect run runs a command at every step');
 
   switch (sub) {
     case 'push': {
@@ -84,7 +110,9 @@ export function gitRisk(argv: (string | null)[]): Finding {
       return high(`git ${sub} rewrites a ref directly`);
     case 'checkout':
       if (has('-f', '--force', '-B', '--overwrite-ignore') || shortFlag('f')) return high('checkout --force discards uncommitted changes');
-      if (args.includes('--') || positional.includes('.') || has('-p', '--patch', '--ours', '--theirs')) return high('checking out paths overwrites their uncommitted changes');
+      // `checkout <ref> --` (what the git tool runs) names no paths; anything after -- does.
+      if (args.indexOf('--') >= 0 && args.indexOf('--') < args.length - 1) return high('checking out paths overwrites their uncommitted changes');
+      if (positional.includes('.') || has('-p', '--patch', '--ours', '--theirs')) return high('checking out paths overwrites their uncommitted changes');
       return medium('switches branches');
     case 'switch':
       if (has('-f', '--force', '--discard-changes', '-C', '--force-create')) return high('switch --discard-changes throws away uncommitted work');

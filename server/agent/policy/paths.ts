@@ -13,13 +13,15 @@ export interface SensitivePath { kind: PathKind; path: string; reason: string }
 /** Paths outside the workspace that are harmless to name: the sandbox's own tmpfs and std streams. */
 const HARMLESS_OUTSIDE = [/^\/dev\/(null|zero|u?random|stdin|stdout|stderr|tty|fd\/\d+)$/, /^\/tmp(\/|$)/, /^\/proc\/self\/fd\/\d+$/];
 
-const CI = [/^\.github\//, /^\.gitlab-ci\.ya?ml$/, /^\.gitlab\//, /^\.circleci\//, /^\.travis\.ya?ml$/, /^azure-pipelines\.ya?ml$/, /^Jenkinsfile$/, /^\.buildkite\//, /^bitbucket-pipelines\.ya?ml$/, /^\.drone\.ya?ml$/, /^\.woodpecker(\/|\.ya?ml$)/, /^\.ci\//];
-const HOOKS = [/^\.husky\//, /^\.githooks\//, /^lefthook\.ya?ml$/, /^\.pre-commit-config\.ya?ml$/];
+// Matched against every segment suffix of the path, so a directory itself (`mv x .github`) and
+// the same names deeper down (reached through a symlink such as `ln -s . x`) count too.
+const CI = [/^\.github(\/|$)/, /^\.gitlab-ci\.ya?ml$/, /^\.gitlab(\/|$)/, /^\.circleci(\/|$)/, /^\.travis\.ya?ml$/, /^azure-pipelines\.ya?ml$/, /^Jenkinsfile$/, /^\.buildkite(\/|$)/, /^bitbucket-pipelines\.ya?ml$/, /^\.drone\.ya?ml$/, /^\.woodpecker(\/|\.ya?ml$|$)/, /^\.ci(\/|$)/];
+const HOOKS = [/^\.husky(\/|$)/, /^\.githooks(\/|$)/, /^lefthook\.ya?ml$/, /^\.pre-commit-config\.ya?ml$/];
 /** Files a shell, git, npm or an editor reads at start-up and obeys: writing one runs code later. */
 const DOTFILES = [
-  /^\.(bashrc|bash_profile|bash_login|bash_logout|profile|zshrc|zprofile|zshenv|zlogin|inputrc|envrc|npmrc|yarnrc|yarnrc\.yml|pypirc|netrc|gitconfig|gitmodules|wgetrc|curlrc|pip\.conf)$/,
-  /^\.(ssh|config|local|gnupg|docker|kube|aws)(\/|$)/,
-  /^\.vscode\/(tasks|launch|settings)\.json$/, /^\.devcontainer\//,
+  /^\.(bashrc|bash_profile|bash_login|bash_logout|profile|zshrc|zprofile|zshenv|zlogin|inputrc|envrc|npmrc|yarnrc|yarnrc\.yml|pypirc|netrc|gitconfig|gitmodules|wgetrc|curlrc|pip\.conf|vimrc|gvimrc|exrc|irbrc|pryrc|gemrc|pnpmfile\.cjs|huskyrc)$/,
+  /^\.(ssh|config|local|gnupg|docker|kube|aws|cargo|vim)(\/|$)/,
+  /^\.vscode(\/(tasks|launch|settings)\.json)?$/, /^\.devcontainer(\/|$)/,
 ];
 const LOCKFILES = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|Cargo\.lock|poetry\.lock|Pipfile\.lock|uv\.lock|Gemfile\.lock|composer\.lock|go\.sum)$/;
 
@@ -40,12 +42,20 @@ export function sensitiveWrite(p: string, cwd = '.'): SensitivePath | null {
   if (HARMLESS_OUTSIDE.some((r) => r.test(p))) return null;
   const rel = resolveInWorkspace(p, cwd);
   if (rel === null) return named('outside', 'outside the workspace');
-  if (rel === '.git' || rel.startsWith('.git/')) return named('git', 'inside the repository\'s .git (its history, hooks and config)');
-  if (CI.some((r) => r.test(rel))) return named('ci', 'CI configuration, which runs with the project\'s secrets');
-  if (HOOKS.some((r) => r.test(rel))) return named('hook', 'a git hook, which runs on every commit');
-  if (DOTFILES.some((r) => r.test(rel))) return named('dotfile', 'a start-up file that later shells or tools obey');
+  const tails = segmentTails(rel);
+  const any = (res: RegExp[]) => tails.some((t) => res.some((r) => r.test(t)));
+  if (any([/^\.git(\/|$)/])) return named('git', 'inside the repository\'s .git (its history, hooks and config)');
+  if (any(CI)) return named('ci', 'CI configuration, which runs with the project\'s secrets');
+  if (any(HOOKS)) return named('hook', 'a git hook, which runs on every commit');
+  if (any(DOTFILES)) return named('dotfile', 'a start-up file that later shells or tools obey');
   if (LOCKFILES.test(rel)) return named('lockfile', 'a lockfile, whose integrity hashes decide what code gets installed');
   return null;
+}
+
+/** a/b/c → [a/b/c, b/c, c] */
+function segmentTails(rel: string): string[] {
+  const parts = rel.split('/');
+  return parts.map((_, i) => parts.slice(i).join('/'));
 }
 
 /** Reading outside the workspace (other than harmless device files) is also high: it names the host. */

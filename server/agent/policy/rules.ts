@@ -22,6 +22,10 @@ export const policyRuleInput = z.object({
     .refine((p) => !p.includes('***'), 'use * or **, not ***'),
   scope: z.enum(['team', 'workspace']),
 }).superRefine((r, ctx) => {
+  // Shell lines are split into simple commands before matching, so a pattern spanning two can never match.
+  if (r.tool === 'run_command' && /(;|&&|\|\||\||\$\(|`)/.test(r.pattern)) {
+    ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'a run_command pattern matches one simple command (no ; && || | $( or backticks); write one rule per command' });
+  }
   if (PATH_TOOLS.has(r.tool) && (r.pattern.startsWith('/') || r.pattern.split('/').includes('..'))) {
     ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'path patterns are relative to the workspace root, without ..' });
   }

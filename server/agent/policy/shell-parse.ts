@@ -83,6 +83,9 @@ const CONTAINERS = new Set([
   'ternary_expression', 'arithmetic_expansion', 'function_definition', 'variable_assignments', 'array', 'subscript',
   'expansion', 'command_substitution', 'process_substitution', 'string', 'concatenation', 'translated_string',
 ]);
+/** Where bash evaluates arithmetic: a variable's value is itself evaluated there, $(…) included. */
+const ARITHMETIC = new Set(['arithmetic_expansion', 'c_style_for_statement', 'subscript']);
+
 /** Leaves that carry no command. */
 const LEAVES = new Set([
   'comment', 'word', 'number', 'raw_string', 'ansi_c_string', 'string_content', 'variable_name', 'special_variable_name',
@@ -93,6 +96,8 @@ const LEAVES = new Set([
 class Walk {
   commands: SimpleCommand[] = [];
   problems: string[] = [];
+  /** stdin of the command whose words are being read: $(…) in them inherits it. */
+  private stdinNow: SimpleCommand['stdin'] = null;
 
   node(n: Node, stdin: SimpleCommand['stdin'] = null): void {
     if (n.isError || n.type === 'ERROR') { this.problems.push(`the shell parser could not read "${clip(n.text)}"`); return; }
@@ -113,22 +118,52 @@ class Walk {
         // A redirect on a compound statement: the walker records it on a synthetic command.
         this.compoundRedirects(n); return;
     }
-    if (CONTAINERS.has(n.type)) { named(n).forEach((c) => this.node(c)); return; }
+    if (ARITHMETIC.has(n.type) || (n.type === 'compound_statement' && n.text.startsWith('(('))) this.arithmetic(n);
+    // A process substitution's commands read what the outer command writes into it; every
+    // command in a list, loop or group reads the stdin of the whole.
+    if (n.type === 'test_command') this.testCommand(n);
+    if (n.type === 'expansion' && /@P\}$/.test(n.text)) this.problems.push(`${n.text} expands a prompt string, which runs any $(…) stored in the variable`);
+    if (n.type === 'process_substitution') { named(n).forEach((c) => this.node(c, 'pipe')); return; }
+    if (CONTAINERS.has(n.type)) { named(n).forEach((c) => this.node(c, stdin)); return; }
     if (LEAVES.has(n.type)) return;
     this.problems.push(`the shell construct "${n.type}" is not understood by the policy`);
+  }
+
+  /**
+   * Arithmetic on variables: bash evaluates a variable's value as an expression there, and
+   * `a[$(cmd)]` inside that value runs cmd. Only literal numbers are safe to evaluate.
+   */
+  private arithmetic(n: Node) {
+    const scope = n.type === 'subscript' ? n.childForFieldName('index') : n;
+    if (!scope) return;
+    const names = new Set(['variable_name', 'simple_expansion', 'expansion', 'word']);
+    const variable = names.has(scope.type) ? scope : [...names].map((t) => findDescendant(scope, t)).find((x) => x) ?? null;
+    if (variable) this.problems.push(`arithmetic on ${variable.text} (bash evaluates a variable's value there, and $(…) inside it runs)`);
+  }
+
+  /**
+   * [[ … ]] evaluates the operands of -eq, -lt … as arithmetic (a variable's value included), and
+   * -v evaluates a subscript: both run a $(…) hidden in a string or a variable.
+   */
+  private testCommand(n: Node) {
+    if (/-v\s+['"][^'"]*(\$\(|`)/.test(n.text)) this.problems.push(`${n.text} tests a name whose subscript runs a command`);
+    if (n.text.startsWith('[[') && /\s-(eq|ne|lt|le|gt|ge)\s/.test(n.text) && /\$(\{?[A-Za-z_])/.test(n.text)) {
+      this.problems.push(`${n.text} compares variables arithmetically (bash evaluates their values, and $(…) inside them runs)`);
+    }
   }
 
   /** `{ …; } > out` or `while …; done < in`: the body runs, and the redirect targets still count. */
   private redirected(n: Node, stdin: SimpleCommand['stdin']) {
     const body = n.childForFieldName('body');
     const redirects = n.childrenForFieldName('redirect').filter((r): r is Node => !!r);
+    stdin = redirectedStdin(redirects) ?? stdin;
     // Here-doc bodies can also be children of the statement itself.
     const extra = named(n).filter((c) => c.id !== body?.id && !redirects.some((r) => r.id === c.id));
     if (body && body.type === 'command') {
       this.command(body, redirects, stdin, n);
     } else {
       if (body) this.node(body, stdin);
-      this.command(null, redirects, stdin, n);
+      this.command(null, redirects, null, n);
     }
     extra.forEach((c) => this.node(c));
   }
@@ -141,6 +176,8 @@ class Walk {
   private command(cmd: Node | null, redirectNodes: Node[], stdin: SimpleCommand['stdin'], outer: Node | null) {
     const words: Word[] = [];
     const assignments: SimpleCommand['assignments'] = [];
+    const outerStdin = this.stdinNow;
+    this.stdinNow = stdin;
     if (cmd) {
       for (const c of named(cmd)) {
         if (c.type === 'variable_assignment') assignments.push(this.assignment(c));
@@ -171,9 +208,10 @@ class Walk {
         continue;
       }
       const red = this.redirect(r);
-      if (red.op.startsWith('<') && !red.fdDup) stdin = 'file';
+      if (red.op.startsWith('<') && !red.fdDup) stdin = readsUnknownInput(red.target) ? 'pipe' : 'file';
       redirects.push(red);
     }
+    this.stdinNow = outerStdin;
     const text = (outer ?? cmd)?.text ?? '';
     this.commands.push({ words, assignments, redirects, stdin, stdinText, text });
   }
@@ -237,7 +275,7 @@ class Walk {
         if (!kids.length) return { text: unescapeDouble(inner), dynamic: false, glob: false };
         for (const k of kids) {
           if (k.type === 'string_content') text += unescapeDouble(k.text);
-          else { dynamic = true; this.node(k); }
+          else { dynamic = true; this.node(k, this.stdinNow); }
         }
         // string_content nodes drop nothing but may not cover every byte; fall back to the raw inner text.
         if (!dynamic) text = unescapeDouble(inner);
@@ -255,13 +293,32 @@ class Walk {
       }
       case 'brace_expression': return { text: n.text, dynamic: false, glob: true };
       case 'command_substitution': case 'process_substitution': case 'expansion': case 'arithmetic_expansion': case 'simple_expansion':
-        this.node(n);
+        this.node(n, this.stdinNow);
         return { text: n.text, dynamic: true, glob: false };
       default:
         this.node(n);
         return { text: n.text, dynamic: true, glob: false };
     }
   }
+}
+
+/** stdin a redirect gives a compound statement, as far as can be told without a walk. */
+function redirectedStdin(redirects: Node[]): SimpleCommand['stdin'] {
+  for (const r of redirects) {
+    if (r.type === 'heredoc_redirect') return 'heredoc';
+    if (r.type === 'herestring_redirect') return 'herestring';
+    const op = r.children.filter((c): c is Node => !!c && !c.isNamed).map((c) => c.text).join('');
+    if (op.startsWith('<') && !op.includes('&')) {
+      const dest = r.childForFieldName('destination');
+      return !dest || dest.type !== 'word' || /^\/(dev|proc)\//.test(dest.text) ? 'pipe' : 'file';
+    }
+  }
+  return null;
+}
+
+/** `< /dev/stdin`, `< <(curl …)`, `< "$f"`: input whose content the line does not show. */
+function readsUnknownInput(target: Word): boolean {
+  return target.value === null || /^\/(dev|proc)\//.test(target.value);
 }
 
 function named(n: Node): Node[] {

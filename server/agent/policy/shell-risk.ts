@@ -5,7 +5,7 @@
 import type { Risk } from '../policy.ts';
 import { judgeProgram, type ProgramContext } from './programs.ts';
 import { MAX_NESTING, parseShell, type SimpleCommand, type Word } from './shell-parse.ts';
-import { sensitiveWrite } from './paths.ts';
+import { resolveInWorkspace, sensitiveWrite } from './paths.ts';
 import { high, low, medium, worst, type Finding } from './risk.ts';
 
 /** One command the line would run, judged. */
@@ -25,7 +25,7 @@ export interface ScriptJudgement {
 }
 
 /** Variables that change what later commands run or how the line is read. */
-const EXECUTION_VARIABLES = /^(IFS|BASH_ENV|ENV|PROMPT_COMMAND|LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|GIT_SSH|GIT_SSH_COMMAND|GIT_EXTERNAL_DIFF|GIT_PAGER|GIT_EDITOR|GIT_ASKPASS|GIT_EXEC_PATH|GIT_DIR|GIT_WORK_TREE|GIT_CONFIG.*|PAGER|EDITOR|VISUAL|SHELLOPTS|BASHOPTS|PS4|NODE_OPTIONS|PYTHONSTARTUP|PERL5OPT|RUBYOPT|BASH_FUNC_.*)$/;
+const EXECUTION_VARIABLES = /^(IFS|BASH_ENV|ENV|PROMPT_COMMAND|LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|GIT_SSH|GIT_SSH_COMMAND|GIT_EXTERNAL_DIFF|GIT_PAGER|GIT_EDITOR|GIT_ASKPASS|GIT_EXEC_PATH|GIT_DIR|GIT_WORK_TREE|GIT_CONFIG.*|PAGER|EDITOR|VISUAL|SHELLOPTS|BASHOPTS|PS4|NODE_OPTIONS|PYTHONSTARTUP|PERL5OPT|RUBYOPT|BASH_FUNC_.*|GLOBIGNORE|BASH_ALIASES|BASH_CMDS|CDPATH|HOME|OLDPWD)$/;
 
 /** Wrappers that run the rest of their arguments as a command; value: options that take a value. */
 const WRAPPERS: Record<string, { withValue: string[]; leadingOperands?: number }> = {
@@ -51,12 +51,19 @@ const WRAPPERS: Record<string, { withValue: string[]; leadingOperands?: number }
   'cross-env': { withValue: [] },
 };
 
-interface Scope { cwd: string; depth: number }
+/**
+ * What the walk knows at a point of the line: the directory a static `cd` moved to (an
+ * approximation that ignores subshells and conditions — paths are judged at any depth, so
+ * a wrong guess still finds .git or .bashrc), and the files this line wrote so far, with their
+ * content when it is visible (a here-document, echo): a script written and run in one line is
+ * judged by what it contains.
+ */
+interface Scope { cwd: string; depth: number; written: Map<string, string | null> }
 
 export async function judgeScript(source: string, cwd = '.', depth = 0): Promise<ScriptJudgement> {
   const commands: JudgedCommand[] = [];
   const findings: Finding[] = [];
-  await walkScript(source, { cwd, depth }, commands, findings);
+  await walkScript(source, { cwd, depth, written: new Map() }, commands, findings);
   const top = worst([...findings, ...commands.map((c) => ({ risk: c.risk, reason: c.reason }))], low('nothing to run'));
   return { risk: top.risk, reason: top.reason, commands };
 }
@@ -65,7 +72,29 @@ async function walkScript(source: string, scope: Scope, out: JudgedCommand[], fi
   if (scope.depth > MAX_NESTING) { findings.push(high(`commands nested more than ${MAX_NESTING} levels deep are not analysed`)); return; }
   const parsed = await parseShell(source);
   for (const p of parsed.problems) findings.push(high(`${p}; a command the policy cannot fully read needs a person's yes`));
-  for (const cmd of parsed.commands) await judgeCommand(cmd, scope, out);
+  for (const cmd of parsed.commands) {
+    await judgeCommand(cmd, scope, out);
+    noteWrites(cmd, scope);
+    const cd = cmd.words[0]?.value;
+    if ((cd === 'cd' || cd === 'pushd') && cmd.words.length === 2 && cmd.words[1]!.value !== null) {
+      scope.cwd = resolveInWorkspace(cmd.words[1]!.value, scope.cwd) ?? scope.cwd;
+    }
+  }
+}
+
+/** Files this command writes through redirects or tee, with their content when the line shows it. */
+function noteWrites(cmd: SimpleCommand, scope: Scope) {
+  const name = cmd.words[0]?.value;
+  const args = cmd.words.slice(1);
+  let content: string | null = null;
+  if ((name === 'cat' || name === 'tee') && (cmd.stdin === 'heredoc' || cmd.stdin === 'herestring')) content = cmd.stdinText;
+  if (name === 'echo' && args.every((a) => a.value !== null && !a.value.startsWith('-'))) content = args.map((a) => a.value).join(' ');
+  const targets = cmd.redirects.filter((r) => !r.fdDup && r.op.includes('>')).map((r) => r.target.value);
+  if (name === 'tee') targets.push(...args.filter((a) => a.value === null || !a.value.startsWith('-')).map((a) => a.value));
+  for (const t of targets) {
+    const rel = t === null ? null : resolveInWorkspace(t, scope.cwd);
+    if (rel !== null) scope.written.set(rel, content);
+  }
 }
 
 async function judgeCommand(cmd: SimpleCommand, scope: Scope, out: JudgedCommand[]): Promise<void> {
@@ -123,6 +152,15 @@ async function judgeArgv(words: Word[], cmd: SimpleCommand, scope: Scope, findin
   if (head.glob) { findings.push(high(`the command name ${head.value} is a glob`)); return words; }
   const name = programName(head.value, findings);
   const args = words.slice(1);
+  // Rules match the program as it runs: /usr/bin/rm is rm.
+  const effective = [{ ...head, value: name }, ...args];
+  const own = name.includes('/') ? resolveInWorkspace(name, scope.cwd) : null;
+  if (own !== null && scope.written.has(own)) {
+    const body = scope.written.get(own)!;
+    findings.push(medium(`runs ${name}, written earlier in this command line`));
+    await judgeNestedScript(body, `${name} (written in this line)`, scope, findings, nested);
+    return effective;
+  }
 
   if (name === 'sudo' || name === 'doas' || name === 'su' || name === 'pkexec' || name === 'runuser') {
     findings.push(high(`${name} runs a command as another user`));
@@ -130,17 +168,17 @@ async function judgeArgv(words: Word[], cmd: SimpleCommand, scope: Scope, findin
   const wrapper = WRAPPERS[name];
   if (wrapper) {
     const rest = stripWrapper(name, args, wrapper, findings, scope);
-    if (rest === null) return words;
-    if (!rest.length) { findings.push(low(`${name} alone`)); return words; }
+    if (rest === null) return effective;
+    if (!rest.length) { findings.push(low(`${name} alone`)); return effective; }
     return judgeArgv(rest, cmd, scope, findings, nested, hops + 1);
   }
   if (name === 'sudo' || name === 'doas') {
     const rest = skipOptions(args, ['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U', '--user', '--group']);
     if (rest.length) return judgeArgv(rest, cmd, scope, findings, nested, hops + 1);
-    return words;
+    return effective;
   }
 
-  const ctx: ProgramContext = { cwd: scope.cwd, stdin: cmd.stdin, stdinText: cmd.stdinText };
+  const ctx: ProgramContext = { cwd: scope.cwd, stdin: cmd.stdin, stdinText: cmd.stdinText, written: scope.written };
   const effect = judgeProgram(name, args, ctx);
   findings.push(...effect.findings);
   for (const run of effect.runs ?? []) {
@@ -152,16 +190,19 @@ async function judgeArgv(words: Word[], cmd: SimpleCommand, scope: Scope, findin
     nested.push({ argv: run.map(show), effective: eff.map(show), risk: top.risk, reason: `${top.reason} (run by ${name})` }, ...inner);
     findings.push({ risk: top.risk, reason: `${name} runs ${show(run[0]!)}: ${top.reason}` });
   }
-  for (const s of effect.scripts ?? []) {
-    if (s.source === null) { findings.push(high(`${s.what} runs a script computed at run time, which cannot be checked`)); continue; }
-    const sub: Finding[] = [];
-    const inner: JudgedCommand[] = [];
-    await walkScript(s.source, { ...scope, depth: scope.depth + 1 }, inner, sub);
-    nested.push(...inner);
-    const top = worst([...sub, ...inner.map((c) => ({ risk: c.risk, reason: c.reason }))], low(`${s.what} runs nothing`));
-    if (top.risk !== 'low' || sub.length) findings.push({ risk: top.risk, reason: `${s.what}: ${top.reason}` });
-  }
-  return words;
+  for (const s of effect.scripts ?? []) await judgeNestedScript(s.source, s.what, scope, findings, nested);
+  return effective;
+}
+
+/** Shell source run by a command (bash -c, eval, an alias body …), judged like the line itself. */
+async function judgeNestedScript(source: string | null, what: string, scope: Scope, findings: Finding[], nested: JudgedCommand[]) {
+  if (source === null) { findings.push(high(`${what} runs a script computed at run time, which cannot be checked`)); return; }
+  const sub: Finding[] = [];
+  const inner: JudgedCommand[] = [];
+  await walkScript(source, { ...scope, depth: scope.depth + 1 }, inner, sub);
+  nested.push(...inner);
+  const top = worst([...sub, ...inner.map((c) => ({ risk: c.risk, reason: c.reason }))], low(`${what} runs nothing`));
+  if (top.risk !== 'low' || sub.length) findings.push({ risk: top.risk, reason: `${what}: ${top.reason}` });
 }
 
 /** The program a command name runs: `\rm`, `"rm"` and `/bin/rm` are all rm. */
