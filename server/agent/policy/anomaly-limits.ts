@@ -20,8 +20,6 @@ export interface AnomalyTrip {
 
 export interface AnomalyLimitsOptions {
   settings(call: PolicyCall): Promise<PolicySettingsRecord>;
-  /** Whether the call deletes something (counted with high-risk requests). */
-  deletes(call: PolicyCall, decision: PolicyDecision): Promise<boolean>;
   /** Pause the run and tell the admins; called once per trip. */
   onTrip(call: PolicyCall, trip: AnomalyTrip): Promise<void>;
   now?: () => number;
@@ -30,6 +28,20 @@ export interface AnomalyLimitsOptions {
 interface SessionCounts { requests: number[]; denialsInARow: number }
 
 export const ANOMALY_DECIDER = 'anomaly-limits';
+
+/** Programs whose whole job is removing files; `find -delete` and `git rm/clean` count too. */
+const DELETERS = new Set(['rm', 'rmdir', 'unlink', 'shred']);
+
+/**
+ * Whether a call deletes something, judged on the commands the engine parsed (wrappers, quoting
+ * tricks and lists already resolved), never on the raw text.
+ */
+export function deletesSomething(decision: PolicyDecision): boolean {
+  return (decision.commands ?? []).some((argv) => {
+    const name = argv[0]?.split('/').at(-1) ?? '';
+    return DELETERS.has(name) || (name === 'find' && argv.includes('-delete')) || (name === 'git' && ['rm', 'clean'].includes(argv[1] ?? ''));
+  });
+}
 
 const minutes = (s: number) => (s % 60 === 0 ? `${s / 60} minute${s === 60 ? '' : 's'}` : `${s} seconds`);
 
@@ -48,7 +60,7 @@ export class AnomalyLimits {
         const decision = await inner.decide(call);
         const settings = await this.o.settings(call);
         const counts = this.countsOf(call.sessionId);
-        if (decision.risk === 'high' || (await this.o.deletes(call, decision))) {
+        if (decision.risk === 'high' || deletesSomething(decision)) {
           const since = this.now() - settings.anomalyWindowSeconds * 1000;
           counts.requests = [...counts.requests.filter((t) => t > since), this.now()];
           if (counts.requests.length > settings.anomalyHighRisk) {
