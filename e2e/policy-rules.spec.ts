@@ -5,6 +5,7 @@ test('an admin adds a rule and reads the decision for a command on the rules pag
   await page.goto('/admin');
   await page.getByRole('link', { name: /Agent rules and policy settings/ }).click();
   await expect(page.getByRole('heading', { name: 'Agent rules' })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Paused runs' })).toBeVisible();
 
   const box = page.getByRole('region', { name: 'Test a command' });
   const result = box.getByRole('status', { name: 'Test result' });

@@ -117,5 +117,7 @@ describe('the server\'s agent under the stored policy', () => {
     expect(model.requests).toHaveLength(1);
     const status = (await member.query('agent.status', { sessionId: id })).data as { recent: { status: string; reason: string }[] };
     expect(status.recent[0]).toMatchObject({ status: 'paused', reason: '1 denial in a row' });
+    const anomalies = await admin.query('policy.anomalies');
+    expect(anomalies.data).toMatchObject([{ sessionId: id, sessionTitle: 'test session', kind: 'denials', count: 1, limit: 1, reason: '1 denial in a row', tool: 'run_command' }]);
   });
 });

@@ -3,6 +3,7 @@
 // the call at hand is refused and the run is paused for a person to look at; admins are told
 // through the team audit trail. Counts are per session and kept in memory: runs are
 // single-flight per session in one process, and a restart starts the counts afresh.
+import { z } from 'zod';
 import { recordAudit } from '../../audit/team-audit.ts';
 import type { Db } from '../../db/client.ts';
 import type { ApprovalGate, PolicyCall, PolicyDecision, PolicyHook } from '../policy.ts';
@@ -114,10 +115,28 @@ export class AnomalyLimits {
   }
 }
 
+const ANOMALY_ACTION = 'policy.anomaly';
+
+/** What a trip's audit entry records, so the admins' views read it back typed. */
+const anomalyDetail = z.object({
+  runId: z.string(), startedBy: z.string(), tool: z.string(), kind: z.enum(['high_risk', 'denials']),
+  count: z.number().int(), limit: z.number().int(), windowSeconds: z.number().int().nullable(), reason: z.string(),
+});
+
 /** The admins' notice of a trip: a team audit entry naming the session, the run and who started it. */
 export async function recordAnomaly(db: Pick<Db, 'auditEntry'>, teamId: string, call: PolicyCall, trip: AnomalyTrip): Promise<void> {
-  await recordAudit(db, {
-    teamId, actorId: null, action: 'policy.anomaly', target: call.sessionId,
-    detail: { runId: call.runId, startedBy: call.userId, tool: call.tool.name, kind: trip.kind, count: trip.count, limit: trip.limit, windowSeconds: trip.windowSeconds, reason: trip.reason },
+  const detail: z.infer<typeof anomalyDetail> = { runId: call.runId, startedBy: call.userId, tool: call.tool.name, ...trip };
+  await recordAudit(db, { teamId, actorId: null, action: ANOMALY_ACTION, target: call.sessionId, detail });
+}
+
+/** The team's latest trips, newest first, with the session's title, for the admin pages. */
+export async function recentAnomalies(db: Pick<Db, 'auditEntry' | 'session'>, teamId: string, take = 20) {
+  const rows = await db.auditEntry.findMany({ where: { teamId, action: ANOMALY_ACTION }, orderBy: { createdAt: 'desc' }, take });
+  const ids = rows.map((r) => r.target).filter((id): id is string => !!id);
+  const titles = new Map((await db.session.findMany({ where: { id: { in: ids }, teamId }, select: { id: true, title: true } })).map((s) => [s.id, s.title]));
+  return rows.flatMap((r) => {
+    const detail = anomalyDetail.safeParse(r.detail);
+    if (!detail.success || !r.target) return [];
+    return [{ id: r.id, at: r.createdAt, sessionId: r.target, sessionTitle: titles.get(r.target) ?? null, ...detail.data }];
   });
 }
