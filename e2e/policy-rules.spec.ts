@@ -30,11 +30,28 @@ test('an admin adds a rule and reads the decision for a command on the rules pag
   await expect(rules.getByRole('cell', { name: 'npm publish*' })).toBeVisible();
   await expect(rules.getByLabel('Action of rule 1')).toHaveValue('deny');
 
+  // A pattern the engine refuses is explained beside the field, and nothing is added.
+  await add.getByLabel('Tool').selectOption('write_file');
+  await add.getByLabel('Pattern').fill('/etc/**');
+  await add.getByRole('button', { name: 'Add rule' }).click();
+  await expect(add.getByText(/relative to the workspace root/)).toBeVisible();
+  await expect(rules.getByRole('row')).toHaveCount(2);
+
   // A deny rule on one simple command of a list denies the whole line, and the page names it.
   await test('npm test && npm publish --access public');
   await expect(result.getByText('deny', { exact: true })).toBeVisible();
   await expect(result).toContainText('deny run_command(npm publish*)');
   await expect(result).toContainText('team rule');
+
+  // Editing the pattern changes what the rule covers, at once; a bad pattern is refused in words.
+  await rules.getByRole('button', { name: 'Edit rule 1' }).click();
+  await rules.getByLabel('Pattern of rule 1').fill('npm publish --access*');
+  await rules.getByRole('button', { name: 'Save rule 1' }).click();
+  await expect(rules.getByRole('cell', { name: 'npm publish --access*' })).toBeVisible();
+  await test('npm publish');
+  await expect(result.getByText('ask', { exact: true })).toBeVisible();
+  await test('npm publish --access public');
+  await expect(result.getByText('deny', { exact: true })).toBeVisible();
 
   // A command no rule matches: decided by its risk, no rule named.
   await test('ls -la');
