@@ -417,6 +417,7 @@ export const COMMAND_TABLE: readonly (readonly [command: string, risk: Risk])[] 
   ['[[ -f package.json ]] && cat package.json', 'low'],
   ['printf "%s\n" "$(date)" > stamp.txt', 'medium'],
   ['export NODE_ENV=production', 'low'],
+  ['unset NODE_OPTIONS', 'low'],
   ['echo $((1 + 2))', 'low'],
   ['git clone https://github.com/org/repo.git vendor/repo', 'medium'],
   ['find .github -name "*.yml"', 'low'],

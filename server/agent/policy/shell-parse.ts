@@ -112,17 +112,17 @@ class Walk {
       }
       case 'variable_assignment': this.assignmentOnly([n]); return;
       case 'declaration_command': this.declaration(n); return;
-      case 'unset_command': this.command(n, [], stdin, null); return;
+      case 'unset_command': this.declaration(n); return;
       case 'heredoc_body': named(n).forEach((c) => this.node(c)); return;
       case 'file_redirect': case 'heredoc_redirect': case 'herestring_redirect':
         // A redirect on a compound statement: the walker records it on a synthetic command.
         this.compoundRedirects(n); return;
     }
     if (ARITHMETIC.has(n.type) || (n.type === 'compound_statement' && n.text.startsWith('(('))) this.arithmetic(n);
-    // A process substitution's commands read what the outer command writes into it; every
-    // command in a list, loop or group reads the stdin of the whole.
     if (n.type === 'test_command') this.testCommand(n);
     if (n.type === 'expansion' && /@P\}$/.test(n.text)) this.problems.push(`${n.text} expands a prompt string, which runs any $(…) stored in the variable`);
+    // A process substitution's commands read what the outer command writes into it; every
+    // command in a list, loop or group reads the stdin of the whole.
     if (n.type === 'process_substitution') { named(n).forEach((c) => this.node(c, 'pipe')); return; }
     if (CONTAINERS.has(n.type)) { named(n).forEach((c) => this.node(c, stdin)); return; }
     if (LEAVES.has(n.type)) return;
@@ -235,6 +235,7 @@ class Walk {
     this.commands.push({ words: [], assignments: as.map((a) => this.assignment(a)), redirects: [], stdin: null, stdinText: null, text: as.map((a) => a.text).join(' ') });
   }
 
+  /** declare/export/local/readonly/typeset/unset: the keyword, its operands and assignments. */
   private declaration(n: Node) {
     const keyword = n.child(0)?.text ?? 'declare';
     const words: Word[] = [{ value: keyword, glob: false, source: keyword }];
@@ -263,6 +264,8 @@ class Walk {
         return { text: unescapeWord(tilde), dynamic: false, glob };
       }
       case 'raw_string': return { text: n.text.slice(1, -1), dynamic: false, glob: false };
+      // unset NAME: a bare name is literal text.
+      case 'variable_name': return { text: n.text, dynamic: false, glob: false };
       case 'ansi_c_string': {
         const decoded = decodeAnsiC(n.text.slice(2, -1));
         return decoded === null ? { text: n.text, dynamic: true, glob: false } : { text: decoded, dynamic: false, glob: false };
