@@ -418,6 +418,8 @@ export const COMMAND_TABLE: readonly (readonly [command: string, risk: Risk])[] 
   ['printf "%s\n" "$(date)" > stamp.txt', 'medium'],
   ['export NODE_ENV=production', 'low'],
   ['unset NODE_OPTIONS', 'low'],
+  ['../../tmp/evil', 'high'],
+  ['cd src && ../scripts/build.sh', 'medium'],
   ['NODE_OPTIONS=--max-old-space-size=4096 npm run build', 'medium'],
   ['NODE_OPTIONS="--require ./evil.js" npm test', 'high'],
   ['env NODE_OPTIONS=-r./evil.js npm test', 'high'],

@@ -161,7 +161,7 @@ async function judgeArgv(words: Word[], cmd: SimpleCommand, scope: Scope, findin
   const head = words[0]!;
   if (head.value === null) { findings.push(high(`the command name ${head.source} is computed at run time, so what runs cannot be checked`)); return words; }
   if (head.glob) { findings.push(high(`the command name ${head.value} is a glob`)); return words; }
-  const name = programName(head.value, findings);
+  const name = programName(head.value, scope.cwd, findings);
   const args = words.slice(1);
   // Rules match the program as it runs: /usr/bin/rm is rm.
   const effective = [{ ...head, value: name }, ...args];
@@ -217,17 +217,16 @@ async function judgeNestedScript(source: string | null, what: string, scope: Sco
 }
 
 /** The program a command name runs: `\rm`, `"rm"` and `/bin/rm` are all rm. */
-function programName(value: string, findings: Finding[]): string {
+function programName(value: string, cwd: string, findings: Finding[]): string {
   if (!value.includes('/')) return value;
-  const base = value.slice(value.lastIndexOf('/') + 1);
-  const systemDir = /^\/(usr\/(local\/)?)?s?bin\/[^/]+$/.test(value);
-  if (value.startsWith('/') && !systemDir && !value.startsWith('/workspace/')) findings.push(high(`runs ${value}, outside the workspace`));
-  if (!value.startsWith('/') || value.startsWith('/workspace/')) {
-    const s = sensitiveWrite(value);
-    if (s && s.kind !== 'outside') findings.push(high(`runs ${value}, ${s.reason}`));
-    return value;
+  if (/^\/(usr\/(local\/)?)?s?bin\/[^/]+$/.test(value)) return value.slice(value.lastIndexOf('/') + 1);
+  // Anything else with a slash is a file: one in the workspace is the project's own program.
+  if (resolveInWorkspace(value, cwd) === null) findings.push(high(`runs ${value}, outside the workspace`));
+  else {
+    const s = sensitiveWrite(value, cwd);
+    if (s) findings.push(high(`runs ${value}, ${s.reason}`));
   }
-  return base;
+  return value;
 }
 
 function stripWrapper(name: string, args: Word[], w: { withValue: string[]; leadingOperands?: number }, findings: Finding[], scope: Scope): Word[] | null {
