@@ -60,6 +60,8 @@ function parser(): Promise<Parser> {
 export const MAX_SCRIPT_CHARS = 100_000;
 /** bash -c 'bash -c …' nesting deeper than this is refused as not understood. */
 export const MAX_NESTING = 8;
+/** Syntax nested deeper than this ($($($(…)))) is refused as not understood, before the stack runs out. */
+export const MAX_TREE_DEPTH = 200;
 
 export async function parseShell(source: string): Promise<ParsedScript> {
   if (source.length > MAX_SCRIPT_CHARS) return { commands: [], problems: [`the command is longer than ${MAX_SCRIPT_CHARS} characters`] };
@@ -98,8 +100,24 @@ class Walk {
   problems: string[] = [];
   /** stdin of the command whose words are being read: $(…) in them inherits it. */
   private stdinNow: SimpleCommand['stdin'] = null;
+  private depth = 0;
+  private tooDeep = false;
 
   node(n: Node, stdin: SimpleCommand['stdin'] = null): void {
+    if (this.depth >= MAX_TREE_DEPTH) {
+      if (!this.tooDeep) this.problems.push(`the command is nested more than ${MAX_TREE_DEPTH} levels deep`);
+      this.tooDeep = true;
+      return;
+    }
+    this.depth++;
+    try {
+      this.visit(n, stdin);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private visit(n: Node, stdin: SimpleCommand['stdin']): void {
     if (n.isError || n.type === 'ERROR') { this.problems.push(`the shell parser could not read "${clip(n.text)}"`); return; }
     if (n.isMissing) { this.problems.push(`the command is incomplete (missing "${n.type}")`); return; }
     if (!n.isNamed) return;
@@ -330,11 +348,13 @@ function named(n: Node): Node[] {
 function firstNamed(n: Node): Node | null { return named(n)[0] ?? null; }
 function lastNamed(n: Node): Node | null { const k = named(n); return k[k.length - 1] ?? null; }
 
+/** The first descendant of a type, depth first; iterative, since a hostile line can nest deeply. */
 function findDescendant(n: Node, type: string): Node | null {
-  for (const c of named(n)) {
+  const stack = named(n).reverse();
+  while (stack.length) {
+    const c = stack.pop()!;
     if (c.type === type) return c;
-    const d = findDescendant(c, type);
-    if (d) return d;
+    stack.push(...named(c).reverse());
   }
   return null;
 }
