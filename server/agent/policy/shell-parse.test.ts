@@ -66,7 +66,8 @@ async function bashRan(line: string, i: number): Promise<string[][]> {
   await writeFile(log, '');
   const work = path.join(dir, `w${i}`);
   await mkdir(work);
-  await run('/bin/bash', ['-c', line], { cwd: work, env: { PATH: stubDir, LOG: log } as NodeJS.ProcessEnv }).catch(() => undefined);
+  // Only the stubs on PATH, nothing else of this process's environment.
+  await run('/bin/bash', ['-c', line], { cwd: work, env: { PATH: stubDir, LOG: log, NODE_ENV: 'test' } }).catch(() => undefined);
   const raw = await readFile(log, 'utf8');
   return raw.split('\x01').filter(Boolean).map((inv) => inv.split('\0').slice(0, -1));
 }
