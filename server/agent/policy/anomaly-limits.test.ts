@@ -54,6 +54,18 @@ describe('anomaly limits', () => {
     expect(trips).toEqual([]);
   });
 
+  it('forgets a session once its window has passed and nothing is denied', async () => {
+    const { limits, advance } = setup();
+    const policy = limits.policy(scripted({ 'rm -rf a': high, ls: low, deny: denied }));
+    await policy.decide(call('rm -rf a'));
+    await policy.decide(call('deny', 's2'));
+    expect(limits.tracked).toBe(2);
+    advance(61_000);
+    await policy.decide(call('ls'));
+    await policy.decide(call('ls', 's2'));
+    expect(limits.tracked).toBe(0);
+  });
+
   it('counts deletes like high-risk requests, judged on the parsed commands', async () => {
     const { limits, trips } = setup();
     const rm: PolicyDecision = { ...medium, commands: [['ls'], ['/usr/bin/rm', 'x']] };

@@ -48,6 +48,9 @@ const minutes = (s: number) => (s % 60 === 0 ? `${s / 60} minute${s === 60 ? '' 
 
 export class AnomalyLimits {
   private readonly sessions = new Map<string, SessionCounts>();
+
+  /** Sessions with something counted (for tests: the counts do not outlive their window). */
+  get tracked(): number { return this.sessions.size; }
   private readonly now: () => number;
 
   constructor(private readonly o: AnomalyLimitsOptions) {
@@ -99,6 +102,8 @@ export class AnomalyLimits {
   private async answered(call: PolicyCall, denied: boolean, settings: PolicySettingsRecord) {
     const counts = this.countsOf(call.sessionId);
     counts.denialsInARow = denied ? counts.denialsInARow + 1 : 0;
+    // Nothing left to remember: the session costs no memory until its next high-risk request.
+    counts.requests = counts.requests.filter((t) => t > this.now() - settings.anomalyWindowSeconds * 1000);
     if (!denied && !counts.requests.length) this.sessions.delete(call.sessionId);
     if (counts.denialsInARow >= settings.anomalyDenials) {
       await this.trip(call, {
