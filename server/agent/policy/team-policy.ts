@@ -1,6 +1,7 @@
 // The policy as the server runs it: the engine fed with the rules and settings stored for the
-// session's team and workspace (read fresh for each call: no cache to invalidate), behind the anomaly limits, whose trips
-// pause the run and notify the admins. "Test a command" evaluates through the same engine.
+// session's team and workspace (read fresh for each call: no cache to invalidate), behind the
+// anomaly limits, whose trips pause the run and notify the admins. "Test a command" evaluates
+// through the same engine.
 import type { Db } from '../../db/client.ts';
 import type { Logger } from '../../log.ts';
 import type { ApprovalGate, PolicyCall, PolicyHook } from '../policy.ts';
