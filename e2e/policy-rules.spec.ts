@@ -80,6 +80,37 @@ test('an admin adds a rule and reads the decision for a command on the rules pag
   await expect(settings.getByRole('status')).toHaveText('Saved.');
 });
 
+test('a workspace rule applies in its own workspace, on top of the team\'s rules', async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.getByRole('button', { name: 'New session' }).click();
+  await page.getByLabel('Title').fill('Deploy work');
+  await page.getByRole('button', { name: 'Create session' }).click();
+  await expect(page.getByRole('heading', { name: 'Deploy work' })).toBeVisible();
+
+  await page.goto('/admin/policy');
+  await page.getByLabel('Rules for').selectOption({ label: 'Workspace of “Deploy work”' });
+  const rules = page.getByRole('table', { name: 'Rules' });
+  await expect(rules.getByText('No rules yet')).toBeVisible();
+  const add = page.getByRole('form', { name: 'Add a rule' });
+  await add.getByLabel('Action').selectOption('ask');
+  await add.getByLabel('Pattern').fill('npm run deploy*');
+  await add.getByRole('button', { name: 'Add rule' }).click();
+  await expect(rules.getByRole('cell', { name: 'npm run deploy*' })).toBeVisible();
+
+  const box = page.getByRole('region', { name: 'Test a command' });
+  const result = box.getByRole('status', { name: 'Test result' });
+  await box.getByLabel('Command').fill('npm run deploy');
+  await box.getByRole('button', { name: 'Test' }).click();
+  await expect(result.getByText('ask', { exact: true })).toBeVisible();
+  await expect(result).toContainText('workspace rule');
+
+  // The team's view does not list it, and the same command is not asked about there.
+  await page.getByLabel('Rules for').selectOption({ label: 'The whole team' });
+  await expect(rules.getByRole('cell', { name: 'npm run deploy*' })).toHaveCount(0);
+  await box.getByRole('button', { name: 'Test' }).click();
+  await expect(result.getByText('allow', { exact: true })).toBeVisible();
+});
+
 test('a member cannot open the rules page', async ({ page }) => {
   await signIn(page, MEMBER);
   const response = await page.goto('/admin/policy');
