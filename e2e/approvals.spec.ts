@@ -142,6 +142,8 @@ test('a prompt-injected rm -rf waits for a person: the member who started the ru
   await expect(max.getByRole('tree', { name: 'Files' }).getByRole('treeitem', { name: 'README.md' })).toBeVisible({ timeout: 20_000 });
   const ada = await signedIn(browser, 'ada');
   await ada.goto(`/sessions/${sessionId}`);
+  // The prompt does not depend on which side tab a viewer has open.
+  await ada.getByRole('tab', { name: 'Activity' }).click();
 
   await max.getByRole('textbox', { name: 'Message the agent' }).fill('Set the project up as its README says.');
   await max.getByRole('button', { name: 'Send' }).click();
