@@ -10,7 +10,8 @@ import { createTestDb, testProviders, type TestDb } from '../../../test/support/
 import { startScriptedModelServer, type ScriptedModelServer } from '../../../test/support/scripted-model-server.ts';
 import type { Principal } from '../../auth/roles.ts';
 import type { EventPayload } from '../../sessions/event-types.ts';
-import type { EventStream } from '../../sessions/stream.ts';
+import { createLocalBus } from '../../sessions/bus.ts';
+import { createEventStream, type EventStream } from '../../sessions/stream.ts';
 import type { PolicyHook, Risk } from '../policy.ts';
 import type { AgentWorkspace } from '../tools/tool.ts';
 import { ApprovalService } from './service.ts';
@@ -158,6 +159,20 @@ describe.each(testProviders)('approval gate on %s', (dbProvider) => {
     expect(await h.service.stop(s.sessionId)).toEqual({ ok: true });
     expect((await t.db.approval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('cancelled');
     expect(await gate.decide(who.secondAdmin, { sessionId: s.sessionId, approvalId: approval.id, approve: true })).toMatchObject({ ok: false, code: 'conflict' });
+  });
+
+  it('an answer recorded by another instance reaches the waiting run by its expiry at the latest', async () => {
+    const s = await session();
+    const who = await people(s.teamId, s.userId);
+    const { h } = setup('high', 1500);
+    server.script([{ toolCalls: [{ name: 'run_command', input: { command: 'echo elsewhere > e.txt' } }] }, { text: 'Done.' }]);
+    await h.service.send({ ...s, text: 'go' });
+    const approval = await pendingApproval(s.sessionId);
+    const other = new ApprovalService({ db: t.db, events: createEventStream(t.db, createLocalBus()), log: silent, timeoutMs: 60_000 });
+    expect(await other.decide(who.secondAdmin, { sessionId: s.sessionId, approvalId: approval.id, approve: true })).toMatchObject({ ok: true });
+    await h.service.idle(s.sessionId);
+    expect(readFileSync(path.join(s.ws.root, 'e.txt'), 'utf8')).toBe('elsewhere\n');
+    expect((await t.db.approval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('approved');
   });
 
   it('a pending approval outlives a shutdown; approved after the restart, the interrupted run resumes and the call runs exactly once', async () => {
