@@ -62,7 +62,7 @@ export function pathFindings(name: string, args: Word[], ctx: ProgramContext): F
 }
 
 /** Whether this call of the program only reads its operands. */
-function readsOnly(name: string, args: Word[]): boolean {
+export function readsOnly(name: string, args: Word[]): boolean {
   if (READERS.has(name)) return true;
   if (name === 'sed' || name === 'gsed') return !hasFlag(args, ['--in-place'], 'i');
   if (PATTERN_FIRST.has(name)) return true;
