@@ -75,3 +75,20 @@ describe('git and run_tests tools', () => {
     expect((await classifyCall('run_command', { command: 'ls', cwd: 'src' })).risk).toBe('low');
   });
 });
+
+describe('hostile input', () => {
+  // Each of these once overflowed the stack or backtracked for minutes; they must come back,
+  // and come back high where the line cannot be fully checked.
+  it.each([
+    ['deeply nested $(…)', 'echo ' + '$('.repeat(2000) + 'x' + ')'.repeat(2000), 'high'],
+    ['deeply nested arithmetic', 'echo $((' + '('.repeat(5000) + 'x' + ')'.repeat(5000) + '))', 'high'],
+    ['deeply nested groups', '{ '.repeat(3000) + 'ls' + '; }'.repeat(3000), 'high'],
+    ['a sed script of backslashes', `sed 's/${'\\\\'.repeat(30)}' a.txt`, 'low'],
+    ['a huge awk program', `awk '${'print '.repeat(5000)}' a.txt`, 'high'],
+    ['a huge brace expression', `cp x ${'{a,b}'.repeat(20000)}{.github,y}/workflows/ci.yml`, 'high'],
+    ['a brace expression with too many words', `cp x {a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}/{.github,y}/ci.yml`, 'high'],
+    ['a huge SQL string', `psql -c '${'select 1; '.repeat(3000)}'`, 'high'],
+  ] as const)('%s', async (_what, command, risk) => {
+    expect((await classifyCall('run_command', { command })).risk).toBe(risk);
+  }, 60_000);
+});

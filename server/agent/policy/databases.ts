@@ -4,6 +4,9 @@ import { hasFlag, only, operands, values, type Judge, type ProgramContext, type 
 import { high, medium } from './risk.ts';
 import type { Word } from './shell-parse.ts';
 
+/** SQL longer than this is not scanned: it is high. */
+const MAX_SQL_CHARS = 20_000;
+
 const DB_CLIENTS = new Set(['psql', 'mysql', 'mariadb', 'sqlite3', 'sqlcmd', 'mongo', 'mongosh', 'redis-cli', 'cqlsh', 'clickhouse-client', 'cockroach', 'duckdb', 'pg_restore', 'dropdb', 'dropuser']);
 
 const DESTRUCTIVE_SQL = /\b(drop\s+(table|database|schema|index|view|user|role|owned|extension|function|trigger|sequence|type|column|materialized|collection)|truncate|dropdatabase|flushall|flushdb|\.drop\s*\()|\bdelete\s+from\b(?![^;]*\bwhere\b)|\balter\s+table\b[^;]*\bdrop\b/i;
@@ -33,6 +36,7 @@ function dbClient(name: string, args: Word[], ctx: ProgramContext): ProgramEffec
   if (ctx.stdin === 'heredoc' || ctx.stdin === 'herestring') sql.push(ctx.stdinText);
   if (ctx.stdin === 'pipe' || ctx.stdin === 'file' || hasFlag(args, ['--file'], '') || args.some((a) => a.value === '-f')) return only(high(`${name} runs SQL from a file or pipe, which cannot be checked`));
   if (sql.some((s) => s === null)) return only(high(`${name} runs SQL computed at run time`));
+  if (sql.some((s) => s!.length > MAX_SQL_CHARS)) return only(high(`${name} is given more SQL than the policy checks`));
   if (sql.some((s) => DESTRUCTIVE_SQL.test(s!))) return only(high(`${name} runs a statement that drops, truncates or deletes data`));
   return only(medium(`${name} talks to a database`));
 }

@@ -8,7 +8,7 @@ import { DATABASES, DB_WIPE_TASKS } from './databases.ts';
 import { gitRisk } from './git-risk.ts';
 import { hasFlag, only, operands, values, type Judge, type ProgramContext, type ProgramEffect } from './judge.ts';
 import { PACKAGE_MANAGER_JUDGES } from './package-managers.ts';
-import { pathFindings, READERS, WRITERS } from './path-operands.ts';
+import { pathFindings, READERS, readsOnly, WRITERS } from './path-operands.ts';
 import { sensitiveWrite } from './paths.ts';
 import { high, low, medium, type Finding } from './risk.ts';
 import type { Word } from './shell-parse.ts';
@@ -53,7 +53,16 @@ export function judgeProgram(name: string, args: Word[], ctx: ProgramContext): P
   if (via) return { findings: [high(`${name} ${via.value ?? via.source} makes it run another program`), ...pathFindings(name, args, ctx)] };
   const special = SPECIAL[name];
   const effect = special ? special(name, args, ctx) : generic(name, args);
-  return { ...effect, findings: [...effect.findings, ...pathFindings(name, args, ctx)] };
+  return { ...effect, findings: [...effect.findings, ...pipedInstructions(name, args, ctx), ...pathFindings(name, args, ctx)] };
+}
+
+/** The input stream named as a file: `curl … | make -f /dev/stdin` runs whatever was downloaded. */
+const STDIN_AS_FILE = /^(\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0)$/;
+
+function pipedInstructions(name: string, args: Word[], ctx: ProgramContext): Finding[] {
+  if (ctx.stdin !== 'pipe' || readsOnly(name, args)) return [];
+  const named = args.some((a, i) => a.value !== null && (STDIN_AS_FILE.test(a.value) || (a.value === '-' && /^(-f|--file|--makefile)$/.test(args[i - 1]?.value ?? ''))));
+  return named ? [high(`${name} reads instructions from the pipe (such as a download), which cannot be checked`)] : [];
 }
 
 function generic(name: string, args: Word[]): ProgramEffect {
@@ -137,8 +146,12 @@ function inlinePrograms(args: Word[], longs: string[]): (string | null)[] {
 /** sed's e command and s///e flag run commands; w and s///w write files. */
 const SED_RUNS_OR_WRITES = [
   /(^|[;\n{}]|[0-9$/])\s*[eWw](\s|;|$)/,
-  /s(.)(?:\\.|(?!\1).)*\1(?:\\.|(?!\1).)*\1[gpiImM0-9]*[ewW]/,
+  // A backslash only ever matches the escape branch, so the pattern cannot backtrack exponentially.
+  /s([^\\\n])(?:\\.|(?!\1)[^\\])*\1(?:\\.|(?!\1)[^\\])*\1[gpiImM0-9]*[ewW]/,
 ];
+
+/** Programs longer than this (sed, awk, SQL text) are not scanned: they are high. */
+export const MAX_INLINE_PROGRAM_CHARS = 20_000;
 
 function sed(name: string, args: Word[]): ProgramEffect {
   const inPlace = hasFlag(args, ['--in-place'], 'i');
@@ -146,6 +159,7 @@ function sed(name: string, args: Word[]): ProgramEffect {
   const scripts = inlinePrograms(args, ['--expression']);
   if (!scripts.length) scripts.push(operands(args)[0]?.value ?? '');
   if (scripts.some((x) => x === null)) return only(high(`${name} runs a script computed at run time`));
+  if (scripts.some((x) => x!.length > MAX_INLINE_PROGRAM_CHARS)) return only(high(`${name} script is too long to check`));
   if (scripts.some((x) => SED_RUNS_OR_WRITES.some((r) => r.test(x!)))) return only(high(`${name} script runs commands or writes files`));
   return only(inPlace ? medium(`${name} -i edits files in place`) : low(`${name} only prints`));
 }
@@ -155,6 +169,7 @@ function awk(name: string, args: Word[]): ProgramEffect {
   const progs = inlinePrograms(args, ['--source']);
   if (!progs.length) progs.push(operands(args.filter((_, i) => !['-v', '-F', '--assign', '--field-separator'].includes(args[i - 1]?.value ?? '')))[0]?.value ?? '');
   if (progs.some((x) => x === null)) return only(high(`${name} runs a program computed at run time`));
+  if (progs.some((x) => x!.length > MAX_INLINE_PROGRAM_CHARS)) return only(high(`${name} program is too long to check`));
   // system(), pipes to or from commands, output redirection, and gawk's indirect calls (@f()).
   if (progs.some((x) => /\bsystem\s*\(|\|\s*(getline|")|print[^;}]*[>|]|@\s*[A-Za-z_]|@load/.test(x!))) return only(high(`${name} program runs commands or writes files`));
   return only(low(`${name} only prints`));

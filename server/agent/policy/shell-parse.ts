@@ -60,6 +60,8 @@ function parser(): Promise<Parser> {
 export const MAX_SCRIPT_CHARS = 100_000;
 /** bash -c 'bash -c …' nesting deeper than this is refused as not understood. */
 export const MAX_NESTING = 8;
+/** Syntax nested deeper than this ($($($(…)))) is refused as not understood, before the stack runs out. */
+export const MAX_TREE_DEPTH = 200;
 
 export async function parseShell(source: string): Promise<ParsedScript> {
   if (source.length > MAX_SCRIPT_CHARS) return { commands: [], problems: [`the command is longer than ${MAX_SCRIPT_CHARS} characters`] };
@@ -98,8 +100,24 @@ class Walk {
   problems: string[] = [];
   /** stdin of the command whose words are being read: $(…) in them inherits it. */
   private stdinNow: SimpleCommand['stdin'] = null;
+  private depth = 0;
+  private tooDeep = false;
 
   node(n: Node, stdin: SimpleCommand['stdin'] = null): void {
+    if (this.depth >= MAX_TREE_DEPTH) {
+      if (!this.tooDeep) this.problems.push(`the command is nested more than ${MAX_TREE_DEPTH} levels deep`);
+      this.tooDeep = true;
+      return;
+    }
+    this.depth++;
+    try {
+      this.visit(n, stdin);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private visit(n: Node, stdin: SimpleCommand['stdin']): void {
     if (n.isError || n.type === 'ERROR') { this.problems.push(`the shell parser could not read "${clip(n.text)}"`); return; }
     if (n.isMissing) { this.problems.push(`the command is incomplete (missing "${n.type}")`); return; }
     if (!n.isNamed) return;
@@ -112,17 +130,17 @@ class Walk {
       }
       case 'variable_assignment': this.assignmentOnly([n]); return;
       case 'declaration_command': this.declaration(n); return;
-      case 'unset_command': this.command(n, [], stdin, null); return;
+      case 'unset_command': this.declaration(n); return;
       case 'heredoc_body': named(n).forEach((c) => this.node(c)); return;
       case 'file_redirect': case 'heredoc_redirect': case 'herestring_redirect':
         // A redirect on a compound statement: the walker records it on a synthetic command.
         this.compoundRedirects(n); return;
     }
     if (ARITHMETIC.has(n.type) || (n.type === 'compound_statement' && n.text.startsWith('(('))) this.arithmetic(n);
-    // A process substitution's commands read what the outer command writes into it; every
-    // command in a list, loop or group reads the stdin of the whole.
     if (n.type === 'test_command') this.testCommand(n);
     if (n.type === 'expansion' && /@P\}$/.test(n.text)) this.problems.push(`${n.text} expands a prompt string, which runs any $(…) stored in the variable`);
+    // A process substitution's commands read what the outer command writes into it; every
+    // command in a list, loop or group reads the stdin of the whole.
     if (n.type === 'process_substitution') { named(n).forEach((c) => this.node(c, 'pipe')); return; }
     if (CONTAINERS.has(n.type)) { named(n).forEach((c) => this.node(c, stdin)); return; }
     if (LEAVES.has(n.type)) return;
@@ -235,6 +253,7 @@ class Walk {
     this.commands.push({ words: [], assignments: as.map((a) => this.assignment(a)), redirects: [], stdin: null, stdinText: null, text: as.map((a) => a.text).join(' ') });
   }
 
+  /** declare/export/local/readonly/typeset/unset: the keyword, its operands and assignments. */
   private declaration(n: Node) {
     const keyword = n.child(0)?.text ?? 'declare';
     const words: Word[] = [{ value: keyword, glob: false, source: keyword }];
@@ -263,6 +282,8 @@ class Walk {
         return { text: unescapeWord(tilde), dynamic: false, glob };
       }
       case 'raw_string': return { text: n.text.slice(1, -1), dynamic: false, glob: false };
+      // unset NAME: a bare name is literal text.
+      case 'variable_name': return { text: n.text, dynamic: false, glob: false };
       case 'ansi_c_string': {
         const decoded = decodeAnsiC(n.text.slice(2, -1));
         return decoded === null ? { text: n.text, dynamic: true, glob: false } : { text: decoded, dynamic: false, glob: false };
@@ -327,11 +348,13 @@ function named(n: Node): Node[] {
 function firstNamed(n: Node): Node | null { return named(n)[0] ?? null; }
 function lastNamed(n: Node): Node | null { const k = named(n); return k[k.length - 1] ?? null; }
 
+/** The first descendant of a type, depth first; iterative, since a hostile line can nest deeply. */
 function findDescendant(n: Node, type: string): Node | null {
-  for (const c of named(n)) {
+  const stack = named(n).reverse();
+  while (stack.length) {
+    const c = stack.pop()!;
     if (c.type === type) return c;
-    const d = findDescendant(c, type);
-    if (d) return d;
+    stack.push(...named(c).reverse());
   }
   return null;
 }

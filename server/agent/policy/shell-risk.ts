@@ -25,7 +25,18 @@ export interface ScriptJudgement {
 }
 
 /** Variables that change what later commands run or how the line is read. */
-const EXECUTION_VARIABLES = /^(IFS|BASH_ENV|ENV|PROMPT_COMMAND|LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|GIT_SSH|GIT_SSH_COMMAND|GIT_EXTERNAL_DIFF|GIT_PAGER|GIT_EDITOR|GIT_ASKPASS|GIT_EXEC_PATH|GIT_DIR|GIT_WORK_TREE|GIT_CONFIG.*|PAGER|EDITOR|VISUAL|SHELLOPTS|BASHOPTS|PS4|NODE_OPTIONS|PYTHONSTARTUP|PERL5OPT|RUBYOPT|BASH_FUNC_.*|GLOBIGNORE|BASH_ALIASES|BASH_CMDS|CDPATH|HOME|OLDPWD)$/;
+const EXECUTION_VARIABLES = /^(IFS|BASH_ENV|ENV|PROMPT_COMMAND|LD_PRELOAD|LD_LIBRARY_PATH|LD_AUDIT|GIT_SSH|GIT_SSH_COMMAND|GIT_EXTERNAL_DIFF|GIT_PAGER|GIT_EDITOR|GIT_ASKPASS|GIT_EXEC_PATH|GIT_DIR|GIT_WORK_TREE|GIT_CONFIG.*|PAGER|EDITOR|VISUAL|SHELLOPTS|BASHOPTS|PS4|PYTHONSTARTUP|PYTHONPATH|PERL5OPT|RUBYOPT|BASH_FUNC_.*|GLOBIGNORE|BASH_ALIASES|BASH_CMDS|CDPATH|HOME|OLDPWD)$/;
+
+/** Node options that load code: NODE_OPTIONS with these runs a module before every node program. */
+const NODE_OPTIONS_CODE = /(^|\s)(-[rep]|--(require|import|loader|experimental-loader|eval|print))/;
+
+/** What setting a variable (NAME=value cmd, export NAME=value, env NAME=value) means, if anything. */
+function variableFinding(name: string, value: string | null): Finding | null {
+  if (EXECUTION_VARIABLES.test(name)) return high(`setting ${name} changes what later commands run or how the line is read`);
+  if (name === 'NODE_OPTIONS') return value === null || NODE_OPTIONS_CODE.test(value) ? high('NODE_OPTIONS loads code into every node program') : medium('sets options for node programs');
+  if (name === 'PATH') return medium('setting PATH changes where commands are found');
+  return null;
+}
 
 /** Wrappers that run the rest of their arguments as a command; value: options that take a value. */
 const WRAPPERS: Record<string, { withValue: string[]; leadingOperands?: number }> = {
@@ -100,8 +111,8 @@ function noteWrites(cmd: SimpleCommand, scope: Scope) {
 async function judgeCommand(cmd: SimpleCommand, scope: Scope, out: JudgedCommand[]): Promise<void> {
   const findings: Finding[] = [];
   for (const a of cmd.assignments) {
-    if (EXECUTION_VARIABLES.test(a.name)) findings.push(high(`setting ${a.name} changes what later commands run or how the line is read`));
-    else if (a.name === 'PATH') findings.push(medium('setting PATH changes where commands are found'));
+    const f = variableFinding(a.name, a.value.value);
+    if (f) findings.push(f);
   }
   for (const r of cmd.redirects) findings.push(...redirectFindings(r.op, r.target, r.fdDup, scope.cwd));
   const entry: JudgedCommand = { argv: cmd.words.map(show), effective: [], risk: 'low', reason: '' };
@@ -150,7 +161,7 @@ async function judgeArgv(words: Word[], cmd: SimpleCommand, scope: Scope, findin
   const head = words[0]!;
   if (head.value === null) { findings.push(high(`the command name ${head.source} is computed at run time, so what runs cannot be checked`)); return words; }
   if (head.glob) { findings.push(high(`the command name ${head.value} is a glob`)); return words; }
-  const name = programName(head.value, findings);
+  const name = programName(head.value, scope.cwd, findings);
   const args = words.slice(1);
   // Rules match the program as it runs: /usr/bin/rm is rm.
   const effective = [{ ...head, value: name }, ...args];
@@ -206,17 +217,16 @@ async function judgeNestedScript(source: string | null, what: string, scope: Sco
 }
 
 /** The program a command name runs: `\rm`, `"rm"` and `/bin/rm` are all rm. */
-function programName(value: string, findings: Finding[]): string {
+function programName(value: string, cwd: string, findings: Finding[]): string {
   if (!value.includes('/')) return value;
-  const base = value.slice(value.lastIndexOf('/') + 1);
-  const systemDir = /^\/(usr\/(local\/)?)?s?bin\/[^/]+$/.test(value);
-  if (value.startsWith('/') && !systemDir && !value.startsWith('/workspace/')) findings.push(high(`runs ${value}, outside the workspace`));
-  if (!value.startsWith('/') || value.startsWith('/workspace/')) {
-    const s = sensitiveWrite(value);
-    if (s && s.kind !== 'outside') findings.push(high(`runs ${value}, ${s.reason}`));
-    return value;
+  if (/^\/(usr\/(local\/)?)?s?bin\/[^/]+$/.test(value)) return value.slice(value.lastIndexOf('/') + 1);
+  // Anything else with a slash is a file: one in the workspace is the project's own program.
+  if (resolveInWorkspace(value, cwd) === null) findings.push(high(`runs ${value}, outside the workspace`));
+  else {
+    const s = sensitiveWrite(value, cwd);
+    if (s) findings.push(high(`runs ${value}, ${s.reason}`));
   }
-  return base;
+  return value;
 }
 
 function stripWrapper(name: string, args: Word[], w: { withValue: string[]; leadingOperands?: number }, findings: Finding[], scope: Scope): Word[] | null {
@@ -226,8 +236,8 @@ function stripWrapper(name: string, args: Word[], w: { withValue: string[]; lead
     if (v === null) { findings.push(high(`${name} is given an option computed at run time`)); return null; }
     if (v === '--') { i++; break; }
     if (name === 'env' && /^[A-Za-z_][A-Za-z0-9_]*=/.test(v)) {
-      const n = v.slice(0, v.indexOf('='));
-      if (EXECUTION_VARIABLES.test(n)) findings.push(high(`setting ${n} changes what later commands run`));
+      const f = variableFinding(v.slice(0, v.indexOf('=')), v.slice(v.indexOf('=') + 1));
+      if (f) findings.push(f);
       i++; continue;
     }
     if (name === 'env' && (v === '-S' || v === '--split-string' || v.startsWith('--split-string='))) {
