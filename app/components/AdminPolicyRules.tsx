@@ -16,6 +16,8 @@ export function AdminPolicyRules() {
   const queryClient = useQueryClient();
   const hydrated = useHydrated();
   const [workspaceId, setWorkspaceId] = useState<string | null>(null);
+  /** The rule whose pattern and note are being edited, with the draft. */
+  const [editing, setEditing] = useState<{ id: string; pattern: string; note: string } | null>(null);
   const options = useQuery(trpc.policy.options.queryOptions());
   const tools = options.data?.tools ?? ['run_command'];
   const rules = useQuery(trpc.policy.rules.queryOptions({ workspaceId }));
@@ -53,7 +55,7 @@ export function AdminPolicyRules() {
       {rowError && <p role="alert" className="form-error">{rowError}</p>}
       {rules.error && <p role="alert" className="form-error">{rules.error.message}</p>}
       <table className="table" aria-label="Rules">
-        <thead><tr><th>#</th><th>Action</th><th>Tool</th><th>Pattern</th><th>Note</th><th><span className="visually-hidden">Order and delete</span></th></tr></thead>
+        <thead><tr><th>#</th><th>Action</th><th>Tool</th><th>Pattern</th><th>Note</th><th><span className="visually-hidden">Edit, order and delete</span></th></tr></thead>
         <tbody>
           {rules.isSuccess && list.length === 0 && <tr><td colSpan={6} className="muted">No rules yet: the risk of each call decides.</td></tr>}
           {list.map((r, i) => (
@@ -66,10 +68,32 @@ export function AdminPolicyRules() {
                 </select>
               </td>
               <td><code>{r.tool}</code></td>
-              <td><code>{r.pattern}</code></td>
-              <td className="muted">{r.note}</td>
+              {editing?.id === r.id ? (
+                <>
+                  <td><input aria-label={`Pattern of rule ${i + 1}`} value={editing.pattern} onChange={(e) => setEditing({ ...editing, pattern: e.target.value })} spellCheck={false} /></td>
+                  <td><input aria-label={`Note of rule ${i + 1}`} value={editing.note} onChange={(e) => setEditing({ ...editing, note: e.target.value })} /></td>
+                </>
+              ) : (
+                <>
+                  <td><code>{r.pattern}</code></td>
+                  <td className="muted">{r.note}</td>
+                </>
+              )}
               <td>
                 <div className="row">
+                  {editing?.id === r.id ? (
+                    <>
+                      <button type="button" className="primary small" disabled={update.isPending}
+                        onClick={() => update.mutate({ id: r.id, pattern: editing.pattern, note: editing.note }, { onSuccess: () => setEditing(null) })}>
+                        Save <span className="visually-hidden">rule {i + 1}</span>
+                      </button>
+                      <button type="button" className="ghost small" onClick={() => { setEditing(null); update.reset(); }}>Cancel</button>
+                    </>
+                  ) : (
+                    <button type="button" className="ghost small" disabled={!hydrated} onClick={() => setEditing({ id: r.id, pattern: r.pattern, note: r.note })}>
+                      Edit <span className="visually-hidden">rule {i + 1}</span>
+                    </button>
+                  )}
                   <button type="button" className="ghost small" disabled={!hydrated || i === 0} onClick={() => move(i, -1)} aria-label={`Move rule ${i + 1} up`}>↑</button>
                   <button type="button" className="ghost small" disabled={!hydrated || i === list.length - 1} onClick={() => move(i, 1)} aria-label={`Move rule ${i + 1} down`}>↓</button>
                   <button type="button" className="ghost small" disabled={!hydrated}

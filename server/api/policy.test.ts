@@ -1,8 +1,9 @@
 // The policy API over HTTP: admins change rules and settings (validated, audited), members read
 // what applies to their own sessions only, and "test a command" answers like the agent's policy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
+import { createProvisionedSession, setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
 import { testProviders } from '../../test/support/db.ts';
+import { startScriptedModelServer, type ScriptedModelServer } from '../../test/support/scripted-model-server.ts';
 
 describe.each(testProviders)('policy API on %s', (provider) => {
   let app: TestApp;
@@ -77,5 +78,46 @@ describe.each(testProviders)('policy API on %s', (provider) => {
     expect((await member.query('policy.forSession', { sessionId: (theirs.data as { id: string }).id })).error?.code).toBe('NOT_FOUND');
     expect((await member.mutate('policy.test', { tool: 'run_command', input: { command: 'ls' } })).status).toBe(403);
     expect((await app.api.query('policy.forSession', { sessionId: (mine.data as { id: string }).id })).status).toBe(401);
+  });
+});
+
+describe('the server\'s agent under the stored policy', () => {
+  let app: TestApp;
+  let model: ScriptedModelServer;
+  let admin: ApiClient;
+  let member: ApiClient;
+  beforeAll(async () => {
+    model = await startScriptedModelServer();
+    app = await startTestApp('sqlite', { TETHER_MODELS: 'openai:m', OPENAI_API_KEY: 'sk-scripted-test-key', OPENAI_BASE_URL: model.baseUrl });
+    ({ admin, member } = await setupAdminAndMember(app));
+  });
+  afterAll(async () => { await app?.close(); await model?.close(); });
+
+  type Event = { type: string; payload: Record<string, unknown> };
+  async function eventsUntil(sessionId: string, type: string): Promise<Event[]> {
+    for (let i = 0; i < 200; i++) {
+      const events = (await member.query('sessions.events', { sessionId })).data as Event[];
+      if (events.some((e) => e.type === type)) return events;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no ${type} event`);
+  }
+
+  it('denies a call by an admin\'s rule, and a denial past the team\'s limit pauses the run', async () => {
+    const rule = (await admin.mutate('policy.addRule', { action: 'deny', tool: 'run_command', pattern: 'cat secret*', note: 'not the secrets' })).data as { id: string };
+    await admin.mutate('policy.setSettings', { mediumAction: 'allow', anomalyHighRisk: 5, anomalyDenials: 1, anomalyWindowSeconds: 600 });
+    const { id } = await createProvisionedSession(member);
+    model.script([{ toolCalls: [{ name: 'run_command', input: { command: 'cat secret.txt' } }] }]);
+    expect((await member.mutate('agent.send', { sessionId: id, text: 'show me the secret' })).error).toBeNull();
+
+    const events = await eventsUntil(id, 'agent.run.paused');
+    expect(events.find((e) => e.type === 'agent.policy.decision')?.payload).toMatchObject({ decision: 'deny', by: rule.id, rule: rule.id });
+    expect(events.find((e) => e.type === 'agent.tool.result')?.payload).toMatchObject({ ok: false, output: expect.stringMatching(/denied.*deny run_command\(cat secret\*\)/) });
+    expect(events.find((e) => e.type === 'agent.run.paused')?.payload).toMatchObject({ reason: '1 denial in a row', anomaly: { kind: 'denials', count: 1, limit: 1 } });
+    expect(model.requests).toHaveLength(1);
+    const status = (await member.query('agent.status', { sessionId: id })).data as { recent: { status: string; reason: string }[] };
+    expect(status.recent[0]).toMatchObject({ status: 'paused', reason: '1 denial in a row' });
+    const anomalies = await admin.query('policy.anomalies');
+    expect(anomalies.data).toMatchObject([{ sessionId: id, sessionTitle: 'test session', kind: 'denials', count: 1, limit: 1, reason: '1 denial in a row', tool: 'run_command' }]);
   });
 });

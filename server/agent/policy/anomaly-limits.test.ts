@@ -19,12 +19,11 @@ const low: PolicyDecision = { decision: 'allow', risk: 'low', reason: 'reads onl
 const denied: PolicyDecision = { decision: 'deny', risk: 'medium', reason: 'rule', by: 'rule-1', rule: 'rule-1' };
 const medium: PolicyDecision = { decision: 'allow', risk: 'medium', reason: 'ordinary command', by: 'default', rule: null };
 
-function setup(o: { settings?: Partial<typeof DEFAULT_POLICY_SETTINGS>; deletes?: (c: PolicyCall) => boolean } = {}) {
+function setup(o: { settings?: Partial<typeof DEFAULT_POLICY_SETTINGS> } = {}) {
   let now = 1_000_000;
   const trips: { sessionId: string; trip: AnomalyTrip }[] = [];
   const limits = new AnomalyLimits({
     settings: async () => ({ ...DEFAULT_POLICY_SETTINGS, anomalyHighRisk: 2, anomalyDenials: 3, anomalyWindowSeconds: 60, ...o.settings }),
-    deletes: async (c) => o.deletes?.(c) ?? false,
     onTrip: async (c, trip) => { trips.push({ sessionId: c.sessionId, trip }); },
     now: () => now,
   });
@@ -55,11 +54,30 @@ describe('anomaly limits', () => {
     expect(trips).toEqual([]);
   });
 
-  it('counts deletes like high-risk requests', async () => {
-    const { limits, trips } = setup({ deletes: (c) => (c.input as { command: string }).command.startsWith('rm') });
-    const policy = limits.policy(scripted({ 'rm x': medium }));
-    for (let i = 0; i < 2; i++) expect((await policy.decide(call('rm x'))).decision).toBe('allow');
-    expect((await policy.decide(call('rm x'))).decision).toBe('deny');
+  it('forgets a session once its window has passed and nothing is denied', async () => {
+    const { limits, advance } = setup();
+    const policy = limits.policy(scripted({ 'rm -rf a': high, ls: low, deny: denied }));
+    await policy.decide(call('rm -rf a'));
+    await policy.decide(call('deny', 's2'));
+    expect(limits.tracked).toBe(2);
+    advance(61_000);
+    await policy.decide(call('ls'));
+    await policy.decide(call('ls', 's2'));
+    expect(limits.tracked).toBe(0);
+  });
+
+  it('counts deletes like high-risk requests, judged on the parsed commands', async () => {
+    const { limits, trips } = setup();
+    const rm: PolicyDecision = { ...medium, commands: [['ls'], ['/usr/bin/rm', 'x']] };
+    const findDelete: PolicyDecision = { ...medium, commands: [['find', '.', '-name', '*.log', '-delete']] };
+    const gitRm: PolicyDecision = { ...medium, commands: [['git', 'rm', 'a.txt']] };
+    const echo: PolicyDecision = { ...medium, commands: [['echo', 'rm', '-rf', 'x']] };
+    const policy = limits.policy(scripted({ rm, findDelete, gitRm, echo }));
+    expect((await policy.decide(call('echo'))).decision).toBe('allow');
+    expect((await policy.decide(call('rm'))).decision).toBe('allow');
+    expect((await policy.decide(call('findDelete'))).decision).toBe('allow');
+    expect(trips).toEqual([]);
+    expect((await policy.decide(call('gitRm'))).decision).toBe('deny');
     expect(trips.map((t) => t.trip.kind)).toEqual(['high_risk']);
   });
 

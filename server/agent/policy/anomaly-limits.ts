@@ -3,6 +3,7 @@
 // the call at hand is refused and the run is paused for a person to look at; admins are told
 // through the team audit trail. Counts are per session and kept in memory: runs are
 // single-flight per session in one process, and a restart starts the counts afresh.
+import { z } from 'zod';
 import { recordAudit } from '../../audit/team-audit.ts';
 import type { Db } from '../../db/client.ts';
 import type { ApprovalGate, PolicyCall, PolicyDecision, PolicyHook } from '../policy.ts';
@@ -20,8 +21,6 @@ export interface AnomalyTrip {
 
 export interface AnomalyLimitsOptions {
   settings(call: PolicyCall): Promise<PolicySettingsRecord>;
-  /** Whether the call deletes something (counted with high-risk requests). */
-  deletes(call: PolicyCall, decision: PolicyDecision): Promise<boolean>;
   /** Pause the run and tell the admins; called once per trip. */
   onTrip(call: PolicyCall, trip: AnomalyTrip): Promise<void>;
   now?: () => number;
@@ -31,10 +30,27 @@ interface SessionCounts { requests: number[]; denialsInARow: number }
 
 export const ANOMALY_DECIDER = 'anomaly-limits';
 
+/** Programs whose whole job is removing files; `find -delete` and `git rm/clean` count too. */
+const DELETERS = new Set(['rm', 'rmdir', 'unlink', 'shred']);
+
+/**
+ * Whether a call deletes something, judged on the commands the engine parsed (wrappers, quoting
+ * tricks and lists already resolved), never on the raw text.
+ */
+export function deletesSomething(decision: PolicyDecision): boolean {
+  return (decision.commands ?? []).some((argv) => {
+    const name = argv[0]?.split('/').at(-1) ?? '';
+    return DELETERS.has(name) || (name === 'find' && argv.includes('-delete')) || (name === 'git' && ['rm', 'clean'].includes(argv[1] ?? ''));
+  });
+}
+
 const minutes = (s: number) => (s % 60 === 0 ? `${s / 60} minute${s === 60 ? '' : 's'}` : `${s} seconds`);
 
 export class AnomalyLimits {
   private readonly sessions = new Map<string, SessionCounts>();
+
+  /** Sessions with something counted (for tests: the counts do not outlive their window). */
+  get tracked(): number { return this.sessions.size; }
   private readonly now: () => number;
 
   constructor(private readonly o: AnomalyLimitsOptions) {
@@ -48,7 +64,7 @@ export class AnomalyLimits {
         const decision = await inner.decide(call);
         const settings = await this.o.settings(call);
         const counts = this.countsOf(call.sessionId);
-        if (decision.risk === 'high' || (await this.o.deletes(call, decision))) {
+        if (decision.risk === 'high' || deletesSomething(decision)) {
           const since = this.now() - settings.anomalyWindowSeconds * 1000;
           counts.requests = [...counts.requests.filter((t) => t > since), this.now()];
           if (counts.requests.length > settings.anomalyHighRisk) {
@@ -86,11 +102,13 @@ export class AnomalyLimits {
   private async answered(call: PolicyCall, denied: boolean, settings: PolicySettingsRecord) {
     const counts = this.countsOf(call.sessionId);
     counts.denialsInARow = denied ? counts.denialsInARow + 1 : 0;
+    // Nothing left to remember: the session costs no memory until its next high-risk request.
+    counts.requests = counts.requests.filter((t) => t > this.now() - settings.anomalyWindowSeconds * 1000);
     if (!denied && !counts.requests.length) this.sessions.delete(call.sessionId);
     if (counts.denialsInARow >= settings.anomalyDenials) {
       await this.trip(call, {
         kind: 'denials', count: counts.denialsInARow, limit: settings.anomalyDenials, windowSeconds: null,
-        reason: `${counts.denialsInARow} denials in a row`,
+        reason: `${counts.denialsInARow} denial${counts.denialsInARow === 1 ? '' : 's'} in a row`,
       });
     }
   }
@@ -102,10 +120,28 @@ export class AnomalyLimits {
   }
 }
 
+const ANOMALY_ACTION = 'policy.anomaly';
+
+/** What a trip's audit entry records, so the admins' views read it back typed. */
+const anomalyDetail = z.object({
+  runId: z.string(), startedBy: z.string(), tool: z.string(), kind: z.enum(['high_risk', 'denials']),
+  count: z.number().int(), limit: z.number().int(), windowSeconds: z.number().int().nullable(), reason: z.string(),
+});
+
 /** The admins' notice of a trip: a team audit entry naming the session, the run and who started it. */
 export async function recordAnomaly(db: Pick<Db, 'auditEntry'>, teamId: string, call: PolicyCall, trip: AnomalyTrip): Promise<void> {
-  await recordAudit(db, {
-    teamId, actorId: null, action: 'policy.anomaly', target: call.sessionId,
-    detail: { runId: call.runId, startedBy: call.userId, tool: call.tool.name, kind: trip.kind, count: trip.count, limit: trip.limit, windowSeconds: trip.windowSeconds, reason: trip.reason },
+  const detail: z.infer<typeof anomalyDetail> = { runId: call.runId, startedBy: call.userId, tool: call.tool.name, ...trip };
+  await recordAudit(db, { teamId, actorId: null, action: ANOMALY_ACTION, target: call.sessionId, detail });
+}
+
+/** The team's latest trips, newest first, with the session's title, for the admin pages. */
+export async function recentAnomalies(db: Pick<Db, 'auditEntry' | 'session'>, teamId: string, take = 20) {
+  const rows = await db.auditEntry.findMany({ where: { teamId, action: ANOMALY_ACTION }, orderBy: { createdAt: 'desc' }, take });
+  const ids = rows.map((r) => r.target).filter((id): id is string => !!id);
+  const titles = new Map((await db.session.findMany({ where: { id: { in: ids }, teamId }, select: { id: true, title: true } })).map((s) => [s.id, s.title]));
+  return rows.flatMap((r) => {
+    const detail = anomalyDetail.safeParse(r.detail);
+    if (!detail.success || !r.target) return [];
+    return [{ id: r.id, at: r.createdAt, sessionId: r.target, sessionTitle: titles.get(r.target) ?? null, ...detail.data }];
   });
 }

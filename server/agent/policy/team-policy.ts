@@ -1,10 +1,10 @@
 // The policy as the server runs it: the engine fed with the rules and settings stored for the
-// session's team and workspace (read fresh for each call: no cache to invalidate), behind the anomaly limits, whose trips
-// pause the run and notify the admins. "Test a command" evaluates through the same engine.
+// session's team and workspace (read fresh for each call: no cache to invalidate), behind the
+// anomaly limits, whose trips pause the run and notify the admins. "Test a command" evaluates
+// through the same engine.
 import type { Db } from '../../db/client.ts';
 import type { Logger } from '../../log.ts';
-import type { ApprovalGate, PolicyCall, PolicyDecision, PolicyHook } from '../policy.ts';
-import { classifyCall } from './classify.ts';
+import type { ApprovalGate, PolicyCall, PolicyHook } from '../policy.ts';
 import { AnomalyLimits, recordAnomaly, type AnomalyTrip } from './anomaly-limits.ts';
 import { createPolicyHook, evaluate, type EvaluatedCall } from './engine.ts';
 import { getPolicySettings, policyOfSession, rulesFor, type PolicySettingsRecord } from './rules-store.ts';
@@ -38,7 +38,6 @@ export function teamPolicy(o: TeamPolicyOptions): { policy: PolicyHook; approval
   });
   const limits = new AnomalyLimits({
     settings,
-    deletes,
     onTrip: async (call, trip) => {
       const { reason, ...anomaly } = trip;
       o.log.warn({ sessionId: call.sessionId, runId: call.runId, ...trip }, 'anomaly limit reached; pausing the run');
@@ -48,23 +47,6 @@ export function teamPolicy(o: TeamPolicyOptions): { policy: PolicyHook; approval
     },
   });
   return { policy: limits.policy(engine), approvals: limits.approvals(o.approvals) };
-}
-
-/** Programs whose whole job is removing files; `find -delete` and `git rm/clean` count too. */
-const DELETERS = new Set(['rm', 'rmdir', 'unlink', 'shred']);
-
-/**
- * Whether a call deletes something, judged on the parsed commands (wrappers, quoting tricks and
- * lists already resolved by the classifier), never on the raw text. High-risk calls are counted
- * anyway, so only the others are parsed again.
- */
-async function deletes(call: PolicyCall, decision: PolicyDecision): Promise<boolean> {
-  if (decision.risk === 'high' || (call.tool.name !== 'run_command' && call.tool.name !== 'git')) return false;
-  const { parts } = await classifyCall(call.tool.name, call.input);
-  return parts.some(({ argv }) => {
-    const name = argv[0]?.split('/').at(-1) ?? '';
-    return DELETERS.has(name) || (name === 'find' && argv.includes('-delete')) || (name === 'git' && ['rm', 'clean'].includes(argv[1] ?? ''));
-  });
 }
 
 /** "Test a command": what the agent would be told for this call right now, and the rule that decided. */

@@ -5,6 +5,7 @@ import {
   addRule, addRuleInput, deleteRule, getPolicySettings, listRules, policySettingsSchema, reorderRules, reorderRulesInput, ruleIdInput, rulesFor,
   setPolicySettings, teamWorkspaces, updateRule, updateRuleInput,
 } from '../../agent/policy/rules-store.ts';
+import { recentAnomalies } from '../../agent/policy/anomaly-limits.ts';
 import { RULE_TOOLS } from '../../agent/policy/engine.ts';
 import { explainCall } from '../../agent/policy/team-policy.ts';
 import { sessionIdSchema } from '../../sessions/schemas.ts';
@@ -47,6 +48,9 @@ export const policyRouter = router({
   /** The decision, risk, reason and rule the agent would get for this call. A mutation: commands stay out of URLs. */
   test: adminProcedure.input(testInput).mutation(({ ctx, input }) =>
     explainCall(ctx.db, ctx.principal.teamId, input.workspaceId, { tool: input.tool, input: input.input }).catch(toApiError)),
+
+  /** Runs the anomaly limits paused lately, newest first. */
+  anomalies: adminProcedure.query(({ ctx }) => recentAnomalies(ctx.db, ctx.principal.teamId)),
 
   /** What applies to a session the caller may use: the team's and its workspace's rules, and the settings. */
   forSession: memberProcedure.input(z.object({ sessionId: sessionIdSchema })).query(async ({ ctx, input }) => {
