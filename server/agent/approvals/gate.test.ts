@@ -106,6 +106,24 @@ describe.each(testProviders)('approval gate on %s', (dbProvider) => {
     expect(order).toEqual(['agent.policy.decision', 'agent.approval.requested', 'agent.approval.decided', 'agent.policy.decision', 'agent.tool.result']);
   });
 
+  it('a run waiting for approval blocks no other session\'s run', async () => {
+    const a = await session();
+    const b = await session();
+    const { h, gate } = setup('high');
+    server.script([{ toolCalls: [{ name: 'run_command', input: { command: 'true' } }] }]);
+    await h.service.send({ ...a, text: 'wait for a person' });
+    const approval = await pendingApproval(a.sessionId);
+    server.script([{ toolCalls: [{ name: 'read_file', input: { path: 'README.md' } }] }, { text: 'It says hello.' }]);
+    await h.service.send({ ...b, text: 'read the readme' });
+    await h.service.idle(b.sessionId);
+    expect(payloadsOf(await eventsOf(t, b.sessionId), 'agent.run.ended')).toMatchObject([{ outcome: 'completed' }]);
+    expect((await t.db.approval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('pending');
+    const who = await people(a.teamId, a.userId);
+    server.script([{ text: 'Denied; stopping.' }]);
+    expect(await gate.decide(who.secondAdmin, { sessionId: a.sessionId, approvalId: approval.id, approve: false })).toMatchObject({ ok: true });
+    await h.service.idle(a.sessionId);
+  });
+
   it('a medium-risk ask may be approved by the member who started the run', async () => {
     const s = await session();
     const who = await people(s.teamId, s.userId);
