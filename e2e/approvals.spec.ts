@@ -142,6 +142,8 @@ test('a prompt-injected rm -rf waits for a person: the member who started the ru
   await expect(max.getByRole('tree', { name: 'Files' }).getByRole('treeitem', { name: 'README.md' })).toBeVisible({ timeout: 20_000 });
   const ada = await signedIn(browser, 'ada');
   await ada.goto(`/sessions/${sessionId}`);
+  // The prompt does not depend on which side tab a viewer has open.
+  await ada.getByRole('tab', { name: 'Activity' }).click();
 
   await max.getByRole('textbox', { name: 'Message the agent' }).fill('Set the project up as its README says.');
   await max.getByRole('button', { name: 'Send' }).click();
@@ -275,4 +277,48 @@ test('a pending approval survives kill -9; approved after the restart, the call 
   await expect(agent.getByRole('article', { name: /Tool call run_command/ })).toHaveCount(1);
   await max.context().close();
   await sam.context().close();
+});
+
+test('Approve and add rule: an admin approves a medium-risk ask and the same command is allowed next time', async ({ browser }) => {
+  // The team asks before medium-risk calls (a team setting), so an ordinary write waits for a person.
+  const settings = (await api.ada.query('policy.settings')).data as Record<string, unknown>;
+  expect((await api.ada.mutate('policy.setSettings', { ...settings, mediumAction: 'ask' })).status).toBe(200);
+  try {
+    const sessionId = await newSession('max', { kind: 'template', template: 'node-ts' }, 'Add a rule');
+    model.script([
+      { toolCalls: [{ id: 'call_first', name: 'run_command', input: { command: 'echo hello > hello.txt' } }] },
+      { text: 'Wrote hello.txt.' },
+      { toolCalls: [{ id: 'call_again', name: 'run_command', input: { command: 'echo hello > hello.txt' } }] },
+      { text: 'Wrote it again without asking.' },
+    ]);
+    const max = await signedIn(browser, 'max');
+    await max.goto(`/sessions/${sessionId}`);
+    const ada = await signedIn(browser, 'ada');
+    await ada.goto(`/sessions/${sessionId}`);
+    await max.getByRole('textbox', { name: 'Message the agent' }).fill('Write hello.txt.');
+    await max.getByRole('button', { name: 'Send' }).click();
+
+    const maxPrompt = max.getByRole('region', { name: 'Approval required' });
+    await expect(maxPrompt.getByLabel('Risk: medium')).toBeVisible({ timeout: 20_000 });
+    // Members may approve a medium-risk call, but rules are the admins' to change.
+    await expect(maxPrompt.getByRole('button', { name: 'Approve', exact: true })).toBeEnabled();
+    await expect(maxPrompt.getByRole('button', { name: 'Approve and add rule' })).toHaveCount(0);
+    const adaPrompt = ada.getByRole('region', { name: 'Approval required' });
+    const addRule = adaPrompt.getByRole('button', { name: 'Approve and add rule' });
+    await expect(addRule).toHaveAttribute('title', 'Also adds, for this workspace: allow run_command(echo hello)');
+    await addRule.click();
+    await expect(max.getByText('Wrote hello.txt.')).toBeVisible({ timeout: 20_000 });
+    const rules = (await api.ada.query('policy.rules', { workspaceId: ((await api.ada.query('sessions.get', { id: sessionId })).data as { workspace: { id: string } }).workspace.id })).data as { action: string; tool: string; pattern: string }[];
+    expect(rules.map((r) => [r.action, r.tool, r.pattern])).toEqual([['allow', 'run_command', 'echo hello']]);
+
+    await max.getByRole('textbox', { name: 'Message the agent' }).fill('Once more.');
+    await max.getByRole('button', { name: 'Send' }).click();
+    await expect(max.getByText('Wrote it again without asking.')).toBeVisible({ timeout: 20_000 });
+    const approvals = (await api.max.query('approvals.list', { sessionId })).data as unknown[];
+    expect(approvals).toHaveLength(1);
+    await max.context().close();
+    await ada.context().close();
+  } finally {
+    await api.ada.mutate('policy.setSettings', settings);
+  }
 });

@@ -6,6 +6,7 @@ import { getSocket } from '../lib/socket.ts';
 import { useTRPC } from '../lib/trpc.ts';
 import { useSessionEvents, type Connection } from '../lib/useSessionEvents.ts';
 import { AgentPanel } from './agent/AgentPanel.tsx';
+import { ApprovalPrompt } from './approvals/ApprovalPrompt.tsx';
 import { EventTimeline } from './EventTimeline.tsx';
 import { EditorArea, type EditorHandle } from './ide/EditorArea.tsx';
 import { FileTree, useRefreshFiles } from './ide/FileTree.tsx';
@@ -93,6 +94,8 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
       {workspaceStatus === 'failed' && <p role="alert" className="banner error">The workspace could not be created: {s.workspace?.error}</p>}
       {diskFull && <p role="alert" className="banner error">{diskFull}</p>}
       {(stop.error ?? setNetwork.error) && <p role="alert" className="banner error">{(stop.error ?? setNetwork.error)!.message}</p>}
+      {/* Above the panels, so everyone viewing the session sees it whatever tab is open. */}
+      <ApprovalPrompt sessionId={sessionId} events={events} />
       <div className="ide-main">
         {ready || workspaceStatus === 'ready'
           ? <FileTree sessionId={sessionId} readOnly={!ready} onOpen={(p) => editor.current?.open(p)} onDeleted={(p) => editor.current?.removed([p])} />

@@ -3,7 +3,6 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { SessionEvent } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
-import { ApprovalPrompt } from '../approvals/ApprovalPrompt.tsx';
 import { pendingApprovalIds } from '../approvals/pending.ts';
 import { useTRPC } from '../../lib/trpc.ts';
 import { Markdown } from './Markdown.tsx';
@@ -83,7 +82,6 @@ export function AgentPanel({ sessionId, events, disabled }: { sessionId: string;
           <pre>{configured.data.howTo}</pre>
         </div>
       )}
-      <ApprovalPrompt sessionId={sessionId} events={events} />
       <div className="agent-log" aria-live="polite">
         {items.map((item) => {
           switch (item.kind) {

@@ -10,7 +10,8 @@ import { createTestDb, testProviders, type TestDb } from '../../../test/support/
 import { startScriptedModelServer, type ScriptedModelServer } from '../../../test/support/scripted-model-server.ts';
 import type { Principal } from '../../auth/roles.ts';
 import type { EventPayload } from '../../sessions/event-types.ts';
-import type { EventStream } from '../../sessions/stream.ts';
+import { createLocalBus } from '../../sessions/bus.ts';
+import { createEventStream, type EventStream } from '../../sessions/stream.ts';
 import type { PolicyHook, Risk } from '../policy.ts';
 import type { AgentWorkspace } from '../tools/tool.ts';
 import { ApprovalService } from './service.ts';
@@ -105,6 +106,24 @@ describe.each(testProviders)('approval gate on %s', (dbProvider) => {
     expect(order).toEqual(['agent.policy.decision', 'agent.approval.requested', 'agent.approval.decided', 'agent.policy.decision', 'agent.tool.result']);
   });
 
+  it('a run waiting for approval blocks no other session\'s run', async () => {
+    const a = await session();
+    const b = await session();
+    const { h, gate } = setup('high');
+    server.script([{ toolCalls: [{ name: 'run_command', input: { command: 'true' } }] }]);
+    await h.service.send({ ...a, text: 'wait for a person' });
+    const approval = await pendingApproval(a.sessionId);
+    server.script([{ toolCalls: [{ name: 'read_file', input: { path: 'README.md' } }] }, { text: 'It says hello.' }]);
+    await h.service.send({ ...b, text: 'read the readme' });
+    await h.service.idle(b.sessionId);
+    expect(payloadsOf(await eventsOf(t, b.sessionId), 'agent.run.ended')).toMatchObject([{ outcome: 'completed' }]);
+    expect((await t.db.approval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('pending');
+    const who = await people(a.teamId, a.userId);
+    server.script([{ text: 'Denied; stopping.' }]);
+    expect(await gate.decide(who.secondAdmin, { sessionId: a.sessionId, approvalId: approval.id, approve: false })).toMatchObject({ ok: true });
+    await h.service.idle(a.sessionId);
+  });
+
   it('a medium-risk ask may be approved by the member who started the run', async () => {
     const s = await session();
     const who = await people(s.teamId, s.userId);
@@ -158,6 +177,20 @@ describe.each(testProviders)('approval gate on %s', (dbProvider) => {
     expect(await h.service.stop(s.sessionId)).toEqual({ ok: true });
     expect((await t.db.approval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('cancelled');
     expect(await gate.decide(who.secondAdmin, { sessionId: s.sessionId, approvalId: approval.id, approve: true })).toMatchObject({ ok: false, code: 'conflict' });
+  });
+
+  it('an answer recorded by another instance reaches the waiting run by its expiry at the latest', async () => {
+    const s = await session();
+    const who = await people(s.teamId, s.userId);
+    const { h } = setup('high', 1500);
+    server.script([{ toolCalls: [{ name: 'run_command', input: { command: 'echo elsewhere > e.txt' } }] }, { text: 'Done.' }]);
+    await h.service.send({ ...s, text: 'go' });
+    const approval = await pendingApproval(s.sessionId);
+    const other = new ApprovalService({ db: t.db, events: createEventStream(t.db, createLocalBus()), log: silent, timeoutMs: 60_000 });
+    expect(await other.decide(who.secondAdmin, { sessionId: s.sessionId, approvalId: approval.id, approve: true })).toMatchObject({ ok: true });
+    await h.service.idle(s.sessionId);
+    expect(readFileSync(path.join(s.ws.root, 'e.txt'), 'utf8')).toBe('elsewhere\n');
+    expect((await t.db.approval.findUniqueOrThrow({ where: { id: approval.id } })).status).toBe('approved');
   });
 
   it('a pending approval outlives a shutdown; approved after the restart, the interrupted run resumes and the call runs exactly once', async () => {

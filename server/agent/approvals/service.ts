@@ -180,8 +180,18 @@ export class ApprovalService implements ApprovalGate {
       this.timers.delete(row.id);
       if (ms >= MAX_TIMER_MS) return this.arm(row);
       this.settle(row, 'expired', null, expiredAnswer(this.o.timeoutMs))
+        // Already answered, yet someone still waits (the answer raced the wait, or reached another
+        // instance): wake them with the stored answer rather than leave the run hanging.
+        .then(async (settled) => { if (!settled) await this.wakeWithStoredAnswer(row.id); })
         .catch((err: unknown) => this.o.log.error({ err, approvalId: row.id }, 'could not expire an approval'));
     }, Math.min(ms, MAX_TIMER_MS)).unref());
+  }
+
+  private async wakeWithStoredAnswer(id: string): Promise<void> {
+    const waiter = this.waiters.get(id);
+    if (!waiter) return;
+    this.waiters.delete(id);
+    waiter(answerOf(await this.o.db.approval.findUniqueOrThrow({ where: { id } })));
   }
 
   private changed(teamId: string) {

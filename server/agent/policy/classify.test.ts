@@ -85,6 +85,8 @@ describe('hostile input', () => {
     ['deeply nested groups', '{ '.repeat(3000) + 'ls' + '; }'.repeat(3000), 'high'],
     ['a sed script of backslashes', `sed 's/${'\\\\'.repeat(30)}' a.txt`, 'low'],
     ['a huge awk program', `awk '${'print '.repeat(5000)}' a.txt`, 'high'],
+    ['a huge brace expression', `cp x ${'{a,b}'.repeat(20000)}{.github,y}/workflows/ci.yml`, 'high'],
+    ['a brace expression with too many words', `cp x {a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}/{.github,y}/ci.yml`, 'high'],
     ['a huge SQL string', `psql -c '${'select 1; '.repeat(3000)}'`, 'high'],
   ] as const)('%s', async (_what, command, risk) => {
     expect((await classifyCall('run_command', { command })).risk).toBe(risk);

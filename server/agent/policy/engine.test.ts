@@ -87,6 +87,17 @@ describe('rules', () => {
     expect(await evaluate(write('./secrets/../secrets/x'), rules, DEFAULT_POLICY_SETTINGS)).toMatchObject({ decision: 'deny' });
   });
 
+  it('matches a path pattern without a slash against the file name at any depth, and * against everything', async () => {
+    const write = (path: string) => ({ tool: 'write_file', input: { path, content: '' } });
+    const rules = [rule('deny', 'write_file(*.pem)')];
+    expect(await evaluate(write('certs/deep/server.pem'), rules, DEFAULT_POLICY_SETTINGS)).toMatchObject({ decision: 'deny' });
+    expect(await evaluate(write('certs/server.pem.txt'), rules, DEFAULT_POLICY_SETTINGS)).toMatchObject({ decision: 'allow' });
+    const everything = [rule('deny', '*(*)')];
+    for (const call of [write('src/a/b.ts'), run('ls'), { tool: 'git', input: { action: 'status' } }, { tool: 'read_file', input: { path: 'a/b/c' } }]) {
+      expect(await evaluate(call, everything, DEFAULT_POLICY_SETTINGS), JSON.stringify(call)).toMatchObject({ decision: 'deny' });
+    }
+  });
+
   it('validates rule input with zod', () => {
     expect(policyRuleInput.safeParse({ action: 'allow', tool: 'run_command', pattern: 'npm test*', scope: 'team' }).success).toBe(true);
     expect(policyRuleInput.safeParse({ action: 'permit', tool: 'run_command', pattern: 'x', scope: 'team' }).success).toBe(false);

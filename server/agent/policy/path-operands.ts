@@ -47,7 +47,9 @@ export function pathFindings(name: string, args: Word[], ctx: ProgramContext): F
     const raw = v.startsWith('-') ? v.slice(v.indexOf('=') + 1) : v;
     if (!raw || (v.startsWith('-') && !v.includes('='))) continue;
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) continue;
-    for (const p of expandBraces(raw)) {
+    const expanded = expandBraces(raw);
+    if (expanded === null) { out.push(high(`${name} is given ${clip(raw)}, a brace expression too large to check`)); continue; }
+    for (const p of expanded) {
       if (!looksLikePath(p)) continue;
       if (outsideWorkspace(p, ctx.cwd)) { out.push(high(`${name} names ${p}, outside the workspace`)); continue; }
       if (reader && !isCd) continue;
@@ -60,7 +62,7 @@ export function pathFindings(name: string, args: Word[], ctx: ProgramContext): F
 }
 
 /** Whether this call of the program only reads its operands. */
-function readsOnly(name: string, args: Word[]): boolean {
+export function readsOnly(name: string, args: Word[]): boolean {
   if (READERS.has(name)) return true;
   if (name === 'sed' || name === 'gsed') return !hasFlag(args, ['--in-place'], 'i');
   if (PATTERN_FIRST.has(name)) return true;
@@ -75,9 +77,24 @@ function hiddenGlob(p: string): boolean {
 }
 
 const MAX_BRACE_WORDS = 64;
+/** More brace groups than this in one word are not expanded (the word is then high). */
+const MAX_BRACE_GROUPS = 16;
 
-/** Brace expansion as bash does it for lists ({a,b}); ranges ({1..3}) are left as written. */
-export function expandBraces(word: string): string[] {
+/**
+ * Brace expansion as bash does it for lists ({a,b}); ranges ({1..3}) are left as written.
+ * Null when the word has too many groups or expands to too many words to check.
+ */
+export function expandBraces(word: string): string[] | null {
+  if ((word.match(/\{/g)?.length ?? 0) > MAX_BRACE_GROUPS) return null;
+  const out = expandBounded(word);
+  return out.length > MAX_BRACE_WORDS ? null : out;
+}
+
+function clip(s: string): string {
+  return s.length > 60 ? `${s.slice(0, 57)}…` : s;
+}
+
+function expandBounded(word: string): string[] {
   let depth = 0; let open = -1; let comma = false;
   for (let i = 0; i < word.length; i++) {
     const ch = word[i];
@@ -87,11 +104,12 @@ export function expandBraces(word: string): string[] {
     if (ch === '}' && depth > 0 && --depth === 0) {
       if (!comma) { open = -1; continue; }
       const alternatives = splitTopLevel(word.slice(open + 1, i));
-      const rest = expandBraces(word.slice(i + 1));
+      const rest = expandBounded(word.slice(i + 1));
       const out: string[] = [];
-      for (const alt of alternatives) for (const a of expandBraces(alt)) for (const r of rest) {
+      for (const alt of alternatives) for (const a of expandBounded(alt)) for (const r of rest) {
         out.push(word.slice(0, open) + a + r);
-        if (out.length >= MAX_BRACE_WORDS) return out;
+        // One more than the limit tells the caller it was cut.
+        if (out.length > MAX_BRACE_WORDS) return out;
       }
       return out;
     }

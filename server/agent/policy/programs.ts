@@ -8,7 +8,7 @@ import { DATABASES, DB_WIPE_TASKS } from './databases.ts';
 import { gitRisk } from './git-risk.ts';
 import { hasFlag, only, operands, values, type Judge, type ProgramContext, type ProgramEffect } from './judge.ts';
 import { PACKAGE_MANAGER_JUDGES } from './package-managers.ts';
-import { pathFindings, READERS, WRITERS } from './path-operands.ts';
+import { pathFindings, READERS, readsOnly, WRITERS } from './path-operands.ts';
 import { sensitiveWrite } from './paths.ts';
 import { high, low, medium, type Finding } from './risk.ts';
 import type { Word } from './shell-parse.ts';
@@ -53,7 +53,16 @@ export function judgeProgram(name: string, args: Word[], ctx: ProgramContext): P
   if (via) return { findings: [high(`${name} ${via.value ?? via.source} makes it run another program`), ...pathFindings(name, args, ctx)] };
   const special = SPECIAL[name];
   const effect = special ? special(name, args, ctx) : generic(name, args);
-  return { ...effect, findings: [...effect.findings, ...pathFindings(name, args, ctx)] };
+  return { ...effect, findings: [...effect.findings, ...pipedInstructions(name, args, ctx), ...pathFindings(name, args, ctx)] };
+}
+
+/** The input stream named as a file: `curl … | make -f /dev/stdin` runs whatever was downloaded. */
+const STDIN_AS_FILE = /^(\/dev\/stdin|\/dev\/fd\/0|\/proc\/self\/fd\/0)$/;
+
+function pipedInstructions(name: string, args: Word[], ctx: ProgramContext): Finding[] {
+  if (ctx.stdin !== 'pipe' || readsOnly(name, args)) return [];
+  const named = args.some((a, i) => a.value !== null && (STDIN_AS_FILE.test(a.value) || (a.value === '-' && /^(-f|--file|--makefile)$/.test(args[i - 1]?.value ?? ''))));
+  return named ? [high(`${name} reads instructions from the pipe (such as a download), which cannot be checked`)] : [];
 }
 
 function generic(name: string, args: Word[]): ProgramEffect {

@@ -46,9 +46,13 @@ export function describeRule(r: Pick<PolicyRule, 'action' | 'tool' | 'pattern'>)
 
 const compiled = new Map<string, RegExp>();
 
-/** Whether a rule's tool and pattern cover this part of a call. */
+/**
+ * Whether a rule's tool and pattern cover this part of a call. For paths, a pattern without a
+ * slash also matches the file name at any depth, as in .gitignore (`*.pem`, `.env`).
+ */
 export function ruleMatches(rule: Pick<PolicyRule, 'tool' | 'pattern'>, tool: string, subject: string): boolean {
   if (rule.tool !== '*' && rule.tool !== tool) return false;
+  if (PATH_TOOLS.has(tool) && !rule.pattern.includes('/')) subject = subject.slice(subject.lastIndexOf('/') + 1);
   const key = `${PATH_TOOLS.has(tool) ? 'p' : 'c'}\0${rule.pattern}`;
   let re = compiled.get(key);
   if (!re) {
