@@ -5,14 +5,17 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import next from 'next';
 import { readCookie, resolvePrincipal, SESSION_COOKIE } from './auth/auth-sessions.ts';
 import { needsSetup } from './auth/accounts.ts';
+import { parseAllowedOrigins } from './auth/origins.ts';
 import { appRouter } from './api/root.ts';
 import { createContext } from './api/trpc.ts';
+import { bodyLimit, checkCrossSite, readBody, refuse } from './api/request-guards.ts';
 import { encodePagePrincipal, PRINCIPAL_HEADER, SETUP_HEADER } from './api/page-headers.ts';
 import { attachSocketServer } from './realtime/socket.ts';
 import type { Services } from './services.ts';
 import { VERSION } from './version.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '..');
+const API_PREFIX = '/api/trpc/';
 
 
 type PageHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -28,11 +31,12 @@ export async function createPageHandler(services: Services): Promise<PageHandler
 
 /** Tests pass their own page handler to run the API and sockets without a Next build. */
 export function createHttpServer(services: Services, handlePages: PageHandler) {
-  const { log, db } = services;
+  const { log, db, config } = services;
+  const allowedOrigins = parseAllowedOrigins(config.TETHER_ALLOWED_ORIGINS);
 
   const trpc = createHTTPHandler({
     router: appRouter,
-    basePath: '/api/trpc/',
+    basePath: API_PREFIX,
     createContext: ({ req, res }) => createContext(services, req, res),
     onError: ({ error, path: procedure }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error, procedure }, 'tRPC error');
@@ -45,7 +49,7 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname === '/healthz') return health(res);
-    if (url.pathname.startsWith('/api/trpc/')) return trpc(req, res);
+    if (url.pathname.startsWith(API_PREFIX)) return api(req, res, url.pathname.slice(API_PREFIX.length));
 
     delete req.headers[PRINCIPAL_HEADER];
     delete req.headers[SETUP_HEADER];
@@ -56,6 +60,25 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
       if (!setupDone) req.headers[SETUP_HEADER] = '1';
     }
     return handlePages(req, res);
+  }
+
+  /** tRPC gets a body already read within its route's limit, from a request that passed the CSRF check. */
+  async function api(req: IncomingMessage, res: ServerResponse, procedurePath: string) {
+    const crossSite = checkCrossSite(req, allowedOrigins);
+    if (crossSite) {
+      log.warn({ procedure: procedurePath, origin: req.headers.origin, fetchSite: req.headers['sec-fetch-site'], contentType: req.headers['content-type'] }, 'API request refused: %s', crossSite.message);
+      return refuse(req, res, crossSite);
+    }
+    if (req.method === 'POST') {
+      const body = await readBody(req, bodyLimit(procedurePath, config.TETHER_MAX_UPLOAD_BYTES));
+      if (!body.ok) {
+        if (!body.refusal) return;
+        log.warn({ procedure: procedurePath, address: req.socket.remoteAddress, contentLength: req.headers['content-length'] }, 'API request refused: %s', body.refusal.message);
+        return refuse(req, res, body.refusal);
+      }
+      (req as IncomingMessage & { body?: string }).body = body.text;
+    }
+    return trpc(req, res);
   }
 
   async function health(res: ServerResponse) {

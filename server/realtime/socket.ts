@@ -7,7 +7,8 @@ import type { Principal } from '../auth/roles.ts';
 import { sessionIdSchema } from '../sessions/schemas.ts';
 import type { Services } from '../services.ts';
 import type { Attachment, TerminalInfo as DomainTerminal } from '../workspace/terminals.ts';
-import { originAllowed, principalFromHandshake, REAUTHORIZE_MS } from './authorize.ts';
+import { originAllowed, parseAllowedOrigins } from '../auth/origins.ts';
+import { principalFromHandshake, REAUTHORIZE_MS } from './authorize.ts';
 import type { Ack, ClientToServer, ServerToClient, TerminalInfo } from './protocol.ts';
 
 interface SocketData {
@@ -40,7 +41,7 @@ const terminalInfo = (t: DomainTerminal, index: number): TerminalInfo => ({ id: 
 
 export function attachSocketServer(http: HttpServer, services: Services) {
   const { log, terminals } = services;
-  const allowed = services.config.TETHER_ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean) ?? null;
+  const allowed = parseAllowedOrigins(services.config.TETHER_ALLOWED_ORIGINS);
   const io = new Server<ClientToServer, ServerToClient, Record<string, never>, SocketData>(http, {
     path: '/socket.io',
     serveClient: false,

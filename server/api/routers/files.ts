@@ -45,6 +45,7 @@ export const filesRouter = router({
   }),
 
   write: memberProcedure
+    .meta({ access: 'member', upload: true })
     .input(inSession.extend({ path: relPath, content: z.string().max(MAX_SAVE_CHARS, 'File too large to save from the editor'), expectedVersion: z.string().max(100).optional() }))
     .mutation(async ({ ctx, input }) => {
       const files = await filesOf(ctx, input.sessionId, true);
