@@ -42,6 +42,13 @@ describe('sign-in', () => {
     expect(blocked.error?.message).toMatch(/Too many failed sign-ins/);
   });
 
+  it('treats a cookie that does not decode as signed out, not as a server error', async () => {
+    const r = await app.api.as('tether_session=%00%ff%').query('auth.status');
+    expect(r.status).toBe(200);
+    expect(r.data).toMatchObject({ user: null });
+    expect((await app.api.as('tether_session=%E0%A4%A').query('sessions.list')).status).toBe(401);
+  });
+
   it('rejects an expired session', async () => {
     const cookie = cookieFrom(await app.api.mutate('auth.login', { email: 'admin@example.test', password: 'correct horse battery' }))!;
     await app.testDb.db.authSession.updateMany({ data: { expiresAt: new Date(Date.now() - 1000) } });

@@ -49,12 +49,18 @@ export async function logout(db: Db, token: string | undefined): Promise<void> {
   if (token) await db.authSession.deleteMany({ where: { tokenHash: tokenDigest(token) } });
 }
 
-/** Parses one cookie out of a Cookie header. */
+/** Parses one cookie out of a Cookie header; a value that does not decode counts as absent (signed out). */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }
