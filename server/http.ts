@@ -9,13 +9,26 @@ import { parseAllowedOrigins } from './auth/origins.ts';
 import { appRouter } from './api/root.ts';
 import { createContext } from './api/trpc.ts';
 import { bodyLimit, checkCrossSite, readBody, refuse } from './api/request-guards.ts';
-import { encodePagePrincipal, PRINCIPAL_HEADER, SETUP_HEADER } from './api/page-headers.ts';
+import { encodePagePrincipal, PRINCIPAL_HEADER, SESSION_VISIBLE_HEADER, SETUP_HEADER } from './api/page-headers.ts';
 import { attachSocketServer } from './realtime/socket.ts';
+import { SessionAccessError } from './sessions/access.ts';
+import { sessionIdSchema } from './sessions/schemas.ts';
+import type { Principal } from './auth/roles.ts';
 import type { Services } from './services.ts';
 import { VERSION } from './version.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '..');
 const API_PREFIX = '/api/trpc/';
+const SESSION_PAGE = /^\/sessions\/([^/]+)$/;
+
+function decodes(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 
 type PageHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -50,12 +63,20 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
     const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname === '/healthz') return health(res);
     if (url.pathname.startsWith(API_PREFIX)) return api(req, res, url.pathname.slice(API_PREFIX.length));
+    // Next.js fails such paths with a 500 while decoding route parameters: it is the client's error.
+    if (!decodes(url.pathname)) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+      return void res.end('Bad request: the address is not valid percent-encoding.');
+    }
 
     delete req.headers[PRINCIPAL_HEADER];
     delete req.headers[SETUP_HEADER];
+    delete req.headers[SESSION_VISIBLE_HEADER];
     if (!url.pathname.startsWith('/_next/')) {
       const principal = await resolvePrincipal(db, readCookie(req.headers.cookie, SESSION_COOKIE));
       if (principal) req.headers[PRINCIPAL_HEADER] = encodePagePrincipal({ ...principal.user, role: principal.role });
+      const sessionPage = SESSION_PAGE.exec(url.pathname);
+      if (principal && sessionPage) req.headers[SESSION_VISIBLE_HEADER] = (await sessionVisible(principal, sessionPage[1]!)) ? '1' : '0';
       if (!setupDone) setupDone = !(await needsSetup(db));
       if (!setupDone) req.headers[SETUP_HEADER] = '1';
     }
@@ -79,6 +100,19 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
       (req as IncomingMessage & { body?: string }).body = body.text;
     }
     return trpc(req, res);
+  }
+
+  /** Whether a session page has anything to show this user; unknown and foreign ids look the same. */
+  async function sessionVisible(principal: Principal, rawId: string): Promise<boolean> {
+    const id = sessionIdSchema.safeParse(decodeURIComponent(rawId));
+    if (!id.success) return false;
+    try {
+      await services.sessions.get(principal, id.data);
+      return true;
+    } catch (err) {
+      if (err instanceof SessionAccessError) return false;
+      throw err;
+    }
   }
 
   async function health(res: ServerResponse) {

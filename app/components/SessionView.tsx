@@ -1,5 +1,6 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SessionEvent } from '../../server/realtime/protocol.ts';
 import { getSocket } from '../lib/socket.ts';
@@ -7,9 +8,16 @@ import { useTRPC } from '../lib/trpc.ts';
 import { useSessionEvents, type Connection } from '../lib/useSessionEvents.ts';
 import { AgentPanel } from './agent/AgentPanel.tsx';
 import { EventTimeline } from './EventTimeline.tsx';
-import { EditorArea, type EditorHandle } from './ide/EditorArea.tsx';
+import type { EditorHandle } from './ide/EditorArea.tsx';
 import { FileTree, useRefreshFiles } from './ide/FileTree.tsx';
 import { TerminalPanel } from './ide/TerminalPanel.tsx';
+
+// Monaco touches `window` when its module loads, so the editor is never rendered on the server
+// (doing so failed every session page with a 500 before the browser could render it).
+const EditorArea = dynamic(() => import('./ide/EditorArea.tsx').then((m) => m.EditorArea), {
+  ssr: false,
+  loading: () => <p className="muted page-pad">Loading the editor…</p>,
+});
 
 function ConnectionBadge({ connection }: { connection: Connection }) {
   if (typeof connection === 'object') return <span role="alert" className="badge failed">{connection.error}</span>;
