@@ -2,6 +2,7 @@
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import type { Logger } from './log.ts';
+import { AccessChanges } from './auth/access-changes.ts';
 import { FailureLimiter } from './auth/rate-limit.ts';
 import { createLocalBus, type EventBus } from './sessions/bus.ts';
 import { createEventStream, type EventStream } from './sessions/stream.ts';
@@ -35,6 +36,8 @@ export interface Services {
   /** The transport registers where live agent text deltas go (the folded messages are events). */
   onAgentDelta(listener: (d: AgentDelta) => void): void;
   loginLimits: { byEmail: FailureLimiter; byAddress: FailureLimiter };
+  /** Sign-out, disabling and role changes announce themselves here; open sockets are re-checked. */
+  accessChanges: AccessChanges;
 }
 
 export function createServices(config: Config, log: Logger, db: Db, provider: WorkspaceProvider): Services {
@@ -64,6 +67,7 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
     config, log, db, bus, events, workspaces, sessions, terminals, models, agent,
     fileWatch: new FileWatchService(log),
     onAgentDelta: (listener) => { forwardDelta = listener; },
+    accessChanges: new AccessChanges(),
     loginLimits: {
       byEmail: new FailureLimiter(LOGIN_FAILURES_PER_EMAIL, LOGIN_WINDOW_MS),
       byAddress: new FailureLimiter(LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_MS),

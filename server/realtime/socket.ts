@@ -65,6 +65,45 @@ export function attachSocketServer(http: HttpServer, services: Services) {
   });
 
   /**
+   * Re-resolves a socket's sign-in: a socket whose sign-in ended is disconnected, and follows or
+   * terminal attachments of sessions the user may no longer see are dropped.
+   */
+  async function revalidate(socket: TetherSocket): Promise<boolean> {
+    const principal = await principalFromHandshake(services.db, socket.request);
+    if (!principal) {
+      log.info({ userId: socket.data.principal.user.id, socketId: socket.id }, 'socket disconnected: its sign-in has ended');
+      socket.disconnect(true);
+      return false;
+    }
+    socket.data.principal = principal;
+    socket.data.checkedAt = Date.now();
+    socket.data.access.clear();
+    const visible = async (sessionId: string | undefined) =>
+      !!sessionId && (await services.sessions.get(principal, sessionId).then(() => true, () => false));
+    for (const [sessionId, stop] of socket.data.follows) {
+      if (!(await visible(sessionId))) { stop(); socket.data.follows.delete(sessionId); }
+    }
+    for (const [terminalId, attachment] of socket.data.attachments) {
+      if (!(await visible(terminals.get(terminalId)?.sessionId))) { attachment.detach(); socket.data.attachments.delete(terminalId); }
+    }
+    return true;
+  }
+
+  const revalidateAll = (which: (s: TetherSocket) => boolean) => {
+    for (const socket of io.of('/').sockets.values()) {
+      if (socket.data.principal && which(socket)) {
+        revalidate(socket).catch((err) => log.error({ err, socketId: socket.id }, 'socket re-authorization failed'));
+      }
+    }
+  };
+  // At once when a user's access changes; and periodically, so sign-ins that simply expire end
+  // even on a socket that only listens.
+  services.accessChanges.onChange((userId) => revalidateAll((s) => s.data.principal.user.id === userId));
+  const sweep = setInterval(() => revalidateAll((s) => Date.now() - s.data.checkedAt > REAUTHORIZE_MS), REAUTHORIZE_MS);
+  sweep.unref();
+  http.on('close', () => clearInterval(sweep));
+
+  /**
    * Every handler goes through this: valid input, a still-valid sign-in, access to the session,
    * and (for terminal events) a terminal that belongs to that session.
    */
@@ -72,17 +111,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
     const parsed = schema.safeParse(raw);
     const fail = (error: string) => { ack?.({ ok: false, error }); return null; };
     if (!parsed.success) return fail(parsed.error.issues.map((i) => i.message).join('; '));
-    if (Date.now() - socket.data.checkedAt > REAUTHORIZE_MS) {
-      const principal = await principalFromHandshake(services.db, socket.request);
-      if (!principal) {
-        fail('Your sign-in has ended.');
-        socket.disconnect(true);
-        return null;
-      }
-      socket.data.principal = principal;
-      socket.data.checkedAt = Date.now();
-      socket.data.access.clear();
-    }
+    if (Date.now() - socket.data.checkedAt > REAUTHORIZE_MS && !(await revalidate(socket))) return fail('Your sign-in has ended.');
     const { sessionId } = parsed.data;
     if (Date.now() - (socket.data.access.get(sessionId) ?? 0) > REAUTHORIZE_MS) {
       try {

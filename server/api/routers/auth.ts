@@ -42,6 +42,7 @@ export const authRouter = router({
 
   logout: publicProcedure.mutation(async ({ ctx }) => {
     await logout(ctx.db, ctx.token);
+    if (ctx.principal) ctx.accessChanges.changed(ctx.principal.user.id);
     ctx.res.appendHeader('Set-Cookie', clearedSessionCookie(secureCookies(ctx)));
     return { ok: true as const };
   }),
