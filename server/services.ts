@@ -3,7 +3,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import type { Logger } from './log.ts';
 import { AccessChanges } from './auth/access-changes.ts';
-import { FailureLimiter } from './auth/rate-limit.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
 import { createLocalBus, type EventBus } from './sessions/bus.ts';
 import { createEventStream, type EventStream } from './sessions/stream.ts';
 import { SessionService } from './sessions/service.ts';
@@ -15,11 +15,6 @@ import { AgentService } from './agent/service.ts';
 import type { AgentDelta } from './agent/loop.ts';
 import { agentWorkspace } from './agent/workspace-adapter.ts';
 import { createModels, type Models } from './models/models.ts';
-
-/** Login throttling: per email and per client address, 15-minute window. */
-const LOGIN_WINDOW_MS = 15 * 60_000;
-const LOGIN_FAILURES_PER_EMAIL = 5;
-const LOGIN_FAILURES_PER_ADDRESS = 20;
 
 export interface Services {
   config: Config;
@@ -35,7 +30,7 @@ export interface Services {
   agent: AgentService;
   /** The transport registers where live agent text deltas go (the folded messages are events). */
   onAgentDelta(listener: (d: AgentDelta) => void): void;
-  loginLimits: { byEmail: FailureLimiter; byAddress: FailureLimiter };
+  loginThrottle: LoginThrottle;
   /** Sign-out, disabling and role changes announce themselves here; open sockets are re-checked. */
   accessChanges: AccessChanges;
 }
@@ -68,9 +63,6 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
     fileWatch: new FileWatchService(log),
     onAgentDelta: (listener) => { forwardDelta = listener; },
     accessChanges: new AccessChanges(),
-    loginLimits: {
-      byEmail: new FailureLimiter(LOGIN_FAILURES_PER_EMAIL, LOGIN_WINDOW_MS),
-      byAddress: new FailureLimiter(LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_MS),
-    },
+    loginThrottle: new LoginThrottle(),
   };
 }
