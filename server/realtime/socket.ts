@@ -9,7 +9,7 @@ import type { Services } from '../services.ts';
 import type { Attachment, TerminalInfo as DomainTerminal } from '../workspace/terminals.ts';
 import { originAllowed, parseAllowedOrigins } from '../auth/origins.ts';
 import { principalFromHandshake, REAUTHORIZE_MS } from './authorize.ts';
-import type { Ack, ClientToServer, ServerToClient, TerminalInfo } from './protocol.ts';
+import { MAX_SOCKET_MESSAGE_BYTES, TERMINAL_INPUT_CHUNK_CHARS, type Ack, type ClientToServer, type ServerToClient, type TerminalInfo } from './protocol.ts';
 
 interface SocketData {
   principal: Principal;
@@ -28,8 +28,8 @@ const schemas = {
   follow: session.extend({ afterSeq: z.number().int().min(0) }),
   open: session.extend(size),
   attach: terminal.extend({ fromOffset: z.number().int().min(0).nullable() }),
-  /** One keystroke or a paste; bigger inputs are split by the client's terminal anyway. */
-  input: terminal.extend({ data: z.string().max(1024 * 1024) }),
+  /** One keystroke, or one piece of a paste (the browser splits bigger ones). */
+  input: terminal.extend({ data: z.string().max(TERMINAL_INPUT_CHUNK_CHARS) }),
   resize: terminal.extend(size),
   ack: terminal.extend({ chars: z.number().int().min(0).max(10_000_000) }),
 };
@@ -45,6 +45,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
   const io = new Server<ClientToServer, ServerToClient, Record<string, never>, SocketData>(http, {
     path: '/socket.io',
     serveClient: false,
+    maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
     // Refuse cross-site pages before any handshake work (cookies alone would let them in).
     allowRequest: (req, cb) => cb(originAllowed(req, allowed) ? null : 'origin not allowed', originAllowed(req, allowed)),
   });
