@@ -27,7 +27,7 @@ function post(url: string, chunked: boolean): Promise<number> {
     const req = request(`${url}/api/trpc/auth.login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(chunked ? {} : { 'content-length': String(BODY_BYTES) }) },
-    }, (res) => { res.resume(); res.on('end', () => { req.destroy(); resolve(res.statusCode ?? 0); }); });
+    }, (res) => { resolve(res.statusCode ?? 0); res.resume(); req.destroy(); });
     req.on('error', () => resolve(0));
     let sent = 0;
     const pump = () => {

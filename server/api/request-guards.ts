@@ -82,8 +82,9 @@ export function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refus
   const error = { json: { message: refusal.message, code: -32600, data: { code: refusal.code, httpStatus: refusal.status } } };
   const calls = url.pathname.split('/').at(-1)?.split(',').length ?? 1;
   const body = url.searchParams.get('batch') === '1' ? Array.from({ length: calls }, () => ({ error })) : { error };
-  res.writeHead(refusal.status, { 'content-type': 'application/json', connection: 'close' });
-  res.end(JSON.stringify(body), () => {
+  const text = JSON.stringify(body);
+  res.writeHead(refusal.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' });
+  res.end(text, () => {
     req.resume();
     setTimeout(() => req.destroy(), DRAIN_MS).unref();
   });
