@@ -22,7 +22,7 @@ export const configSchema = z.object({
     .string()
     .regex(/^(postgres(ql)?:\/\/|file:)/, 'expected postgresql://… or file:…')
     .optional(),
-  /** Origins allowed to open a Socket.IO connection, comma-separated; default: the server's own. */
+  /** Origins allowed to open a Socket.IO connection or send a state-changing API request, comma-separated; default: the server's own. */
   TETHER_ALLOWED_ORIGINS: z.string().optional(),
   /** Public URL users reach Tether at (behind a proxy); also marks cookies Secure when https. */
   TETHER_PUBLIC_URL: z.url({ message: 'expected an absolute URL' }).optional(),
