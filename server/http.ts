@@ -90,7 +90,7 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
       log.warn({ procedure: procedurePath, origin: req.headers.origin, fetchSite: req.headers['sec-fetch-site'], contentType: req.headers['content-type'] }, 'API request refused: %s', crossSite.message);
       return refuse(req, res, crossSite);
     }
-    if (req.method === 'POST') {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
       const body = await readBody(req, bodyLimit(procedurePath, config.TETHER_MAX_UPLOAD_BYTES));
       if (!body.ok) {
         if (!body.refusal) return;

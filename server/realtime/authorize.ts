@@ -3,7 +3,7 @@ import { readCookie, resolvePrincipal, SESSION_COOKIE } from '../auth/auth-sessi
 import type { Principal } from '../auth/roles.ts';
 import type { Db } from '../db/client.ts';
 
-/** Re-checked this often on a long-lived socket, so logout and disabling take effect. */
+/** A socket's sign-in is re-checked this often (expiry); sign-out, disabling and role changes are re-checked at once. */
 export const REAUTHORIZE_MS = 30_000;
 
 export async function principalFromHandshake(db: Db, req: IncomingMessage): Promise<Principal | null> {

@@ -4,6 +4,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Principal } from '../auth/roles.ts';
+import { SessionAccessError } from '../sessions/access.ts';
 import { sessionIdSchema } from '../sessions/schemas.ts';
 import type { Services } from '../services.ts';
 import type { Attachment, TerminalInfo as DomainTerminal } from '../workspace/terminals.ts';
@@ -79,8 +80,10 @@ export function attachSocketServer(http: HttpServer, services: Services) {
     socket.data.principal = principal;
     socket.data.checkedAt = Date.now();
     socket.data.access.clear();
-    const visible = async (sessionId: string | undefined) =>
-      !!sessionId && (await services.sessions.get(principal, sessionId).then(() => true, () => false));
+    const visible = async (sessionId: string | undefined) => !!sessionId && (await services.sessions.get(principal, sessionId).then(
+      () => true,
+      (err: unknown) => { if (err instanceof SessionAccessError) return false; throw err; },
+    ));
     for (const [sessionId, stop] of socket.data.follows) {
       if (!(await visible(sessionId))) { stop(); socket.data.follows.delete(sessionId); }
     }
