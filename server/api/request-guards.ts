@@ -1,6 +1,7 @@
 // What an API request must satisfy before tRPC sees it: a state-changing request comes from an
 // allowed origin and is JSON (CSRF), and no body is read past its route's size limit.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { originAllowed } from '../auth/origins.ts';
 import { appRouter } from './root.ts';
 import type { Meta } from './trpc.ts';
@@ -79,7 +80,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<{ ok: tru
  */
 export function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
   const url = new URL(req.url ?? '/', 'http://local');
-  const error = { json: { message: refusal.message, code: -32600, data: { code: refusal.code, httpStatus: refusal.status } } };
+  const error = { json: { message: refusal.message, code: TRPC_ERROR_CODES_BY_KEY[refusal.code], data: { code: refusal.code, httpStatus: refusal.status } } };
   const calls = url.pathname.split('/').at(-1)?.split(',').length ?? 1;
   const body = url.searchParams.get('batch') === '1' ? Array.from({ length: calls }, () => ({ error })) : { error };
   const text = JSON.stringify(body);
