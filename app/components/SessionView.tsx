@@ -61,7 +61,17 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
   }, [sessionId, refreshFiles]);
 
   const [side, setSide] = useState<'Agent' | 'Activity'>('Agent');
-  const onEditorReady = useCallback((h: EditorHandle) => { editor.current = h; }, []);
+  // The editor's code loads after the page; a file opened before it is ready opens once it is.
+  const pendingOpen = useRef<string | null>(null);
+  const onEditorReady = useCallback((h: EditorHandle) => {
+    editor.current = h;
+    if (pendingOpen.current) h.open(pendingOpen.current);
+    pendingOpen.current = null;
+  }, []);
+  const openFile = useCallback((p: string) => {
+    if (editor.current) editor.current.open(p);
+    else pendingOpen.current = p;
+  }, []);
 
   if (session.error) return <p role="alert" className="form-error page-pad">{session.error.message}</p>;
   if (!session.data) return <p className="muted page-pad">Loading…</p>;
@@ -94,7 +104,7 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
       {(stop.error ?? setNetwork.error) && <p role="alert" className="banner error">{(stop.error ?? setNetwork.error)!.message}</p>}
       <div className="ide-main">
         {ready || workspaceStatus === 'ready'
-          ? <FileTree sessionId={sessionId} readOnly={!ready} onOpen={(p) => editor.current?.open(p)} onDeleted={(p) => editor.current?.removed([p])} />
+          ? <FileTree sessionId={sessionId} readOnly={!ready} onOpen={openFile} onDeleted={(p) => editor.current?.removed([p])} />
           : <section className="panel file-panel" aria-label="Explorer"><p className="muted placeholder">{progress ?? 'No workspace.'}</p></section>}
         <div className="ide-center">
           <EditorArea sessionId={sessionId} onReady={onEditorReady} readOnlyWorkspace={!ready} />
