@@ -12,8 +12,9 @@ test('pasting 1 MiB into a terminal delivers every byte', async ({ page }) => {
   const terminal = page.getByRole('region', { name: /^Terminal/ });
   await expect(terminal.locator('.xterm-rows')).toContainText('$', { timeout: 20_000 });
   await terminal.click();
-  await page.keyboard.type('stty -echo; wc -c; stty echo\n');
-  await page.waitForTimeout(500);
+  // Paste only once the shell has left its line editor (raw mode) and wc reads the canonical tty.
+  await page.keyboard.type('stty -echo; echo "READY-$((6*7))"; wc -c; stty echo\n');
+  await expect(terminal.locator('.xterm-rows')).toContainText('READY-42');
 
   // 16,500 lines of 64 bytes: 1,056,000 bytes, pasted the way the browser's clipboard does it.
   const lines = 16_500;

@@ -46,8 +46,9 @@ describe('pasting into a terminal', () => {
     const { terminalId, output } = await openTerminal();
     const type = (data: string) => { for (const piece of splitTerminalInput(data)) socket.emit('terminal:input', { sessionId, terminalId, data: piece }); };
     // Without echo, and line by line, so the pty's line discipline passes the paste through as is.
-    type('stty -echo; cat > paste.txt; echo "SAVED-$((6*7))"\r');
-    await new Promise((r) => setTimeout(r, 300));
+    // Paste only once the shell has left its line editor (raw mode) and cat reads the canonical tty.
+    type('stty -echo; echo "READY-$((6*7))"; cat > paste.txt; echo "SAVED-$((6*7))"\r');
+    await expect.poll(() => output().includes('READY-42'), { timeout: 15_000 }).toBe(true);
     const lines = Array.from({ length: 19_000 }, (_, i) => `line ${String(i).padStart(6, '0')} ${'é'.repeat(24)} ${'x'.repeat(20)}`);
     const paste = `${lines.join('\n')}\n`;
     expect(paste.length).toBeGreaterThan(1024 * 1024);
@@ -65,8 +66,8 @@ describe('pasting into a terminal', () => {
     const { terminalId, output } = await openTerminal();
     // Every unit escaped as \u0001 in JSON: six bytes each. Control bytes are swallowed by `cat > /dev/null`.
     expect(TERMINAL_INPUT_CHUNK_CHARS * 6 + 1024).toBeLessThan(MAX_SOCKET_MESSAGE_BYTES);
-    socket.emit('terminal:input', { sessionId, terminalId, data: 'stty raw -echo; head -c 131072 > /dev/null; stty sane; echo "RAW-$((6*7))"\r' });
-    await new Promise((r) => setTimeout(r, 300));
+    socket.emit('terminal:input', { sessionId, terminalId, data: 'stty raw -echo; echo "READY-$((6*7))"; head -c 131072 > /dev/null; stty sane; echo "RAW-$((6*7))"\r' });
+    await expect.poll(() => output().includes('READY-42'), { timeout: 15_000 }).toBe(true);
     socket.emit('terminal:input', { sessionId, terminalId, data: '\x01'.repeat(TERMINAL_INPUT_CHUNK_CHARS) });
     await expect.poll(() => output().includes('RAW-42'), { timeout: 30_000 }).toBe(true);
     expect(socket.connected).toBe(true);
