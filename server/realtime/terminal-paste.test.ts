@@ -13,6 +13,16 @@ const open = (app: TestApp, cookie: string): Promise<Socket> => new Promise((res
   s.on('connect_error', reject);
 });
 
+describe('splitting terminal input', () => {
+  it('keeps the text, cuts at the size, and never between the halves of a surrogate pair', () => {
+    expect(splitTerminalInput('')).toEqual([]);
+    expect(splitTerminalInput('abcdef', 4)).toEqual(['abcd', 'ef']);
+    const pieces = splitTerminalInput('abc😀def', 4); // the emoji is units 3 and 4
+    expect(pieces).toEqual(['abc', '😀de', 'f']);
+    expect(pieces.join('')).toBe('abc😀def');
+  });
+});
+
 describe('pasting into a terminal', () => {
   let app: TestApp;
   let socket: Socket;
