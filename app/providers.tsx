@@ -1,7 +1,7 @@
 'use client';
 import { useState, type ReactNode } from 'react';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpLink, splitLink } from '@trpc/client';
 import superjson from 'superjson';
 import type { AppRouter } from '../server/api/root.ts';
 import { TRPCProvider } from './lib/trpc.ts';
@@ -11,7 +11,13 @@ export function Providers({ children }: { children: ReactNode }) {
     defaultOptions: { queries: { staleTime: 5_000, retry: (count, err) => count < 2 && !/UNAUTHORIZED|FORBIDDEN|NOT_FOUND/.test(String((err as { data?: { code?: string } }).data?.code)) } },
   }));
   const [trpcClient] = useState(() => createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: '/api/trpc', transformer: superjson })],
+    // Mutations go one per request: the server allows a large body (a file save) only to a request
+    // whose every call takes one, so a save must not share a batch with another call.
+    links: [splitLink({
+      condition: (op) => op.type === 'mutation',
+      true: httpLink({ url: '/api/trpc', transformer: superjson }),
+      false: httpBatchLink({ url: '/api/trpc', transformer: superjson }),
+    })],
   }));
   return (
     <QueryClientProvider client={queryClient}>

@@ -23,11 +23,13 @@ export const configSchema = z.object({
     .string()
     .regex(/^(postgres(ql)?:\/\/|file:)/, 'expected postgresql://… or file:…')
     .optional(),
-  /** Origins allowed to open a Socket.IO connection, comma-separated; default: the server's own. */
+  /** Origins allowed to open a Socket.IO connection or send a state-changing API request, comma-separated; default: the server's own. */
   TETHER_ALLOWED_ORIGINS: z.string().optional(),
   /** Public URL users reach Tether at (behind a proxy); also marks cookies Secure when https. */
   TETHER_PUBLIC_URL: z.url({ message: 'expected an absolute URL' }).optional(),
   TETHER_SESSION_TTL: duration(7 * 24 * 3600),
+  /** Largest request body for file saves from the editor; every other API call is capped at 1 MiB. */
+  TETHER_MAX_UPLOAD_BYTES: z.coerce.number({ message: 'expected a number of bytes' }).int().min(1024 * 1024, 'expected at least 1048576 (1 MiB)').default(32 * 1024 * 1024),
   TETHER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   // Workspaces (server/workspace/). TETHER_SANDBOX_* limits are parsed by workspace/limits.ts.

@@ -5,14 +5,30 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import next from 'next';
 import { readCookie, resolvePrincipal, SESSION_COOKIE } from './auth/auth-sessions.ts';
 import { needsSetup } from './auth/accounts.ts';
+import { parseAllowedOrigins } from './auth/origins.ts';
 import { appRouter } from './api/root.ts';
 import { createContext } from './api/trpc.ts';
-import { encodePagePrincipal, PRINCIPAL_HEADER, SETUP_HEADER } from './api/page-headers.ts';
+import { bodyLimit, checkCrossSite, readBody, refuse } from './api/request-guards.ts';
+import { encodePagePrincipal, PRINCIPAL_HEADER, SESSION_VISIBLE_HEADER, SETUP_HEADER } from './api/page-headers.ts';
 import { attachSocketServer } from './realtime/socket.ts';
+import { SessionAccessError } from './sessions/access.ts';
+import { sessionIdSchema } from './sessions/schemas.ts';
+import type { Principal } from './auth/roles.ts';
 import type { Services } from './services.ts';
 import { VERSION } from './version.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '..');
+const API_PREFIX = '/api/trpc/';
+const SESSION_PAGE = /^\/sessions\/([^/]+)$/;
+
+function decodes(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 
 type PageHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -28,11 +44,12 @@ export async function createPageHandler(services: Services): Promise<PageHandler
 
 /** Tests pass their own page handler to run the API and sockets without a Next build. */
 export function createHttpServer(services: Services, handlePages: PageHandler) {
-  const { log, db } = services;
+  const { log, db, config } = services;
+  const allowedOrigins = parseAllowedOrigins(config.TETHER_ALLOWED_ORIGINS);
 
   const trpc = createHTTPHandler({
     router: appRouter,
-    basePath: '/api/trpc/',
+    basePath: API_PREFIX,
     createContext: ({ req, res }) => createContext(services, req, res),
     onError: ({ error, path: procedure }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error, procedure }, 'tRPC error');
@@ -45,17 +62,57 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname === '/healthz') return health(res);
-    if (url.pathname.startsWith('/api/trpc/')) return trpc(req, res);
+    if (url.pathname.startsWith(API_PREFIX)) return api(req, res, url.pathname.slice(API_PREFIX.length));
+    // Next.js fails such paths with a 500 while decoding route parameters: it is the client's error.
+    if (!decodes(url.pathname)) {
+      res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+      return void res.end('Bad request: the address is not valid percent-encoding.');
+    }
 
     delete req.headers[PRINCIPAL_HEADER];
     delete req.headers[SETUP_HEADER];
+    delete req.headers[SESSION_VISIBLE_HEADER];
     if (!url.pathname.startsWith('/_next/')) {
       const principal = await resolvePrincipal(db, readCookie(req.headers.cookie, SESSION_COOKIE));
       if (principal) req.headers[PRINCIPAL_HEADER] = encodePagePrincipal({ ...principal.user, role: principal.role });
+      const sessionPage = SESSION_PAGE.exec(url.pathname);
+      if (principal && sessionPage) req.headers[SESSION_VISIBLE_HEADER] = (await sessionVisible(principal, sessionPage[1]!)) ? '1' : '0';
       if (!setupDone) setupDone = !(await needsSetup(db));
       if (!setupDone) req.headers[SETUP_HEADER] = '1';
     }
     return handlePages(req, res);
+  }
+
+  /** tRPC gets a body already read within its route's limit, from a request that passed the CSRF check. */
+  async function api(req: IncomingMessage, res: ServerResponse, procedurePath: string) {
+    const crossSite = checkCrossSite(req, allowedOrigins);
+    if (crossSite) {
+      log.warn({ procedure: procedurePath, origin: req.headers.origin, fetchSite: req.headers['sec-fetch-site'], contentType: req.headers['content-type'] }, 'API request refused: %s', crossSite.message);
+      return refuse(req, res, crossSite);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const body = await readBody(req, bodyLimit(procedurePath, config.TETHER_MAX_UPLOAD_BYTES));
+      if (!body.ok) {
+        if (!body.refusal) return;
+        log.warn({ procedure: procedurePath, address: req.socket.remoteAddress, contentLength: req.headers['content-length'] }, 'API request refused: %s', body.refusal.message);
+        return refuse(req, res, body.refusal);
+      }
+      (req as IncomingMessage & { body?: string }).body = body.text;
+    }
+    return trpc(req, res);
+  }
+
+  /** Whether a session page has anything to show this user; unknown and foreign ids look the same. */
+  async function sessionVisible(principal: Principal, rawId: string): Promise<boolean> {
+    const id = sessionIdSchema.safeParse(decodeURIComponent(rawId));
+    if (!id.success) return false;
+    try {
+      await services.sessions.get(principal, id.data);
+      return true;
+    } catch (err) {
+      if (err instanceof SessionAccessError) return false;
+      throw err;
+    }
   }
 
   async function health(res: ServerResponse) {

@@ -2,7 +2,8 @@
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import type { Logger } from './log.ts';
-import { FailureLimiter } from './auth/rate-limit.ts';
+import { AccessChanges } from './auth/access-changes.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
 import { createLocalBus, type EventBus } from './sessions/bus.ts';
 import { createEventStream, type EventStream } from './sessions/stream.ts';
 import { SessionService } from './sessions/service.ts';
@@ -16,11 +17,6 @@ import type { AgentDelta } from './agent/loop.ts';
 import { agentWorkspace } from './agent/workspace-adapter.ts';
 import { teamPolicy } from './agent/policy/team-policy.ts';
 import { createModels, type Models } from './models/models.ts';
-
-/** Login throttling: per email and per client address, 15-minute window. */
-const LOGIN_WINDOW_MS = 15 * 60_000;
-const LOGIN_FAILURES_PER_EMAIL = 5;
-const LOGIN_FAILURES_PER_ADDRESS = 20;
 
 export interface Services {
   config: Config;
@@ -38,7 +34,9 @@ export interface Services {
   approvals: ApprovalService;
   /** The transport registers where live agent text deltas go (the folded messages are events). */
   onAgentDelta(listener: (d: AgentDelta) => void): void;
-  loginLimits: { byEmail: FailureLimiter; byAddress: FailureLimiter };
+  loginThrottle: LoginThrottle;
+  /** Sign-out, disabling and role changes announce themselves here; open sockets are re-checked. */
+  accessChanges: AccessChanges;
 }
 
 export function createServices(config: Config, log: Logger, db: Db, provider: WorkspaceProvider): Services {
@@ -79,9 +77,7 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
     config, log, db, bus, events, workspaces, sessions, terminals, models, agent, approvals,
     fileWatch: new FileWatchService(log),
     onAgentDelta: (listener) => { forwardDelta = listener; },
-    loginLimits: {
-      byEmail: new FailureLimiter(LOGIN_FAILURES_PER_EMAIL, LOGIN_WINDOW_MS),
-      byAddress: new FailureLimiter(LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW_MS),
-    },
+    accessChanges: new AccessChanges(),
+    loginThrottle: new LoginThrottle(),
   };
 }

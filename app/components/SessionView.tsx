@@ -1,5 +1,6 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SessionEvent } from '../../server/realtime/protocol.ts';
 import { getSocket } from '../lib/socket.ts';
@@ -8,9 +9,16 @@ import { useSessionEvents, type Connection } from '../lib/useSessionEvents.ts';
 import { AgentPanel } from './agent/AgentPanel.tsx';
 import { ApprovalPrompt } from './approvals/ApprovalPrompt.tsx';
 import { EventTimeline } from './EventTimeline.tsx';
-import { EditorArea, type EditorHandle } from './ide/EditorArea.tsx';
+import type { EditorHandle } from './ide/EditorArea.tsx';
 import { FileTree, useRefreshFiles } from './ide/FileTree.tsx';
 import { TerminalPanel } from './ide/TerminalPanel.tsx';
+
+// Monaco touches `window` when its module loads, so the editor is never rendered on the server
+// (doing so failed every session page with a 500 before the browser could render it).
+const EditorArea = dynamic(() => import('./ide/EditorArea.tsx').then((m) => m.EditorArea), {
+  ssr: false,
+  loading: () => <p className="muted page-pad">Loading the editor…</p>,
+});
 
 function ConnectionBadge({ connection }: { connection: Connection }) {
   if (typeof connection === 'object') return <span role="alert" className="badge failed">{connection.error}</span>;
@@ -61,7 +69,17 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
   }, [sessionId, refreshFiles]);
 
   const [side, setSide] = useState<'Agent' | 'Activity'>('Agent');
-  const onEditorReady = useCallback((h: EditorHandle) => { editor.current = h; }, []);
+  // The editor's code loads after the page; a file opened before it is ready opens once it is.
+  const pendingOpen = useRef<string | null>(null);
+  const onEditorReady = useCallback((h: EditorHandle) => {
+    editor.current = h;
+    if (pendingOpen.current) h.open(pendingOpen.current);
+    pendingOpen.current = null;
+  }, []);
+  const openFile = useCallback((p: string) => {
+    if (editor.current) editor.current.open(p);
+    else pendingOpen.current = p;
+  }, []);
 
   if (session.error) return <p role="alert" className="form-error page-pad">{session.error.message}</p>;
   if (!session.data) return <p className="muted page-pad">Loading…</p>;
@@ -98,7 +116,7 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
       <ApprovalPrompt sessionId={sessionId} events={events} />
       <div className="ide-main">
         {ready || workspaceStatus === 'ready'
-          ? <FileTree sessionId={sessionId} readOnly={!ready} onOpen={(p) => editor.current?.open(p)} onDeleted={(p) => editor.current?.removed([p])} />
+          ? <FileTree sessionId={sessionId} readOnly={!ready} onOpen={openFile} onDeleted={(p) => editor.current?.removed([p])} />
           : <section className="panel file-panel" aria-label="Explorer"><p className="muted placeholder">{progress ?? 'No workspace.'}</p></section>}
         <div className="ide-center">
           <EditorArea sessionId={sessionId} onReady={onEditorReady} readOnlyWorkspace={!ready} />

@@ -3,6 +3,8 @@ import { useEffect, useRef, useState } from 'react';
 import type { SessionEvent } from '../../server/realtime/protocol.ts';
 import { getSocket } from './socket.ts';
 
+const SIGNED_OUT = 'Your sign-in has ended. Reload to sign in again.';
+
 export type Connection = 'connecting' | 'live' | 'offline' | { error: string };
 
 /**
@@ -26,8 +28,9 @@ export function useSessionEvents(sessionId: string) {
       lastSeq.current = e.seq;
       setEvents((prev) => [...prev, e]);
     };
-    const onDisconnect = () => setConnection('offline');
-    const onConnectError = (err: Error) => setConnection({ error: err.message === 'unauthorized' ? 'Your sign-in has ended. Reload to sign in again.' : `Cannot reach the server (${err.message}).` });
+    // The server only disconnects a socket itself when its sign-in ended; the client won't reconnect.
+    const onDisconnect = (reason: string) => setConnection(reason === 'io server disconnect' ? { error: SIGNED_OUT } : 'offline');
+    const onConnectError = (err: Error) => setConnection({ error: err.message === 'unauthorized' ? SIGNED_OUT : `Cannot reach the server (${err.message}).` });
     socket.on('session:event', onEvent);
     socket.on('connect', follow);
     socket.on('disconnect', onDisconnect);

@@ -2,6 +2,8 @@
 // once per page request and passes it in these headers (stripping any a client sent).
 export const PRINCIPAL_HEADER = 'x-tether-principal';
 export const SETUP_HEADER = 'x-tether-needs-setup';
+/** On /sessions/<id>: '1' when the signed-in user may see that session, else '0' (the page answers 404). */
+export const SESSION_VISIBLE_HEADER = 'x-tether-session-visible';
 
 export interface PagePrincipal { id: string; email: string; name: string; role: 'admin' | 'member' }
 

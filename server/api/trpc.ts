@@ -17,7 +17,11 @@ export type Context = Awaited<ReturnType<typeof createContext>>;
 
 // 2. Initialisation -------------------------------------------------------------------------
 /** Who may call a procedure; tests read it to check every procedure is guarded as declared. */
-export interface Meta { access: 'public' | 'member' | 'admin' }
+export interface Meta {
+  access: 'public' | 'member' | 'admin';
+  /** Takes bodies up to TETHER_MAX_UPLOAD_BYTES instead of the small default (server/api/request-guards.ts). */
+  upload?: true;
+}
 
 const t = initTRPC.context<Context>().meta<Meta>().create({
   transformer: superjson,

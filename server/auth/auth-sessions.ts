@@ -1,5 +1,6 @@
 // Browser logins: an opaque cookie token whose SHA-256 is the AuthSession row's key.
 import type { Db } from '../db/client.ts';
+import { isKnownDevice, mintDevice } from './device-cookie.ts';
 import { decoyHash, verifyPassword } from './password.ts';
 import { roleSchema, type Principal } from './roles.ts';
 import { newToken, tokenDigest } from './tokens.ts';
@@ -8,11 +9,19 @@ export const SESSION_COOKIE = 'tether_session';
 /** lastSeenAt is refreshed at most this often, so reads don't each cost a write. */
 const TOUCH_INTERVAL_MS = 5 * 60_000;
 
+/** A session and a fresh device cookie value (server/auth/device-cookie.ts), or null for wrong credentials. */
 export async function login(db: Db, email: string, password: string, ttlSeconds: number, userAgent?: string) {
   const user = await db.user.findUnique({ where: { email }, include: { account: true, memberships: true } });
   const ok = await verifyPassword(user?.account?.passwordHash ?? (await decoyHash()), password);
-  if (!user || !ok || user.disabled || user.memberships.length === 0) return null;
-  return startAuthSession(db, user.id, ttlSeconds, userAgent);
+  if (!user?.account || !ok || user.disabled || user.memberships.length === 0) return null;
+  return { ...(await startAuthSession(db, user.id, ttlSeconds, userAgent)), device: mintDevice(user.account) };
+}
+
+/** The device cookie's value when it was minted for this email's account, else null. */
+export async function knownDevice(db: Db, email: string, cookieValue: string | undefined): Promise<string | null> {
+  if (!cookieValue) return null;
+  const account = await db.account.findFirst({ where: { user: { email } } });
+  return account && isKnownDevice(account, cookieValue) ? cookieValue : null;
 }
 
 export async function startAuthSession(db: Db, userId: string, ttlSeconds: number, userAgent?: string) {
@@ -49,12 +58,18 @@ export async function logout(db: Db, token: string | undefined): Promise<void> {
   if (token) await db.authSession.deleteMany({ where: { tokenHash: tokenDigest(token) } });
 }
 
-/** Parses one cookie out of a Cookie header. */
+/** Parses one cookie out of a Cookie header; a value that does not decode counts as absent (signed out). */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }

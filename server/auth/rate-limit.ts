@@ -1,14 +1,19 @@
-/** Counts failures per key in a sliding window; memory is bounded by pruning expired keys. */
-export class FailureLimiter {
+/** Growing delays, never a lockout: past `free` failures in the window, each failure doubles the wait, up to `maxMs`. */
+export interface ThrottlePolicy { free: number; baseMs: number; maxMs: number; windowMs: number }
+
+/** Failures per key in a sliding window; memory is bounded by pruning expired keys. */
+export class FailureThrottle {
   private readonly failures = new Map<string, number[]>();
 
-  constructor(private readonly max: number, private readonly windowMs: number, private readonly now = () => Date.now()) {}
+  constructor(private readonly policy: ThrottlePolicy, private readonly now = () => Date.now()) {}
 
   /** Milliseconds until the key may try again, or 0 when it may try now. */
   retryAfter(key: string): number {
     const recent = this.recent(key);
-    if (recent.length < this.max) return 0;
-    return recent[0]! + this.windowMs - this.now();
+    const over = recent.length - this.policy.free;
+    if (over < 0) return 0;
+    const delay = Math.min(this.policy.baseMs * 2 ** over, this.policy.maxMs);
+    return Math.max(0, recent.at(-1)! + delay - this.now());
   }
 
   fail(key: string): void {
@@ -21,7 +26,7 @@ export class FailureLimiter {
   reset(key: string): void { this.failures.delete(key); }
 
   private recent(key: string): number[] {
-    const cutoff = this.now() - this.windowMs;
+    const cutoff = this.now() - this.policy.windowMs;
     return (this.failures.get(key) ?? []).filter((t) => t > cutoff);
   }
 

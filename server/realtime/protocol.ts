@@ -1,5 +1,14 @@
-// The Socket.IO contract, shared (as types only) with the browser.
+// The Socket.IO contract, shared with the browser: types, and the few limits both sides must agree on
+// (this file may hold no other values and import nothing but types).
 import type { SessionEvent } from '../sessions/event-types.ts';
+
+/** Socket.IO's cap on one message (its `maxHttpBufferSize`): a bigger one drops the connection. */
+export const MAX_SOCKET_MESSAGE_BYTES = 1024 * 1024;
+/**
+ * The browser splits terminal input (a paste) into messages of at most this many UTF-16 units.
+ * Even fully escaped in JSON (6 bytes a unit, `\u0001`) one message stays under the cap above.
+ */
+export const TERMINAL_INPUT_CHUNK_CHARS = 128 * 1024;
 
 export type Ack<T = object> = (result: ({ ok: true } & T) | { ok: false; error: string }) => void;
 

@@ -4,11 +4,13 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Principal } from '../auth/roles.ts';
+import { SessionAccessError } from '../sessions/access.ts';
 import { sessionIdSchema } from '../sessions/schemas.ts';
 import type { Services } from '../services.ts';
 import type { Attachment, TerminalInfo as DomainTerminal } from '../workspace/terminals.ts';
-import { originAllowed, principalFromHandshake, REAUTHORIZE_MS } from './authorize.ts';
-import type { Ack, ClientToServer, ServerToClient, TerminalInfo } from './protocol.ts';
+import { originAllowed, parseAllowedOrigins } from '../auth/origins.ts';
+import { principalFromHandshake, REAUTHORIZE_MS } from './authorize.ts';
+import { MAX_SOCKET_MESSAGE_BYTES, TERMINAL_INPUT_CHUNK_CHARS, type Ack, type ClientToServer, type ServerToClient, type TerminalInfo } from './protocol.ts';
 
 interface SocketData {
   principal: Principal;
@@ -27,8 +29,8 @@ const schemas = {
   follow: session.extend({ afterSeq: z.number().int().min(0) }),
   open: session.extend(size),
   attach: terminal.extend({ fromOffset: z.number().int().min(0).nullable() }),
-  /** One keystroke or a paste; bigger inputs are split by the client's terminal anyway. */
-  input: terminal.extend({ data: z.string().max(1024 * 1024) }),
+  /** One keystroke, or one piece of a paste (the browser splits bigger ones). */
+  input: terminal.extend({ data: z.string().max(TERMINAL_INPUT_CHUNK_CHARS) }),
   resize: terminal.extend(size),
   ack: terminal.extend({ chars: z.number().int().min(0).max(10_000_000) }),
 };
@@ -41,10 +43,11 @@ const terminalInfo = (t: DomainTerminal, index: number): TerminalInfo => ({ id: 
 
 export function attachSocketServer(http: HttpServer, services: Services) {
   const { log, terminals } = services;
-  const allowed = services.config.TETHER_ALLOWED_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean) ?? null;
+  const allowed = parseAllowedOrigins(services.config.TETHER_ALLOWED_ORIGINS);
   const io = new Server<ClientToServer, ServerToClient, Record<string, never>, SocketData>(http, {
     path: '/socket.io',
     serveClient: false,
+    maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
     // Refuse cross-site pages before any handshake work (cookies alone would let them in).
     allowRequest: (req, cb) => cb(originAllowed(req, allowed) ? null : 'origin not allowed', originAllowed(req, allowed)),
   });
@@ -66,6 +69,47 @@ export function attachSocketServer(http: HttpServer, services: Services) {
   });
 
   /**
+   * Re-resolves a socket's sign-in: a socket whose sign-in ended is disconnected, and follows or
+   * terminal attachments of sessions the user may no longer see are dropped.
+   */
+  async function revalidate(socket: TetherSocket): Promise<boolean> {
+    const principal = await principalFromHandshake(services.db, socket.request);
+    if (!principal) {
+      log.info({ userId: socket.data.principal.user.id, socketId: socket.id }, 'socket disconnected: its sign-in has ended');
+      socket.disconnect(true);
+      return false;
+    }
+    socket.data.principal = principal;
+    socket.data.checkedAt = Date.now();
+    socket.data.access.clear();
+    const visible = async (sessionId: string | undefined) => !!sessionId && (await services.sessions.get(principal, sessionId).then(
+      () => true,
+      (err: unknown) => { if (err instanceof SessionAccessError) return false; throw err; },
+    ));
+    for (const [sessionId, stop] of socket.data.follows) {
+      if (!(await visible(sessionId))) { stop(); socket.data.follows.delete(sessionId); }
+    }
+    for (const [terminalId, attachment] of socket.data.attachments) {
+      if (!(await visible(terminals.get(terminalId)?.sessionId))) { attachment.detach(); socket.data.attachments.delete(terminalId); }
+    }
+    return true;
+  }
+
+  const revalidateAll = (which: (s: TetherSocket) => boolean) => {
+    for (const socket of io.of('/').sockets.values()) {
+      if (socket.data.principal && which(socket)) {
+        revalidate(socket).catch((err) => log.error({ err, socketId: socket.id }, 'socket re-authorization failed'));
+      }
+    }
+  };
+  // At once when a user's access changes; and periodically, so sign-ins that simply expire end
+  // even on a socket that only listens.
+  services.accessChanges.onChange((userId) => revalidateAll((s) => s.data.principal.user.id === userId));
+  const sweep = setInterval(() => revalidateAll((s) => Date.now() - s.data.checkedAt > REAUTHORIZE_MS), REAUTHORIZE_MS);
+  sweep.unref();
+  http.on('close', () => clearInterval(sweep));
+
+  /**
    * Every handler goes through this: valid input, a still-valid sign-in, access to the session,
    * and (for terminal events) a terminal that belongs to that session.
    */
@@ -73,17 +117,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
     const parsed = schema.safeParse(raw);
     const fail = (error: string) => { ack?.({ ok: false, error }); return null; };
     if (!parsed.success) return fail(parsed.error.issues.map((i) => i.message).join('; '));
-    if (Date.now() - socket.data.checkedAt > REAUTHORIZE_MS) {
-      const principal = await principalFromHandshake(services.db, socket.request);
-      if (!principal) {
-        fail('Your sign-in has ended.');
-        socket.disconnect(true);
-        return null;
-      }
-      socket.data.principal = principal;
-      socket.data.checkedAt = Date.now();
-      socket.data.access.clear();
-    }
+    if (Date.now() - socket.data.checkedAt > REAUTHORIZE_MS && !(await revalidate(socket))) return fail('Your sign-in has ended.');
     const { sessionId } = parsed.data;
     if (Date.now() - (socket.data.access.get(sessionId) ?? 0) > REAUTHORIZE_MS) {
       try {

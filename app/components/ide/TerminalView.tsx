@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import '@xterm/xterm/css/xterm.css';
 import type { TerminalData } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
+import { splitTerminalInput } from '../../lib/terminal-input.ts';
 
 /** Rendered characters are acknowledged in batches of this size (VS Code's CharCountAckSize). */
 const ACK_BATCH_CHARS = 5_000;
@@ -82,7 +83,9 @@ export function TerminalView({ sessionId, terminalId, label, active }: { session
       socket.on('connect', attach);
       if (socket.connected) attach();
 
-      const input = term.onData((data) => socket.emit('terminal:input', { ...ids, data }));
+      const input = term.onData((data) => {
+        for (const piece of splitTerminalInput(data)) socket.emit('terminal:input', { ...ids, data: piece });
+      });
       const resize = term.onResize(({ cols, rows }) => socket.emit('terminal:resize', { ...ids, cols, rows }));
       fitRef.current = () => { try { fit.fit(); } catch { /* hidden: no size */ } };
       fitRef.current();

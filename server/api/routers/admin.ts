@@ -13,9 +13,13 @@ export const adminRouter = router({
   createUser: adminProcedure.input(createUserInput).mutation(({ ctx, input }) =>
     createUser(ctx.db, ctx.principal.teamId, ctx.principal.user.id, input).catch(toApiError)),
 
-  setRole: adminProcedure.input(userIdInput.extend({ role: roleSchema })).mutation(({ ctx, input }) =>
-    setRole(ctx.db, ctx.principal.teamId, ctx.principal.user.id, input.userId, input.role).catch(toApiError)),
+  setRole: adminProcedure.input(userIdInput.extend({ role: roleSchema })).mutation(async ({ ctx, input }) => {
+    await setRole(ctx.db, ctx.principal.teamId, ctx.principal.user.id, input.userId, input.role).catch(toApiError);
+    ctx.accessChanges.changed(input.userId);
+  }),
 
-  setDisabled: adminProcedure.input(userIdInput.extend({ disabled: z.boolean() })).mutation(({ ctx, input }) =>
-    setDisabled(ctx.db, ctx.principal.teamId, ctx.principal.user.id, input.userId, input.disabled).catch(toApiError)),
+  setDisabled: adminProcedure.input(userIdInput.extend({ disabled: z.boolean() })).mutation(async ({ ctx, input }) => {
+    await setDisabled(ctx.db, ctx.principal.teamId, ctx.principal.user.id, input.userId, input.disabled).catch(toApiError);
+    ctx.accessChanges.changed(input.userId);
+  }),
 });

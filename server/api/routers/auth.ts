@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { needsSetup, setupAdmin } from '../../auth/accounts.ts';
-import { clearedSessionCookie, login, logout, sessionCookie, startAuthSession } from '../../auth/auth-sessions.ts';
+import { clearedSessionCookie, knownDevice, login, logout, readCookie, sessionCookie, startAuthSession } from '../../auth/auth-sessions.ts';
+import { DEVICE_COOKIE, deviceCookie } from '../../auth/device-cookie.ts';
 import { loginInput, setupInput } from '../../auth/schemas.ts';
 import { toApiError } from '../errors.ts';
 import { publicProcedure, router, type Context } from '../trpc.ts';
@@ -23,25 +24,33 @@ export const authRouter = router({
   }),
 
   login: publicProcedure.input(loginInput).mutation(async ({ ctx, input }) => {
-    const { byEmail, byAddress } = ctx.loginLimits;
-    const wait = Math.max(byEmail.retryAfter(input.email), byAddress.retryAfter(ctx.clientAddress));
-    if (wait > 0) {
-      throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60_000)} minute(s).` });
+    const attempt = {
+      email: input.email,
+      address: ctx.clientAddress,
+      knownDevice: await knownDevice(ctx.db, input.email, readCookie(ctx.req.headers.cookie, DEVICE_COOKIE)),
+    };
+    const throttled = ctx.loginThrottle.check(attempt);
+    if (throttled) {
+      ctx.log.warn({ email: input.email, address: ctx.clientAddress, knownDevice: !!attempt.knownDevice, scope: throttled.scope, waitMs: throttled.waitMs }, 'sign-in throttled');
+      const seconds = Math.ceil(throttled.waitMs / 1000);
+      ctx.res.setHeader('Retry-After', String(seconds));
+      throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `Too many failed sign-ins. Try again in ${seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`}.` });
     }
     const session = await login(ctx.db, input.email, input.password, ctx.config.TETHER_SESSION_TTL, ctx.req.headers['user-agent']);
     if (!session) {
-      byEmail.fail(input.email);
-      byAddress.fail(ctx.clientAddress);
-      ctx.log.warn({ email: input.email, address: ctx.clientAddress }, 'failed sign-in');
+      ctx.loginThrottle.failed(attempt);
+      ctx.log.warn({ email: input.email, address: ctx.clientAddress, knownDevice: !!attempt.knownDevice }, 'failed sign-in');
       throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong email or password.' });
     }
-    byEmail.reset(input.email);
+    ctx.loginThrottle.succeeded(attempt);
     ctx.res.appendHeader('Set-Cookie', sessionCookie(session.token, session.expiresAt, secureCookies(ctx)));
+    ctx.res.appendHeader('Set-Cookie', deviceCookie(session.device, secureCookies(ctx)));
     return { ok: true as const };
   }),
 
   logout: publicProcedure.mutation(async ({ ctx }) => {
     await logout(ctx.db, ctx.token);
+    if (ctx.principal) ctx.accessChanges.changed(ctx.principal.user.id);
     ctx.res.appendHeader('Set-Cookie', clearedSessionCookie(secureCookies(ctx)));
     return { ok: true as const };
   }),

@@ -6,8 +6,13 @@ import { WorkspaceUnavailableError } from '../../sessions/workspaces.ts';
 import { toApiError } from '../errors.ts';
 import { memberProcedure, router, type Context } from '../trpc.ts';
 
+/** What Linux allows for one name in a path (NAME_MAX), in bytes. */
+const MAX_NAME_BYTES = 255;
 /** Shape only: the FileService decides what a path may reach. */
-const relPath = z.string().max(4096, 'Path too long');
+const relPath = z.string().max(4096, 'Path too long (4096 characters at most)').refine(
+  (p) => p.split('/').every((name) => Buffer.byteLength(name) <= MAX_NAME_BYTES),
+  `A file or folder name can be at most ${MAX_NAME_BYTES} bytes long`,
+);
 const inSession = z.object({ sessionId: sessionIdSchema });
 /** The editor holds one buffer in memory; larger saves belong to the terminal. */
 const MAX_SAVE_CHARS = 5 * 1024 * 1024;
@@ -45,6 +50,7 @@ export const filesRouter = router({
   }),
 
   write: memberProcedure
+    .meta({ access: 'member', upload: true })
     .input(inSession.extend({ path: relPath, content: z.string().max(MAX_SAVE_CHARS, 'File too large to save from the editor'), expectedVersion: z.string().max(100).optional() }))
     .mutation(async ({ ctx, input }) => {
       const files = await filesOf(ctx, input.sessionId, true);

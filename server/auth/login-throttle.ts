@@ -1,0 +1,63 @@
+// Sign-in throttling with growing delays and no lockout an attacker can trigger: failures are
+// counted per account-and-address pair, per account and per address, and a browser that signed
+// in to the account before (a valid device cookie) is throttled only on its own failures.
+import { FailureThrottle, type ThrottlePolicy } from './rate-limit.ts';
+
+const WINDOW_MS = 15 * 60_000;
+const policies = {
+  /** One guesser at one account: three tries, then 1 s, 2 s, 4 s … up to 15 minutes between tries. */
+  pair: { free: 3, baseMs: 1_000, maxMs: WINDOW_MS, windowMs: WINDOW_MS },
+  /** Many addresses at one account: the same growth, later. */
+  account: { free: 10, baseMs: 1_000, maxMs: WINDOW_MS, windowMs: WINDOW_MS },
+  /** One address at many accounts (password spraying): short waits only, so people sharing an address are slowed, never shut out. */
+  address: { free: 20, baseMs: 1_000, maxMs: 30_000, windowMs: WINDOW_MS },
+  /** A known device's own failures: a stolen device cookie buys no more guesses than a stranger gets. */
+  device: { free: 3, baseMs: 1_000, maxMs: WINDOW_MS, windowMs: WINDOW_MS },
+} satisfies Record<string, ThrottlePolicy>;
+type Scope = keyof typeof policies;
+
+export interface LoginAttempt {
+  email: string;
+  address: string;
+  /** The device cookie, only when it is valid for this account. */
+  knownDevice: string | null;
+}
+
+export interface Throttled { scope: Scope; waitMs: number }
+
+export class LoginThrottle {
+  private readonly throttles: Record<Scope, FailureThrottle>;
+
+  constructor(now = () => Date.now()) {
+    this.throttles = {
+      pair: new FailureThrottle(policies.pair, now),
+      account: new FailureThrottle(policies.account, now),
+      address: new FailureThrottle(policies.address, now),
+      device: new FailureThrottle(policies.device, now),
+    };
+  }
+
+  /** The longest wait that applies to this attempt, or null when it may go ahead. */
+  check(attempt: LoginAttempt): Throttled | null {
+    let worst: Throttled | null = null;
+    for (const [scope, key] of this.keys(attempt)) {
+      const waitMs = this.throttles[scope].retryAfter(key);
+      if (waitMs > 0 && (!worst || waitMs > worst.waitMs)) worst = { scope, waitMs };
+    }
+    return worst;
+  }
+
+  failed(attempt: LoginAttempt): void {
+    for (const [scope, key] of this.keys(attempt)) this.throttles[scope].fail(key);
+  }
+
+  /** Only the successful guesser's own counts are cleared: others' failures on the account still stand. */
+  succeeded(attempt: LoginAttempt): void {
+    for (const [scope, key] of this.keys(attempt)) if (scope === 'pair' || scope === 'device') this.throttles[scope].reset(key);
+  }
+
+  private keys(a: LoginAttempt): [Scope, string][] {
+    if (a.knownDevice) return [['device', `${a.email}\n${a.knownDevice}`]];
+    return [['pair', `${a.email}\n${a.address}`], ['account', a.email], ['address', a.address]];
+  }
+}
