@@ -38,7 +38,7 @@ export async function classifyCall(tool: string, input: unknown): Promise<Classi
       if (!parsed.success) return invalid(tool, parsed.error.message);
       const p = (parsed.data as { path?: string }).path ?? '.';
       if (resolveInWorkspace(p) === null) return finding(high(`${tool} names ${p}, outside the workspace`), p);
-      return finding(low(`${tool} only reads`), p);
+      return finding(low(`${tool} only reads`), normalised(p));
     }
     case writeFile.name: {
       const parsed = writeFile.input.safeParse(input);

@@ -92,6 +92,7 @@ describe('rules', () => {
     const rules = [rule('deny', 'write_file(*.pem)')];
     expect(await evaluate(write('certs/deep/server.pem'), rules, DEFAULT_POLICY_SETTINGS)).toMatchObject({ decision: 'deny' });
     expect(await evaluate(write('certs/server.pem.txt'), rules, DEFAULT_POLICY_SETTINGS)).toMatchObject({ decision: 'allow' });
+    expect(await evaluate({ tool: 'read_file', input: { path: './secrets/../secrets/key' } }, [rule('ask', 'read_file(secrets/**)')], DEFAULT_POLICY_SETTINGS)).toMatchObject({ decision: 'ask' });
     const everything = [rule('deny', '*(*)')];
     for (const call of [write('src/a/b.ts'), run('ls'), { tool: 'git', input: { action: 'status' } }, { tool: 'read_file', input: { path: 'a/b/c' } }]) {
       expect(await evaluate(call, everything, DEFAULT_POLICY_SETTINGS), JSON.stringify(call)).toMatchObject({ decision: 'deny' });
