@@ -56,7 +56,7 @@ describe('git and run_tests tools', () => {
   ] as const)('git %j is %s', async (input, risk) => {
     const c = await classifyCall('git', input);
     expect(c.risk).toBe(risk);
-    expect(c.parts[0]!.argv[0]).toBe('git');
+    expect(c.parts[0]!.argv[0]).toBe(input.action);
   });
 
   it('git push --force says so, and its argv is what rules match', async () => {

@@ -24,6 +24,9 @@ export interface Classification {
    * argv). Every part must be allowed for the call to be allowed.
    */
   parts: { subject: string; argv: string[]; risk: Risk; reason: string }[];
+  // argv is the subject as words: a shell command after wrappers with its program resolved
+  // (timeout 5 /bin/rm x → rm x), git's arguments after "git"; so argv.join(' ') is what a rule
+  // pattern is matched against, and a rule made from it matches the same call again.
   /** The input did not parse as the tool's arguments. */
   invalid: boolean;
 }
@@ -38,7 +41,7 @@ export async function classifyCall(tool: string, input: unknown): Promise<Classi
       if (!parsed.success) return invalid(tool, parsed.error.message);
       const p = (parsed.data as { path?: string }).path ?? '.';
       if (resolveInWorkspace(p) === null) return finding(high(`${tool} names ${p}, outside the workspace`), p);
-      return finding(low(`${tool} only reads`), p);
+      return finding(low(`${tool} only reads`), normalised(p));
     }
     case writeFile.name: {
       const parsed = writeFile.input.safeParse(input);
@@ -75,7 +78,7 @@ export async function classifyCall(tool: string, input: unknown): Promise<Classi
       // (checkout . discards changes), whichever is higher.
       const own = git.highRisk?.(parsed.data);
       const f = worst([...(own ? [high(own)] : []), gitRisk(argv)], low(`git ${parsed.data.action}`));
-      return finding(f, argv.join(' '), ['git', ...argv]);
+      return finding(f, argv.join(' '), argv);
     }
     case runTests.name: {
       const parsed = runTests.input.safeParse(input);
@@ -90,7 +93,7 @@ export async function classifyCall(tool: string, input: unknown): Promise<Classi
 
 function partOf(c: JudgedCommand) {
   const words = c.effective.length ? c.effective : c.argv;
-  return { subject: words.join(' '), argv: c.argv, risk: c.risk, reason: c.reason };
+  return { subject: words.join(' '), argv: words, risk: c.risk, reason: c.reason };
 }
 
 function normalised(p: string): string {

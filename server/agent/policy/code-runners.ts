@@ -151,7 +151,7 @@ function alias(_name: string, args: Word[]): ProgramEffect {
 
 function trap(_name: string, args: Word[]): ProgramEffect {
   const body = operands(args)[0];
-  if (!body) return only(low('lists traps'));
+  if (!body || body.value === '-' || body.value === '') return only(low(body ? 'resets traps' : 'lists traps'));
   return { findings: [low('sets a trap (its body is judged as if it ran)')], scripts: [{ source: body.value, what: 'trap' }] };
 }
 

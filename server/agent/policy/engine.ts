@@ -32,7 +32,12 @@ export interface Verdict {
   rule: string | null;
   /** The rule id, or "classifier". */
   by: string;
-  /** The parsed simple commands (argv each), for highlighting in a prompt; [] for file tools. */
+  /**
+   * The parsed parts of a run_command or git call, argv each, for highlighting in a prompt and
+   * for rules: a simple command after wrappers with its program resolved (`timeout 5 /bin/rm x`
+   * → `rm x`), or git's arguments after "git". `argv.join(' ')` is what rule patterns match, so
+   * a rule made from it matches the same call again. [] for file tools.
+   */
   commands: string[][];
 }
 

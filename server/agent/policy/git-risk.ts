@@ -68,7 +68,9 @@ export function gitRisk(argv: (string | null)[]): Finding {
     const s = sensitiveWrite(file);
     if (s) return high(`git ${sub} writes ${file}, ${s.reason}`);
   }
-  if (sub === 'mv' || sub === 'rm') {
+  // Subcommands that write the paths they are given (clone into, submodule add, worktree add,
+  // mv, rm, checkout -- paths …); reading and staging name paths without writing them.
+  if (!READS.has(sub) && sub !== 'add' && sub !== 'commit') {
     const hit = positional.map((p) => ({ p, s: sensitiveWrite(p) })).find((x) => x.s);
     if (hit) return high(`git ${sub} touches ${hit.p}, ${hit.s!.reason}`);
   }

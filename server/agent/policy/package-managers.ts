@@ -37,9 +37,15 @@ function packageManager(name: string, args: Word[]): ProgramEffect {
     const rest = name === 'npm' ? (dash >= 0 ? args.slice(dash + 1) : ops.slice(1)) : args.slice(args.findIndex((a) => a.value === sub) + 1).filter((a) => a.value !== '--');
     return rest.length ? { findings: [], runs: [rest] } : only(medium(`${name} ${sub}`));
   }
+  if (sub === 'set-script' || (sub === 'pkg' && ops[1]?.value === 'set' && ops.slice(2).some((o) => o.value === null || /^scripts/.test(o.value)))) {
+    return only(high(`${name} ${sub} changes the scripts npm runs on install and test`));
+  }
+  if (sub === 'set' || (sub === 'config' && all.some((a) => a === 'set' || a === 'delete' || a === 'edit'))) {
+    return only(high(`${name} ${sub} changes .npmrc, which every later install obeys`));
+  }
   if (sub === 'audit' && !all.includes('fix')) return only(low(`${name} audit only reports`));
   if (sub === 'version' && ops.length > 1) return only(medium(`${name} version bumps the version, commits and tags`));
-  if (READ_ONLY_PM.has(sub) && !(sub === 'config' && all.some((a) => a === 'set' || a === 'delete' || a === 'edit'))) return only(low(`${name} ${sub} only reads`));
+  if (READ_ONLY_PM.has(sub)) return only(low(`${name} ${sub} only reads`));
   if (sub === 'run' || sub === 'run-script') return only(medium(`runs the project's ${ops[1]?.value ?? ''} script`.replace('  ', ' ')));
   if (sub === 'test' || sub === 't' || sub === 'tst' || sub === 'start') return only(medium(`runs the project's ${sub === 'start' ? 'start' : 'test'} script`));
   if (name !== 'npm' && !PM_SUBCOMMANDS.has(sub)) return { findings: [medium(`${name} ${sub} runs the project's script or binary ${sub}`)], runs: [ops] };

@@ -15,6 +15,7 @@ export const READERS = new Set([
   'printenv', 'ps', 'free', 'uptime', 'seq', 'sleep', 'cd', 'pushd', 'popd', 'dirs', 'read', 'locale', 'nproc', 'jq', 'yq', 'cal', 'expr',
   'tput', 'clear', 'history', 'getconf', 'lsof', 'pgrep', 'shasum', 'numfmt', 'look', 'zcat', 'zgrep', 'bat', 'batcat', 'exa', 'eza', 'tokei', 'cloc',
   'wait', 'exit', 'return', 'shift', 'set', 'unset', 'local', 'declare', 'typeset', 'export', 'readonly', 'help', 'man', 'info',
+  'break', 'continue', 'jobs', 'bg', 'fg', 'disown', 'umask', 'ulimit', 'times', 'caller', 'suspend', 'logout',
 ]);
 
 /** Whose arguments are text, not paths (a "/" in them names nothing). */

@@ -153,7 +153,8 @@ class Walk {
    */
   private arithmetic(n: Node) {
     const scope = n.type === 'subscript' ? n.childForFieldName('index') : n;
-    if (!scope) return;
+    // ${a[@]}, ${a[*]} and literal indexes evaluate nothing.
+    if (!scope || (n.type === 'subscript' && /^([@*]|\d+)$/.test(scope.text))) return;
     const names = new Set(['variable_name', 'simple_expansion', 'expansion', 'word']);
     const variable = names.has(scope.type) ? scope : [...names].map((t) => findDescendant(scope, t)).find((x) => x) ?? null;
     if (variable) this.problems.push(`arithmetic on ${variable.text} (bash evaluates a variable's value there, and $(…) inside it runs)`);
@@ -235,8 +236,12 @@ class Walk {
   }
 
   private redirect(r: Node): Redirect {
-    const dest = r.childForFieldName('destination') ?? lastNamed(r);
     const op = r.children.filter((c): c is Node => !!c && !c.isNamed).map((c) => c.text).join('') || '>';
+    // `3>&-` closes a descriptor: there is no destination at all.
+    if (!r.childForFieldName('destination') && /&-?$|-$/.test(op) && !named(r).some((c) => c.type !== 'file_descriptor')) {
+      return { op, target: { value: '-', glob: false, source: '-' }, fdDup: true };
+    }
+    const dest = r.childForFieldName('destination') ?? lastNamed(r);
     const target = dest ? this.word(dest) : { value: null, glob: false, source: '' };
     const fdDup = op.includes('&') && op !== '&>' && op !== '&>>' && target.value !== null && /^(\d+|-)$/.test(target.value);
     return { op, target, fdDup };

@@ -111,6 +111,8 @@ function noteWrites(cmd: SimpleCommand, scope: Scope) {
 async function judgeCommand(cmd: SimpleCommand, scope: Scope, out: JudgedCommand[]): Promise<void> {
   const findings: Finding[] = [];
   for (const a of cmd.assignments) {
+    // `IFS= read -r line`: as a prefix, IFS only changes how that one command splits.
+    if (a.name === 'IFS' && cmd.words.length) continue;
     const f = variableFinding(a.name, a.value.value);
     if (f) findings.push(f);
   }
