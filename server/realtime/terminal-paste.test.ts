@@ -33,7 +33,7 @@ describe('pasting into a terminal', () => {
     const { member, memberCookie } = await setupAdminAndMember(app);
     const session = await createProvisionedSession(member);
     sessionId = session.id;
-    workspaceDir = path.join(app.services.config.dataDir, 'workspaces', session.workspace.id);
+    workspaceDir = (await app.provider.paths(session.workspace.id))!.files;
     socket = await open(app, memberCookie);
   });
   afterAll(async () => { socket?.close(); await app?.close(); });
