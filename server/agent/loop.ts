@@ -7,6 +7,7 @@ import type { UsageMeter } from '../models/metering.ts';
 import type { ModelRouter } from '../models/router.ts';
 import type { Actor, EventPayload } from '../sessions/event-types.ts';
 import type { EventStream } from '../sessions/stream.ts';
+import type { SessionContext } from './context/pipeline.ts';
 import type { PromptBuilder } from './prompt.ts';
 import type { RunLog } from './run-state.ts';
 import { toolSpecs } from './tools/registry.ts';
@@ -20,6 +21,8 @@ export interface LoopDeps extends ToolCallDeps {
   router: Pick<ModelRouter, 'stream'>;
   meter?: UsageMeter;
   prompt: PromptBuilder;
+  /** Memory for the prompt (extraction runs before each model call); none: the prompt has no memory. */
+  context?: SessionContext;
   promptBudgetTokens: number;
   maxSteps: number;
   onDelta?: (d: AgentDelta) => void;
@@ -62,7 +65,10 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
     if (verdict) return { outcome: verdict.scope === 'run' ? 'budget' : 'quota', steps: step, message: verdict.message };
 
     step++;
-    const prompt = deps.prompt.build({ events: run.log.events, toolNames, budgetTokens: deps.promptBudgetTokens });
+    const memory = deps.context ? await deps.context.refresh(run.sessionId, run.log.events) : [];
+    const prompt = deps.prompt.build({ events: run.log.events, memory, toolNames, budgetTokens: deps.promptBudgetTokens });
+    // Recorded before the call, so even a call that fails shows what it was sent.
+    await append(deps, run, { type: 'agent.prompt.report', payload: { runId: run.runId, step, report: prompt.report } });
     let text = '';
     let route = '';
     const calls: RequestedCall[] = [];
