@@ -30,7 +30,7 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
   workspaces: Map<string, AgentWorkspace>;
   limits?: Partial<QuotaLimits>;
   credentials?: boolean;
-} & Partial<Pick<AgentServiceOptions, 'maxSteps' | 'policy'>>): AgentHarness {
+} & Partial<Pick<AgentServiceOptions, 'maxSteps' | 'policy' | 'promptBudgetTokens'>>): AgentHarness {
   const events = createEventStream(t.db, createLocalBus());
   const meter = new UsageMeter(t.db, { ...noLimits, ...o.limits });
   const key = 'sk-scripted-test-key';
@@ -48,6 +48,7 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
     onDelta: (d) => deltas.push(d),
     maxSteps: o.maxSteps,
     policy: o.policy,
+    promptBudgetTokens: o.promptBudgetTokens,
   });
   return { service, events, router, meter, deltas };
 }
