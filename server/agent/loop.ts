@@ -65,7 +65,7 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
     if (verdict) return { outcome: verdict.scope === 'run' ? 'budget' : 'quota', steps: step, message: verdict.message };
 
     step++;
-    const memory = deps.context ? await deps.context.refresh(run.sessionId, run.log.events) : [];
+    const memory = deps.context ? await deps.context.refresh(run.sessionId, run.log.events, run.signal) : [];
     const prompt = deps.prompt.build({ events: run.log.events, memory, toolNames, budgetTokens: deps.promptBudgetTokens });
     // Recorded before the call, so even a call that fails shows what it was sent.
     await append(deps, run, { type: 'agent.prompt.report', payload: { runId: run.runId, step, report: prompt.report } });

@@ -136,6 +136,13 @@ export function supersedesStatement(next: string, prior: { kind: MemoryKind; tex
   return shared >= 2 && shared / Math.min(a.size, b.size) >= 0.5;
 }
 
+/** Candidates (a model's, say) minus what memory or an earlier candidate already says. */
+export function withoutDuplicates(candidates: readonly Candidate[], existing: readonly MemoryItemView[], earlier: readonly Candidate[]): Candidate[] {
+  const kept: Candidate[] = [...earlier];
+  for (const c of candidates) if (!isDuplicate(c, existing, kept)) kept.push(c);
+  return kept.slice(earlier.length);
+}
+
 function isDuplicate(c: Pick<Candidate, 'kind' | 'text' | 'sourceSeqs'>, existing: readonly MemoryItemView[], batch: readonly Candidate[]): boolean {
   const norm = normalizeText(c.text);
   const first = c.sourceSeqs[0];
