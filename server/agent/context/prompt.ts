@@ -115,7 +115,6 @@ function filesBlock(events: readonly SessionEvent[], task: string, share: number
   const blocks: { ref: string; text: string; reason: string }[] = [];
   if (ctx.touched.length) blocks.push({ ref: 'file:recent', text: `Recently touched: ${ctx.touched.map((t) => `${t.path} (${t.action} #${t.seq})`).join(', ')}`, reason: 'files touched most recently' });
   for (const x of ctx.excerpts) blocks.push({ ref: `file:${x.path}`, text: `${x.path} as of #${x.seq}:\n${markUntrusted(x.path, x.text)}`, reason: 'named in the task' });
-  if (ctx.repoMap.length) blocks.push({ ref: 'file:map', text: `Symbols: ${ctx.repoMap.map((f) => `${f.path}: ${f.symbols.join(', ')}`).join('; ')}`, reason: 'repo map of files seen in this session' });
   const kept: string[] = [];
   let room = share;
   for (const b of blocks) {
@@ -125,6 +124,20 @@ function filesBlock(events: readonly SessionEvent[], task: string, share: number
     kept.push(b.text);
     report.included.push({ ref: b.ref, tokens, reason: b.reason });
   }
+  // The repo map takes what room is left, newest files first; the rest is named in the report.
+  const mapped: string[] = [];
+  for (const f of [...ctx.repoMap].reverse()) {
+    const line = `${f.path}: ${f.symbols.join(', ')}`;
+    const tokens = count(line) + 1;
+    if (tokens > room) break;
+    room -= tokens;
+    mapped.push(line);
+  }
+  if (mapped.length) {
+    kept.push(`Symbols: ${mapped.join('; ')}`);
+    report.included.push({ ref: 'file:map', tokens: count(mapped.join('; ')), reason: `repo map of the ${mapped.length} file(s) seen most recently` });
+  }
+  if (mapped.length < ctx.repoMap.length) report.dropped.push({ ref: 'file:map', tokens: 0, reason: `${ctx.repoMap.length - mapped.length} older file(s) left out of the repo map: the files share (${share} tokens) was full` });
   return kept.length ? `## Relevant files\n${kept.join('\n')}` : '';
 }
 
@@ -155,7 +168,11 @@ function fitTurns(turns: ProjectedTurn[], room: number, count: (t: string) => nu
       fitted = fitting(maskToFit(turn, window - used, cost, count, newestTurn, 'older than the outputs kept verbatim'));
       if (!fitted || fitted.masked.length) verbatim = false;
     }
-    fitted ??= fitting(maskToFit(turn, room - used, cost, count, newestTurn, 'older than the turns kept verbatim'));
+    // Past the verbatim window every output is masked (0: mask all), so older turns cost a stub each.
+    if (!fitted) {
+      const all = maskToFit(turn, 0, cost, count, newestTurn, 'older than the turns kept verbatim');
+      fitted = all.tokens <= room - used ? all : null;
+    }
     if (!fitted && newestTurn) fitted = dropOldSteps(turn, room - used, cost, count, report);
     if (!fitted) break;
     kept.push(fitted);
