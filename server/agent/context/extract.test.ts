@@ -55,6 +55,18 @@ describe('rule extraction', () => {
     ]);
   });
 
+  it('a choice of the same kind for another purpose does not supersede', () => {
+    const log = new SessionLog();
+    log.say('Use Postgres for the main store.').end();
+    log.say('Use SQLite for the test fixtures cache.').end();
+    log.say('Actually, let\'s go with MySQL for the main store.').end();
+    expect(extractAll(log).map((i) => [i.text, i.status])).toEqual([
+      ['Use Postgres for the main store.', 'closed'],
+      ['Use SQLite for the test fixtures cache.', 'live'],
+      ['Actually, let\'s go with MySQL for the main store.', 'live'],
+    ]);
+  });
+
   it('does not supersede an unrelated decision', () => {
     const log = new SessionLog();
     log.say('We decided to use pino for logging.').end();
