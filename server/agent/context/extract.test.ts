@@ -55,6 +55,19 @@ describe('rule extraction', () => {
     ]);
   });
 
+  it('knows option names with hyphens, and a superseded pinned item is unpinned', () => {
+    const log = new SessionLog();
+    log.say('Let\'s go with date-fns for date handling.').end();
+    const pinned = extractAll(log).map((i) => ({ ...i, pinned: true }));
+    const since = log.events.length + 1;
+    log.say('Switch to luxon for date handling after all.').end();
+    const next = applyCandidatesInMemory(pinned, extractFromEvents(log.events, pinned, { sinceSeq: since }), newId);
+    expect(next.map((i) => [i.text, i.status, i.pinned])).toEqual([
+      ['Let\'s go with date-fns for date handling.', 'closed', false],
+      ['Switch to luxon for date handling after all.', 'live', false],
+    ]);
+  });
+
   it('a choice of the same kind for another purpose does not supersede', () => {
     const log = new SessionLog();
     log.say('Use Postgres for the main store.').end();

@@ -31,8 +31,9 @@ export interface BuiltPrompt { system: string; messages: ModelMessage[]; report:
 
 /** Shares of the budget the optional sections may take; what they leave goes to the turns. */
 const MEMORY_SHARE = 0.25;
-const LEDGER_SHARE = 0.1;
-const FILES_SHARE = 0.1;
+/** The done-ledger grows with the work: it may take what memory leaves of this share. */
+const MEMORY_AND_LEDGER_SHARE = 0.5;
+const FILES_SHARE = 0.08;
 /** When the turns do not all fit, the newest are kept verbatim up to this share of what is left for turns. */
 const VERBATIM_SHARE = 0.6;
 /** Per-message framing the providers add (role markers, separators). */
@@ -72,9 +73,10 @@ export function buildPrompt(input: BuildPromptInput): BuiltPrompt {
   if (pinned.length || rest.length || ledger.length) add('memory rule', MEMORY_RULE);
   add('pinned memory', memoryBlock('Pinned (always kept)', pinned, count, report, () => true, 'pinned: always in the prompt'));
   let room = Math.floor(budget * MEMORY_SHARE);
-  add('memory', memoryBlock('Memory', rest, count, report, (t) => (room -= t) >= 0, `live memory, within its ${Math.round(MEMORY_SHARE * 100)}% share of the budget`, 'the memory share of the budget was full; lower-ranked items go first'));
-  room = Math.floor(budget * LEDGER_SHARE);
-  add('done-ledger', memoryBlock('Done (finished work: do not redo)', [...ledger].sort((a, b) => newest(b) - newest(a)), count, report, (t) => (room -= t) >= 0, 'finished work, so it is not redone', 'the done-ledger share was full; the oldest finished work goes first'));
+  const fits = (t: number) => t <= room && ((room -= t), true);
+  add('memory', memoryBlock('Memory', rest, count, report, fits, `live memory, within its ${Math.round(MEMORY_SHARE * 100)}% share of the budget`, 'the memory share of the budget was full; lower-ranked items go first'));
+  room += Math.floor(budget * (MEMORY_AND_LEDGER_SHARE - MEMORY_SHARE));
+  add('done-ledger', memoryBlock(LEDGER_TITLE, [...ledger].sort((a, b) => newest(b) - newest(a)), count, report, fits, 'finished work, so it is not redone', 'the done-ledger share was full; the oldest finished work goes first'));
 
   const task = input.task ?? latestTask(input.events);
   add('files', filesBlock(input.events, task, Math.floor(budget * FILES_SHARE), count, report));
@@ -84,12 +86,15 @@ export function buildPrompt(input: BuildPromptInput): BuiltPrompt {
   return { system, messages, report };
 }
 
+const LEDGER_TITLE = 'Done (finished work: do not redo)';
+
 function memoryBlock(title: string, items: readonly MemoryItemView[], count: (t: string) => number, report: PromptReport, fits: (tokens: number) => boolean, why: string, whyNot = ''): string {
   const lines: string[] = [];
   let kind: MemoryKind | null = null;
+  const ledger = title === LEDGER_TITLE;
   for (const m of items) {
-    const line = `- ${m.kind === 'known_issue' ? markUntrusted('memory', m.text) : m.text} (${provenance(m)})`;
-    const heading = m.kind !== kind && title !== 'Done (finished work: do not redo)' ? `${KIND_TITLE[m.kind]}:\n` : '';
+    const line = ledger ? `- ${ledgerText(m)}` : `- ${m.kind === 'known_issue' ? markUntrusted('memory', m.text) : m.text} (${provenance(m)})`;
+    const heading = m.kind !== kind && !ledger ? `${KIND_TITLE[m.kind]}:\n` : '';
     const tokens = count(heading + line) + 1;
     if (!fits(tokens)) { report.dropped.push({ ref: `memory:${m.id}`, tokens, reason: whyNot }); continue; }
     kind = m.kind;
@@ -99,6 +104,8 @@ function memoryBlock(title: string, items: readonly MemoryItemView[], count: (t:
   return lines.length ? `## ${title}\n${lines.join('\n')}` : '';
 }
 
+/** The ledger grows with the work done, so its lines are short: the task, and the event that opened it. */
+const ledgerText = (m: MemoryItemView) => `${m.text.replace(/^Done: /, '').replace(/ \(tests passed\)$/, '')} (#${m.sourceSeqs[0] ?? '?'})`;
 const provenance = (m: MemoryItemView) => (m.sourceSeqs.length ? m.sourceSeqs.map((s) => `#${s}`).join(' ') : `added by a person, v${m.version}`);
 const newest = (m: MemoryItemView) => m.sourceSeqs.at(-1) ?? Number.MAX_SAFE_INTEGER;
 
@@ -236,13 +243,26 @@ function stubFor(tool: string, seq: number | null, input: unknown, tokens: numbe
   return `[${tool} output masked (${tokens} tokens${seq ? `, event #${seq}` : ''}): call ${tool} again with ${args.length > 160 ? `${args.slice(0, 157)}…` : args} to see it]`;
 }
 
-function messageTokens(m: ModelMessage, count: (t: string) => number): number {
-  if (typeof m.content === 'string') return MESSAGE_OVERHEAD + count(m.content);
+/** Token counts by part identity: projection reuses an event's part on every build (projection.ts). */
+const partTokens = new WeakMap<object, number>();
+
+/** Tokens of one message as sent, framing included (the baselines in bench/context count the same way). */
+export function messageTokens(m: ModelMessage, count: (t: string) => number): number {
+  const cached = (key: object, text: () => string) => {
+    if (count !== countTokens) return count(text());
+    let n = partTokens.get(key);
+    if (n === undefined) partTokens.set(key, (n = count(text())));
+    return n;
+  };
+  if (typeof m.content === 'string') return MESSAGE_OVERHEAD + cached(m, () => m.content as string);
   let n = MESSAGE_OVERHEAD;
   for (const p of m.content) {
-    if (p.type === 'text') n += count(p.text);
-    else if (p.type === 'tool-call') n += count(p.toolName) + count(JSON.stringify(p.input ?? null));
-    else if (p.type === 'tool-result' && 'value' in p.output) n += count(p.toolName) + count(typeof p.output.value === 'string' ? p.output.value : JSON.stringify(p.output.value));
+    if (p.type === 'text') n += cached(p, () => p.text);
+    else if (p.type === 'tool-call') n += cached(p, () => `${p.toolName} ${JSON.stringify(p.input ?? null)}`);
+    else if (p.type === 'tool-result' && 'value' in p.output) {
+      const output = p.output;
+      n += cached(p, () => `${p.toolName} ${typeof output.value === 'string' ? output.value : JSON.stringify(output.value)}`);
+    }
   }
   return n;
 }

@@ -31,7 +31,8 @@ for (const [kind, names] of Object.entries(OPTIONS)) for (const n of names) opti
 const STOP = new Set('a an the to of in on for and or but with we you i it is are be this that from now use using should must never always not no do don\'t let\'s our all any after instead rather than switch back decided go actually let'.split(' '));
 
 export function normalizeText(s: string): string {
-  return s.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, ' ').replace(/\s+/g, ' ').trim();
+  // Hyphens inside a word stay: "date-fns" and "styled-components" are names.
+  return s.toLowerCase().replace(/[^\p{L}\p{N}\s-]|(?<![\p{L}\p{N}])-|-(?![\p{L}\p{N}])/gu, ' ').replace(/\s+/g, ' ').trim();
 }
 
 export function contentWords(s: string): Set<string> {
