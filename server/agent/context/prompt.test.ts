@@ -55,7 +55,7 @@ describe('buildPrompt', () => {
       expect(users).toEqual(Array.from({ length: 121 - first }, (_, k) => `Turn ${first + k}: look at module ${first + k}.`));
       // The newest output is verbatim; masked ones are older than every verbatim one.
       expect(text(p.messages)).toContain('line 59 of file 120');
-      const maskedSeqs = p.report.masked.map((m) => Number(m.ref.slice('event:'.length)));
+      const maskedSeqs = p.report.masked.flatMap((m) => m.ref.slice('events:'.length).split(',').map(Number));
       // Turns are dropped only once masking is not enough, and the report says so.
       const dropped = p.report.dropped.find((d) => d.ref.startsWith('turns:'));
       expect(Boolean(dropped)).toBe(first > 1);
@@ -73,7 +73,9 @@ describe('buildPrompt', () => {
     expect(all).toMatch(stub);
     const [, seq, module] = stub.exec(all)!;
     expect(log.events[Number(seq) - 1]).toMatchObject({ type: 'agent.tool.result' });
-    expect(p.report.masked.some((m) => m.ref === `event:${seq}`)).toBe(true);
+    expect(p.report.masked.some((m) => m.ref.slice('events:'.length).split(',').includes(seq!))).toBe(true);
+    // The report names ranges: one entry per treatment, newest turns verbatim.
+    expect(p.report.included.filter((e) => e.ref.startsWith('turns:')).map((e) => e.reason)).toEqual([expect.stringMatching(/turn\(s\) with tool outputs masked to stubs$/), expect.stringMatching(/turn\(s\) verbatim$/)]);
     expect(all).not.toContain(`line 59 of file ${module}:`);
   });
 
@@ -98,7 +100,7 @@ describe('buildPrompt', () => {
     const p = buildPrompt({ events: log.events, memory: [pinned, ...filler, decision, closed, done], budgetTokens: 4_000 });
     expect(p.system).toContain('Never touch the billing module. (#2)');
     expect(p.system).toContain('We decided to use SQLite. (#7)');
-    expect(p.system).toContain('Done: add the --verbose flag (tests passed) (#30 #40 #41)');
+    expect(p.system).toContain('## Done (finished work: do not redo)\n- add the --verbose flag (#30)');
     expect(p.system).not.toContain('Use Postgres.');
     expect(p.report.included.find((e) => e.ref === 'memory:p1')!.reason).toContain('pinned');
     expect(p.report.dropped.some((e) => e.ref.startsWith('memory:k') && e.reason.includes('memory share'))).toBe(true);

@@ -24,7 +24,7 @@ export interface BuildPromptInput {
 }
 
 export type PromptReport = z.infer<typeof promptReportSchema>;
-/** ref is memory:<id>, turn:<runId>, event:<seq>, file:<path|recent|map> or turns:<fromSeq>-<toSeq>. */
+/** ref is memory:<id>, file:<path|recent|map>, turns:<fromSeq>-<toSeq>, events:<seq>,<seq>… or turn:<runId>:steps. */
 export type ReportEntry = PromptReport['included'][number];
 
 export interface BuiltPrompt { system: string; messages: ModelMessage[]; report: PromptReport }
@@ -163,7 +163,7 @@ function fitTurns(turns: ProjectedTurn[], room: number, count: (t: string) => nu
   for (let i = turns.length - 1; i >= 0 && everything <= room; i--) for (const m of turns[i]!.messages) everything += cost(m);
   const window = everything <= room ? room : Math.floor(room * VERBATIM_SHARE);
 
-  const kept: Fitted[] = [];
+  const kept: (Fitted & { turn: ProjectedTurn })[] = [];
   let used = 0;
   let verbatim = true;
   let i = turns.length - 1;
@@ -182,18 +182,43 @@ function fitTurns(turns: ProjectedTurn[], room: number, count: (t: string) => nu
     }
     if (!fitted && newestTurn) fitted = dropOldSteps(turn, room - used, cost, count, report);
     if (!fitted) break;
-    kept.push(fitted);
+    kept.push({ ...fitted, turn });
     used += fitted.tokens;
-    report.included.push({ ref: `turn:${turn.runId}`, tokens: fitted.tokens, reason: fitted.masked.length ? `seqs ${turn.firstSeq}–${turn.lastSeq}, ${fitted.masked.length} tool output(s) masked` : `seqs ${turn.firstSeq}–${turn.lastSeq}, verbatim` });
-    report.masked.push(...fitted.masked);
   }
+  kept.reverse();
+  reportTurns(kept, report);
   if (i >= 0) {
     const tokens = turns.slice(0, i + 1).reduce((n, t) => n + t.messages.reduce((k, m) => k + cost(m), 0), 0);
     report.dropped.push({ ref: `turns:${turns[0]!.firstSeq}-${turns[i]!.lastSeq}`, tokens, reason: `${i + 1} oldest turn(s) did not fit even with tool outputs masked; what they established is in memory` });
   }
   report.sections.push({ name: 'turns', tokens: used });
   report.totalTokens += used;
-  return kept.reverse().flatMap((f) => f.messages);
+  return kept.flatMap((f) => f.messages);
+}
+
+/**
+ * Kept turns as runs of the same treatment, and masked outputs by reason with their seqs: the
+ * report is stored with every model call, so it names ranges rather than each event.
+ */
+function reportTurns(kept: readonly (Fitted & { turn: ProjectedTurn })[], report: PromptReport) {
+  const groups: { masked: boolean; first: number; last: number; n: number; tokens: number }[] = [];
+  const masked = new Map<string, { seqs: string[]; tokens: number }>();
+  for (const k of kept) {
+    const isMasked = k.masked.length > 0;
+    const g = groups.at(-1);
+    if (g && g.masked === isMasked) Object.assign(g, { last: k.turn.lastSeq, n: g.n + 1, tokens: g.tokens + k.tokens });
+    else groups.push({ masked: isMasked, first: k.turn.firstSeq, last: k.turn.lastSeq, n: 1, tokens: k.tokens });
+    for (const m of k.masked) {
+      const entry = masked.get(m.reason) ?? { seqs: [], tokens: 0 };
+      entry.seqs.push(m.ref);
+      entry.tokens += m.tokens;
+      masked.set(m.reason, entry);
+    }
+  }
+  for (const g of groups) {
+    report.included.push({ ref: `turns:${g.first}-${g.last}`, tokens: g.tokens, reason: g.masked ? `${g.n} turn(s) with tool outputs masked to stubs` : `${g.n} turn(s) verbatim` });
+  }
+  for (const [reason, m] of masked) report.masked.push({ ref: `events:${m.seqs.join(',')}`, tokens: m.tokens, reason: `${m.seqs.length} tool output(s) masked (tokens saved): ${reason}` });
 }
 
 const fitting = (a: Attempt): Fitted | null => (a.fits ? a : null);
@@ -212,7 +237,7 @@ function maskToFit(turn: ProjectedTurn, room: number, cost: (m: ModelMessage) =>
       const call = turn.calls.get(p.toolCallId);
       const before = count('value' in p.output ? String(p.output.value) : '');
       const stub = stubFor(p.toolName, call?.resultSeq ?? null, call?.input, before);
-      masked.push({ ref: `event:${call?.resultSeq ?? p.toolCallId}`, tokens: before - count(stub), reason });
+      masked.push({ ref: String(call?.resultSeq ?? p.toolCallId), tokens: before - count(stub), reason });
       return { ...p, output: { type: 'text' as const, value: stub } };
     });
     const next = { ...m, content } as ModelMessage;
