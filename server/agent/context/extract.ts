@@ -76,7 +76,7 @@ export function extractFromEvents(events: readonly SessionEvent[], existing: rea
         const p = e.payload as EventPayload<'agent.tool.result'>;
         const call = calls.get(p.callId);
         if (isTestRun(p, call)) {
-          const passed = testPassed(p);
+          const passed = testPassedOnce(e, p);
           const run = runs.get(p.runId);
           if (passed && run) {
             run.testPassSeq = e.seq;
@@ -86,9 +86,9 @@ export function extractFromEvents(events: readonly SessionEvent[], existing: rea
           if (fresh && !passed) for (const name of failingTests(p.output)) propose({ kind: 'known_issue', text: clip(FAILING_PREFIX + name), sourceSeqs: [e.seq], confidence: 0.9 });
           break;
         }
-        const line = p.ok ? null : (ERROR_LINE.exec(p.output)?.[1] ?? p.output.split('\n')[0] ?? null);
-        if (!line) break;
-        const key = normalizeText(line).replace(/\d+/g, '#');
+        const error = p.ok ? null : errorOf(e, p.output);
+        if (!error) break;
+        const { line, key } = error;
         const seen = [...(errors.get(key) ?? []), e.seq];
         errors.set(key, seen);
         if (fresh && seen.length === 2) propose({ kind: 'known_issue', text: clip(`Recurring error: ${line.trim()}`), sourceSeqs: seen, confidence: 0.7 });
@@ -156,6 +156,25 @@ function isTestRun(p: EventPayload<'agent.tool.result'>, call: EventPayload<'age
   if (p.tool !== 'run_command') return false;
   const command = JSON.stringify(call?.input ?? p.detail?.command ?? '');
   return TEST_COMMAND.test(command);
+}
+
+/** Extraction reads the whole log every step; what each old result says is worked out once. */
+const errorLines = new WeakMap<SessionEvent, { line: string; key: string } | null>();
+function errorOf(e: SessionEvent, output: string): { line: string; key: string } | null {
+  let found = errorLines.get(e);
+  if (found === undefined) {
+    const line = ERROR_LINE.exec(output)?.[1] ?? output.split('\n', 1)[0] ?? '';
+    found = line ? { line, key: normalizeText(line).replace(/\d+/g, '#') } : null;
+    errorLines.set(e, found);
+  }
+  return found;
+}
+
+const verdicts = new WeakMap<SessionEvent, boolean>();
+function testPassedOnce(e: SessionEvent, p: EventPayload<'agent.tool.result'>): boolean {
+  let v = verdicts.get(e);
+  if (v === undefined) verdicts.set(e, (v = testPassed(p)));
+  return v;
 }
 
 function testPassed(p: EventPayload<'agent.tool.result'>): boolean {
