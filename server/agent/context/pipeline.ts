@@ -37,16 +37,18 @@ export class ContextPipeline implements SessionContext {
     const since = (this.ruleSeq.get(sessionId) ?? 0) + 1;
     if (last < since) return this.o.store.list(sessionId);
     // A failed extraction must not stop the run: the prompt goes out with the memory stored so far.
+    let unchanged: MemoryItemView[] | null = null;
     try {
       const all = await this.o.store.list(sessionId, { includeClosed: true });
       const candidates = extractFromEvents(events, all, { sinceSeq: since });
       candidates.push(...await this.modelCandidates(sessionId, events, all, candidates, signal));
       if (candidates.length) await this.o.store.applyCandidates(sessionId, candidates);
+      else unchanged = all;
       this.ruleSeq.set(sessionId, last);
     } catch (err) {
       this.o.log.error({ err, sessionId }, 'memory extraction failed; the prompt uses the memory stored so far');
     }
-    return this.o.store.list(sessionId);
+    return unchanged ? unchanged.filter((i) => i.status === 'live') : this.o.store.list(sessionId);
   }
 
   private async modelCandidates(sessionId: string, events: readonly SessionEvent[], all: MemoryItemView[], rules: Candidate[], signal?: AbortSignal): Promise<Candidate[]> {
