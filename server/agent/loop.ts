@@ -6,7 +6,7 @@ import { ModelCallError } from '../models/errors.ts';
 import type { UsageMeter } from '../models/metering.ts';
 import type { ModelRouter } from '../models/router.ts';
 import type { Actor, EventPayload } from '../sessions/event-types.ts';
-import type { EventStream } from '../sessions/stream.ts';
+import type { SessionContext } from './context/pipeline.ts';
 import type { PromptBuilder } from './prompt.ts';
 import type { RunLog } from './run-state.ts';
 import { toolSpecs } from './tools/registry.ts';
@@ -20,6 +20,8 @@ export interface LoopDeps extends ToolCallDeps {
   router: Pick<ModelRouter, 'stream'>;
   meter?: UsageMeter;
   prompt: PromptBuilder;
+  /** Memory for the prompt (extraction runs before each model call); none: the prompt has no memory. */
+  context?: SessionContext;
   promptBudgetTokens: number;
   maxSteps: number;
   onDelta?: (d: AgentDelta) => void;
@@ -62,7 +64,10 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
     if (verdict) return { outcome: verdict.scope === 'run' ? 'budget' : 'quota', steps: step, message: verdict.message };
 
     step++;
-    const prompt = deps.prompt.build({ events: run.log.events, toolNames, budgetTokens: deps.promptBudgetTokens });
+    const memory = deps.context ? await deps.context.refresh(run.sessionId, run.log.events, run.signal) : [];
+    const prompt = deps.prompt.build({ events: run.log.events, memory, toolNames, budgetTokens: deps.promptBudgetTokens });
+    // Recorded with the reply (or with the failure), so every call shows what it was sent.
+    const report = { event: { type: 'agent.prompt.report' as const, payload: { runId: run.runId, step, report: prompt.report } }, actor: agent };
     let text = '';
     let route = '';
     const calls: RequestedCall[] = [];
@@ -84,7 +89,8 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
     } catch (err) {
       if (!(err instanceof ModelCallError)) throw err;
       // What was streamed before a failure or a Stop is kept, not silently lost.
-      if (text) await append(deps, run, { type: 'agent.message', payload: { runId: run.runId, step, text, route } });
+      const kept = await deps.events.appendMany(run.sessionId, [report, ...(text ? [{ event: { type: 'agent.message' as const, payload: { runId: run.runId, step, text, route } }, actor: agent }] : [])]);
+      kept.forEach((e) => run.log.push(e));
       if (err.kind === 'aborted') return { outcome: 'stopped', steps: step - 1 };
       if (err.kind === 'not_configured') return { outcome: 'not_configured', steps: step - 1, message: err.message };
       return { outcome: 'error', steps: step - 1, message: err.message };
@@ -92,6 +98,7 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
 
     // The reply, its usage and every call it asks for are recorded together, before any call runs.
     const recorded = await deps.events.appendMany(run.sessionId, [
+      report,
       ...(text ? [{ event: { type: 'agent.message' as const, payload: { runId: run.runId, step, text, route } }, actor: agent }] : []),
       { event: { type: 'agent.usage', payload: { runId: run.runId, step, route, ...usage } }, actor: agent },
       ...calls.map((c) => requestedEvent(deps, { runId: run.runId, step }, c)),
@@ -101,8 +108,4 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
     await run.onStep(step, { ...usage, route });
     if (!calls.length) return { outcome: 'completed', steps: step };
   }
-}
-
-async function append(deps: LoopDeps, run: LoopRun, event: Parameters<EventStream['append']>[1]) {
-  run.log.push(await deps.events.append(run.sessionId, event, agent));
 }

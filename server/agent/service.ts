@@ -9,7 +9,10 @@ import type { Actor, EventPayload, NewEvent, SessionEvent } from '../sessions/ev
 import type { EventStream } from '../sessions/stream.ts';
 import { runLoop, type AgentDelta, type LoopDeps, type LoopOutcome } from './loop.ts';
 import { allowAll, noApprovals, type ApprovalGate, type PolicyHook } from './policy.ts';
-import { DEFAULT_PROMPT_BUDGET_TOKENS, simplePromptBuilder, type PromptBuilder } from './prompt.ts';
+import type { Generate } from './context/extract-model.ts';
+import { ContextPipeline } from './context/pipeline.ts';
+import { MemoryStore } from './context/memory.ts';
+import { DEFAULT_PROMPT_BUDGET_TOKENS, contextPromptBuilder, type PromptBuilder } from './prompt.ts';
 import { RunLog } from './run-state.ts';
 import { SHUTDOWN, STOP } from './run-signals.ts';
 import { RunStore, statusFor, summarize, type AgentRunRow, type RunSummary } from './runs.ts';
@@ -30,6 +33,8 @@ export interface AgentServiceOptions {
   policy?: PolicyHook;
   approvals?: ApprovalGate;
   prompt?: PromptBuilder;
+  /** The extraction route for memory (server/agent/context/extract-model.ts); rules alone without it. */
+  extraction?: Generate;
   maxSteps?: number;
   promptBudgetTokens?: number;
   /** Live text deltas for the transport to forward; the folded message is an event. */
@@ -78,7 +83,8 @@ export class AgentService {
       approvals: o.approvals ?? noApprovals,
       router: o.router,
       meter: o.meter,
-      prompt: o.prompt ?? simplePromptBuilder,
+      prompt: o.prompt ?? contextPromptBuilder,
+      context: new ContextPipeline({ store: new MemoryStore(o.db, o.events), events: o.events, log: o.log, extraction: o.extraction }),
       promptBudgetTokens: o.promptBudgetTokens ?? DEFAULT_PROMPT_BUDGET_TOKENS,
       maxSteps: o.maxSteps ?? DEFAULT_MAX_STEPS,
       onDelta: o.onDelta,

@@ -33,7 +33,7 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
   credentials?: boolean;
   /** Built over the harness's own event stream, so the gate and the loop share one. */
   approvals?: ApprovalGate | ((events: EventStream) => ApprovalGate);
-} & Partial<Pick<AgentServiceOptions, 'maxSteps' | 'policy'>>): AgentHarness {
+} & Partial<Pick<AgentServiceOptions, 'maxSteps' | 'policy' | 'promptBudgetTokens'>>): AgentHarness {
   const events = createEventStream(t.db, createLocalBus());
   const meter = new UsageMeter(t.db, { ...noLimits, ...o.limits });
   const key = 'sk-scripted-test-key';
@@ -52,6 +52,7 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
     maxSteps: o.maxSteps,
     policy: o.policy,
     approvals: typeof o.approvals === 'function' ? o.approvals(events) : o.approvals,
+    promptBudgetTokens: o.promptBudgetTokens,
   });
   return { service, events, router, meter, deltas };
 }

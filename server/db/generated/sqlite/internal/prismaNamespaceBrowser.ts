@@ -207,7 +207,15 @@ export const MemoryItemScalarFieldEnum = {
   sourceEventIds: 'sourceEventIds',
   createdById: 'createdById',
   createdAt: 'createdAt',
-  updatedAt: 'updatedAt'
+  updatedAt: 'updatedAt',
+  status: 'status',
+  closedReason: 'closedReason',
+  supersededById: 'supersededById',
+  sourceSeqs: 'sourceSeqs',
+  scope: 'scope',
+  workspaceId: 'workspaceId',
+  origin: 'origin',
+  confidence: 'confidence'
 } as const
 
 export type MemoryItemScalarFieldEnum = (typeof MemoryItemScalarFieldEnum)[keyof typeof MemoryItemScalarFieldEnum]
