@@ -1,6 +1,7 @@
 // Every environment variable Tether reads, parsed once. Server code imports `config`, never process.env.
 import path from 'node:path';
 import { z } from 'zod';
+import { contextSettingsFromEnv } from './models/context-windows.ts';
 import { routeIdSchema } from './models/routes.ts';
 import { limitsFromEnv, type SandboxLimits } from './workspace/limits.ts';
 
@@ -46,6 +47,12 @@ export const configSchema = z.object({
     (v) => !v || v.split(',').map((r) => r.trim()).filter(Boolean).every((r) => routeIdSchema.safeParse(r).success),
     'expected comma-separated provider:model entries, provider one of anthropic, openai, compat',
   ),
+  /** The extraction task's routes, same format; without it extraction uses TETHER_MODELS. */
+  TETHER_MODELS_EXTRACTION: z.string().optional().refine(
+    (v) => !v || v.split(',').map((r) => r.trim()).filter(Boolean).every((r) => routeIdSchema.safeParse(r).success),
+    'expected comma-separated provider:model entries, provider one of anthropic, openai, compat',
+  ),
+  // TETHER_MODEL_CONTEXT_<n> (provider:model=tokens) is parsed by models/context-windows.ts.
   /** A model call that has not produced its first token by then fails over to the next route. */
   TETHER_MODEL_TIMEOUT: duration(60),
   /** Daily quotas and the per-run budget; 0 means unlimited. */
@@ -58,7 +65,11 @@ export const configSchema = z.object({
   TETHER_AGENT_MAX_STEPS: z.coerce.number().int().positive().default(50),
 });
 
-export type Config = z.infer<typeof configSchema> & { dataDir: string; dev: boolean; sandboxLimits: SandboxLimits };
+export type Config = z.infer<typeof configSchema> & {
+  dataDir: string; dev: boolean; sandboxLimits: SandboxLimits;
+  /** TETHER_MODEL_CONTEXT_<n>: context windows by route id. */
+  modelContextWindows: ReadonlyMap<string, number>;
+};
 
 export class ConfigError extends Error {}
 
@@ -71,7 +82,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   const c = parsed.data;
   const limits = limitsFromEnv(env);
   if (!limits.ok) throw new ConfigError(`Invalid configuration:\n  ${limits.error}`);
-  return { ...c, dataDir: path.resolve(c.TETHER_DATA_DIR), dev: c.NODE_ENV === 'development', sandboxLimits: limits.limits };
+  const windows = contextSettingsFromEnv(env);
+  if (!windows.ok) throw new ConfigError(`Invalid configuration:\n  ${windows.error}`);
+  return { ...c, dataDir: path.resolve(c.TETHER_DATA_DIR), dev: c.NODE_ENV === 'development', sandboxLimits: limits.limits, modelContextWindows: windows.settings };
 }
 
 let current: Config | undefined;

@@ -5,9 +5,11 @@ import type { Logger } from '../log.ts';
 import { ModelCallError } from '../models/errors.ts';
 import type { UsageMeter } from '../models/metering.ts';
 import type { ModelRouter } from '../models/router.ts';
+import { promptBudget } from '../models/budget.ts';
+import { ASSUMED_CONTEXT_TOKENS } from '../models/context-windows.ts';
 import type { Actor, EventPayload } from '../sessions/event-types.ts';
 import type { EventStream } from '../sessions/stream.ts';
-import type { PromptBuilder } from './prompt.ts';
+import { estimateTokens, type PromptBuilder } from './prompt.ts';
 import type { RunLog } from './run-state.ts';
 import { toolSpecs } from './tools/registry.ts';
 import { executeCall, requestedEvent, type RequestedCall, type ToolCallDeps } from './tool-calls.ts';
@@ -17,10 +19,9 @@ import type { AgentWorkspace } from './tools/tool.ts';
 export type AgentDelta = { sessionId: string; runId: string; step: number; type: 'text'; text: string };
 
 export interface LoopDeps extends ToolCallDeps {
-  router: Pick<ModelRouter, 'stream'>;
+  router: Pick<ModelRouter, 'stream' | 'contextWindow'>;
   meter?: UsageMeter;
   prompt: PromptBuilder;
-  promptBudgetTokens: number;
   maxSteps: number;
   onDelta?: (d: AgentDelta) => void;
   log: Logger;
@@ -47,6 +48,8 @@ const agent: Actor = { kind: 'agent', id: null };
 export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome> {
   const tools = toolSpecs(deps.tools);
   const toolNames = Object.keys(tools);
+  // Sent beside the prompt on every call, so they come out of every call's budget.
+  const toolSchemaTokens = estimateTokens(JSON.stringify(tools));
   let step = run.fromStep;
   const scope = (s: number) => ({ sessionId: run.sessionId, runId: run.runId, userId: run.userId, step: s, workspace: run.workspace, signal: run.signal, log: run.log });
 
@@ -58,21 +61,28 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
   for (;;) {
     if (run.signal.aborted) return { outcome: 'stopped', steps: step };
     if (step >= deps.maxSteps) return { outcome: 'step_limit', steps: step, message: `The run reached the step limit of ${deps.maxSteps} steps (TETHER_AGENT_MAX_STEPS). Send a message to continue.` };
-    const verdict = await deps.meter?.checkQuota({ userId: run.userId, teamId: run.teamId, sessionId: run.sessionId, runId: run.runId });
+    const window = await deps.router.contextWindow('agent');
+    const budget = promptBudget(window ?? { tokens: ASSUMED_CONTEXT_TOKENS, source: 'assumed' }, toolSchemaTokens);
+    const prompt = deps.prompt.build({ events: run.log.events, toolNames, budgetTokens: budget.promptTokens });
+    // The next call's input counts before it is sent: only its reply can take a budget past its limit.
+    const nextInputTokens = prompt.report.estimatedTokens + toolSchemaTokens;
+    const verdict = await deps.meter?.checkQuota({ userId: run.userId, teamId: run.teamId, sessionId: run.sessionId, runId: run.runId }, nextInputTokens);
     if (verdict) return { outcome: verdict.scope === 'run' ? 'budget' : 'quota', steps: step, message: verdict.message };
 
     step++;
-    const prompt = deps.prompt.build({ events: run.log.events, toolNames, budgetTokens: deps.promptBudgetTokens });
     let text = '';
     let route = '';
     const calls: RequestedCall[] = [];
     let usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
     try {
       for await (const part of deps.router.stream({
-        system: prompt.system, messages: prompt.messages, tools, signal: run.signal,
+        system: prompt.system, messages: prompt.messages, tools, signal: run.signal, maxOutputTokens: budget.replyTokens,
         usage: { userId: run.userId, teamId: run.teamId, sessionId: run.sessionId, runId: run.runId },
       })) {
-        if (part.type === 'route') route = part.route;
+        if (part.type === 'route') {
+          route = part.route;
+          if (part.failedOver.length) await append(deps, run, { type: 'agent.model.failover', payload: { runId: run.runId, step, to: part.route, failed: part.failedOver } });
+        }
         else if (part.type === 'text-delta') {
           text += part.text;
           deps.onDelta?.({ sessionId: run.sessionId, runId: run.runId, step, type: 'text', text: part.text });

@@ -26,7 +26,6 @@ export interface PromptBuilder { build(input: PromptInput): BuiltPrompt }
 
 /** Rough and provider-neutral: about four characters per token for code and English. */
 const CHARS_PER_TOKEN = 4;
-export const DEFAULT_PROMPT_BUDGET_TOKENS = 100_000;
 /** Tool outputs in this many most recent runs are never masked. */
 const PROTECTED_RUNS = 1;
 
@@ -71,6 +70,11 @@ export const simplePromptBuilder: PromptBuilder = {
     };
   },
 };
+
+/** Until a real tokenizer counts them: the same rough rule the builder uses. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / CHARS_PER_TOKEN);
+}
 
 /** Characters of a message's content, without serialising it: this runs on every step. */
 function chars(m: ModelMessage): number {

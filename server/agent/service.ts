@@ -9,7 +9,7 @@ import type { Actor, EventPayload, NewEvent, SessionEvent } from '../sessions/ev
 import type { EventStream } from '../sessions/stream.ts';
 import { runLoop, type AgentDelta, type LoopDeps, type LoopOutcome } from './loop.ts';
 import { allowAll, noApprovals, type ApprovalGate, type PolicyHook } from './policy.ts';
-import { DEFAULT_PROMPT_BUDGET_TOKENS, simplePromptBuilder, type PromptBuilder } from './prompt.ts';
+import { simplePromptBuilder, type PromptBuilder } from './prompt.ts';
 import { RunLog } from './run-state.ts';
 import { RunStore, statusFor, summarize, type AgentRunRow, type RunSummary } from './runs.ts';
 import { builtinTools, toolRegistry } from './tools/registry.ts';
@@ -20,7 +20,7 @@ export const DEFAULT_MAX_STEPS = 50;
 export interface AgentServiceOptions {
   db: Db;
   events: EventStream;
-  router: Pick<ModelRouter, 'stream' | 'status'>;
+  router: Pick<ModelRouter, 'stream' | 'status' | 'contextWindow'>;
   meter?: UsageMeter;
   /** The session's workspace, or null when it has none (yet). */
   workspaces: (sessionId: string) => Promise<AgentWorkspace | null>;
@@ -30,7 +30,6 @@ export interface AgentServiceOptions {
   approvals?: ApprovalGate;
   prompt?: PromptBuilder;
   maxSteps?: number;
-  promptBudgetTokens?: number;
   /** Live text deltas for the transport to forward; the folded message is an event. */
   onDelta?: (d: AgentDelta) => void;
 }
@@ -73,7 +72,6 @@ export class AgentService {
       router: o.router,
       meter: o.meter,
       prompt: o.prompt ?? simplePromptBuilder,
-      promptBudgetTokens: o.promptBudgetTokens ?? DEFAULT_PROMPT_BUDGET_TOKENS,
       maxSteps: o.maxSteps ?? DEFAULT_MAX_STEPS,
       onDelta: o.onDelta,
       log: o.log,

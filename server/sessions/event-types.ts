@@ -53,6 +53,8 @@ export const eventPayloadSchemas = {
   }),
   'agent.checkpoint': z.object({ runId: z.string(), step: z.number().int(), callId: z.string(), checkpointId: z.string(), label: z.string(), durationMs: z.number().int() }),
   'agent.rewind': z.object({ checkpointId: z.string(), label: z.string() }),
+  /** A model route failed before its first token and the next one answered: the transcript says so. */
+  'agent.model.failover': z.object({ runId: z.string(), step: z.number().int(), to: z.string(), failed: z.array(z.object({ route: z.string(), error: z.string() })).min(1) }),
   'agent.usage': z.object({ runId: z.string(), step: z.number().int(), route: z.string(), inputTokens: z.number().int(), outputTokens: z.number().int(), costUsd: z.number() }),
 } as const;
 

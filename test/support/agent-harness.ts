@@ -30,6 +30,8 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
   workspaces: Map<string, AgentWorkspace>;
   limits?: Partial<QuotaLimits>;
   credentials?: boolean;
+  /** Context windows by route id, as TETHER_MODEL_CONTEXT_<n> would set them. */
+  contextSettings?: ReadonlyMap<string, number>;
 } & Partial<Pick<AgentServiceOptions, 'maxSteps' | 'policy'>>): AgentHarness {
   const events = createEventStream(t.db, createLocalBus());
   const meter = new UsageMeter(t.db, { ...noLimits, ...o.limits });
@@ -40,6 +42,7 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
     log: silent,
     meter,
     firstTokenTimeoutMs: 5000,
+    contextSettings: o.contextSettings,
   });
   const deltas: AgentDelta[] = [];
   const service = new AgentService({
