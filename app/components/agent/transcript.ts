@@ -90,6 +90,9 @@ export function transcript(events: SessionEvent[]): Item[] {
         unanswered(runId).forEach((c) => { c.interrupted = false; });
         items.push({ kind: 'notice', seq: e.seq, runId, text: `Resumed from step ${String(p.fromStep)}.` });
         break;
+      case 'agent.model.failover':
+        items.push({ kind: 'notice', seq: e.seq, runId, text: failoverText(p as { to: string; failed: { route: string; error: string }[] }) });
+        break;
       case 'agent.rewind':
         items.push({ kind: 'notice', seq: e.seq, text: `Rewound the files to before “${String(p.label)}”.` });
         break;
@@ -103,6 +106,12 @@ export function transcript(events: SessionEvent[]): Item[] {
     else if ((i.kind === 'run-end' || i.kind === 'notice') && i.runId) movedOn.add(i.runId);
   }
   return items;
+}
+
+/** One line naming the route(s) that failed, why, and the one that answered instead. */
+function failoverText(p: { to: string; failed: { route: string; error: string }[] }): string {
+  const failed = p.failed.map((f) => `${f.route} failed (${f.error})`).join(', ');
+  return `Model route ${failed}; ${p.to} answered instead.`;
 }
 
 const RUN_END_WORDS: Record<string, string> = {
