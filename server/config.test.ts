@@ -31,7 +31,7 @@ describe('configuration', () => {
     expect([...c.modelContextWindows]).toEqual([['compat:qwen2.5-coder:1.5b', 32768], ['compat:my-model', 4096]]);
     expect(() => parseConfig({ TETHER_MODELS_EXTRACTION: 'qwen' })).toThrow(/TETHER_MODELS_EXTRACTION: expected comma-separated provider:model/);
     expect(() => parseConfig({ TETHER_MODEL_CONTEXT_1: 'compat:x' })).toThrow(/TETHER_MODEL_CONTEXT_1: expected provider:model=tokens/);
-    expect(() => parseConfig({ TETHER_MODEL_CONTEXT_3: 'compat:x=100' })).toThrow(/TETHER_MODEL_CONTEXT_3: a context window under 1024/);
+    expect(() => parseConfig({ TETHER_MODEL_CONTEXT_3: 'compat:x=100' })).toThrow(/TETHER_MODEL_CONTEXT_3: a context window under 4096/);
   });
 
   it('names a malformed sandbox limit', () => {

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { contextSettingsFromEnv } from './models/context-windows.ts';
-import { routeIdSchema } from './models/routes.ts';
+import { routeEntrySchema } from './models/routes.ts';
 import { limitsFromEnv, type SandboxLimits } from './workspace/limits.ts';
 
 export const boolFlag = z
@@ -44,12 +44,12 @@ export const configSchema = z.object({
   OPENAI_BASE_URL: z.url({ message: 'expected an absolute URL' }).optional(),
   /** Ordered `provider:model` list, comma-separated: the primary first, then fallbacks. */
   TETHER_MODELS: z.string().optional().refine(
-    (v) => !v || v.split(',').map((r) => r.trim()).filter(Boolean).every((r) => routeIdSchema.safeParse(r).success),
+    (v) => !v || v.split(',').map((r) => r.trim()).filter(Boolean).every((r) => routeEntrySchema.safeParse(r).success),
     'expected comma-separated provider:model entries, provider one of anthropic, openai, compat',
   ),
   /** The extraction task's routes, same format; without it extraction uses TETHER_MODELS. */
   TETHER_MODELS_EXTRACTION: z.string().optional().refine(
-    (v) => !v || v.split(',').map((r) => r.trim()).filter(Boolean).every((r) => routeIdSchema.safeParse(r).success),
+    (v) => !v || v.split(',').map((r) => r.trim()).filter(Boolean).every((r) => routeEntrySchema.safeParse(r).success),
     'expected comma-separated provider:model entries, provider one of anthropic, openai, compat',
   ),
   // TETHER_MODEL_CONTEXT_<n> (provider:model=tokens) is parsed by models/context-windows.ts.

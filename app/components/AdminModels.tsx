@@ -12,7 +12,7 @@ const TASKS = {
   extraction: { title: 'Extraction routes', env: 'TETHER_MODELS_EXTRACTION', purpose: 'memory extraction (cheap and fast is fine)' },
 } as const;
 
-const WINDOW_SOURCE = { setting: 'TETHER_MODEL_CONTEXT_<n>', known: 'known model', assumed: 'unknown model: assumed small' } as const;
+const WINDOW_SOURCE = { admin: 'set here', setting: 'TETHER_MODEL_CONTEXT_<n>', known: 'known model', assumed: 'unknown model: assumed small; set it here' } as const;
 
 /** Model routes per task (primary first), their health and context windows, today's usage, and run-time changes. */
 export function AdminModels() {
@@ -58,7 +58,10 @@ function TaskRoutes({ status: r }: { status: RouterStatus }) {
   return (
     <section className="stack" aria-labelledby={headingId}>
       <h3 id={headingId}>{meta.title}</h3>
-      <p className="muted small-text">Used for {meta.purpose}. Routes come from {source}. API keys stay on the server.</p>
+      <p className="muted small-text">
+        Used for {meta.purpose}. Routes come from {source}. The prompt budget is the smallest context window below, less the reply and the tool schemas;
+        for a model the table does not know, write its window after the route (<code>compat:my-model=32768</code>). API keys stay on the server.
+      </p>
       {r.task === 'agent' && !r.configured && <pre role="status" className="banner warn agent-howto">{r.howTo}</pre>}
       <table className="table" aria-label={meta.title}>
         <thead><tr><th>#</th><th>Route</th><th>Context window</th><th>Health</th><th>Calls</th><th>Failures</th><th>First token</th><th>Last error</th></tr></thead>
@@ -82,8 +85,8 @@ function TaskRoutes({ status: r }: { status: RouterStatus }) {
         const list = String(new FormData(e.currentTarget).get('routes') ?? '').split(/[\s,]+/).filter(Boolean);
         setRoutes.mutate({ task: r.task, routes: list }, { onSuccess: () => setEditing(null) });
       }}>
-        <Field label={`${meta.title}, primary first (provider:model, comma-separated)`} name="routes" placeholder="anthropic:claude-sonnet-4-5, compat:qwen2.5-coder"
-          value={editing ?? r.routes.map((x) => x.id).join(', ')} onChange={(e) => setEditing(e.target.value)} error={fields.routes} />
+        <Field label={`${meta.title}, primary first (provider:model, comma-separated)`} name="routes" placeholder="anthropic:claude-sonnet-4-5, compat:qwen2.5-coder:7b=32768"
+          value={editing ?? r.routes.map((x) => (x.contextWindow.source === 'admin' ? `${x.id}=${x.contextWindow.tokens}` : x.id)).join(', ')} onChange={(e) => setEditing(e.target.value)} error={fields.routes} />
         {message && !Object.keys(fields).length && <p role="alert" className="form-error">{message}</p>}
         <div className="row">
           <button type="submit" className="primary">Save {meta.title.toLowerCase()}</button>

@@ -1,8 +1,9 @@
 // How many tokens each route's model can take in one call. The prompt budget is derived from it
 // (server/models/budget.ts), so an 8k local model gets an 8k prompt and a 200k model a large one.
-// Known models come from the table below; operators name the others with TETHER_MODEL_CONTEXT_<n>.
+// Known models come from the table below; operators name the others with TETHER_MODEL_CONTEXT_<n>
+// or, on the admin page, by writing the window beside the route (`compat:my-model=32768`).
 import { z } from 'zod';
-import { routeIdSchema, type Route } from './routes.ts';
+import { MIN_CONTEXT_TOKENS, routeIdSchema, type Route } from './routes.ts';
 
 /** Published context windows, matched on the model name (first match wins, so specific first). */
 const KNOWN: [RegExp, number][] = [
@@ -20,7 +21,8 @@ const KNOWN: [RegExp, number][] = [
 /** A model nobody told us about: assume a small window, so the prompt fits rather than overflows. */
 export const ASSUMED_CONTEXT_TOKENS = 8_192;
 
-export interface ContextWindow { tokens: number; source: 'setting' | 'known' | 'assumed' }
+/** admin: given with the route on the admin page; setting: TETHER_MODEL_CONTEXT_<n>. */
+export interface ContextWindow { tokens: number; source: 'admin' | 'setting' | 'known' | 'assumed' }
 
 const settingSchema = z
   .string()
@@ -31,7 +33,7 @@ const settingSchema = z
     const route = routeIdSchema.safeParse(v.slice(0, eq));
     const tokens = Number(v.slice(eq + 1));
     if (!route.success) ctx.addIssue({ code: 'custom', message: route.error.issues[0]!.message });
-    if (tokens < 1024) ctx.addIssue({ code: 'custom', message: 'a context window under 1024 tokens cannot hold a prompt' });
+    if (tokens < MIN_CONTEXT_TOKENS) ctx.addIssue({ code: 'custom', message: `a context window under ${MIN_CONTEXT_TOKENS} tokens cannot hold a prompt` });
     return { route: route.data ?? '', tokens };
   });
 
@@ -50,6 +52,7 @@ export function contextSettingsFromEnv(env: Record<string, string | undefined>):
 }
 
 export function contextWindowOf(route: Route, settings: ReadonlyMap<string, number>): ContextWindow {
+  if (route.contextTokens) return { tokens: route.contextTokens, source: 'admin' };
   const set = settings.get(route.id);
   if (set) return { tokens: set, source: 'setting' };
   const known = KNOWN.find(([re]) => re.test(route.model));

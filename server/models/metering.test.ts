@@ -2,6 +2,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDb, testProviders, type TestDb } from '../../test/support/db.ts';
 import { startScriptedModelServer } from '../../test/support/scripted-model-server.ts';
+import { contextWindowOf } from './context-windows.ts';
 import { ModelRouter } from './router.ts';
 import { UsageMeter, type QuotaLimits } from './metering.ts';
 import { estimateCostUsd } from './pricing.ts';
@@ -55,6 +56,20 @@ describe.each(testProviders)('metering and route settings on %s', (provider) => 
     expect((await env.routes('extraction')).routes.map((r) => r.id)).toEqual(['openai:gpt-4.1-mini']);
     expect(await env.routes('agent')).toMatchObject({ source: 'environment', routes: [{ id: 'anthropic:claude-sonnet-4-5' }] });
     expect((await env.reset('extraction')).routes.map((r) => r.id)).toEqual(['compat:qwen']);
+  });
+
+  it('keeps a context window an admin wrote beside a route, and refuses one too small to hold a prompt', async () => {
+    const settings = new RouteSettings(t.db, { agent: [], extraction: [] });
+    await settings.set('extraction', ['compat:my-finetune=32768', 'compat:qwen'], null);
+    const fresh = new RouteSettings(t.db, { agent: [], extraction: [] });
+    const routes = (await fresh.routes('extraction')).routes;
+    expect(routes).toEqual([
+      { id: 'compat:my-finetune', provider: 'compat', model: 'my-finetune', contextTokens: 32768 },
+      { id: 'compat:qwen', provider: 'compat', model: 'qwen' },
+    ]);
+    expect(contextWindowOf(routes[0]!, new Map())).toEqual({ tokens: 32768, source: 'admin' });
+    await expect(fresh.set('extraction', ['compat:tiny=512'], null)).rejects.toThrow(/under 4096 tokens/);
+    await fresh.reset('extraction');
   });
 
   it('still reads an agent list an admin saved before task types existed', async () => {

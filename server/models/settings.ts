@@ -2,7 +2,7 @@
 // it at run time (stored in the database under the task's name, so every instance and restart
 // sees the same list). Extraction without a list of its own uses the agent's routes.
 import type { Db } from '../db/client.ts';
-import { parseRoute, type Route } from './routes.ts';
+import { parseRoute, routeEntry, type Route } from './routes.ts';
 import type { ModelTask } from './tasks.ts';
 
 /** inherited: the task has no list of its own and uses the agent's. */
@@ -35,10 +35,10 @@ export class RouteSettings implements RouteSource {
     return list;
   }
 
-  /** Validates every id first: a bad entry changes nothing. */
-  async set(task: ModelTask, ids: string[], updatedById: string | null): Promise<RouteList> {
-    const routes = ids.map(parseRoute);
-    const stored = routes.map((r) => r.id);
+  /** Validates every entry first (`provider:model[=context tokens]`): a bad one changes nothing. */
+  async set(task: ModelTask, entries: string[], updatedById: string | null): Promise<RouteList> {
+    const routes = entries.map(parseRoute);
+    const stored = routes.map(routeEntry);
     await this.db.modelRouteSetting.upsert({
       where: { id: task },
       create: { id: task, routes: stored, updatedById },

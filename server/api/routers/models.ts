@@ -1,6 +1,6 @@
 import { recordAudit } from '../../audit/team-audit.ts';
 import { z } from 'zod';
-import { routeIdSchema } from '../../models/routes.ts';
+import { routeEntrySchema } from '../../models/routes.ts';
 import { modelTasks, modelTaskSchema } from '../../models/tasks.ts';
 import { adminProcedure, memberProcedure, router } from '../trpc.ts';
 
@@ -19,7 +19,7 @@ export const modelsRouter = router({
     usage: await ctx.models.meter.summary(),
   })),
 
-  setRoutes: adminProcedure.input(taskInput.extend({ routes: z.array(routeIdSchema).min(1, 'Keep at least one route, or reset to the environment').max(10) }))
+  setRoutes: adminProcedure.input(taskInput.extend({ routes: z.array(routeEntrySchema).min(1, 'Keep at least one route, or reset to the environment').max(10) }))
     .mutation(async ({ ctx, input }) => {
       const list = await ctx.models.settings.set(input.task, input.routes, ctx.principal.user.id);
       await recordAudit(ctx.db, { teamId: ctx.principal.teamId, actorId: ctx.principal.user.id, action: 'models.routes_changed', detail: { task: input.task, routes: input.routes } });
