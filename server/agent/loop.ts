@@ -9,7 +9,9 @@ import { promptBudget } from '../models/budget.ts';
 import { ASSUMED_CONTEXT_TOKENS } from '../models/context-windows.ts';
 import type { Actor, EventPayload } from '../sessions/event-types.ts';
 import type { EventStream } from '../sessions/stream.ts';
-import { estimateTokens, type PromptBuilder } from './prompt.ts';
+import { countTokens } from './context/tokens.ts';
+import type { SessionContext } from './context/pipeline.ts';
+import type { PromptBuilder } from './prompt.ts';
 import type { RunLog } from './run-state.ts';
 import { toolSpecs } from './tools/registry.ts';
 import { executeCall, requestedEvent, type RequestedCall, type ToolCallDeps } from './tool-calls.ts';
@@ -22,6 +24,8 @@ export interface LoopDeps extends ToolCallDeps {
   router: Pick<ModelRouter, 'stream' | 'contextWindow'>;
   meter?: UsageMeter;
   prompt: PromptBuilder;
+  /** Memory for the prompt (extraction runs before each model call); none: the prompt has no memory. */
+  context?: SessionContext;
   maxSteps: number;
   onDelta?: (d: AgentDelta) => void;
   log: Logger;
@@ -49,7 +53,7 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
   const tools = toolSpecs(deps.tools);
   const toolNames = Object.keys(tools);
   // Sent beside the prompt on every call, so they come out of every call's budget.
-  const toolSchemaTokens = estimateTokens(JSON.stringify(tools));
+  const toolSchemaTokens = countTokens(JSON.stringify(tools));
   let step = run.fromStep;
   const scope = (s: number) => ({ sessionId: run.sessionId, runId: run.runId, userId: run.userId, step: s, workspace: run.workspace, signal: run.signal, log: run.log });
 
@@ -63,13 +67,19 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
     if (step >= deps.maxSteps) return { outcome: 'step_limit', steps: step, message: `The run reached the step limit of ${deps.maxSteps} steps (TETHER_AGENT_MAX_STEPS). Send a message to continue.` };
     const window = await deps.router.contextWindow('agent');
     const budget = promptBudget(window ?? { tokens: ASSUMED_CONTEXT_TOKENS, source: 'assumed' }, toolSchemaTokens);
-    const prompt = deps.prompt.build({ events: run.log.events, toolNames, budgetTokens: budget.promptTokens });
+    const memory = deps.context ? await deps.context.refresh(run.sessionId, run.log.events) : [];
+    const prompt = deps.prompt.build({ events: run.log.events, memory, toolNames, budgetTokens: budget.promptTokens });
     // The next call's input counts before it is sent: only its reply can take a budget past its limit.
-    const nextInputTokens = prompt.report.estimatedTokens + toolSchemaTokens;
+    const nextInputTokens = prompt.report.totalTokens + toolSchemaTokens;
     const verdict = await deps.meter?.checkQuota({ userId: run.userId, teamId: run.teamId, sessionId: run.sessionId, runId: run.runId }, nextInputTokens);
     if (verdict) return { outcome: verdict.scope === 'run' ? 'budget' : 'quota', steps: step, message: verdict.message };
 
     step++;
+    // Recorded before the call, so even a call that fails shows what it was sent.
+    await append(deps, run, { type: 'agent.prompt.report', payload: {
+      runId: run.runId, step, report: prompt.report,
+      budget: { route: window?.route ?? null, contextTokens: budget.contextTokens, replyTokens: budget.replyTokens, toolSchemaTokens },
+    } });
     let text = '';
     let route = '';
     const calls: RequestedCall[] = [];

@@ -9,9 +9,13 @@ type AssistantPart = { type: 'text'; text: string } | { type: 'tool-call'; toolC
 type ResultPart = { type: 'tool-result'; toolCallId: string; toolName: string; output: { type: 'text' | 'error-text'; value: string } };
 
 export interface ProjectedTurn {
-  /** seq of the event that opened this turn, for budgeting and reports. */
   runId: string;
+  /** seqs of the events that opened and last added to this turn, for budgeting and reports. */
+  firstSeq: number;
+  lastSeq: number;
   messages: ModelMessage[];
+  /** Per tool call: the seq of its result event and what it asked for, so a masked output can say how to get it again. */
+  calls: Map<string, { resultSeq: number | null; input: unknown }>;
 }
 
 /** Messages per run, oldest first. Calls left without a result (an abandoned run) get one, so the transcript stays valid. */
@@ -44,7 +48,7 @@ export function projectRuns(events: readonly SessionEvent[]): ProjectedTurn[] {
     switch (e.type) {
       case 'agent.run.started': {
         const p = e.payload as EventPayload<'agent.run.started'>;
-        const turn: ProjectedTurn = { runId: p.runId, messages: [{ role: 'user', content: p.text }] };
+        const turn: ProjectedTurn = { runId: p.runId, firstSeq: e.seq, lastSeq: e.seq, messages: [{ role: 'user', content: p.text }], calls: new Map() };
         runs.push(turn);
         byRun.set(p.runId, { turn, assistant: null, step: 0, results: [], open: new Map() });
         break;
@@ -52,7 +56,7 @@ export function projectRuns(events: readonly SessionEvent[]): ProjectedTurn[] {
       case 'agent.message': {
         const p = e.payload as EventPayload<'agent.message'>;
         const r = atStep(p.runId, p.step);
-        if (r && p.text) r.assistant!.push({ type: 'text', text: p.text });
+        if (r && p.text) { r.assistant!.push({ type: 'text', text: p.text }); r.turn.lastSeq = e.seq; }
         break;
       }
       case 'agent.tool.requested': {
@@ -61,6 +65,8 @@ export function projectRuns(events: readonly SessionEvent[]): ProjectedTurn[] {
         if (!r) break;
         r.assistant!.push({ type: 'tool-call', toolCallId: p.callId, toolName: p.tool, input: p.input ?? {} });
         r.open.set(p.callId, p.tool);
+        r.turn.calls.set(p.callId, { resultSeq: null, input: p.input });
+        r.turn.lastSeq = e.seq;
         break;
       }
       case 'agent.tool.result': {
@@ -68,6 +74,8 @@ export function projectRuns(events: readonly SessionEvent[]): ProjectedTurn[] {
         const r = byRun.get(p.runId);
         if (!r?.open.has(p.callId) || r.results.some((x) => x.toolCallId === p.callId)) break;
         r.results.push({ type: 'tool-result', toolCallId: p.callId, toolName: p.tool, output: { type: p.ok ? 'text' : 'error-text', value: markUntrusted(p.tool, p.output) } });
+        r.turn.calls.get(p.callId)!.resultSeq = e.seq;
+        r.turn.lastSeq = e.seq;
         break;
       }
     }

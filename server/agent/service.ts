@@ -9,7 +9,9 @@ import type { Actor, EventPayload, NewEvent, SessionEvent } from '../sessions/ev
 import type { EventStream } from '../sessions/stream.ts';
 import { runLoop, type AgentDelta, type LoopDeps, type LoopOutcome } from './loop.ts';
 import { allowAll, noApprovals, type ApprovalGate, type PolicyHook } from './policy.ts';
-import { simplePromptBuilder, type PromptBuilder } from './prompt.ts';
+import { ContextPipeline } from './context/pipeline.ts';
+import { MemoryStore } from './context/memory.ts';
+import { contextPromptBuilder, type PromptBuilder } from './prompt.ts';
 import { RunLog } from './run-state.ts';
 import { RunStore, statusFor, summarize, type AgentRunRow, type RunSummary } from './runs.ts';
 import { builtinTools, toolRegistry } from './tools/registry.ts';
@@ -71,7 +73,8 @@ export class AgentService {
       approvals: o.approvals ?? noApprovals,
       router: o.router,
       meter: o.meter,
-      prompt: o.prompt ?? simplePromptBuilder,
+      prompt: o.prompt ?? contextPromptBuilder,
+      context: new ContextPipeline(new MemoryStore(o.db, o.events), o.log),
       maxSteps: o.maxSteps ?? DEFAULT_MAX_STEPS,
       onDelta: o.onDelta,
       log: o.log,

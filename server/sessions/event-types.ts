@@ -8,6 +8,17 @@ export type ActorKind = z.infer<typeof actorKindSchema>;
 export interface Actor { kind: ActorKind; id: string | null }
 export const systemActor: Actor = { kind: 'system', id: null };
 
+const reportEntrySchema = z.object({ ref: z.string(), tokens: z.number().int(), reason: z.string() });
+/** What one prompt held (server/agent/context/prompt.ts): tokens per section; what was kept, masked, dropped and why. */
+export const promptReportSchema = z.object({
+  budgetTokens: z.number().int(),
+  totalTokens: z.number().int(),
+  sections: z.array(z.object({ name: z.string(), tokens: z.number().int() })),
+  included: z.array(reportEntrySchema),
+  masked: z.array(reportEntrySchema),
+  dropped: z.array(reportEntrySchema),
+});
+
 export const eventPayloadSchemas = {
   'session.created': z.object({ title: z.string() }),
   'session.stopped': z.object({ reason: z.string() }),
@@ -56,6 +67,23 @@ export const eventPayloadSchemas = {
   /** A model route failed before its first token and the next one answered: the transcript says so. */
   'agent.model.failover': z.object({ runId: z.string(), step: z.number().int(), to: z.string(), failed: z.array(z.object({ route: z.string(), error: z.string() })).min(1) }),
   'agent.usage': z.object({ runId: z.string(), step: z.number().int(), route: z.string(), inputTokens: z.number().int(), outputTokens: z.number().int(), costUsd: z.number() }),
+  /** What one model call's prompt held, and what was masked or dropped and why (the prompt inspector). */
+  'agent.prompt.report': z.object({
+    runId: z.string(), step: z.number().int(), report: promptReportSchema,
+    /** Where the prompt budget came from: the smallest context window among the routes, less the reply and the tool schemas. */
+    budget: z.object({ route: z.string().nullable(), contextTokens: z.number().int(), replyTokens: z.number().int(), toolSchemaTokens: z.number().int() }).optional(),
+  }),
+
+  // Memory (server/agent/context/): every change to a MemoryItem, so memory is audited and replayable.
+  'memory.added': z.object({
+    itemId: z.string(), kind: z.string(), text: z.string(), pinned: z.boolean(), scope: z.enum(['session', 'workspace']),
+    origin: z.enum(['rule', 'model', 'user']), confidence: z.number(), sourceSeqs: z.array(z.number().int()),
+  }),
+  'memory.edited': z.object({ itemId: z.string(), text: z.string(), version: z.number().int() }),
+  'memory.pinned': z.object({ itemId: z.string(), pinned: z.boolean() }),
+  /** supersededBy: the item that replaced this one, when a later statement did. */
+  'memory.closed': z.object({ itemId: z.string(), reason: z.string(), supersededBy: z.string().optional() }),
+  'memory.promoted': z.object({ itemId: z.string(), workspaceId: z.string() }),
 } as const;
 
 export type EventType = keyof typeof eventPayloadSchemas;

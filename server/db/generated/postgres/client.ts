@@ -89,7 +89,7 @@ export type Event = Prisma.EventModel
 export type AuditEntry = Prisma.AuditEntryModel
 /**
  * Model MemoryItem
- * kind: "goal" | "constraint" | "decision" | "issue" | "fact"; sourceEventIds is provenance.
+ * kind: "goal" | "constraint" | "decision" | "known_issue" | "done" (server/agent/context/); version counts edits.
  */
 export type MemoryItem = Prisma.MemoryItemModel
 /**

@@ -643,14 +643,6 @@ export type AgentRunUncheckedUpdateManyWithoutSessionNestedInput = {
   deleteMany?: Prisma.AgentRunScalarWhereInput | Prisma.AgentRunScalarWhereInput[]
 }
 
-export type FloatFieldUpdateOperationsInput = {
-  set?: number
-  increment?: number
-  decrement?: number
-  multiply?: number
-  divide?: number
-}
-
 export type AgentRunCreateWithoutSessionInput = {
   id?: string
   userId: string

@@ -205,7 +205,15 @@ export const MemoryItemScalarFieldEnum = {
   sourceEventIds: 'sourceEventIds',
   createdById: 'createdById',
   createdAt: 'createdAt',
-  updatedAt: 'updatedAt'
+  updatedAt: 'updatedAt',
+  status: 'status',
+  closedReason: 'closedReason',
+  supersededById: 'supersededById',
+  sourceSeqs: 'sourceSeqs',
+  scope: 'scope',
+  workspaceId: 'workspaceId',
+  origin: 'origin',
+  confidence: 'confidence'
 } as const
 
 export type MemoryItemScalarFieldEnum = (typeof MemoryItemScalarFieldEnum)[keyof typeof MemoryItemScalarFieldEnum]
@@ -303,6 +311,14 @@ export const JsonNullValueInput = {
 } as const
 
 export type JsonNullValueInput = (typeof JsonNullValueInput)[keyof typeof JsonNullValueInput]
+
+
+export const NullableJsonNullValueInput = {
+  DbNull: DbNull,
+  JsonNull: JsonNull
+} as const
+
+export type NullableJsonNullValueInput = (typeof NullableJsonNullValueInput)[keyof typeof NullableJsonNullValueInput]
 
 
 export const NullsOrder = {

@@ -14,7 +14,7 @@ import type * as Prisma from "../internal/prismaNamespace.ts"
 
 /**
  * Model MemoryItem
- * kind: "goal" | "constraint" | "decision" | "issue" | "fact"; sourceEventIds is provenance.
+ * kind: "goal" | "constraint" | "decision" | "known_issue" | "done" (server/agent/context/); version counts edits.
  */
 export type MemoryItemModel = runtime.Types.Result.DefaultSelection<Prisma.$MemoryItemPayload>
 
@@ -28,10 +28,12 @@ export type AggregateMemoryItem = {
 
 export type MemoryItemAvgAggregateOutputType = {
   version: number | null
+  confidence: number | null
 }
 
 export type MemoryItemSumAggregateOutputType = {
   version: number | null
+  confidence: number | null
 }
 
 export type MemoryItemMinAggregateOutputType = {
@@ -44,6 +46,13 @@ export type MemoryItemMinAggregateOutputType = {
   createdById: string | null
   createdAt: Date | null
   updatedAt: Date | null
+  status: string | null
+  closedReason: string | null
+  supersededById: string | null
+  scope: string | null
+  workspaceId: string | null
+  origin: string | null
+  confidence: number | null
 }
 
 export type MemoryItemMaxAggregateOutputType = {
@@ -56,6 +65,13 @@ export type MemoryItemMaxAggregateOutputType = {
   createdById: string | null
   createdAt: Date | null
   updatedAt: Date | null
+  status: string | null
+  closedReason: string | null
+  supersededById: string | null
+  scope: string | null
+  workspaceId: string | null
+  origin: string | null
+  confidence: number | null
 }
 
 export type MemoryItemCountAggregateOutputType = {
@@ -69,16 +85,26 @@ export type MemoryItemCountAggregateOutputType = {
   createdById: number
   createdAt: number
   updatedAt: number
+  status: number
+  closedReason: number
+  supersededById: number
+  sourceSeqs: number
+  scope: number
+  workspaceId: number
+  origin: number
+  confidence: number
   _all: number
 }
 
 
 export type MemoryItemAvgAggregateInputType = {
   version?: true
+  confidence?: true
 }
 
 export type MemoryItemSumAggregateInputType = {
   version?: true
+  confidence?: true
 }
 
 export type MemoryItemMinAggregateInputType = {
@@ -91,6 +117,13 @@ export type MemoryItemMinAggregateInputType = {
   createdById?: true
   createdAt?: true
   updatedAt?: true
+  status?: true
+  closedReason?: true
+  supersededById?: true
+  scope?: true
+  workspaceId?: true
+  origin?: true
+  confidence?: true
 }
 
 export type MemoryItemMaxAggregateInputType = {
@@ -103,6 +136,13 @@ export type MemoryItemMaxAggregateInputType = {
   createdById?: true
   createdAt?: true
   updatedAt?: true
+  status?: true
+  closedReason?: true
+  supersededById?: true
+  scope?: true
+  workspaceId?: true
+  origin?: true
+  confidence?: true
 }
 
 export type MemoryItemCountAggregateInputType = {
@@ -116,6 +156,14 @@ export type MemoryItemCountAggregateInputType = {
   createdById?: true
   createdAt?: true
   updatedAt?: true
+  status?: true
+  closedReason?: true
+  supersededById?: true
+  sourceSeqs?: true
+  scope?: true
+  workspaceId?: true
+  origin?: true
+  confidence?: true
   _all?: true
 }
 
@@ -216,6 +264,14 @@ export type MemoryItemGroupByOutputType = {
   createdById: string | null
   createdAt: Date
   updatedAt: Date
+  status: string
+  closedReason: string | null
+  supersededById: string | null
+  sourceSeqs: runtime.JsonValue | null
+  scope: string
+  workspaceId: string | null
+  origin: string
+  confidence: number
   _count: MemoryItemCountAggregateOutputType | null
   _avg: MemoryItemAvgAggregateOutputType | null
   _sum: MemoryItemSumAggregateOutputType | null
@@ -252,6 +308,14 @@ export type MemoryItemWhereInput = {
   createdById?: Prisma.StringNullableFilter<"MemoryItem"> | string | null
   createdAt?: Prisma.DateTimeFilter<"MemoryItem"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"MemoryItem"> | Date | string
+  status?: Prisma.StringFilter<"MemoryItem"> | string
+  closedReason?: Prisma.StringNullableFilter<"MemoryItem"> | string | null
+  supersededById?: Prisma.StringNullableFilter<"MemoryItem"> | string | null
+  sourceSeqs?: Prisma.JsonNullableFilter<"MemoryItem">
+  scope?: Prisma.StringFilter<"MemoryItem"> | string
+  workspaceId?: Prisma.StringNullableFilter<"MemoryItem"> | string | null
+  origin?: Prisma.StringFilter<"MemoryItem"> | string
+  confidence?: Prisma.FloatFilter<"MemoryItem"> | number
   session?: Prisma.XOR<Prisma.SessionScalarRelationFilter, Prisma.SessionWhereInput>
 }
 
@@ -266,6 +330,14 @@ export type MemoryItemOrderByWithRelationInput = {
   createdById?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  status?: Prisma.SortOrder
+  closedReason?: Prisma.SortOrderInput | Prisma.SortOrder
+  supersededById?: Prisma.SortOrderInput | Prisma.SortOrder
+  sourceSeqs?: Prisma.SortOrderInput | Prisma.SortOrder
+  scope?: Prisma.SortOrder
+  workspaceId?: Prisma.SortOrderInput | Prisma.SortOrder
+  origin?: Prisma.SortOrder
+  confidence?: Prisma.SortOrder
   session?: Prisma.SessionOrderByWithRelationInput
 }
 
@@ -283,6 +355,14 @@ export type MemoryItemWhereUniqueInput = Prisma.AtLeast<{
   createdById?: Prisma.StringNullableFilter<"MemoryItem"> | string | null
   createdAt?: Prisma.DateTimeFilter<"MemoryItem"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"MemoryItem"> | Date | string
+  status?: Prisma.StringFilter<"MemoryItem"> | string
+  closedReason?: Prisma.StringNullableFilter<"MemoryItem"> | string | null
+  supersededById?: Prisma.StringNullableFilter<"MemoryItem"> | string | null
+  sourceSeqs?: Prisma.JsonNullableFilter<"MemoryItem">
+  scope?: Prisma.StringFilter<"MemoryItem"> | string
+  workspaceId?: Prisma.StringNullableFilter<"MemoryItem"> | string | null
+  origin?: Prisma.StringFilter<"MemoryItem"> | string
+  confidence?: Prisma.FloatFilter<"MemoryItem"> | number
   session?: Prisma.XOR<Prisma.SessionScalarRelationFilter, Prisma.SessionWhereInput>
 }, "id">
 
@@ -297,6 +377,14 @@ export type MemoryItemOrderByWithAggregationInput = {
   createdById?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  status?: Prisma.SortOrder
+  closedReason?: Prisma.SortOrderInput | Prisma.SortOrder
+  supersededById?: Prisma.SortOrderInput | Prisma.SortOrder
+  sourceSeqs?: Prisma.SortOrderInput | Prisma.SortOrder
+  scope?: Prisma.SortOrder
+  workspaceId?: Prisma.SortOrderInput | Prisma.SortOrder
+  origin?: Prisma.SortOrder
+  confidence?: Prisma.SortOrder
   _count?: Prisma.MemoryItemCountOrderByAggregateInput
   _avg?: Prisma.MemoryItemAvgOrderByAggregateInput
   _max?: Prisma.MemoryItemMaxOrderByAggregateInput
@@ -318,6 +406,14 @@ export type MemoryItemScalarWhereWithAggregatesInput = {
   createdById?: Prisma.StringNullableWithAggregatesFilter<"MemoryItem"> | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"MemoryItem"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"MemoryItem"> | Date | string
+  status?: Prisma.StringWithAggregatesFilter<"MemoryItem"> | string
+  closedReason?: Prisma.StringNullableWithAggregatesFilter<"MemoryItem"> | string | null
+  supersededById?: Prisma.StringNullableWithAggregatesFilter<"MemoryItem"> | string | null
+  sourceSeqs?: Prisma.JsonNullableWithAggregatesFilter<"MemoryItem">
+  scope?: Prisma.StringWithAggregatesFilter<"MemoryItem"> | string
+  workspaceId?: Prisma.StringNullableWithAggregatesFilter<"MemoryItem"> | string | null
+  origin?: Prisma.StringWithAggregatesFilter<"MemoryItem"> | string
+  confidence?: Prisma.FloatWithAggregatesFilter<"MemoryItem"> | number
 }
 
 export type MemoryItemCreateInput = {
@@ -330,6 +426,14 @@ export type MemoryItemCreateInput = {
   createdById?: string | null
   createdAt?: Date | string
   updatedAt?: Date | string
+  status?: string
+  closedReason?: string | null
+  supersededById?: string | null
+  sourceSeqs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  scope?: string
+  workspaceId?: string | null
+  origin?: string
+  confidence?: number
   session: Prisma.SessionCreateNestedOneWithoutMemoryInput
 }
 
@@ -344,6 +448,14 @@ export type MemoryItemUncheckedCreateInput = {
   createdById?: string | null
   createdAt?: Date | string
   updatedAt?: Date | string
+  status?: string
+  closedReason?: string | null
+  supersededById?: string | null
+  sourceSeqs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  scope?: string
+  workspaceId?: string | null
+  origin?: string
+  confidence?: number
 }
 
 export type MemoryItemUpdateInput = {
@@ -356,6 +468,14 @@ export type MemoryItemUpdateInput = {
   createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  closedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  supersededById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sourceSeqs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  scope?: Prisma.StringFieldUpdateOperationsInput | string
+  workspaceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  origin?: Prisma.StringFieldUpdateOperationsInput | string
+  confidence?: Prisma.FloatFieldUpdateOperationsInput | number
   session?: Prisma.SessionUpdateOneRequiredWithoutMemoryNestedInput
 }
 
@@ -370,6 +490,14 @@ export type MemoryItemUncheckedUpdateInput = {
   createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  closedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  supersededById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sourceSeqs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  scope?: Prisma.StringFieldUpdateOperationsInput | string
+  workspaceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  origin?: Prisma.StringFieldUpdateOperationsInput | string
+  confidence?: Prisma.FloatFieldUpdateOperationsInput | number
 }
 
 export type MemoryItemCreateManyInput = {
@@ -383,6 +511,14 @@ export type MemoryItemCreateManyInput = {
   createdById?: string | null
   createdAt?: Date | string
   updatedAt?: Date | string
+  status?: string
+  closedReason?: string | null
+  supersededById?: string | null
+  sourceSeqs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  scope?: string
+  workspaceId?: string | null
+  origin?: string
+  confidence?: number
 }
 
 export type MemoryItemUpdateManyMutationInput = {
@@ -395,6 +531,14 @@ export type MemoryItemUpdateManyMutationInput = {
   createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  closedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  supersededById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sourceSeqs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  scope?: Prisma.StringFieldUpdateOperationsInput | string
+  workspaceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  origin?: Prisma.StringFieldUpdateOperationsInput | string
+  confidence?: Prisma.FloatFieldUpdateOperationsInput | number
 }
 
 export type MemoryItemUncheckedUpdateManyInput = {
@@ -408,6 +552,14 @@ export type MemoryItemUncheckedUpdateManyInput = {
   createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  closedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  supersededById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sourceSeqs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  scope?: Prisma.StringFieldUpdateOperationsInput | string
+  workspaceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  origin?: Prisma.StringFieldUpdateOperationsInput | string
+  confidence?: Prisma.FloatFieldUpdateOperationsInput | number
 }
 
 export type MemoryItemListRelationFilter = {
@@ -431,10 +583,19 @@ export type MemoryItemCountOrderByAggregateInput = {
   createdById?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  status?: Prisma.SortOrder
+  closedReason?: Prisma.SortOrder
+  supersededById?: Prisma.SortOrder
+  sourceSeqs?: Prisma.SortOrder
+  scope?: Prisma.SortOrder
+  workspaceId?: Prisma.SortOrder
+  origin?: Prisma.SortOrder
+  confidence?: Prisma.SortOrder
 }
 
 export type MemoryItemAvgOrderByAggregateInput = {
   version?: Prisma.SortOrder
+  confidence?: Prisma.SortOrder
 }
 
 export type MemoryItemMaxOrderByAggregateInput = {
@@ -447,6 +608,13 @@ export type MemoryItemMaxOrderByAggregateInput = {
   createdById?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  status?: Prisma.SortOrder
+  closedReason?: Prisma.SortOrder
+  supersededById?: Prisma.SortOrder
+  scope?: Prisma.SortOrder
+  workspaceId?: Prisma.SortOrder
+  origin?: Prisma.SortOrder
+  confidence?: Prisma.SortOrder
 }
 
 export type MemoryItemMinOrderByAggregateInput = {
@@ -459,10 +627,18 @@ export type MemoryItemMinOrderByAggregateInput = {
   createdById?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  status?: Prisma.SortOrder
+  closedReason?: Prisma.SortOrder
+  supersededById?: Prisma.SortOrder
+  scope?: Prisma.SortOrder
+  workspaceId?: Prisma.SortOrder
+  origin?: Prisma.SortOrder
+  confidence?: Prisma.SortOrder
 }
 
 export type MemoryItemSumOrderByAggregateInput = {
   version?: Prisma.SortOrder
+  confidence?: Prisma.SortOrder
 }
 
 export type MemoryItemCreateNestedManyWithoutSessionInput = {
@@ -507,6 +683,14 @@ export type MemoryItemUncheckedUpdateManyWithoutSessionNestedInput = {
   deleteMany?: Prisma.MemoryItemScalarWhereInput | Prisma.MemoryItemScalarWhereInput[]
 }
 
+export type FloatFieldUpdateOperationsInput = {
+  set?: number
+  increment?: number
+  decrement?: number
+  multiply?: number
+  divide?: number
+}
+
 export type MemoryItemCreateWithoutSessionInput = {
   id?: string
   kind: string
@@ -517,6 +701,14 @@ export type MemoryItemCreateWithoutSessionInput = {
   createdById?: string | null
   createdAt?: Date | string
   updatedAt?: Date | string
+  status?: string
+  closedReason?: string | null
+  supersededById?: string | null
+  sourceSeqs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  scope?: string
+  workspaceId?: string | null
+  origin?: string
+  confidence?: number
 }
 
 export type MemoryItemUncheckedCreateWithoutSessionInput = {
@@ -529,6 +721,14 @@ export type MemoryItemUncheckedCreateWithoutSessionInput = {
   createdById?: string | null
   createdAt?: Date | string
   updatedAt?: Date | string
+  status?: string
+  closedReason?: string | null
+  supersededById?: string | null
+  sourceSeqs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  scope?: string
+  workspaceId?: string | null
+  origin?: string
+  confidence?: number
 }
 
 export type MemoryItemCreateOrConnectWithoutSessionInput = {
@@ -570,6 +770,14 @@ export type MemoryItemScalarWhereInput = {
   createdById?: Prisma.StringNullableFilter<"MemoryItem"> | string | null
   createdAt?: Prisma.DateTimeFilter<"MemoryItem"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"MemoryItem"> | Date | string
+  status?: Prisma.StringFilter<"MemoryItem"> | string
+  closedReason?: Prisma.StringNullableFilter<"MemoryItem"> | string | null
+  supersededById?: Prisma.StringNullableFilter<"MemoryItem"> | string | null
+  sourceSeqs?: Prisma.JsonNullableFilter<"MemoryItem">
+  scope?: Prisma.StringFilter<"MemoryItem"> | string
+  workspaceId?: Prisma.StringNullableFilter<"MemoryItem"> | string | null
+  origin?: Prisma.StringFilter<"MemoryItem"> | string
+  confidence?: Prisma.FloatFilter<"MemoryItem"> | number
 }
 
 export type MemoryItemCreateManySessionInput = {
@@ -582,6 +790,14 @@ export type MemoryItemCreateManySessionInput = {
   createdById?: string | null
   createdAt?: Date | string
   updatedAt?: Date | string
+  status?: string
+  closedReason?: string | null
+  supersededById?: string | null
+  sourceSeqs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  scope?: string
+  workspaceId?: string | null
+  origin?: string
+  confidence?: number
 }
 
 export type MemoryItemUpdateWithoutSessionInput = {
@@ -594,6 +810,14 @@ export type MemoryItemUpdateWithoutSessionInput = {
   createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  closedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  supersededById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sourceSeqs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  scope?: Prisma.StringFieldUpdateOperationsInput | string
+  workspaceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  origin?: Prisma.StringFieldUpdateOperationsInput | string
+  confidence?: Prisma.FloatFieldUpdateOperationsInput | number
 }
 
 export type MemoryItemUncheckedUpdateWithoutSessionInput = {
@@ -606,6 +830,14 @@ export type MemoryItemUncheckedUpdateWithoutSessionInput = {
   createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  closedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  supersededById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sourceSeqs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  scope?: Prisma.StringFieldUpdateOperationsInput | string
+  workspaceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  origin?: Prisma.StringFieldUpdateOperationsInput | string
+  confidence?: Prisma.FloatFieldUpdateOperationsInput | number
 }
 
 export type MemoryItemUncheckedUpdateManyWithoutSessionInput = {
@@ -618,6 +850,14 @@ export type MemoryItemUncheckedUpdateManyWithoutSessionInput = {
   createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  closedReason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  supersededById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sourceSeqs?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
+  scope?: Prisma.StringFieldUpdateOperationsInput | string
+  workspaceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  origin?: Prisma.StringFieldUpdateOperationsInput | string
+  confidence?: Prisma.FloatFieldUpdateOperationsInput | number
 }
 
 
@@ -633,6 +873,14 @@ export type MemoryItemSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   createdById?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  status?: boolean
+  closedReason?: boolean
+  supersededById?: boolean
+  sourceSeqs?: boolean
+  scope?: boolean
+  workspaceId?: boolean
+  origin?: boolean
+  confidence?: boolean
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["memoryItem"]>
 
@@ -647,6 +895,14 @@ export type MemoryItemSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   createdById?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  status?: boolean
+  closedReason?: boolean
+  supersededById?: boolean
+  sourceSeqs?: boolean
+  scope?: boolean
+  workspaceId?: boolean
+  origin?: boolean
+  confidence?: boolean
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["memoryItem"]>
 
@@ -661,6 +917,14 @@ export type MemoryItemSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   createdById?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  status?: boolean
+  closedReason?: boolean
+  supersededById?: boolean
+  sourceSeqs?: boolean
+  scope?: boolean
+  workspaceId?: boolean
+  origin?: boolean
+  confidence?: boolean
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["memoryItem"]>
 
@@ -675,9 +939,17 @@ export type MemoryItemSelectScalar = {
   createdById?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  status?: boolean
+  closedReason?: boolean
+  supersededById?: boolean
+  sourceSeqs?: boolean
+  scope?: boolean
+  workspaceId?: boolean
+  origin?: boolean
+  confidence?: boolean
 }
 
-export type MemoryItemOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "sessionId" | "kind" | "content" | "pinned" | "version" | "sourceEventIds" | "createdById" | "createdAt" | "updatedAt", ExtArgs["result"]["memoryItem"]>
+export type MemoryItemOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "sessionId" | "kind" | "content" | "pinned" | "version" | "sourceEventIds" | "createdById" | "createdAt" | "updatedAt" | "status" | "closedReason" | "supersededById" | "sourceSeqs" | "scope" | "workspaceId" | "origin" | "confidence", ExtArgs["result"]["memoryItem"]>
 export type MemoryItemInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
 }
@@ -704,6 +976,26 @@ export type $MemoryItemPayload<ExtArgs extends runtime.Types.Extensions.Internal
     createdById: string | null
     createdAt: Date
     updatedAt: Date
+    /**
+     * "live" | "closed". Closed items are kept (with why, and what superseded them), never deleted.
+     */
+    status: string
+    closedReason: string | null
+    supersededById: string | null
+    /**
+     * seqs of the session events the item came from: its provenance in the timeline.
+     */
+    sourceSeqs: runtime.JsonValue | null
+    /**
+     * "session" | "workspace": promoted items follow every session of workspaceId.
+     */
+    scope: string
+    workspaceId: string | null
+    /**
+     * "rule" | "model" | "user": who proposed it; confidence is the proposer's, 1 for people.
+     */
+    origin: string
+    confidence: number
   }, ExtArgs["result"]["memoryItem"]>
   composites: {}
 }
@@ -1138,6 +1430,14 @@ export interface MemoryItemFieldRefs {
   readonly createdById: Prisma.FieldRef<"MemoryItem", 'String'>
   readonly createdAt: Prisma.FieldRef<"MemoryItem", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"MemoryItem", 'DateTime'>
+  readonly status: Prisma.FieldRef<"MemoryItem", 'String'>
+  readonly closedReason: Prisma.FieldRef<"MemoryItem", 'String'>
+  readonly supersededById: Prisma.FieldRef<"MemoryItem", 'String'>
+  readonly sourceSeqs: Prisma.FieldRef<"MemoryItem", 'Json'>
+  readonly scope: Prisma.FieldRef<"MemoryItem", 'String'>
+  readonly workspaceId: Prisma.FieldRef<"MemoryItem", 'String'>
+  readonly origin: Prisma.FieldRef<"MemoryItem", 'String'>
+  readonly confidence: Prisma.FieldRef<"MemoryItem", 'Float'>
 }
     
 
