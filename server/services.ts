@@ -10,6 +10,7 @@ import { installationUidBase, WorkspaceManager } from './sessions/workspaces.ts'
 import type { WorkspaceProvider } from './workspace/provider.ts';
 import { TerminalManager } from './workspace/terminals.ts';
 import { FileWatchService } from './sessions/file-watch.ts';
+import { MemoryStore } from './agent/context/memory.ts';
 import { AgentService } from './agent/service.ts';
 import type { AgentDelta } from './agent/loop.ts';
 import { agentWorkspace } from './agent/workspace-adapter.ts';
@@ -32,6 +33,8 @@ export interface Services {
   fileWatch: FileWatchService;
   models: Models;
   agent: AgentService;
+  /** Session and workspace memory; every change through it is a memory.* event. */
+  memory: MemoryStore;
   /** The transport registers where live agent text deltas go (the folded messages are events). */
   onAgentDelta(listener: (d: AgentDelta) => void): void;
   loginLimits: { byEmail: FailureLimiter; byAddress: FailureLimiter };
@@ -62,6 +65,7 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
   });
   return {
     config, log, db, bus, events, workspaces, sessions, terminals, models, agent,
+    memory: new MemoryStore(db, events),
     fileWatch: new FileWatchService(log),
     onAgentDelta: (listener) => { forwardDelta = listener; },
     loginLimits: {

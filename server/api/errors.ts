@@ -1,4 +1,5 @@
 import { TRPCError } from '@trpc/server';
+import { MemoryItemNotFoundError, MemoryNotInWorkspaceError } from '../agent/context/memory.ts';
 import { AccountError } from '../auth/accounts.ts';
 import { SessionAccessError } from '../sessions/access.ts';
 import { WorkspaceUnavailableError } from '../sessions/workspaces.ts';
@@ -15,6 +16,8 @@ export function toApiError(err: unknown): never {
   if (err instanceof AccountError) throw new TRPCError({ code: accountCodes[err.code], message: err.message });
   if (err instanceof SessionAccessError) throw new TRPCError({ code: 'NOT_FOUND', message: err.message });
   if (err instanceof WorkspaceUnavailableError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
+  if (err instanceof MemoryItemNotFoundError) throw new TRPCError({ code: 'NOT_FOUND', message: err.message });
+  if (err instanceof MemoryNotInWorkspaceError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
   if (err instanceof FileError) throw new TRPCError({ code: fileCodes[err.code], message: err.message });
   throw err;
 }

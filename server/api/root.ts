@@ -1,6 +1,7 @@
 import { adminRouter } from './routers/admin.ts';
 import { agentRouter } from './routers/agent.ts';
 import { authRouter } from './routers/auth.ts';
+import { memoryRouter } from './routers/memory.ts';
 import { modelsRouter } from './routers/models.ts';
 import { filesRouter } from './routers/files.ts';
 import { sessionsRouter } from './routers/sessions.ts';
@@ -13,6 +14,7 @@ export const appRouter = router({
   files: filesRouter,
   agent: agentRouter,
   models: modelsRouter,
+  memory: memoryRouter,
 });
 
 export type AppRouter = typeof appRouter;
