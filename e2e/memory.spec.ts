@@ -112,3 +112,23 @@ test(`a constraint from the first message is still in the prompt ${TURNS} turns 
   expect(JSON.parse(lines[0]!)).toMatchObject({ seq: 1, type: 'session.created' });
   expect(lines.some((l) => l.includes(CONSTRAINT))).toBe(true);
 });
+
+test('the admin page lists agent and extraction routes with their context windows, and an admin sets a window for an unknown model', async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.goto('/admin');
+  const extraction = page.getByRole('table', { name: 'Extraction routes' });
+  // No TETHER_MODELS_EXTRACTION here: extraction uses the agent's route.
+  await expect(page.getByText(/Routes come from the agent routes \(TETHER_MODELS_EXTRACTION is not set\)/)).toBeVisible();
+  await expect(extraction.getByRole('row', { name: /compat:scripted-coder/ })).toContainText('8,192 tokens (unknown model: assumed small; set it here)');
+
+  const form = page.getByRole('form', { name: 'Change extraction routes' });
+  await form.getByLabel(/Extraction routes, primary first/).fill('compat:scripted-extractor=32768, compat:scripted-coder');
+  await form.getByRole('button', { name: 'Save extraction routes' }).click();
+  await expect(extraction.getByRole('row', { name: /compat:scripted-extractor/ })).toContainText('32,768 tokens (set here)');
+  await expect(page.getByRole('table', { name: 'Agent routes' }).getByRole('row', { name: /compat:scripted-coder/ })).toContainText('8,192 tokens');
+  await expect(page.getByRole('table', { name: 'Agent routes' })).not.toContainText('scripted-extractor');
+  await page.screenshot({ path: 'test-results/admin-models.png', fullPage: true });
+
+  await form.getByRole('button', { name: 'Reset extraction routes' }).click();
+  await expect(extraction).not.toContainText('scripted-extractor');
+});

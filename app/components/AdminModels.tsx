@@ -85,7 +85,7 @@ function TaskRoutes({ status: r }: { status: RouterStatus }) {
         const list = String(new FormData(e.currentTarget).get('routes') ?? '').split(/[\s,]+/).filter(Boolean);
         setRoutes.mutate({ task: r.task, routes: list }, { onSuccess: () => setEditing(null) });
       }}>
-        <Field label={`${meta.title}, primary first (provider:model, comma-separated)`} name="routes" placeholder="anthropic:claude-sonnet-4-5, compat:qwen2.5-coder:7b=32768"
+        <Field id={`routes-${r.task}`} label={`${meta.title}, primary first (provider:model, comma-separated)`} name="routes" placeholder="anthropic:claude-sonnet-4-5, compat:qwen2.5-coder:7b=32768"
           value={editing ?? r.routes.map((x) => (x.contextWindow.source === 'admin' ? `${x.id}=${x.contextWindow.tokens}` : x.id)).join(', ')} onChange={(e) => setEditing(e.target.value)} error={fields.routes} />
         {message && !Object.keys(fields).length && <p role="alert" className="form-error">{message}</p>}
         <div className="row">
