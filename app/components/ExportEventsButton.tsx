@@ -15,7 +15,8 @@ export function ExportEventsButton({ sessionId }: { sessionId: string }) {
       const url = URL.createObjectURL(new Blob([jsonl], { type: 'application/x-ndjson' }));
       const a = Object.assign(document.createElement('a'), { href: url, download: filename });
       a.click();
-      URL.revokeObjectURL(url);
+      // The download has started from the URL by the next task; then it can go.
+      setTimeout(() => URL.revokeObjectURL(url), 0);
       setState({ busy: false, error: null });
     } catch (err) {
       setState({ busy: false, error: `Could not export the events: ${err instanceof Error ? err.message : String(err)}` });

@@ -66,16 +66,21 @@ export function PromptInspector({ payload, names }: { payload: PromptReportPaylo
   );
 }
 
+/** Short lists start open; a long one (a hundred verbatim turns) starts folded behind its count. */
+const OPEN_UP_TO = 12;
+
 function EntryList({ title, entries, names }: { title: string; entries: Entry[]; names: RefNames }) {
   if (!entries.length) return null;
   return (
     <section aria-label={title}>
-      <h4 className="small-text">{title} ({entries.length})</h4>
-      <ul className="report-entries small-text">
-        {entries.map((e, i) => (
-          <li key={`${e.ref}-${i}`}><strong>{describeRef(e.ref, names)}</strong> <span className="muted">({n(e.tokens)} tokens)</span> — {e.reason}</li>
-        ))}
-      </ul>
+      <details open={entries.length <= OPEN_UP_TO}>
+        <summary className="small-text"><strong>{title} ({entries.length})</strong></summary>
+        <ul className="report-entries small-text">
+          {entries.map((e, i) => (
+            <li key={`${e.ref}-${i}`}><strong>{describeRef(e.ref, names)}</strong> <span className="muted">({n(e.tokens)} tokens)</span> — {e.reason}</li>
+          ))}
+        </ul>
+      </details>
     </section>
   );
 }
