@@ -10,6 +10,7 @@ import { installationUidBase, WorkspaceManager } from './sessions/workspaces.ts'
 import type { WorkspaceProvider } from './workspace/provider.ts';
 import { TerminalManager } from './workspace/terminals.ts';
 import { FileWatchService } from './sessions/file-watch.ts';
+import { generateFromStream } from './agent/context/extract-model.ts';
 import { MemoryStore } from './agent/context/memory.ts';
 import { AgentService } from './agent/service.ts';
 import type { AgentDelta } from './agent/loop.ts';
@@ -52,6 +53,9 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
     db, events, log,
     router: models.router,
     meter: models.meter,
+    // Model extraction costs a call per turn, so it runs only when someone chose its routes;
+    // otherwise memory comes from the rules alone.
+    extraction: config.TETHER_MODELS_EXTRACTION ? generateFromStream((req) => models.router.stream({ ...req, task: 'extraction' })) : undefined,
     maxSteps: config.TETHER_AGENT_MAX_STEPS,
     workspaces: async (sessionId) => {
       const row = (await db.session.findUnique({ where: { id: sessionId }, include: { workspace: true } }))?.workspace;

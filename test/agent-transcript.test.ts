@@ -38,8 +38,8 @@ describe.each(testProviders)('transcript after a crash on %s', (dbProvider) => {
     const items = transcript(await eventsOf(t, s.sessionId));
     const lines = items.flatMap((i) => (i.kind === 'notice' ? [i.text] : []));
     expect(lines).toEqual([expect.stringMatching(/^Model route openai:primary failed \(.*overloaded.*\); anthropic:backup answered instead\.$/)]);
-    // The line comes before the reply it explains.
-    expect(items.map((i) => i.kind)).toEqual(['user', 'notice', 'assistant', 'run-end']);
+    // The line comes after what the call was sent and before the reply it explains.
+    expect(items.map((i) => i.kind)).toEqual(['user', 'prompt', 'notice', 'assistant', 'run-end']);
   });
 
   it('shows a tool call cut short by a crash as interrupted, until Resume answers it', async () => {

@@ -67,7 +67,7 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
     if (step >= deps.maxSteps) return { outcome: 'step_limit', steps: step, message: `The run reached the step limit of ${deps.maxSteps} steps (TETHER_AGENT_MAX_STEPS). Send a message to continue.` };
     const window = await deps.router.contextWindow('agent');
     const budget = promptBudget(window ?? { tokens: ASSUMED_CONTEXT_TOKENS, source: 'assumed' }, toolSchemaTokens);
-    const memory = deps.context ? await deps.context.refresh(run.sessionId, run.log.events) : [];
+    const memory = deps.context ? await deps.context.refresh(run.sessionId, run.log.events, run.signal) : [];
     const prompt = deps.prompt.build({ events: run.log.events, memory, toolNames, budgetTokens: budget.promptTokens });
     // The next call's input counts before it is sent: only its reply can take a budget past its limit.
     const nextInputTokens = prompt.report.totalTokens + toolSchemaTokens;
@@ -75,11 +75,13 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
     if (verdict) return { outcome: verdict.scope === 'run' ? 'budget' : 'quota', steps: step, message: verdict.message };
 
     step++;
-    // Recorded before the call, so even a call that fails shows what it was sent.
-    await append(deps, run, { type: 'agent.prompt.report', payload: {
+    // Recorded with the reply (or with the failure), so every call shows what it was sent and where its budget came from.
+    const report = { event: { type: 'agent.prompt.report' as const, payload: {
       runId: run.runId, step, report: prompt.report,
       budget: { route: window?.route ?? null, contextTokens: budget.contextTokens, replyTokens: budget.replyTokens, toolSchemaTokens },
-    } });
+    } }, actor: agent };
+    /** The report, then (when a route failed before the one that answered) the failover line. */
+    const preface: Parameters<EventStream['appendMany']>[1] = [report];
     let text = '';
     let route = '';
     const calls: RequestedCall[] = [];
@@ -91,9 +93,8 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
       })) {
         if (part.type === 'route') {
           route = part.route;
-          if (part.failedOver.length) await append(deps, run, { type: 'agent.model.failover', payload: { runId: run.runId, step, to: part.route, failed: part.failedOver } });
-        }
-        else if (part.type === 'text-delta') {
+          if (part.failedOver.length) preface.push({ event: { type: 'agent.model.failover', payload: { runId: run.runId, step, to: part.route, failed: part.failedOver } }, actor: agent });
+        } else if (part.type === 'text-delta') {
           text += part.text;
           deps.onDelta?.({ sessionId: run.sessionId, runId: run.runId, step, type: 'text', text: part.text });
         } else if (part.type === 'tool-call') {
@@ -104,7 +105,8 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
     } catch (err) {
       if (!(err instanceof ModelCallError)) throw err;
       // What was streamed before a failure or a Stop is kept, not silently lost.
-      if (text) await append(deps, run, { type: 'agent.message', payload: { runId: run.runId, step, text, route } });
+      const kept = await deps.events.appendMany(run.sessionId, [...preface, ...(text ? [{ event: { type: 'agent.message' as const, payload: { runId: run.runId, step, text, route } }, actor: agent }] : [])]);
+      kept.forEach((e) => run.log.push(e));
       if (err.kind === 'aborted') return { outcome: 'stopped', steps: step - 1 };
       if (err.kind === 'not_configured') return { outcome: 'not_configured', steps: step - 1, message: err.message };
       return { outcome: 'error', steps: step - 1, message: err.message };
@@ -112,6 +114,7 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
 
     // The reply, its usage and every call it asks for are recorded together, before any call runs.
     const recorded = await deps.events.appendMany(run.sessionId, [
+      ...preface,
       ...(text ? [{ event: { type: 'agent.message' as const, payload: { runId: run.runId, step, text, route } }, actor: agent }] : []),
       { event: { type: 'agent.usage', payload: { runId: run.runId, step, route, ...usage } }, actor: agent },
       ...calls.map((c) => requestedEvent(deps, { runId: run.runId, step }, c)),
@@ -121,8 +124,4 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
     await run.onStep(step, { ...usage, route });
     if (!calls.length) return { outcome: 'completed', steps: step };
   }
-}
-
-async function append(deps: LoopDeps, run: LoopRun, event: Parameters<EventStream['append']>[1]) {
-  run.log.push(await deps.events.append(run.sessionId, event, agent));
 }

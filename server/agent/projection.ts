@@ -18,6 +18,18 @@ export interface ProjectedTurn {
   calls: Map<string, { resultSeq: number | null; input: unknown }>;
 }
 
+/**
+ * The part (or user message) each event becomes, made once per event: the prompt is rebuilt
+ * every step from the same event objects, and reusing the parts lets the prompt builder cache
+ * their token counts by identity instead of re-reading their text.
+ */
+const made = new WeakMap<SessionEvent, object>();
+function once<T extends object>(e: SessionEvent, make: () => T): T {
+  let x = made.get(e) as T | undefined;
+  if (!x) made.set(e, (x = make()));
+  return x;
+}
+
 /** Messages per run, oldest first. Calls left without a result (an abandoned run) get one, so the transcript stays valid. */
 export function projectRuns(events: readonly SessionEvent[]): ProjectedTurn[] {
   const runs: ProjectedTurn[] = [];
@@ -48,7 +60,7 @@ export function projectRuns(events: readonly SessionEvent[]): ProjectedTurn[] {
     switch (e.type) {
       case 'agent.run.started': {
         const p = e.payload as EventPayload<'agent.run.started'>;
-        const turn: ProjectedTurn = { runId: p.runId, firstSeq: e.seq, lastSeq: e.seq, messages: [{ role: 'user', content: p.text }], calls: new Map() };
+        const turn: ProjectedTurn = { runId: p.runId, firstSeq: e.seq, lastSeq: e.seq, messages: [once(e, () => ({ role: 'user', content: p.text }) as ModelMessage)], calls: new Map() };
         runs.push(turn);
         byRun.set(p.runId, { turn, assistant: null, step: 0, results: [], open: new Map() });
         break;
@@ -56,14 +68,14 @@ export function projectRuns(events: readonly SessionEvent[]): ProjectedTurn[] {
       case 'agent.message': {
         const p = e.payload as EventPayload<'agent.message'>;
         const r = atStep(p.runId, p.step);
-        if (r && p.text) { r.assistant!.push({ type: 'text', text: p.text }); r.turn.lastSeq = e.seq; }
+        if (r && p.text) { r.assistant!.push(once(e, () => ({ type: 'text' as const, text: p.text }))); r.turn.lastSeq = e.seq; }
         break;
       }
       case 'agent.tool.requested': {
         const p = e.payload as EventPayload<'agent.tool.requested'>;
         const r = atStep(p.runId, p.step);
         if (!r) break;
-        r.assistant!.push({ type: 'tool-call', toolCallId: p.callId, toolName: p.tool, input: p.input ?? {} });
+        r.assistant!.push(once(e, () => ({ type: 'tool-call' as const, toolCallId: p.callId, toolName: p.tool, input: p.input ?? {} })));
         r.open.set(p.callId, p.tool);
         r.turn.calls.set(p.callId, { resultSeq: null, input: p.input });
         r.turn.lastSeq = e.seq;
@@ -73,7 +85,7 @@ export function projectRuns(events: readonly SessionEvent[]): ProjectedTurn[] {
         const p = e.payload as EventPayload<'agent.tool.result'>;
         const r = byRun.get(p.runId);
         if (!r?.open.has(p.callId) || r.results.some((x) => x.toolCallId === p.callId)) break;
-        r.results.push({ type: 'tool-result', toolCallId: p.callId, toolName: p.tool, output: { type: p.ok ? 'text' : 'error-text', value: markUntrusted(p.tool, p.output) } });
+        r.results.push(once(e, () => ({ type: 'tool-result' as const, toolCallId: p.callId, toolName: p.tool, output: { type: p.ok ? 'text' as const : 'error-text' as const, value: markUntrusted(p.tool, p.output) } })));
         r.turn.calls.get(p.callId)!.resultSeq = e.seq;
         r.turn.lastSeq = e.seq;
         break;

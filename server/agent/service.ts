@@ -9,6 +9,7 @@ import type { Actor, EventPayload, NewEvent, SessionEvent } from '../sessions/ev
 import type { EventStream } from '../sessions/stream.ts';
 import { runLoop, type AgentDelta, type LoopDeps, type LoopOutcome } from './loop.ts';
 import { allowAll, noApprovals, type ApprovalGate, type PolicyHook } from './policy.ts';
+import type { Generate } from './context/extract-model.ts';
 import { ContextPipeline } from './context/pipeline.ts';
 import { MemoryStore } from './context/memory.ts';
 import { contextPromptBuilder, type PromptBuilder } from './prompt.ts';
@@ -31,6 +32,8 @@ export interface AgentServiceOptions {
   policy?: PolicyHook;
   approvals?: ApprovalGate;
   prompt?: PromptBuilder;
+  /** The extraction route for memory (server/agent/context/extract-model.ts); rules alone without it. */
+  extraction?: Generate;
   maxSteps?: number;
   /** Live text deltas for the transport to forward; the folded message is an event. */
   onDelta?: (d: AgentDelta) => void;
@@ -74,7 +77,7 @@ export class AgentService {
       router: o.router,
       meter: o.meter,
       prompt: o.prompt ?? contextPromptBuilder,
-      context: new ContextPipeline(new MemoryStore(o.db, o.events), o.log),
+      context: new ContextPipeline({ store: new MemoryStore(o.db, o.events), events: o.events, log: o.log, extraction: o.extraction }),
       maxSteps: o.maxSteps ?? DEFAULT_MAX_STEPS,
       onDelta: o.onDelta,
       log: o.log,

@@ -45,7 +45,7 @@ export function extractFromEvents(events: readonly SessionEvent[], existing: rea
   };
 
   const calls = new Map<string, EventPayload<'agent.tool.requested'>>();
-  const runs = new Map<string, { startSeq: number; task: string; testPassSeq: number | null }>();
+  const runs = new Map<string, { startSeq: number; task: string; testPassSeq: number | null; fixed: Set<string> }>();
   const errors = new Map<string, number[]>();
 
   for (const e of events) {
@@ -64,7 +64,7 @@ export function extractFromEvents(events: readonly SessionEvent[], existing: rea
       }
       case 'agent.run.started': {
         const p = e.payload as EventPayload<'agent.run.started'>;
-        runs.set(p.runId, { startSeq: e.seq, task: p.text, testPassSeq: null });
+        runs.set(p.runId, { startSeq: e.seq, task: p.text, testPassSeq: null, fixed: new Set() });
         break;
       }
       case 'agent.tool.requested': {
@@ -76,23 +76,19 @@ export function extractFromEvents(events: readonly SessionEvent[], existing: rea
         const p = e.payload as EventPayload<'agent.tool.result'>;
         const call = calls.get(p.callId);
         if (isTestRun(p, call)) {
-          const passed = testPassed(p);
+          const passed = testPassedOnce(e, p);
           const run = runs.get(p.runId);
-          if (passed && run) run.testPassSeq = e.seq;
-          if (!fresh) break;
-          if (passed) {
-            for (const issue of live.filter((l) => l.kind === 'known_issue' && l.text.startsWith(FAILING_PREFIX))) {
-              const name = issue.text.slice(FAILING_PREFIX.length);
-              if (p.output.includes(name) || !hasFilter(call)) propose({ kind: 'done', text: clip(`Fixed: ${name} passes`), sourceSeqs: [e.seq], confidence: 0.8 }, [issue.ref]);
-            }
-          } else {
-            for (const name of failingTests(p.output)) propose({ kind: 'known_issue', text: clip(FAILING_PREFIX + name), sourceSeqs: [e.seq], confidence: 0.9 });
+          if (passed && run) {
+            run.testPassSeq = e.seq;
+            // Failing tests this run made pass: the run's done item closes them.
+            for (const issue of live) if (issue.kind === 'known_issue' && issue.text.startsWith(FAILING_PREFIX) && (p.output.includes(issue.text.slice(FAILING_PREFIX.length)) || !hasFilter(call))) run.fixed.add(issue.ref);
           }
+          if (fresh && !passed) for (const name of failingTests(p.output)) propose({ kind: 'known_issue', text: clip(FAILING_PREFIX + name), sourceSeqs: [e.seq], confidence: 0.9 });
           break;
         }
-        const line = p.ok ? null : (ERROR_LINE.exec(p.output)?.[1] ?? p.output.split('\n')[0] ?? null);
-        if (!line) break;
-        const key = normalizeText(line).replace(/\d+/g, '#');
+        const error = p.ok ? null : errorOf(e, p.output);
+        if (!error) break;
+        const { line, key } = error;
         const seen = [...(errors.get(key) ?? []), e.seq];
         errors.set(key, seen);
         if (fresh && seen.length === 2) propose({ kind: 'known_issue', text: clip(`Recurring error: ${line.trim()}`), sourceSeqs: seen, confidence: 0.7 });
@@ -102,7 +98,7 @@ export function extractFromEvents(events: readonly SessionEvent[], existing: rea
         const p = e.payload as EventPayload<'agent.run.ended'>;
         const run = runs.get(p.runId);
         if (!fresh || !run || p.outcome !== 'completed' || run.testPassSeq === null) break;
-        propose({ kind: 'done', text: clip(`Done: ${sentences(run.task)[0] ?? run.task} (tests passed)`), sourceSeqs: [run.startSeq, run.testPassSeq, e.seq], confidence: 0.8 });
+        propose({ kind: 'done', text: clip(`Done: ${sentences(run.task)[0] ?? run.task} (tests passed)`), sourceSeqs: [run.startSeq, run.testPassSeq, e.seq], confidence: 0.8 }, [...run.fixed].filter((ref) => live.some((l) => l.ref === ref)));
         break;
       }
     }
@@ -130,10 +126,22 @@ export function supersedesStatement(next: string, prior: { kind: MemoryKind; tex
   if (replaced && new RegExp(`\\b${escape(replaced)}\\b`, 'i').test(prior.text)) return true;
   if (prior.kind === 'decision' && conflictsWith(next, prior.text)) return true;
   if (!CHANGE.test(next)) return false;
-  const a = contentWords(next);
-  const b = contentWords(prior.text);
+  // A restatement: same words, new numbers ("under 300 ms" → "under 250 ms"). A word only one side
+  // has on each side means another subject ("search endpoints" vs "reports endpoints").
+  const words = (s: string) => new Set([...contentWords(s)].filter((w) => !/^\d+$/.test(w)));
+  const a = words(next);
+  const b = words(prior.text);
   const shared = [...a].filter((w) => b.has(w)).length;
-  return shared >= 2 && shared / Math.min(a.size, b.size) >= 0.5;
+  const onlyA = a.size - shared;
+  const onlyB = b.size - shared;
+  return shared >= 2 && (onlyA === 0 || onlyB === 0);
+}
+
+/** Candidates (a model's, say) minus what memory or an earlier candidate already says. */
+export function withoutDuplicates(candidates: readonly Candidate[], existing: readonly MemoryItemView[], earlier: readonly Candidate[]): Candidate[] {
+  const kept: Candidate[] = [...earlier];
+  for (const c of candidates) if (!isDuplicate(c, existing, kept)) kept.push(c);
+  return kept.slice(earlier.length);
 }
 
 function isDuplicate(c: Pick<Candidate, 'kind' | 'text' | 'sourceSeqs'>, existing: readonly MemoryItemView[], batch: readonly Candidate[]): boolean {
@@ -148,6 +156,25 @@ function isTestRun(p: EventPayload<'agent.tool.result'>, call: EventPayload<'age
   if (p.tool !== 'run_command') return false;
   const command = JSON.stringify(call?.input ?? p.detail?.command ?? '');
   return TEST_COMMAND.test(command);
+}
+
+/** Extraction reads the whole log every step; what each old result says is worked out once. */
+const errorLines = new WeakMap<SessionEvent, { line: string; key: string } | null>();
+function errorOf(e: SessionEvent, output: string): { line: string; key: string } | null {
+  let found = errorLines.get(e);
+  if (found === undefined) {
+    const line = ERROR_LINE.exec(output)?.[1] ?? output.split('\n', 1)[0] ?? '';
+    found = line ? { line, key: normalizeText(line).replace(/\d+/g, '#') } : null;
+    errorLines.set(e, found);
+  }
+  return found;
+}
+
+const verdicts = new WeakMap<SessionEvent, boolean>();
+function testPassedOnce(e: SessionEvent, p: EventPayload<'agent.tool.result'>): boolean {
+  let v = verdicts.get(e);
+  if (v === undefined) verdicts.set(e, (v = testPassed(p)));
+  return v;
 }
 
 function testPassed(p: EventPayload<'agent.tool.result'>): boolean {

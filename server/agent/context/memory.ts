@@ -52,7 +52,7 @@ export function applyCandidatesInMemory(items: MemoryItemView[], candidates: rea
     next.push(item);
     for (const ref of c.supersedes) {
       const old = next.find((i) => i.id === (idOf.get(ref) ?? ref) && i.status === 'live');
-      if (old) Object.assign(old, { status: 'closed', supersededBy: item.id, closedReason: supersededReason(item) });
+      if (old) Object.assign(old, { status: 'closed', pinned: false, supersededBy: item.id, closedReason: supersededReason(item) });
     }
   }
   return next;

@@ -24,7 +24,10 @@ function longSession(turns: number): SessionLog {
   return log;
 }
 
-const text = (messages: ModelMessage[]) => messages.map((m) => (typeof m.content === 'string' ? m.content : m.content.map((p) => ('text' in p ? p.text : 'output' in p && 'value' in p.output ? String(p.output.value) : JSON.stringify(p))).join('\n'))).join('\n');
+const partText = (p: Exclude<ModelMessage['content'], string>[number]) => (p.type === 'text' ? p.text
+  : p.type === 'tool-call' ? `${p.toolName}${JSON.stringify(p.input)}`
+    : p.type === 'tool-result' && 'value' in p.output ? `${p.toolName}${String(p.output.value)}` : '');
+const text = (messages: ModelMessage[]) => messages.map((m) => (typeof m.content === 'string' ? m.content : m.content.map(partText).join('\n'))).join('\n');
 const realTokens = (p: ReturnType<typeof buildPrompt>) => countTokens(p.system) + p.messages.length * 4 + countTokens(text(p.messages));
 
 describe('buildPrompt', () => {
@@ -52,8 +55,12 @@ describe('buildPrompt', () => {
       expect(users).toEqual(Array.from({ length: 121 - first }, (_, k) => `Turn ${first + k}: look at module ${first + k}.`));
       // The newest output is verbatim; masked ones are older than every verbatim one.
       expect(text(p.messages)).toContain('line 59 of file 120');
-      const maskedSeqs = p.report.masked.map((m) => Number(m.ref.slice('event:'.length)));
-      expect(p.report.dropped[0]!.reason).toContain('oldest turn');
+      const maskedSeqs = p.report.masked.flatMap((m) => m.ref.slice('events:'.length).split(',').map(Number));
+      // Turns are dropped only once masking is not enough, and the report says so.
+      const dropped = p.report.dropped.find((d) => d.ref.startsWith('turns:'));
+      expect(Boolean(dropped)).toBe(first > 1);
+      if (dropped) expect(dropped.reason).toContain(`${first - 1} oldest turn(s) did not fit even with tool outputs masked`);
+      expect(maskedSeqs.length).toBeGreaterThan(0);
       expect(Math.max(...maskedSeqs)).toBeLessThan(log.events.length);
     }
   });
@@ -66,7 +73,9 @@ describe('buildPrompt', () => {
     expect(all).toMatch(stub);
     const [, seq, module] = stub.exec(all)!;
     expect(log.events[Number(seq) - 1]).toMatchObject({ type: 'agent.tool.result' });
-    expect(p.report.masked.some((m) => m.ref === `event:${seq}`)).toBe(true);
+    expect(p.report.masked.some((m) => m.ref.slice('events:'.length).split(',').includes(seq!))).toBe(true);
+    // The report names ranges: one entry per treatment, newest turns verbatim.
+    expect(p.report.included.filter((e) => e.ref.startsWith('turns:')).map((e) => e.reason)).toEqual([expect.stringMatching(/turn\(s\) with tool outputs masked to stubs$/), expect.stringMatching(/turn\(s\) verbatim$/)]);
     expect(all).not.toContain(`line 59 of file ${module}:`);
   });
 
@@ -91,7 +100,7 @@ describe('buildPrompt', () => {
     const p = buildPrompt({ events: log.events, memory: [pinned, ...filler, decision, closed, done], budgetTokens: 4_000 });
     expect(p.system).toContain('Never touch the billing module. (#2)');
     expect(p.system).toContain('We decided to use SQLite. (#7)');
-    expect(p.system).toContain('Done: add the --verbose flag (tests passed) (#30 #40 #41)');
+    expect(p.system).toContain('## Done (finished work: do not redo)\n- add the --verbose flag (#30)');
     expect(p.system).not.toContain('Use Postgres.');
     expect(p.report.included.find((e) => e.ref === 'memory:p1')!.reason).toContain('pinned');
     expect(p.report.dropped.some((e) => e.ref.startsWith('memory:k') && e.reason.includes('memory share'))).toBe(true);

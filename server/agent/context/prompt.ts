@@ -24,15 +24,16 @@ export interface BuildPromptInput {
 }
 
 export type PromptReport = z.infer<typeof promptReportSchema>;
-/** ref is memory:<id>, turn:<runId>, event:<seq>, file:<path|recent|map> or turns:<fromSeq>-<toSeq>. */
+/** ref is memory:<id>, file:<path|recent|map>, turns:<fromSeq>-<toSeq>, events:<seq>,<seq>… or turn:<runId>:steps. */
 export type ReportEntry = PromptReport['included'][number];
 
 export interface BuiltPrompt { system: string; messages: ModelMessage[]; report: PromptReport }
 
 /** Shares of the budget the optional sections may take; what they leave goes to the turns. */
 const MEMORY_SHARE = 0.25;
-const LEDGER_SHARE = 0.1;
-const FILES_SHARE = 0.1;
+/** The done-ledger grows with the work: it may take what memory leaves of this share. */
+const MEMORY_AND_LEDGER_SHARE = 0.5;
+const FILES_SHARE = 0.08;
 /** When the turns do not all fit, the newest are kept verbatim up to this share of what is left for turns. */
 const VERBATIM_SHARE = 0.6;
 /** Per-message framing the providers add (role markers, separators). */
@@ -72,9 +73,10 @@ export function buildPrompt(input: BuildPromptInput): BuiltPrompt {
   if (pinned.length || rest.length || ledger.length) add('memory rule', MEMORY_RULE);
   add('pinned memory', memoryBlock('Pinned (always kept)', pinned, count, report, () => true, 'pinned: always in the prompt'));
   let room = Math.floor(budget * MEMORY_SHARE);
-  add('memory', memoryBlock('Memory', rest, count, report, (t) => (room -= t) >= 0, `live memory, within its ${Math.round(MEMORY_SHARE * 100)}% share of the budget`, 'the memory share of the budget was full; lower-ranked items go first'));
-  room = Math.floor(budget * LEDGER_SHARE);
-  add('done-ledger', memoryBlock('Done (finished work: do not redo)', [...ledger].sort((a, b) => newest(b) - newest(a)), count, report, (t) => (room -= t) >= 0, 'finished work, so it is not redone', 'the done-ledger share was full; the oldest finished work goes first'));
+  const fits = (t: number) => t <= room && ((room -= t), true);
+  add('memory', memoryBlock('Memory', rest, count, report, fits, `live memory, within its ${Math.round(MEMORY_SHARE * 100)}% share of the budget`, 'the memory share of the budget was full; lower-ranked items go first'));
+  room += Math.floor(budget * (MEMORY_AND_LEDGER_SHARE - MEMORY_SHARE));
+  add('done-ledger', memoryBlock(LEDGER_TITLE, [...ledger].sort((a, b) => newest(b) - newest(a)), count, report, fits, 'finished work, so it is not redone', 'the done-ledger share was full; the oldest finished work goes first'));
 
   const task = input.task ?? latestTask(input.events);
   add('files', filesBlock(input.events, task, Math.floor(budget * FILES_SHARE), count, report));
@@ -84,12 +86,15 @@ export function buildPrompt(input: BuildPromptInput): BuiltPrompt {
   return { system, messages, report };
 }
 
+const LEDGER_TITLE = 'Done (finished work: do not redo)';
+
 function memoryBlock(title: string, items: readonly MemoryItemView[], count: (t: string) => number, report: PromptReport, fits: (tokens: number) => boolean, why: string, whyNot = ''): string {
   const lines: string[] = [];
   let kind: MemoryKind | null = null;
+  const ledger = title === LEDGER_TITLE;
   for (const m of items) {
-    const line = `- ${m.kind === 'known_issue' ? markUntrusted('memory', m.text) : m.text} (${provenance(m)})`;
-    const heading = m.kind !== kind && title !== 'Done (finished work: do not redo)' ? `${KIND_TITLE[m.kind]}:\n` : '';
+    const line = ledger ? `- ${ledgerText(m)}` : `- ${m.kind === 'known_issue' ? markUntrusted('memory', m.text) : m.text} (${provenance(m)})`;
+    const heading = m.kind !== kind && !ledger ? `${KIND_TITLE[m.kind]}:\n` : '';
     const tokens = count(heading + line) + 1;
     if (!fits(tokens)) { report.dropped.push({ ref: `memory:${m.id}`, tokens, reason: whyNot }); continue; }
     kind = m.kind;
@@ -99,6 +104,8 @@ function memoryBlock(title: string, items: readonly MemoryItemView[], count: (t:
   return lines.length ? `## ${title}\n${lines.join('\n')}` : '';
 }
 
+/** The ledger grows with the work done, so its lines are short: the task, and the event that opened it. */
+const ledgerText = (m: MemoryItemView) => `${m.text.replace(/^Done: /, '').replace(/ \(tests passed\)$/, '')} (#${m.sourceSeqs[0] ?? '?'})`;
 const provenance = (m: MemoryItemView) => (m.sourceSeqs.length ? m.sourceSeqs.map((s) => `#${s}`).join(' ') : `added by a person, v${m.version}`);
 const newest = (m: MemoryItemView) => m.sourceSeqs.at(-1) ?? Number.MAX_SAFE_INTEGER;
 
@@ -115,7 +122,6 @@ function filesBlock(events: readonly SessionEvent[], task: string, share: number
   const blocks: { ref: string; text: string; reason: string }[] = [];
   if (ctx.touched.length) blocks.push({ ref: 'file:recent', text: `Recently touched: ${ctx.touched.map((t) => `${t.path} (${t.action} #${t.seq})`).join(', ')}`, reason: 'files touched most recently' });
   for (const x of ctx.excerpts) blocks.push({ ref: `file:${x.path}`, text: `${x.path} as of #${x.seq}:\n${markUntrusted(x.path, x.text)}`, reason: 'named in the task' });
-  if (ctx.repoMap.length) blocks.push({ ref: 'file:map', text: `Symbols: ${ctx.repoMap.map((f) => `${f.path}: ${f.symbols.join(', ')}`).join('; ')}`, reason: 'repo map of files seen in this session' });
   const kept: string[] = [];
   let room = share;
   for (const b of blocks) {
@@ -125,6 +131,20 @@ function filesBlock(events: readonly SessionEvent[], task: string, share: number
     kept.push(b.text);
     report.included.push({ ref: b.ref, tokens, reason: b.reason });
   }
+  // The repo map takes what room is left, newest files first; the rest is named in the report.
+  const mapped: string[] = [];
+  for (const f of [...ctx.repoMap].reverse()) {
+    const line = `${f.path}: ${f.symbols.join(', ')}`;
+    const tokens = count(line) + 1;
+    if (tokens > room) break;
+    room -= tokens;
+    mapped.push(line);
+  }
+  if (mapped.length) {
+    kept.push(`Symbols: ${mapped.join('; ')}`);
+    report.included.push({ ref: 'file:map', tokens: count(mapped.join('; ')), reason: `repo map of the ${mapped.length} file(s) seen most recently` });
+  }
+  if (mapped.length < ctx.repoMap.length) report.dropped.push({ ref: 'file:map', tokens: 0, reason: `${ctx.repoMap.length - mapped.length} older file(s) left out of the repo map: the files share (${share} tokens) was full` });
   return kept.length ? `## Relevant files\n${kept.join('\n')}` : '';
 }
 
@@ -143,7 +163,7 @@ function fitTurns(turns: ProjectedTurn[], room: number, count: (t: string) => nu
   for (let i = turns.length - 1; i >= 0 && everything <= room; i--) for (const m of turns[i]!.messages) everything += cost(m);
   const window = everything <= room ? room : Math.floor(room * VERBATIM_SHARE);
 
-  const kept: Fitted[] = [];
+  const kept: (Fitted & { turn: ProjectedTurn })[] = [];
   let used = 0;
   let verbatim = true;
   let i = turns.length - 1;
@@ -155,21 +175,50 @@ function fitTurns(turns: ProjectedTurn[], room: number, count: (t: string) => nu
       fitted = fitting(maskToFit(turn, window - used, cost, count, newestTurn, 'older than the outputs kept verbatim'));
       if (!fitted || fitted.masked.length) verbatim = false;
     }
-    fitted ??= fitting(maskToFit(turn, room - used, cost, count, newestTurn, 'older than the turns kept verbatim'));
+    // Past the verbatim window every output is masked (0: mask all), so older turns cost a stub each.
+    if (!fitted) {
+      const all = maskToFit(turn, 0, cost, count, newestTurn, 'older than the turns kept verbatim');
+      fitted = all.tokens <= room - used ? all : null;
+    }
     if (!fitted && newestTurn) fitted = dropOldSteps(turn, room - used, cost, count, report);
     if (!fitted) break;
-    kept.push(fitted);
+    kept.push({ ...fitted, turn });
     used += fitted.tokens;
-    report.included.push({ ref: `turn:${turn.runId}`, tokens: fitted.tokens, reason: fitted.masked.length ? `seqs ${turn.firstSeq}–${turn.lastSeq}, ${fitted.masked.length} tool output(s) masked` : `seqs ${turn.firstSeq}–${turn.lastSeq}, verbatim` });
-    report.masked.push(...fitted.masked);
   }
+  kept.reverse();
+  reportTurns(kept, report);
   if (i >= 0) {
     const tokens = turns.slice(0, i + 1).reduce((n, t) => n + t.messages.reduce((k, m) => k + cost(m), 0), 0);
     report.dropped.push({ ref: `turns:${turns[0]!.firstSeq}-${turns[i]!.lastSeq}`, tokens, reason: `${i + 1} oldest turn(s) did not fit even with tool outputs masked; what they established is in memory` });
   }
   report.sections.push({ name: 'turns', tokens: used });
   report.totalTokens += used;
-  return kept.reverse().flatMap((f) => f.messages);
+  return kept.flatMap((f) => f.messages);
+}
+
+/**
+ * Kept turns as runs of the same treatment, and masked outputs by reason with their seqs: the
+ * report is stored with every model call, so it names ranges rather than each event.
+ */
+function reportTurns(kept: readonly (Fitted & { turn: ProjectedTurn })[], report: PromptReport) {
+  const groups: { masked: boolean; first: number; last: number; n: number; tokens: number }[] = [];
+  const masked = new Map<string, { seqs: string[]; tokens: number }>();
+  for (const k of kept) {
+    const isMasked = k.masked.length > 0;
+    const g = groups.at(-1);
+    if (g && g.masked === isMasked) Object.assign(g, { last: k.turn.lastSeq, n: g.n + 1, tokens: g.tokens + k.tokens });
+    else groups.push({ masked: isMasked, first: k.turn.firstSeq, last: k.turn.lastSeq, n: 1, tokens: k.tokens });
+    for (const m of k.masked) {
+      const entry = masked.get(m.reason) ?? { seqs: [], tokens: 0 };
+      entry.seqs.push(m.ref);
+      entry.tokens += m.tokens;
+      masked.set(m.reason, entry);
+    }
+  }
+  for (const g of groups) {
+    report.included.push({ ref: `turns:${g.first}-${g.last}`, tokens: g.tokens, reason: g.masked ? `${g.n} turn(s) with tool outputs masked to stubs` : `${g.n} turn(s) verbatim` });
+  }
+  for (const [reason, m] of masked) report.masked.push({ ref: `events:${m.seqs.join(',')}`, tokens: m.tokens, reason: `${m.seqs.length} tool output(s) masked (tokens saved): ${reason}` });
 }
 
 const fitting = (a: Attempt): Fitted | null => (a.fits ? a : null);
@@ -188,7 +237,7 @@ function maskToFit(turn: ProjectedTurn, room: number, cost: (m: ModelMessage) =>
       const call = turn.calls.get(p.toolCallId);
       const before = count('value' in p.output ? String(p.output.value) : '');
       const stub = stubFor(p.toolName, call?.resultSeq ?? null, call?.input, before);
-      masked.push({ ref: `event:${call?.resultSeq ?? p.toolCallId}`, tokens: before - count(stub), reason });
+      masked.push({ ref: String(call?.resultSeq ?? p.toolCallId), tokens: before - count(stub), reason });
       return { ...p, output: { type: 'text' as const, value: stub } };
     });
     const next = { ...m, content } as ModelMessage;
@@ -219,13 +268,26 @@ function stubFor(tool: string, seq: number | null, input: unknown, tokens: numbe
   return `[${tool} output masked (${tokens} tokens${seq ? `, event #${seq}` : ''}): call ${tool} again with ${args.length > 160 ? `${args.slice(0, 157)}…` : args} to see it]`;
 }
 
-function messageTokens(m: ModelMessage, count: (t: string) => number): number {
-  if (typeof m.content === 'string') return MESSAGE_OVERHEAD + count(m.content);
+/** Token counts by part identity: projection reuses an event's part on every build (projection.ts). */
+const partTokens = new WeakMap<object, number>();
+
+/** Tokens of one message as sent, framing included (the baselines in bench/context count the same way). */
+export function messageTokens(m: ModelMessage, count: (t: string) => number): number {
+  const cached = (key: object, text: () => string) => {
+    if (count !== countTokens) return count(text());
+    let n = partTokens.get(key);
+    if (n === undefined) partTokens.set(key, (n = count(text())));
+    return n;
+  };
+  if (typeof m.content === 'string') return MESSAGE_OVERHEAD + cached(m, () => m.content as string);
   let n = MESSAGE_OVERHEAD;
   for (const p of m.content) {
-    if (p.type === 'text') n += count(p.text);
-    else if (p.type === 'tool-call') n += count(p.toolName) + count(JSON.stringify(p.input ?? null));
-    else if (p.type === 'tool-result' && 'value' in p.output) n += count(p.toolName) + count(typeof p.output.value === 'string' ? p.output.value : JSON.stringify(p.output.value));
+    if (p.type === 'text') n += cached(p, () => p.text);
+    else if (p.type === 'tool-call') n += cached(p, () => `${p.toolName} ${JSON.stringify(p.input ?? null)}`);
+    else if (p.type === 'tool-result' && 'value' in p.output) {
+      const output = p.output;
+      n += cached(p, () => `${p.toolName} ${typeof output.value === 'string' ? output.value : JSON.stringify(output.value)}`);
+    }
   }
   return n;
 }

@@ -28,10 +28,11 @@ const SAME: Record<string, string> = { postgresql: 'postgres', scss: 'sass' };
 const optionKind = new Map<string, string>();
 for (const [kind, names] of Object.entries(OPTIONS)) for (const n of names) optionKind.set(n, kind);
 
-const STOP = new Set('a an the to of in on for and or but with we you i it is are be this that from now use using should must never always not no do don\'t let\'s our all any after instead rather than switch back'.split(' '));
+const STOP = new Set('a an the to of in on for and or but with we you i it is are be this that from now use using should must never always not no do don\'t let\'s our all any after instead rather than switch back decided go actually let'.split(' '));
 
 export function normalizeText(s: string): string {
-  return s.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, ' ').replace(/\s+/g, ' ').trim();
+  // Hyphens inside a word stay: "date-fns" and "styled-components" are names.
+  return s.toLowerCase().replace(/[^\p{L}\p{N}\s-]|(?<![\p{L}\p{N}])-|-(?![\p{L}\p{N}])/gu, ' ').replace(/\s+/g, ' ').trim();
 }
 
 export function contentWords(s: string): Set<string> {
@@ -50,14 +51,25 @@ export function optionsNamed(s: string): Map<string, Set<string>> {
   return named;
 }
 
-/** Whether the later statement picks a different option of a kind the earlier one chose. */
+/**
+ * Whether the later statement picks a different option of a kind the earlier one chose, for the
+ * same purpose: "SQLite for the cache" does not replace "Postgres for the main store", while a
+ * bare "switch to SQLite after all" (no purpose of its own) replaces any database choice.
+ */
 export function conflictsWith(next: string, prior: string): boolean {
   const a = optionsNamed(next);
   const b = optionsNamed(prior);
   for (const [kind, chosen] of a) {
     const before = b.get(kind);
     // "use X instead of Y" names both; the choice is the first option it names.
-    if (before && !before.has([...chosen][0]!)) return true;
+    if (before && !before.has([...chosen][0]!) && samePurpose(next, prior)) return true;
   }
   return false;
+}
+
+function samePurpose(next: string, prior: string): boolean {
+  const purpose = (s: string) => new Set([...contentWords(s)].filter((w) => !optionKind.has(w) && !optionKind.has(SAME[w] ?? '')));
+  const a = purpose(next);
+  const b = purpose(prior);
+  return !a.size || !b.size || [...a].some((w) => b.has(w));
 }
