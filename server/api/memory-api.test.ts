@@ -3,6 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProvisionedSession, setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
 import { testProviders } from '../../test/support/db.ts';
+import { buildFromLog } from '../agent/context/offline.ts';
+import { parseSessionLog } from '../agent/context/session-log.ts';
 
 type Item = { id: string; kind: string; text: string; status: string; pinned: boolean; scope: string; version: number; origin: string; sourceSeqs: number[]; sources: { seq: number; type: string; excerpt: string }[] };
 type Event = { seq: number; type: string; payload: Record<string, unknown>; actorId: string | null };
@@ -85,9 +87,9 @@ describe.each(testProviders)('memory API on %s', (provider) => {
     expect((await list(id)).find((i) => i.id === added.id)).toMatchObject({ text: 'Private goal', status: 'live' });
   });
 
-  it('exports the session\'s events as JSON Lines, and lists a prompt report per model call', async () => {
+  it('exports the session\'s events as JSON Lines that context:build reads back, and lists a prompt report per model call', async () => {
     const { id } = await createProvisionedSession(member);
-    await member.mutate('agent.send', { sessionId: id, text: 'hello' });
+    await member.mutate('agent.send', { sessionId: id, text: 'Always run the linter before committing.' });
     const reports = await waitFor(async () => {
       const r = (await member.query('memory.promptReports', { sessionId: id })).data as { step: number; report: { totalTokens: number; sections: unknown[] } }[];
       return r.length ? r : undefined;
@@ -99,5 +101,14 @@ describe.each(testProviders)('memory API on %s', (provider) => {
     const lines = exported.jsonl.trimEnd().split('\n').map((l) => JSON.parse(l) as Event);
     expect(lines.map((e) => e.seq)).toEqual((await events(id)).map((e) => e.seq));
     expect(lines[0]).toMatchObject({ seq: 1, type: 'session.created', actorKind: expect.any(String), createdAt: expect.any(String) });
+    // What context:build does with the file: the extracted rule and a person's pinned edit come back.
+    const added = (await member.mutate('memory.add', { sessionId: id, kind: 'decision', text: 'Use vitest for tests' })).data as Item;
+    await member.mutate('memory.pin', { sessionId: id, itemId: added.id, pinned: true });
+    const again = ((await member.query('memory.exportEvents', { sessionId: id })).data as { jsonl: string }).jsonl;
+    const built = buildFromLog(parseSessionLog(again), 8000);
+    expect(built.memory).toEqual(expect.arrayContaining([
+      expect.objectContaining({ kind: 'constraint', text: 'Always run the linter before committing.', status: 'live' }),
+      expect.objectContaining({ kind: 'decision', text: 'Use vitest for tests', pinned: true }),
+    ]));
   });
 });
