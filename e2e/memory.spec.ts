@@ -94,7 +94,7 @@ test(`a constraint from the first message is still in the prompt ${TURNS} turns 
 
   // The prompt inspector: tokens per section, and what was included, masked or dropped, and why.
   const inspector = agent.getByRole('group', { name: `Prompt of step 1` }).last();
-  await inspector.locator('summary').click();
+  await inspector.locator(':scope > summary').click();
   await expect(inspector.getByRole('table', { name: 'Tokens per section, step 1' })).toContainText('pinned memory');
   await expect(inspector.getByRole('region', { name: /^Included/ })).toContainText(`Memory “${EDITED.slice(0, 30)}`);
   await expect(inspector.getByRole('region', { name: /^Included/ })).toContainText('pinned: always in the prompt');
