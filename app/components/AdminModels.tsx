@@ -9,7 +9,7 @@ const tokens = (n: number) => n.toLocaleString('en-US');
 
 const TASKS = {
   agent: { title: 'Agent routes', env: 'TETHER_MODELS', purpose: 'the coding agent' },
-  extraction: { title: 'Extraction routes', env: 'TETHER_MODELS_EXTRACTION', purpose: 'memory extraction (cheap and fast is fine)' },
+  extraction: { title: 'Extraction routes', env: 'TETHER_MODELS_EXTRACTION', purpose: 'memory extraction (cheap and fast is fine; the model is asked once per turn only when TETHER_MODELS_EXTRACTION is set, otherwise memory comes from rules)' },
 } as const;
 
 const WINDOW_SOURCE = { admin: 'set here', setting: 'TETHER_MODEL_CONTEXT_<n>', known: 'known model', assumed: 'unknown model: assumed small; set it here' } as const;
