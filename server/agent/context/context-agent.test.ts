@@ -29,8 +29,9 @@ describe.each(testProviders)('context pipeline in the agent on %s', (dbProvider)
   afterAll(async () => { await t?.cleanup(); });
 
   it('keeps a constraint from the first message in every prompt, and an edit to it reaches the next one', { timeout: 240_000 }, async () => {
+    server.requests.length = 0;
     const s = await seedSession(t);
-    const ws = await local.provider.create({ id: `ctx${uidBase()}`, source: { kind: 'empty' }, networkAllowed: false, uid: uidBase() + 7 });
+    const ws = await local.provider.create({ id: `ctx-${dbProvider}`, source: { kind: 'empty' }, networkAllowed: false, uid: uidBase() + (dbProvider === 'sqlite' ? 7 : 8) });
     for (let i = 1; i <= TURNS; i++) await ws.files.write(`m${i}.ts`, moduleText(i));
     const workspaces = new Map<string, AgentWorkspace>([[s.sessionId, agentWorkspace(ws)]]);
     const h = agentHarness(t, server, { workspaces, contextSettings: new Map([['openai:m', CONTEXT_WINDOW]]) });

@@ -5,7 +5,7 @@
 import type { Db } from '../../db/client.ts';
 import type { Actor } from '../../sessions/event-types.ts';
 import type { EventStream } from '../../sessions/stream.ts';
-import type { Candidate, MemoryItemView, MemoryKind, MemoryOrigin, MemoryScope, MemoryStatus } from './types.ts';
+import { memoryTextSchema, newMemoryItemSchema, type Candidate, type MemoryItemView, type MemoryKind, type MemoryOrigin, type MemoryScope, type MemoryStatus, type NewMemoryItem } from './types.ts';
 
 type Row = Awaited<ReturnType<Db['memoryItem']['findFirstOrThrow']>>;
 
@@ -60,8 +60,6 @@ export function applyCandidatesInMemory(items: MemoryItemView[], candidates: rea
 
 const supersededReason = (by: { text: string }) => `superseded by "${by.text}"`;
 
-export interface NewMemoryItem { kind: MemoryKind; text: string; pinned?: boolean }
-
 export class MemoryStore {
   constructor(private readonly db: Db, private readonly events: Pick<EventStream, 'append' | 'appendMany'>) {}
 
@@ -78,7 +76,8 @@ export class MemoryStore {
     return rows.map(toMemoryItemView);
   }
 
-  async add(sessionId: string, item: NewMemoryItem, actor: Actor): Promise<MemoryItemView> {
+  async add(sessionId: string, input: NewMemoryItem, actor: Actor): Promise<MemoryItemView> {
+    const item = newMemoryItemSchema.parse(input);
     const row = await this.db.memoryItem.create({
       data: { sessionId, kind: item.kind, content: item.text, pinned: item.pinned ?? false, sourceEventIds: [], sourceSeqs: [], origin: 'user', confidence: 1, createdById: actor.id },
     });
@@ -87,7 +86,8 @@ export class MemoryStore {
     return view;
   }
 
-  async edit(sessionId: string, itemId: string, text: string, actor: Actor): Promise<MemoryItemView> {
+  async edit(sessionId: string, itemId: string, input: string, actor: Actor): Promise<MemoryItemView> {
+    const text = memoryTextSchema.parse(input);
     await this.owned(sessionId, itemId);
     const row = await this.db.memoryItem.update({ where: { id: itemId }, data: { content: text, version: { increment: 1 } } });
     await this.events.append(sessionId, { type: 'memory.edited', payload: { itemId, text, version: row.version } }, actor);

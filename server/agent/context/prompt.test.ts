@@ -97,7 +97,9 @@ describe('buildPrompt', () => {
     const decision = item('d1', 'decision', 'We decided to use SQLite.', { sourceSeqs: [7] });
     const closed = item('c1', 'decision', 'Use Postgres.', { status: 'closed' });
     const done = item('x1', 'done', 'Done: add the --verbose flag (tests passed)', { sourceSeqs: [30, 40, 41] });
-    const p = buildPrompt({ events: log.events, memory: [pinned, ...filler, decision, closed, done], budgetTokens: 4_000 });
+    const proposed = item('m1', 'decision', 'Releases happen on Fridays.', { origin: 'model', sourceSeqs: [9] });
+    const p = buildPrompt({ events: log.events, memory: [pinned, proposed, ...filler, decision, closed, done], budgetTokens: 4_000 });
+    expect(p.system).toContain('<untrusted-content source="memory">\nReleases happen on Fridays.\n</untrusted-content> (#9)');
     expect(p.system).toContain('Never touch the billing module. (#2)');
     expect(p.system).toContain('We decided to use SQLite. (#7)');
     expect(p.system).toContain('## Done (finished work: do not redo)\n- add the --verbose flag (#30)');
@@ -116,9 +118,9 @@ describe('buildPrompt', () => {
     run.end();
     log.say('Now make src/parse.ts handle quoted fields.');
     const p = buildPrompt({ events: log.events, memory: [], budgetTokens: 8_000 });
-    expect(p.system).toContain('Recently touched: src/parse.ts (edited #');
-    expect(p.system).toContain('src/parse.ts as of #4:');
-    expect(p.system).toContain('Symbols: src/parse.ts: parseCsv, Row');
+    expect(p.system).toContain('Recently touched: <untrusted-content source="paths">\nsrc/parse.ts (edited #');
+    expect(p.system).toContain('src/parse.ts as of #4:\n<untrusted-content source="src_parse.ts">\nexport function parseCsv');
+    expect(p.system).toContain('Symbols: <untrusted-content source="repo-map">\nsrc/parse.ts: parseCsv, Row');
     expect(p.report.included.map((e) => e.ref)).toEqual(expect.arrayContaining(['file:recent', 'file:src/parse.ts', 'file:map']));
   });
 

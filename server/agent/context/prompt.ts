@@ -93,7 +93,9 @@ function memoryBlock(title: string, items: readonly MemoryItemView[], count: (t:
   let kind: MemoryKind | null = null;
   const ledger = title === LEDGER_TITLE;
   for (const m of items) {
-    const line = ledger ? `- ${ledgerText(m)}` : `- ${m.kind === 'known_issue' ? markUntrusted('memory', m.text) : m.text} (${provenance(m)})`;
+    // Known issues quote tool output, and a model's proposals may echo it: both stay marked as data.
+    const text = m.kind === 'known_issue' || m.origin === 'model' ? markUntrusted('memory', m.text) : m.text;
+    const line = ledger ? `- ${ledgerText(m)}` : `- ${text} (${provenance(m)})`;
     const heading = m.kind !== kind && !ledger ? `${KIND_TITLE[m.kind]}:\n` : '';
     const tokens = count(heading + line) + 1;
     if (!fits(tokens)) { report.dropped.push({ ref: `memory:${m.id}`, tokens, reason: whyNot }); continue; }
@@ -120,7 +122,8 @@ function latestTask(events: readonly SessionEvent[]): string {
 function filesBlock(events: readonly SessionEvent[], task: string, share: number, count: (t: string) => number, report: PromptReport): string {
   const ctx = fileContext(events, task);
   const blocks: { ref: string; text: string; reason: string }[] = [];
-  if (ctx.touched.length) blocks.push({ ref: 'file:recent', text: `Recently touched: ${ctx.touched.map((t) => `${t.path} (${t.action} #${t.seq})`).join(', ')}`, reason: 'files touched most recently' });
+  // Paths and symbols come from the workspace, so they are data too.
+  if (ctx.touched.length) blocks.push({ ref: 'file:recent', text: `Recently touched: ${markUntrusted('paths', ctx.touched.map((t) => `${t.path} (${t.action} #${t.seq})`).join(', '))}`, reason: 'files touched most recently' });
   for (const x of ctx.excerpts) blocks.push({ ref: `file:${x.path}`, text: `${x.path} as of #${x.seq}:\n${markUntrusted(x.path, x.text)}`, reason: 'named in the task' });
   const kept: string[] = [];
   let room = share;
@@ -141,7 +144,7 @@ function filesBlock(events: readonly SessionEvent[], task: string, share: number
     mapped.push(line);
   }
   if (mapped.length) {
-    kept.push(`Symbols: ${mapped.join('; ')}`);
+    kept.push(`Symbols: ${markUntrusted('repo-map', mapped.join('; '))}`);
     report.included.push({ ref: 'file:map', tokens: count(mapped.join('; ')), reason: `repo map of the ${mapped.length} file(s) seen most recently` });
   }
   if (mapped.length < ctx.repoMap.length) report.dropped.push({ ref: 'file:map', tokens: 0, reason: `${ctx.repoMap.length - mapped.length} older file(s) left out of the repo map: the files share (${share} tokens) was full` });

@@ -38,3 +38,8 @@ export const candidateSchema = z.object({
   supersedes: z.array(z.string()).max(20).default([]),
 });
 export type Candidate = z.infer<typeof candidateSchema> & { origin: 'rule' | 'model' };
+
+/** What a person may type for an item (the Memory panel's add and edit go through these). */
+export const memoryTextSchema = z.string().trim().min(1).max(500);
+export const newMemoryItemSchema = z.object({ kind: memoryKindSchema, text: memoryTextSchema, pinned: z.boolean().optional() });
+export type NewMemoryItem = z.infer<typeof newMemoryItemSchema>;

@@ -2,7 +2,7 @@
 // changes to them (each one a memory.* event, through MemoryStore), the prompt report of every
 // model call, and the session's events as JSON Lines for `context:build`.
 import { z } from 'zod';
-import { memoryKindSchema } from '../../agent/context/types.ts';
+import { memoryKindSchema, memoryTextSchema } from '../../agent/context/types.ts';
 import type { EventPayload } from '../../sessions/event-types.ts';
 import { eventsAsJsonl } from '../../sessions/export.ts';
 import { sessionIdSchema } from '../../sessions/schemas.ts';
@@ -12,7 +12,8 @@ import { memberProcedure, router } from '../trpc.ts';
 
 const inSession = z.object({ sessionId: sessionIdSchema });
 const onItem = inSession.extend({ itemId: z.string().min(1).max(64) });
-const itemText = z.string().trim().min(3, 'Write at least 3 characters').max(500, 'Keep it under 500 characters');
+/** The store's own rule, with the words the panel shows; three characters say something. */
+const itemText = memoryTextSchema.min(3, 'Write at least 3 characters').max(500, 'Keep it under 500 characters');
 /** How much of a source event the panel shows beside an item. */
 const EXCERPT_CHARS = 160;
 
