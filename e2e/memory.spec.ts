@@ -132,3 +132,40 @@ test('the admin page lists agent and extraction routes with their context window
   await form.getByRole('button', { name: 'Reset extraction routes' }).click();
   await expect(extraction).not.toContainText('scripted-extractor');
 });
+
+test('people add, close and promote memory items in the panel, and the timeline records each change', async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.getByRole('button', { name: 'New session' }).click();
+  await page.getByLabel('Title').fill('Memory by hand');
+  await page.getByRole('button', { name: 'Create session' }).click();
+  await expect(page.getByRole('tree', { name: 'Files' })).toBeVisible({ timeout: 20_000 });
+  await page.getByRole('tab', { name: 'Memory' }).click();
+  const memory = page.getByRole('region', { name: 'Memory' });
+  await expect(memory.getByText(/Nothing remembered yet/)).toBeVisible();
+
+  const add = memory.getByRole('form', { name: 'Add a memory item' });
+  await add.getByLabel('New memory item').fill('x');
+  await add.getByRole('button', { name: 'Add' }).click();
+  await expect(add.getByRole('alert')).toHaveText('Write at least 3 characters');
+
+  await add.getByLabel('Kind').selectOption({ label: 'Goal' });
+  await add.getByLabel('New memory item').fill('Ship the CSV export this week');
+  await add.getByRole('button', { name: 'Add' }).click();
+  const goal = memory.getByRole('region', { name: /Goals/ }).getByRole('listitem', { name: 'Ship the CSV export this week' });
+  await expect(goal).toContainText('added by a person');
+
+  await add.getByLabel('Kind').selectOption({ label: 'Decision' });
+  await add.getByLabel('New memory item').fill('Store exports as gzip');
+  await add.getByRole('button', { name: 'Add' }).click();
+  const decision = memory.getByRole('listitem', { name: 'Store exports as gzip' });
+  await decision.getByRole('button', { name: 'Promote “Store exports as gzip” to the workspace' }).click();
+  await expect(decision).toContainText('workspace');
+
+  await goal.getByRole('button', { name: 'Close “Ship the CSV export this week”' }).click();
+  await expect(memory.getByText('Closed (1)')).toBeVisible();
+  await expect(memory.getByRole('region', { name: /Goals/ })).toHaveCount(0);
+
+  await page.getByRole('tab', { name: 'Activity' }).click();
+  const timeline = page.getByRole('list', { name: 'Session events' });
+  for (const type of ['memory.added', 'memory.promoted', 'memory.closed']) await expect(timeline.getByText(type, { exact: true }).first()).toBeVisible();
+});
