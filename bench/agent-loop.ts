@@ -60,16 +60,17 @@ if (process.env.BENCH_WIRE) {
     routes: { routes: async () => ({ routes: parseRouteList('openai:m'), source: 'environment' }) },
     log, firstTokenTimeoutMs: 10_000,
   });
-  router = { status: () => real.status(), stream: (req) => { stepStarts.push(performance.now()); return real.stream(req); } };
+  router = { status: () => real.status(), contextWindow: () => real.contextWindow(), stream: (req) => { stepStarts.push(performance.now()); return real.stream(req); } };
   closeServer = () => server.close();
 } else {
   let n = 0;
   router = {
-    status: async () => ({ configured: true, source: 'environment', routes: [], howTo: null }),
+    status: async () => ({ task: 'agent', configured: true, source: 'environment', routes: [], howTo: null }),
+    contextWindow: async () => ({ tokens: 200_000, source: 'known', route: 'bench:zero' }),
     async *stream(): AsyncGenerator<ModelStreamPart> {
       stepStarts.push(performance.now());
       n++;
-      yield { type: 'route', route: 'bench:zero' };
+      yield { type: 'route', route: 'bench:zero', failedOver: [] };
       if (n < STEPS) yield { type: 'tool-call', callId: `bench-${n}`, toolName: 'read_file', input: { path: 'src/a.ts' } };
       else yield { type: 'text-delta', text: 'done' };
       yield { type: 'finish', route: 'bench:zero', finishReason: n < STEPS ? 'tool-calls' : 'stop', usage: { inputTokens: 1000, outputTokens: 20, costUsd: 0 } };

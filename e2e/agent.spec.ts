@@ -65,8 +65,8 @@ test('the agent fixes a failing test, step by step in the browser, and Rewind re
 
   // The admin page shows the route's health and today's metered usage.
   await page.goto('/admin');
-  const routes = page.getByRole('table', { name: 'Model routes' });
+  const routes = page.getByRole('table', { name: 'Agent routes' });
   await expect(routes.getByRole('row', { name: /compat:scripted-coder/ })).toContainText('healthy');
   const usage = page.getByRole('table', { name: 'Model usage today' });
-  await expect(usage.getByRole('row', { name: /compat:scripted-coder/ })).toContainText(/compat:scripted-coder\s*5\s*7200\s*165/);
+  await expect(usage.getByRole('row', { name: /compat:scripted-coder/ })).toContainText(/compat:scripted-coder\s*agent\s*5\s*7200\s*165/);
 });

@@ -25,6 +25,15 @@ describe('configuration', () => {
     expect(parseConfig({ TETHER_MODELS: 'anthropic:claude-sonnet-4-5, compat:qwen2.5-coder' }).TETHER_MODELS).toBeTruthy();
   });
 
+  it('reads the extraction routes and the context windows operators set, and names a bad one', () => {
+    const c = parseConfig({ TETHER_MODELS_EXTRACTION: 'compat:qwen2.5-coder:1.5b', TETHER_MODEL_CONTEXT_1: 'compat:qwen2.5-coder:1.5b=32768', TETHER_MODEL_CONTEXT_2: 'compat:my-model=4096' });
+    expect(c.TETHER_MODELS_EXTRACTION).toBe('compat:qwen2.5-coder:1.5b');
+    expect([...c.modelContextWindows]).toEqual([['compat:qwen2.5-coder:1.5b', 32768], ['compat:my-model', 4096]]);
+    expect(() => parseConfig({ TETHER_MODELS_EXTRACTION: 'qwen' })).toThrow(/TETHER_MODELS_EXTRACTION: expected comma-separated provider:model/);
+    expect(() => parseConfig({ TETHER_MODEL_CONTEXT_1: 'compat:x' })).toThrow(/TETHER_MODEL_CONTEXT_1: expected provider:model=tokens/);
+    expect(() => parseConfig({ TETHER_MODEL_CONTEXT_3: 'compat:x=100' })).toThrow(/TETHER_MODEL_CONTEXT_3: a context window under 4096/);
+  });
+
   it('names a malformed sandbox limit', () => {
     expect(() => parseConfig({ TETHER_SANDBOX_PROCESSES: 'lots' })).toThrow(/TETHER_SANDBOX_PROCESSES/);
   });

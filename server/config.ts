@@ -1,7 +1,8 @@
 // Every environment variable Tether reads, parsed once. Server code imports `config`, never process.env.
 import path from 'node:path';
 import { z } from 'zod';
-import { routeIdSchema } from './models/routes.ts';
+import { contextSettingsFromEnv } from './models/context-windows.ts';
+import { routeEntrySchema } from './models/routes.ts';
 import { limitsFromEnv, type SandboxLimits } from './workspace/limits.ts';
 import { DEFAULT_DISK_QUOTA_BYTES, MIN_WORKSPACE_DISK_BYTES } from './workspace/volumes.ts';
 
@@ -55,9 +56,15 @@ export const configSchema = z.object({
   OPENAI_BASE_URL: z.url({ message: 'expected an absolute URL' }).optional(),
   /** Ordered `provider:model` list, comma-separated: the primary first, then fallbacks. */
   TETHER_MODELS: z.string().optional().refine(
-    (v) => !v || v.split(',').map((r) => r.trim()).filter(Boolean).every((r) => routeIdSchema.safeParse(r).success),
+    (v) => !v || v.split(',').map((r) => r.trim()).filter(Boolean).every((r) => routeEntrySchema.safeParse(r).success),
     'expected comma-separated provider:model entries, provider one of anthropic, openai, compat',
   ),
+  /** The extraction task's routes, same format; without it extraction uses TETHER_MODELS. */
+  TETHER_MODELS_EXTRACTION: z.string().optional().refine(
+    (v) => !v || v.split(',').map((r) => r.trim()).filter(Boolean).every((r) => routeEntrySchema.safeParse(r).success),
+    'expected comma-separated provider:model entries, provider one of anthropic, openai, compat',
+  ),
+  // TETHER_MODEL_CONTEXT_<n> (provider:model=tokens) is parsed by models/context-windows.ts.
   /** A model call that has not produced its first token by then fails over to the next route. */
   TETHER_MODEL_TIMEOUT: duration(60),
   /** Daily quotas and the per-run budget; 0 means unlimited. */
@@ -72,7 +79,11 @@ export const configSchema = z.object({
   TETHER_APPROVAL_TIMEOUT: duration(15 * 60),
 });
 
-export type Config = z.infer<typeof configSchema> & { dataDir: string; dev: boolean; sandboxLimits: SandboxLimits };
+export type Config = z.infer<typeof configSchema> & {
+  dataDir: string; dev: boolean; sandboxLimits: SandboxLimits;
+  /** TETHER_MODEL_CONTEXT_<n>: context windows by route id. */
+  modelContextWindows: ReadonlyMap<string, number>;
+};
 
 export class ConfigError extends Error {}
 
@@ -85,7 +96,9 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   const c = parsed.data;
   const limits = limitsFromEnv(env);
   if (!limits.ok) throw new ConfigError(`Invalid configuration:\n  ${limits.error}`);
-  return { ...c, dataDir: path.resolve(c.TETHER_DATA_DIR), dev: c.NODE_ENV === 'development', sandboxLimits: limits.limits };
+  const windows = contextSettingsFromEnv(env);
+  if (!windows.ok) throw new ConfigError(`Invalid configuration:\n  ${windows.error}`);
+  return { ...c, dataDir: path.resolve(c.TETHER_DATA_DIR), dev: c.NODE_ENV === 'development', sandboxLimits: limits.limits, modelContextWindows: windows.settings };
 }
 
 let current: Config | undefined;

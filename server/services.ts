@@ -11,6 +11,8 @@ import { installationUidBase, WorkspaceManager } from './sessions/workspaces.ts'
 import type { WorkspaceProvider } from './workspace/provider.ts';
 import { TerminalManager } from './workspace/terminals.ts';
 import { FileWatchService } from './sessions/file-watch.ts';
+import { generateFromStream } from './agent/context/extract-model.ts';
+import { MemoryStore } from './agent/context/memory.ts';
 import { AgentService } from './agent/service.ts';
 import { ApprovalService } from './agent/approvals/service.ts';
 import type { AgentDelta } from './agent/loop.ts';
@@ -32,6 +34,8 @@ export interface Services {
   agent: AgentService;
   /** The approval gate: pending calls, who may answer them, the admin queue. */
   approvals: ApprovalService;
+  /** Session and workspace memory; every change through it is a memory.* event. */
+  memory: MemoryStore;
   /** The transport registers where live agent text deltas go (the folded messages are events). */
   onAgentDelta(listener: (d: AgentDelta) => void): void;
   loginThrottle: LoginThrottle;
@@ -56,6 +60,9 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
     approvals: leash.approvals,
     router: models.router,
     meter: models.meter,
+    // Model extraction costs a call per turn, so it runs only when someone chose its routes;
+    // otherwise memory comes from the rules alone.
+    extraction: config.TETHER_MODELS_EXTRACTION ? generateFromStream((req) => models.router.stream({ ...req, task: 'extraction' })) : undefined,
     maxSteps: config.TETHER_AGENT_MAX_STEPS,
     workspaces: async (sessionId) => {
       const row = (await db.session.findUnique({ where: { id: sessionId }, include: { workspace: true } }))?.workspace;
@@ -75,6 +82,7 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
   });
   return {
     config, log, db, bus, events, workspaces, sessions, terminals, models, agent, approvals,
+    memory: new MemoryStore(db, events),
     fileWatch: new FileWatchService(log),
     onAgentDelta: (listener) => { forwardDelta = listener; },
     accessChanges: new AccessChanges(),

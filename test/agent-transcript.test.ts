@@ -25,6 +25,23 @@ describe.each(testProviders)('transcript after a crash on %s', (dbProvider) => {
   beforeAll(async () => { t = await createTestDb(dbProvider); });
   afterAll(async () => { await t?.cleanup(); });
 
+  it('shows one line naming the route that failed, why, and the one that answered instead', async () => {
+    const s = await seedSession(t);
+    const dir = createDirWorkspace({ 'a.txt': 'a' });
+    dirs.push(dir);
+    workspaces.set(s.sessionId, dir);
+    const h = agentHarness(t, server, { workspaces, routes: 'openai:primary,anthropic:backup' });
+    server.script('primary', [{ fail: 'http', status: 503, message: 'overloaded' }]);
+    server.script('backup', [{ text: 'Answered by the backup.' }]);
+    await h.service.send({ ...s, text: 'hello' });
+    await h.service.idle(s.sessionId);
+    const items = transcript(await eventsOf(t, s.sessionId));
+    const lines = items.flatMap((i) => (i.kind === 'notice' ? [i.text] : []));
+    expect(lines).toEqual([expect.stringMatching(/^Model route openai:primary failed \(.*overloaded.*\); anthropic:backup answered instead\.$/)]);
+    // The line comes after what the call was sent and before the reply it explains.
+    expect(items.map((i) => i.kind)).toEqual(['user', 'prompt', 'notice', 'assistant', 'run-end']);
+  });
+
   it('shows a tool call cut short by a crash as interrupted, until Resume answers it', async () => {
     const s = await seedSession(t);
     const dir = createDirWorkspace({ 'a.txt': 'a' });

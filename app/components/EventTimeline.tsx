@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import type { SessionEvent } from '../../server/realtime/protocol.ts';
 
 function summary(e: SessionEvent): string {
@@ -6,11 +7,14 @@ function summary(e: SessionEvent): string {
   return typeof text === 'string' ? text : '';
 }
 
-export function EventTimeline({ events }: { events: SessionEvent[] }) {
+/** focusSeq: an event another panel points at (a memory item's source); it is scrolled to and marked. */
+export function EventTimeline({ events, focusSeq }: { events: SessionEvent[]; focusSeq?: number | null }) {
+  const focused = useRef<HTMLLIElement>(null);
+  useEffect(() => { focused.current?.scrollIntoView({ block: 'center' }); focused.current?.focus(); }, [focusSeq]);
   return (
     <ol className="timeline" aria-label="Session events">
       {events.map((e) => (
-        <li key={e.seq}>
+        <li key={e.seq} id={`event-${e.seq}`} ref={e.seq === focusSeq ? focused : undefined} aria-current={e.seq === focusSeq ? 'true' : undefined} tabIndex={e.seq === focusSeq ? -1 : undefined}>
           <span className="seq">#{e.seq}</span>
           <span className="type">{e.type}</span>
           <span className="text">{summary(e)}</span>

@@ -10,6 +10,8 @@ import { AgentPanel } from './agent/AgentPanel.tsx';
 import { ApprovalPrompt } from './approvals/ApprovalPrompt.tsx';
 import { EventTimeline } from './EventTimeline.tsx';
 import type { EditorHandle } from './ide/EditorArea.tsx';
+import { ExportEventsButton } from './ExportEventsButton.tsx';
+import { MemoryPanel } from './memory/MemoryPanel.tsx';
 import { FileTree, useRefreshFiles } from './ide/FileTree.tsx';
 import { TerminalPanel } from './ide/TerminalPanel.tsx';
 
@@ -68,7 +70,9 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
     return () => { socket.off('files:changed', onChanged); };
   }, [sessionId, refreshFiles]);
 
-  const [side, setSide] = useState<'Agent' | 'Activity'>('Agent');
+  const [side, setSide] = useState<'Agent' | 'Memory' | 'Activity'>('Agent');
+  const [focusSeq, setFocusSeq] = useState<number | null>(null);
+  const showEvent = useCallback((seq: number) => { setFocusSeq(seq); setSide('Activity'); }, []);
   // The editor's code loads after the page; a file opened before it is ready opens once it is.
   const pendingOpen = useRef<string | null>(null);
   const onEditorReady = useCallback((h: EditorHandle) => {
@@ -102,6 +106,7 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
               onChange={(e) => setNetwork.mutate({ id: sessionId, allowed: e.target.checked })} /> Network access</label>
           : <span className="badge">{s.workspace.networkAllowed ? 'network on' : 'no network'}</span>)}
         <div className="spacer" />
+        <ExportEventsButton sessionId={sessionId} />
         {s.status !== 'stopped' && (
           <button type="button" className="ghost danger small" onClick={() => stop.mutate({ id: sessionId })} disabled={stop.isPending}>Stop session</button>
         )}
@@ -124,15 +129,15 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
         </div>
         <aside className="panel side-panel">
           <div className="tabs" role="tablist" aria-label="Side panel">
-            {(['Agent', 'Activity'] as const).map((t) => (
+            {(['Agent', 'Memory', 'Activity'] as const).map((t) => (
               <div key={t} className="tab" data-active={side === t || undefined}>
                 <button type="button" role="tab" aria-selected={side === t} onClick={() => setSide(t)}>{t}</button>
               </div>
             ))}
           </div>
-          {side === 'Agent'
-            ? <AgentPanel sessionId={sessionId} events={events} disabled={s.status === 'stopped' ? 'The session is stopped.' : workspaceStatus !== 'ready' ? 'The workspace is not ready.' : null} />
-            : <section className="panel" aria-label="Activity"><EventTimeline events={events} /></section>}
+          {side === 'Agent' && <AgentPanel sessionId={sessionId} events={events} disabled={s.status === 'stopped' ? 'The session is stopped.' : workspaceStatus !== 'ready' ? 'The workspace is not ready.' : null} />}
+          {side === 'Memory' && <MemoryPanel sessionId={sessionId} events={events} readOnly={s.status === 'stopped' ? 'The session is stopped.' : null} onShowEvent={showEvent} />}
+          {side === 'Activity' && <section className="panel" aria-label="Activity"><EventTimeline events={events} focusSeq={focusSeq} /></section>}
         </aside>
       </div>
     </div>

@@ -155,15 +155,44 @@ describe.each(testProviders)('agent on %s', (dbProvider) => {
     server.script('backup', [{ text: 'Hello from the fallback.' }]);
     await h.service.send({ ...s, text: 'hi' });
     await h.service.idle(s.sessionId);
-    const messages = payloadsOf<EventPayload<'agent.message'>>(await eventsOf(t, s.sessionId), 'agent.message');
+    const events = await eventsOf(t, s.sessionId);
+    const messages = payloadsOf<EventPayload<'agent.message'>>(events, 'agent.message');
     expect(messages).toMatchObject([{ text: 'Hello from the fallback.', route: 'anthropic:backup' }]);
+    // The failover is in the transcript: one event naming both routes and why, before the reply.
+    const failover = payloadsOf<EventPayload<'agent.model.failover'>>(events, 'agent.model.failover');
+    expect(failover).toEqual([{ runId: messages[0]!.runId, step: 1, to: 'anthropic:backup', failed: [{ route: 'openai:primary', error: expect.stringMatching(/429|slow|rate/i) }] }]);
+    const types = typesOf(events);
+    expect(types.indexOf('agent.model.failover')).toBeLessThan(types.indexOf('agent.message'));
+  });
+
+  it('builds each prompt within the route\'s context window, less the reply reserve and the tool schemas', async () => {
+    const s = await seedSession(t);
+    await project(s.sessionId);
+    const windowTokens = 6000;
+    const h = agentHarness(t, server, { workspaces, contextSettings: new Map([['openai:m', windowTokens]]) });
+    // A first run leaves a tool output of ~40,000 characters (~10,000 tokens) in the history.
+    server.script('m', [
+      { toolCalls: [{ name: 'run_command', input: { command: 'seq 1 8000 | sed s/$/-line/' } }] },
+      { text: 'Printed them.' },
+      { text: 'Second answer.' },
+    ]);
+    await h.service.send({ ...s, text: 'print many lines' });
+    await h.service.idle(s.sessionId);
+    await h.service.send({ ...s, text: 'and now?' });
+    await h.service.idle(s.sessionId);
+    const last = server.requests.at(-1)!.body;
+    const reserve = windowTokens / 4;
+    // The reply's limit is the reserve; system + messages + tools fit in the window with it.
+    expect(last.max_tokens ?? last.max_completion_tokens).toBe(reserve);
+    const promptChars = JSON.stringify(last.messages).length + JSON.stringify(last.tools).length;
+    expect(promptChars / 4).toBeLessThan(windowTokens - reserve);
   });
 
   it('stops the run with a clear message when the run budget is used up, never mid-tool-call', async () => {
     const s = await seedSession(t);
     await project(s.sessionId);
-    const h = agentHarness(t, server, { workspaces, limits: { runTokens: 100 } });
-    server.script('m', [{ toolCalls: [{ name: 'run_command', input: { command: 'echo ran' } }], usage: { input: 90, output: 20 } }]);
+    const h = agentHarness(t, server, { workspaces, limits: { runTokens: 2000 } });
+    server.script('m', [{ toolCalls: [{ name: 'run_command', input: { command: 'echo ran' } }], usage: { input: 1900, output: 200 } }]);
     const sent = await h.service.send({ ...s, text: 'go' });
     await h.service.idle(s.sessionId);
     const events = await eventsOf(t, s.sessionId);
@@ -171,9 +200,27 @@ describe.each(testProviders)('agent on %s', (dbProvider) => {
     expect(payloadsOf<EventPayload<'agent.tool.result'>>(events, 'agent.tool.result')[0]!.output).toContain('ran');
     const ended = payloadsOf<EventPayload<'agent.run.ended'>>(events, 'agent.run.ended')[0]!;
     expect(ended.outcome).toBe('budget');
-    expect(ended.message).toMatch(/this run's budget of 100 tokens is used up \(110 used\)/);
+    expect(ended.message).toMatch(/this run's budget of 2000 tokens is used up \(2100 used\)/);
     // Stored as stopped by the budget, not as a failure.
-    expect(await runRow(sent)).toMatchObject({ status: 'stopped', reason: expect.stringMatching(/budget of 100 tokens is used up/) });
+    expect(await runRow(sent)).toMatchObject({ status: 'stopped', reason: expect.stringMatching(/budget of 2000 tokens is used up/) });
+  });
+
+  it('never sends a call whose prompt would take the run past its budget: only a reply can overshoot', async () => {
+    const s = await seedSession(t);
+    await project(s.sessionId);
+    const budget = 3000;
+    const h = agentHarness(t, server, { workspaces, limits: { runTokens: budget } });
+    // Step 1 fits; its tool output (~9,000 characters) makes step 2's prompt too big for what is left.
+    server.script('m', [{ toolCalls: [{ name: 'run_command', input: { command: 'seq 1 2000' } }], usage: { input: 1600, output: 50 } }]);
+    await h.service.send({ ...s, text: 'count' });
+    await h.service.idle(s.sessionId);
+    const events = await eventsOf(t, s.sessionId);
+    expect(server.requests).toHaveLength(1);
+    const ended = payloadsOf<EventPayload<'agent.run.ended'>>(events, 'agent.run.ended')[0]!;
+    expect(ended).toMatchObject({ outcome: 'budget', steps: 1 });
+    expect(ended.message).toMatch(/next model call \(about \d+ tokens of prompt\) would go past this run's budget of 3000 tokens \(1650 used\)/);
+    const used = payloadsOf<EventPayload<'agent.usage'>>(events, 'agent.usage').reduce((n, u) => n + u.inputTokens + u.outputTokens, 0);
+    expect(used).toBeLessThanOrEqual(budget);
   });
 
   it('stops at once when the user\'s daily quota is already used up', async () => {

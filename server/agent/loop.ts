@@ -5,7 +5,11 @@ import type { Logger } from '../log.ts';
 import { ModelCallError } from '../models/errors.ts';
 import type { UsageMeter } from '../models/metering.ts';
 import type { ModelRouter } from '../models/router.ts';
+import { promptBudget } from '../models/budget.ts';
+import { ASSUMED_CONTEXT_TOKENS } from '../models/context-windows.ts';
 import type { Actor, EventPayload } from '../sessions/event-types.ts';
+import type { EventStream } from '../sessions/stream.ts';
+import { countTokens } from './context/tokens.ts';
 import type { SessionContext } from './context/pipeline.ts';
 import type { PromptBuilder } from './prompt.ts';
 import type { RunLog } from './run-state.ts';
@@ -17,12 +21,11 @@ import type { AgentWorkspace } from './tools/tool.ts';
 export type AgentDelta = { sessionId: string; runId: string; step: number; type: 'text'; text: string };
 
 export interface LoopDeps extends ToolCallDeps {
-  router: Pick<ModelRouter, 'stream'>;
+  router: Pick<ModelRouter, 'stream' | 'contextWindow'>;
   meter?: UsageMeter;
   prompt: PromptBuilder;
   /** Memory for the prompt (extraction runs before each model call); none: the prompt has no memory. */
   context?: SessionContext;
-  promptBudgetTokens: number;
   maxSteps: number;
   onDelta?: (d: AgentDelta) => void;
   log: Logger;
@@ -49,6 +52,8 @@ const agent: Actor = { kind: 'agent', id: null };
 export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome> {
   const tools = toolSpecs(deps.tools);
   const toolNames = Object.keys(tools);
+  // Sent beside the prompt on every call, so they come out of every call's budget.
+  const toolSchemaTokens = countTokens(JSON.stringify(tools));
   let step = run.fromStep;
   const scope = (s: number) => ({ sessionId: run.sessionId, runId: run.runId, userId: run.userId, step: s, workspace: run.workspace, signal: run.signal, log: run.log });
 
@@ -60,25 +65,36 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
   for (;;) {
     if (run.signal.aborted) return { outcome: 'stopped', steps: step };
     if (step >= deps.maxSteps) return { outcome: 'step_limit', steps: step, message: `The run reached the step limit of ${deps.maxSteps} steps (TETHER_AGENT_MAX_STEPS). Send a message to continue.` };
-    const verdict = await deps.meter?.checkQuota({ userId: run.userId, teamId: run.teamId, sessionId: run.sessionId, runId: run.runId });
+    const window = await deps.router.contextWindow('agent');
+    const budget = promptBudget(window ?? { tokens: ASSUMED_CONTEXT_TOKENS, source: 'assumed' }, toolSchemaTokens);
+    const memory = deps.context ? await deps.context.refresh(run.sessionId, run.log.events, run.signal) : [];
+    const prompt = deps.prompt.build({ events: run.log.events, memory, toolNames, budgetTokens: budget.promptTokens });
+    // The next call's input counts before it is sent: only its reply can take a budget past its limit.
+    const nextInputTokens = prompt.report.totalTokens + toolSchemaTokens;
+    const verdict = await deps.meter?.checkQuota({ userId: run.userId, teamId: run.teamId, sessionId: run.sessionId, runId: run.runId }, nextInputTokens);
     if (verdict) return { outcome: verdict.scope === 'run' ? 'budget' : 'quota', steps: step, message: verdict.message };
 
     step++;
-    const memory = deps.context ? await deps.context.refresh(run.sessionId, run.log.events, run.signal) : [];
-    const prompt = deps.prompt.build({ events: run.log.events, memory, toolNames, budgetTokens: deps.promptBudgetTokens });
-    // Recorded with the reply (or with the failure), so every call shows what it was sent.
-    const report = { event: { type: 'agent.prompt.report' as const, payload: { runId: run.runId, step, report: prompt.report } }, actor: agent };
+    // Recorded with the reply (or with the failure), so every call shows what it was sent and where its budget came from.
+    const report = { event: { type: 'agent.prompt.report' as const, payload: {
+      runId: run.runId, step, report: prompt.report,
+      budget: { route: window?.route ?? null, contextTokens: budget.contextTokens, replyTokens: budget.replyTokens, toolSchemaTokens },
+    } }, actor: agent };
+    /** The report, then (when a route failed before the one that answered) the failover line. */
+    const preface: Parameters<EventStream['appendMany']>[1] = [report];
     let text = '';
     let route = '';
     const calls: RequestedCall[] = [];
     let usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
     try {
       for await (const part of deps.router.stream({
-        system: prompt.system, messages: prompt.messages, tools, signal: run.signal,
+        system: prompt.system, messages: prompt.messages, tools, signal: run.signal, maxOutputTokens: budget.replyTokens,
         usage: { userId: run.userId, teamId: run.teamId, sessionId: run.sessionId, runId: run.runId },
       })) {
-        if (part.type === 'route') route = part.route;
-        else if (part.type === 'text-delta') {
+        if (part.type === 'route') {
+          route = part.route;
+          if (part.failedOver.length) preface.push({ event: { type: 'agent.model.failover', payload: { runId: run.runId, step, to: part.route, failed: part.failedOver } }, actor: agent });
+        } else if (part.type === 'text-delta') {
           text += part.text;
           deps.onDelta?.({ sessionId: run.sessionId, runId: run.runId, step, type: 'text', text: part.text });
         } else if (part.type === 'tool-call') {
@@ -89,7 +105,7 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
     } catch (err) {
       if (!(err instanceof ModelCallError)) throw err;
       // What was streamed before a failure or a Stop is kept, not silently lost.
-      const kept = await deps.events.appendMany(run.sessionId, [report, ...(text ? [{ event: { type: 'agent.message' as const, payload: { runId: run.runId, step, text, route } }, actor: agent }] : [])]);
+      const kept = await deps.events.appendMany(run.sessionId, [...preface, ...(text ? [{ event: { type: 'agent.message' as const, payload: { runId: run.runId, step, text, route } }, actor: agent }] : [])]);
       kept.forEach((e) => run.log.push(e));
       if (err.kind === 'aborted') return { outcome: 'stopped', steps: step - 1 };
       if (err.kind === 'not_configured') return { outcome: 'not_configured', steps: step - 1, message: err.message };
@@ -98,7 +114,7 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
 
     // The reply, its usage and every call it asks for are recorded together, before any call runs.
     const recorded = await deps.events.appendMany(run.sessionId, [
-      report,
+      ...preface,
       ...(text ? [{ event: { type: 'agent.message' as const, payload: { runId: run.runId, step, text, route } }, actor: agent }] : []),
       { event: { type: 'agent.usage', payload: { runId: run.runId, step, route, ...usage } }, actor: agent },
       ...calls.map((c) => requestedEvent(deps, { runId: run.runId, step }, c)),

@@ -18,8 +18,6 @@ export interface PromptInput {
 
 export interface PromptBuilder { build(input: PromptInput): BuiltPrompt }
 
-export const DEFAULT_PROMPT_BUDGET_TOKENS = 100_000;
-
 export const contextPromptBuilder: PromptBuilder = {
   build: ({ events, memory, toolNames, budgetTokens }) => buildPrompt({ events, memory, toolNames, budgetTokens }),
 };

@@ -12,7 +12,7 @@ import { allowAll, noApprovals, type ApprovalGate, type PolicyHook } from './pol
 import type { Generate } from './context/extract-model.ts';
 import { ContextPipeline } from './context/pipeline.ts';
 import { MemoryStore } from './context/memory.ts';
-import { DEFAULT_PROMPT_BUDGET_TOKENS, contextPromptBuilder, type PromptBuilder } from './prompt.ts';
+import { contextPromptBuilder, type PromptBuilder } from './prompt.ts';
 import { RunLog } from './run-state.ts';
 import { SHUTDOWN, STOP } from './run-signals.ts';
 import { RunStore, statusFor, summarize, type AgentRunRow, type RunSummary } from './runs.ts';
@@ -24,7 +24,7 @@ export const DEFAULT_MAX_STEPS = 50;
 export interface AgentServiceOptions {
   db: Db;
   events: EventStream;
-  router: Pick<ModelRouter, 'stream' | 'status'>;
+  router: Pick<ModelRouter, 'stream' | 'status' | 'contextWindow'>;
   meter?: UsageMeter;
   /** The session's workspace, or null when it has none (yet). */
   workspaces: (sessionId: string) => Promise<AgentWorkspace | null>;
@@ -36,7 +36,6 @@ export interface AgentServiceOptions {
   /** The extraction route for memory (server/agent/context/extract-model.ts); rules alone without it. */
   extraction?: Generate;
   maxSteps?: number;
-  promptBudgetTokens?: number;
   /** Live text deltas for the transport to forward; the folded message is an event. */
   onDelta?: (d: AgentDelta) => void;
 }
@@ -85,7 +84,6 @@ export class AgentService {
       meter: o.meter,
       prompt: o.prompt ?? contextPromptBuilder,
       context: new ContextPipeline({ store: new MemoryStore(o.db, o.events), events: o.events, log: o.log, extraction: o.extraction }),
-      promptBudgetTokens: o.promptBudgetTokens ?? DEFAULT_PROMPT_BUDGET_TOKENS,
       maxSteps: o.maxSteps ?? DEFAULT_MAX_STEPS,
       onDelta: o.onDelta,
       log: o.log,

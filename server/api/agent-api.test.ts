@@ -16,7 +16,7 @@ describe('agent API without a configured model', () => {
     expect(r.data).toMatchObject({ configured: false });
     expect((r.data as { howTo: string }).howTo).toMatch(/TETHER_MODELS=/);
     const s = await admin.query('models.status');
-    expect((s.data as { router: { configured: boolean; routes: unknown[] } }).router).toMatchObject({ configured: false, routes: [] });
+    expect((s.data as { tasks: unknown[] }).tasks).toMatchObject([{ task: 'agent', configured: false, routes: [] }, { task: 'extraction', configured: false, routes: [] }]);
   });
 
   it('a message ends its run as not configured, in words, instead of pretending to answer', async () => {

@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { RuleStoreError } from '../agent/policy/rules-store.ts';
+import { MemoryItemNotFoundError, MemoryNotInWorkspaceError } from '../agent/context/memory.ts';
 import { AccountError } from '../auth/accounts.ts';
 import { SessionAccessError } from '../sessions/access.ts';
 import { CloneSourceError } from '../sessions/clone-sources.ts';
@@ -22,6 +23,8 @@ export function toApiError(err: unknown): never {
   if (err instanceof WorkspaceUnavailableError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
   if (err instanceof CloneSourceError) throw new TRPCError({ code: 'FORBIDDEN', message: err.message });
   if (err instanceof RuleStoreError) throw new TRPCError({ code: ruleCodes[err.code], message: err.message });
+  if (err instanceof MemoryItemNotFoundError) throw new TRPCError({ code: 'NOT_FOUND', message: err.message });
+  if (err instanceof MemoryNotInWorkspaceError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
   if (err instanceof FileError) throw new TRPCError({ code: fileCodes[err.code], message: err.message });
   if (err instanceof WorkspaceHostError) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: err.message });
   throw err;

@@ -2,6 +2,7 @@
 // and run; quotas are checked against those sums before a call, never in the middle of one.
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import { modelTasks, parseUsageRouteKey } from './tasks.ts';
 
 export interface UsageContext {
   userId?: string | null;
@@ -85,8 +86,12 @@ export class UsageMeter {
     };
   }
 
-  /** Null while another call is allowed; otherwise which limit was reached, in words for the user. */
-  async checkQuota(ctx: UsageContext): Promise<QuotaVerdict | null> {
+  /**
+   * Null while another call is allowed; otherwise which limit was reached, in words for the user.
+   * nextInputTokens: the prompt about to be sent. It counts against the run's budget before the
+   * call, so a run ends past its budget by at most one reply.
+   */
+  async checkQuota(ctx: UsageContext, nextInputTokens = 0): Promise<QuotaVerdict | null> {
     const l = this.limits;
     const since = startOfUtcDay(this.now());
     const checks: [QuotaVerdict['scope'], string | null | undefined, number, number, UsageFilter][] = [
@@ -100,12 +105,15 @@ export class UsageMeter {
       const used = t.inputTokens + t.outputTokens;
       const what = scope === 'run' ? 'this run\'s budget' : `the ${scope}'s daily quota`;
       if (tokens && used >= tokens) return { scope, message: `Stopped: ${what} of ${tokens} tokens is used up (${used} used).${resetNote(scope)}` };
+      if (scope === 'run' && tokens && used + nextInputTokens > tokens) {
+        return { scope, message: `Stopped: the next model call (about ${nextInputTokens} tokens of prompt) would go past ${what} of ${tokens} tokens (${used} used).${resetNote(scope)}` };
+      }
       if (usd && t.costUsd >= usd) return { scope, message: `Stopped: ${what} of $${usd.toFixed(2)} is used up ($${t.costUsd.toFixed(4)} used).${resetNote(scope)}` };
     }
     return null;
   }
 
-  /** Today's usage for an admin page: per route, user and team. */
+  /** Today's usage for an admin page: per task, route, user and team. */
   async summary(since: Date = startOfUtcDay(this.now())) {
     const group = async (by: 'route' | 'userId' | 'teamId') => {
       const rows = await this.db.modelUsage.groupBy({
@@ -122,8 +130,13 @@ export class UsageMeter {
         costUsd: r._sum.costUsd ?? 0,
       }));
     };
-    const [byRoute, byUser, byTeam] = await Promise.all([group('route'), group('userId'), group('teamId')]);
-    return { since: since.toISOString(), byRoute, byUser, byTeam };
+    const [routeRows, byUser, byTeam] = await Promise.all([group('route'), group('userId'), group('teamId')]);
+    const byRoute = routeRows.map((r) => ({ ...r, ...parseUsageRouteKey(r.key ?? '') }));
+    const byTask = modelTasks.map((task) => byRoute.filter((r) => r.task === task).reduce(
+      (sum, r) => ({ ...sum, calls: sum.calls + r.calls, inputTokens: sum.inputTokens + r.inputTokens, outputTokens: sum.outputTokens + r.outputTokens, costUsd: sum.costUsd + r.costUsd }),
+      { task, calls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    ));
+    return { since: since.toISOString(), byTask, byRoute, byUser, byTeam };
   }
 }
 

@@ -9,6 +9,7 @@ import { parseRouteList } from './routes.ts';
 import { RouteSettings } from './settings.ts';
 
 export interface Models {
+  /** Every model call: `stream({ task: 'agent' | 'extraction', … })` picks that task's routes. */
   router: ModelRouter;
   /** Admin: read and change the route list at run time. */
   settings: RouteSettings;
@@ -17,7 +18,7 @@ export interface Models {
 }
 
 export function createModels(config: Config, db: Db, log: Logger): Models {
-  const settings = new RouteSettings(db, parseRouteList(config.TETHER_MODELS));
+  const settings = new RouteSettings(db, { agent: parseRouteList(config.TETHER_MODELS), extraction: parseRouteList(config.TETHER_MODELS_EXTRACTION) });
   const meter = new UsageMeter(db, quotaLimitsFromConfig(config));
   const router = new ModelRouter({
     credentials: credentialsFromConfig(config),
@@ -25,6 +26,7 @@ export function createModels(config: Config, db: Db, log: Logger): Models {
     log,
     meter,
     firstTokenTimeoutMs: config.TETHER_MODEL_TIMEOUT * 1000,
+    contextSettings: config.modelContextWindows,
   });
   return { router, settings, meter };
 }

@@ -43,7 +43,7 @@ describe('model router', () => {
         ...hello,
         tools: { read_file: { description: 'Read a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } } },
       });
-      expect(parts[0]).toEqual({ type: 'route', route: `${provider}:m1` });
+      expect(parts[0]).toEqual({ type: 'route', route: `${provider}:m1`, failedOver: [] });
       expect(text(parts)).toBe('Reading the file now.');
       expect(parts).toContainEqual({ type: 'tool-call', callId: 'c1', toolName: 'read_file', input: { path: 'a.ts' } });
       expect(parts.at(-1)).toMatchObject({ type: 'finish', finishReason: 'tool-calls', usage: { inputTokens: 120, outputTokens: 30 } });
@@ -58,7 +58,8 @@ describe('model router', () => {
     server.script('primary', [{ fail: 'http', status: 429, message: 'slow down' }]);
     server.script('backup', [{ text: 'from the fallback' }]);
     const parts = await collect(router('openai:primary,anthropic:backup'));
-    expect(parts[0]).toEqual({ type: 'route', route: 'anthropic:backup' });
+    // The answering route names the one that failed before it, and why, for the transcript.
+    expect(parts[0]).toEqual({ type: 'route', route: 'anthropic:backup', failedOver: [{ route: 'openai:primary', error: expect.stringContaining('slow down') }] });
     expect(text(parts)).toBe('from the fallback');
   });
 
@@ -125,6 +126,32 @@ describe('model router', () => {
     const err = (await collect(r).catch((e: unknown) => e)) as ModelCallError;
     expect(err.kind).toBe('not_configured');
     expect(server.requests).toHaveLength(0);
+  });
+
+  it('routes each task to its own list, and sends the reply limit it is given', async () => {
+    const byTask: RouteSource = { routes: async (task) => ({ routes: parseRouteList(task === 'extraction' ? 'openai:cheap' : 'openai:strong'), source: 'environment' }) };
+    const r = new ModelRouter({ credentials: { openaiApiKey: KEY, openaiBaseUrl: server.baseUrl }, routes: byTask, log, firstTokenTimeoutMs: 5000 });
+    server.script('cheap', [{ text: '[]' }]);
+    server.script('strong', [{ text: 'code' }]);
+    expect(text(await collect(r, { ...hello, task: 'extraction', maxOutputTokens: 512 }))).toBe('[]');
+    expect(text(await collect(r, hello))).toBe('code');
+    expect(server.requests.map((q) => q.model)).toEqual(['cheap', 'strong']);
+    expect(server.requests[0]!.body.max_tokens ?? server.requests[0]!.body.max_completion_tokens).toBe(512);
+    expect((await r.status('extraction')).routes.map((x) => x.id)).toEqual(['openai:cheap']);
+  });
+
+  it('knows each route\'s context window: the table, an operator\'s setting, or a small assumed one', async () => {
+    const r = new ModelRouter({
+      credentials: { openaiApiKey: KEY, anthropicApiKey: KEY, openaiBaseUrl: server.baseUrl },
+      routes: fixed('anthropic:claude-sonnet-4-5,openai:gpt-4o,compat:qwen2.5-coder:7b,compat:my-finetune'),
+      log, firstTokenTimeoutMs: 1000,
+      contextSettings: new Map([['compat:qwen2.5-coder:7b', 16_384]]),
+    });
+    expect((await r.status()).routes.map((x) => x.contextWindow)).toEqual([
+      { tokens: 200_000, source: 'known' }, { tokens: 128_000, source: 'known' }, { tokens: 16_384, source: 'setting' }, { tokens: 8_192, source: 'assumed' },
+    ]);
+    // The prompt must fit whichever route answers: the smallest window counts.
+    expect(await r.contextWindow()).toEqual({ tokens: 8_192, source: 'assumed', route: 'compat:my-finetune' });
   });
 
   it('stops when the caller aborts', async () => {

@@ -3,6 +3,7 @@
 // has arrived the reply belongs to that route: a later failure is shown, never papered over.
 import { jsonSchema, streamText, type JSONSchema7, type ModelMessage } from 'ai';
 import type { Logger } from '../log.ts';
+import { contextWindowOf, type ContextWindow } from './context-windows.ts';
 import { CircuitBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState } from './breaker.ts';
 import { classifyFailure, ModelCallError, redact } from './errors.ts';
 import type { UsageContext, UsageMeter } from './metering.ts';
@@ -10,23 +11,30 @@ import { notConfiguredHowTo } from './not-configured.ts';
 import { estimateCostUsd } from './pricing.ts';
 import { languageModel, missingSetting, secretsOf, type ModelCredentials } from './providers.ts';
 import type { Route } from './routes.ts';
-import type { RouteSource } from './settings.ts';
+import type { RouteList, RouteSource } from './settings.ts';
+import { usageRouteKey, type ModelTask } from './tasks.ts';
 
 export interface ModelToolSpec { description: string; inputSchema: JSONSchema7 }
 
 export interface ModelRequest {
+  /** Which route list answers and which usage rows it adds to; default agent. */
+  task?: ModelTask;
   system?: string;
   messages: ModelMessage[];
   tools?: Record<string, ModelToolSpec>;
+  /** The reply's limit: what the prompt budget kept free for it. */
+  maxOutputTokens?: number;
   signal?: AbortSignal;
   usage?: UsageContext;
 }
 
+export interface RouteAttempt { route: string; error: string }
+
 export interface ModelUsageFigures { inputTokens: number; outputTokens: number; costUsd: number }
 
 export type ModelStreamPart =
-  /** Before the first token: which route is answering. */
-  | { type: 'route'; route: string }
+  /** Before the first token: which route is answering, and the routes that failed before it (and why). */
+  | { type: 'route'; route: string; failedOver: RouteAttempt[] }
   | { type: 'text-delta'; text: string }
   /** inputError: the model's arguments were not valid JSON; input is then the raw text. */
   | { type: 'tool-call'; callId: string; toolName: string; input: unknown; inputError?: string }
@@ -38,6 +46,7 @@ export interface RouteHealth {
   model: string;
   /** Why it cannot be called (a setting's name, never its value), or null. */
   missing: string | null;
+  contextWindow: ContextWindow;
   breaker: BreakerState;
   consecutiveFailures: number;
   reopensAt: string | null;
@@ -50,8 +59,9 @@ export interface RouteHealth {
 }
 
 export interface RouterStatus {
+  task: ModelTask;
   configured: boolean;
-  source: 'database' | 'environment';
+  source: RouteList['source'];
   routes: RouteHealth[];
   /** When not configured: what to set, for the agent panel and the admin page. */
   howTo: string | null;
@@ -65,6 +75,8 @@ export interface ModelRouterOptions {
   breaker?: BreakerOptions;
   /** No first token by then: the attempt is abandoned and the next route tried. */
   firstTokenTimeoutMs: number;
+  /** Context windows an operator set (TETHER_MODEL_CONTEXT_<n>), by route id. */
+  contextSettings?: ReadonlyMap<string, number>;
   now?: () => number;
 }
 
@@ -92,14 +104,15 @@ export class ModelRouter {
     globalThis.AI_SDK_LOG_WARNINGS ??= ({ warnings, provider, model }) => options.log.debug({ warnings, provider, model }, 'model provider warnings');
   }
 
-  async status(): Promise<RouterStatus> {
-    const { routes, source } = await this.options.routes.routes();
+  async status(task: ModelTask = 'agent'): Promise<RouterStatus> {
+    const { routes, source } = await this.options.routes.routes(task);
     const list = routes.map((r): RouteHealth => {
       const h = this.healthOf(r.id);
       const b = h.breaker.snapshot();
       return {
         id: r.id, provider: r.provider, model: r.model,
         missing: missingSetting(r, this.options.credentials),
+        contextWindow: this.contextWindowOf(r),
         breaker: b.state,
         consecutiveFailures: b.consecutiveFailures,
         reopensAt: b.reopensAt === null ? null : new Date(b.reopensAt).toISOString(),
@@ -111,15 +124,27 @@ export class ModelRouter {
       };
     });
     const configured = list.some((r) => !r.missing);
-    return { configured, source, routes: list, howTo: configured ? null : notConfiguredHowTo };
+    return { task, configured, source, routes: list, howTo: configured ? null : notConfiguredHowTo };
+  }
+
+  /** The smallest window among the task's callable routes: whichever answers, the prompt fits. Null when none is callable. */
+  async contextWindow(task: ModelTask = 'agent'): Promise<(ContextWindow & { route: string }) | null> {
+    const { routes } = await this.options.routes.routes(task);
+    const windows = routes.filter((r) => !missingSetting(r, this.options.credentials)).map((r) => ({ ...this.contextWindowOf(r), route: r.id }));
+    return windows.reduce<(ContextWindow & { route: string }) | null>((min, w) => (!min || w.tokens < min.tokens ? w : min), null);
+  }
+
+  private contextWindowOf(r: Route): ContextWindow {
+    return contextWindowOf(r, this.options.contextSettings ?? new Map());
   }
 
   /** Throws ModelCallError; its message is safe to show (no secrets). */
   async *stream(req: ModelRequest): AsyncGenerator<ModelStreamPart> {
-    const { routes } = await this.options.routes.routes();
+    const task = req.task ?? 'agent';
+    const { routes } = await this.options.routes.routes(task);
     const callable = routes.filter((r) => !missingSetting(r, this.options.credentials));
     if (!callable.length) throw new ModelCallError('not_configured', notConfiguredHowTo);
-    const attempts: { route: string; error: string }[] = [];
+    const attempts: RouteAttempt[] = [];
 
     for (const route of callable) {
       const h = this.healthOf(route.id);
@@ -136,7 +161,7 @@ export class ModelRouter {
         if (firstTokenAt !== null) return;
         firstTokenAt = Date.now();
         clearTimeout(timer);
-        yield { type: 'route', route: route.id };
+        yield { type: 'route', route: route.id, failedOver: [...attempts] };
       };
       h.calls++;
       try {
@@ -144,6 +169,7 @@ export class ModelRouter {
           model: languageModel(route, this.options.credentials),
           system: req.system,
           messages: req.messages,
+          maxOutputTokens: req.maxOutputTokens,
           tools: req.tools && Object.fromEntries(Object.entries(req.tools).map(([name, t]) => [name, { description: t.description, inputSchema: jsonSchema(t.inputSchema) }])),
           // The router is the retry policy: one attempt per route.
           maxRetries: 0,
@@ -183,7 +209,7 @@ export class ModelRouter {
         h.lastSuccessAt = new Date(this.now()).toISOString();
         h.firstTokenMsTotal += (firstTokenAt ?? Date.now()) - started;
         const usage = { inputTokens, outputTokens, costUsd: estimateCostUsd(route.provider, route.model, inputTokens, outputTokens) };
-        await this.meter(route, req.usage, usage, 'ok');
+        await this.meter(task, route, req.usage, usage, 'ok');
         yield { type: 'finish', route: route.id, finishReason, usage };
         return;
       } catch (err) {
@@ -195,10 +221,10 @@ export class ModelRouter {
         const message = redact(f.message, this.secrets);
         if (f.kind === 'aborted') {
           h.breaker.release();
-          await this.meter(route, req.usage, zeroUsage, 'aborted');
+          await this.meter(task, route, req.usage, zeroUsage, 'aborted');
           throw new ModelCallError('aborted', 'Stopped.');
         }
-        await this.meter(route, req.usage, zeroUsage, 'error');
+        await this.meter(task, route, req.usage, zeroUsage, 'error');
         if (firstTokenAt !== null) {
           h.breaker.failure();
           h.failures++;
@@ -225,13 +251,13 @@ export class ModelRouter {
     h.lastError = { message, at: new Date(this.now()).toISOString() };
   }
 
-  private async meter(route: Route, context: UsageContext | undefined, usage: ModelUsageFigures, outcome: 'ok' | 'error' | 'aborted') {
+  private async meter(task: ModelTask, route: Route, context: UsageContext | undefined, usage: ModelUsageFigures, outcome: 'ok' | 'error' | 'aborted') {
     if (!this.options.meter) return;
     try {
-      await this.options.meter.record({ route: route.id, context: context ?? {}, ...usage, outcome });
+      await this.options.meter.record({ route: usageRouteKey(task, route.id), context: context ?? {}, ...usage, outcome });
     } catch (err) {
       // Metering must not turn an answered call into a failed one; the gap is logged.
-      this.options.log.error({ err: errorText(err), route: route.id }, 'could not record model usage');
+      this.options.log.error({ err: errorText(err), route: route.id, task }, 'could not record model usage');
     }
   }
 

@@ -88,9 +88,15 @@ export const eventPayloadSchemas = {
   }),
   'agent.checkpoint': z.object({ runId: z.string(), step: z.number().int(), callId: z.string(), checkpointId: z.string(), label: z.string(), durationMs: z.number().int() }),
   'agent.rewind': z.object({ checkpointId: z.string(), label: z.string() }),
+  /** A model route failed before its first token and the next one answered: the transcript says so. */
+  'agent.model.failover': z.object({ runId: z.string(), step: z.number().int(), to: z.string(), failed: z.array(z.object({ route: z.string(), error: z.string() })).min(1) }),
   'agent.usage': z.object({ runId: z.string(), step: z.number().int(), route: z.string(), inputTokens: z.number().int(), outputTokens: z.number().int(), costUsd: z.number() }),
   /** What one model call's prompt held, and what was masked or dropped and why (the prompt inspector). */
-  'agent.prompt.report': z.object({ runId: z.string(), step: z.number().int(), report: promptReportSchema }),
+  'agent.prompt.report': z.object({
+    runId: z.string(), step: z.number().int(), report: promptReportSchema,
+    /** Where the prompt budget came from: the smallest context window among the routes, less the reply and the tool schemas. */
+    budget: z.object({ route: z.string().nullable(), contextTokens: z.number().int(), replyTokens: z.number().int(), toolSchemaTokens: z.number().int() }).optional(),
+  }),
 
   // Memory (server/agent/context/): every change to a MemoryItem, so memory is audited and replayable.
   'memory.added': z.object({

@@ -33,7 +33,9 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
   credentials?: boolean;
   /** Built over the harness's own event stream, so the gate and the loop share one. */
   approvals?: ApprovalGate | ((events: EventStream) => ApprovalGate);
-} & Partial<Pick<AgentServiceOptions, 'maxSteps' | 'policy' | 'promptBudgetTokens'>>): AgentHarness {
+  /** Context windows by route id, as TETHER_MODEL_CONTEXT_<n> would set them. */
+  contextSettings?: ReadonlyMap<string, number>;
+} & Partial<Pick<AgentServiceOptions, 'maxSteps' | 'policy'>>): AgentHarness {
   const events = createEventStream(t.db, createLocalBus());
   const meter = new UsageMeter(t.db, { ...noLimits, ...o.limits });
   const key = 'sk-scripted-test-key';
@@ -43,6 +45,7 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
     log: silent,
     meter,
     firstTokenTimeoutMs: 5000,
+    contextSettings: o.contextSettings,
   });
   const deltas: AgentDelta[] = [];
   const service = new AgentService({
@@ -52,7 +55,6 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
     maxSteps: o.maxSteps,
     policy: o.policy,
     approvals: typeof o.approvals === 'function' ? o.approvals(events) : o.approvals,
-    promptBudgetTokens: o.promptBudgetTokens,
   });
   return { service, events, router, meter, deltas };
 }

@@ -5,7 +5,9 @@ import type { SessionEvent } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
 import { pendingApprovalIds } from '../approvals/pending.ts';
 import { useTRPC } from '../../lib/trpc.ts';
+import { useMemoryItems } from '../memory/useMemoryItems.ts';
 import { Markdown } from './Markdown.tsx';
+import { PromptInspector, type RefNames } from './PromptInspector.tsx';
 import { ToolCardView } from './ToolCardView.tsx';
 import { runEndText, transcript } from './transcript.ts';
 
@@ -28,6 +30,13 @@ export function AgentPanel({ sessionId, events, disabled }: { sessionId: string;
   const bottom = useRef<HTMLDivElement>(null);
 
   const items = useMemo(() => transcript(events), [events]);
+  // The prompt inspector names memory items and turns by their text.
+  const memory = useMemoryItems(sessionId, events);
+  const names = useMemo((): RefNames => {
+    const memoryText = new Map((memory.data ?? []).map((m) => [m.id, m.text]));
+    const runText = new Map(items.flatMap((i) => (i.kind === 'user' ? [[i.runId, i.text] as const] : [])));
+    return { memory: (id) => memoryText.get(id), run: (id) => runText.get(id) };
+  }, [memory.data, items]);
   const lastAgentSeq = events.filter((e) => e.type.startsWith('agent.')).at(-1)?.seq;
   // Run lifecycle and usage change with agent events: refresh the status line.
   useEffect(() => { if (lastAgentSeq) void queryClient.invalidateQueries({ queryKey: statusKey }); }, [lastAgentSeq, queryClient, statusKey]);
@@ -99,6 +108,8 @@ export function AgentPanel({ sessionId, events, disabled }: { sessionId: string;
                   {runEndText(item)}
                 </p>
               );
+            case 'prompt':
+              return <PromptInspector key={item.seq} payload={item.payload} names={names} />;
             case 'notice':
               return (
                 <p key={item.seq} className="run-end">

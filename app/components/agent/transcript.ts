@@ -1,6 +1,7 @@
 // Folds the session's event stream into what the agent panel shows. Pure: the panel re-derives
 // it from events, so a reload or a share replay shows exactly the same transcript.
 import type { SessionEvent } from '../../../server/realtime/protocol.ts';
+import type { PromptReportPayload } from './PromptInspector.tsx';
 
 export interface ToolCard {
   callId: string; runId?: string; tool: string; input: unknown; effect?: string; highRisk?: string;
@@ -25,7 +26,9 @@ export type Item =
   | { kind: 'assistant'; seq: number; runId: string; step: number; text: string; route: string }
   | { kind: 'tool'; seq: number; runId: string; card: ToolCard }
   | { kind: 'run-end'; seq: number; runId: string; outcome: string; steps: number; message?: string }
-  | { kind: 'notice'; seq: number; text: string; runId?: string; resumable?: boolean };
+  | { kind: 'notice'; seq: number; text: string; runId?: string; resumable?: boolean }
+  /** What a model call was sent, for the prompt inspector. */
+  | { kind: 'prompt'; seq: number; runId: string; payload: PromptReportPayload };
 
 type P = Record<string, unknown>;
 
@@ -99,6 +102,12 @@ export function transcript(events: SessionEvent[]): Item[] {
         unanswered(runId).forEach((c) => { c.interrupted = false; });
         items.push({ kind: 'notice', seq: e.seq, runId, text: `Resumed from step ${String(p.fromStep)}.` });
         break;
+      case 'agent.prompt.report':
+        items.push({ kind: 'prompt', seq: e.seq, runId, payload: p as unknown as PromptReportPayload });
+        break;
+      case 'agent.model.failover':
+        items.push({ kind: 'notice', seq: e.seq, runId, text: failoverText(p as { to: string; failed: { route: string; error: string }[] }) });
+        break;
       case 'agent.rewind':
         items.push({ kind: 'notice', seq: e.seq, text: `Rewound the files to before “${String(p.label)}”.` });
         break;
@@ -112,6 +121,12 @@ export function transcript(events: SessionEvent[]): Item[] {
     else if ((i.kind === 'run-end' || i.kind === 'notice') && i.runId) movedOn.add(i.runId);
   }
   return items;
+}
+
+/** One line naming the route(s) that failed, why, and the one that answered instead. */
+function failoverText(p: { to: string; failed: { route: string; error: string }[] }): string {
+  const failed = p.failed.map((f) => `${f.route} failed (${f.error})`).join(', ');
+  return `Model route ${failed}; ${p.to} answered instead.`;
 }
 
 const RUN_END_WORDS: Record<string, string> = {

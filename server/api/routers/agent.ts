@@ -2,20 +2,11 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { AgentResult } from '../../agent/service.ts';
 import { sessionIdSchema } from '../../sessions/schemas.ts';
-import { toApiError } from '../errors.ts';
-import { memberProcedure, router, type Context } from '../trpc.ts';
+import { authorizeSession as authorize } from '../session-access.ts';
+import { memberProcedure, router } from '../trpc.ts';
 
 const inSession = z.object({ sessionId: sessionIdSchema });
 const id = z.string().min(1).max(100);
-
-type Principal = NonNullable<Context['principal']>;
-
-/** Only people who may use the session may drive its agent. */
-async function authorize(ctx: Context & { principal: Principal }, sessionId: string, write: boolean) {
-  const session = await ctx.sessions.get(ctx.principal, sessionId).catch(toApiError);
-  if (write && session.status === 'stopped') throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'The session is stopped.' });
-  return session;
-}
 
 /** The agent answers with values; refusals become API errors in the same words. */
 function unwrap<T extends object>(r: AgentResult<T>): T {
