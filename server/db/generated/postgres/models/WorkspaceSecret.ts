@@ -16,7 +16,8 @@ import type * as Prisma from "../internal/prismaNamespace.ts"
  * Model WorkspaceSecret
  * A per-workspace secret, set by an admin. ciphertext is AES-256-GCM (iv, tag and data, base64)
  * under the server's secret key, bound to workspaceId and name so a row cannot be moved.
- * hosts: JSON array of host names the proxy injects it into (as header `headerName`);
+ * hosts: JSON array of host names ("registry.npmjs.org", "*.example.com") the egress proxy
+ * injects it into, as header `headerName` with value `headerTemplate` ({secret} is replaced);
  * exposeAsEnv: the environment variable name agent commands and terminals get it as, or null
  * (the default: it never enters the sandbox).
  */
@@ -34,6 +35,7 @@ export type WorkspaceSecretMinAggregateOutputType = {
   name: string | null
   ciphertext: string | null
   headerName: string | null
+  headerTemplate: string | null
   exposeAsEnv: string | null
   createdById: string | null
   createdAt: Date | null
@@ -46,6 +48,7 @@ export type WorkspaceSecretMaxAggregateOutputType = {
   name: string | null
   ciphertext: string | null
   headerName: string | null
+  headerTemplate: string | null
   exposeAsEnv: string | null
   createdById: string | null
   createdAt: Date | null
@@ -59,6 +62,7 @@ export type WorkspaceSecretCountAggregateOutputType = {
   ciphertext: number
   hosts: number
   headerName: number
+  headerTemplate: number
   exposeAsEnv: number
   createdById: number
   createdAt: number
@@ -73,6 +77,7 @@ export type WorkspaceSecretMinAggregateInputType = {
   name?: true
   ciphertext?: true
   headerName?: true
+  headerTemplate?: true
   exposeAsEnv?: true
   createdById?: true
   createdAt?: true
@@ -85,6 +90,7 @@ export type WorkspaceSecretMaxAggregateInputType = {
   name?: true
   ciphertext?: true
   headerName?: true
+  headerTemplate?: true
   exposeAsEnv?: true
   createdById?: true
   createdAt?: true
@@ -98,6 +104,7 @@ export type WorkspaceSecretCountAggregateInputType = {
   ciphertext?: true
   hosts?: true
   headerName?: true
+  headerTemplate?: true
   exposeAsEnv?: true
   createdById?: true
   createdAt?: true
@@ -184,6 +191,7 @@ export type WorkspaceSecretGroupByOutputType = {
   ciphertext: string
   hosts: runtime.JsonValue
   headerName: string
+  headerTemplate: string
   exposeAsEnv: string | null
   createdById: string | null
   createdAt: Date
@@ -218,6 +226,7 @@ export type WorkspaceSecretWhereInput = {
   ciphertext?: Prisma.StringFilter<"WorkspaceSecret"> | string
   hosts?: Prisma.JsonFilter<"WorkspaceSecret">
   headerName?: Prisma.StringFilter<"WorkspaceSecret"> | string
+  headerTemplate?: Prisma.StringFilter<"WorkspaceSecret"> | string
   exposeAsEnv?: Prisma.StringNullableFilter<"WorkspaceSecret"> | string | null
   createdById?: Prisma.StringNullableFilter<"WorkspaceSecret"> | string | null
   createdAt?: Prisma.DateTimeFilter<"WorkspaceSecret"> | Date | string
@@ -232,6 +241,7 @@ export type WorkspaceSecretOrderByWithRelationInput = {
   ciphertext?: Prisma.SortOrder
   hosts?: Prisma.SortOrder
   headerName?: Prisma.SortOrder
+  headerTemplate?: Prisma.SortOrder
   exposeAsEnv?: Prisma.SortOrderInput | Prisma.SortOrder
   createdById?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -250,6 +260,7 @@ export type WorkspaceSecretWhereUniqueInput = Prisma.AtLeast<{
   ciphertext?: Prisma.StringFilter<"WorkspaceSecret"> | string
   hosts?: Prisma.JsonFilter<"WorkspaceSecret">
   headerName?: Prisma.StringFilter<"WorkspaceSecret"> | string
+  headerTemplate?: Prisma.StringFilter<"WorkspaceSecret"> | string
   exposeAsEnv?: Prisma.StringNullableFilter<"WorkspaceSecret"> | string | null
   createdById?: Prisma.StringNullableFilter<"WorkspaceSecret"> | string | null
   createdAt?: Prisma.DateTimeFilter<"WorkspaceSecret"> | Date | string
@@ -264,6 +275,7 @@ export type WorkspaceSecretOrderByWithAggregationInput = {
   ciphertext?: Prisma.SortOrder
   hosts?: Prisma.SortOrder
   headerName?: Prisma.SortOrder
+  headerTemplate?: Prisma.SortOrder
   exposeAsEnv?: Prisma.SortOrderInput | Prisma.SortOrder
   createdById?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -283,6 +295,7 @@ export type WorkspaceSecretScalarWhereWithAggregatesInput = {
   ciphertext?: Prisma.StringWithAggregatesFilter<"WorkspaceSecret"> | string
   hosts?: Prisma.JsonWithAggregatesFilter<"WorkspaceSecret">
   headerName?: Prisma.StringWithAggregatesFilter<"WorkspaceSecret"> | string
+  headerTemplate?: Prisma.StringWithAggregatesFilter<"WorkspaceSecret"> | string
   exposeAsEnv?: Prisma.StringNullableWithAggregatesFilter<"WorkspaceSecret"> | string | null
   createdById?: Prisma.StringNullableWithAggregatesFilter<"WorkspaceSecret"> | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"WorkspaceSecret"> | Date | string
@@ -295,6 +308,7 @@ export type WorkspaceSecretCreateInput = {
   ciphertext: string
   hosts: Prisma.JsonNullValueInput | runtime.InputJsonValue
   headerName?: string
+  headerTemplate?: string
   exposeAsEnv?: string | null
   createdById?: string | null
   createdAt?: Date | string
@@ -309,6 +323,7 @@ export type WorkspaceSecretUncheckedCreateInput = {
   ciphertext: string
   hosts: Prisma.JsonNullValueInput | runtime.InputJsonValue
   headerName?: string
+  headerTemplate?: string
   exposeAsEnv?: string | null
   createdById?: string | null
   createdAt?: Date | string
@@ -321,6 +336,7 @@ export type WorkspaceSecretUpdateInput = {
   ciphertext?: Prisma.StringFieldUpdateOperationsInput | string
   hosts?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   headerName?: Prisma.StringFieldUpdateOperationsInput | string
+  headerTemplate?: Prisma.StringFieldUpdateOperationsInput | string
   exposeAsEnv?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -335,6 +351,7 @@ export type WorkspaceSecretUncheckedUpdateInput = {
   ciphertext?: Prisma.StringFieldUpdateOperationsInput | string
   hosts?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   headerName?: Prisma.StringFieldUpdateOperationsInput | string
+  headerTemplate?: Prisma.StringFieldUpdateOperationsInput | string
   exposeAsEnv?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -348,6 +365,7 @@ export type WorkspaceSecretCreateManyInput = {
   ciphertext: string
   hosts: Prisma.JsonNullValueInput | runtime.InputJsonValue
   headerName?: string
+  headerTemplate?: string
   exposeAsEnv?: string | null
   createdById?: string | null
   createdAt?: Date | string
@@ -360,6 +378,7 @@ export type WorkspaceSecretUpdateManyMutationInput = {
   ciphertext?: Prisma.StringFieldUpdateOperationsInput | string
   hosts?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   headerName?: Prisma.StringFieldUpdateOperationsInput | string
+  headerTemplate?: Prisma.StringFieldUpdateOperationsInput | string
   exposeAsEnv?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -373,6 +392,7 @@ export type WorkspaceSecretUncheckedUpdateManyInput = {
   ciphertext?: Prisma.StringFieldUpdateOperationsInput | string
   hosts?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   headerName?: Prisma.StringFieldUpdateOperationsInput | string
+  headerTemplate?: Prisma.StringFieldUpdateOperationsInput | string
   exposeAsEnv?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -401,6 +421,7 @@ export type WorkspaceSecretCountOrderByAggregateInput = {
   ciphertext?: Prisma.SortOrder
   hosts?: Prisma.SortOrder
   headerName?: Prisma.SortOrder
+  headerTemplate?: Prisma.SortOrder
   exposeAsEnv?: Prisma.SortOrder
   createdById?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -413,6 +434,7 @@ export type WorkspaceSecretMaxOrderByAggregateInput = {
   name?: Prisma.SortOrder
   ciphertext?: Prisma.SortOrder
   headerName?: Prisma.SortOrder
+  headerTemplate?: Prisma.SortOrder
   exposeAsEnv?: Prisma.SortOrder
   createdById?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -425,6 +447,7 @@ export type WorkspaceSecretMinOrderByAggregateInput = {
   name?: Prisma.SortOrder
   ciphertext?: Prisma.SortOrder
   headerName?: Prisma.SortOrder
+  headerTemplate?: Prisma.SortOrder
   exposeAsEnv?: Prisma.SortOrder
   createdById?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
@@ -479,6 +502,7 @@ export type WorkspaceSecretCreateWithoutWorkspaceInput = {
   ciphertext: string
   hosts: Prisma.JsonNullValueInput | runtime.InputJsonValue
   headerName?: string
+  headerTemplate?: string
   exposeAsEnv?: string | null
   createdById?: string | null
   createdAt?: Date | string
@@ -491,6 +515,7 @@ export type WorkspaceSecretUncheckedCreateWithoutWorkspaceInput = {
   ciphertext: string
   hosts: Prisma.JsonNullValueInput | runtime.InputJsonValue
   headerName?: string
+  headerTemplate?: string
   exposeAsEnv?: string | null
   createdById?: string | null
   createdAt?: Date | string
@@ -533,6 +558,7 @@ export type WorkspaceSecretScalarWhereInput = {
   ciphertext?: Prisma.StringFilter<"WorkspaceSecret"> | string
   hosts?: Prisma.JsonFilter<"WorkspaceSecret">
   headerName?: Prisma.StringFilter<"WorkspaceSecret"> | string
+  headerTemplate?: Prisma.StringFilter<"WorkspaceSecret"> | string
   exposeAsEnv?: Prisma.StringNullableFilter<"WorkspaceSecret"> | string | null
   createdById?: Prisma.StringNullableFilter<"WorkspaceSecret"> | string | null
   createdAt?: Prisma.DateTimeFilter<"WorkspaceSecret"> | Date | string
@@ -545,6 +571,7 @@ export type WorkspaceSecretCreateManyWorkspaceInput = {
   ciphertext: string
   hosts: Prisma.JsonNullValueInput | runtime.InputJsonValue
   headerName?: string
+  headerTemplate?: string
   exposeAsEnv?: string | null
   createdById?: string | null
   createdAt?: Date | string
@@ -557,6 +584,7 @@ export type WorkspaceSecretUpdateWithoutWorkspaceInput = {
   ciphertext?: Prisma.StringFieldUpdateOperationsInput | string
   hosts?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   headerName?: Prisma.StringFieldUpdateOperationsInput | string
+  headerTemplate?: Prisma.StringFieldUpdateOperationsInput | string
   exposeAsEnv?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -569,6 +597,7 @@ export type WorkspaceSecretUncheckedUpdateWithoutWorkspaceInput = {
   ciphertext?: Prisma.StringFieldUpdateOperationsInput | string
   hosts?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   headerName?: Prisma.StringFieldUpdateOperationsInput | string
+  headerTemplate?: Prisma.StringFieldUpdateOperationsInput | string
   exposeAsEnv?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -581,6 +610,7 @@ export type WorkspaceSecretUncheckedUpdateManyWithoutWorkspaceInput = {
   ciphertext?: Prisma.StringFieldUpdateOperationsInput | string
   hosts?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   headerName?: Prisma.StringFieldUpdateOperationsInput | string
+  headerTemplate?: Prisma.StringFieldUpdateOperationsInput | string
   exposeAsEnv?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdById?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -596,6 +626,7 @@ export type WorkspaceSecretSelect<ExtArgs extends runtime.Types.Extensions.Inter
   ciphertext?: boolean
   hosts?: boolean
   headerName?: boolean
+  headerTemplate?: boolean
   exposeAsEnv?: boolean
   createdById?: boolean
   createdAt?: boolean
@@ -610,6 +641,7 @@ export type WorkspaceSecretSelectCreateManyAndReturn<ExtArgs extends runtime.Typ
   ciphertext?: boolean
   hosts?: boolean
   headerName?: boolean
+  headerTemplate?: boolean
   exposeAsEnv?: boolean
   createdById?: boolean
   createdAt?: boolean
@@ -624,6 +656,7 @@ export type WorkspaceSecretSelectUpdateManyAndReturn<ExtArgs extends runtime.Typ
   ciphertext?: boolean
   hosts?: boolean
   headerName?: boolean
+  headerTemplate?: boolean
   exposeAsEnv?: boolean
   createdById?: boolean
   createdAt?: boolean
@@ -638,13 +671,14 @@ export type WorkspaceSecretSelectScalar = {
   ciphertext?: boolean
   hosts?: boolean
   headerName?: boolean
+  headerTemplate?: boolean
   exposeAsEnv?: boolean
   createdById?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type WorkspaceSecretOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "name" | "ciphertext" | "hosts" | "headerName" | "exposeAsEnv" | "createdById" | "createdAt" | "updatedAt", ExtArgs["result"]["workspaceSecret"]>
+export type WorkspaceSecretOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "workspaceId" | "name" | "ciphertext" | "hosts" | "headerName" | "headerTemplate" | "exposeAsEnv" | "createdById" | "createdAt" | "updatedAt", ExtArgs["result"]["workspaceSecret"]>
 export type WorkspaceSecretInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   workspace?: boolean | Prisma.WorkspaceDefaultArgs<ExtArgs>
 }
@@ -667,6 +701,7 @@ export type $WorkspaceSecretPayload<ExtArgs extends runtime.Types.Extensions.Int
     ciphertext: string
     hosts: runtime.JsonValue
     headerName: string
+    headerTemplate: string
     exposeAsEnv: string | null
     createdById: string | null
     createdAt: Date
@@ -1101,6 +1136,7 @@ export interface WorkspaceSecretFieldRefs {
   readonly ciphertext: Prisma.FieldRef<"WorkspaceSecret", 'String'>
   readonly hosts: Prisma.FieldRef<"WorkspaceSecret", 'Json'>
   readonly headerName: Prisma.FieldRef<"WorkspaceSecret", 'String'>
+  readonly headerTemplate: Prisma.FieldRef<"WorkspaceSecret", 'String'>
   readonly exposeAsEnv: Prisma.FieldRef<"WorkspaceSecret", 'String'>
   readonly createdById: Prisma.FieldRef<"WorkspaceSecret", 'String'>
   readonly createdAt: Prisma.FieldRef<"WorkspaceSecret", 'DateTime'>

@@ -2054,6 +2054,7 @@ export const WorkspaceSecretScalarFieldEnum = {
   ciphertext: 'ciphertext',
   hosts: 'hosts',
   headerName: 'headerName',
+  headerTemplate: 'headerTemplate',
   exposeAsEnv: 'exposeAsEnv',
   createdById: 'createdById',
   createdAt: 'createdAt',

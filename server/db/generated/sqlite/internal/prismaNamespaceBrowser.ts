@@ -336,6 +336,7 @@ export const WorkspaceSecretScalarFieldEnum = {
   ciphertext: 'ciphertext',
   hosts: 'hosts',
   headerName: 'headerName',
+  headerTemplate: 'headerTemplate',
   exposeAsEnv: 'exposeAsEnv',
   createdById: 'createdById',
   createdAt: 'createdAt',
