@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { RuleStoreError } from '../agent/policy/rules-store.ts';
 import { AccountError } from '../auth/accounts.ts';
+import { SecretError } from '../secrets/store.ts';
 import { SessionAccessError } from '../sessions/access.ts';
 import { CloneSourceError } from '../sessions/clone-sources.ts';
 import { WorkspaceUnavailableError } from '../sessions/workspaces.ts';
@@ -9,6 +10,7 @@ import { WorkspaceHostError } from '../workspace/host/workspace-host.ts';
 
 const accountCodes = { SETUP_CLOSED: 'FORBIDDEN', EMAIL_TAKEN: 'CONFLICT', NOT_FOUND: 'NOT_FOUND', LAST_ADMIN: 'PRECONDITION_FAILED', SELF: 'BAD_REQUEST' } as const;
 const ruleCodes = { NOT_FOUND: 'NOT_FOUND', BAD_ORDER: 'CONFLICT', INVALID: 'BAD_REQUEST' } as const;
+const secretCodes = { NOT_FOUND: 'NOT_FOUND', EXISTS: 'CONFLICT', ENV_TAKEN: 'CONFLICT' } as const;
 const fileCodes: Record<FileErrorCode, TRPCError['code']> = {
   INVALID_PATH: 'BAD_REQUEST', OUTSIDE_WORKSPACE: 'FORBIDDEN', NOT_FOUND: 'NOT_FOUND', ALREADY_EXISTS: 'CONFLICT',
   NOT_A_DIRECTORY: 'BAD_REQUEST', IS_A_DIRECTORY: 'BAD_REQUEST', CONFLICT: 'CONFLICT', TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -22,6 +24,7 @@ export function toApiError(err: unknown): never {
   if (err instanceof WorkspaceUnavailableError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
   if (err instanceof CloneSourceError) throw new TRPCError({ code: 'FORBIDDEN', message: err.message });
   if (err instanceof RuleStoreError) throw new TRPCError({ code: ruleCodes[err.code], message: err.message });
+  if (err instanceof SecretError) throw new TRPCError({ code: secretCodes[err.code], message: err.message });
   if (err instanceof FileError) throw new TRPCError({ code: fileCodes[err.code], message: err.message });
   if (err instanceof WorkspaceHostError) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: err.message });
   throw err;

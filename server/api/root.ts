@@ -5,6 +5,7 @@ import { authRouter } from './routers/auth.ts';
 import { modelsRouter } from './routers/models.ts';
 import { policyRouter } from './routers/policy.ts';
 import { filesRouter } from './routers/files.ts';
+import { secretsRouter } from './routers/secrets.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { router } from './trpc.ts';
 
@@ -17,6 +18,7 @@ export const appRouter = router({
   approvals: approvalsRouter,
   models: modelsRouter,
   policy: policyRouter,
+  secrets: secretsRouter,
 });
 
 export type AppRouter = typeof appRouter;

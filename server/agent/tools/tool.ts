@@ -25,6 +25,11 @@ export interface AgentWorkspace {
   exec(command: string | string[], options?: ExecOptions): Promise<ExecResult>;
   snapshot(label: string): Promise<Snapshot>;
   restore(snapshotId: string): Promise<void>;
+  /**
+   * Hides the workspace's secret values in text bound for the model (read anew per call, so a
+   * rotated value is masked at once). Absent where a workspace has no secrets store.
+   */
+  secretMasker?(): Promise<(text: string) => string>;
 }
 
 export interface ToolContext {
@@ -85,11 +90,28 @@ export async function invokeTool(tool: AnyTool, rawInput: unknown, ctx: ToolCont
     if (ctx.signal.aborted) return { ok: false, error: `${tool.name} was stopped before it finished.` };
     result = { ok: false, error: `${tool.name} failed: ${err instanceof Error ? err.message : String(err)}` };
   }
+  result = await masked(result, ctx.workspace);
   if (result.ok) {
     const capped = capOutput(result.output);
     return capped.truncated ? { ...result, output: capped.text, detail: { ...result.detail, truncated: true } } : result;
   }
   return { ...result, error: capOutput(result.error).text };
+}
+
+/**
+ * Masks before capping, so a value cut in two by the cap is still masked whole. If the secrets
+ * cannot be loaded the output is withheld rather than risked.
+ */
+async function masked(result: ToolResult, ws: AgentWorkspace): Promise<ToolResult> {
+  if (!ws.secretMasker) return result;
+  let mask: (text: string) => string;
+  try {
+    mask = await ws.secretMasker();
+  } catch (err) {
+    return { ok: false, error: `The output was withheld: the workspace's secrets could not be loaded to mask it (${err instanceof Error ? err.message : String(err)}).` };
+  }
+  const detail = result.detail ? JSON.parse(mask(JSON.stringify(result.detail))) as Record<string, unknown> : undefined;
+  return result.ok ? { ...result, output: mask(result.output), detail } : { ...result, error: mask(result.error), detail };
 }
 
 /** The JSON schema the model sees for a tool's arguments. */
