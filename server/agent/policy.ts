@@ -28,6 +28,8 @@ export interface PolicyDecision {
   rule?: string | null;
   /** The parsed simple commands of a run_command / git call (argv each), for highlighting in a prompt. */
   commands?: string[][];
+  /** The call writes a protected path (.git, CI config, git hooks, .tether/). */
+  protectedPath?: boolean;
 }
 
 export interface PolicyHook {

@@ -58,6 +58,7 @@ export const eventPayloadSchemas = {
   'agent.policy.decision': z.object({
     runId: z.string(), callId: z.string(), decision: z.enum(['allow', 'ask', 'deny']), reason: z.string(), by: z.string(),
     risk: z.enum(['low', 'medium', 'high']).optional(), rule: z.string().nullable().optional(), commands: z.array(z.array(z.string())).optional(),
+    protectedPath: z.boolean().optional(),
   }),
   /** output: what the model read (the error text when ok is false); detail: for the tool card. */
   'agent.tool.result': z.object({

@@ -39,6 +39,7 @@ export function ApprovalDetail({ approval }: { approval: Approval }) {
       <p className="row">
         <span className="tool-name">{approval.tool}</span>
         <span className={`badge risk-${approval.risk}`} aria-label={`Risk: ${approval.risk}`}>{approval.risk} risk</span>
+        {approval.protectedPath && <span className="badge protected-path" title="Writes .git, CI configuration, a git hook or .tether/">protected path</span>}
         {typeof input.path === 'string' && <code>{input.path}</code>}
       </p>
       {typeof input.command === 'string' && <pre className="md-code approval-command" aria-label="Command">{input.command}</pre>}
