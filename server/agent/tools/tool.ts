@@ -2,6 +2,7 @@
 // validated here (a ZodError becomes a message the model can act on), failures become values,
 // and output is capped here, so no tool does any of that itself.
 import { z } from 'zod';
+import type { NewEvent } from '../../sessions/event-types.ts';
 import type { ExecOptions, ExecResult, Snapshot } from '../../workspace/provider.ts';
 
 export type ToolEffect = 'read' | 'write' | 'exec' | 'vcs' | 'network';
@@ -37,6 +38,8 @@ export interface ToolContext {
   signal: AbortSignal;
   sessionId: string;
   callId: string;
+  /** Appends an event to the session on the agent's behalf (release_check records its report). */
+  record?(event: NewEvent): Promise<void>;
 }
 
 /** output is what the model reads; detail is for the tool card in the UI (diff, exit code …). */
