@@ -18,6 +18,7 @@ import { teamPolicy } from './agent/policy/team-policy.ts';
 import { createModels, type Models } from './models/models.ts';
 import { loadSecretKey } from './secrets/key.ts';
 import { SecretStore } from './secrets/store.ts';
+import { withLatestReleaseCheck } from './release/publish-gate.ts';
 
 /** Login throttling: per email and per client address, 15-minute window. */
 const LOGIN_WINDOW_MS = 15 * 60_000;
@@ -56,7 +57,7 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
   let forwardDelta: (d: AgentDelta) => void = () => {};
   const approvals = new ApprovalService({ db, events, log, timeoutMs: config.TETHER_APPROVAL_TIMEOUT * 1000 });
   // The run being decided is the one a trip pauses; the agent exists by the time any call is decided.
-  const leash = teamPolicy({ db, log, approvals, pause: (...a) => agent.pause(...a) });
+  const leash = teamPolicy({ db, log, approvals: withLatestReleaseCheck(approvals, db), pause: (...a) => agent.pause(...a) });
   const agent = new AgentService({
     db, events, log,
     policy: leash.policy,

@@ -1,5 +1,6 @@
 // The seam where the policy issue plugs in: every tool call is decided before it runs, and the
 // decision is recorded with what made it. Until then everything is allowed.
+import type { LatestReleaseCheck } from '../release/record.ts';
 import type { AnyTool } from './tools/tool.ts';
 
 export interface PolicyCall {
@@ -30,6 +31,8 @@ export interface PolicyDecision {
   commands?: string[][];
   /** The call writes a protected path (.git, CI config, git hooks, .tether/). */
   protectedPath?: boolean;
+  /** For a publish: the latest release check of the workspace, or null when none was run. */
+  releaseCheck?: LatestReleaseCheck | null;
 }
 
 export interface PolicyHook {
