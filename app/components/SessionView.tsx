@@ -9,6 +9,7 @@ import { AgentPanel } from './agent/AgentPanel.tsx';
 import { EventTimeline } from './EventTimeline.tsx';
 import { EditorArea, type EditorHandle } from './ide/EditorArea.tsx';
 import { FileTree, useRefreshFiles } from './ide/FileTree.tsx';
+import { ReleaseCheck } from './ide/ReleaseCheck.tsx';
 import { TerminalPanel } from './ide/TerminalPanel.tsx';
 
 function ConnectionBadge({ connection }: { connection: Connection }) {
@@ -83,6 +84,7 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
               onChange={(e) => setNetwork.mutate({ id: sessionId, allowed: e.target.checked })} /> Network access</label>
           : <span className="badge">{s.workspace.networkAllowed ? 'network on' : 'no network'}</span>)}
         <div className="spacer" />
+        {s.workspace && <ReleaseCheck sessionId={sessionId} disabled={!ready} />}
         {s.status !== 'stopped' && (
           <button type="button" className="ghost danger small" onClick={() => stop.mutate({ id: sessionId })} disabled={stop.isPending}>Stop session</button>
         )}

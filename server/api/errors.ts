@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { RuleStoreError } from '../agent/policy/rules-store.ts';
 import { AccountError } from '../auth/accounts.ts';
+import { ReleaseCheckError } from '../release/check.ts';
 import { SecretError } from '../secrets/store.ts';
 import { SessionAccessError } from '../sessions/access.ts';
 import { CloneSourceError } from '../sessions/clone-sources.ts';
@@ -24,6 +25,7 @@ export function toApiError(err: unknown): never {
   if (err instanceof WorkspaceUnavailableError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
   if (err instanceof CloneSourceError) throw new TRPCError({ code: 'FORBIDDEN', message: err.message });
   if (err instanceof RuleStoreError) throw new TRPCError({ code: ruleCodes[err.code], message: err.message });
+  if (err instanceof ReleaseCheckError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
   if (err instanceof SecretError) throw new TRPCError({ code: secretCodes[err.code], message: err.message });
   if (err instanceof FileError) throw new TRPCError({ code: fileCodes[err.code], message: err.message });
   if (err instanceof WorkspaceHostError) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: err.message });
