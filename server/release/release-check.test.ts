@@ -2,7 +2,7 @@
 // (as the workspace uid) over what `npm pack --dry-run` would publish or a named folder, and a
 // publishing approval shows the latest check of the session's workspace, or that none was run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProvisionedSession, setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
+import { cookieFrom, createProvisionedSession, setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
 import type { NewEvent } from '../sessions/event-types.ts';
 import { builtinTools } from '../agent/tools/registry.ts';
 import { invokeTool, type AgentWorkspace } from '../agent/tools/tool.ts';
@@ -83,6 +83,20 @@ describe('release check', () => {
     const missing = await invokeTool(releaseCheck, { dir: 'nope' }, { workspace: ws, signal: new AbortController().signal, sessionId, callId: 'rc3' });
     expect(missing.ok ? '' : missing.error).toMatch(/nope is not a folder in the workspace/);
     await ws.files.writeText('.tether/release-allow', 'dist/**\n');
+  });
+
+  it('runs from the IDE through the API for people who may use the session, and is recorded in it', async () => {
+    const r = await member.mutate('release.check', { sessionId, dir: 'dist' });
+    expect(r.status).toBe(200);
+    expect((r.data as { problems: { path: string; problem: string }[] }).problems).toContainEqual({ path: 'dist/index.js.map', problem: 'source map file' });
+    const events = (await member.query('sessions.events', { sessionId })).data as { type: string; actorId: string | null; payload: { dir: string | null } }[];
+    expect(events.filter((e) => e.type === 'release.checked').at(-1)?.payload.dir).toBe('dist');
+    // Another member's session looks nonexistent; bad folders are refused in words.
+    await admin.mutate('admin.createUser', { email: 'other@example.test', name: 'Olga Other', password: 'other member pw 1', role: 'member' });
+    const other = app.api.as(cookieFrom(await app.api.mutate('auth.login', { email: 'other@example.test', password: 'other member pw 1' }))!);
+    expect((await other.mutate('release.check', { sessionId, dir: null })).status).toBe(404);
+    const bad = await member.mutate('release.check', { sessionId, dir: '../x' });
+    expect([bad.status, bad.error?.message]).toEqual([400, expect.stringMatching(/inside the workspace/)]);
   });
 
   it('finds publishing commands on the parsed argv', () => {
