@@ -2,6 +2,7 @@
 // through the API, handed to the proxy only for their hosts, to processes only by rule, masked
 // in what the model reads, and audited at every change and hand-out.
 import { readFileSync } from 'node:fs';
+import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProvisionedSession, setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
 import { testProviders } from '../../test/support/db.ts';
@@ -17,11 +18,12 @@ describe.each(testProviders)('workspace secrets on %s', (provider) => {
   let app: TestApp;
   let admin: ApiClient;
   let member: ApiClient;
+  let adminCookie: string;
   let workspaceId: string;
 
   beforeAll(async () => {
     app = await startTestApp(provider);
-    ({ admin, member } = await setupAdminAndMember(app));
+    ({ admin, member, adminCookie } = await setupAdminAndMember(app));
     workspaceId = (await createProvisionedSession(admin)).workspace.id;
     const a = await admin.mutate('secrets.add', { workspaceId, name: 'npm', value: TOKEN, hosts: ['registry.npmjs.org', '*.pkg.example'] });
     const b = await admin.mutate('secrets.add', { workspaceId, name: 'db-password', value: DB_PASSWORD, exposeAsEnv: 'DB_PASSWORD' });
@@ -106,6 +108,28 @@ describe.each(testProviders)('workspace secrets on %s', (provider) => {
     expect(r.ok ? '' : r.error).toContain('[secret db-password masked]');
     expect(r.ok ? '' : r.error).not.toContain(DB_PASSWORD);
   });
+
+  it('a terminal gets the variables the rules expose, audited with who opened it', async () => {
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const c = connect(app.url, { path: '/socket.io', transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: adminCookie, origin: app.url } });
+      c.on('connect', () => resolve(c));
+      c.on('connect_error', reject);
+    });
+    const sessionId = (await app.testDb.db.session.findFirstOrThrow({ where: { workspaceId } })).id;
+    const before = (await audit('secret.read')).length;
+    const opened = await socket.emitWithAck('terminal:open', { sessionId, cols: 120, rows: 24 });
+    expect(opened.ok).toBe(true);
+    const terminalId = opened.terminal.id as string;
+    let text = '';
+    socket.on('terminal:data', (d: { terminalId: string; data: string }) => { if (d.terminalId === terminalId) text += d.data; });
+    expect(await socket.emitWithAck('terminal:attach', { sessionId, terminalId, fromOffset: null })).toEqual({ ok: true });
+    socket.emit('terminal:input', { sessionId, terminalId, data: 'echo "len=$((${#DB_PASSWORD}+0)) token-vars=$(printenv | grep -c T0kenValue)"\r' });
+    await expect.poll(() => /len=\d+ token-vars=\d/.exec(text)?.[0], { timeout: 15_000 }).toBe('len=29 token-vars=0');
+    socket.close();
+    const adminId = ((await admin.query('auth.status')).data as { user: { id: string } }).user.id;
+    const reads = (await audit('secret.read')).slice(before);
+    expect(reads.map((e) => [e.target, e.actorId, (e.detail as { purpose: string }).purpose])).toEqual([[`${workspaceId}/db-password`, adminId, 'terminal']]);
+  }, 30_000);
 
   it('rotates and deletes, each an audit entry, and validates input in words', async () => {
     expect((await admin.mutate('secrets.rotate', { workspaceId, name: 'npm', value: 'npm_RotatedValue000000000000000000000000' })).status).toBe(200);
