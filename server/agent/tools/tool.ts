@@ -113,8 +113,16 @@ async function masked(result: ToolResult, ws: AgentWorkspace): Promise<ToolResul
   } catch (err) {
     return { ok: false, error: `The output was withheld: the workspace's secrets could not be loaded to mask it (${err instanceof Error ? err.message : String(err)}).` };
   }
-  const detail = result.detail ? JSON.parse(mask(JSON.stringify(result.detail))) as Record<string, unknown> : undefined;
+  const detail = result.detail ? maskStrings(result.detail, mask) as Record<string, unknown> : undefined;
   return result.ok ? { ...result, output: mask(result.output), detail } : { ...result, error: mask(result.error), detail };
+}
+
+/** Every string in a JSON-like value (the tool card's detail: diffs, paths …), masked. */
+function maskStrings(v: unknown, mask: (text: string) => string): unknown {
+  if (typeof v === 'string') return mask(v);
+  if (Array.isArray(v)) return v.map((x) => maskStrings(x, mask));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskStrings(x, mask)]));
+  return v;
 }
 
 /** The JSON schema the model sees for a tool's arguments. */
