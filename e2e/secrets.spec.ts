@@ -23,7 +23,7 @@ test('an admin manages a workspace secret without ever seeing its value, and run
   await page.goto('/admin');
   await page.getByRole('link', { name: /Workspace secrets/ }).click();
   await expect(page.getByRole('heading', { name: 'Workspace secrets' })).toBeVisible();
-  await expect(page.getByLabel('Workspace')).toHaveValue(/.+/);
+  await expect(page.getByLabel('Workspace', { exact: true })).toHaveValue(/.+/);
   const add = page.getByRole('form', { name: 'Add a secret' });
   await add.getByLabel('Name').fill('npm');
   await add.getByLabel('Value').fill(value);
