@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../../test/support/app.ts';
 import { builtinTools } from '../tools/registry.ts';
-import { DEFAULT_POLICY_SETTINGS, evaluate } from './engine.ts';
+import { createPolicyHook, DEFAULT_POLICY_SETTINGS, evaluate } from './engine.ts';
 
 const write = (path: string) => ({ tool: 'write_file', input: { path, content: 'x' } });
 const run = (command: string) => ({ tool: 'run_command', input: { command } });
@@ -25,6 +25,14 @@ describe('protected paths in the policy', () => {
       expect(v.protectedPath).toBe(false);
       expect(v.risk).not.toBe('high');
     });
+
+  it('the hook the agent loop calls passes the mark on to the recorded decision', async () => {
+    const hook = createPolicyHook({ rules: async () => [], settings: async () => DEFAULT_POLICY_SETTINGS });
+    const writeFile = builtinTools.find((t) => t.name === 'write_file')!;
+    const call = (path: string) => ({ sessionId: 's', runId: 'r', userId: 'u', tool: writeFile, input: { path, content: 'x' }, highRisk: null });
+    expect(await hook.decide(call('.git/hooks/pre-commit'))).toMatchObject({ decision: 'ask', risk: 'high', protectedPath: true });
+    expect(await hook.decide(call('src/a.ts'))).not.toHaveProperty('protectedPath');
+  });
 
   it('other far-reaching writes stay high without the protected badge', async () => {
     for (const call of [write('.bashrc'), write('package-lock.json'), run('rm -rf src')]) {
