@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { contextSettingsFromEnv } from './models/context-windows.ts';
 import { routeEntrySchema } from './models/routes.ts';
+import { parseSecretKey } from './secrets/key.ts';
 import { limitsFromEnv, type SandboxLimits } from './workspace/limits.ts';
 import { DEFAULT_DISK_QUOTA_BYTES, MIN_WORKSPACE_DISK_BYTES } from './workspace/volumes.ts';
 
@@ -77,6 +78,15 @@ export const configSchema = z.object({
   TETHER_AGENT_MAX_STEPS: z.coerce.number().int().positive().default(50),
   // Approvals (server/agent/approvals/): an unanswered approval is denied after this many seconds.
   TETHER_APPROVAL_TIMEOUT: duration(15 * 60),
+
+  // Secrets and the release guard (server/secrets/, server/agent/tools/release-check.ts).
+  /** 32 bytes (base64 or hex) that workspace secrets are encrypted under; default: a 0600 key file in the data dir. */
+  TETHER_SECRET_KEY: z.string().optional().refine((v) => {
+    if (!v) return true;
+    try { parseSecretKey(v); return true; } catch { return false; }
+  }, 'expected 32 bytes as base64 or hex'),
+  /** Host names that must never ship in a package (comma-separated; "*.corp.example" for subdomains). */
+  TETHER_RELEASE_INTERNAL_HOSTS: z.string().optional().transform((v) => (v ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
 });
 
 export type Config = z.infer<typeof configSchema> & {

@@ -19,6 +19,9 @@ import type { AgentDelta } from './agent/loop.ts';
 import { agentWorkspace } from './agent/workspace-adapter.ts';
 import { teamPolicy } from './agent/policy/team-policy.ts';
 import { createModels, type Models } from './models/models.ts';
+import { loadSecretKey } from './secrets/key.ts';
+import { SecretStore } from './secrets/store.ts';
+import { withLatestReleaseCheck } from './release/publish-gate.ts';
 
 export interface Services {
   config: Config;
@@ -36,6 +39,8 @@ export interface Services {
   approvals: ApprovalService;
   /** Session and workspace memory; every change through it is a memory.* event. */
   memory: MemoryStore;
+  /** Per-workspace secrets: admin changes, proxy headers (secrets.headersFor), env by rule, masking. */
+  secrets: SecretStore;
   /** The transport registers where live agent text deltas go (the folded messages are events). */
   onAgentDelta(listener: (d: AgentDelta) => void): void;
   loginThrottle: LoginThrottle;
@@ -50,10 +55,11 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
   const sessions = new SessionService(db, events, workspaces, log);
   const terminals = new TerminalManager({ log, idleTimeoutMs: config.TETHER_TERMINAL_IDLE_TIMEOUT * 1000 });
   const models = createModels(config, db, log);
+  const secrets = new SecretStore({ db, log, key: loadSecretKey({ configured: config.TETHER_SECRET_KEY, dataDir: config.dataDir }) });
   let forwardDelta: (d: AgentDelta) => void = () => {};
   const approvals = new ApprovalService({ db, events, log, timeoutMs: config.TETHER_APPROVAL_TIMEOUT * 1000 });
   // The run being decided is the one a trip pauses; the agent exists by the time any call is decided.
-  const leash = teamPolicy({ db, log, approvals, pause: (...a) => agent.pause(...a) });
+  const leash = teamPolicy({ db, log, approvals: withLatestReleaseCheck(approvals, db), pause: (...a) => agent.pause(...a) });
   const agent = new AgentService({
     db, events, log,
     policy: leash.policy,
@@ -66,7 +72,7 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
     maxSteps: config.TETHER_AGENT_MAX_STEPS,
     workspaces: async (sessionId) => {
       const row = (await db.session.findUnique({ where: { id: sessionId }, include: { workspace: true } }))?.workspace;
-      return row?.status === 'ready' ? agentWorkspace(await workspaces.get(row)) : null;
+      return row?.status === 'ready' ? agentWorkspace(await workspaces.get(row), { store: secrets, workspaceId: row.id }) : null;
     },
     onDelta: (d) => forwardDelta(d),
   });
@@ -81,7 +87,7 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
     await agent.stop(sessionId);
   });
   return {
-    config, log, db, bus, events, workspaces, sessions, terminals, models, agent, approvals,
+    config, log, db, bus, events, workspaces, sessions, terminals, models, agent, approvals, secrets,
     memory: new MemoryStore(db, events),
     fileWatch: new FileWatchService(log),
     onAgentDelta: (listener) => { forwardDelta = listener; },

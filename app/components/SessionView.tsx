@@ -13,6 +13,7 @@ import type { EditorHandle } from './ide/EditorArea.tsx';
 import { ExportEventsButton } from './ExportEventsButton.tsx';
 import { MemoryPanel } from './memory/MemoryPanel.tsx';
 import { FileTree, useRefreshFiles } from './ide/FileTree.tsx';
+import { ReleaseCheck } from './ide/ReleaseCheck.tsx';
 import { TerminalPanel } from './ide/TerminalPanel.tsx';
 
 // Monaco touches `window` when its module loads, so the editor is never rendered on the server
@@ -107,6 +108,7 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
           : <span className="badge">{s.workspace.networkAllowed ? 'network on' : 'no network'}</span>)}
         <div className="spacer" />
         <ExportEventsButton sessionId={sessionId} />
+        {s.workspace && <ReleaseCheck sessionId={sessionId} disabled={!ready} />}
         {s.status !== 'stopped' && (
           <button type="button" className="ghost danger small" onClick={() => stop.mutate({ id: sessionId })} disabled={stop.isPending}>Stop session</button>
         )}

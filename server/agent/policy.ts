@@ -1,5 +1,6 @@
 // The seam where the policy issue plugs in: every tool call is decided before it runs, and the
 // decision is recorded with what made it. Until then everything is allowed.
+import type { LatestReleaseCheck } from '../release/record.ts';
 import type { AnyTool } from './tools/tool.ts';
 
 export interface PolicyCall {
@@ -28,6 +29,10 @@ export interface PolicyDecision {
   rule?: string | null;
   /** The parsed simple commands of a run_command / git call (argv each), for highlighting in a prompt. */
   commands?: string[][];
+  /** The call writes a protected path (.git, CI config, git hooks, .tether/). */
+  protectedPath?: boolean;
+  /** For a publish: the latest release check of the workspace, or null when none was run. */
+  releaseCheck?: LatestReleaseCheck | null;
 }
 
 export interface PolicyHook {

@@ -95,7 +95,8 @@ export async function executeCall(deps: ToolCallDeps, s: CallScope, c: Requested
   if (decision.decision === 'deny') return finish({ ok: false, error: `Not run: denied (${decision.reason}).` });
 
   if (MUTATING.has(tool.effect)) await checkpoint(deps, s, c, tool.name);
-  const result = await invokeTool(tool, c.input, { workspace: s.workspace, signal: s.signal, sessionId: s.sessionId, callId: c.callId });
+  const record = async (event: NewEvent) => { s.log.push(await deps.events.append(s.sessionId, event, agent)); };
+  const result = await invokeTool(tool, c.input, { workspace: s.workspace, signal: s.signal, sessionId: s.sessionId, callId: c.callId, record });
   await finish(result);
 }
 

@@ -2,14 +2,31 @@
 // the containment checks (symlinks included); this only bridges shapes.
 import { FileError, type FileService } from '../workspace/files.ts';
 import type { Workspace } from '../workspace/provider.ts';
+import { maskSecrets } from '../secrets/mask.ts';
+import type { SecretStore } from '../secrets/store.ts';
 import type { AgentWorkspace, DirEntry, ToolFiles } from './tools/tool.ts';
 
-export function agentWorkspace(ws: Workspace): AgentWorkspace {
+/**
+ * With secrets: commands get the variables the workspace's secret rules expose (read per
+ * command, each hand-out audited), and everything the tools return is masked.
+ */
+export function agentWorkspace(ws: Workspace, secrets?: { store: SecretStore; workspaceId: string }): AgentWorkspace {
   return {
     files: toolFiles(ws.files),
-    exec: (command, options) => ws.exec(command, options),
+    exec: secrets
+      ? async (command, options) => {
+        const env = await secrets.store.envFor(secrets.workspaceId, { kind: 'agent-command', userId: null });
+        return ws.exec(command, { ...options, env: { ...env, ...options?.env } });
+      }
+      : (command, options) => ws.exec(command, options),
     snapshot: (label) => ws.snapshot(label),
     restore: (id) => ws.restore(id),
+    ...(secrets ? {
+      secretMasker: async () => {
+        const values = await secrets.store.maskablesFor(secrets.workspaceId);
+        return (text: string) => maskSecrets(text, values);
+      },
+    } : {}),
   };
 }
 

@@ -2,6 +2,8 @@ import { TRPCError } from '@trpc/server';
 import { RuleStoreError } from '../agent/policy/rules-store.ts';
 import { MemoryItemNotFoundError, MemoryNotInWorkspaceError } from '../agent/context/memory.ts';
 import { AccountError } from '../auth/accounts.ts';
+import { ReleaseCheckError } from '../release/check.ts';
+import { SecretError } from '../secrets/store.ts';
 import { SessionAccessError } from '../sessions/access.ts';
 import { CloneSourceError } from '../sessions/clone-sources.ts';
 import { WorkspaceUnavailableError } from '../sessions/workspaces.ts';
@@ -10,6 +12,7 @@ import { WorkspaceHostError } from '../workspace/host/workspace-host.ts';
 
 const accountCodes = { SETUP_CLOSED: 'FORBIDDEN', EMAIL_TAKEN: 'CONFLICT', NOT_FOUND: 'NOT_FOUND', LAST_ADMIN: 'PRECONDITION_FAILED', SELF: 'BAD_REQUEST' } as const;
 const ruleCodes = { NOT_FOUND: 'NOT_FOUND', BAD_ORDER: 'CONFLICT', INVALID: 'BAD_REQUEST' } as const;
+const secretCodes = { NOT_FOUND: 'NOT_FOUND', EXISTS: 'CONFLICT', ENV_TAKEN: 'CONFLICT' } as const;
 const fileCodes: Record<FileErrorCode, TRPCError['code']> = {
   INVALID_PATH: 'BAD_REQUEST', OUTSIDE_WORKSPACE: 'FORBIDDEN', NOT_FOUND: 'NOT_FOUND', ALREADY_EXISTS: 'CONFLICT',
   NOT_A_DIRECTORY: 'BAD_REQUEST', IS_A_DIRECTORY: 'BAD_REQUEST', CONFLICT: 'CONFLICT', TOO_LARGE: 'PAYLOAD_TOO_LARGE',
@@ -25,6 +28,8 @@ export function toApiError(err: unknown): never {
   if (err instanceof RuleStoreError) throw new TRPCError({ code: ruleCodes[err.code], message: err.message });
   if (err instanceof MemoryItemNotFoundError) throw new TRPCError({ code: 'NOT_FOUND', message: err.message });
   if (err instanceof MemoryNotInWorkspaceError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
+  if (err instanceof ReleaseCheckError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
+  if (err instanceof SecretError) throw new TRPCError({ code: secretCodes[err.code], message: err.message });
   if (err instanceof FileError) throw new TRPCError({ code: fileCodes[err.code], message: err.message });
   if (err instanceof WorkspaceHostError) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: err.message });
   throw err;

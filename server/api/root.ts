@@ -6,6 +6,8 @@ import { memoryRouter } from './routers/memory.ts';
 import { modelsRouter } from './routers/models.ts';
 import { policyRouter } from './routers/policy.ts';
 import { filesRouter } from './routers/files.ts';
+import { releaseRouter } from './routers/release.ts';
+import { secretsRouter } from './routers/secrets.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { router } from './trpc.ts';
 
@@ -19,6 +21,8 @@ export const appRouter = router({
   models: modelsRouter,
   policy: policyRouter,
   memory: memoryRouter,
+  secrets: secretsRouter,
+  release: releaseRouter,
 });
 
 export type AppRouter = typeof appRouter;

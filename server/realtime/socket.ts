@@ -177,7 +177,9 @@ export function attachSocketServer(http: HttpServer, services: Services) {
       try {
         const { session: s, workspace } = await services.sessions.workspace(socket.data.principal, req.sessionId);
         if (s.status === 'stopped') return ack({ ok: false, error: 'The session is stopped.' });
-        const opened = terminals.open({ sessionId: req.sessionId, workspace, cols: req.cols, rows: req.rows });
+        // Only secrets whose rule names a variable; each hand-out is audited with who opened it.
+        const env = s.workspaceId ? await services.secrets.envFor(s.workspaceId, { kind: 'terminal', userId: socket.data.principal.user.id }) : {};
+        const opened = terminals.open({ sessionId: req.sessionId, workspace, cols: req.cols, rows: req.rows, env });
         if (!opened.ok) return ack({ ok: false, error: opened.message });
         const index = terminals.list(req.sessionId).findIndex((t) => t.id === opened.value.id);
         const info = terminalInfo(opened.value, index);

@@ -38,6 +38,11 @@ export const eventPayloadSchemas = {
   'file.changed': z.object({ path: z.string(), change: z.enum(['created', 'modified', 'deleted', 'renamed']), to: z.string().optional() }),
   'user.message': z.object({ text: z.string() }),
   error: z.object({ message: z.string(), source: z.string().optional() }),
+  /** A release check of the workspace (server/release/): what would ship and what is wrong with it. problems is capped; problemCount is all. */
+  'release.checked': z.object({
+    source: z.string(), dir: z.string().nullable(), fileCount: z.number().int(), allowlistFrom: z.string().nullable(),
+    problems: z.array(z.object({ path: z.string(), problem: z.string() })), problemCount: z.number().int(),
+  }),
 
   // The agent (server/agent/). A run answers one user message; the model sees a projection of these.
   'agent.run.queued': z.object({ runId: z.string(), text: z.string() }),
@@ -69,6 +74,7 @@ export const eventPayloadSchemas = {
   'agent.policy.decision': z.object({
     runId: z.string(), callId: z.string(), decision: z.enum(['allow', 'ask', 'deny']), reason: z.string(), by: z.string(),
     risk: z.enum(['low', 'medium', 'high']).optional(), rule: z.string().nullable().optional(), commands: z.array(z.array(z.string())).optional(),
+    protectedPath: z.boolean().optional(),
   }),
   /** output: what the model read (the error text when ok is false); detail: for the tool card. */
   'agent.tool.result': z.object({

@@ -223,7 +223,7 @@ class LocalWorkspace implements Workspace {
     if (this.overQuota) throw new WorkspaceError(this.overQuota);
     const launch = this.launcher.launch({
       command: options.command ?? ['/bin/bash'],
-      cwd: options.cwd, env: { TERM: 'xterm-256color', COLORTERM: 'truecolor', PS1: PROMPT }, interactive: true,
+      cwd: options.cwd, env: { ...options.env, TERM: 'xterm-256color', COLORTERM: 'truecolor', PS1: PROMPT }, interactive: true,
     });
     let untrack: () => void = () => {};
     const pty = spawnSandboxPty(launch, options, () => untrack());

@@ -45,6 +45,8 @@ export interface PtyOptions {
   cwd?: string;
   /** Default: the user's login shell inside the sandbox. */
   command?: string[];
+  /** Extra variables (secrets a rule exposes); the terminal's own TERM and prompt win. */
+  env?: Record<string, string>;
 }
 
 /** A pseudo-terminal running inside the workspace sandbox. */

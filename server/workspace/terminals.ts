@@ -174,14 +174,14 @@ export class TerminalManager {
   }
 
   open(req: {
-    sessionId: string; workspace: Pick<Workspace, 'spawnPty'>; cols: number; rows: number; cwd?: string; command?: string[];
+    sessionId: string; workspace: Pick<Workspace, 'spawnPty'>; cols: number; rows: number; cwd?: string; command?: string[]; env?: Record<string, string>;
   }): Result<TerminalInfo> {
     if (this.list(req.sessionId).length >= this.maxPerSession) {
       return { ok: false, error: 'TOO_MANY_TERMINALS', message: `At most ${this.maxPerSession} terminals per session` };
     }
     let pty: SandboxPty;
     try {
-      pty = req.workspace.spawnPty({ cols: req.cols, rows: req.rows, cwd: req.cwd, command: req.command });
+      pty = req.workspace.spawnPty({ cols: req.cols, rows: req.rows, cwd: req.cwd, command: req.command, env: req.env });
     } catch (e) {
       this.o.log.error({ err: e, sessionId: req.sessionId }, 'terminal spawn failed');
       return { ok: false, error: 'SPAWN_FAILED', message: `Could not start a terminal: ${(e as Error).message}` };

@@ -16,6 +16,7 @@ export function ToolCardView({ card, onRewind, canRewind }: { card: ToolCard; on
         <code className="tool-summary">{summary}</code>
         <span className={`badge ${status === 'done' ? 'active' : status === 'failed' || status === 'denied' || status === 'interrupted' ? 'failed' : 'provisioning'}`}>{status}</span>
         {card.highRisk && <span className="badge failed" title={card.highRisk}>high risk</span>}
+        {card.decision?.protectedPath && <span className="badge protected-path" title="Writes .git, CI configuration, a git hook or .tether/">protected path</span>}
       </header>
       {card.decision && card.decision.decision !== 'allow' && <p className="muted small-text">Policy: {card.decision.decision} — {card.decision.reason}</p>}
       {status === 'interrupted' && <p className="muted small-text">The run stopped before this call finished; resuming the run settles it.</p>}

@@ -5,7 +5,7 @@ import type { PromptReportPayload } from './PromptInspector.tsx';
 
 export interface ToolCard {
   callId: string; runId?: string; tool: string; input: unknown; effect?: string; highRisk?: string;
-  decision?: { decision: 'allow' | 'ask' | 'deny'; reason: string; by: string };
+  decision?: { decision: 'allow' | 'ask' | 'deny'; reason: string; by: string; protectedPath?: boolean };
   result?: { ok: boolean; output: string; detail?: Record<string, unknown>; durationMs: number };
   checkpoint?: { checkpointId: string; label: string };
   /** The run was interrupted (or ended) while this call had no result; Resume answers it. */
@@ -72,7 +72,7 @@ export function transcript(events: SessionEvent[]): Item[] {
       }
       case 'agent.policy.decision': {
         const card = tools.get(String(p.callId));
-        if (card) card.decision = { decision: p.decision as 'allow', reason: String(p.reason), by: String(p.by) };
+        if (card) card.decision = { decision: p.decision as 'allow', reason: String(p.reason), by: String(p.by), protectedPath: p.protectedPath === true };
         break;
       }
       case 'agent.tool.result': {

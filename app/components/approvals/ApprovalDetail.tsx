@@ -19,6 +19,22 @@ function ParsedCommand({ command }: { command: unknown }) {
   );
 }
 
+/** For a publish: the latest release check of the workspace, or that none was run. */
+function ReleaseCheckSummary({ check }: { check: unknown }) {
+  if (!check) return <p role="note" className="banner error small-text">No release check was run on this workspace: nobody has looked at what this would publish.</p>;
+  const c = asObject(check);
+  const problems = Array.isArray(c.problems) ? c.problems.map(asObject) : [];
+  return (
+    <div role="note" className={`release-check-summary ${c.problemCount ? 'banner error' : 'banner'}`}>
+      <p className="small-text">
+        <strong>Latest release check</strong> ({String(c.source)}, {new Date(String(c.at)).toLocaleString()}): {Number(c.problemCount)} problem(s).
+        {c.stale === true && ' Files changed since it ran.'}
+      </p>
+      {problems.length > 0 && <ul className="small-text">{problems.map((p, i) => <li key={i}><code>{String(p.path)}</code>: {String(p.problem)}</li>)}</ul>}
+    </div>
+  );
+}
+
 /** What the change would write, as a diff: the new content of a file, or the replaced text. */
 function diffLines(tool: string, input: Json): { sign: '+' | '-'; text: string }[] | null {
   if (tool === 'write_file' && typeof input.content === 'string') return input.content.split('\n').map((text) => ({ sign: '+', text }));
@@ -39,12 +55,14 @@ export function ApprovalDetail({ approval }: { approval: Approval }) {
       <p className="row">
         <span className="tool-name">{approval.tool}</span>
         <span className={`badge risk-${approval.risk}`} aria-label={`Risk: ${approval.risk}`}>{approval.risk} risk</span>
+        {approval.protectedPath && <span className="badge protected-path" title="Writes .git, CI configuration, a git hook or .tether/">protected path</span>}
         {typeof input.path === 'string' && <code>{input.path}</code>}
       </p>
       {typeof input.command === 'string' && <pre className="md-code approval-command" aria-label="Command">{input.command}</pre>}
       {commands.length > 0 && <ul className="parsed-commands" aria-label="Parsed commands">{commands.map((c, i) => <ParsedCommand key={i} command={c} />)}</ul>}
       {diff && <pre className="md-code diff" aria-label="Diff">{diff.map((l, i) => <span key={i} className={l.sign === '+' ? 'add' : 'del'}>{l.sign}{l.text}{'\n'}</span>)}</pre>}
       {typeof input.command !== 'string' && !diff && <pre className="md-code" aria-label="Arguments">{JSON.stringify(input, null, 2)}</pre>}
+      {'releaseCheck' in detail && <ReleaseCheckSummary check={detail.releaseCheck} />}
       <p className="small-text"><strong>Why:</strong> {approval.reason}</p>
       <p className="small-text muted">Rule: {approval.rule ?? 'none (the classifier decided)'}</p>
     </div>

@@ -1,6 +1,7 @@
 // What a person sees of an approval: the call, why it was asked about, and whether they may answer.
 import type { Principal } from '../../auth/roles.ts';
 import type { Db } from '../../db/client.ts';
+import { protectedPathIn } from '../policy/paths.ts';
 import { approveRefusal } from './authority.ts';
 import { suggestedRules, type SuggestedRule } from './suggested-rules.ts';
 
@@ -15,6 +16,8 @@ export interface ApprovalView {
   risk: string;
   reason: string;
   rule: string | null;
+  /** The call writes a protected path (.git, CI config, git hooks, .tether/): the prompt badges it. */
+  protectedPath: boolean;
   /** { input, commands? }: the call's arguments and what the policy parsed from them. */
   detail: unknown;
   status: string;
@@ -33,7 +36,7 @@ export function toView(r: ApprovalRow, viewer: Principal): ApprovalView {
   const refusal = approveRefusal(viewer, r);
   return {
     id: r.id, sessionId: r.sessionId, runId: r.runId, callId: r.toolCallId, tool: r.tool, risk: r.risk,
-    reason: r.reason ?? '', rule: r.rule, detail: r.detail, status: r.status,
+    reason: r.reason ?? '', rule: r.rule, protectedPath: r.risk === 'high' && protectedPathIn(r.reason ?? ''), detail: r.detail, status: r.status,
     requestedById: r.requestedById, decidedById: r.decidedById, answer: r.answer,
     createdAt: r.createdAt.toISOString(), expiresAt: r.expiresAt.toISOString(),
     approveRefusal: refusal,

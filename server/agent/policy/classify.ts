@@ -6,6 +6,7 @@ import { editFile } from '../tools/edit-file.ts';
 import { git, gitArgv } from '../tools/git.ts';
 import { listDir } from '../tools/list-dir.ts';
 import { readFile } from '../tools/read-file.ts';
+import { releaseCheck } from '../tools/release-check.ts';
 import { runCommand } from '../tools/run-command.ts';
 import { runTests } from '../tools/run-tests.ts';
 import { search } from '../tools/search.ts';
@@ -86,6 +87,11 @@ export async function classifyCall(tool: string, input: unknown): Promise<Classi
       // The filter is passed quoted as one argument, so it cannot add commands; the test
       // command itself is the project's own (package.json, Makefile …), like `npm test`.
       return finding(medium('runs the project\'s own test command'), parsed.data.filter ?? '');
+    }
+    case releaseCheck.name: {
+      const parsed = releaseCheck.input.safeParse(input);
+      if (!parsed.success) return invalid(tool, parsed.error.message);
+      return finding(low('release_check only reads what a release would ship (npm pack --dry-run without lifecycle scripts)'), parsed.data.dir ?? '.');
     }
   }
   return finding(high(`${tool} is not a tool the policy knows, so its effect cannot be judged`), '');

@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import type { PolicyAction, PolicyCall, PolicyHook, Risk } from '../policy.ts';
 import { classifyCall } from './classify.ts';
+import { protectedPathIn } from './paths.ts';
 import { describeRule, ruleMatches, type PolicyRule } from './rules.ts';
 
 export { policyRuleInput, parseRuleText, describeRule, RULE_TOOLS, type PolicyRule, type PolicyRuleInput } from './rules.ts';
@@ -39,6 +40,8 @@ export interface Verdict {
    * a rule made from it matches the same call again. [] for file tools.
    */
   commands: string[][];
+  /** The call writes a protected path (.git, CI config, git hooks, .tether/): badged in prompts and tool cards. */
+  protectedPath: boolean;
 }
 
 export interface EvaluatedCall { tool: string; input: unknown; highRisk?: string | null }
@@ -53,8 +56,9 @@ export async function evaluate(call: EvaluatedCall, rules: PolicyRule[], setting
   let riskReason = c.reason;
   if (call.highRisk && risk !== 'high') { risk = 'high'; riskReason = call.highRisk; }
   const commands = call.tool === 'run_command' || call.tool === 'git' ? c.parts.map((p) => p.argv).filter((a) => a.length) : [];
+  const protectedPath = risk === 'high' && protectedPathIn(riskReason);
   const verdict = (decision: PolicyAction, reason: string, rule: PolicyRule | null): Verdict =>
-    ({ decision, risk, reason, rule: rule?.id ?? null, by: rule?.id ?? CLASSIFIER, commands });
+    ({ decision, risk, reason, rule: rule?.id ?? null, by: rule?.id ?? CLASSIFIER, commands, protectedPath });
 
   if (c.invalid) return verdict('deny', c.reason, null);
 
@@ -116,7 +120,7 @@ export function createPolicyHook(o: PolicySource & { onError?(err: unknown, call
       try {
         const [rules, settings] = await Promise.all([o.rules(call), o.settings(call)]);
         const v = await evaluate({ tool: call.tool.name, input: call.input, highRisk: call.highRisk }, rules, settings);
-        return { decision: v.decision, reason: v.reason, by: v.by, risk: v.risk, rule: v.rule, commands: v.commands };
+        return { decision: v.decision, reason: v.reason, by: v.by, risk: v.risk, rule: v.rule, commands: v.commands, ...(v.protectedPath ? { protectedPath: true } : {}) };
       } catch (err) {
         o.onError?.(err, call);
         const message = err instanceof Error ? err.message : String(err);

@@ -5,7 +5,29 @@ import path from 'node:path';
 
 export const SANDBOX_ROOT = '/workspace';
 
-export type PathKind = 'outside' | 'git' | 'ci' | 'hook' | 'dotfile' | 'lockfile';
+export type PathKind = 'outside' | 'git' | 'ci' | 'hook' | 'tether' | 'dotfile' | 'lockfile';
+
+/** Why each kind is far-reaching; completes "writes <path>, …". */
+const REASONS: Record<PathKind, string> = {
+  outside: 'outside the workspace',
+  git: 'inside the repository\'s .git (its history, hooks and config)',
+  ci: 'CI configuration, which runs with the project\'s secrets',
+  hook: 'a git hook, which runs on every commit',
+  tether: 'Tether\'s own workspace configuration (.tether/: release allowlist and settings)',
+  dotfile: 'a start-up file that later shells or tools obey',
+  lockfile: 'a lockfile, whose integrity hashes decide what code gets installed',
+};
+
+/**
+ * Protected paths: people write them freely, an agent write there is high risk and its prompt
+ * and tool card carry a "protected path" badge. Git hooks and config (all of .git), CI, .tether/.
+ */
+const PROTECTED: PathKind[] = ['git', 'ci', 'hook', 'tether'];
+
+/** Whether a policy reason names a write to a protected path (the reasons above are the policy's own words). */
+export function protectedPathIn(reason: string): boolean {
+  return PROTECTED.some((k) => reason.includes(REASONS[k]));
+}
 
 /** reason completes "writes <path>, …". */
 export interface SensitivePath { kind: PathKind; path: string; reason: string }
@@ -38,17 +60,18 @@ export function resolveInWorkspace(p: string, cwd = '.'): string | null {
 
 /** Why writing (or deleting) this path is high risk, or null when it is an ordinary workspace file. */
 export function sensitiveWrite(p: string, cwd = '.'): SensitivePath | null {
-  const named = (kind: PathKind, reason: string): SensitivePath => ({ kind, path: p, reason });
+  const named = (kind: PathKind): SensitivePath => ({ kind, path: p, reason: REASONS[kind] });
   if (HARMLESS_OUTSIDE.some((r) => r.test(p))) return null;
   const rel = resolveInWorkspace(p, cwd);
-  if (rel === null) return named('outside', 'outside the workspace');
+  if (rel === null) return named('outside');
   const tails = segmentTails(rel);
   const any = (res: RegExp[]) => tails.some((t) => res.some((r) => r.test(t)));
-  if (any([/^\.git(\/|$)/])) return named('git', 'inside the repository\'s .git (its history, hooks and config)');
-  if (any(CI)) return named('ci', 'CI configuration, which runs with the project\'s secrets');
-  if (any(HOOKS)) return named('hook', 'a git hook, which runs on every commit');
-  if (any(DOTFILES)) return named('dotfile', 'a start-up file that later shells or tools obey');
-  if (LOCKFILES.test(rel)) return named('lockfile', 'a lockfile, whose integrity hashes decide what code gets installed');
+  if (any([/^\.git(\/|$)/])) return named('git');
+  if (any(CI)) return named('ci');
+  if (any(HOOKS)) return named('hook');
+  if (any([/^\.tether(\/|$)/])) return named('tether');
+  if (any(DOTFILES)) return named('dotfile');
+  if (LOCKFILES.test(rel)) return named('lockfile');
   return null;
 }
 

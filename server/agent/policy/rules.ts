@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { PolicyAction } from '../policy.ts';
 
 /** Tools a rule may name; '*' names every tool. */
-export const RULE_TOOLS = ['read_file', 'list_dir', 'search', 'write_file', 'edit_file', 'run_command', 'git', 'run_tests', '*'] as const;
+export const RULE_TOOLS = ['read_file', 'list_dir', 'search', 'write_file', 'edit_file', 'run_command', 'git', 'run_tests', 'release_check', '*'] as const;
 export type RuleTool = (typeof RULE_TOOLS)[number];
 
 /** Tools whose subject is a path: there `*` stays inside one directory and `**` crosses them. */

@@ -4,13 +4,14 @@ import { editFile } from './edit-file.ts';
 import { git } from './git.ts';
 import { listDir } from './list-dir.ts';
 import { readFile } from './read-file.ts';
+import { releaseCheck } from './release-check.ts';
 import { runCommand } from './run-command.ts';
 import { runTests } from './run-tests.ts';
 import { search } from './search.ts';
 import { inputJsonSchema, type AnyTool } from './tool.ts';
 import { writeFile } from './write-file.ts';
 
-export const builtinTools: AnyTool[] = [readFile, listDir, search, writeFile, editFile, runCommand, git, runTests] as AnyTool[];
+export const builtinTools: AnyTool[] = [readFile, listDir, search, writeFile, editFile, runCommand, git, runTests, releaseCheck] as AnyTool[];
 
 export type ToolRegistry = ReadonlyMap<string, AnyTool>;
 

@@ -2,6 +2,7 @@
 // validated here (a ZodError becomes a message the model can act on), failures become values,
 // and output is capped here, so no tool does any of that itself.
 import { z } from 'zod';
+import type { NewEvent } from '../../sessions/event-types.ts';
 import type { ExecOptions, ExecResult, Snapshot } from '../../workspace/provider.ts';
 
 export type ToolEffect = 'read' | 'write' | 'exec' | 'vcs' | 'network';
@@ -25,6 +26,11 @@ export interface AgentWorkspace {
   exec(command: string | string[], options?: ExecOptions): Promise<ExecResult>;
   snapshot(label: string): Promise<Snapshot>;
   restore(snapshotId: string): Promise<void>;
+  /**
+   * Hides the workspace's secret values in text bound for the model (read anew per call, so a
+   * rotated value is masked at once). Absent where a workspace has no secrets store.
+   */
+  secretMasker?(): Promise<(text: string) => string>;
 }
 
 export interface ToolContext {
@@ -32,6 +38,8 @@ export interface ToolContext {
   signal: AbortSignal;
   sessionId: string;
   callId: string;
+  /** Appends an event to the session on the agent's behalf (release_check records its report). */
+  record?(event: NewEvent): Promise<void>;
 }
 
 /** output is what the model reads; detail is for the tool card in the UI (diff, exit code …). */
@@ -85,11 +93,36 @@ export async function invokeTool(tool: AnyTool, rawInput: unknown, ctx: ToolCont
     if (ctx.signal.aborted) return { ok: false, error: `${tool.name} was stopped before it finished.` };
     result = { ok: false, error: `${tool.name} failed: ${err instanceof Error ? err.message : String(err)}` };
   }
+  result = await masked(result, ctx.workspace);
   if (result.ok) {
     const capped = capOutput(result.output);
     return capped.truncated ? { ...result, output: capped.text, detail: { ...result.detail, truncated: true } } : result;
   }
   return { ...result, error: capOutput(result.error).text };
+}
+
+/**
+ * Masks before capping, so a value cut in two by the cap is still masked whole. If the secrets
+ * cannot be loaded the output is withheld rather than risked.
+ */
+async function masked(result: ToolResult, ws: AgentWorkspace): Promise<ToolResult> {
+  if (!ws.secretMasker) return result;
+  let mask: (text: string) => string;
+  try {
+    mask = await ws.secretMasker();
+  } catch (err) {
+    return { ok: false, error: `The output was withheld: the workspace's secrets could not be loaded to mask it (${err instanceof Error ? err.message : String(err)}).` };
+  }
+  const detail = result.detail ? maskStrings(result.detail, mask) as Record<string, unknown> : undefined;
+  return result.ok ? { ...result, output: mask(result.output), detail } : { ...result, error: mask(result.error), detail };
+}
+
+/** Every string in a JSON-like value (the tool card's detail: diffs, paths …), masked. */
+function maskStrings(v: unknown, mask: (text: string) => string): unknown {
+  if (typeof v === 'string') return mask(v);
+  if (Array.isArray(v)) return v.map((x) => maskStrings(x, mask));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskStrings(x, mask)]));
+  return v;
 }
 
 /** The JSON schema the model sees for a tool's arguments. */

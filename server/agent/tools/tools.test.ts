@@ -18,7 +18,7 @@ describe('tool schemas', () => {
   it('are what the model sees', () => {
     expect(toolSpecs(tools)).toMatchSnapshot();
     expect(builtinTools.map((t) => `${t.name}:${t.effect}`)).toEqual([
-      'read_file:read', 'list_dir:read', 'search:read', 'write_file:write', 'edit_file:write', 'run_command:exec', 'git:vcs', 'run_tests:exec',
+      'read_file:read', 'list_dir:read', 'search:read', 'write_file:write', 'edit_file:write', 'run_command:exec', 'git:vcs', 'run_tests:exec', 'release_check:read',
     ]);
   });
 });

@@ -139,3 +139,13 @@ export type PolicyRule = Prisma.PolicyRuleModel
  * deletes within anomalyWindowSeconds, or anomalyDenials denials in a row, pause the run.
  */
 export type TeamPolicySettings = Prisma.TeamPolicySettingsModel
+/**
+ * Model WorkspaceSecret
+ * A per-workspace secret, set by an admin. ciphertext is AES-256-GCM (iv, tag and data, base64)
+ * under the server's secret key, bound to workspaceId and name so a row cannot be moved.
+ * hosts: JSON array of host names ("registry.npmjs.org", "*.example.com") the egress proxy
+ * injects it into, as header `headerName` with value `headerTemplate` ({secret} is replaced);
+ * exposeAsEnv: the environment variable name agent commands and terminals get it as, or null
+ * (the default: it never enters the sandbox).
+ */
+export type WorkspaceSecret = Prisma.WorkspaceSecretModel

@@ -413,7 +413,8 @@ export const ModelName = {
   ModelUsage: 'ModelUsage',
   ModelRouteSetting: 'ModelRouteSetting',
   PolicyRule: 'PolicyRule',
-  TeamPolicySettings: 'TeamPolicySettings'
+  TeamPolicySettings: 'TeamPolicySettings',
+  WorkspaceSecret: 'WorkspaceSecret'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -429,7 +430,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "team" | "user" | "account" | "authSession" | "membership" | "workspace" | "session" | "event" | "auditEntry" | "memoryItem" | "approval" | "shareLink" | "agentRun" | "modelUsage" | "modelRouteSetting" | "policyRule" | "teamPolicySettings"
+    modelProps: "team" | "user" | "account" | "authSession" | "membership" | "workspace" | "session" | "event" | "auditEntry" | "memoryItem" | "approval" | "shareLink" | "agentRun" | "modelUsage" | "modelRouteSetting" | "policyRule" | "teamPolicySettings" | "workspaceSecret"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1691,6 +1692,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    WorkspaceSecret: {
+      payload: Prisma.$WorkspaceSecretPayload<ExtArgs>
+      fields: Prisma.WorkspaceSecretFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.WorkspaceSecretFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorkspaceSecretPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.WorkspaceSecretFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorkspaceSecretPayload>
+        }
+        findFirst: {
+          args: Prisma.WorkspaceSecretFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorkspaceSecretPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.WorkspaceSecretFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorkspaceSecretPayload>
+        }
+        findMany: {
+          args: Prisma.WorkspaceSecretFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorkspaceSecretPayload>[]
+        }
+        create: {
+          args: Prisma.WorkspaceSecretCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorkspaceSecretPayload>
+        }
+        createMany: {
+          args: Prisma.WorkspaceSecretCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.WorkspaceSecretCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorkspaceSecretPayload>[]
+        }
+        delete: {
+          args: Prisma.WorkspaceSecretDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorkspaceSecretPayload>
+        }
+        update: {
+          args: Prisma.WorkspaceSecretUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorkspaceSecretPayload>
+        }
+        deleteMany: {
+          args: Prisma.WorkspaceSecretDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.WorkspaceSecretUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.WorkspaceSecretUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorkspaceSecretPayload>[]
+        }
+        upsert: {
+          args: Prisma.WorkspaceSecretUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$WorkspaceSecretPayload>
+        }
+        aggregate: {
+          args: Prisma.WorkspaceSecretAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateWorkspaceSecret>
+        }
+        groupBy: {
+          args: Prisma.WorkspaceSecretGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.WorkspaceSecretGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.WorkspaceSecretCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.WorkspaceSecretCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1980,6 +2055,23 @@ export const TeamPolicySettingsScalarFieldEnum = {
 export type TeamPolicySettingsScalarFieldEnum = (typeof TeamPolicySettingsScalarFieldEnum)[keyof typeof TeamPolicySettingsScalarFieldEnum]
 
 
+export const WorkspaceSecretScalarFieldEnum = {
+  id: 'id',
+  workspaceId: 'workspaceId',
+  name: 'name',
+  ciphertext: 'ciphertext',
+  hosts: 'hosts',
+  headerName: 'headerName',
+  headerTemplate: 'headerTemplate',
+  exposeAsEnv: 'exposeAsEnv',
+  createdById: 'createdById',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type WorkspaceSecretScalarFieldEnum = (typeof WorkspaceSecretScalarFieldEnum)[keyof typeof WorkspaceSecretScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -2250,6 +2342,7 @@ export type GlobalOmitConfig = {
   modelRouteSetting?: Prisma.ModelRouteSettingOmit
   policyRule?: Prisma.PolicyRuleOmit
   teamPolicySettings?: Prisma.TeamPolicySettingsOmit
+  workspaceSecret?: Prisma.WorkspaceSecretOmit
 }
 
 /* Types for Logging */

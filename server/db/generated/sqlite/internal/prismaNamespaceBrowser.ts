@@ -67,7 +67,8 @@ export const ModelName = {
   ModelUsage: 'ModelUsage',
   ModelRouteSetting: 'ModelRouteSetting',
   PolicyRule: 'PolicyRule',
-  TeamPolicySettings: 'TeamPolicySettings'
+  TeamPolicySettings: 'TeamPolicySettings',
+  WorkspaceSecret: 'WorkspaceSecret'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -334,6 +335,23 @@ export const TeamPolicySettingsScalarFieldEnum = {
 } as const
 
 export type TeamPolicySettingsScalarFieldEnum = (typeof TeamPolicySettingsScalarFieldEnum)[keyof typeof TeamPolicySettingsScalarFieldEnum]
+
+
+export const WorkspaceSecretScalarFieldEnum = {
+  id: 'id',
+  workspaceId: 'workspaceId',
+  name: 'name',
+  ciphertext: 'ciphertext',
+  hosts: 'hosts',
+  headerName: 'headerName',
+  headerTemplate: 'headerTemplate',
+  exposeAsEnv: 'exposeAsEnv',
+  createdById: 'createdById',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type WorkspaceSecretScalarFieldEnum = (typeof WorkspaceSecretScalarFieldEnum)[keyof typeof WorkspaceSecretScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -251,6 +251,7 @@ export type WorkspaceWhereInput = {
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   sessions?: Prisma.SessionListRelationFilter
   policyRules?: Prisma.PolicyRuleListRelationFilter
+  secrets?: Prisma.WorkspaceSecretListRelationFilter
 }
 
 export type WorkspaceOrderByWithRelationInput = {
@@ -266,6 +267,7 @@ export type WorkspaceOrderByWithRelationInput = {
   team?: Prisma.TeamOrderByWithRelationInput
   sessions?: Prisma.SessionOrderByRelationAggregateInput
   policyRules?: Prisma.PolicyRuleOrderByRelationAggregateInput
+  secrets?: Prisma.WorkspaceSecretOrderByRelationAggregateInput
 }
 
 export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
@@ -284,6 +286,7 @@ export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   sessions?: Prisma.SessionListRelationFilter
   policyRules?: Prisma.PolicyRuleListRelationFilter
+  secrets?: Prisma.WorkspaceSecretListRelationFilter
 }, "id" | "uid">
 
 export type WorkspaceOrderByWithAggregationInput = {
@@ -330,6 +333,7 @@ export type WorkspaceCreateInput = {
   team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
+  secrets?: Prisma.WorkspaceSecretCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateInput = {
@@ -344,6 +348,7 @@ export type WorkspaceUncheckedCreateInput = {
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
+  secrets?: Prisma.WorkspaceSecretUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUpdateInput = {
@@ -358,6 +363,7 @@ export type WorkspaceUpdateInput = {
   team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
+  secrets?: Prisma.WorkspaceSecretUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateInput = {
@@ -372,6 +378,7 @@ export type WorkspaceUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
+  secrets?: Prisma.WorkspaceSecretUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateManyInput = {
@@ -468,6 +475,11 @@ export type WorkspaceNullableScalarRelationFilter = {
   isNot?: Prisma.WorkspaceWhereInput | null
 }
 
+export type WorkspaceScalarRelationFilter = {
+  is?: Prisma.WorkspaceWhereInput
+  isNot?: Prisma.WorkspaceWhereInput
+}
+
 export type WorkspaceCreateNestedManyWithoutTeamInput = {
   create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutTeamInput, Prisma.WorkspaceUncheckedCreateWithoutTeamInput> | Prisma.WorkspaceCreateWithoutTeamInput[] | Prisma.WorkspaceUncheckedCreateWithoutTeamInput[]
   connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutTeamInput | Prisma.WorkspaceCreateOrConnectWithoutTeamInput[]
@@ -550,6 +562,20 @@ export type WorkspaceUpdateOneWithoutPolicyRulesNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutPolicyRulesInput, Prisma.WorkspaceUpdateWithoutPolicyRulesInput>, Prisma.WorkspaceUncheckedUpdateWithoutPolicyRulesInput>
 }
 
+export type WorkspaceCreateNestedOneWithoutSecretsInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutSecretsInput, Prisma.WorkspaceUncheckedCreateWithoutSecretsInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutSecretsInput
+  connect?: Prisma.WorkspaceWhereUniqueInput
+}
+
+export type WorkspaceUpdateOneRequiredWithoutSecretsNestedInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutSecretsInput, Prisma.WorkspaceUncheckedCreateWithoutSecretsInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutSecretsInput
+  upsert?: Prisma.WorkspaceUpsertWithoutSecretsInput
+  connect?: Prisma.WorkspaceWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutSecretsInput, Prisma.WorkspaceUpdateWithoutSecretsInput>, Prisma.WorkspaceUncheckedUpdateWithoutSecretsInput>
+}
+
 export type WorkspaceCreateWithoutTeamInput = {
   id?: string
   source: string
@@ -561,6 +587,7 @@ export type WorkspaceCreateWithoutTeamInput = {
   createdAt?: Date | string
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
+  secrets?: Prisma.WorkspaceSecretCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutTeamInput = {
@@ -574,6 +601,7 @@ export type WorkspaceUncheckedCreateWithoutTeamInput = {
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
+  secrets?: Prisma.WorkspaceSecretUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutTeamInput = {
@@ -627,6 +655,7 @@ export type WorkspaceCreateWithoutSessionsInput = {
   createdAt?: Date | string
   team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
+  secrets?: Prisma.WorkspaceSecretCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutSessionsInput = {
@@ -640,6 +669,7 @@ export type WorkspaceUncheckedCreateWithoutSessionsInput = {
   uid?: number | null
   createdAt?: Date | string
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
+  secrets?: Prisma.WorkspaceSecretUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutSessionsInput = {
@@ -669,6 +699,7 @@ export type WorkspaceUpdateWithoutSessionsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
+  secrets?: Prisma.WorkspaceSecretUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutSessionsInput = {
@@ -682,6 +713,7 @@ export type WorkspaceUncheckedUpdateWithoutSessionsInput = {
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
+  secrets?: Prisma.WorkspaceSecretUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateWithoutPolicyRulesInput = {
@@ -695,6 +727,7 @@ export type WorkspaceCreateWithoutPolicyRulesInput = {
   createdAt?: Date | string
   team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
+  secrets?: Prisma.WorkspaceSecretCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutPolicyRulesInput = {
@@ -708,6 +741,7 @@ export type WorkspaceUncheckedCreateWithoutPolicyRulesInput = {
   uid?: number | null
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
+  secrets?: Prisma.WorkspaceSecretUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutPolicyRulesInput = {
@@ -737,6 +771,7 @@ export type WorkspaceUpdateWithoutPolicyRulesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
+  secrets?: Prisma.WorkspaceSecretUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutPolicyRulesInput = {
@@ -750,6 +785,79 @@ export type WorkspaceUncheckedUpdateWithoutPolicyRulesInput = {
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
+  secrets?: Prisma.WorkspaceSecretUncheckedUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceCreateWithoutSecretsInput = {
+  id?: string
+  source: string
+  sourceRef?: string | null
+  status?: string
+  error?: string | null
+  networkAllowed?: boolean
+  uid?: number | null
+  createdAt?: Date | string
+  team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
+  sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
+  policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceUncheckedCreateWithoutSecretsInput = {
+  id?: string
+  teamId: string
+  source: string
+  sourceRef?: string | null
+  status?: string
+  error?: string | null
+  networkAllowed?: boolean
+  uid?: number | null
+  createdAt?: Date | string
+  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
+  policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceCreateOrConnectWithoutSecretsInput = {
+  where: Prisma.WorkspaceWhereUniqueInput
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutSecretsInput, Prisma.WorkspaceUncheckedCreateWithoutSecretsInput>
+}
+
+export type WorkspaceUpsertWithoutSecretsInput = {
+  update: Prisma.XOR<Prisma.WorkspaceUpdateWithoutSecretsInput, Prisma.WorkspaceUncheckedUpdateWithoutSecretsInput>
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutSecretsInput, Prisma.WorkspaceUncheckedCreateWithoutSecretsInput>
+  where?: Prisma.WorkspaceWhereInput
+}
+
+export type WorkspaceUpdateToOneWithWhereWithoutSecretsInput = {
+  where?: Prisma.WorkspaceWhereInput
+  data: Prisma.XOR<Prisma.WorkspaceUpdateWithoutSecretsInput, Prisma.WorkspaceUncheckedUpdateWithoutSecretsInput>
+}
+
+export type WorkspaceUpdateWithoutSecretsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  source?: Prisma.StringFieldUpdateOperationsInput | string
+  sourceRef?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
+  sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
+  policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceUncheckedUpdateWithoutSecretsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  teamId?: Prisma.StringFieldUpdateOperationsInput | string
+  source?: Prisma.StringFieldUpdateOperationsInput | string
+  sourceRef?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
+  policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateManyTeamInput = {
@@ -774,6 +882,7 @@ export type WorkspaceUpdateWithoutTeamInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
+  secrets?: Prisma.WorkspaceSecretUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutTeamInput = {
@@ -787,6 +896,7 @@ export type WorkspaceUncheckedUpdateWithoutTeamInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
+  secrets?: Prisma.WorkspaceSecretUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateManyWithoutTeamInput = {
@@ -808,11 +918,13 @@ export type WorkspaceUncheckedUpdateManyWithoutTeamInput = {
 export type WorkspaceCountOutputType = {
   sessions: number
   policyRules: number
+  secrets: number
 }
 
 export type WorkspaceCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   sessions?: boolean | WorkspaceCountOutputTypeCountSessionsArgs
   policyRules?: boolean | WorkspaceCountOutputTypeCountPolicyRulesArgs
+  secrets?: boolean | WorkspaceCountOutputTypeCountSecretsArgs
 }
 
 /**
@@ -839,6 +951,13 @@ export type WorkspaceCountOutputTypeCountPolicyRulesArgs<ExtArgs extends runtime
   where?: Prisma.PolicyRuleWhereInput
 }
 
+/**
+ * WorkspaceCountOutputType without action
+ */
+export type WorkspaceCountOutputTypeCountSecretsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.WorkspaceSecretWhereInput
+}
+
 
 export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -853,6 +972,7 @@ export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   sessions?: boolean | Prisma.Workspace$sessionsArgs<ExtArgs>
   policyRules?: boolean | Prisma.Workspace$policyRulesArgs<ExtArgs>
+  secrets?: boolean | Prisma.Workspace$secretsArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["workspace"]>
 
@@ -899,6 +1019,7 @@ export type WorkspaceInclude<ExtArgs extends runtime.Types.Extensions.InternalAr
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   sessions?: boolean | Prisma.Workspace$sessionsArgs<ExtArgs>
   policyRules?: boolean | Prisma.Workspace$policyRulesArgs<ExtArgs>
+  secrets?: boolean | Prisma.Workspace$secretsArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type WorkspaceIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -914,6 +1035,7 @@ export type $WorkspacePayload<ExtArgs extends runtime.Types.Extensions.InternalA
     team: Prisma.$TeamPayload<ExtArgs>
     sessions: Prisma.$SessionPayload<ExtArgs>[]
     policyRules: Prisma.$PolicyRulePayload<ExtArgs>[]
+    secrets: Prisma.$WorkspaceSecretPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1322,6 +1444,7 @@ export interface Prisma__WorkspaceClient<T, Null = never, ExtArgs extends runtim
   team<T extends Prisma.TeamDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.TeamDefaultArgs<ExtArgs>>): Prisma.Prisma__TeamClient<runtime.Types.Result.GetResult<Prisma.$TeamPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   sessions<T extends Prisma.Workspace$sessionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$sessionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SessionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   policyRules<T extends Prisma.Workspace$policyRulesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$policyRulesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PolicyRulePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  secrets<T extends Prisma.Workspace$secretsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$secretsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WorkspaceSecretPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1804,6 +1927,30 @@ export type Workspace$policyRulesArgs<ExtArgs extends runtime.Types.Extensions.I
   take?: number
   skip?: number
   distinct?: Prisma.PolicyRuleScalarFieldEnum | Prisma.PolicyRuleScalarFieldEnum[]
+}
+
+/**
+ * Workspace.secrets
+ */
+export type Workspace$secretsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the WorkspaceSecret
+   */
+  select?: Prisma.WorkspaceSecretSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the WorkspaceSecret
+   */
+  omit?: Prisma.WorkspaceSecretOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.WorkspaceSecretInclude<ExtArgs> | null
+  where?: Prisma.WorkspaceSecretWhereInput
+  orderBy?: Prisma.WorkspaceSecretOrderByWithRelationInput | Prisma.WorkspaceSecretOrderByWithRelationInput[]
+  cursor?: Prisma.WorkspaceSecretWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.WorkspaceSecretScalarFieldEnum | Prisma.WorkspaceSecretScalarFieldEnum[]
 }
 
 /**
