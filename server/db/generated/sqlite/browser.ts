@@ -115,3 +115,16 @@ export type PolicyRule = Prisma.PolicyRuleModel
  * deletes within anomalyWindowSeconds, or anomalyDenials denials in a row, pause the run.
  */
 export type TeamPolicySettings = Prisma.TeamPolicySettingsModel
+/**
+ * Model EgressAllowEntry
+ * A domain a team's network-on workspaces may reach through the egress proxy without asking
+ * (server/workspace/egress/). workspaceId null: the whole team; otherwise that workspace only.
+ * host: "registry.npmjs.org" or a suffix pattern "*.example.com" (validated by zod in allowlist-store.ts).
+ */
+export type EgressAllowEntry = Prisma.EgressAllowEntryModel
+/**
+ * Model TeamEgressSettings
+ * Set once a team's allowlist has been given its defaults; from then on the list is the admins' own
+ * (removing a default sticks).
+ */
+export type TeamEgressSettings = Prisma.TeamEgressSettingsModel

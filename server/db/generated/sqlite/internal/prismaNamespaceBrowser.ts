@@ -67,7 +67,9 @@ export const ModelName = {
   ModelUsage: 'ModelUsage',
   ModelRouteSetting: 'ModelRouteSetting',
   PolicyRule: 'PolicyRule',
-  TeamPolicySettings: 'TeamPolicySettings'
+  TeamPolicySettings: 'TeamPolicySettings',
+  EgressAllowEntry: 'EgressAllowEntry',
+  TeamEgressSettings: 'TeamEgressSettings'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -326,6 +328,27 @@ export const TeamPolicySettingsScalarFieldEnum = {
 } as const
 
 export type TeamPolicySettingsScalarFieldEnum = (typeof TeamPolicySettingsScalarFieldEnum)[keyof typeof TeamPolicySettingsScalarFieldEnum]
+
+
+export const EgressAllowEntryScalarFieldEnum = {
+  id: 'id',
+  teamId: 'teamId',
+  workspaceId: 'workspaceId',
+  host: 'host',
+  note: 'note',
+  createdById: 'createdById',
+  createdAt: 'createdAt'
+} as const
+
+export type EgressAllowEntryScalarFieldEnum = (typeof EgressAllowEntryScalarFieldEnum)[keyof typeof EgressAllowEntryScalarFieldEnum]
+
+
+export const TeamEgressSettingsScalarFieldEnum = {
+  teamId: 'teamId',
+  defaultsAddedAt: 'defaultsAddedAt'
+} as const
+
+export type TeamEgressSettingsScalarFieldEnum = (typeof TeamEgressSettingsScalarFieldEnum)[keyof typeof TeamEgressSettingsScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -251,6 +251,7 @@ export type WorkspaceWhereInput = {
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   sessions?: Prisma.SessionListRelationFilter
   policyRules?: Prisma.PolicyRuleListRelationFilter
+  egressAllow?: Prisma.EgressAllowEntryListRelationFilter
 }
 
 export type WorkspaceOrderByWithRelationInput = {
@@ -266,6 +267,7 @@ export type WorkspaceOrderByWithRelationInput = {
   team?: Prisma.TeamOrderByWithRelationInput
   sessions?: Prisma.SessionOrderByRelationAggregateInput
   policyRules?: Prisma.PolicyRuleOrderByRelationAggregateInput
+  egressAllow?: Prisma.EgressAllowEntryOrderByRelationAggregateInput
 }
 
 export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
@@ -284,6 +286,7 @@ export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   sessions?: Prisma.SessionListRelationFilter
   policyRules?: Prisma.PolicyRuleListRelationFilter
+  egressAllow?: Prisma.EgressAllowEntryListRelationFilter
 }, "id" | "uid">
 
 export type WorkspaceOrderByWithAggregationInput = {
@@ -330,6 +333,7 @@ export type WorkspaceCreateInput = {
   team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateInput = {
@@ -344,6 +348,7 @@ export type WorkspaceUncheckedCreateInput = {
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUpdateInput = {
@@ -358,6 +363,7 @@ export type WorkspaceUpdateInput = {
   team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateInput = {
@@ -372,6 +378,7 @@ export type WorkspaceUncheckedUpdateInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateManyInput = {
@@ -550,6 +557,22 @@ export type WorkspaceUpdateOneWithoutPolicyRulesNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutPolicyRulesInput, Prisma.WorkspaceUpdateWithoutPolicyRulesInput>, Prisma.WorkspaceUncheckedUpdateWithoutPolicyRulesInput>
 }
 
+export type WorkspaceCreateNestedOneWithoutEgressAllowInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutEgressAllowInput, Prisma.WorkspaceUncheckedCreateWithoutEgressAllowInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutEgressAllowInput
+  connect?: Prisma.WorkspaceWhereUniqueInput
+}
+
+export type WorkspaceUpdateOneWithoutEgressAllowNestedInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutEgressAllowInput, Prisma.WorkspaceUncheckedCreateWithoutEgressAllowInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutEgressAllowInput
+  upsert?: Prisma.WorkspaceUpsertWithoutEgressAllowInput
+  disconnect?: Prisma.WorkspaceWhereInput | boolean
+  delete?: Prisma.WorkspaceWhereInput | boolean
+  connect?: Prisma.WorkspaceWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutEgressAllowInput, Prisma.WorkspaceUpdateWithoutEgressAllowInput>, Prisma.WorkspaceUncheckedUpdateWithoutEgressAllowInput>
+}
+
 export type WorkspaceCreateWithoutTeamInput = {
   id?: string
   source: string
@@ -561,6 +584,7 @@ export type WorkspaceCreateWithoutTeamInput = {
   createdAt?: Date | string
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutTeamInput = {
@@ -574,6 +598,7 @@ export type WorkspaceUncheckedCreateWithoutTeamInput = {
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutTeamInput = {
@@ -627,6 +652,7 @@ export type WorkspaceCreateWithoutSessionsInput = {
   createdAt?: Date | string
   team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutSessionsInput = {
@@ -640,6 +666,7 @@ export type WorkspaceUncheckedCreateWithoutSessionsInput = {
   uid?: number | null
   createdAt?: Date | string
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutSessionsInput = {
@@ -669,6 +696,7 @@ export type WorkspaceUpdateWithoutSessionsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutSessionsInput = {
@@ -682,6 +710,7 @@ export type WorkspaceUncheckedUpdateWithoutSessionsInput = {
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateWithoutPolicyRulesInput = {
@@ -695,6 +724,7 @@ export type WorkspaceCreateWithoutPolicyRulesInput = {
   createdAt?: Date | string
   team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutPolicyRulesInput = {
@@ -708,6 +738,7 @@ export type WorkspaceUncheckedCreateWithoutPolicyRulesInput = {
   uid?: number | null
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutPolicyRulesInput = {
@@ -737,6 +768,7 @@ export type WorkspaceUpdateWithoutPolicyRulesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutPolicyRulesInput = {
@@ -750,6 +782,79 @@ export type WorkspaceUncheckedUpdateWithoutPolicyRulesInput = {
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceCreateWithoutEgressAllowInput = {
+  id?: string
+  source: string
+  sourceRef?: string | null
+  status?: string
+  error?: string | null
+  networkAllowed?: boolean
+  uid?: number | null
+  createdAt?: Date | string
+  team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
+  sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
+  policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceUncheckedCreateWithoutEgressAllowInput = {
+  id?: string
+  teamId: string
+  source: string
+  sourceRef?: string | null
+  status?: string
+  error?: string | null
+  networkAllowed?: boolean
+  uid?: number | null
+  createdAt?: Date | string
+  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
+  policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceCreateOrConnectWithoutEgressAllowInput = {
+  where: Prisma.WorkspaceWhereUniqueInput
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutEgressAllowInput, Prisma.WorkspaceUncheckedCreateWithoutEgressAllowInput>
+}
+
+export type WorkspaceUpsertWithoutEgressAllowInput = {
+  update: Prisma.XOR<Prisma.WorkspaceUpdateWithoutEgressAllowInput, Prisma.WorkspaceUncheckedUpdateWithoutEgressAllowInput>
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutEgressAllowInput, Prisma.WorkspaceUncheckedCreateWithoutEgressAllowInput>
+  where?: Prisma.WorkspaceWhereInput
+}
+
+export type WorkspaceUpdateToOneWithWhereWithoutEgressAllowInput = {
+  where?: Prisma.WorkspaceWhereInput
+  data: Prisma.XOR<Prisma.WorkspaceUpdateWithoutEgressAllowInput, Prisma.WorkspaceUncheckedUpdateWithoutEgressAllowInput>
+}
+
+export type WorkspaceUpdateWithoutEgressAllowInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  source?: Prisma.StringFieldUpdateOperationsInput | string
+  sourceRef?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
+  sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
+  policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceUncheckedUpdateWithoutEgressAllowInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  teamId?: Prisma.StringFieldUpdateOperationsInput | string
+  source?: Prisma.StringFieldUpdateOperationsInput | string
+  sourceRef?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
+  policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateManyTeamInput = {
@@ -774,6 +879,7 @@ export type WorkspaceUpdateWithoutTeamInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutTeamInput = {
@@ -787,6 +893,7 @@ export type WorkspaceUncheckedUpdateWithoutTeamInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateManyWithoutTeamInput = {
@@ -808,11 +915,13 @@ export type WorkspaceUncheckedUpdateManyWithoutTeamInput = {
 export type WorkspaceCountOutputType = {
   sessions: number
   policyRules: number
+  egressAllow: number
 }
 
 export type WorkspaceCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   sessions?: boolean | WorkspaceCountOutputTypeCountSessionsArgs
   policyRules?: boolean | WorkspaceCountOutputTypeCountPolicyRulesArgs
+  egressAllow?: boolean | WorkspaceCountOutputTypeCountEgressAllowArgs
 }
 
 /**
@@ -839,6 +948,13 @@ export type WorkspaceCountOutputTypeCountPolicyRulesArgs<ExtArgs extends runtime
   where?: Prisma.PolicyRuleWhereInput
 }
 
+/**
+ * WorkspaceCountOutputType without action
+ */
+export type WorkspaceCountOutputTypeCountEgressAllowArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.EgressAllowEntryWhereInput
+}
+
 
 export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -853,6 +969,7 @@ export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   sessions?: boolean | Prisma.Workspace$sessionsArgs<ExtArgs>
   policyRules?: boolean | Prisma.Workspace$policyRulesArgs<ExtArgs>
+  egressAllow?: boolean | Prisma.Workspace$egressAllowArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["workspace"]>
 
@@ -899,6 +1016,7 @@ export type WorkspaceInclude<ExtArgs extends runtime.Types.Extensions.InternalAr
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   sessions?: boolean | Prisma.Workspace$sessionsArgs<ExtArgs>
   policyRules?: boolean | Prisma.Workspace$policyRulesArgs<ExtArgs>
+  egressAllow?: boolean | Prisma.Workspace$egressAllowArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type WorkspaceIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -914,6 +1032,7 @@ export type $WorkspacePayload<ExtArgs extends runtime.Types.Extensions.InternalA
     team: Prisma.$TeamPayload<ExtArgs>
     sessions: Prisma.$SessionPayload<ExtArgs>[]
     policyRules: Prisma.$PolicyRulePayload<ExtArgs>[]
+    egressAllow: Prisma.$EgressAllowEntryPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1322,6 +1441,7 @@ export interface Prisma__WorkspaceClient<T, Null = never, ExtArgs extends runtim
   team<T extends Prisma.TeamDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.TeamDefaultArgs<ExtArgs>>): Prisma.Prisma__TeamClient<runtime.Types.Result.GetResult<Prisma.$TeamPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   sessions<T extends Prisma.Workspace$sessionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$sessionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SessionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   policyRules<T extends Prisma.Workspace$policyRulesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$policyRulesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PolicyRulePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  egressAllow<T extends Prisma.Workspace$egressAllowArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$egressAllowArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$EgressAllowEntryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1804,6 +1924,30 @@ export type Workspace$policyRulesArgs<ExtArgs extends runtime.Types.Extensions.I
   take?: number
   skip?: number
   distinct?: Prisma.PolicyRuleScalarFieldEnum | Prisma.PolicyRuleScalarFieldEnum[]
+}
+
+/**
+ * Workspace.egressAllow
+ */
+export type Workspace$egressAllowArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the EgressAllowEntry
+   */
+  select?: Prisma.EgressAllowEntrySelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the EgressAllowEntry
+   */
+  omit?: Prisma.EgressAllowEntryOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.EgressAllowEntryInclude<ExtArgs> | null
+  where?: Prisma.EgressAllowEntryWhereInput
+  orderBy?: Prisma.EgressAllowEntryOrderByWithRelationInput | Prisma.EgressAllowEntryOrderByWithRelationInput[]
+  cursor?: Prisma.EgressAllowEntryWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.EgressAllowEntryScalarFieldEnum | Prisma.EgressAllowEntryScalarFieldEnum[]
 }
 
 /**
