@@ -63,7 +63,7 @@ export interface LocalProviderOptions {
   unsafeNoSandbox: boolean;
   limits?: SandboxLimits;
   /** Decides and records what leaves a network-on workspace; absent: nothing leaves. */
-  egress?: Omit<EgressProxiesOptions, 'log' | 'decisionTimeoutMs'> & { decisionTimeoutMs?: number };
+  egress?: Partial<Omit<EgressProxiesOptions, 'log'>>;
   log: Logger;
 }
 
@@ -98,7 +98,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
   }
   const live = new Map<string, LocalWorkspace>();
   const egress = new EgressProxies({
-    policy: null, ...o.egress, decisionTimeoutMs: o.egress?.decisionTimeoutMs ?? DEFAULT_EGRESS_DECISION_TIMEOUT_MS, log: o.log,
+    ...o.egress, policy: o.egress?.policy ?? null, decisionTimeoutMs: o.egress?.decisionTimeoutMs ?? DEFAULT_EGRESS_DECISION_TIMEOUT_MS, log: o.log,
   });
 
   function validate(spec: WorkspaceSpec): void {
@@ -178,6 +178,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
       return prepare(spec, p);
     },
     destroy,
+    setEgressPolicy: (policy) => egress.setPolicy(policy),
     async shutdown() {
       await Promise.all([...live.values()].map((w) => w.close()));
       await egress.closeAll();

@@ -26,8 +26,15 @@ const SOCKET_NAME = 'egress.sock';
 export class EgressProxies {
   private readonly proxies = new Map<string, Promise<EgressProxy>>();
   private readonly setupHosts = new Map<string, string>();
+  private policy: EgressPolicy | null;
 
-  constructor(private readonly o: EgressProxiesOptions) {}
+  constructor(private readonly o: EgressProxiesOptions) {
+    this.policy = o.policy;
+  }
+
+  setPolicy(policy: EgressPolicy): void {
+    this.policy = policy;
+  }
 
   /** Starts (once) the workspace's proxy in `dir`, owned by its uid; returns the socket's host path. */
   async socketFor(workspaceId: string, dir: string, uid: number): Promise<string> {
@@ -75,12 +82,12 @@ export class EgressProxies {
         ? { allow: true, by: 'setup:clone', reason: `provisioning clones from ${setup}` }
         : { allow: false, by: 'setup:clone', reason: `while the workspace is provisioned only ${setup} (the clone URL) is reachable` };
     }
-    if (!this.o.policy) return { allow: false, by: 'egress:no-policy', reason: 'no egress policy is configured, so nothing leaves the workspace' };
-    return this.o.policy.decide(workspaceId, r, signal);
+    if (!this.policy) return { allow: false, by: 'egress:no-policy', reason: 'no egress policy is configured, so nothing leaves the workspace' };
+    return this.policy.decide(workspaceId, r, signal);
   }
 
   private record(workspaceId: string, a: EgressAttempt): void {
     this.o.log.info({ workspace: workspaceId, host: a.host, port: a.port, method: a.method, path: a.path, allow: a.allow, by: a.by }, 'egress attempt');
-    this.o.policy?.record(workspaceId, a);
+    this.policy?.record(workspaceId, a);
   }
 }
