@@ -2,6 +2,7 @@ import { adminRouter } from './routers/admin.ts';
 import { agentRouter } from './routers/agent.ts';
 import { approvalsRouter } from './routers/approvals.ts';
 import { authRouter } from './routers/auth.ts';
+import { egressRouter } from './routers/egress.ts';
 import { modelsRouter } from './routers/models.ts';
 import { policyRouter } from './routers/policy.ts';
 import { filesRouter } from './routers/files.ts';
@@ -17,6 +18,7 @@ export const appRouter = router({
   approvals: approvalsRouter,
   models: modelsRouter,
   policy: policyRouter,
+  egress: egressRouter,
 });
 
 export type AppRouter = typeof appRouter;
