@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { AdminEgressAllowlist } from '../../components/AdminEgressAllowlist.tsx';
 import { AdminPolicyRules } from '../../components/AdminPolicyRules.tsx';
 import { AdminPolicySettings } from '../../components/AdminPolicySettings.tsx';
 import { AppShell } from '../../components/AppShell.tsx';
@@ -12,6 +13,7 @@ export default async function AdminPolicyPage() {
         <p><Link href="/admin">← Admin</Link></p>
         <AdminPolicyRules />
         <AdminPolicySettings />
+        <AdminEgressAllowlist />
       </div>
     </AppShell>
   );
