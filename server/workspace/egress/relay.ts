@@ -15,10 +15,14 @@ export const PROXY_ENV: Record<string, string> = {
   NO_PROXY: 'localhost,127.0.0.1,::1', no_proxy: 'localhost,127.0.0.1,::1',
 };
 
-/** 127.0.0.1:3128 in /proc/net/tcp's hex, in state LISTEN (0A). */
-const LISTENING = ` 0100007F:${SANDBOX_PROXY_PORT.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A`;
-/** socat listens within a few milliseconds; give up waiting after ~2 s and let the command run anyway. */
-const READY_POLLS = 400;
+/** 127.0.0.1:3128 as /proc/net/tcp writes it. */
+const LOCAL = `0100007F:${SANDBOX_PROXY_PORT.toString(16).toUpperCase().padStart(4, '0')}`;
+/**
+ * socat listens within milliseconds. The wait reads /proc/net/tcp (a few lines in the sandbox's
+ * own namespace) with shell builtins only — spawning grep and sleep per poll cost ~50 ms a process.
+ * After this many polls the command runs anyway (its first connection may then be refused).
+ */
+const READY_POLLS = 20_000;
 
 /**
  * Wraps a sandboxed command so the relay is listening before it starts. The relay dies with the
@@ -27,7 +31,10 @@ const READY_POLLS = 400;
 export function withRelay(socat: string, command: string[]): string[] {
   const script = [
     `${socat} TCP-LISTEN:${SANDBOX_PROXY_PORT},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${SANDBOX_EGRESS_SOCKET} </dev/null >/dev/null 2>&1 &`,
-    `i=0; while ! grep -q '${LISTENING}' /proc/net/tcp 2>/dev/null; do i=$((i+1)); [ "$i" -gt ${READY_POLLS} ] && break; sleep 0.005; done`,
+    `i=0; while [ "$i" -lt ${READY_POLLS} ]; do`,
+    `  while read -r _ l _ st _; do [ "$l" = ${LOCAL} ] && [ "$st" = 0A ] && break 2; done < /proc/net/tcp`,
+    '  i=$((i+1))',
+    'done',
     'exec "$@"',
   ].join('\n');
   return ['/bin/sh', '-c', script, 'tether-egress', ...command];
