@@ -13,6 +13,7 @@ import type { EgressAttempt, EgressRequest, EgressVerdict } from './proxy.ts';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { allowlistMatches } from './hosts.ts';
+import { execFileSync } from 'node:child_process';
 
 let base: string;
 let provider: LocalProvider;
@@ -25,13 +26,35 @@ const attempts: EgressAttempt[] = [];
 const asked: { r: EgressRequest; answer(v: EgressVerdict): void }[] = [];
 const uid = uidBase();
 
+/** A bare repository served over git's "dumb" HTTP protocol by the upstream, under /repo.git/. */
+let repoDir: string;
+
 beforeAll(async () => {
-  upstream = http.createServer((req, res) => { hits.push(`${req.method} ${req.headers.host}${req.url}`); res.end(`hello ${req.url}`); });
+  upstream = http.createServer((req, res) => {
+    hits.push(`${req.method} ${req.headers.host}${req.url}`);
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname.startsWith('/moved.git/')) {
+      res.writeHead(302, { location: `http://other.test:${port}${url.pathname.replace('/moved.git/', '/repo.git/')}${url.search}` });
+      return res.end();
+    }
+    if (url.pathname.startsWith('/repo.git/')) {
+      return fs.readFile(path.join(repoDir, url.pathname.slice('/repo.git/'.length))).then((b) => res.end(b), () => { res.statusCode = 404; res.end(); });
+    }
+    res.end(`hello ${req.url}`);
+  });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   port = (upstream.address() as AddressInfo).port;
   base = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-egress-test-'));
   await fs.chmod(base, 0o711);
-  const pinned = new Map(['allowed.test', 'unlisted.test'].map((h) => [`${h}:${port}`, { host: '127.0.0.1', port }]));
+  repoDir = path.join(base, 'repo.git');
+  const work = path.join(base, 'work');
+  await fs.mkdir(work);
+  await fs.writeFile(path.join(work, 'README.md'), 'cloned through the proxy\n');
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: work });
+  git('init', '-q'); git('add', '.'); git('commit', '-qm', 'first');
+  execFileSync('git', ['clone', '-q', '--bare', work, repoDir]);
+  execFileSync('git', ['update-server-info'], { cwd: repoDir });
+  const pinned = new Map(['allowed.test', 'unlisted.test', 'repo.test', 'other.test'].map((h) => [`${h}:${port}`, { host: '127.0.0.1', port }]));
   provider = await createLocalProvider({
     dataDir: path.join(base, 'data'), unsafeNoSandbox: false, limits: TEST_LIMITS, log: silentLog,
     egress: {
@@ -119,6 +142,24 @@ describe('egress from a network-on workspace', () => {
     asked.shift()!.answer({ allow: true, by: 'user-1', reason: 'approved by Ada' });
     expect((await granted).output).toContain('hello /granted');
     expect(attempts.filter((a) => a.host === 'unlisted.test').map((a) => [a.allow, a.by])).toEqual([[false, 'user-1'], [true, 'user-1']]);
+  }, 60_000);
+
+  it('provisioning from a URL reaches that host only, without asking, and is recorded', async () => {
+    const before = attempts.length;
+    const ws = await provider.create({ id: 'cloned', source: { kind: 'git', url: `http://repo.test:${port}/repo.git` }, networkAllowed: false, uid: uid + 3 });
+    expect(await ws.files.read('README.md')).toMatchObject({ content: 'cloned through the proxy\n' });
+    const cloneAttempts = attempts.slice(before);
+    expect(cloneAttempts.length).toBeGreaterThan(0);
+    expect(cloneAttempts.every((a) => a.host === 'repo.test' && a.allow && a.by === 'setup:clone')).toBe(true);
+    // A redirect elsewhere is refused: the setup phase is for the clone URL's host only.
+    const moved = provider.create({ id: 'moved', source: { kind: 'git', url: `http://repo.test:${port}/moved.git` }, networkAllowed: false, uid: uid + 4 });
+    await expect(moved).rejects.toThrow();
+    expect(attempts.some((a) => a.host === 'other.test' && !a.allow && a.by === 'setup:clone')).toBe(true);
+    expect(hits.some((h) => h.includes('other.test'))).toBe(false);
+    expect(asked).toEqual([]);
+    // Afterwards the workspace's own setting applies: network off.
+    const r = await runInPty(ws, `curl -s --max-time 5 http://repo.test:${port}/repo.git/HEAD; echo " exit=$?"`);
+    expect(r.output).not.toContain('ref: refs/heads');
   }, 60_000);
 
   it('gives a network-off workspace no way out at all', async () => {
