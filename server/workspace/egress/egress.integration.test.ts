@@ -126,6 +126,23 @@ describe('egress from a network-on workspace', () => {
     ]);
   });
 
+  it('speaks SOCKS5 on the same port, with the same checks', async () => {
+    const socks = (flag: string, url: string) => `export NO_PROXY= no_proxy=; curl -s --max-time 10 ${flag} 127.0.0.1:3128 ${url}; echo " ${url} exit=$?"`;
+    const r = await runInPty(on, [
+      socks('--socks5-hostname', `http://allowed.test:${port}/socks`),
+      socks('--socks5-hostname', `http://localhost:${port}/`),
+      socks('--socks5', `http://127.0.0.1:${port}/`),
+      socks('--socks5', 'http://169.254.169.254/'),
+    ].join('; '));
+    expect(r.output).toContain(`hello /socks http://allowed.test:${port}/socks exit=0`);
+    expect(r.output).toMatch(new RegExp(`http://localhost:${port}/ exit=(97|7)`));
+    expect(r.output).toMatch(new RegExp(`http://127.0.0.1:${port}/ exit=(97|7)`));
+    expect(r.output).toMatch(/http:\/\/169.254.169.254\/ exit=(97|7)/);
+    expect(attempts.filter((a) => a.method === 'SOCKS').map((a) => [a.host, a.allow])).toEqual([
+      ['allowed.test', true], ['localhost', false], ['127.0.0.1', false], ['169.254.169.254', false],
+    ]);
+  });
+
   it('holds a connection to an unlisted host until a person answers, and connects only on yes', async () => {
     const before = hits.length;
     const denied = runInPty(on, `curl -s -p --max-time 20 -w ' connect=%{http_connect}' http://unlisted.test:${port}/denied`, 30_000);

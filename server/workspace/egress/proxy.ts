@@ -1,6 +1,7 @@
-// One workspace's only way out: an HTTP proxy on a Unix socket that is bind-mounted into the
-// workspace's sandboxes (which have no network of their own). It takes CONNECT tunnels (HTTPS,
-// anything TLS) and absolute-form plain HTTP requests, and for each one:
+// One workspace's only way out: a proxy on a Unix socket that is bind-mounted into the workspace's
+// sandboxes (which have no network of their own). It takes HTTP CONNECT tunnels (HTTPS, anything
+// TLS), absolute-form plain HTTP requests and SOCKS5 CONNECTs (told apart by the first byte),
+// and for each one:
 //   1. refuses an IP literal on the host or a private network at once (no person is asked);
 //   2. resolves the name and refuses it if any address is blocked, then connects to an address
 //      it checked — never re-resolving, so DNS rebinding cannot swap in 127.0.0.1 afterwards;
@@ -15,11 +16,12 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from '../../log.ts';
 import { blockedAddresses, isBlocked } from './addresses.ts';
 import { destinationHostSchema } from './hosts.ts';
+import { readSocksRequest, replySocks, SOCKS_VERSION, SocksReply } from './socks.ts';
 
 export interface EgressRequest {
   host: string;
   port: number;
-  /** CONNECT for a tunnel; the HTTP method of a plain request. */
+  /** CONNECT for a tunnel, SOCKS for a SOCKS5 connect; the HTTP method of a plain request. */
   method: string;
   /** The request path of a plain HTTP request; null inside a tunnel (not seen). */
   path: string | null;
@@ -67,14 +69,17 @@ export class EgressProxy {
   private readonly blocked = blockedAddresses();
   private readonly sockets = new Set<Duplex>();
 
-  private constructor(private readonly o: EgressProxyOptions, private readonly server: http.Server) {}
+  private readonly http = http.createServer();
+
+  private constructor(private readonly o: EgressProxyOptions, private readonly server: net.Server) {
+    this.http.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.tunnel(req, socket, head));
+    this.http.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.forward(req, res));
+  }
 
   static async listen(o: EgressProxyOptions): Promise<EgressProxy> {
-    const server = http.createServer();
+    const server = net.createServer();
     const proxy = new EgressProxy(o, server);
-    server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => proxy.tunnel(req, socket, head));
-    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => proxy.forward(req, res));
-    server.on('connection', (s: net.Socket) => { proxy.sockets.add(s); s.once('close', () => proxy.sockets.delete(s)); });
+    server.on('connection', (s: net.Socket) => proxy.accept(s));
     await fs.rm(o.socketPath, { force: true });
     await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(o.socketPath, resolve); });
     await fs.chmod(o.socketPath, 0o600);
@@ -84,8 +89,40 @@ export class EgressProxy {
 
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
+    this.http.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await fs.rm(this.o.socketPath, { force: true });
+  }
+
+  /** SOCKS5 starts with its version byte; an HTTP request line never does. */
+  private accept(s: net.Socket): void {
+    this.sockets.add(s);
+    s.once('close', () => this.sockets.delete(s));
+    s.on('error', () => s.destroy());
+    s.once('data', (first: Buffer) => {
+      s.pause();
+      if (first[0] === SOCKS_VERSION) return this.socks(s, first);
+      s.unshift(first);
+      this.http.emit('connection', s);
+      s.resume();
+    });
+  }
+
+  private socks(client: net.Socket, first: Buffer): void {
+    void readSocksRequest(client, first).then(async (target) => {
+      if (!target) return;
+      const host = destinationHostSchema.safeParse(target.host);
+      if (!host.success) return replySocks(client, SocksReply.addressNotSupported);
+      const request: EgressRequest = { host: host.data, port: target.port, method: 'SOCKS', path: null };
+      const route = await this.route(request, client);
+      this.record(request, route);
+      if (!route.ok) return replySocks(client, route.status === 404 ? SocksReply.hostUnreachable : SocksReply.notAllowed);
+      this.splice(client, route, request, Buffer.alloc(0), () => replySocks(client, SocksReply.succeeded), () => replySocks(client, SocksReply.refused));
+      client.resume();
+    }).catch((err: unknown) => {
+      this.o.log.error({ err }, 'egress SOCKS connection failed');
+      client.destroy();
+    });
   }
 
   private tunnel(req: http.IncomingMessage, client: Duplex, head: Buffer): void {
@@ -96,26 +133,33 @@ export class EgressProxy {
     void this.route(request, client).then((route) => {
       this.record(request, route);
       if (!route.ok) return refuseRaw(client, route.status, route.verdict.reason);
-      const upstream = net.connect({ host: route.address, port: route.port, timeout: CONNECT_TIMEOUT_MS });
-      let connected = false;
-      upstream.once('timeout', () => upstream.destroy(new Error('connect timed out')));
-      upstream.once('connect', () => {
-        connected = true;
-        upstream.setTimeout(0);
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        if (head.length) upstream.write(head);
-        upstream.pipe(client).pipe(upstream);
-      });
-      upstream.on('error', (err) => {
-        this.o.log.info({ host: request.host, port: request.port, err: err.message }, 'egress upstream failed');
-        if (connected) client.destroy();
-        else refuseRaw(client, 502, `Tether egress: cannot reach ${request.host}:${request.port}: ${err.message}`);
-      });
-      client.on('close', () => upstream.destroy());
+      this.splice(client, route, request, head,
+        () => client.write('HTTP/1.1 200 Connection Established\r\n\r\n'),
+        (err) => refuseRaw(client, 502, `Tether egress: cannot reach ${request.host}:${request.port}: ${err.message}`));
     }, (err: unknown) => {
       this.o.log.error({ err, host: request.host }, 'egress tunnel failed');
       refuseRaw(client, 500, 'Tether egress: the proxy failed; the connection was refused');
     });
+  }
+
+  /** Connects to the checked address and joins the two sockets; `failed` answers a connect that never happened. */
+  private splice(client: Duplex, route: Route & { ok: true }, request: EgressRequest, head: Buffer, connected: () => void, failed: (err: Error) => void): void {
+    const upstream = net.connect({ host: route.address, port: route.port, timeout: CONNECT_TIMEOUT_MS });
+    let joined = false;
+    upstream.once('timeout', () => upstream.destroy(new Error('connect timed out')));
+    upstream.once('connect', () => {
+      joined = true;
+      upstream.setTimeout(0);
+      connected();
+      if (head.length) upstream.write(head);
+      upstream.pipe(client).pipe(upstream);
+    });
+    upstream.on('error', (err) => {
+      this.o.log.info({ host: request.host, port: request.port, err: err.message }, 'egress upstream failed');
+      if (joined) client.destroy();
+      else failed(err);
+    });
+    client.on('close', () => upstream.destroy());
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse): void {

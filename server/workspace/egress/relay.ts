@@ -11,6 +11,8 @@ const PROXY_URL = `http://127.0.0.1:${SANDBOX_PROXY_PORT}`;
 /** Both spellings: curl and Python read lower case, others upper. npm and git read these too. */
 export const PROXY_ENV: Record<string, string> = {
   HTTP_PROXY: PROXY_URL, HTTPS_PROXY: PROXY_URL, http_proxy: PROXY_URL, https_proxy: PROXY_URL,
+  // The same port answers SOCKS5 too (the proxy tells them apart); socks5h: the proxy resolves names.
+  ALL_PROXY: `socks5h://127.0.0.1:${SANDBOX_PROXY_PORT}`, all_proxy: `socks5h://127.0.0.1:${SANDBOX_PROXY_PORT}`,
   // A dev server inside the sandbox is reached directly, not through the host.
   NO_PROXY: 'localhost,127.0.0.1,::1', no_proxy: 'localhost,127.0.0.1,::1',
 };
