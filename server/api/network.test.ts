@@ -5,8 +5,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProvisionedSession, setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
+import { testProviders } from '../../test/support/db.ts';
 
-describe('workspace network access', () => {
+describe.each(testProviders)('workspace network access on %s', (provider) => {
   let app: TestApp;
   let admin: ApiClient;
   let member: ApiClient;
@@ -19,7 +20,7 @@ describe('workspace network access', () => {
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     port = (upstream.address() as AddressInfo).port;
     const pinned = ['allowed.test', 'unlisted.test', 'denied.test'].map((h) => `${h}:${port}=127.0.0.1:${port}`).join(',');
-    app = await startTestApp('sqlite', { TETHER_EGRESS_PINNED: pinned });
+    app = await startTestApp(provider, { TETHER_EGRESS_PINNED: pinned });
     ({ admin, member } = await setupAdminAndMember(app));
     sessionId = (await createProvisionedSession(member)).id;
   });
@@ -88,6 +89,10 @@ describe('workspace network access', () => {
   });
 
   it('records every attempt: team audit entries and session events, with who decided', async () => {
+    // Records are written after the answer is sent (audit entry, then event): wait for the last one.
+    const lastEvent = async () => ((await member.query('sessions.events', { sessionId })).data as { type: string; payload: { host?: string } }[])
+      .some((e) => e.type === 'workspace.egress' && e.payload.host === 'denied.test');
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && !(await lastEvent()); await new Promise((r) => setTimeout(r, 100)));
     const users = await app.services.db.user.findMany();
     const byName = (n: string) => users.find((u) => u.name === n)!.id;
     const audit = await app.services.db.auditEntry.findMany({ where: { action: { startsWith: 'egress.' } }, orderBy: { createdAt: 'asc' } });
