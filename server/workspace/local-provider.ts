@@ -9,6 +9,7 @@
 //   <root>/volumes/<id>/etc                0755 root  passwd/group shown inside the sandbox
 //   <root>/volumes/<id>/checkpoints.git    0700 uid   checkpoint repository, outside the workspace
 //   <root>/disk-images/<id>.ext4           0600 root  sparse ext4 of TETHER_WORKSPACE_DISK_BYTES (dir 0700)
+//   <root>/egress/<digest of id>.sock      0600 uid   the workspace's egress proxy (dir 0711; egress/proxies.ts)
 // Files, checkpoints and passwd share one image, so the quota covers everything a workspace
 // can make grow. Workspaces made before volumes/ existed keep their old places (legacyPaths).
 import fs from 'node:fs/promises';
@@ -28,7 +29,7 @@ import type { DiskStatus, ExecOptions, ExecResult, PtyOptions, SandboxPty, Works
 import { spawnSandboxPty } from './pty.ts';
 import { runProcess } from './run-process.ts';
 import { etcFiles } from './sandbox.ts';
-import { DEFAULT_EGRESS_DECISION_TIMEOUT_MS, EgressProxies, type EgressProxiesOptions } from './egress/proxies.ts';
+import { DEFAULT_EGRESS_DECISION_TIMEOUT_MS, EgressProxies, egressSocketDir, type EgressProxiesOptions } from './egress/proxies.ts';
 import { Snapshots } from './snapshots.ts';
 import { chooseStorageRoot } from './storage-root.ts';
 import { killUid } from './uid-processes.ts';
@@ -63,7 +64,7 @@ export interface LocalProviderOptions {
   unsafeNoSandbox: boolean;
   limits?: SandboxLimits;
   /** Decides and records what leaves a network-on workspace; absent: nothing leaves. */
-  egress?: Partial<Omit<EgressProxiesOptions, 'log'>>;
+  egress?: Partial<Omit<EgressProxiesOptions, 'log' | 'dir'>>;
   log: Logger;
 }
 
@@ -98,7 +99,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
   }
   const live = new Map<string, LocalWorkspace>();
   const egress = new EgressProxies({
-    ...o.egress, policy: o.egress?.policy ?? null, decisionTimeoutMs: o.egress?.decisionTimeoutMs ?? DEFAULT_EGRESS_DECISION_TIMEOUT_MS, log: o.log,
+    ...o.egress, dir: await egressSocketDir(root.dir), policy: o.egress?.policy ?? null, decisionTimeoutMs: o.egress?.decisionTimeoutMs ?? DEFAULT_EGRESS_DECISION_TIMEOUT_MS, log: o.log,
   });
 
   function validate(spec: WorkspaceSpec): void {
@@ -121,7 +122,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
     const launcher = host.tools
       ? confinedLauncher({
         tools: host.tools, uid: spec.uid, workspaceDir: p.files, etcDir: p.etc, limits, cgroup, networkAllowed: spec.networkAllowed,
-        egressSocket: await egress.socketFor(spec.id, p.etc, spec.uid),
+        egressSocket: await egress.socketFor(spec.id, spec.uid),
       })
       : unconfinedLauncher({ workspaceDir: p.files });
     const disk = diskQuota === 'off' ? null : { quotaBytes, image: p.image !== null };

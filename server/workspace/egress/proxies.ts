@@ -1,5 +1,8 @@
 // One egress proxy per open workspace, and the setup phase: while a workspace is provisioned from
 // a git URL, its proxy lets through that URL's host only, without asking anyone (and logs it).
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../../log.ts';
 import { EgressProxy, type EgressAttempt, type EgressRequest, type EgressVerdict } from './proxy.ts';
@@ -11,6 +14,8 @@ export interface EgressPolicy {
 }
 
 export interface EgressProxiesOptions {
+  /** From egressSocketDir. */
+  dir: string;
   /** Null: nothing leaves (tests and installations without a policy wired in). */
   policy: EgressPolicy | null;
   pinned?: ReadonlyMap<string, { host: string; port: number }>;
@@ -21,7 +26,23 @@ export interface EgressProxiesOptions {
 
 /** How long an unlisted host waits for a person by default (the approval may expire sooner). */
 export const DEFAULT_EGRESS_DECISION_TIMEOUT_MS = 5 * 60_000;
-const SOCKET_NAME = 'egress.sock';
+/** A Unix socket path must fit in sockaddr_un (108 bytes on Linux, with its NUL). */
+const MAX_SOCKET_PATH = 107;
+
+/**
+ * Where the proxies' sockets live: `<storage root>/egress`, or a fresh private directory under
+ * the system temp dir when that path would be too long for a socket. 0711: sandboxes (as their
+ * uid) can reach their own socket by name; each socket is 0600 and owned by its workspace uid.
+ */
+export async function egressSocketDir(storageRoot: string): Promise<string> {
+  let dir = path.join(storageRoot, 'egress');
+  if (dir.length + 1 + socketName('x').length <= MAX_SOCKET_PATH) await fs.mkdir(dir, { recursive: true });
+  else dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-egress-'));
+  await fs.chmod(dir, 0o711);
+  return dir;
+}
+
+const socketName = (workspaceId: string) => `${createHash('sha256').update(workspaceId).digest('hex').slice(0, 16)}.sock`;
 
 export class EgressProxies {
   private readonly proxies = new Map<string, Promise<EgressProxy>>();
@@ -36,9 +57,9 @@ export class EgressProxies {
     this.policy = policy;
   }
 
-  /** Starts (once) the workspace's proxy in `dir`, owned by its uid; returns the socket's host path. */
-  async socketFor(workspaceId: string, dir: string, uid: number): Promise<string> {
-    const socketPath = path.join(dir, SOCKET_NAME);
+  /** Starts (once) the workspace's proxy, its socket owned by its uid; returns the socket's host path. */
+  async socketFor(workspaceId: string, uid: number): Promise<string> {
+    const socketPath = path.join(this.o.dir, socketName(workspaceId));
     let proxy = this.proxies.get(workspaceId);
     if (!proxy) {
       proxy = EgressProxy.listen({
