@@ -31,6 +31,7 @@ export function ApprovalActions({ approval }: { approval: Approval }) {
         <button type="button" className="small danger" disabled={decide.isPending} onClick={() => answer(false)}>Deny</button>
       </div>
       {approval.approveRefusal && <p className="muted small-text">{approval.approveRefusal}</p>}
+      {network && decide.isSuccess && decide.variables.addRule && <p role="status" className="small-text">Added {approval.suggestedRules[0]?.pattern} to this workspace&apos;s network allowlist.</p>}
       {decide.data && decide.data.rulesAdded.length > 0 && <p role="status" className="small-text">Added {decide.data.rulesAdded.map((r) => `allow ${r.tool}(${r.pattern})`).join(', ')}.</p>}
       {decide.error && <p role="alert" className="form-error">{decide.error.message}</p>}
     </div>
