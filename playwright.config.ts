@@ -63,6 +63,9 @@ export default defineConfig({
       TETHER_MODELS: 'compat:scripted-coder',
       OPENAI_BASE_URL: `http://127.0.0.1:${process.env.E2E_MODEL_PORT}/v1`,
       OPENAI_API_KEY: 'e2e-placeholder-key',
+      // A name the egress proxy reaches at the scripted model server (loopback), so a workspace's
+      // network traffic in e2e never leaves the machine.
+      TETHER_EGRESS_PINNED: `egress-e2e.test:${process.env.E2E_MODEL_PORT}=127.0.0.1:${process.env.E2E_MODEL_PORT}`,
     },
   },
 });

@@ -50,6 +50,13 @@ describe('configuration', () => {
     expect(() => parseConfig({ TETHER_GIT_LOCAL_ROOTS: 'repos' })).toThrow(/TETHER_GIT_LOCAL_ROOTS: expected comma-separated absolute paths/);
   });
 
+  it('reads pinned egress upstreams as name:port → address:port', () => {
+    expect(parseConfig({}).TETHER_EGRESS_PINNED.size).toBe(0);
+    const pinned = parseConfig({ TETHER_EGRESS_PINNED: 'Mirror.internal:443=10.1.2.3:8443, v6.internal:80=[fd00::1]:80' }).TETHER_EGRESS_PINNED;
+    expect([...pinned]).toEqual([['mirror.internal:443', { host: '10.1.2.3', port: 8443 }], ['v6.internal:80', { host: 'fd00::1', port: 80 }]]);
+    expect(() => parseConfig({ TETHER_EGRESS_PINNED: 'mirror.internal=10.1.2.3' })).toThrow(/TETHER_EGRESS_PINNED: expected name:port=address:port/);
+  });
+
   it('accepts PostgreSQL and development mode', () => {
     const c = parseConfig({ DATABASE_URL: 'postgresql://u@h:5432/db', NODE_ENV: 'development' });
     expect(c.DATABASE_URL).toBe('postgresql://u@h:5432/db');

@@ -87,6 +87,23 @@ export const configSchema = z.object({
   }, 'expected 32 bytes as base64 or hex'),
   /** Host names that must never ship in a package (comma-separated; "*.corp.example" for subdomains). */
   TETHER_RELEASE_INTERNAL_HOSTS: z.string().optional().transform((v) => (v ?? '').split(',').map((h) => h.trim().toLowerCase()).filter(Boolean)),
+  // Egress (server/workspace/egress/): the proxy that is a network-on workspace's only way out.
+  /**
+   * Upstreams reached at a fixed address even when it is private, `name:port=address:port`,
+   * comma-separated (an internal package mirror; end-to-end tests). Still subject to the allowlist.
+   */
+  TETHER_EGRESS_PINNED: z.string().optional().transform((v, ctx) => {
+    const pinned = new Map<string, { host: string; port: number }>();
+    for (const item of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      const m = /^([a-z0-9.-]+:\d{1,5})=([0-9a-f.:]+|\[[0-9a-f:]+\]):(\d{1,5})$/i.exec(item);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `expected name:port=address:port, got "${item}"` });
+        return z.NEVER;
+      }
+      pinned.set(m[1]!.toLowerCase(), { host: m[2]!.replace(/^\[|\]$/g, ''), port: Number(m[3]) });
+    }
+    return pinned;
+  }),
 });
 
 export type Config = z.infer<typeof configSchema> & {

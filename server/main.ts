@@ -4,7 +4,7 @@ import { config as loadConfig, ConfigError } from './config.ts';
 import { createDb } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { resolveDbTarget } from './db/url.ts';
-import { createServices } from './services.ts';
+import { createServices, egressOptions } from './services.ts';
 import { closeLostTerminals } from './sessions/terminal-recovery.ts';
 import { createLocalProvider } from './workspace/local-provider.ts';
 
@@ -35,6 +35,7 @@ async function main() {
   const provider = await createLocalProvider({
     dataDir: config.dataDir, workspacesDir: config.TETHER_WORKSPACES_DIR, diskQuotaBytes: config.TETHER_WORKSPACE_DISK_BYTES,
     unsafeNoSandbox: config.TETHER_UNSAFE_NO_SANDBOX, limits: config.sandboxLimits, log,
+    egress: egressOptions(config),
   });
   const sandbox = provider.capabilities();
   if (!sandbox.confined) log.warn('UNSAFE: workspace processes run WITHOUT a sandbox (TETHER_UNSAFE_NO_SANDBOX=1)');

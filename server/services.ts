@@ -22,6 +22,8 @@ import { createModels, type Models } from './models/models.ts';
 import { loadSecretKey } from './secrets/key.ts';
 import { SecretStore } from './secrets/store.ts';
 import { withLatestReleaseCheck } from './release/publish-gate.ts';
+import { egressPolicy } from './sessions/egress.ts';
+import type { LocalProviderOptions } from './workspace/local-provider.ts';
 
 export interface Services {
   config: Config;
@@ -78,10 +80,13 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
   });
   // Answered after a restart (the run was interrupted while it waited): carry on with the answer.
   approvals.onSettledWithoutRun(({ sessionId, runId }) => {
+    // An egress approval has no run: the connection that asked is gone after a restart.
+    if (!runId) return;
     agent.resume(sessionId, runId)
       .then((r) => { if (!r.ok) log.warn({ sessionId, runId, error: r.error }, 'run not resumed after its approval was answered'); })
       .catch((err: unknown) => log.error({ err, sessionId, runId }, 'resuming a run after its approval failed'));
   });
+  provider.setEgressPolicy?.(egressPolicy({ db, events, approvals, log }));
   sessions.onStop(async (sessionId) => {
     terminals.closeSession(sessionId);
     await agent.stop(sessionId);
@@ -94,4 +99,9 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
     accessChanges: new AccessChanges(),
     loginThrottle: new LoginThrottle(),
   };
+}
+
+/** The local provider's egress settings; an unlisted host waits a little longer than its approval can. */
+export function egressOptions(config: Config): LocalProviderOptions['egress'] {
+  return { pinned: config.TETHER_EGRESS_PINNED, decisionTimeoutMs: (config.TETHER_APPROVAL_TIMEOUT + 5) * 1000 };
 }

@@ -3,6 +3,7 @@ import { agentRouter } from './routers/agent.ts';
 import { approvalsRouter } from './routers/approvals.ts';
 import { authRouter } from './routers/auth.ts';
 import { memoryRouter } from './routers/memory.ts';
+import { egressRouter } from './routers/egress.ts';
 import { modelsRouter } from './routers/models.ts';
 import { policyRouter } from './routers/policy.ts';
 import { filesRouter } from './routers/files.ts';
@@ -23,6 +24,7 @@ export const appRouter = router({
   memory: memoryRouter,
   secrets: secretsRouter,
   release: releaseRouter,
+  egress: egressRouter,
 });
 
 export type AppRouter = typeof appRouter;

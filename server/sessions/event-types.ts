@@ -29,6 +29,14 @@ export const eventPayloadSchemas = {
   'workspace.failed': z.object({ error: z.string() }),
   /** An admin allowed or removed network access for the workspace's new processes. */
   'workspace.network': z.object({ allowed: z.boolean() }),
+  /**
+   * A workspace process tried to reach a host through the egress proxy (server/workspace/egress/).
+   * method CONNECT: a tunnel (path not seen). by: "allowlist:<entry>", "egress:address", "user:<id>", "timeout" …
+   */
+  'workspace.egress': z.object({
+    host: z.string(), port: z.number().int(), method: z.string(), path: z.string().nullable(),
+    allowed: z.boolean(), by: z.string(), reason: z.string(),
+  }),
   /** The workspace's disk quota became used up (full) or has room again; message is for people. */
   'workspace.disk': z.object({
     full: z.boolean(), usedBytes: z.number(), quotaBytes: z.number(), enforcement: z.enum(['image', 'watchdog']), message: z.string(),

@@ -52,7 +52,7 @@ async function probe(tools: SandboxTools): Promise<string | null> {
     await fs.writeFile(path.join(dir, 'passwd'), etc.passwd, { mode: 0o444 });
     await fs.writeFile(path.join(dir, 'group'), etc.group, { mode: 0o444 });
     const argv = sandboxArgv({
-      tools, uid: PROBE_UID, workspaceDir: ws, etcDir: dir, network: false, interactive: false,
+      tools, uid: PROBE_UID, workspaceDir: ws, etcDir: dir, egress: null, interactive: false,
       cwd: SANDBOX_WORKSPACE, env: {}, limits: DEFAULT_LIMITS, cgroupProcs: [],
       command: ['/bin/sh', '-c', 'id -u; if touch /usr/.tether-probe 2>/dev/null; then echo USR-WRITABLE; fi'],
     });
@@ -69,17 +69,18 @@ async function probe(tools: SandboxTools): Promise<string | null> {
 
 export async function detectSandbox(o: { unsafeNoSandbox: boolean; log: Logger }): Promise<HostSandbox> {
   const notes: string[] = [];
-  const [bwrap, setpriv, prlimit, sh] = await Promise.all([which('bwrap'), which('setpriv'), which('prlimit'), which('sh')]);
+  const [bwrap, setpriv, prlimit, sh, socat] = await Promise.all([which('bwrap'), which('setpriv'), which('prlimit'), which('sh'), which('socat')]);
   const cgroups = await detectCgroups();
   if (cgroups) notes.push(...cgroups.notes);
   else notes.push('no usable cgroups: memory and process limits rely on prlimit; kill relies on pid namespaces');
   if (!prlimit) notes.push('prlimit missing (util-linux): no per-process CPU/memory/file-size limits');
+  if (!socat) notes.push('socat missing (apt-get install -y socat): workspaces with network "on" get no network at all');
 
   let problem: string | null = null;
   if (process.getuid?.() !== 0) problem = 'the server is not root, so it cannot run workspaces as their own uid';
   else if (!bwrap) problem = 'bubblewrap (bwrap) is not installed: apt-get install -y bubblewrap';
   else if (!setpriv || !sh) problem = 'setpriv (util-linux) is missing';
-  const tools: SandboxTools | null = bwrap && setpriv && sh ? { bwrap, setpriv, prlimit, sh } : null;
+  const tools: SandboxTools | null = bwrap && setpriv && sh ? { bwrap, setpriv, prlimit, sh, socat } : null;
   if (!problem && tools) problem = await probe(tools);
 
   const caps = (confined: boolean): SandboxCapabilities => ({

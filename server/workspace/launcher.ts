@@ -33,14 +33,17 @@ const HOST_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 export function confinedLauncher(o: {
   tools: SandboxTools; uid: number; workspaceDir: string; etcDir: string;
   limits: SandboxLimits; cgroup: WorkspaceCgroup | null; networkAllowed: boolean;
+  /** Host path of the workspace's egress proxy socket; null: no process of it gets a network. */
+  egressSocket: string | null;
 }): Launcher {
+  const egress = o.egressSocket && o.tools.socat ? { socket: o.egressSocket, socat: o.tools.socat } : null;
   return {
     workspacePath: SANDBOX_WORKSPACE,
     bindPath: (b) => b.target,
     launch(spec) {
       const argv = sandboxArgv({
         tools: o.tools, uid: o.uid, workspaceDir: o.workspaceDir, etcDir: o.etcDir,
-        network: spec.network ?? o.networkAllowed, interactive: spec.interactive,
+        egress: (spec.network ?? o.networkAllowed) ? egress : null, interactive: spec.interactive,
         cwd: path.posix.join(SANDBOX_WORKSPACE, checkRelative(spec.cwd ?? '')),
         env: spec.env ?? {}, command: spec.command, limits: o.limits,
         cgroupProcs: o.cgroup?.procsFiles() ?? [], extraBinds: spec.extraBinds,

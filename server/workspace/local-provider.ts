@@ -9,6 +9,7 @@
 //   <root>/volumes/<id>/etc                0755 root  passwd/group shown inside the sandbox
 //   <root>/volumes/<id>/checkpoints.git    0700 uid   checkpoint repository, outside the workspace
 //   <root>/disk-images/<id>.ext4           0600 root  sparse ext4 of TETHER_WORKSPACE_DISK_BYTES (dir 0700)
+//   <root>/egress/<digest of id>.sock      0600 uid   the workspace's egress proxy (dir 0711; egress/proxies.ts)
 // Files, checkpoints and passwd share one image, so the quota covers everything a workspace
 // can make grow. Workspaces made before volumes/ existed keep their old places (legacyPaths).
 import fs from 'node:fs/promises';
@@ -28,6 +29,7 @@ import type { DiskStatus, ExecOptions, ExecResult, PtyOptions, SandboxPty, Works
 import { spawnSandboxPty } from './pty.ts';
 import { runProcess } from './run-process.ts';
 import { etcFiles } from './sandbox.ts';
+import { DEFAULT_EGRESS_DECISION_TIMEOUT_MS, EgressProxies, egressSocketDir, type EgressProxiesOptions } from './egress/proxies.ts';
 import { Snapshots } from './snapshots.ts';
 import { chooseStorageRoot } from './storage-root.ts';
 import { killUid } from './uid-processes.ts';
@@ -61,6 +63,8 @@ export interface LocalProviderOptions {
   /** TETHER_UNSAFE_NO_SANDBOX=1: start even when workspaces cannot be confined. */
   unsafeNoSandbox: boolean;
   limits?: SandboxLimits;
+  /** Decides and records what leaves a network-on workspace; absent: nothing leaves. */
+  egress?: Partial<Omit<EgressProxiesOptions, 'log' | 'dir'>>;
   log: Logger;
 }
 
@@ -94,6 +98,9 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
     if (swept > 0) o.log.info({ swept }, 'removed workspace cgroups left by a previous run');
   }
   const live = new Map<string, LocalWorkspace>();
+  const egress = new EgressProxies({
+    ...o.egress, dir: await egressSocketDir(root.dir), policy: o.egress?.policy ?? null, decisionTimeoutMs: o.egress?.decisionTimeoutMs ?? DEFAULT_EGRESS_DECISION_TIMEOUT_MS, log: o.log,
+  });
 
   function validate(spec: WorkspaceSpec): void {
     const parsed = workspaceSpecSchema.safeParse(spec);
@@ -113,7 +120,10 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
     await fs.writeFile(path.join(p.etc, 'group'), files.group, { mode: 0o444 });
     const cgroup = host.cgroups && host.tools ? await WorkspaceCgroup.create(host.cgroups, `${cgroupPrefix}${spec.id}`, limits) : null;
     const launcher = host.tools
-      ? confinedLauncher({ tools: host.tools, uid: spec.uid, workspaceDir: p.files, etcDir: p.etc, limits, cgroup, networkAllowed: spec.networkAllowed })
+      ? confinedLauncher({
+        tools: host.tools, uid: spec.uid, workspaceDir: p.files, etcDir: p.etc, limits, cgroup, networkAllowed: spec.networkAllowed,
+        egressSocket: await egress.socketFor(spec.id, spec.uid),
+      })
       : unconfinedLauncher({ workspaceDir: p.files });
     const disk = diskQuota === 'off' ? null : { quotaBytes, image: p.image !== null };
     const w = new LocalWorkspace(spec.id, p, uid, launcher, cgroup, disk, o.log, () => {
@@ -126,6 +136,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
   async function destroy(id: string): Promise<void> {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new WorkspaceError(`Invalid workspace id: ${id}`);
     const w = live.get(id);
+    await egress.close(id);
     if (w) await w.close();
     else {
       // Not opened since start-up: its uid is whoever owns its files.
@@ -152,7 +163,9 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
       });
       try {
         const w = await prepare(spec, p);
-        await provision({ source: spec.source, files: w.files, launcher: w.launcher, track: w.track, onProgress });
+        const run = () => provision({ source: spec.source, files: w.files, launcher: w.launcher, track: w.track, onProgress });
+        const cloneHost = spec.source.kind === 'git' && !spec.source.url.startsWith('/') ? urlHost(spec.source.url) : null;
+        await (cloneHost ? egress.setupPhase(spec.id, cloneHost, run) : run());
         return w;
       } catch (e) {
         await destroy(spec.id).catch((err) => o.log.error({ err, id: spec.id }, 'cleanup after failed provision'));
@@ -166,12 +179,23 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
       return prepare(spec, p);
     },
     destroy,
+    setEgressPolicy: (policy) => egress.setPolicy(policy),
     async shutdown() {
       await Promise.all([...live.values()].map((w) => w.close()));
+      await egress.closeAll();
       // Nothing stays mounted after a clean stop: a data dir can be moved or deleted like any other.
       await volumes.detachAll();
     },
   };
+}
+
+/** The host of a clone URL (https://host/…); scp-like ssh URLs cannot go through the proxy anyway. */
+function urlHost(url: string): string | null {
+  try {
+    return new URL(url).hostname.toLowerCase() || null;
+  } catch {
+    return null;
+  }
 }
 
 class LocalWorkspace implements Workspace {

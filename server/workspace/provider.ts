@@ -1,6 +1,7 @@
 // The seam between Tether and wherever a workspace's files and processes live. The default
 // `local` provider keeps each workspace in a directory and runs every process in a bubblewrap
 // sandbox; other providers (Kubernetes pods, …) implement the same interface.
+import type { EgressPolicy } from './egress/proxies.ts';
 import type { FileService } from './files.ts';
 
 export type WorkspaceSource =
@@ -111,4 +112,6 @@ export interface WorkspaceProvider {
   open(spec: WorkspaceSpec): Promise<Workspace>;
   /** Kills its processes and deletes its files. */
   destroy(id: string): Promise<void>;
+  /** Who decides what leaves a network-on workspace (set once the approvals exist); until then nothing does. */
+  setEgressPolicy?(policy: EgressPolicy): void;
 }

@@ -69,6 +69,13 @@ export function describeCloneFailure(url: string, r: ExecResult): string {
   if (/Could not resolve host|Failed to connect|Network is unreachable|Connection refused|Connection timed out/i.test(err)) {
     return `Cannot reach ${url}: no network access or the host is down`;
   }
+  // The egress proxy's answer to an https clone: 404 the name does not resolve, 403 refused (a private address), 502 down.
+  const proxy = /CONNECT tunnel failed, response (\d+)/i.exec(err);
+  if (proxy) {
+    return proxy[1] === '403'
+      ? `Cannot reach ${url}: the network proxy refused it (a private or host address)`
+      : `Cannot reach ${url}: no network access or the host is down`;
+  }
   if (/not found|does not exist|does not appear to be a git repository|not a git repository|Authentication failed|could not read Username/i.test(err)) {
     return `Not a git repository, or not accessible: ${url}`;
   }

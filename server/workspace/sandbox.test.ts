@@ -4,8 +4,8 @@ import { DEFAULT_LIMITS, limitsFromEnv } from './limits.ts';
 import { bwrapArgs, sandboxArgv, type SandboxRequest } from './sandbox.ts';
 
 const req: SandboxRequest = {
-  tools: { bwrap: '/usr/bin/bwrap', setpriv: '/usr/bin/setpriv', prlimit: '/usr/bin/prlimit', sh: '/bin/sh' },
-  uid: 12345, workspaceDir: '/data/workspaces/w', etcDir: '/data/sandbox-etc/w', network: false, interactive: false,
+  tools: { bwrap: '/usr/bin/bwrap', setpriv: '/usr/bin/setpriv', prlimit: '/usr/bin/prlimit', sh: '/bin/sh', socat: '/usr/bin/socat' },
+  uid: 12345, workspaceDir: '/data/workspaces/w', etcDir: '/data/sandbox-etc/w', egress: null, interactive: false,
   cwd: '/workspace', env: {}, command: ['npm', 'test'], limits: DEFAULT_LIMITS, cgroupProcs: ['/sys/fs/cgroup/pids/tether-w/cgroup.procs'],
 };
 
@@ -32,10 +32,13 @@ describe('sandboxArgv', () => {
     expect(args.join(' ')).toContain('--bind /data/workspaces/w /workspace');
     expect(args.join(' ')).toContain('--tmpfs /tmp');
     expect(args.indexOf('--remount-ro')).toBeGreaterThan(args.indexOf('--bind'));
-    const net = bwrapArgs({ ...req, network: true, interactive: true });
-    expect(net).toContain('--share-net');
+    const net = bwrapArgs({ ...req, egress: { socket: '/data/w/etc/egress.sock', socat: '/usr/bin/socat' }, interactive: true });
+    // Network "on" never shares the host's namespace: the proxy socket is the only way out.
+    expect(net).not.toContain('--share-net');
     expect(net).not.toContain('--new-session');
-    expect(net.join(' ')).toContain('/etc/resolv.conf');
+    expect(net.join(' ')).toContain('--bind /data/w/etc/egress.sock /run/tether/egress.sock');
+    expect(net.join(' ')).toContain('--setenv HTTPS_PROXY http://127.0.0.1:3128');
+    expect(net.join(' ')).not.toContain('/etc/resolv.conf');
   });
 });
 

@@ -5,6 +5,7 @@
 // (ENVIRONMENT.md). Everything here is pure so the exact argv can be tested and reviewed.
 import path from 'node:path';
 import type { SandboxLimits } from './limits.ts';
+import { PROXY_ENV, SANDBOX_EGRESS_SOCKET, withRelay } from './egress/relay.ts';
 
 /** Where the workspace appears inside every sandbox. */
 export const SANDBOX_WORKSPACE = '/workspace';
@@ -16,7 +17,12 @@ export interface SandboxTools {
   setpriv: string;
   prlimit: string | null;
   sh: string;
+  /** The in-sandbox relay to the egress proxy; without it no sandbox gets a network. */
+  socat: string | null;
 }
+
+/** The way out of a network-on sandbox: the host path of its workspace's egress proxy socket. */
+export interface SandboxEgress { socket: string; socat: string }
 
 export interface Bind { source: string; target: string; readOnly: boolean }
 
@@ -26,7 +32,8 @@ export interface SandboxRequest {
   workspaceDir: string;
   /** Holds `passwd` and `group` for the workspace user (files, since node-pty cannot pass extra fds). */
   etcDir: string;
-  network: boolean;
+  /** Null: no network at all. Otherwise still no network of its own: only the egress proxy. */
+  egress: SandboxEgress | null;
   /** A terminal: no --new-session, or the shell gets no job control. */
   interactive: boolean;
   /** Absolute path inside the sandbox (under /workspace). */
@@ -47,11 +54,8 @@ const READ_ONLY_SYSTEM = [
   '--ro-bind-try', '/etc/localtime', '/etc/localtime',
 ];
 
-/** Name resolution only matters when the sandbox may use the network. */
-const NETWORK_FILES = [
-  '--ro-bind-try', '/etc/resolv.conf', '/etc/resolv.conf', '--ro-bind-try', '/etc/hosts', '/etc/hosts',
-  '--ro-bind-try', '/etc/nsswitch.conf', '/etc/nsswitch.conf', '--ro-bind-try', '/etc/gai.conf', '/etc/gai.conf',
-];
+/** Names are resolved by the egress proxy on the host; inside, only localhost needs resolving. */
+const NETWORK_FILES = ['--ro-bind-try', '/etc/hosts', '/etc/hosts', '--ro-bind-try', '/etc/nsswitch.conf', '/etc/nsswitch.conf'];
 
 export const DEFAULT_PATH = '/workspace/node_modules/.bin:/usr/local/bin:/usr/bin:/bin';
 
@@ -61,27 +65,29 @@ const SANDBOX_ENV: Record<string, string> = {
   npm_config_cache: '/tmp/.npm', npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false',
 };
 
+// --unshare-all includes the network namespace, and nothing here ever shares the host's: a
+// sandbox's only network is its own loopback, plus the egress proxy socket when network is on.
 export function bwrapArgs(r: SandboxRequest): string[] {
   const id = String(r.uid);
   const args = [
     '--unshare-all', '--die-with-parent',
     ...(r.interactive ? [] : ['--new-session']),
-    ...(r.network ? ['--share-net'] : []),
     '--unshare-user', '--uid', id, '--gid', id, '--disable-userns',
     ...READ_ONLY_SYSTEM,
-    ...(r.network ? NETWORK_FILES : []),
+    ...(r.egress ? NETWORK_FILES : []),
     '--ro-bind', path.join(r.etcDir, 'passwd'), '/etc/passwd',
     '--ro-bind', path.join(r.etcDir, 'group'), '/etc/group',
     '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
     '--bind', r.workspaceDir, SANDBOX_WORKSPACE,
   ];
   for (const b of r.extraBinds ?? []) args.push(b.readOnly ? '--ro-bind' : '--bind', b.source, b.target);
+  if (r.egress) args.push('--bind', r.egress.socket, SANDBOX_EGRESS_SOCKET);
   // The sandbox root is a tmpfs bwrap writes its mount points into; afterwards nothing may.
   args.push('--remount-ro', '/');
   args.push('--chdir', r.cwd, '--hostname', 'sandbox', '--clearenv');
-  const env = { ...SANDBOX_ENV, ...r.env };
+  const env = { ...SANDBOX_ENV, ...(r.egress ? PROXY_ENV : {}), ...r.env };
   for (const [k, v] of Object.entries(env)) args.push('--setenv', k, v);
-  args.push('--', ...r.command);
+  args.push('--', ...(r.egress ? withRelay(r.egress.socat, r.command) : r.command));
   return args;
 }
 

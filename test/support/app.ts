@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseConfig } from '../../server/config.ts';
 import { createHttpServer } from '../../server/http.ts';
 import { log } from '../../server/log.ts';
-import { createServices, type Services } from '../../server/services.ts';
+import { createServices, egressOptions, type Services } from '../../server/services.ts';
 import { createLocalProvider, type LocalProvider } from '../../server/workspace/local-provider.ts';
 import { createTestDb, type TestDb } from './db.ts';
 
@@ -25,7 +25,7 @@ export async function startTestApp(provider: 'sqlite' | 'postgres', env: Record<
   const config = parseConfig({ TETHER_DATA_DIR: dataDir, PORT: '0', TETHER_LOG_LEVEL: 'silent', ...env });
   const workspaces = await createLocalProvider({
     dataDir, workspacesDir: config.TETHER_WORKSPACES_DIR, diskQuotaBytes: config.TETHER_WORKSPACE_DISK_BYTES,
-    unsafeNoSandbox: false, limits: config.sandboxLimits, log,
+    unsafeNoSandbox: false, limits: config.sandboxLimits, log, egress: egressOptions(config),
   });
   const services = createServices(config, log, testDb.db, workspaces);
   const { server, io } = createHttpServer(services, async (_req, res) => { res.statusCode = 404; res.end('no pages in API tests'); });

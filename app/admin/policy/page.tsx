@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { AdminPolicyAnomalies } from '../../components/AdminPolicyAnomalies.tsx';
+import { AdminEgressAllowlist } from '../../components/AdminEgressAllowlist.tsx';
 import { AdminPolicyRules } from '../../components/AdminPolicyRules.tsx';
 import { AdminPolicySettings } from '../../components/AdminPolicySettings.tsx';
 import { AppShell } from '../../components/AppShell.tsx';
@@ -14,6 +15,7 @@ export default async function AdminPolicyPage() {
         <AdminPolicyRules />
         <AdminPolicySettings />
         <AdminPolicyAnomalies />
+        <AdminEgressAllowlist />
       </div>
     </AppShell>
   );

@@ -12,9 +12,21 @@ import { SHUTDOWN } from '../run-signals.ts';
 import { approveRefusal } from './authority.ts';
 import { toView, type ApprovalRow, type ApprovalView } from './view.ts';
 import { addRule, type StoredRule } from '../policy/rules-store.ts';
-import { suggestedRules } from './suggested-rules.ts';
+import { EGRESS_TOOL, suggestedRules } from './suggested-rules.ts';
+import { addEgressEntry } from '../../workspace/egress/allowlist-store.ts';
 
 type Answer = Awaited<ReturnType<ApprovalGate['request']>>;
+/**
+ * What is asked about: a tool call, or something a workspace process does that is gated the same
+ * way (the egress proxy asks with tool "network" and runId "" — no run waits on it).
+ */
+export interface ApprovalAsk {
+  sessionId: string; runId: string; callId: string; tool: string;
+  /** Whose action it is (four eyes for high risk); null when no person started it. */
+  userId: string | null;
+  input: unknown;
+  decision: PolicyDecision;
+}
 type Outcome = 'approved' | 'denied' | 'expired' | 'cancelled';
 export type DecideResult =
   | { ok: true; approval: ApprovalView; rulesAdded: StoredRule[] }
@@ -39,10 +51,16 @@ export class ApprovalService implements ApprovalGate {
   /** An approval was answered (or expired) while no run in this process waited for it: resume that run. */
   onSettledWithoutRun(listener: (a: { sessionId: string; runId: string }) => void): void { this.orphanListener = listener; }
 
-  async request(call: PolicyCall & { callId: string; decision: PolicyDecision }, signal: AbortSignal): Promise<Answer> {
+  request(call: PolicyCall & { callId: string; decision: PolicyDecision }, signal: AbortSignal): Promise<Answer> {
+    const { sessionId, runId, callId, userId, input, decision } = call;
+    return this.ask({ sessionId, runId, callId, userId, input, decision, tool: call.tool.name }, signal, call.highRisk);
+  }
+
+  /** Raises (or finds again) the approval and waits for its answer. */
+  async ask(call: ApprovalAsk, signal: AbortSignal, highRisk: string | null = null): Promise<Answer> {
     let row = await this.o.db.approval.findUnique({ where: { sessionId_toolCallId: { sessionId: call.sessionId, toolCallId: call.callId } } });
     // A re-delivered call (resume after a restart) finds its approval again instead of asking twice.
-    row ??= await this.create(call);
+    row ??= await this.create(call, highRisk);
     if (row.status === 'pending' && row.expiresAt.getTime() <= Date.now()) await this.settle(row, 'expired', null, expiredAnswer(this.o.timeoutMs));
     row = await this.o.db.approval.findUniqueOrThrow({ where: { id: row.id } });
     if (row.status !== 'pending') return answerOf(row);
@@ -88,6 +106,11 @@ export class ApprovalService implements ApprovalGate {
     const workspaceId = rules.length ? (await this.o.db.session.findUnique({ where: { id: row.sessionId }, select: { workspaceId: true } }))?.workspaceId ?? null : null;
     const rulesAdded: StoredRule[] = [];
     for (const r of rules) {
+      if (r.tool === EGRESS_TOOL) {
+        const added = await addEgressEntry(this.o.db, { teamId: row.teamId, actorId: principal.user.id, input: { host: r.pattern, workspaceId, note: `allowed always when approving (approval ${row.id})` } });
+        if (!added.ok) this.o.log.warn({ approvalId: row.id, error: added.error }, 'could not add the host to the workspace allowlist');
+        continue;
+      }
       rulesAdded.push(await addRule(this.o.db, { teamId: row.teamId, actorId: principal.user.id, rule: { action: 'allow', tool: r.tool, pattern: r.pattern, workspaceId, note: `added when approving ${row.tool} (approval ${row.id})` } }));
     }
     return { ok: true, approval: toView(settled, principal), rulesAdded };
@@ -121,13 +144,13 @@ export class ApprovalService implements ApprovalGate {
     this.timers.clear();
   }
 
-  private async create(call: PolicyCall & { callId: string; decision: PolicyDecision }): Promise<ApprovalRow> {
+  private async create(call: ApprovalAsk, highRisk: string | null): Promise<ApprovalRow> {
     const session = await this.o.db.session.findUniqueOrThrow({ where: { id: call.sessionId }, select: { teamId: true } });
-    const risk = call.decision.risk ?? (call.highRisk ? 'high' : 'medium');
+    const risk = call.decision.risk ?? (highRisk ? 'high' : 'medium');
     const expiresAt = new Date(Date.now() + this.o.timeoutMs);
     const row = await this.o.db.approval.create({
       data: {
-        sessionId: call.sessionId, teamId: session.teamId, runId: call.runId, toolCallId: call.callId, tool: call.tool.name,
+        sessionId: call.sessionId, teamId: session.teamId, runId: call.runId, toolCallId: call.callId, tool: call.tool,
         risk, reason: call.decision.reason, rule: call.decision.rule ?? null, requestedById: call.userId, expiresAt,
         detail: jsonSafe({ input: call.input, commands: call.decision.commands ?? [], ...(call.decision.releaseCheck !== undefined ? { releaseCheck: call.decision.releaseCheck } : {}) }),
       },

@@ -5,12 +5,19 @@
 import type { Risk } from '../policy.ts';
 import { RULE_TOOLS, type RuleTool } from '../policy/rules.ts';
 
-export interface SuggestedRule { tool: RuleTool; pattern: string }
+/** The egress proxy's approvals ("workspace wants to reach host:port"); "always" adds the host to the workspace's allowlist. */
+export const EGRESS_TOOL = 'network';
+
+export interface SuggestedRule { tool: RuleTool | typeof EGRESS_TOOL; pattern: string }
 
 const PATH_TOOLS = new Set(['write_file', 'edit_file', 'read_file', 'list_dir']);
 const GLOB = /[*?]/;
 
 export function suggestedRules(a: { tool: string; risk: string; detail: unknown }): SuggestedRule[] {
+  if (a.tool === EGRESS_TOOL) {
+    const host = ((a.detail ?? {}) as { input?: { host?: unknown } }).input?.host;
+    return (a.risk as Risk) !== 'high' && typeof host === 'string' && !GLOB.test(host) ? [{ tool: EGRESS_TOOL, pattern: host }] : [];
+  }
   const tool = RULE_TOOLS.find((t) => t === a.tool && t !== '*');
   if (!tool || (a.risk as Risk) === 'high') return [];
   const detail = (a.detail ?? {}) as { input?: { path?: unknown }; commands?: unknown };

@@ -149,3 +149,16 @@ export type TeamPolicySettings = Prisma.TeamPolicySettingsModel
  * (the default: it never enters the sandbox).
  */
 export type WorkspaceSecret = Prisma.WorkspaceSecretModel
+/**
+ * Model EgressAllowEntry
+ * A domain a team's network-on workspaces may reach through the egress proxy without asking
+ * (server/workspace/egress/). workspaceId null: the whole team; otherwise that workspace only.
+ * host: "registry.npmjs.org" or a suffix pattern "*.example.com" (validated by zod in allowlist-store.ts).
+ */
+export type EgressAllowEntry = Prisma.EgressAllowEntryModel
+/**
+ * Model TeamEgressSettings
+ * Set once a team's allowlist has been given its defaults; from then on the list is the admins' own
+ * (removing a default sticks).
+ */
+export type TeamEgressSettings = Prisma.TeamEgressSettingsModel

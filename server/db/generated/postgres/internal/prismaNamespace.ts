@@ -414,7 +414,9 @@ export const ModelName = {
   ModelRouteSetting: 'ModelRouteSetting',
   PolicyRule: 'PolicyRule',
   TeamPolicySettings: 'TeamPolicySettings',
-  WorkspaceSecret: 'WorkspaceSecret'
+  WorkspaceSecret: 'WorkspaceSecret',
+  EgressAllowEntry: 'EgressAllowEntry',
+  TeamEgressSettings: 'TeamEgressSettings'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -430,7 +432,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "team" | "user" | "account" | "authSession" | "membership" | "workspace" | "session" | "event" | "auditEntry" | "memoryItem" | "approval" | "shareLink" | "agentRun" | "modelUsage" | "modelRouteSetting" | "policyRule" | "teamPolicySettings" | "workspaceSecret"
+    modelProps: "team" | "user" | "account" | "authSession" | "membership" | "workspace" | "session" | "event" | "auditEntry" | "memoryItem" | "approval" | "shareLink" | "agentRun" | "modelUsage" | "modelRouteSetting" | "policyRule" | "teamPolicySettings" | "workspaceSecret" | "egressAllowEntry" | "teamEgressSettings"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1766,6 +1768,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    EgressAllowEntry: {
+      payload: Prisma.$EgressAllowEntryPayload<ExtArgs>
+      fields: Prisma.EgressAllowEntryFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.EgressAllowEntryFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EgressAllowEntryPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.EgressAllowEntryFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EgressAllowEntryPayload>
+        }
+        findFirst: {
+          args: Prisma.EgressAllowEntryFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EgressAllowEntryPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.EgressAllowEntryFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EgressAllowEntryPayload>
+        }
+        findMany: {
+          args: Prisma.EgressAllowEntryFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EgressAllowEntryPayload>[]
+        }
+        create: {
+          args: Prisma.EgressAllowEntryCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EgressAllowEntryPayload>
+        }
+        createMany: {
+          args: Prisma.EgressAllowEntryCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.EgressAllowEntryCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EgressAllowEntryPayload>[]
+        }
+        delete: {
+          args: Prisma.EgressAllowEntryDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EgressAllowEntryPayload>
+        }
+        update: {
+          args: Prisma.EgressAllowEntryUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EgressAllowEntryPayload>
+        }
+        deleteMany: {
+          args: Prisma.EgressAllowEntryDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.EgressAllowEntryUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.EgressAllowEntryUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EgressAllowEntryPayload>[]
+        }
+        upsert: {
+          args: Prisma.EgressAllowEntryUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$EgressAllowEntryPayload>
+        }
+        aggregate: {
+          args: Prisma.EgressAllowEntryAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateEgressAllowEntry>
+        }
+        groupBy: {
+          args: Prisma.EgressAllowEntryGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.EgressAllowEntryGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.EgressAllowEntryCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.EgressAllowEntryCountAggregateOutputType> | number
+        }
+      }
+    }
+    TeamEgressSettings: {
+      payload: Prisma.$TeamEgressSettingsPayload<ExtArgs>
+      fields: Prisma.TeamEgressSettingsFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.TeamEgressSettingsFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamEgressSettingsPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.TeamEgressSettingsFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamEgressSettingsPayload>
+        }
+        findFirst: {
+          args: Prisma.TeamEgressSettingsFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamEgressSettingsPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.TeamEgressSettingsFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamEgressSettingsPayload>
+        }
+        findMany: {
+          args: Prisma.TeamEgressSettingsFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamEgressSettingsPayload>[]
+        }
+        create: {
+          args: Prisma.TeamEgressSettingsCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamEgressSettingsPayload>
+        }
+        createMany: {
+          args: Prisma.TeamEgressSettingsCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.TeamEgressSettingsCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamEgressSettingsPayload>[]
+        }
+        delete: {
+          args: Prisma.TeamEgressSettingsDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamEgressSettingsPayload>
+        }
+        update: {
+          args: Prisma.TeamEgressSettingsUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamEgressSettingsPayload>
+        }
+        deleteMany: {
+          args: Prisma.TeamEgressSettingsDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.TeamEgressSettingsUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.TeamEgressSettingsUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamEgressSettingsPayload>[]
+        }
+        upsert: {
+          args: Prisma.TeamEgressSettingsUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TeamEgressSettingsPayload>
+        }
+        aggregate: {
+          args: Prisma.TeamEgressSettingsAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateTeamEgressSettings>
+        }
+        groupBy: {
+          args: Prisma.TeamEgressSettingsGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TeamEgressSettingsGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.TeamEgressSettingsCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TeamEgressSettingsCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -2075,6 +2225,27 @@ export const WorkspaceSecretScalarFieldEnum = {
 export type WorkspaceSecretScalarFieldEnum = (typeof WorkspaceSecretScalarFieldEnum)[keyof typeof WorkspaceSecretScalarFieldEnum]
 
 
+export const EgressAllowEntryScalarFieldEnum = {
+  id: 'id',
+  teamId: 'teamId',
+  workspaceId: 'workspaceId',
+  host: 'host',
+  note: 'note',
+  createdById: 'createdById',
+  createdAt: 'createdAt'
+} as const
+
+export type EgressAllowEntryScalarFieldEnum = (typeof EgressAllowEntryScalarFieldEnum)[keyof typeof EgressAllowEntryScalarFieldEnum]
+
+
+export const TeamEgressSettingsScalarFieldEnum = {
+  teamId: 'teamId',
+  defaultsAddedAt: 'defaultsAddedAt'
+} as const
+
+export type TeamEgressSettingsScalarFieldEnum = (typeof TeamEgressSettingsScalarFieldEnum)[keyof typeof TeamEgressSettingsScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -2374,6 +2545,8 @@ export type GlobalOmitConfig = {
   policyRule?: Prisma.PolicyRuleOmit
   teamPolicySettings?: Prisma.TeamPolicySettingsOmit
   workspaceSecret?: Prisma.WorkspaceSecretOmit
+  egressAllowEntry?: Prisma.EgressAllowEntryOmit
+  teamEgressSettings?: Prisma.TeamEgressSettingsOmit
 }
 
 /* Types for Logging */

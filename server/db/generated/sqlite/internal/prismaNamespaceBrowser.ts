@@ -68,7 +68,9 @@ export const ModelName = {
   ModelRouteSetting: 'ModelRouteSetting',
   PolicyRule: 'PolicyRule',
   TeamPolicySettings: 'TeamPolicySettings',
-  WorkspaceSecret: 'WorkspaceSecret'
+  WorkspaceSecret: 'WorkspaceSecret',
+  EgressAllowEntry: 'EgressAllowEntry',
+  TeamEgressSettings: 'TeamEgressSettings'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -352,6 +354,27 @@ export const WorkspaceSecretScalarFieldEnum = {
 } as const
 
 export type WorkspaceSecretScalarFieldEnum = (typeof WorkspaceSecretScalarFieldEnum)[keyof typeof WorkspaceSecretScalarFieldEnum]
+
+
+export const EgressAllowEntryScalarFieldEnum = {
+  id: 'id',
+  teamId: 'teamId',
+  workspaceId: 'workspaceId',
+  host: 'host',
+  note: 'note',
+  createdById: 'createdById',
+  createdAt: 'createdAt'
+} as const
+
+export type EgressAllowEntryScalarFieldEnum = (typeof EgressAllowEntryScalarFieldEnum)[keyof typeof EgressAllowEntryScalarFieldEnum]
+
+
+export const TeamEgressSettingsScalarFieldEnum = {
+  teamId: 'teamId',
+  defaultsAddedAt: 'defaultsAddedAt'
+} as const
+
+export type TeamEgressSettingsScalarFieldEnum = (typeof TeamEgressSettingsScalarFieldEnum)[keyof typeof TeamEgressSettingsScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -172,6 +172,8 @@ export type TeamWhereInput = {
   audit?: Prisma.AuditEntryListRelationFilter
   policyRules?: Prisma.PolicyRuleListRelationFilter
   policy?: Prisma.XOR<Prisma.TeamPolicySettingsNullableScalarRelationFilter, Prisma.TeamPolicySettingsWhereInput> | null
+  egressAllow?: Prisma.EgressAllowEntryListRelationFilter
+  egress?: Prisma.XOR<Prisma.TeamEgressSettingsNullableScalarRelationFilter, Prisma.TeamEgressSettingsWhereInput> | null
 }
 
 export type TeamOrderByWithRelationInput = {
@@ -184,6 +186,8 @@ export type TeamOrderByWithRelationInput = {
   audit?: Prisma.AuditEntryOrderByRelationAggregateInput
   policyRules?: Prisma.PolicyRuleOrderByRelationAggregateInput
   policy?: Prisma.TeamPolicySettingsOrderByWithRelationInput
+  egressAllow?: Prisma.EgressAllowEntryOrderByRelationAggregateInput
+  egress?: Prisma.TeamEgressSettingsOrderByWithRelationInput
 }
 
 export type TeamWhereUniqueInput = Prisma.AtLeast<{
@@ -199,6 +203,8 @@ export type TeamWhereUniqueInput = Prisma.AtLeast<{
   audit?: Prisma.AuditEntryListRelationFilter
   policyRules?: Prisma.PolicyRuleListRelationFilter
   policy?: Prisma.XOR<Prisma.TeamPolicySettingsNullableScalarRelationFilter, Prisma.TeamPolicySettingsWhereInput> | null
+  egressAllow?: Prisma.EgressAllowEntryListRelationFilter
+  egress?: Prisma.XOR<Prisma.TeamEgressSettingsNullableScalarRelationFilter, Prisma.TeamEgressSettingsWhereInput> | null
 }, "id">
 
 export type TeamOrderByWithAggregationInput = {
@@ -229,6 +235,8 @@ export type TeamCreateInput = {
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
 }
 
 export type TeamUncheckedCreateInput = {
@@ -241,6 +249,8 @@ export type TeamUncheckedCreateInput = {
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
 }
 
 export type TeamUpdateInput = {
@@ -253,6 +263,8 @@ export type TeamUpdateInput = {
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateInput = {
@@ -265,6 +277,8 @@ export type TeamUncheckedUpdateInput = {
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamCreateManyInput = {
@@ -400,6 +414,34 @@ export type TeamUpdateOneRequiredWithoutPolicyNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TeamUpdateToOneWithWhereWithoutPolicyInput, Prisma.TeamUpdateWithoutPolicyInput>, Prisma.TeamUncheckedUpdateWithoutPolicyInput>
 }
 
+export type TeamCreateNestedOneWithoutEgressAllowInput = {
+  create?: Prisma.XOR<Prisma.TeamCreateWithoutEgressAllowInput, Prisma.TeamUncheckedCreateWithoutEgressAllowInput>
+  connectOrCreate?: Prisma.TeamCreateOrConnectWithoutEgressAllowInput
+  connect?: Prisma.TeamWhereUniqueInput
+}
+
+export type TeamUpdateOneRequiredWithoutEgressAllowNestedInput = {
+  create?: Prisma.XOR<Prisma.TeamCreateWithoutEgressAllowInput, Prisma.TeamUncheckedCreateWithoutEgressAllowInput>
+  connectOrCreate?: Prisma.TeamCreateOrConnectWithoutEgressAllowInput
+  upsert?: Prisma.TeamUpsertWithoutEgressAllowInput
+  connect?: Prisma.TeamWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TeamUpdateToOneWithWhereWithoutEgressAllowInput, Prisma.TeamUpdateWithoutEgressAllowInput>, Prisma.TeamUncheckedUpdateWithoutEgressAllowInput>
+}
+
+export type TeamCreateNestedOneWithoutEgressInput = {
+  create?: Prisma.XOR<Prisma.TeamCreateWithoutEgressInput, Prisma.TeamUncheckedCreateWithoutEgressInput>
+  connectOrCreate?: Prisma.TeamCreateOrConnectWithoutEgressInput
+  connect?: Prisma.TeamWhereUniqueInput
+}
+
+export type TeamUpdateOneRequiredWithoutEgressNestedInput = {
+  create?: Prisma.XOR<Prisma.TeamCreateWithoutEgressInput, Prisma.TeamUncheckedCreateWithoutEgressInput>
+  connectOrCreate?: Prisma.TeamCreateOrConnectWithoutEgressInput
+  upsert?: Prisma.TeamUpsertWithoutEgressInput
+  connect?: Prisma.TeamWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TeamUpdateToOneWithWhereWithoutEgressInput, Prisma.TeamUpdateWithoutEgressInput>, Prisma.TeamUncheckedUpdateWithoutEgressInput>
+}
+
 export type TeamCreateWithoutMembershipsInput = {
   id?: string
   name: string
@@ -409,6 +451,8 @@ export type TeamCreateWithoutMembershipsInput = {
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutMembershipsInput = {
@@ -420,6 +464,8 @@ export type TeamUncheckedCreateWithoutMembershipsInput = {
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutMembershipsInput = {
@@ -447,6 +493,8 @@ export type TeamUpdateWithoutMembershipsInput = {
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutMembershipsInput = {
@@ -458,6 +506,8 @@ export type TeamUncheckedUpdateWithoutMembershipsInput = {
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutWorkspacesInput = {
@@ -469,6 +519,8 @@ export type TeamCreateWithoutWorkspacesInput = {
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutWorkspacesInput = {
@@ -480,6 +532,8 @@ export type TeamUncheckedCreateWithoutWorkspacesInput = {
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutWorkspacesInput = {
@@ -507,6 +561,8 @@ export type TeamUpdateWithoutWorkspacesInput = {
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutWorkspacesInput = {
@@ -518,6 +574,8 @@ export type TeamUncheckedUpdateWithoutWorkspacesInput = {
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutSessionsInput = {
@@ -529,6 +587,8 @@ export type TeamCreateWithoutSessionsInput = {
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutSessionsInput = {
@@ -540,6 +600,8 @@ export type TeamUncheckedCreateWithoutSessionsInput = {
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutSessionsInput = {
@@ -567,6 +629,8 @@ export type TeamUpdateWithoutSessionsInput = {
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutSessionsInput = {
@@ -578,6 +642,8 @@ export type TeamUncheckedUpdateWithoutSessionsInput = {
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutAuditInput = {
@@ -589,6 +655,8 @@ export type TeamCreateWithoutAuditInput = {
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutAuditInput = {
@@ -600,6 +668,8 @@ export type TeamUncheckedCreateWithoutAuditInput = {
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutAuditInput = {
@@ -627,6 +697,8 @@ export type TeamUpdateWithoutAuditInput = {
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutAuditInput = {
@@ -638,6 +710,8 @@ export type TeamUncheckedUpdateWithoutAuditInput = {
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutPolicyRulesInput = {
@@ -649,6 +723,8 @@ export type TeamCreateWithoutPolicyRulesInput = {
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutPolicyRulesInput = {
@@ -660,6 +736,8 @@ export type TeamUncheckedCreateWithoutPolicyRulesInput = {
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutPolicyRulesInput = {
@@ -687,6 +765,8 @@ export type TeamUpdateWithoutPolicyRulesInput = {
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutPolicyRulesInput = {
@@ -698,6 +778,8 @@ export type TeamUncheckedUpdateWithoutPolicyRulesInput = {
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutPolicyInput = {
@@ -709,6 +791,8 @@ export type TeamCreateWithoutPolicyInput = {
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutPolicyInput = {
@@ -720,6 +804,8 @@ export type TeamUncheckedCreateWithoutPolicyInput = {
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutPolicyInput = {
@@ -747,6 +833,8 @@ export type TeamUpdateWithoutPolicyInput = {
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutPolicyInput = {
@@ -758,6 +846,144 @@ export type TeamUncheckedUpdateWithoutPolicyInput = {
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
+}
+
+export type TeamCreateWithoutEgressAllowInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
+  sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
+  workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
+  audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
+}
+
+export type TeamUncheckedCreateWithoutEgressAllowInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
+  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
+  workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
+  audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
+}
+
+export type TeamCreateOrConnectWithoutEgressAllowInput = {
+  where: Prisma.TeamWhereUniqueInput
+  create: Prisma.XOR<Prisma.TeamCreateWithoutEgressAllowInput, Prisma.TeamUncheckedCreateWithoutEgressAllowInput>
+}
+
+export type TeamUpsertWithoutEgressAllowInput = {
+  update: Prisma.XOR<Prisma.TeamUpdateWithoutEgressAllowInput, Prisma.TeamUncheckedUpdateWithoutEgressAllowInput>
+  create: Prisma.XOR<Prisma.TeamCreateWithoutEgressAllowInput, Prisma.TeamUncheckedCreateWithoutEgressAllowInput>
+  where?: Prisma.TeamWhereInput
+}
+
+export type TeamUpdateToOneWithWhereWithoutEgressAllowInput = {
+  where?: Prisma.TeamWhereInput
+  data: Prisma.XOR<Prisma.TeamUpdateWithoutEgressAllowInput, Prisma.TeamUncheckedUpdateWithoutEgressAllowInput>
+}
+
+export type TeamUpdateWithoutEgressAllowInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
+  sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
+  workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
+  audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
+}
+
+export type TeamUncheckedUpdateWithoutEgressAllowInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
+  sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
+  workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
+  audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
+}
+
+export type TeamCreateWithoutEgressInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
+  sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
+  workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
+  audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
+}
+
+export type TeamUncheckedCreateWithoutEgressInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
+  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
+  workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
+  audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
+}
+
+export type TeamCreateOrConnectWithoutEgressInput = {
+  where: Prisma.TeamWhereUniqueInput
+  create: Prisma.XOR<Prisma.TeamCreateWithoutEgressInput, Prisma.TeamUncheckedCreateWithoutEgressInput>
+}
+
+export type TeamUpsertWithoutEgressInput = {
+  update: Prisma.XOR<Prisma.TeamUpdateWithoutEgressInput, Prisma.TeamUncheckedUpdateWithoutEgressInput>
+  create: Prisma.XOR<Prisma.TeamCreateWithoutEgressInput, Prisma.TeamUncheckedCreateWithoutEgressInput>
+  where?: Prisma.TeamWhereInput
+}
+
+export type TeamUpdateToOneWithWhereWithoutEgressInput = {
+  where?: Prisma.TeamWhereInput
+  data: Prisma.XOR<Prisma.TeamUpdateWithoutEgressInput, Prisma.TeamUncheckedUpdateWithoutEgressInput>
+}
+
+export type TeamUpdateWithoutEgressInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
+  sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
+  workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
+  audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
+}
+
+export type TeamUncheckedUpdateWithoutEgressInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
+  sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
+  workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
+  audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
 }
 
 
@@ -771,6 +997,7 @@ export type TeamCountOutputType = {
   workspaces: number
   audit: number
   policyRules: number
+  egressAllow: number
 }
 
 export type TeamCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -779,6 +1006,7 @@ export type TeamCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.I
   workspaces?: boolean | TeamCountOutputTypeCountWorkspacesArgs
   audit?: boolean | TeamCountOutputTypeCountAuditArgs
   policyRules?: boolean | TeamCountOutputTypeCountPolicyRulesArgs
+  egressAllow?: boolean | TeamCountOutputTypeCountEgressAllowArgs
 }
 
 /**
@@ -826,6 +1054,13 @@ export type TeamCountOutputTypeCountPolicyRulesArgs<ExtArgs extends runtime.Type
   where?: Prisma.PolicyRuleWhereInput
 }
 
+/**
+ * TeamCountOutputType without action
+ */
+export type TeamCountOutputTypeCountEgressAllowArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.EgressAllowEntryWhereInput
+}
+
 
 export type TeamSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -837,6 +1072,8 @@ export type TeamSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   audit?: boolean | Prisma.Team$auditArgs<ExtArgs>
   policyRules?: boolean | Prisma.Team$policyRulesArgs<ExtArgs>
   policy?: boolean | Prisma.Team$policyArgs<ExtArgs>
+  egressAllow?: boolean | Prisma.Team$egressAllowArgs<ExtArgs>
+  egress?: boolean | Prisma.Team$egressArgs<ExtArgs>
   _count?: boolean | Prisma.TeamCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["team"]>
 
@@ -866,6 +1103,8 @@ export type TeamInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   audit?: boolean | Prisma.Team$auditArgs<ExtArgs>
   policyRules?: boolean | Prisma.Team$policyRulesArgs<ExtArgs>
   policy?: boolean | Prisma.Team$policyArgs<ExtArgs>
+  egressAllow?: boolean | Prisma.Team$egressAllowArgs<ExtArgs>
+  egress?: boolean | Prisma.Team$egressArgs<ExtArgs>
   _count?: boolean | Prisma.TeamCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type TeamIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -880,6 +1119,8 @@ export type $TeamPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
     audit: Prisma.$AuditEntryPayload<ExtArgs>[]
     policyRules: Prisma.$PolicyRulePayload<ExtArgs>[]
     policy: Prisma.$TeamPolicySettingsPayload<ExtArgs> | null
+    egressAllow: Prisma.$EgressAllowEntryPayload<ExtArgs>[]
+    egress: Prisma.$TeamEgressSettingsPayload<ExtArgs> | null
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1285,6 +1526,8 @@ export interface Prisma__TeamClient<T, Null = never, ExtArgs extends runtime.Typ
   audit<T extends Prisma.Team$auditArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$auditArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AuditEntryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   policyRules<T extends Prisma.Team$policyRulesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$policyRulesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PolicyRulePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   policy<T extends Prisma.Team$policyArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$policyArgs<ExtArgs>>): Prisma.Prisma__TeamPolicySettingsClient<runtime.Types.Result.GetResult<Prisma.$TeamPolicySettingsPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
+  egressAllow<T extends Prisma.Team$egressAllowArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$egressAllowArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$EgressAllowEntryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  egress<T extends Prisma.Team$egressArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$egressArgs<ExtArgs>>): Prisma.Prisma__TeamEgressSettingsClient<runtime.Types.Result.GetResult<Prisma.$TeamEgressSettingsPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1844,6 +2087,49 @@ export type Team$policyArgs<ExtArgs extends runtime.Types.Extensions.InternalArg
    */
   include?: Prisma.TeamPolicySettingsInclude<ExtArgs> | null
   where?: Prisma.TeamPolicySettingsWhereInput
+}
+
+/**
+ * Team.egressAllow
+ */
+export type Team$egressAllowArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the EgressAllowEntry
+   */
+  select?: Prisma.EgressAllowEntrySelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the EgressAllowEntry
+   */
+  omit?: Prisma.EgressAllowEntryOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.EgressAllowEntryInclude<ExtArgs> | null
+  where?: Prisma.EgressAllowEntryWhereInput
+  orderBy?: Prisma.EgressAllowEntryOrderByWithRelationInput | Prisma.EgressAllowEntryOrderByWithRelationInput[]
+  cursor?: Prisma.EgressAllowEntryWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.EgressAllowEntryScalarFieldEnum | Prisma.EgressAllowEntryScalarFieldEnum[]
+}
+
+/**
+ * Team.egress
+ */
+export type Team$egressArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the TeamEgressSettings
+   */
+  select?: Prisma.TeamEgressSettingsSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the TeamEgressSettings
+   */
+  omit?: Prisma.TeamEgressSettingsOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.TeamEgressSettingsInclude<ExtArgs> | null
+  where?: Prisma.TeamEgressSettingsWhereInput
 }
 
 /**

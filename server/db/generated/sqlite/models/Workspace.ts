@@ -252,6 +252,7 @@ export type WorkspaceWhereInput = {
   sessions?: Prisma.SessionListRelationFilter
   policyRules?: Prisma.PolicyRuleListRelationFilter
   secrets?: Prisma.WorkspaceSecretListRelationFilter
+  egressAllow?: Prisma.EgressAllowEntryListRelationFilter
 }
 
 export type WorkspaceOrderByWithRelationInput = {
@@ -268,6 +269,7 @@ export type WorkspaceOrderByWithRelationInput = {
   sessions?: Prisma.SessionOrderByRelationAggregateInput
   policyRules?: Prisma.PolicyRuleOrderByRelationAggregateInput
   secrets?: Prisma.WorkspaceSecretOrderByRelationAggregateInput
+  egressAllow?: Prisma.EgressAllowEntryOrderByRelationAggregateInput
 }
 
 export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
@@ -287,6 +289,7 @@ export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
   sessions?: Prisma.SessionListRelationFilter
   policyRules?: Prisma.PolicyRuleListRelationFilter
   secrets?: Prisma.WorkspaceSecretListRelationFilter
+  egressAllow?: Prisma.EgressAllowEntryListRelationFilter
 }, "id" | "uid">
 
 export type WorkspaceOrderByWithAggregationInput = {
@@ -334,6 +337,7 @@ export type WorkspaceCreateInput = {
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
   secrets?: Prisma.WorkspaceSecretCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateInput = {
@@ -349,6 +353,7 @@ export type WorkspaceUncheckedCreateInput = {
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
   secrets?: Prisma.WorkspaceSecretUncheckedCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUpdateInput = {
@@ -364,6 +369,7 @@ export type WorkspaceUpdateInput = {
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
   secrets?: Prisma.WorkspaceSecretUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateInput = {
@@ -379,6 +385,7 @@ export type WorkspaceUncheckedUpdateInput = {
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
   secrets?: Prisma.WorkspaceSecretUncheckedUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateManyInput = {
@@ -576,6 +583,22 @@ export type WorkspaceUpdateOneRequiredWithoutSecretsNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutSecretsInput, Prisma.WorkspaceUpdateWithoutSecretsInput>, Prisma.WorkspaceUncheckedUpdateWithoutSecretsInput>
 }
 
+export type WorkspaceCreateNestedOneWithoutEgressAllowInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutEgressAllowInput, Prisma.WorkspaceUncheckedCreateWithoutEgressAllowInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutEgressAllowInput
+  connect?: Prisma.WorkspaceWhereUniqueInput
+}
+
+export type WorkspaceUpdateOneWithoutEgressAllowNestedInput = {
+  create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutEgressAllowInput, Prisma.WorkspaceUncheckedCreateWithoutEgressAllowInput>
+  connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutEgressAllowInput
+  upsert?: Prisma.WorkspaceUpsertWithoutEgressAllowInput
+  disconnect?: Prisma.WorkspaceWhereInput | boolean
+  delete?: Prisma.WorkspaceWhereInput | boolean
+  connect?: Prisma.WorkspaceWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.WorkspaceUpdateToOneWithWhereWithoutEgressAllowInput, Prisma.WorkspaceUpdateWithoutEgressAllowInput>, Prisma.WorkspaceUncheckedUpdateWithoutEgressAllowInput>
+}
+
 export type WorkspaceCreateWithoutTeamInput = {
   id?: string
   source: string
@@ -588,6 +611,7 @@ export type WorkspaceCreateWithoutTeamInput = {
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
   secrets?: Prisma.WorkspaceSecretCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutTeamInput = {
@@ -602,6 +626,7 @@ export type WorkspaceUncheckedCreateWithoutTeamInput = {
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
   secrets?: Prisma.WorkspaceSecretUncheckedCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutTeamInput = {
@@ -656,6 +681,7 @@ export type WorkspaceCreateWithoutSessionsInput = {
   team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
   secrets?: Prisma.WorkspaceSecretCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutSessionsInput = {
@@ -670,6 +696,7 @@ export type WorkspaceUncheckedCreateWithoutSessionsInput = {
   createdAt?: Date | string
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
   secrets?: Prisma.WorkspaceSecretUncheckedCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutSessionsInput = {
@@ -700,6 +727,7 @@ export type WorkspaceUpdateWithoutSessionsInput = {
   team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
   secrets?: Prisma.WorkspaceSecretUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutSessionsInput = {
@@ -714,6 +742,7 @@ export type WorkspaceUncheckedUpdateWithoutSessionsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
   secrets?: Prisma.WorkspaceSecretUncheckedUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateWithoutPolicyRulesInput = {
@@ -728,6 +757,7 @@ export type WorkspaceCreateWithoutPolicyRulesInput = {
   team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
   secrets?: Prisma.WorkspaceSecretCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutPolicyRulesInput = {
@@ -742,6 +772,7 @@ export type WorkspaceUncheckedCreateWithoutPolicyRulesInput = {
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
   secrets?: Prisma.WorkspaceSecretUncheckedCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutPolicyRulesInput = {
@@ -772,6 +803,7 @@ export type WorkspaceUpdateWithoutPolicyRulesInput = {
   team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
   secrets?: Prisma.WorkspaceSecretUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutPolicyRulesInput = {
@@ -786,6 +818,7 @@ export type WorkspaceUncheckedUpdateWithoutPolicyRulesInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
   secrets?: Prisma.WorkspaceSecretUncheckedUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateWithoutSecretsInput = {
@@ -800,6 +833,7 @@ export type WorkspaceCreateWithoutSecretsInput = {
   team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceUncheckedCreateWithoutSecretsInput = {
@@ -814,6 +848,7 @@ export type WorkspaceUncheckedCreateWithoutSecretsInput = {
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutWorkspaceInput
 }
 
 export type WorkspaceCreateOrConnectWithoutSecretsInput = {
@@ -844,6 +879,7 @@ export type WorkspaceUpdateWithoutSecretsInput = {
   team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutSecretsInput = {
@@ -858,6 +894,83 @@ export type WorkspaceUncheckedUpdateWithoutSecretsInput = {
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceCreateWithoutEgressAllowInput = {
+  id?: string
+  source: string
+  sourceRef?: string | null
+  status?: string
+  error?: string | null
+  networkAllowed?: boolean
+  uid?: number | null
+  createdAt?: Date | string
+  team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
+  sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
+  policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
+  secrets?: Prisma.WorkspaceSecretCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceUncheckedCreateWithoutEgressAllowInput = {
+  id?: string
+  teamId: string
+  source: string
+  sourceRef?: string | null
+  status?: string
+  error?: string | null
+  networkAllowed?: boolean
+  uid?: number | null
+  createdAt?: Date | string
+  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
+  policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
+  secrets?: Prisma.WorkspaceSecretUncheckedCreateNestedManyWithoutWorkspaceInput
+}
+
+export type WorkspaceCreateOrConnectWithoutEgressAllowInput = {
+  where: Prisma.WorkspaceWhereUniqueInput
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutEgressAllowInput, Prisma.WorkspaceUncheckedCreateWithoutEgressAllowInput>
+}
+
+export type WorkspaceUpsertWithoutEgressAllowInput = {
+  update: Prisma.XOR<Prisma.WorkspaceUpdateWithoutEgressAllowInput, Prisma.WorkspaceUncheckedUpdateWithoutEgressAllowInput>
+  create: Prisma.XOR<Prisma.WorkspaceCreateWithoutEgressAllowInput, Prisma.WorkspaceUncheckedCreateWithoutEgressAllowInput>
+  where?: Prisma.WorkspaceWhereInput
+}
+
+export type WorkspaceUpdateToOneWithWhereWithoutEgressAllowInput = {
+  where?: Prisma.WorkspaceWhereInput
+  data: Prisma.XOR<Prisma.WorkspaceUpdateWithoutEgressAllowInput, Prisma.WorkspaceUncheckedUpdateWithoutEgressAllowInput>
+}
+
+export type WorkspaceUpdateWithoutEgressAllowInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  source?: Prisma.StringFieldUpdateOperationsInput | string
+  sourceRef?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
+  sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
+  policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
+  secrets?: Prisma.WorkspaceSecretUpdateManyWithoutWorkspaceNestedInput
+}
+
+export type WorkspaceUncheckedUpdateWithoutEgressAllowInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  teamId?: Prisma.StringFieldUpdateOperationsInput | string
+  source?: Prisma.StringFieldUpdateOperationsInput | string
+  sourceRef?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
+  policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
+  secrets?: Prisma.WorkspaceSecretUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceCreateManyTeamInput = {
@@ -883,6 +996,7 @@ export type WorkspaceUpdateWithoutTeamInput = {
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
   secrets?: Prisma.WorkspaceSecretUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateWithoutTeamInput = {
@@ -897,6 +1011,7 @@ export type WorkspaceUncheckedUpdateWithoutTeamInput = {
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
   secrets?: Prisma.WorkspaceSecretUncheckedUpdateManyWithoutWorkspaceNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutWorkspaceNestedInput
 }
 
 export type WorkspaceUncheckedUpdateManyWithoutTeamInput = {
@@ -919,12 +1034,14 @@ export type WorkspaceCountOutputType = {
   sessions: number
   policyRules: number
   secrets: number
+  egressAllow: number
 }
 
 export type WorkspaceCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   sessions?: boolean | WorkspaceCountOutputTypeCountSessionsArgs
   policyRules?: boolean | WorkspaceCountOutputTypeCountPolicyRulesArgs
   secrets?: boolean | WorkspaceCountOutputTypeCountSecretsArgs
+  egressAllow?: boolean | WorkspaceCountOutputTypeCountEgressAllowArgs
 }
 
 /**
@@ -958,6 +1075,13 @@ export type WorkspaceCountOutputTypeCountSecretsArgs<ExtArgs extends runtime.Typ
   where?: Prisma.WorkspaceSecretWhereInput
 }
 
+/**
+ * WorkspaceCountOutputType without action
+ */
+export type WorkspaceCountOutputTypeCountEgressAllowArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.EgressAllowEntryWhereInput
+}
+
 
 export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -973,6 +1097,7 @@ export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   sessions?: boolean | Prisma.Workspace$sessionsArgs<ExtArgs>
   policyRules?: boolean | Prisma.Workspace$policyRulesArgs<ExtArgs>
   secrets?: boolean | Prisma.Workspace$secretsArgs<ExtArgs>
+  egressAllow?: boolean | Prisma.Workspace$egressAllowArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["workspace"]>
 
@@ -1020,6 +1145,7 @@ export type WorkspaceInclude<ExtArgs extends runtime.Types.Extensions.InternalAr
   sessions?: boolean | Prisma.Workspace$sessionsArgs<ExtArgs>
   policyRules?: boolean | Prisma.Workspace$policyRulesArgs<ExtArgs>
   secrets?: boolean | Prisma.Workspace$secretsArgs<ExtArgs>
+  egressAllow?: boolean | Prisma.Workspace$egressAllowArgs<ExtArgs>
   _count?: boolean | Prisma.WorkspaceCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type WorkspaceIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1036,6 +1162,7 @@ export type $WorkspacePayload<ExtArgs extends runtime.Types.Extensions.InternalA
     sessions: Prisma.$SessionPayload<ExtArgs>[]
     policyRules: Prisma.$PolicyRulePayload<ExtArgs>[]
     secrets: Prisma.$WorkspaceSecretPayload<ExtArgs>[]
+    egressAllow: Prisma.$EgressAllowEntryPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1445,6 +1572,7 @@ export interface Prisma__WorkspaceClient<T, Null = never, ExtArgs extends runtim
   sessions<T extends Prisma.Workspace$sessionsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$sessionsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SessionPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   policyRules<T extends Prisma.Workspace$policyRulesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$policyRulesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PolicyRulePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   secrets<T extends Prisma.Workspace$secretsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$secretsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$WorkspaceSecretPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  egressAllow<T extends Prisma.Workspace$egressAllowArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Workspace$egressAllowArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$EgressAllowEntryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1951,6 +2079,30 @@ export type Workspace$secretsArgs<ExtArgs extends runtime.Types.Extensions.Inter
   take?: number
   skip?: number
   distinct?: Prisma.WorkspaceSecretScalarFieldEnum | Prisma.WorkspaceSecretScalarFieldEnum[]
+}
+
+/**
+ * Workspace.egressAllow
+ */
+export type Workspace$egressAllowArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the EgressAllowEntry
+   */
+  select?: Prisma.EgressAllowEntrySelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the EgressAllowEntry
+   */
+  omit?: Prisma.EgressAllowEntryOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.EgressAllowEntryInclude<ExtArgs> | null
+  where?: Prisma.EgressAllowEntryWhereInput
+  orderBy?: Prisma.EgressAllowEntryOrderByWithRelationInput | Prisma.EgressAllowEntryOrderByWithRelationInput[]
+  cursor?: Prisma.EgressAllowEntryWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.EgressAllowEntryScalarFieldEnum | Prisma.EgressAllowEntryScalarFieldEnum[]
 }
 
 /**

@@ -1,0 +1,114 @@
+// One egress proxy per open workspace, and the setup phase: while a workspace is provisioned from
+// a git URL, its proxy lets through that URL's host only, without asking anyone (and logs it).
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from '../../log.ts';
+import { EgressProxy, type EgressAttempt, type EgressRequest, type EgressVerdict } from './proxy.ts';
+
+/** What decides and records a workspace's connections: the allowlist and approvals (sessions/egress.ts). */
+export interface EgressPolicy {
+  decide(workspaceId: string, r: EgressRequest, signal: AbortSignal): Promise<EgressVerdict>;
+  record(workspaceId: string, a: EgressAttempt): void;
+}
+
+export interface EgressProxiesOptions {
+  /** From egressSocketDir. */
+  dir: string;
+  /** Null: nothing leaves (tests and installations without a policy wired in). */
+  policy: EgressPolicy | null;
+  pinned?: ReadonlyMap<string, { host: string; port: number }>;
+  upstreamHeaders?(workspaceId: string, host: string): Record<string, string>;
+  decisionTimeoutMs: number;
+  log: Logger;
+}
+
+/** How long an unlisted host waits for a person by default (the approval may expire sooner). */
+export const DEFAULT_EGRESS_DECISION_TIMEOUT_MS = 5 * 60_000;
+/** A Unix socket path must fit in sockaddr_un (108 bytes on Linux, with its NUL). */
+const MAX_SOCKET_PATH = 107;
+
+/**
+ * Where the proxies' sockets live: `<storage root>/egress`, or a fresh private directory under
+ * the system temp dir when that path would be too long for a socket. 0711: sandboxes (as their
+ * uid) can reach their own socket by name; each socket is 0600 and owned by its workspace uid.
+ */
+export async function egressSocketDir(storageRoot: string): Promise<string> {
+  let dir = path.join(storageRoot, 'egress');
+  if (dir.length + 1 + socketName('x').length <= MAX_SOCKET_PATH) await fs.mkdir(dir, { recursive: true });
+  else dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-egress-'));
+  await fs.chmod(dir, 0o711);
+  return dir;
+}
+
+const socketName = (workspaceId: string) => `${createHash('sha256').update(workspaceId).digest('hex').slice(0, 16)}.sock`;
+
+export class EgressProxies {
+  private readonly proxies = new Map<string, Promise<EgressProxy>>();
+  private readonly setupHosts = new Map<string, string>();
+  private policy: EgressPolicy | null;
+
+  constructor(private readonly o: EgressProxiesOptions) {
+    this.policy = o.policy;
+  }
+
+  setPolicy(policy: EgressPolicy): void {
+    this.policy = policy;
+  }
+
+  /** Starts (once) the workspace's proxy, its socket owned by its uid; returns the socket's host path. */
+  async socketFor(workspaceId: string, uid: number): Promise<string> {
+    const socketPath = path.join(this.o.dir, socketName(workspaceId));
+    let proxy = this.proxies.get(workspaceId);
+    if (!proxy) {
+      proxy = EgressProxy.listen({
+        socketPath, socketOwner: uid, decisionTimeoutMs: this.o.decisionTimeoutMs, pinned: this.o.pinned,
+        log: this.o.log.child({ workspace: workspaceId, part: 'egress' }),
+        decide: (r, signal) => this.decide(workspaceId, r, signal),
+        record: (a) => this.record(workspaceId, a),
+        upstreamHeaders: this.o.upstreamHeaders && ((host) => this.o.upstreamHeaders!(workspaceId, host)),
+      });
+      this.proxies.set(workspaceId, proxy);
+      proxy.catch(() => this.proxies.delete(workspaceId));
+    }
+    await proxy;
+    return socketPath;
+  }
+
+  /** During `run`, the workspace may reach `host` (its clone URL's) and nothing else. */
+  async setupPhase<T>(workspaceId: string, host: string, run: () => Promise<T>): Promise<T> {
+    this.setupHosts.set(workspaceId, host);
+    try {
+      return await run();
+    } finally {
+      this.setupHosts.delete(workspaceId);
+    }
+  }
+
+  async close(workspaceId: string): Promise<void> {
+    const proxy = this.proxies.get(workspaceId);
+    this.proxies.delete(workspaceId);
+    await (await proxy?.catch(() => null))?.close();
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.proxies.keys()].map((id) => this.close(id)));
+  }
+
+  private async decide(workspaceId: string, r: EgressRequest, signal: AbortSignal): Promise<EgressVerdict> {
+    const setup = this.setupHosts.get(workspaceId);
+    if (setup !== undefined) {
+      return r.host === setup
+        ? { allow: true, by: 'setup:clone', reason: `provisioning clones from ${setup}` }
+        : { allow: false, by: 'setup:clone', reason: `while the workspace is provisioned only ${setup} (the clone URL) is reachable` };
+    }
+    if (!this.policy) return { allow: false, by: 'egress:no-policy', reason: 'no egress policy is configured, so nothing leaves the workspace' };
+    return this.policy.decide(workspaceId, r, signal);
+  }
+
+  private record(workspaceId: string, a: EgressAttempt): void {
+    this.o.log.info({ workspace: workspaceId, host: a.host, port: a.port, method: a.method, path: a.path, allow: a.allow, by: a.by }, 'egress attempt');
+    this.policy?.record(workspaceId, a);
+  }
+}
