@@ -88,7 +88,7 @@ describe('cross-site request forgery', () => {
   });
 
   it('still accepts same-origin JSON from the browser and JSON from non-browser clients', async () => {
-    const browser = await post('models.resetRoutes', 'null', { origin: app.url, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' });
+    const browser = await post('models.resetRoutes', JSON.stringify({ json: { task: 'agent' } }), { origin: app.url, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json' });
     expect(browser.status).toBe(200);
     const created = await post('sessions.create', JSON.stringify({ json: { title: 'mine' } }), { origin: app.url, 'content-type': 'application/json; charset=utf-8' });
     expect(created.status).toBe(200);

@@ -3,7 +3,7 @@
 // removed, escapes decoded) must be exactly what bash ran. This is what makes obfuscations
 // such as r''m or $'\x72m' safe to classify by name.
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -54,8 +54,9 @@ beforeAll(async () => {
   stubDir = path.join(dir, 'bin');
   await mkdir(stubDir);
   for (const s of STUBS) {
-    // Logs its name and arguments NUL-separated, one invocation per \x01; runs nothing.
-    await writeFile(path.join(stubDir, s), `#!/bin/sh\nprintf '%s\\0' "\${0##*/}" "$@" >> "$LOG"\nprintf '\\001' >> "$LOG"\n`);
+    // Logs its name and arguments NUL-separated into a file of its own (the stages of a pipeline
+    // run at once, and their writes to one shared file could interleave); runs nothing.
+    await writeFile(path.join(stubDir, s), `#!/bin/sh\nprintf '%s\\0' "\${0##*/}" "$@" > "$LOG.$$"\n`);
     await chmod(path.join(stubDir, s), 0o755);
   }
 });
@@ -63,13 +64,12 @@ afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
 async function bashRan(line: string, i: number): Promise<string[][]> {
   const log = path.join(dir, `log${i}`);
-  await writeFile(log, '');
   const work = path.join(dir, `w${i}`);
   await mkdir(work);
   // Only the stubs on PATH, nothing else of this process's environment.
   await run('/bin/bash', ['-c', line], { cwd: work, env: { PATH: stubDir, LOG: log, NODE_ENV: 'test' } }).catch(() => undefined);
-  const raw = await readFile(log, 'utf8');
-  return raw.split('\x01').filter(Boolean).map((inv) => inv.split('\0').slice(0, -1));
+  const records = (await readdir(dir)).filter((f) => f.startsWith(`log${i}.`));
+  return Promise.all(records.map(async (f) => (await readFile(path.join(dir, f), 'utf8')).split('\0').slice(0, -1)));
 }
 
 describe('shell parser agrees with bash', () => {
