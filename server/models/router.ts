@@ -9,7 +9,7 @@ import type { UsageContext, UsageMeter } from './metering.ts';
 import { notConfiguredHowTo } from './not-configured.ts';
 import { estimateCostUsd } from './pricing.ts';
 import { languageModel, missingSetting, secretsOf, type ModelCredentials } from './providers.ts';
-import type { Route } from './routes.ts';
+import { parseRoute, type Route } from './routes.ts';
 import type { RouteSource } from './settings.ts';
 
 export interface ModelToolSpec { description: string; inputSchema: JSONSchema7 }
@@ -20,6 +20,8 @@ export interface ModelRequest {
   tools?: Record<string, ModelToolSpec>;
   signal?: AbortSignal;
   usage?: UsageContext;
+  /** An explicit route chain for this call (a task profile's, primary first), instead of the configured one. */
+  routes?: readonly string[];
 }
 
 export interface ModelUsageFigures { inputTokens: number; outputTokens: number; costUsd: number }
@@ -116,7 +118,7 @@ export class ModelRouter {
 
   /** Throws ModelCallError; its message is safe to show (no secrets). */
   async *stream(req: ModelRequest): AsyncGenerator<ModelStreamPart> {
-    const { routes } = await this.options.routes.routes();
+    const routes = req.routes?.length ? req.routes.map(parseRoute) : (await this.options.routes.routes()).routes;
     const callable = routes.filter((r) => !missingSetting(r, this.options.credentials));
     if (!callable.length) throw new ModelCallError('not_configured', notConfiguredHowTo);
     const attempts: { route: string; error: string }[] = [];

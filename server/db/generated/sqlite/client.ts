@@ -139,3 +139,10 @@ export type PolicyRule = Prisma.PolicyRuleModel
  * deletes within anomalyWindowSeconds, or anomalyDenials denials in a row, pause the run.
  */
 export type TeamPolicySettings = Prisma.TeamPolicySettingsModel
+/**
+ * Model TaskProfile
+ * A task profile: the scope (tools, paths, commands), rules, network, model route and limits one
+ * type of task runs under (server/agent/profiles/). spec is validated by zod (profileSpec) on
+ * every read and write; builtIn marks the five seeded profiles (editable, not deletable).
+ */
+export type TaskProfile = Prisma.TaskProfileModel

@@ -67,7 +67,8 @@ export const ModelName = {
   ModelUsage: 'ModelUsage',
   ModelRouteSetting: 'ModelRouteSetting',
   PolicyRule: 'PolicyRule',
-  TeamPolicySettings: 'TeamPolicySettings'
+  TeamPolicySettings: 'TeamPolicySettings',
+  TaskProfile: 'TaskProfile'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -260,6 +261,7 @@ export const AgentRunScalarFieldEnum = {
   step: 'step',
   reason: 'reason',
   route: 'route',
+  profile: 'profile',
   inputTokens: 'inputTokens',
   outputTokens: 'outputTokens',
   costUsd: 'costUsd',
@@ -326,6 +328,21 @@ export const TeamPolicySettingsScalarFieldEnum = {
 } as const
 
 export type TeamPolicySettingsScalarFieldEnum = (typeof TeamPolicySettingsScalarFieldEnum)[keyof typeof TeamPolicySettingsScalarFieldEnum]
+
+
+export const TaskProfileScalarFieldEnum = {
+  id: 'id',
+  teamId: 'teamId',
+  name: 'name',
+  description: 'description',
+  spec: 'spec',
+  builtIn: 'builtIn',
+  updatedById: 'updatedById',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type TaskProfileScalarFieldEnum = (typeof TaskProfileScalarFieldEnum)[keyof typeof TaskProfileScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -172,6 +172,7 @@ export type TeamWhereInput = {
   audit?: Prisma.AuditEntryListRelationFilter
   policyRules?: Prisma.PolicyRuleListRelationFilter
   policy?: Prisma.XOR<Prisma.TeamPolicySettingsNullableScalarRelationFilter, Prisma.TeamPolicySettingsWhereInput> | null
+  profiles?: Prisma.TaskProfileListRelationFilter
 }
 
 export type TeamOrderByWithRelationInput = {
@@ -184,6 +185,7 @@ export type TeamOrderByWithRelationInput = {
   audit?: Prisma.AuditEntryOrderByRelationAggregateInput
   policyRules?: Prisma.PolicyRuleOrderByRelationAggregateInput
   policy?: Prisma.TeamPolicySettingsOrderByWithRelationInput
+  profiles?: Prisma.TaskProfileOrderByRelationAggregateInput
 }
 
 export type TeamWhereUniqueInput = Prisma.AtLeast<{
@@ -199,6 +201,7 @@ export type TeamWhereUniqueInput = Prisma.AtLeast<{
   audit?: Prisma.AuditEntryListRelationFilter
   policyRules?: Prisma.PolicyRuleListRelationFilter
   policy?: Prisma.XOR<Prisma.TeamPolicySettingsNullableScalarRelationFilter, Prisma.TeamPolicySettingsWhereInput> | null
+  profiles?: Prisma.TaskProfileListRelationFilter
 }, "id">
 
 export type TeamOrderByWithAggregationInput = {
@@ -229,6 +232,7 @@ export type TeamCreateInput = {
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUncheckedCreateInput = {
@@ -241,6 +245,7 @@ export type TeamUncheckedCreateInput = {
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileUncheckedCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUpdateInput = {
@@ -253,6 +258,7 @@ export type TeamUpdateInput = {
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateInput = {
@@ -265,6 +271,7 @@ export type TeamUncheckedUpdateInput = {
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUncheckedUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamCreateManyInput = {
@@ -400,6 +407,20 @@ export type TeamUpdateOneRequiredWithoutPolicyNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TeamUpdateToOneWithWhereWithoutPolicyInput, Prisma.TeamUpdateWithoutPolicyInput>, Prisma.TeamUncheckedUpdateWithoutPolicyInput>
 }
 
+export type TeamCreateNestedOneWithoutProfilesInput = {
+  create?: Prisma.XOR<Prisma.TeamCreateWithoutProfilesInput, Prisma.TeamUncheckedCreateWithoutProfilesInput>
+  connectOrCreate?: Prisma.TeamCreateOrConnectWithoutProfilesInput
+  connect?: Prisma.TeamWhereUniqueInput
+}
+
+export type TeamUpdateOneRequiredWithoutProfilesNestedInput = {
+  create?: Prisma.XOR<Prisma.TeamCreateWithoutProfilesInput, Prisma.TeamUncheckedCreateWithoutProfilesInput>
+  connectOrCreate?: Prisma.TeamCreateOrConnectWithoutProfilesInput
+  upsert?: Prisma.TeamUpsertWithoutProfilesInput
+  connect?: Prisma.TeamWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TeamUpdateToOneWithWhereWithoutProfilesInput, Prisma.TeamUpdateWithoutProfilesInput>, Prisma.TeamUncheckedUpdateWithoutProfilesInput>
+}
+
 export type TeamCreateWithoutMembershipsInput = {
   id?: string
   name: string
@@ -409,6 +430,7 @@ export type TeamCreateWithoutMembershipsInput = {
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutMembershipsInput = {
@@ -420,6 +442,7 @@ export type TeamUncheckedCreateWithoutMembershipsInput = {
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileUncheckedCreateNestedManyWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutMembershipsInput = {
@@ -447,6 +470,7 @@ export type TeamUpdateWithoutMembershipsInput = {
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutMembershipsInput = {
@@ -458,6 +482,7 @@ export type TeamUncheckedUpdateWithoutMembershipsInput = {
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUncheckedUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutWorkspacesInput = {
@@ -469,6 +494,7 @@ export type TeamCreateWithoutWorkspacesInput = {
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutWorkspacesInput = {
@@ -480,6 +506,7 @@ export type TeamUncheckedCreateWithoutWorkspacesInput = {
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileUncheckedCreateNestedManyWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutWorkspacesInput = {
@@ -507,6 +534,7 @@ export type TeamUpdateWithoutWorkspacesInput = {
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutWorkspacesInput = {
@@ -518,6 +546,7 @@ export type TeamUncheckedUpdateWithoutWorkspacesInput = {
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUncheckedUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutSessionsInput = {
@@ -529,6 +558,7 @@ export type TeamCreateWithoutSessionsInput = {
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutSessionsInput = {
@@ -540,6 +570,7 @@ export type TeamUncheckedCreateWithoutSessionsInput = {
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileUncheckedCreateNestedManyWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutSessionsInput = {
@@ -567,6 +598,7 @@ export type TeamUpdateWithoutSessionsInput = {
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutSessionsInput = {
@@ -578,6 +610,7 @@ export type TeamUncheckedUpdateWithoutSessionsInput = {
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUncheckedUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutAuditInput = {
@@ -589,6 +622,7 @@ export type TeamCreateWithoutAuditInput = {
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutAuditInput = {
@@ -600,6 +634,7 @@ export type TeamUncheckedCreateWithoutAuditInput = {
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileUncheckedCreateNestedManyWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutAuditInput = {
@@ -627,6 +662,7 @@ export type TeamUpdateWithoutAuditInput = {
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutAuditInput = {
@@ -638,6 +674,7 @@ export type TeamUncheckedUpdateWithoutAuditInput = {
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUncheckedUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutPolicyRulesInput = {
@@ -649,6 +686,7 @@ export type TeamCreateWithoutPolicyRulesInput = {
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutPolicyRulesInput = {
@@ -660,6 +698,7 @@ export type TeamUncheckedCreateWithoutPolicyRulesInput = {
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileUncheckedCreateNestedManyWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutPolicyRulesInput = {
@@ -687,6 +726,7 @@ export type TeamUpdateWithoutPolicyRulesInput = {
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutPolicyRulesInput = {
@@ -698,6 +738,7 @@ export type TeamUncheckedUpdateWithoutPolicyRulesInput = {
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUncheckedUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutPolicyInput = {
@@ -709,6 +750,7 @@ export type TeamCreateWithoutPolicyInput = {
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
+  profiles?: Prisma.TaskProfileCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutPolicyInput = {
@@ -720,6 +762,7 @@ export type TeamUncheckedCreateWithoutPolicyInput = {
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
+  profiles?: Prisma.TaskProfileUncheckedCreateNestedManyWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutPolicyInput = {
@@ -747,6 +790,7 @@ export type TeamUpdateWithoutPolicyInput = {
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutPolicyInput = {
@@ -758,6 +802,71 @@ export type TeamUncheckedUpdateWithoutPolicyInput = {
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUncheckedUpdateManyWithoutTeamNestedInput
+}
+
+export type TeamCreateWithoutProfilesInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
+  sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
+  workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
+  audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+}
+
+export type TeamUncheckedCreateWithoutProfilesInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
+  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
+  workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
+  audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+}
+
+export type TeamCreateOrConnectWithoutProfilesInput = {
+  where: Prisma.TeamWhereUniqueInput
+  create: Prisma.XOR<Prisma.TeamCreateWithoutProfilesInput, Prisma.TeamUncheckedCreateWithoutProfilesInput>
+}
+
+export type TeamUpsertWithoutProfilesInput = {
+  update: Prisma.XOR<Prisma.TeamUpdateWithoutProfilesInput, Prisma.TeamUncheckedUpdateWithoutProfilesInput>
+  create: Prisma.XOR<Prisma.TeamCreateWithoutProfilesInput, Prisma.TeamUncheckedCreateWithoutProfilesInput>
+  where?: Prisma.TeamWhereInput
+}
+
+export type TeamUpdateToOneWithWhereWithoutProfilesInput = {
+  where?: Prisma.TeamWhereInput
+  data: Prisma.XOR<Prisma.TeamUpdateWithoutProfilesInput, Prisma.TeamUncheckedUpdateWithoutProfilesInput>
+}
+
+export type TeamUpdateWithoutProfilesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
+  sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
+  workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
+  audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+}
+
+export type TeamUncheckedUpdateWithoutProfilesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
+  sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
+  workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
+  audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
 }
 
 
@@ -771,6 +880,7 @@ export type TeamCountOutputType = {
   workspaces: number
   audit: number
   policyRules: number
+  profiles: number
 }
 
 export type TeamCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -779,6 +889,7 @@ export type TeamCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.I
   workspaces?: boolean | TeamCountOutputTypeCountWorkspacesArgs
   audit?: boolean | TeamCountOutputTypeCountAuditArgs
   policyRules?: boolean | TeamCountOutputTypeCountPolicyRulesArgs
+  profiles?: boolean | TeamCountOutputTypeCountProfilesArgs
 }
 
 /**
@@ -826,6 +937,13 @@ export type TeamCountOutputTypeCountPolicyRulesArgs<ExtArgs extends runtime.Type
   where?: Prisma.PolicyRuleWhereInput
 }
 
+/**
+ * TeamCountOutputType without action
+ */
+export type TeamCountOutputTypeCountProfilesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.TaskProfileWhereInput
+}
+
 
 export type TeamSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -837,6 +955,7 @@ export type TeamSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   audit?: boolean | Prisma.Team$auditArgs<ExtArgs>
   policyRules?: boolean | Prisma.Team$policyRulesArgs<ExtArgs>
   policy?: boolean | Prisma.Team$policyArgs<ExtArgs>
+  profiles?: boolean | Prisma.Team$profilesArgs<ExtArgs>
   _count?: boolean | Prisma.TeamCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["team"]>
 
@@ -866,6 +985,7 @@ export type TeamInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   audit?: boolean | Prisma.Team$auditArgs<ExtArgs>
   policyRules?: boolean | Prisma.Team$policyRulesArgs<ExtArgs>
   policy?: boolean | Prisma.Team$policyArgs<ExtArgs>
+  profiles?: boolean | Prisma.Team$profilesArgs<ExtArgs>
   _count?: boolean | Prisma.TeamCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type TeamIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -880,6 +1000,7 @@ export type $TeamPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
     audit: Prisma.$AuditEntryPayload<ExtArgs>[]
     policyRules: Prisma.$PolicyRulePayload<ExtArgs>[]
     policy: Prisma.$TeamPolicySettingsPayload<ExtArgs> | null
+    profiles: Prisma.$TaskProfilePayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1285,6 +1406,7 @@ export interface Prisma__TeamClient<T, Null = never, ExtArgs extends runtime.Typ
   audit<T extends Prisma.Team$auditArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$auditArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AuditEntryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   policyRules<T extends Prisma.Team$policyRulesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$policyRulesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$PolicyRulePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   policy<T extends Prisma.Team$policyArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$policyArgs<ExtArgs>>): Prisma.Prisma__TeamPolicySettingsClient<runtime.Types.Result.GetResult<Prisma.$TeamPolicySettingsPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
+  profiles<T extends Prisma.Team$profilesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$profilesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TaskProfilePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1844,6 +1966,30 @@ export type Team$policyArgs<ExtArgs extends runtime.Types.Extensions.InternalArg
    */
   include?: Prisma.TeamPolicySettingsInclude<ExtArgs> | null
   where?: Prisma.TeamPolicySettingsWhereInput
+}
+
+/**
+ * Team.profiles
+ */
+export type Team$profilesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the TaskProfile
+   */
+  select?: Prisma.TaskProfileSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the TaskProfile
+   */
+  omit?: Prisma.TaskProfileOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.TaskProfileInclude<ExtArgs> | null
+  where?: Prisma.TaskProfileWhereInput
+  orderBy?: Prisma.TaskProfileOrderByWithRelationInput | Prisma.TaskProfileOrderByWithRelationInput[]
+  cursor?: Prisma.TaskProfileWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.TaskProfileScalarFieldEnum | Prisma.TaskProfileScalarFieldEnum[]
 }
 
 /**
