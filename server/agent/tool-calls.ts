@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import type { Actor, NewEvent } from '../sessions/event-types.ts';
 import type { EventStream } from '../sessions/stream.ts';
 import type { ApprovalGate, PolicyDecision, PolicyHook } from './policy.ts';
+import type { RunProfile } from './profiles/spec.ts';
 import type { RunLog } from './run-state.ts';
 import { SHUTDOWN } from './run-signals.ts';
 import type { ToolRegistry } from './tools/registry.ts';
@@ -25,6 +26,7 @@ export interface CallScope {
   workspace: AgentWorkspace;
   signal: AbortSignal;
   log: RunLog;
+  profile: RunProfile | null;
 }
 
 export interface RequestedCall { callId: string; toolName: string; input: unknown; inputError?: string }
@@ -82,7 +84,7 @@ export async function executeCall(deps: ToolCallDeps, s: CallScope, c: Requested
   if (s.signal.aborted) return s.signal.reason === SHUTDOWN ? undefined : finish({ ok: false, error: 'Not run: the user stopped the agent.' });
 
   const parsed = tool.input.safeParse(c.input);
-  const call = { sessionId: s.sessionId, runId: s.runId, userId: s.userId, tool, input: c.input, highRisk: parsed.success ? tool.highRisk?.(parsed.data) ?? null : null };
+  const call = { sessionId: s.sessionId, runId: s.runId, userId: s.userId, profile: s.profile, tool, input: c.input, highRisk: parsed.success ? tool.highRisk?.(parsed.data) ?? null : null };
   let decision = await deps.policy.decide(call);
   if (decision.decision === 'ask') {
     await appendDecision(deps, s, c.callId, decision);
