@@ -11,6 +11,7 @@ import { runLoop, type AgentDelta, type LoopDeps, type LoopOutcome } from './loo
 import { allowAll, noApprovals, type ApprovalGate, type PolicyHook } from './policy.ts';
 import { DEFAULT_PROMPT_BUDGET_TOKENS, simplePromptBuilder, type PromptBuilder } from './prompt.ts';
 import { DEFAULT_PROFILE } from './profiles/builtins.ts';
+import { scopedByProfile } from './profiles/policy.ts';
 import { profileFor } from './profiles/store.ts';
 import { RunLog } from './run-state.ts';
 import { SHUTDOWN, STOP } from './run-signals.ts';
@@ -76,7 +77,8 @@ export class AgentService {
     this.deps = {
       events: o.events,
       tools: toolRegistry(o.tools ?? builtinTools),
-      policy: o.policy ?? allowAll,
+      // The profile's scope is decided first whatever policy is configured: outside it is denied.
+      policy: scopedByProfile(o.policy ?? allowAll),
       approvals: o.approvals ?? noApprovals,
       router: o.router,
       meter: o.meter,

@@ -34,7 +34,7 @@ export function teamPolicy(o: TeamPolicyOptions): { policy: PolicyHook; approval
   const policyOf = perCall(o.db);
   const settings = async (call: PolicyCall): Promise<PolicySettingsRecord> => (await policyOf(call)).settings;
   const engine = createPolicyHook({
-    rules: async (call) => [...(await policyOf(call)).rules, ...profileRules(call.profile)],
+    rules: async (call) => (await policyOf(call)).rules,
     settings,
     onError: (err, call) => o.log.error({ err: err instanceof Error ? err.message : String(err), sessionId: call.sessionId, tool: call.tool.name }, 'policy evaluation failed; the call was denied'),
   });

@@ -2,27 +2,10 @@
 // asked), and its rules, added to the team's (ask and deny only, so they narrow and never widen).
 import { evaluate, type EvaluatedCall, type PolicySettings, type Verdict } from '../policy/engine.ts';
 import type { PolicyRule } from '../policy/rules.ts';
+import { layerOf, profileRules, scopeDecider, type DecidingLayer } from './rules.ts';
 import type { PolicyHook } from '../policy.ts';
 import { outOfScope } from './scope.ts';
 import type { RunProfile } from './spec.ts';
-
-/** The `by` of a scope denial: which layer decided, and under which profile. */
-export const scopeDecider = (profile: string) => `profile-scope:${profile}`;
-const RULE_ID_PREFIX = 'profile:';
-
-export function profileRules(p: RunProfile | null | undefined): PolicyRule[] {
-  return (p?.spec.rules ?? []).map((r, i) => ({ id: `${RULE_ID_PREFIX}${p!.name}#${i + 1}`, action: r.action, tool: r.tool, pattern: r.pattern, scope: 'profile' }));
-}
-
-export type DecidingLayer = 'profile scope' | 'profile rule' | 'team rule' | 'classifier';
-
-/** Which layer a decision's `by` names (approvals aside: those are a person's id). */
-export function layerOf(by: string): DecidingLayer {
-  if (by.startsWith('profile-scope:')) return 'profile scope';
-  if (by.startsWith(RULE_ID_PREFIX)) return 'profile rule';
-  if (by === 'classifier' || by === 'default') return 'classifier';
-  return 'team rule';
-}
 
 /** Runs the scope check before the inner policy; a run without a profile goes straight through. */
 export function scopedByProfile(inner: PolicyHook): PolicyHook {
@@ -42,6 +25,8 @@ export function scopedByProfile(inner: PolicyHook): PolicyHook {
 }
 
 /** One call decided as the agent would get it, with the layer that decided: for "test a command" and policy:explain. */
+export { layerOf, profileRules, type DecidingLayer };
+
 export async function evaluateWithProfile(call: EvaluatedCall, teamRules: PolicyRule[], settings: PolicySettings, profile: RunProfile | null): Promise<Verdict & { layer: DecidingLayer }> {
   const v = await evaluate(call, [...teamRules, ...profileRules(profile)], settings);
   const out = profile ? await outOfScope(profile.spec, call.tool, call.input) : null;

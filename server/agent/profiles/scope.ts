@@ -41,8 +41,8 @@ export async function outOfScope(spec: ProfileSpec, tool: string, input: unknown
   if (WRITE_TOOLS.has(tool)) return pathScope(spec, 'write', c.parts[0]!.subject, '.');
   if (tool !== 'run_command') return null;
   for (const part of c.parts) {
-    if (!part.argv.length) continue;
-    if (spec.commands.length && !spec.commands.some((g) => globToRegExp(g, false).test(part.subject))) {
+    // A redirect on a compound statement is a part of its own with no words: its targets still count.
+    if (part.argv.length && spec.commands.length && !spec.commands.some((g) => globToRegExp(g, false).test(part.subject))) {
       return `\`${part.subject}\` is not one of the commands it may run`;
     }
     const cwd = part.cwd ?? '.';
@@ -55,12 +55,12 @@ export async function outOfScope(spec: ProfileSpec, tool: string, input: unknown
       if (out) return out;
     }
     const [program, ...args] = part.argv;
-    if (TEXT_ARGS.has(program!)) continue;
+    if (program === undefined || TEXT_ARGS.has(program)) continue;
     const operands = args.filter((a) => !a.startsWith('-') || a.includes('=')).map((a) => (a.startsWith('-') ? a.slice(a.indexOf('=') + 1) : a))
       .filter((a) => a && !/^[a-z][a-z0-9+.-]*:\/\//i.test(a));
-    const paths = SCRIPT_FIRST.has(program!) && !args.includes('-e') ? operands.slice(1) : operands;
+    const paths = SCRIPT_FIRST.has(program) && !args.includes('-e') ? operands.slice(1) : operands;
     // Programs known to write have their operands checked as writes; every other program's as reads.
-    const access = WRITERS.has(program!) && !READERS.has(program!) ? 'write' : 'read';
+    const access = WRITERS.has(program) && !READERS.has(program) ? 'write' : 'read';
     for (const p of paths) {
       const out = pathScope(spec, access, p, cwd);
       if (out) return out;
