@@ -4,6 +4,7 @@ import { approvalsRouter } from './routers/approvals.ts';
 import { authRouter } from './routers/auth.ts';
 import { modelsRouter } from './routers/models.ts';
 import { policyRouter } from './routers/policy.ts';
+import { profilesRouter } from './routers/profiles.ts';
 import { filesRouter } from './routers/files.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { router } from './trpc.ts';
@@ -17,6 +18,7 @@ export const appRouter = router({
   approvals: approvalsRouter,
   models: modelsRouter,
   policy: policyRouter,
+  profiles: profilesRouter,
 });
 
 export type AppRouter = typeof appRouter;
