@@ -129,7 +129,7 @@ export class ApprovalService implements ApprovalGate {
       data: {
         sessionId: call.sessionId, teamId: session.teamId, runId: call.runId, toolCallId: call.callId, tool: call.tool.name,
         risk, reason: call.decision.reason, rule: call.decision.rule ?? null, requestedById: call.userId, expiresAt,
-        detail: jsonSafe({ input: call.input, commands: call.decision.commands ?? [] }),
+        detail: jsonSafe({ input: call.input, commands: call.decision.commands ?? [], ...(call.profile ? { profile: call.profile.name } : {}) }),
       },
     });
     await this.o.events.append(call.sessionId, {
