@@ -42,6 +42,8 @@ export interface LoopRun {
   spentTokens: number;
   /** When the run first started, for the profile's wall-clock limit. */
   startedAt: Date;
+  /** The profile's daily quotas for this user and team: why to stop, or null. */
+  profileQuota?: () => Promise<string | null>;
   /** Last completed step (0 for a fresh run). */
   fromStep: number;
   /** Called after each completed step, so a restart knows where the run got to. */
@@ -74,6 +76,8 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
     if (step >= maxSteps) return { outcome: 'step_limit', steps: step, message: `The run reached the step limit of ${maxSteps} steps (${limitNote}). Send a message to continue.` };
     const overProfile = profileLimit(run, spent);
     if (overProfile) return { outcome: 'budget', steps: step, message: overProfile };
+    const overQuota = await run.profileQuota?.();
+    if (overQuota) return { outcome: 'quota', steps: step, message: overQuota };
     const verdict = await deps.meter?.checkQuota({ userId: run.userId, teamId: run.teamId, sessionId: run.sessionId, runId: run.runId });
     if (verdict) return { outcome: verdict.scope === 'run' ? 'budget' : 'quota', steps: step, message: verdict.message };
 

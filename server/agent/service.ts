@@ -13,6 +13,7 @@ import { DEFAULT_PROMPT_BUDGET_TOKENS, simplePromptBuilder, type PromptBuilder }
 import { DEFAULT_PROFILE } from './profiles/builtins.ts';
 import { scopedByProfile } from './profiles/policy.ts';
 import { profileFor } from './profiles/store.ts';
+import { profileQuotaVerdict } from './profiles/usage.ts';
 import { RunLog } from './run-state.ts';
 import { SHUTDOWN, STOP } from './run-signals.ts';
 import { RunStore, statusFor, summarize, type AgentRunRow, type RunSummary } from './runs.ts';
@@ -252,6 +253,7 @@ export class AgentService {
           sessionId: run.sessionId, runId: run.id, userId: run.userId, teamId: run.teamId,
           workspace, signal, log: new RunLog(await loadAll(this.o.db, run.sessionId)), fromStep: run.step,
           profile, spentTokens: run.inputTokens + run.outputTokens, startedAt: run.startedAt ?? new Date(),
+          profileQuota: profile ? () => profileQuotaVerdict(this.o.db, { teamId: run.teamId, userId: run.userId, profile }) : undefined,
           onStep: async (step, usage) => { lastStep = step; await this.runs.step(run.id, step, usage); },
         });
       } catch (err) {

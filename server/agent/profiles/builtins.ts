@@ -6,7 +6,7 @@ export const DEFAULT_PROFILE = 'build';
 const ANY_PATH = { read: ['**'], write: ['**'] };
 const READ_ONLY = { read: ['**'], write: [] };
 const noRoute = { chain: [], extraction: [] };
-const limits = (maxSteps: number): ProfileSpec['limits'] => ({ maxSteps, tokenBudget: null, wallClockSeconds: null });
+const limits = (maxSteps: number): ProfileSpec['limits'] => ({ maxSteps, tokenBudget: null, wallClockSeconds: null, userDailyTokens: null, teamDailyTokens: null });
 
 /** Commands that only look: the whole of what `ask` and `plan` may run. */
 const LOOK_COMMANDS = ['ls', 'ls *', 'cat *', 'head *', 'tail *', 'wc *', 'grep *', 'rg *', 'tree', 'tree *', 'pwd', 'git log', 'git log *', 'git diff', 'git diff *', 'git status', 'git status *', 'git show *', 'git blame *'];

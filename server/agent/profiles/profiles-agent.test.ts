@@ -16,6 +16,7 @@ import type { AgentWorkspace } from '../tools/tool.ts';
 import { agentWorkspace } from '../workspace-adapter.ts';
 import { BUILTIN_PROFILES } from './builtins.ts';
 import { saveProfile } from './store.ts';
+import { profileUsage } from './usage.ts';
 
 let server: ScriptedModelServer;
 let local: { provider: LocalProvider; cleanup(): Promise<void> };
@@ -128,6 +129,26 @@ describe.each(testProviders)('task profiles in the agent loop on %s', (dbProvide
     expect(server.requests.map((r) => r.model)).toEqual(['model-a', 'model-b', 'model-b-fallback']);
     const messages = payloadsOf<EventPayload<'agent.message'>>(await eventsOf(t, s.sessionId), 'agent.message');
     expect(messages.map((m) => [m.text, m.route])).toEqual([['a', 'openai:model-a'], ['b', 'anthropic:model-b-fallback']]);
+  }, 90_000);
+
+  it('meters tokens per profile and user, and stops a profile whose daily quota is used up without touching other profiles', async () => {
+    const s = await seedSession(t);
+    await project(s.sessionId, {});
+    await saveProfile(t.db, { teamId: s.teamId, actorId: s.userId, profile: { name: 'metered', description: '', spec: { ...build.spec, limits: { ...build.spec.limits, userDailyTokens: 1000 } } } });
+    const h = agentHarness(t, server, { workspaces, policy });
+    server.script('m', [{ text: 'first', usage: { input: 1400, output: 100 } }, { text: 'under build', usage: { input: 10, output: 5 } }]);
+    await h.service.send({ ...s, text: 'one', profile: 'metered' });
+    await h.service.idle(s.sessionId);
+    await h.service.send({ ...s, text: 'two', profile: 'metered' });
+    await h.service.idle(s.sessionId);
+    await h.service.send({ ...s, text: 'three', profile: 'build' });
+    await h.service.idle(s.sessionId);
+
+    const ended = payloadsOf<EventPayload<'agent.run.ended'>>(await eventsOf(t, s.sessionId), 'agent.run.ended');
+    expect(ended.map((e) => e.outcome)).toEqual(['completed', 'quota', 'completed']);
+    expect(ended[1]!.message).toBe("Stopped: the user's daily quota for the metered profile, 1000 tokens, is used up (1500 used). It resets at midnight UTC; another profile or an admin can help sooner.");
+    const usage = await profileUsage(t.db, s.teamId, new Date(Date.now() - 60_000));
+    expect(usage.map((u) => [u.profile, u.userId, u.runs, u.inputTokens + u.outputTokens])).toEqual([['build', s.userId, 1, 15], ['metered', s.userId, 2, 1500]]);
   }, 90_000);
 
   it('refuses a profile the team does not have', async () => {

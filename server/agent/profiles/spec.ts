@@ -39,6 +39,9 @@ export const profileSpecSchema = z.object({
     tokenBudget: z.number().int().min(1000).max(1e9).nullable(),
     /** Wall-clock seconds from the run's start; null: none. */
     wallClockSeconds: z.number().int().min(10).max(86_400).nullable(),
+    /** Tokens one user, and the whole team, may spend under this profile per UTC day; null: no profile quota. */
+    userDailyTokens: z.number().int().min(1000).max(1e10).nullable().default(null),
+    teamDailyTokens: z.number().int().min(1000).max(1e11).nullable().default(null),
   }),
 });
 export type ProfileSpec = z.infer<typeof profileSpecSchema>;

@@ -8,6 +8,8 @@ import { profileSpecSchema, type ProfileInput, type RunProfile } from './spec.ts
 
 export interface ProfileView extends RunProfile { id: string; description: string; builtIn: boolean; updatedAt: string }
 
+const BUILTIN_ORDER = BUILTIN_PROFILES.map((p) => p.name);
+
 type Row = Awaited<ReturnType<Db['taskProfile']['findFirstOrThrow']>>;
 
 export class ProfileError extends Error {}
@@ -30,8 +32,10 @@ async function seed(db: Db, teamId: string): Promise<void> {
 
 export async function listProfiles(db: Db, teamId: string): Promise<ProfileView[]> {
   await seed(db, teamId);
-  const rows = await db.taskProfile.findMany({ where: { teamId }, orderBy: [{ builtIn: 'desc' }, { createdAt: 'asc' }, { name: 'asc' }] });
-  return rows.map(view);
+  const rows = await db.taskProfile.findMany({ where: { teamId }, orderBy: [{ createdAt: 'asc' }, { name: 'asc' }] });
+  // Built-ins first, in their own order (ask … release: from least to most reach), then the team's own.
+  const rank = (r: Row) => (r.builtIn ? BUILTIN_ORDER.indexOf(r.name) : BUILTIN_ORDER.length);
+  return rows.sort((a, b) => rank(a) - rank(b)).map(view);
 }
 
 /** The profile a run starts under, or null when the team has no profile of that name. */
