@@ -88,9 +88,14 @@ export function AdminProfilesUsage() {
         <table className="table">
           <thead><tr><th>Profile</th><th>User</th><th>Runs</th><th>Input tokens</th><th>Output tokens</th><th>Cost (est.)</th></tr></thead>
           <tbody>
-            {usage.data.map((r) => (
-              <tr key={`${r.profile}-${r.userId}`}><td>{r.profile}</td><td>{nameOf(r.userId)}</td><td>{r.runs}</td><td>{r.inputTokens}</td><td>{r.outputTokens}</td><td>{money(r.costUsd)}</td></tr>
-            ))}
+            {[...new Set(usage.data.map((r) => r.profile))].flatMap((profile) => {
+              const rows = usage.data.filter((r) => r.profile === profile);
+              const sum = (k: 'runs' | 'inputTokens' | 'outputTokens' | 'costUsd') => rows.reduce((n, r) => n + r[k], 0);
+              return [
+                ...rows.map((r) => <tr key={`${profile}-${r.userId}`}><td>{profile}</td><td>{nameOf(r.userId)}</td><td>{r.runs}</td><td>{r.inputTokens}</td><td>{r.outputTokens}</td><td>{money(r.costUsd)}</td></tr>),
+                <tr key={`${profile}-team`} className="total"><td>{profile}</td><td><strong>whole team</strong></td><td>{sum('runs')}</td><td>{sum('inputTokens')}</td><td>{sum('outputTokens')}</td><td>{money(sum('costUsd'))}</td></tr>,
+              ];
+            })}
           </tbody>
         </table>
       ))}

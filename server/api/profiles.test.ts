@@ -51,6 +51,14 @@ describe.each(testProviders)('task profiles API on %s', (provider) => {
     expect(del.error?.message).toMatch(/built-in profile/);
   });
 
+  it('"test a command" under a profile names the layer that decided', async () => {
+    const scope = await admin.mutate('policy.test', { tool: 'run_command', input: { command: 'rm -rf src' }, profile: 'ask' });
+    expect(scope.data).toMatchObject({ decision: 'deny', by: 'profile-scope:ask', layer: 'profile scope' });
+    const rule = await admin.mutate('policy.test', { tool: 'git', input: { action: 'push' }, profile: 'review' });
+    expect(rule.data).toMatchObject({ decision: 'deny', layer: 'profile rule', rule: { id: 'profile:review#1', scope: 'profile' } });
+    expect((await admin.mutate('policy.test', { tool: 'run_command', input: { command: 'ls' }, profile: 'nope' })).error?.code).toBe('NOT_FOUND');
+  });
+
   it('refuses a message under a profile the team does not have', async () => {
     const created = await member.mutate('sessions.create', { title: 'p' });
     const sessionId = (created.data as { id: string }).id;
