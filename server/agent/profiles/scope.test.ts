@@ -34,6 +34,13 @@ describe('profile scope', () => {
     expect(await outOfScope(spec('review'), 'run_command', cmd('cat src/a.ts'))).toBeNull();
   });
 
+  it('leaves build as it was before profiles: outside the workspace stays the classifier\'s to judge', async () => {
+    expect(await outOfScope(spec('build'), 'run_command', cmd('cat /etc/hosts > copy && rm -rf /tmp/x'))).toBeNull();
+    const noInfra = { ...spec('build'), paths: { read: ['**'], write: ['**', '!infra/**'] } };
+    expect(await outOfScope(noInfra, 'run_command', cmd('cat /etc/hosts'))).toBeNull();
+    expect(await outOfScope(noInfra, 'run_command', cmd('echo x > /etc/hosts'))).toMatch(/\/etc\/hosts is outside the workspace/);
+  });
+
   it('reaches only the hosts a profile names (none by default)', () => {
     const withHosts = { name: 'x', spec: { ...spec('build'), network: { hosts: ['registry.npmjs.org', '*.example.com'] } } };
     expect(profileAllowsHost({ name: 'build', spec: spec('build') }, 'registry.npmjs.org')).toBe(false);

@@ -74,8 +74,11 @@ function unrestricted(globs: readonly string[]): boolean {
 }
 
 function pathScope(spec: ProfileSpec, access: 'read' | 'write', p: string, cwd: string): string | null {
-  const rel = resolveInWorkspace(p, cwd);
   const globs = spec.paths[access];
+  // `**` alone is no path scope at all: what lies outside the workspace stays the classifier's
+  // (high, so a person is asked), as it was before profiles.
+  if (unrestricted(globs)) return null;
+  const rel = resolveInWorkspace(p, cwd);
   if (rel !== null && pathInGlobs(rel, globs)) return null;
   const where = rel === null ? `${p} is outside the workspace` : `${rel} is not in its ${access} paths`;
   return `${access === 'write' ? 'writes' : 'reads'} ${p}: ${where} (${globs.join(', ') || 'none'})`;
