@@ -11,6 +11,7 @@ export default async function AdminPage() {
       <div className="stack admin-stack">
         <p><Link href="/admin/policy">Agent rules and policy settings →</Link></p>
         <p><Link href="/admin/secrets">Workspace secrets →</Link></p>
+        <p><Link href="/admin/profiles">Task profiles and their usage →</Link></p>
         <AdminUsers currentUserId={principal.id} />
         <AdminModels />
       </div>

@@ -13,7 +13,9 @@ import { countTokens } from './context/tokens.ts';
 import type { SessionContext } from './context/pipeline.ts';
 import type { PromptBuilder } from './prompt.ts';
 import type { RunLog } from './run-state.ts';
-import { toolSpecs } from './tools/registry.ts';
+import { offersTool } from './profiles/scope.ts';
+import type { RunProfile } from './profiles/spec.ts';
+import { toolSpecs, type ToolRegistry } from './tools/registry.ts';
 import { executeCall, requestedEvent, type RequestedCall, type ToolCallDeps } from './tool-calls.ts';
 import type { AgentWorkspace } from './tools/tool.ts';
 
@@ -39,6 +41,14 @@ export interface LoopRun {
   workspace: AgentWorkspace;
   signal: AbortSignal;
   log: RunLog;
+  /** The task profile: which tools are offered, its route chain, its limits; null: every tool, the configured routes. */
+  profile: RunProfile | null;
+  /** Tokens the run spent before this start (a resumed run), counted against the profile's budget. */
+  spentTokens: number;
+  /** When the run first started, for the profile's wall-clock limit. */
+  startedAt: Date;
+  /** The profile's daily quotas for this user and team: why to stop, or null. */
+  profileQuota?: () => Promise<string | null>;
   /** Last completed step (0 for a fresh run). */
   fromStep: number;
   /** Called after each completed step, so a restart knows where the run got to. */
@@ -50,12 +60,18 @@ export type LoopOutcome = Omit<EventPayload<'agent.run.ended'>, 'runId'>;
 const agent: Actor = { kind: 'agent', id: null };
 
 export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome> {
-  const tools = toolSpecs(deps.tools);
+  // Tools outside the profile are not even offered; a call to one anyway is denied by its scope.
+  const tools = toolSpecs(offered(deps.tools, run.profile));
   const toolNames = Object.keys(tools);
   // Sent beside the prompt on every call, so they come out of every call's budget.
   const toolSchemaTokens = countTokens(JSON.stringify(tools));
+  // The server's step limit stays a ceiling: a profile can only lower it.
+  const profileSteps = run.profile?.spec.limits.maxSteps ?? Infinity;
+  const maxSteps = Math.min(profileSteps, deps.maxSteps);
+  const limitNote = profileSteps < deps.maxSteps ? `the ${run.profile!.name} profile's limit` : 'TETHER_AGENT_MAX_STEPS';
+  let spent = run.spentTokens;
   let step = run.fromStep;
-  const scope = (s: number) => ({ sessionId: run.sessionId, runId: run.runId, userId: run.userId, step: s, workspace: run.workspace, signal: run.signal, log: run.log });
+  const scope = (s: number) => ({ sessionId: run.sessionId, runId: run.runId, userId: run.userId, step: s, workspace: run.workspace, signal: run.signal, log: run.log, profile: run.profile });
 
   // A step cut short by a restart: answer its calls (idempotently) before asking the model again.
   for (const p of run.log.pendingCalls(run.runId)) {
@@ -64,7 +80,11 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
 
   for (;;) {
     if (run.signal.aborted) return { outcome: 'stopped', steps: step };
-    if (step >= deps.maxSteps) return { outcome: 'step_limit', steps: step, message: `The run reached the step limit of ${deps.maxSteps} steps (TETHER_AGENT_MAX_STEPS). Send a message to continue.` };
+    if (step >= maxSteps) return { outcome: 'step_limit', steps: step, message: `The run reached the step limit of ${maxSteps} steps (${limitNote}). Send a message to continue.` };
+    const overProfile = profileLimit(run, spent);
+    if (overProfile) return { outcome: 'budget', steps: step, message: overProfile };
+    const overQuota = await run.profileQuota?.();
+    if (overQuota) return { outcome: 'quota', steps: step, message: overQuota };
     const window = await deps.router.contextWindow('agent');
     const budget = promptBudget(window ?? { tokens: ASSUMED_CONTEXT_TOKENS, source: 'assumed' }, toolSchemaTokens);
     const memory = deps.context ? await deps.context.refresh(run.sessionId, run.log.events, run.signal) : [];
@@ -88,7 +108,7 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
     let usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
     try {
       for await (const part of deps.router.stream({
-        system: prompt.system, messages: prompt.messages, tools, signal: run.signal, maxOutputTokens: budget.replyTokens,
+        system: prompt.system, messages: prompt.messages, tools, signal: run.signal, maxOutputTokens: budget.replyTokens, routes: run.profile?.spec.route.chain,
         usage: { userId: run.userId, teamId: run.teamId, sessionId: run.sessionId, runId: run.runId },
       })) {
         if (part.type === 'route') {
@@ -120,8 +140,27 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
       ...calls.map((c) => requestedEvent(deps, { runId: run.runId, step }, c)),
     ]);
     recorded.forEach((e) => run.log.push(e));
+    spent += usage.inputTokens + usage.outputTokens;
     for (const c of calls) await executeCall(deps, scope(step), c);
     await run.onStep(step, { ...usage, route });
     if (!calls.length) return { outcome: 'completed', steps: step };
   }
+}
+
+function offered(registry: ToolRegistry, profile: RunProfile | null): ToolRegistry {
+  if (!profile) return registry;
+  return new Map([...registry].filter(([name]) => offersTool(profile.spec, name)));
+}
+
+/** Why the run must stop under its profile's token budget or wall-clock limit, or null. */
+function profileLimit(run: LoopRun, spent: number): string | null {
+  const limits = run.profile?.spec.limits;
+  if (!limits) return null;
+  if (limits.tokenBudget !== null && spent >= limits.tokenBudget) {
+    return `The run used ${spent} tokens, the ${run.profile!.name} profile's budget of ${limits.tokenBudget}. Send a message to continue.`;
+  }
+  if (limits.wallClockSeconds !== null && Date.now() - run.startedAt.getTime() >= limits.wallClockSeconds * 1000) {
+    return `The run reached the ${run.profile!.name} profile's wall-clock limit of ${limits.wallClockSeconds} s. Send a message to continue.`;
+  }
+  return null;
 }

@@ -1,6 +1,7 @@
 // The seam where the policy issue plugs in: every tool call is decided before it runs, and the
 // decision is recorded with what made it. Until then everything is allowed.
 import type { LatestReleaseCheck } from '../release/record.ts';
+import type { RunProfile } from './profiles/spec.ts';
 import type { AnyTool } from './tools/tool.ts';
 
 export interface PolicyCall {
@@ -12,6 +13,8 @@ export interface PolicyCall {
   input: unknown;
   /** The tool's own reason this call is high-risk (push, hard reset …), or null. */
   highRisk: string | null;
+  /** The task profile the run is under (its scope and rules apply), or null. */
+  profile?: RunProfile | null;
 }
 
 export type Risk = 'low' | 'medium' | 'high';

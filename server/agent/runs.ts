@@ -14,6 +14,7 @@ export interface RunSummary {
   step: number;
   reason: string | null;
   route: string | null;
+  profile: string | null;
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
@@ -23,7 +24,7 @@ export interface RunSummary {
 
 export function summarize(r: AgentRunRow): RunSummary {
   return {
-    id: r.id, status: r.status as RunStatus, text: r.text, step: r.step, reason: r.reason, route: r.route,
+    id: r.id, status: r.status as RunStatus, text: r.text, step: r.step, reason: r.reason, route: r.route, profile: r.profile,
     inputTokens: r.inputTokens, outputTokens: r.outputTokens, costUsd: r.costUsd,
     createdAt: r.createdAt.toISOString(), endedAt: r.endedAt?.toISOString() ?? null,
   };
@@ -49,7 +50,7 @@ export function statusFor(outcome: LoopOutcome['outcome']): RunStatus {
 export class RunStore {
   constructor(private readonly db: Db) {}
 
-  create(data: { sessionId: string; userId: string; teamId: string; text: string }) {
+  create(data: { sessionId: string; userId: string; teamId: string; text: string; profile: string | null }) {
     return this.db.agentRun.create({ data });
   }
 

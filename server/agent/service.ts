@@ -13,6 +13,10 @@ import type { Generate } from './context/extract-model.ts';
 import { ContextPipeline } from './context/pipeline.ts';
 import { MemoryStore } from './context/memory.ts';
 import { contextPromptBuilder, type PromptBuilder } from './prompt.ts';
+import { DEFAULT_PROFILE } from './profiles/builtins.ts';
+import { scopedByProfile } from './profiles/policy.ts';
+import { profileFor } from './profiles/store.ts';
+import { profileQuotaVerdict } from './profiles/usage.ts';
 import { RunLog } from './run-state.ts';
 import { SHUTDOWN, STOP } from './run-signals.ts';
 import { RunStore, statusFor, summarize, type AgentRunRow, type RunSummary } from './runs.ts';
@@ -78,7 +82,8 @@ export class AgentService {
     this.deps = {
       events: o.events,
       tools: toolRegistry(o.tools ?? builtinTools),
-      policy: o.policy ?? allowAll,
+      // The profile's scope is decided first whatever policy is configured: outside it is denied.
+      policy: scopedByProfile(o.policy ?? allowAll),
       approvals: o.approvals ?? noApprovals,
       router: o.router,
       meter: o.meter,
@@ -91,12 +96,15 @@ export class AgentService {
   }
 
   /** Records the user's message and starts a run for it, or queues it behind the active one. */
-  async send(input: { sessionId: string; userId: string; teamId: string; text: string }): Promise<AgentResult<{ runId: string; status: 'running' | 'queued' }>> {
+  /** profile: the task profile's name (default: build); it applies to this run, and the choice to later ones is the caller's. */
+  async send(input: { sessionId: string; userId: string; teamId: string; text: string; profile?: string }): Promise<AgentResult<{ runId: string; status: 'running' | 'queued' }>> {
     const text = input.text.trim();
     if (!text) return { ok: false, error: 'The message is empty.' };
     if (this.closing) return { ok: false, error: 'The server is shutting down; send it again in a moment.' };
     await this.o.events.append(input.sessionId, { type: 'user.message', payload: { text } }, { kind: 'user', id: input.userId });
-    const run = await this.runs.create({ sessionId: input.sessionId, userId: input.userId, teamId: input.teamId, text });
+    const profile = input.profile ?? DEFAULT_PROFILE;
+    if (!(await profileFor(this.o.db, input.teamId, profile))) return { ok: false, error: `The team has no task profile named ${profile}.` };
+    const run = await this.runs.create({ sessionId: input.sessionId, userId: input.userId, teamId: input.teamId, text, profile });
     const busy = this.active.has(input.sessionId) || this.pumping.has(input.sessionId) || (await this.runs.nextQueued(input.sessionId))?.id !== run.id;
     if (busy) await this.o.events.append(input.sessionId, { type: 'agent.run.queued', payload: { runId: run.id, text } }, systemActor);
     await this.pump(input.sessionId);
@@ -230,17 +238,26 @@ export class AgentService {
     const append = (e: NewEvent) => this.o.events.append(run.sessionId, e, agentActor);
     await append(resumed
       ? { type: 'agent.run.resumed', payload: { runId: run.id, fromStep: run.step } }
-      : { type: 'agent.run.started', payload: { runId: run.id, text: run.text } });
+      : { type: 'agent.run.started', payload: { runId: run.id, text: run.text, ...(run.profile ? { profile: run.profile } : {}) } });
     let outcome: LoopOutcome;
     let lastStep = run.step;
     const workspace = await this.o.workspaces(run.sessionId);
+    // The profile as it is now: an admin's edit applies from the next run (or resume) on.
+    const profile = run.profile ? await profileFor(this.o.db, run.teamId, run.profile).catch((err: unknown) => {
+      this.o.log.error({ err: err instanceof Error ? err.message : String(err), runId: run.id }, 'task profile could not be loaded');
+      return null;
+    }) : null;
     if (!workspace) {
       outcome = { outcome: 'error', steps: run.step, message: 'This session has no workspace for the agent to work in.' };
+    } else if (run.profile && !profile) {
+      outcome = { outcome: 'error', steps: run.step, message: `The ${run.profile} task profile is gone or not valid; pick another profile and send the message again.` };
     } else {
       try {
         outcome = await runLoop(this.deps, {
           sessionId: run.sessionId, runId: run.id, userId: run.userId, teamId: run.teamId,
           workspace, signal, log: new RunLog(await loadAll(this.o.db, run.sessionId)), fromStep: run.step,
+          profile, spentTokens: run.inputTokens + run.outputTokens, startedAt: run.startedAt ?? new Date(),
+          profileQuota: profile ? () => profileQuotaVerdict(this.o.db, { teamId: run.teamId, userId: run.userId, profile }) : undefined,
           onStep: async (step, usage) => { lastStep = step; await this.runs.step(run.id, step, usage); },
         });
       } catch (err) {

@@ -4,6 +4,8 @@ import type { Logger } from '../log.ts';
 import type { Actor, NewEvent } from '../sessions/event-types.ts';
 import type { EventStream } from '../sessions/stream.ts';
 import type { ApprovalGate, PolicyDecision, PolicyHook } from './policy.ts';
+import { offersTool } from './profiles/scope.ts';
+import type { RunProfile } from './profiles/spec.ts';
 import type { RunLog } from './run-state.ts';
 import { SHUTDOWN } from './run-signals.ts';
 import type { ToolRegistry } from './tools/registry.ts';
@@ -25,6 +27,7 @@ export interface CallScope {
   workspace: AgentWorkspace;
   signal: AbortSignal;
   log: RunLog;
+  profile: RunProfile | null;
 }
 
 export interface RequestedCall { callId: string; toolName: string; input: unknown; inputError?: string }
@@ -77,12 +80,15 @@ export async function executeCall(deps: ToolCallDeps, s: CallScope, c: Requested
   }
   const tool = deps.tools.get(c.toolName);
   if (!tool) return finish({ ok: false, error: `There is no tool named ${c.toolName}. Available: ${[...deps.tools.keys()].join(', ')}.` });
-  if (c.inputError) return finish({ ok: false, error: `The arguments for ${c.toolName} were not valid JSON (${c.inputError}). Call it again with a JSON object.` });
+  // A tool the profile does not offer is refused by the SDK as an input error; it goes to the
+  // policy instead, so the denial is the profile scope's and is recorded like every decision.
+  const offered = !s.profile || offersTool(s.profile.spec, tool.name);
+  if (c.inputError && offered) return finish({ ok: false, error: `The arguments for ${c.toolName} were not valid JSON (${c.inputError}). Call it again with a JSON object.` });
   // A shutdown leaves the call unanswered, so the resumed run delivers it again.
   if (s.signal.aborted) return s.signal.reason === SHUTDOWN ? undefined : finish({ ok: false, error: 'Not run: the user stopped the agent.' });
 
   const parsed = tool.input.safeParse(c.input);
-  const call = { sessionId: s.sessionId, runId: s.runId, userId: s.userId, tool, input: c.input, highRisk: parsed.success ? tool.highRisk?.(parsed.data) ?? null : null };
+  const call = { sessionId: s.sessionId, runId: s.runId, userId: s.userId, profile: s.profile, tool, input: c.input, highRisk: parsed.success ? tool.highRisk?.(parsed.data) ?? null : null };
   let decision = await deps.policy.decide(call);
   if (decision.decision === 'ask') {
     await appendDecision(deps, s, c.callId, decision);

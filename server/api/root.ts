@@ -6,6 +6,7 @@ import { memoryRouter } from './routers/memory.ts';
 import { egressRouter } from './routers/egress.ts';
 import { modelsRouter } from './routers/models.ts';
 import { policyRouter } from './routers/policy.ts';
+import { profilesRouter } from './routers/profiles.ts';
 import { filesRouter } from './routers/files.ts';
 import { releaseRouter } from './routers/release.ts';
 import { secretsRouter } from './routers/secrets.ts';
@@ -25,6 +26,7 @@ export const appRouter = router({
   secrets: secretsRouter,
   release: releaseRouter,
   egress: egressRouter,
+  profiles: profilesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,7 +10,7 @@ import type { UsageContext, UsageMeter } from './metering.ts';
 import { notConfiguredHowTo } from './not-configured.ts';
 import { estimateCostUsd } from './pricing.ts';
 import { languageModel, missingSetting, secretsOf, type ModelCredentials } from './providers.ts';
-import type { Route } from './routes.ts';
+import { parseRoute, type Route } from './routes.ts';
 import type { RouteList, RouteSource } from './settings.ts';
 import { usageRouteKey, type ModelTask } from './tasks.ts';
 
@@ -26,6 +26,8 @@ export interface ModelRequest {
   maxOutputTokens?: number;
   signal?: AbortSignal;
   usage?: UsageContext;
+  /** An explicit route chain for this call (a task profile's, primary first), instead of the configured one. */
+  routes?: readonly string[];
 }
 
 export interface RouteAttempt { route: string; error: string }
@@ -141,7 +143,7 @@ export class ModelRouter {
   /** Throws ModelCallError; its message is safe to show (no secrets). */
   async *stream(req: ModelRequest): AsyncGenerator<ModelStreamPart> {
     const task = req.task ?? 'agent';
-    const { routes } = await this.options.routes.routes(task);
+    const routes = req.routes?.length ? req.routes.map(parseRoute) : (await this.options.routes.routes(task)).routes;
     const callable = routes.filter((r) => !missingSetting(r, this.options.credentials));
     if (!callable.length) throw new ModelCallError('not_configured', notConfiguredHowTo);
     const attempts: RouteAttempt[] = [];

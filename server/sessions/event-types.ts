@@ -55,7 +55,8 @@ export const eventPayloadSchemas = {
   // The agent (server/agent/). A run answers one user message; the model sees a projection of these.
   'agent.run.queued': z.object({ runId: z.string(), text: z.string() }),
   /** text is the user's message: the run's first turn in the model's prompt. */
-  'agent.run.started': z.object({ runId: z.string(), text: z.string() }),
+  /** profile: the task profile the run is under (absent for runs from before profiles). */
+  'agent.run.started': z.object({ runId: z.string(), text: z.string(), profile: z.string().optional() }),
   'agent.run.resumed': z.object({ runId: z.string(), fromStep: z.number().int() }),
   /** The server stopped mid-run; lastStep is the last step whose every event was recorded. */
   'agent.run.interrupted': z.object({ runId: z.string(), lastStep: z.number().int() }),

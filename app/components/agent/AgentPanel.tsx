@@ -25,6 +25,9 @@ export function AgentPanel({ sessionId, events, disabled }: { sessionId: string;
   const stop = useMutation(trpc.agent.stop.mutationOptions({ onSuccess: refresh }));
   const resume = useMutation(trpc.agent.resume.mutationOptions({ onSuccess: refresh }));
   const rewind = useMutation(trpc.agent.rewind.mutationOptions({ onSuccess: refresh }));
+  const profiles = useQuery(trpc.profiles.list.queryOptions());
+  // The choice applies from the next message on; a run already going keeps its own profile.
+  const [profile, setProfile] = useState('build');
   const [draft, setDraft] = useState('');
   const [live, setLive] = useState<{ runId: string; step: number; text: string } | null>(null);
   const bottom = useRef<HTMLDivElement>(null);
@@ -62,7 +65,7 @@ export function AgentPanel({ sessionId, events, disabled }: { sessionId: string;
   const submit = () => {
     const text = draft.trim();
     if (!text) return;
-    send.mutate({ sessionId, text }, { onSuccess: () => setDraft('') });
+    send.mutate({ sessionId, text, profile }, { onSuccess: () => setDraft('') });
   };
   const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (e.key === 'Enter' && !e.shiftKey) {
@@ -127,6 +130,10 @@ export function AgentPanel({ sessionId, events, disabled }: { sessionId: string;
       <form className="agent-input" onSubmit={(e) => { e.preventDefault(); submit(); }}>
         <textarea aria-label="Message the agent" placeholder={disabled ?? (running ? 'The agent is working; your message will be queued' : 'Ask the agent… (Enter to send, Shift+Enter for a new line)')}
           value={draft} onChange={(e) => setDraft(e.target.value)} onKeyDown={onKey} disabled={!!disabled} rows={3} />
+        <select aria-label="Task profile" value={profile} onChange={(e) => setProfile(e.target.value)} disabled={!!disabled}
+          title={profiles.data?.find((p) => p.name === profile)?.description}>
+          {(profiles.data ?? [{ name: 'build', description: '' }]).map((p) => <option key={p.name} value={p.name}>{p.name}</option>)}
+        </select>
         <button type="submit" className="primary small" disabled={!!disabled || !draft.trim() || send.isPending}>{running ? 'Queue' : 'Send'}</button>
       </form>
     </section>

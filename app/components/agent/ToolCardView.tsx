@@ -15,6 +15,7 @@ export function ToolCardView({ card, onRewind, canRewind }: { card: ToolCard; on
         <span className="tool-name">{card.tool}</span>
         <code className="tool-summary">{summary}</code>
         <span className={`badge ${status === 'done' ? 'active' : status === 'failed' || status === 'denied' || status === 'interrupted' ? 'failed' : 'provisioning'}`}>{status}</span>
+        {card.profile && <span className="badge" title="The task profile this call ran under">{card.profile}</span>}
         {card.highRisk && <span className="badge failed" title={card.highRisk}>high risk</span>}
         {card.decision?.protectedPath && <span className="badge protected-path" title="Writes .git, CI configuration, a git hook or .tether/">protected path</span>}
       </header>

@@ -5,6 +5,8 @@ import type { PromptReportPayload } from './PromptInspector.tsx';
 
 export interface ToolCard {
   callId: string; runId?: string; tool: string; input: unknown; effect?: string; highRisk?: string;
+  /** The task profile of the run that made the call. */
+  profile?: string;
   decision?: { decision: 'allow' | 'ask' | 'deny'; reason: string; by: string; protectedPath?: boolean };
   result?: { ok: boolean; output: string; detail?: Record<string, unknown>; durationMs: number };
   checkpoint?: { checkpointId: string; label: string };
@@ -36,6 +38,8 @@ export function transcript(events: SessionEvent[]): Item[] {
   const items: Item[] = [];
   const tools = new Map<string, ToolCard>();
   const queued = new Map<string, Extract<Item, { kind: 'user' }>>();
+  const profiles = new Map<string, string>();
+  const under = (runId: string) => (profiles.has(runId) ? ` under the ${profiles.get(runId)} profile` : '');
   const unanswered = (runId: string) => [...tools.values()].filter((c) => c.runId === runId && !c.result);
   for (const e of events) {
     const p = e.payload as P;
@@ -48,6 +52,7 @@ export function transcript(events: SessionEvent[]): Item[] {
         break;
       }
       case 'agent.run.started': {
+        if (typeof p.profile === 'string') profiles.set(runId, p.profile);
         const q = queued.get(runId);
         if (q) q.queued = false;
         else items.push({ kind: 'user', seq: e.seq, runId, text: String(p.text), queued: false });
@@ -65,7 +70,7 @@ export function transcript(events: SessionEvent[]): Item[] {
       }
       case 'agent.tool.requested': {
         const card: ToolCard = tools.get(String(p.callId)) ?? { callId: String(p.callId), tool: '', input: null };
-        Object.assign(card, { runId, tool: String(p.tool), input: p.input, effect: p.effect as string | undefined, highRisk: p.highRisk as string | undefined });
+        Object.assign(card, { runId, tool: String(p.tool), input: p.input, effect: p.effect as string | undefined, highRisk: p.highRisk as string | undefined, profile: profiles.get(runId) });
         tools.set(card.callId, card);
         items.push({ kind: 'tool', seq: e.seq, runId, card });
         break;
@@ -81,7 +86,7 @@ export function transcript(events: SessionEvent[]): Item[] {
         break;
       }
       case 'agent.approval.requested':
-        items.push({ kind: 'notice', seq: e.seq, runId, text: `Waiting for approval of ${String(p.tool)} (${String(p.risk)} risk): ${String(p.reason)}` });
+        items.push({ kind: 'notice', seq: e.seq, runId, text: `Waiting for approval of ${String(p.tool)}${under(runId)} (${String(p.risk)} risk): ${String(p.reason)}` });
         break;
       case 'agent.approval.decided':
         items.push({ kind: 'notice', seq: e.seq, runId, text: `Approval ${String(p.outcome)}: ${String(p.reason)}.` });

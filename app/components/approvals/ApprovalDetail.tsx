@@ -49,6 +49,7 @@ export function ApprovalDetail({ approval }: { approval: Approval }) {
   const detail = asObject(approval.detail);
   const input = asObject(detail.input);
   const commands = Array.isArray(detail.commands) ? detail.commands : [];
+  const profile = typeof detail.profile === 'string' ? detail.profile : null;
   const diff = diffLines(approval.tool, input);
   return (
     <div className="approval-detail">
@@ -56,6 +57,7 @@ export function ApprovalDetail({ approval }: { approval: Approval }) {
         <span className="tool-name">{approval.tool}</span>
         <span className={`badge risk-${approval.risk}`} aria-label={`Risk: ${approval.risk}`}>{approval.risk} risk</span>
         {approval.protectedPath && <span className="badge protected-path" title="Writes .git, CI configuration, a git hook or .tether/">protected path</span>}
+        {profile && <span className="badge" aria-label={`Task profile: ${profile}`}>{profile}</span>}
         {typeof input.path === 'string' && <code>{input.path}</code>}
       </p>
       {typeof input.command === 'string' && <pre className="md-code approval-command" aria-label="Command">{input.command}</pre>}

@@ -26,6 +26,8 @@ export interface ApprovalAsk {
   userId: string | null;
   input: unknown;
   decision: PolicyDecision;
+  /** The task profile of the run that made the call, shown with the approval. */
+  profile?: string;
 }
 type Outcome = 'approved' | 'denied' | 'expired' | 'cancelled';
 export type DecideResult =
@@ -53,7 +55,7 @@ export class ApprovalService implements ApprovalGate {
 
   request(call: PolicyCall & { callId: string; decision: PolicyDecision }, signal: AbortSignal): Promise<Answer> {
     const { sessionId, runId, callId, userId, input, decision } = call;
-    return this.ask({ sessionId, runId, callId, userId, input, decision, tool: call.tool.name }, signal, call.highRisk);
+    return this.ask({ sessionId, runId, callId, userId, input, decision, tool: call.tool.name, profile: call.profile?.name }, signal, call.highRisk);
   }
 
   /** Raises (or finds again) the approval and waits for its answer. */
@@ -152,7 +154,7 @@ export class ApprovalService implements ApprovalGate {
       data: {
         sessionId: call.sessionId, teamId: session.teamId, runId: call.runId, toolCallId: call.callId, tool: call.tool,
         risk, reason: call.decision.reason, rule: call.decision.rule ?? null, requestedById: call.userId, expiresAt,
-        detail: jsonSafe({ input: call.input, commands: call.decision.commands ?? [], ...(call.decision.releaseCheck !== undefined ? { releaseCheck: call.decision.releaseCheck } : {}) }),
+        detail: jsonSafe({ input: call.input, commands: call.decision.commands ?? [], ...(call.decision.releaseCheck !== undefined ? { releaseCheck: call.decision.releaseCheck } : {}), ...(call.profile ? { profile: call.profile } : {}) }),
       },
     });
     await this.o.events.append(call.sessionId, {

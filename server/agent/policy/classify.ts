@@ -24,7 +24,7 @@ export interface Classification {
    * (its words after wrappers), or the single argument string of another tool (a path, a git
    * argv). Every part must be allowed for the call to be allowed.
    */
-  parts: { subject: string; argv: string[]; risk: Risk; reason: string }[];
+  parts: { subject: string; argv: string[]; risk: Risk; reason: string; cwd?: string; writes?: (string | null)[] }[];
   // argv is the subject as words: a shell command after wrappers with its program resolved
   // (timeout 5 /bin/rm x → rm x), git's arguments after "git"; so argv.join(' ') is what a rule
   // pattern is matched against, and a rule made from it matches the same call again.
@@ -99,7 +99,7 @@ export async function classifyCall(tool: string, input: unknown): Promise<Classi
 
 function partOf(c: JudgedCommand) {
   const words = c.effective.length ? c.effective : c.argv;
-  return { subject: words.join(' '), argv: words, risk: c.risk, reason: c.reason };
+  return { subject: words.join(' '), argv: words, risk: c.risk, reason: c.reason, cwd: c.cwd, writes: c.writes };
 }
 
 function normalised(p: string): string {

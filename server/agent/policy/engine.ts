@@ -12,6 +12,7 @@
 // - Arguments that do not parse as the tool's input are denied (the tool would refuse them anyway).
 import { z } from 'zod';
 import type { PolicyAction, PolicyCall, PolicyHook, Risk } from '../policy.ts';
+import { profileRules } from '../profiles/rules.ts';
 import { classifyCall } from './classify.ts';
 import { protectedPathIn } from './paths.ts';
 import { describeRule, ruleMatches, type PolicyRule } from './rules.ts';
@@ -119,7 +120,8 @@ export function createPolicyHook(o: PolicySource & { onError?(err: unknown, call
     async decide(call) {
       try {
         const [rules, settings] = await Promise.all([o.rules(call), o.settings(call)]);
-        const v = await evaluate({ tool: call.tool.name, input: call.input, highRisk: call.highRisk }, rules, settings);
+        // The run's profile rules join the team's: ask and deny only, so they can narrow, never widen.
+        const v = await evaluate({ tool: call.tool.name, input: call.input, highRisk: call.highRisk }, [...rules, ...profileRules(call.profile)], settings);
         return { decision: v.decision, reason: v.reason, by: v.by, risk: v.risk, rule: v.rule, commands: v.commands, ...(v.protectedPath ? { protectedPath: true } : {}) };
       } catch (err) {
         o.onError?.(err, call);

@@ -28,7 +28,21 @@ describe('npm run policy:explain', () => {
     expect(JSON.parse(ruled.stdout)).toMatchObject({ risk: 'high', decision: 'deny', rule: 'cli-1' });
   }, 150_000);
 
+  it('with --profile, reports which layer decided: profile scope, profile rule, team rule or classifier', async () => {
+    const [scope, profileRule, teamRule, classifier] = await Promise.all([
+      explain('--profile', 'ask', 'rm -rf src'),
+      explain('--profile', 'review', '--tool', 'git', '--arg', 'action=push'),
+      explain('--profile', 'build', '--rule', 'deny run_command(curl *)', 'curl https://example.com'),
+      explain('--profile', 'plan', '--tool', 'write_file', '--arg', 'path=.tether/plans/p.md', '--arg', 'content=x'),
+    ]);
+    expect(JSON.parse(scope.stdout)).toMatchObject({ decision: 'deny', profile: 'ask', layer: 'profile scope', reason: "outside the ask task's scope: `rm -rf src` is not one of the commands it may run" });
+    expect(JSON.parse(profileRule.stdout)).toMatchObject({ decision: 'deny', profile: 'review', layer: 'profile rule', rule: 'profile:review#1' });
+    expect(JSON.parse(teamRule.stdout)).toMatchObject({ decision: 'deny', profile: 'build', layer: 'team rule', rule: 'cli-1' });
+    expect(JSON.parse(classifier.stdout)).toMatchObject({ decision: 'allow', profile: 'plan', layer: 'classifier', rule: null });
+  }, 150_000);
+
   it.each([
+    [['--profile', 'nope', 'ls'], /not a built-in profile/],
     [[], /no command given/],
     [['ls', 'src'], /expected one shell command/],
     [['--tool', 'nope', 'ls'], /not a tool/],

@@ -5,6 +5,8 @@
 //   policy:explain -- --rule 'allow run_command(npm test*)' --medium ask -- 'npm test'
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { BUILTIN_PROFILES } from '../profiles/builtins.ts';
+import { evaluateWithProfile, type DecidingLayer } from '../profiles/policy.ts';
 import { builtinTools } from '../tools/registry.ts';
 import { formatZodError } from '../tools/tool.ts';
 import { DEFAULT_POLICY_SETTINGS, evaluate, parseRuleText, policyRuleInput, policySettingsInput, type PolicyRule } from './engine.ts';
@@ -17,12 +19,14 @@ export const USAGE = [
   '  --arg name=value     an argument of the tool; true, false and numbers are read as JSON',
   "  --rule '<action> <tool>(<pattern>)'   a rule to apply (repeatable); without it, the default rules",
   '  --medium allow|ask   what medium risk defaults to (default allow)',
+  '  --profile <name>     decide under a built-in task profile (ask, plan, build, review, release):',
+  '                       its scope first, then its rules with the team\'s; adds "profile" and "layer"',
   'prints {"risk","decision","reason","rule"} as one JSON object',
 ].join('\n');
 
 export class UsageError extends Error {}
 
-export interface ExplainOutput { risk: string; decision: string; reason: string; rule: string | null }
+export interface ExplainOutput { risk: string; decision: string; reason: string; rule: string | null; profile?: string; layer?: DecidingLayer }
 
 const ruleText = z.string().transform((s, ctx) => {
   const m = /^\s*(allow|ask|deny)\s+(.+)$/s.exec(s);
@@ -45,6 +49,7 @@ export async function explain(argv: string[]): Promise<ExplainOutput> {
         arg: { type: 'string', multiple: true },
         rule: { type: 'string', multiple: true },
         medium: { type: 'string' },
+        profile: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -77,8 +82,14 @@ export async function explain(argv: string[]): Promise<ExplainOutput> {
     if (!r.success) throw new UsageError(r.error.issues.map((x) => x.message).join('; '));
     return { id: `cli-${i + 1}`, ...r.data };
   });
-  const v = await evaluate({ tool, input }, rules, settings.data);
-  return { risk: v.risk, decision: v.decision, reason: v.reason, rule: v.rule };
+  if (values.profile === undefined) {
+    const v = await evaluate({ tool, input }, rules, settings.data);
+    return { risk: v.risk, decision: v.decision, reason: v.reason, rule: v.rule };
+  }
+  const profile = BUILTIN_PROFILES.find((p) => p.name === values.profile);
+  if (!profile) throw new UsageError(`--profile ${values.profile}: not a built-in profile; one of ${BUILTIN_PROFILES.map((p) => p.name).join(', ')}`);
+  const v = await evaluateWithProfile({ tool, input }, rules, settings.data, profile);
+  return { risk: v.risk, decision: v.decision, reason: v.reason, rule: v.rule, profile: profile.name, layer: v.layer };
 }
 
 function readValue(raw: string): unknown {

@@ -32,7 +32,7 @@ export const policyRuleInput = z.object({
 });
 export type PolicyRuleInput = z.infer<typeof policyRuleInput>;
 
-export interface PolicyRule { id: string; action: PolicyAction; tool: RuleTool | string; pattern: string; scope: 'team' | 'workspace' }
+export interface PolicyRule { id: string; action: PolicyAction; tool: RuleTool | string; pattern: string; scope: 'team' | 'workspace' | 'profile' }
 
 /** `run_command(npm test*)` → { tool, pattern }; null when it is not in that form. */
 export function parseRuleText(text: string): { tool: string; pattern: string } | null {

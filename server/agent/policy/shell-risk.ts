@@ -16,6 +16,10 @@ export interface JudgedCommand {
   effective: string[];
   risk: Risk;
   reason: string;
+  /** The directory the command runs in (after a static `cd` earlier in the line). */
+  cwd: string;
+  /** Files its redirects write, as written (null: computed at run time); for the task profile's path scope. */
+  writes: (string | null)[];
 }
 
 export interface ScriptJudgement {
@@ -117,7 +121,8 @@ async function judgeCommand(cmd: SimpleCommand, scope: Scope, out: JudgedCommand
     if (f) findings.push(f);
   }
   for (const r of cmd.redirects) findings.push(...redirectFindings(r.op, r.target, r.fdDup, scope.cwd));
-  const entry: JudgedCommand = { argv: cmd.words.map(show), effective: [], risk: 'low', reason: '' };
+  const writes = cmd.redirects.filter((r) => !r.fdDup && r.op.includes('>') && !(r.target.value !== null && HARMLESS_TARGET.test(r.target.value))).map((r) => r.target.value);
+  const entry: JudgedCommand = { argv: cmd.words.map(show), effective: [], risk: 'low', reason: '', cwd: scope.cwd, writes };
   out.push(entry);
   const nested: JudgedCommand[] = [];
   if (cmd.words.length) {
@@ -200,7 +205,7 @@ async function judgeArgv(words: Word[], cmd: SimpleCommand, scope: Scope, findin
     const fake: SimpleCommand = { ...cmd, words: run, assignments: [], redirects: [], stdin: 'pipe', stdinText: null };
     const eff = await judgeArgv(run, fake, scope, sub, inner, hops + 1);
     const top = worst(sub, medium(`runs ${show(run[0]!)}`));
-    nested.push({ argv: run.map(show), effective: eff.map(show), risk: top.risk, reason: `${top.reason} (run by ${name})` }, ...inner);
+    nested.push({ argv: run.map(show), effective: eff.map(show), risk: top.risk, reason: `${top.reason} (run by ${name})`, cwd: scope.cwd, writes: [] }, ...inner);
     findings.push({ risk: top.risk, reason: `${name} runs ${show(run[0]!)}: ${top.reason}` });
   }
   for (const s of effect.scripts ?? []) await judgeNestedScript(s.source, s.what, scope, findings, nested);

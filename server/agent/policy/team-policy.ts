@@ -5,8 +5,10 @@
 import type { Db } from '../../db/client.ts';
 import type { Logger } from '../../log.ts';
 import type { ApprovalGate, PolicyCall, PolicyHook } from '../policy.ts';
+import { evaluateWithProfile, profileRules } from '../profiles/policy.ts';
+import type { RunProfile } from '../profiles/spec.ts';
 import { AnomalyLimits, recordAnomaly, type AnomalyTrip } from './anomaly-limits.ts';
-import { createPolicyHook, evaluate, type EvaluatedCall } from './engine.ts';
+import { createPolicyHook, type EvaluatedCall } from './engine.ts';
 import { getPolicySettings, policyOfSession, rulesFor, type PolicySettingsRecord } from './rules-store.ts';
 
 /** Each call's rules and settings, loaded once and shared by the engine and the anomaly limits. */
@@ -50,12 +52,12 @@ export function teamPolicy(o: TeamPolicyOptions): { policy: PolicyHook; approval
 }
 
 /** "Test a command": what the agent would be told for this call right now, and the rule that decided. */
-export async function explainCall(db: Db, teamId: string, workspaceId: string | null, call: EvaluatedCall) {
+export async function explainCall(db: Db, teamId: string, workspaceId: string | null, call: EvaluatedCall, profile: RunProfile | null = null) {
   const [rules, settings] = await Promise.all([rulesFor(db, teamId, workspaceId), getPolicySettings(db, teamId)]);
-  const v = await evaluate(call, rules, settings);
-  const rule = rules.find((r) => r.id === v.rule) ?? null;
+  const v = await evaluateWithProfile(call, rules, settings, profile);
+  const rule = [...rules, ...profileRules(profile).map((r) => ({ ...r, note: `a rule of the ${profile!.name} profile` }))].find((r) => r.id === v.rule) ?? null;
   return {
-    decision: v.decision, risk: v.risk, reason: v.reason, by: v.by, commands: v.commands,
+    decision: v.decision, risk: v.risk, reason: v.reason, by: v.by, layer: v.layer, commands: v.commands,
     rule: rule && { id: rule.id, action: rule.action, tool: rule.tool, pattern: rule.pattern, scope: rule.scope, note: rule.note },
   };
 }

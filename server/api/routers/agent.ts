@@ -1,5 +1,6 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { profileNameSchema } from '../../agent/profiles/spec.ts';
 import type { AgentResult } from '../../agent/service.ts';
 import { sessionIdSchema } from '../../sessions/schemas.ts';
 import { authorizeSession as authorize } from '../session-access.ts';
@@ -25,10 +26,14 @@ export const agentRouter = router({
     return ctx.agent.checkpoints(input.sessionId);
   }),
 
-  send: memberProcedure.input(inSession.extend({ text: z.string().trim().min(1, 'Write a message first').max(20_000, 'Message too long (20,000 characters at most)') }))
+  send: memberProcedure.input(inSession.extend({
+    text: z.string().trim().min(1, 'Write a message first').max(20_000, 'Message too long (20,000 characters at most)'),
+    /** The task profile for this run (default: build). */
+    profile: profileNameSchema.optional(),
+  }))
     .mutation(async ({ ctx, input }) => {
       await authorize(ctx, input.sessionId, true);
-      return unwrap(await ctx.agent.send({ sessionId: input.sessionId, userId: ctx.principal.user.id, teamId: ctx.principal.teamId, text: input.text }));
+      return unwrap(await ctx.agent.send({ sessionId: input.sessionId, userId: ctx.principal.user.id, teamId: ctx.principal.teamId, text: input.text, profile: input.profile }));
     }),
 
   stop: memberProcedure.input(inSession).mutation(async ({ ctx, input }) => {

@@ -1,6 +1,9 @@
 // The agent's policy: rules and team settings (admins change them; members read what applies
 // to their session), and "test a command" through the same evaluation the agent gets.
+import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { profileNameSchema } from '../../agent/profiles/spec.ts';
+import { profileFor } from '../../agent/profiles/store.ts';
 import {
   addRule, addRuleInput, deleteRule, getPolicySettings, listRules, policySettingsSchema, reorderRules, reorderRulesInput, ruleIdInput, rulesFor,
   setPolicySettings, teamWorkspaces, updateRule, updateRuleInput,
@@ -18,6 +21,8 @@ const scopeInput = z.object({ workspaceId: z.string().min(1).max(64).nullable().
 const testInput = scopeInput.extend({
   tool: z.enum(RULE_TOOLS).exclude(['*'], { message: 'Choose the tool to test' }),
   input: z.record(z.string().max(100), z.json()).refine((v) => JSON.stringify(v).length <= 20_000, 'Arguments too long (20,000 characters at most)'),
+  /** Decide under this task profile too (its scope, then its rules with the team's). */
+  profile: profileNameSchema.optional(),
 });
 
 export const policyRouter = router({
@@ -46,8 +51,11 @@ export const policyRouter = router({
     setPolicySettings(ctx.db, { teamId: ctx.principal.teamId, actorId: ctx.principal.user.id, settings: input })),
 
   /** The decision, risk, reason and rule the agent would get for this call. A mutation: commands stay out of URLs. */
-  test: adminProcedure.input(testInput).mutation(({ ctx, input }) =>
-    explainCall(ctx.db, ctx.principal.teamId, input.workspaceId, { tool: input.tool, input: input.input }).catch(toApiError)),
+  test: adminProcedure.input(testInput).mutation(async ({ ctx, input }) => {
+    const profile = input.profile ? await profileFor(ctx.db, ctx.principal.teamId, input.profile) : null;
+    if (input.profile && !profile) throw new TRPCError({ code: 'NOT_FOUND', message: `The team has no task profile named ${input.profile}.` });
+    return explainCall(ctx.db, ctx.principal.teamId, input.workspaceId, { tool: input.tool, input: input.input }, profile).catch(toApiError);
+  }),
 
   /** Runs the anomaly limits paused lately, newest first. */
   anomalies: adminProcedure.query(({ ctx }) => recentAnomalies(ctx.db, ctx.principal.teamId)),

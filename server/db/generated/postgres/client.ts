@@ -162,3 +162,10 @@ export type EgressAllowEntry = Prisma.EgressAllowEntryModel
  * (removing a default sticks).
  */
 export type TeamEgressSettings = Prisma.TeamEgressSettingsModel
+/**
+ * Model TaskProfile
+ * A task profile: the scope (tools, paths, commands), rules, network, model route and limits one
+ * type of task runs under (server/agent/profiles/). spec is validated by zod (profileSpec) on
+ * every read and write; builtIn marks the five seeded profiles (editable, not deletable).
+ */
+export type TaskProfile = Prisma.TaskProfileModel

@@ -53,6 +53,7 @@ export type AgentRunMinAggregateOutputType = {
   step: number | null
   reason: string | null
   route: string | null
+  profile: string | null
   inputTokens: number | null
   outputTokens: number | null
   costUsd: number | null
@@ -71,6 +72,7 @@ export type AgentRunMaxAggregateOutputType = {
   step: number | null
   reason: string | null
   route: string | null
+  profile: string | null
   inputTokens: number | null
   outputTokens: number | null
   costUsd: number | null
@@ -89,6 +91,7 @@ export type AgentRunCountAggregateOutputType = {
   step: number
   reason: number
   route: number
+  profile: number
   inputTokens: number
   outputTokens: number
   costUsd: number
@@ -123,6 +126,7 @@ export type AgentRunMinAggregateInputType = {
   step?: true
   reason?: true
   route?: true
+  profile?: true
   inputTokens?: true
   outputTokens?: true
   costUsd?: true
@@ -141,6 +145,7 @@ export type AgentRunMaxAggregateInputType = {
   step?: true
   reason?: true
   route?: true
+  profile?: true
   inputTokens?: true
   outputTokens?: true
   costUsd?: true
@@ -159,6 +164,7 @@ export type AgentRunCountAggregateInputType = {
   step?: true
   reason?: true
   route?: true
+  profile?: true
   inputTokens?: true
   outputTokens?: true
   costUsd?: true
@@ -264,6 +270,7 @@ export type AgentRunGroupByOutputType = {
   step: number
   reason: string | null
   route: string | null
+  profile: string | null
   inputTokens: number
   outputTokens: number
   costUsd: number
@@ -305,6 +312,7 @@ export type AgentRunWhereInput = {
   step?: Prisma.IntFilter<"AgentRun"> | number
   reason?: Prisma.StringNullableFilter<"AgentRun"> | string | null
   route?: Prisma.StringNullableFilter<"AgentRun"> | string | null
+  profile?: Prisma.StringNullableFilter<"AgentRun"> | string | null
   inputTokens?: Prisma.IntFilter<"AgentRun"> | number
   outputTokens?: Prisma.IntFilter<"AgentRun"> | number
   costUsd?: Prisma.FloatFilter<"AgentRun"> | number
@@ -324,6 +332,7 @@ export type AgentRunOrderByWithRelationInput = {
   step?: Prisma.SortOrder
   reason?: Prisma.SortOrderInput | Prisma.SortOrder
   route?: Prisma.SortOrderInput | Prisma.SortOrder
+  profile?: Prisma.SortOrderInput | Prisma.SortOrder
   inputTokens?: Prisma.SortOrder
   outputTokens?: Prisma.SortOrder
   costUsd?: Prisma.SortOrder
@@ -346,6 +355,7 @@ export type AgentRunWhereUniqueInput = Prisma.AtLeast<{
   step?: Prisma.IntFilter<"AgentRun"> | number
   reason?: Prisma.StringNullableFilter<"AgentRun"> | string | null
   route?: Prisma.StringNullableFilter<"AgentRun"> | string | null
+  profile?: Prisma.StringNullableFilter<"AgentRun"> | string | null
   inputTokens?: Prisma.IntFilter<"AgentRun"> | number
   outputTokens?: Prisma.IntFilter<"AgentRun"> | number
   costUsd?: Prisma.FloatFilter<"AgentRun"> | number
@@ -365,6 +375,7 @@ export type AgentRunOrderByWithAggregationInput = {
   step?: Prisma.SortOrder
   reason?: Prisma.SortOrderInput | Prisma.SortOrder
   route?: Prisma.SortOrderInput | Prisma.SortOrder
+  profile?: Prisma.SortOrderInput | Prisma.SortOrder
   inputTokens?: Prisma.SortOrder
   outputTokens?: Prisma.SortOrder
   costUsd?: Prisma.SortOrder
@@ -391,6 +402,7 @@ export type AgentRunScalarWhereWithAggregatesInput = {
   step?: Prisma.IntWithAggregatesFilter<"AgentRun"> | number
   reason?: Prisma.StringNullableWithAggregatesFilter<"AgentRun"> | string | null
   route?: Prisma.StringNullableWithAggregatesFilter<"AgentRun"> | string | null
+  profile?: Prisma.StringNullableWithAggregatesFilter<"AgentRun"> | string | null
   inputTokens?: Prisma.IntWithAggregatesFilter<"AgentRun"> | number
   outputTokens?: Prisma.IntWithAggregatesFilter<"AgentRun"> | number
   costUsd?: Prisma.FloatWithAggregatesFilter<"AgentRun"> | number
@@ -408,6 +420,7 @@ export type AgentRunCreateInput = {
   step?: number
   reason?: string | null
   route?: string | null
+  profile?: string | null
   inputTokens?: number
   outputTokens?: number
   costUsd?: number
@@ -427,6 +440,7 @@ export type AgentRunUncheckedCreateInput = {
   step?: number
   reason?: string | null
   route?: string | null
+  profile?: string | null
   inputTokens?: number
   outputTokens?: number
   costUsd?: number
@@ -444,6 +458,7 @@ export type AgentRunUpdateInput = {
   step?: Prisma.IntFieldUpdateOperationsInput | number
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   route?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  profile?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   inputTokens?: Prisma.IntFieldUpdateOperationsInput | number
   outputTokens?: Prisma.IntFieldUpdateOperationsInput | number
   costUsd?: Prisma.FloatFieldUpdateOperationsInput | number
@@ -463,6 +478,7 @@ export type AgentRunUncheckedUpdateInput = {
   step?: Prisma.IntFieldUpdateOperationsInput | number
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   route?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  profile?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   inputTokens?: Prisma.IntFieldUpdateOperationsInput | number
   outputTokens?: Prisma.IntFieldUpdateOperationsInput | number
   costUsd?: Prisma.FloatFieldUpdateOperationsInput | number
@@ -481,6 +497,7 @@ export type AgentRunCreateManyInput = {
   step?: number
   reason?: string | null
   route?: string | null
+  profile?: string | null
   inputTokens?: number
   outputTokens?: number
   costUsd?: number
@@ -498,6 +515,7 @@ export type AgentRunUpdateManyMutationInput = {
   step?: Prisma.IntFieldUpdateOperationsInput | number
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   route?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  profile?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   inputTokens?: Prisma.IntFieldUpdateOperationsInput | number
   outputTokens?: Prisma.IntFieldUpdateOperationsInput | number
   costUsd?: Prisma.FloatFieldUpdateOperationsInput | number
@@ -516,6 +534,7 @@ export type AgentRunUncheckedUpdateManyInput = {
   step?: Prisma.IntFieldUpdateOperationsInput | number
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   route?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  profile?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   inputTokens?: Prisma.IntFieldUpdateOperationsInput | number
   outputTokens?: Prisma.IntFieldUpdateOperationsInput | number
   costUsd?: Prisma.FloatFieldUpdateOperationsInput | number
@@ -544,6 +563,7 @@ export type AgentRunCountOrderByAggregateInput = {
   step?: Prisma.SortOrder
   reason?: Prisma.SortOrder
   route?: Prisma.SortOrder
+  profile?: Prisma.SortOrder
   inputTokens?: Prisma.SortOrder
   outputTokens?: Prisma.SortOrder
   costUsd?: Prisma.SortOrder
@@ -569,6 +589,7 @@ export type AgentRunMaxOrderByAggregateInput = {
   step?: Prisma.SortOrder
   reason?: Prisma.SortOrder
   route?: Prisma.SortOrder
+  profile?: Prisma.SortOrder
   inputTokens?: Prisma.SortOrder
   outputTokens?: Prisma.SortOrder
   costUsd?: Prisma.SortOrder
@@ -587,6 +608,7 @@ export type AgentRunMinOrderByAggregateInput = {
   step?: Prisma.SortOrder
   reason?: Prisma.SortOrder
   route?: Prisma.SortOrder
+  profile?: Prisma.SortOrder
   inputTokens?: Prisma.SortOrder
   outputTokens?: Prisma.SortOrder
   costUsd?: Prisma.SortOrder
@@ -653,6 +675,7 @@ export type AgentRunCreateWithoutSessionInput = {
   step?: number
   reason?: string | null
   route?: string | null
+  profile?: string | null
   inputTokens?: number
   outputTokens?: number
   costUsd?: number
@@ -670,6 +693,7 @@ export type AgentRunUncheckedCreateWithoutSessionInput = {
   step?: number
   reason?: string | null
   route?: string | null
+  profile?: string | null
   inputTokens?: number
   outputTokens?: number
   costUsd?: number
@@ -717,6 +741,7 @@ export type AgentRunScalarWhereInput = {
   step?: Prisma.IntFilter<"AgentRun"> | number
   reason?: Prisma.StringNullableFilter<"AgentRun"> | string | null
   route?: Prisma.StringNullableFilter<"AgentRun"> | string | null
+  profile?: Prisma.StringNullableFilter<"AgentRun"> | string | null
   inputTokens?: Prisma.IntFilter<"AgentRun"> | number
   outputTokens?: Prisma.IntFilter<"AgentRun"> | number
   costUsd?: Prisma.FloatFilter<"AgentRun"> | number
@@ -734,6 +759,7 @@ export type AgentRunCreateManySessionInput = {
   step?: number
   reason?: string | null
   route?: string | null
+  profile?: string | null
   inputTokens?: number
   outputTokens?: number
   costUsd?: number
@@ -751,6 +777,7 @@ export type AgentRunUpdateWithoutSessionInput = {
   step?: Prisma.IntFieldUpdateOperationsInput | number
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   route?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  profile?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   inputTokens?: Prisma.IntFieldUpdateOperationsInput | number
   outputTokens?: Prisma.IntFieldUpdateOperationsInput | number
   costUsd?: Prisma.FloatFieldUpdateOperationsInput | number
@@ -768,6 +795,7 @@ export type AgentRunUncheckedUpdateWithoutSessionInput = {
   step?: Prisma.IntFieldUpdateOperationsInput | number
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   route?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  profile?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   inputTokens?: Prisma.IntFieldUpdateOperationsInput | number
   outputTokens?: Prisma.IntFieldUpdateOperationsInput | number
   costUsd?: Prisma.FloatFieldUpdateOperationsInput | number
@@ -785,6 +813,7 @@ export type AgentRunUncheckedUpdateManyWithoutSessionInput = {
   step?: Prisma.IntFieldUpdateOperationsInput | number
   reason?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   route?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  profile?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   inputTokens?: Prisma.IntFieldUpdateOperationsInput | number
   outputTokens?: Prisma.IntFieldUpdateOperationsInput | number
   costUsd?: Prisma.FloatFieldUpdateOperationsInput | number
@@ -805,6 +834,7 @@ export type AgentRunSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs
   step?: boolean
   reason?: boolean
   route?: boolean
+  profile?: boolean
   inputTokens?: boolean
   outputTokens?: boolean
   costUsd?: boolean
@@ -824,6 +854,7 @@ export type AgentRunSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exte
   step?: boolean
   reason?: boolean
   route?: boolean
+  profile?: boolean
   inputTokens?: boolean
   outputTokens?: boolean
   costUsd?: boolean
@@ -843,6 +874,7 @@ export type AgentRunSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exte
   step?: boolean
   reason?: boolean
   route?: boolean
+  profile?: boolean
   inputTokens?: boolean
   outputTokens?: boolean
   costUsd?: boolean
@@ -862,6 +894,7 @@ export type AgentRunSelectScalar = {
   step?: boolean
   reason?: boolean
   route?: boolean
+  profile?: boolean
   inputTokens?: boolean
   outputTokens?: boolean
   costUsd?: boolean
@@ -870,7 +903,7 @@ export type AgentRunSelectScalar = {
   endedAt?: boolean
 }
 
-export type AgentRunOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "sessionId" | "userId" | "teamId" | "text" | "status" | "step" | "reason" | "route" | "inputTokens" | "outputTokens" | "costUsd" | "createdAt" | "startedAt" | "endedAt", ExtArgs["result"]["agentRun"]>
+export type AgentRunOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "sessionId" | "userId" | "teamId" | "text" | "status" | "step" | "reason" | "route" | "profile" | "inputTokens" | "outputTokens" | "costUsd" | "createdAt" | "startedAt" | "endedAt", ExtArgs["result"]["agentRun"]>
 export type AgentRunInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
 }
@@ -896,6 +929,10 @@ export type $AgentRunPayload<ExtArgs extends runtime.Types.Extensions.InternalAr
     step: number
     reason: string | null
     route: string | null
+    /**
+     * The task profile the run was started under (its name); null for runs from before profiles.
+     */
+    profile: string | null
     inputTokens: number
     outputTokens: number
     costUsd: number
@@ -1335,6 +1372,7 @@ export interface AgentRunFieldRefs {
   readonly step: Prisma.FieldRef<"AgentRun", 'Int'>
   readonly reason: Prisma.FieldRef<"AgentRun", 'String'>
   readonly route: Prisma.FieldRef<"AgentRun", 'String'>
+  readonly profile: Prisma.FieldRef<"AgentRun", 'String'>
   readonly inputTokens: Prisma.FieldRef<"AgentRun", 'Int'>
   readonly outputTokens: Prisma.FieldRef<"AgentRun", 'Int'>
   readonly costUsd: Prisma.FieldRef<"AgentRun", 'Float'>

@@ -174,6 +174,7 @@ export type TeamWhereInput = {
   policy?: Prisma.XOR<Prisma.TeamPolicySettingsNullableScalarRelationFilter, Prisma.TeamPolicySettingsWhereInput> | null
   egressAllow?: Prisma.EgressAllowEntryListRelationFilter
   egress?: Prisma.XOR<Prisma.TeamEgressSettingsNullableScalarRelationFilter, Prisma.TeamEgressSettingsWhereInput> | null
+  profiles?: Prisma.TaskProfileListRelationFilter
 }
 
 export type TeamOrderByWithRelationInput = {
@@ -188,6 +189,7 @@ export type TeamOrderByWithRelationInput = {
   policy?: Prisma.TeamPolicySettingsOrderByWithRelationInput
   egressAllow?: Prisma.EgressAllowEntryOrderByRelationAggregateInput
   egress?: Prisma.TeamEgressSettingsOrderByWithRelationInput
+  profiles?: Prisma.TaskProfileOrderByRelationAggregateInput
 }
 
 export type TeamWhereUniqueInput = Prisma.AtLeast<{
@@ -205,6 +207,7 @@ export type TeamWhereUniqueInput = Prisma.AtLeast<{
   policy?: Prisma.XOR<Prisma.TeamPolicySettingsNullableScalarRelationFilter, Prisma.TeamPolicySettingsWhereInput> | null
   egressAllow?: Prisma.EgressAllowEntryListRelationFilter
   egress?: Prisma.XOR<Prisma.TeamEgressSettingsNullableScalarRelationFilter, Prisma.TeamEgressSettingsWhereInput> | null
+  profiles?: Prisma.TaskProfileListRelationFilter
 }, "id">
 
 export type TeamOrderByWithAggregationInput = {
@@ -237,6 +240,7 @@ export type TeamCreateInput = {
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
   egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
   egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUncheckedCreateInput = {
@@ -251,6 +255,7 @@ export type TeamUncheckedCreateInput = {
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
   egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
   egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileUncheckedCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUpdateInput = {
@@ -265,6 +270,7 @@ export type TeamUpdateInput = {
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
   egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
   egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateInput = {
@@ -279,6 +285,7 @@ export type TeamUncheckedUpdateInput = {
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
   egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
   egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUncheckedUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamCreateManyInput = {
@@ -442,6 +449,20 @@ export type TeamUpdateOneRequiredWithoutEgressNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.TeamUpdateToOneWithWhereWithoutEgressInput, Prisma.TeamUpdateWithoutEgressInput>, Prisma.TeamUncheckedUpdateWithoutEgressInput>
 }
 
+export type TeamCreateNestedOneWithoutProfilesInput = {
+  create?: Prisma.XOR<Prisma.TeamCreateWithoutProfilesInput, Prisma.TeamUncheckedCreateWithoutProfilesInput>
+  connectOrCreate?: Prisma.TeamCreateOrConnectWithoutProfilesInput
+  connect?: Prisma.TeamWhereUniqueInput
+}
+
+export type TeamUpdateOneRequiredWithoutProfilesNestedInput = {
+  create?: Prisma.XOR<Prisma.TeamCreateWithoutProfilesInput, Prisma.TeamUncheckedCreateWithoutProfilesInput>
+  connectOrCreate?: Prisma.TeamCreateOrConnectWithoutProfilesInput
+  upsert?: Prisma.TeamUpsertWithoutProfilesInput
+  connect?: Prisma.TeamWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.TeamUpdateToOneWithWhereWithoutProfilesInput, Prisma.TeamUpdateWithoutProfilesInput>, Prisma.TeamUncheckedUpdateWithoutProfilesInput>
+}
+
 export type TeamCreateWithoutMembershipsInput = {
   id?: string
   name: string
@@ -453,6 +474,7 @@ export type TeamCreateWithoutMembershipsInput = {
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
   egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
   egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutMembershipsInput = {
@@ -466,6 +488,7 @@ export type TeamUncheckedCreateWithoutMembershipsInput = {
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
   egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
   egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileUncheckedCreateNestedManyWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutMembershipsInput = {
@@ -495,6 +518,7 @@ export type TeamUpdateWithoutMembershipsInput = {
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
   egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
   egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutMembershipsInput = {
@@ -508,6 +532,7 @@ export type TeamUncheckedUpdateWithoutMembershipsInput = {
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
   egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
   egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUncheckedUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutWorkspacesInput = {
@@ -521,6 +546,7 @@ export type TeamCreateWithoutWorkspacesInput = {
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
   egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
   egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutWorkspacesInput = {
@@ -534,6 +560,7 @@ export type TeamUncheckedCreateWithoutWorkspacesInput = {
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
   egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
   egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileUncheckedCreateNestedManyWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutWorkspacesInput = {
@@ -563,6 +590,7 @@ export type TeamUpdateWithoutWorkspacesInput = {
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
   egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
   egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutWorkspacesInput = {
@@ -576,6 +604,7 @@ export type TeamUncheckedUpdateWithoutWorkspacesInput = {
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
   egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
   egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUncheckedUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutSessionsInput = {
@@ -589,6 +618,7 @@ export type TeamCreateWithoutSessionsInput = {
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
   egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
   egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutSessionsInput = {
@@ -602,6 +632,7 @@ export type TeamUncheckedCreateWithoutSessionsInput = {
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
   egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
   egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileUncheckedCreateNestedManyWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutSessionsInput = {
@@ -631,6 +662,7 @@ export type TeamUpdateWithoutSessionsInput = {
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
   egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
   egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutSessionsInput = {
@@ -644,6 +676,7 @@ export type TeamUncheckedUpdateWithoutSessionsInput = {
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
   egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
   egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUncheckedUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutAuditInput = {
@@ -657,6 +690,7 @@ export type TeamCreateWithoutAuditInput = {
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
   egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
   egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutAuditInput = {
@@ -670,6 +704,7 @@ export type TeamUncheckedCreateWithoutAuditInput = {
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
   egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
   egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileUncheckedCreateNestedManyWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutAuditInput = {
@@ -699,6 +734,7 @@ export type TeamUpdateWithoutAuditInput = {
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
   egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
   egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutAuditInput = {
@@ -712,6 +748,7 @@ export type TeamUncheckedUpdateWithoutAuditInput = {
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
   egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
   egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUncheckedUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutPolicyRulesInput = {
@@ -725,6 +762,7 @@ export type TeamCreateWithoutPolicyRulesInput = {
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
   egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
   egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutPolicyRulesInput = {
@@ -738,6 +776,7 @@ export type TeamUncheckedCreateWithoutPolicyRulesInput = {
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
   egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
   egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileUncheckedCreateNestedManyWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutPolicyRulesInput = {
@@ -767,6 +806,7 @@ export type TeamUpdateWithoutPolicyRulesInput = {
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
   egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
   egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutPolicyRulesInput = {
@@ -780,6 +820,7 @@ export type TeamUncheckedUpdateWithoutPolicyRulesInput = {
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
   egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
   egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUncheckedUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutPolicyInput = {
@@ -793,6 +834,7 @@ export type TeamCreateWithoutPolicyInput = {
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
   egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
   egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutPolicyInput = {
@@ -806,6 +848,7 @@ export type TeamUncheckedCreateWithoutPolicyInput = {
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
   egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
   egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileUncheckedCreateNestedManyWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutPolicyInput = {
@@ -835,6 +878,7 @@ export type TeamUpdateWithoutPolicyInput = {
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
   egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
   egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutPolicyInput = {
@@ -848,6 +892,7 @@ export type TeamUncheckedUpdateWithoutPolicyInput = {
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
   egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
   egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUncheckedUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutEgressAllowInput = {
@@ -861,6 +906,7 @@ export type TeamCreateWithoutEgressAllowInput = {
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
   egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutEgressAllowInput = {
@@ -874,6 +920,7 @@ export type TeamUncheckedCreateWithoutEgressAllowInput = {
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
   egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
+  profiles?: Prisma.TaskProfileUncheckedCreateNestedManyWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutEgressAllowInput = {
@@ -903,6 +950,7 @@ export type TeamUpdateWithoutEgressAllowInput = {
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
   egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutEgressAllowInput = {
@@ -916,6 +964,7 @@ export type TeamUncheckedUpdateWithoutEgressAllowInput = {
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
   egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUncheckedUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamCreateWithoutEgressInput = {
@@ -929,6 +978,7 @@ export type TeamCreateWithoutEgressInput = {
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
   egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
+  profiles?: Prisma.TaskProfileCreateNestedManyWithoutTeamInput
 }
 
 export type TeamUncheckedCreateWithoutEgressInput = {
@@ -942,6 +992,7 @@ export type TeamUncheckedCreateWithoutEgressInput = {
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
   policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
   egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
+  profiles?: Prisma.TaskProfileUncheckedCreateNestedManyWithoutTeamInput
 }
 
 export type TeamCreateOrConnectWithoutEgressInput = {
@@ -971,6 +1022,7 @@ export type TeamUpdateWithoutEgressInput = {
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
   egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUpdateManyWithoutTeamNestedInput
 }
 
 export type TeamUncheckedUpdateWithoutEgressInput = {
@@ -984,6 +1036,79 @@ export type TeamUncheckedUpdateWithoutEgressInput = {
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
   policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
   egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
+  profiles?: Prisma.TaskProfileUncheckedUpdateManyWithoutTeamNestedInput
+}
+
+export type TeamCreateWithoutProfilesInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
+  sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
+  workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
+  audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsCreateNestedOneWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryCreateNestedManyWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsCreateNestedOneWithoutTeamInput
+}
+
+export type TeamUncheckedCreateWithoutProfilesInput = {
+  id?: string
+  name: string
+  createdAt?: Date | string
+  memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
+  sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
+  workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
+  audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
+  policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutTeamInput
+  policy?: Prisma.TeamPolicySettingsUncheckedCreateNestedOneWithoutTeamInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedCreateNestedManyWithoutTeamInput
+  egress?: Prisma.TeamEgressSettingsUncheckedCreateNestedOneWithoutTeamInput
+}
+
+export type TeamCreateOrConnectWithoutProfilesInput = {
+  where: Prisma.TeamWhereUniqueInput
+  create: Prisma.XOR<Prisma.TeamCreateWithoutProfilesInput, Prisma.TeamUncheckedCreateWithoutProfilesInput>
+}
+
+export type TeamUpsertWithoutProfilesInput = {
+  update: Prisma.XOR<Prisma.TeamUpdateWithoutProfilesInput, Prisma.TeamUncheckedUpdateWithoutProfilesInput>
+  create: Prisma.XOR<Prisma.TeamCreateWithoutProfilesInput, Prisma.TeamUncheckedCreateWithoutProfilesInput>
+  where?: Prisma.TeamWhereInput
+}
+
+export type TeamUpdateToOneWithWhereWithoutProfilesInput = {
+  where?: Prisma.TeamWhereInput
+  data: Prisma.XOR<Prisma.TeamUpdateWithoutProfilesInput, Prisma.TeamUncheckedUpdateWithoutProfilesInput>
+}
+
+export type TeamUpdateWithoutProfilesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
+  sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
+  workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
+  audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUpdateOneWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUpdateManyWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUpdateOneWithoutTeamNestedInput
+}
+
+export type TeamUncheckedUpdateWithoutProfilesInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  name?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
+  sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
+  workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
+  audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
+  policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutTeamNestedInput
+  policy?: Prisma.TeamPolicySettingsUncheckedUpdateOneWithoutTeamNestedInput
+  egressAllow?: Prisma.EgressAllowEntryUncheckedUpdateManyWithoutTeamNestedInput
+  egress?: Prisma.TeamEgressSettingsUncheckedUpdateOneWithoutTeamNestedInput
 }
 
 
@@ -998,6 +1123,7 @@ export type TeamCountOutputType = {
   audit: number
   policyRules: number
   egressAllow: number
+  profiles: number
 }
 
 export type TeamCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1007,6 +1133,7 @@ export type TeamCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.I
   audit?: boolean | TeamCountOutputTypeCountAuditArgs
   policyRules?: boolean | TeamCountOutputTypeCountPolicyRulesArgs
   egressAllow?: boolean | TeamCountOutputTypeCountEgressAllowArgs
+  profiles?: boolean | TeamCountOutputTypeCountProfilesArgs
 }
 
 /**
@@ -1061,6 +1188,13 @@ export type TeamCountOutputTypeCountEgressAllowArgs<ExtArgs extends runtime.Type
   where?: Prisma.EgressAllowEntryWhereInput
 }
 
+/**
+ * TeamCountOutputType without action
+ */
+export type TeamCountOutputTypeCountProfilesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.TaskProfileWhereInput
+}
+
 
 export type TeamSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -1074,6 +1208,7 @@ export type TeamSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   policy?: boolean | Prisma.Team$policyArgs<ExtArgs>
   egressAllow?: boolean | Prisma.Team$egressAllowArgs<ExtArgs>
   egress?: boolean | Prisma.Team$egressArgs<ExtArgs>
+  profiles?: boolean | Prisma.Team$profilesArgs<ExtArgs>
   _count?: boolean | Prisma.TeamCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["team"]>
 
@@ -1105,6 +1240,7 @@ export type TeamInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
   policy?: boolean | Prisma.Team$policyArgs<ExtArgs>
   egressAllow?: boolean | Prisma.Team$egressAllowArgs<ExtArgs>
   egress?: boolean | Prisma.Team$egressArgs<ExtArgs>
+  profiles?: boolean | Prisma.Team$profilesArgs<ExtArgs>
   _count?: boolean | Prisma.TeamCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type TeamIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {}
@@ -1121,6 +1257,7 @@ export type $TeamPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
     policy: Prisma.$TeamPolicySettingsPayload<ExtArgs> | null
     egressAllow: Prisma.$EgressAllowEntryPayload<ExtArgs>[]
     egress: Prisma.$TeamEgressSettingsPayload<ExtArgs> | null
+    profiles: Prisma.$TaskProfilePayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -1528,6 +1665,7 @@ export interface Prisma__TeamClient<T, Null = never, ExtArgs extends runtime.Typ
   policy<T extends Prisma.Team$policyArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$policyArgs<ExtArgs>>): Prisma.Prisma__TeamPolicySettingsClient<runtime.Types.Result.GetResult<Prisma.$TeamPolicySettingsPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
   egressAllow<T extends Prisma.Team$egressAllowArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$egressAllowArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$EgressAllowEntryPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   egress<T extends Prisma.Team$egressArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$egressArgs<ExtArgs>>): Prisma.Prisma__TeamEgressSettingsClient<runtime.Types.Result.GetResult<Prisma.$TeamEgressSettingsPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | null, null, ExtArgs, GlobalOmitOptions>
+  profiles<T extends Prisma.Team$profilesArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Team$profilesArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$TaskProfilePayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -2132,6 +2270,30 @@ export type Team$egressArgs<ExtArgs extends runtime.Types.Extensions.InternalArg
    */
   include?: Prisma.TeamEgressSettingsInclude<ExtArgs> | null
   where?: Prisma.TeamEgressSettingsWhereInput
+}
+
+/**
+ * Team.profiles
+ */
+export type Team$profilesArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the TaskProfile
+   */
+  select?: Prisma.TaskProfileSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the TaskProfile
+   */
+  omit?: Prisma.TaskProfileOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.TaskProfileInclude<ExtArgs> | null
+  where?: Prisma.TaskProfileWhereInput
+  orderBy?: Prisma.TaskProfileOrderByWithRelationInput | Prisma.TaskProfileOrderByWithRelationInput[]
+  cursor?: Prisma.TaskProfileWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.TaskProfileScalarFieldEnum | Prisma.TaskProfileScalarFieldEnum[]
 }
 
 /**

@@ -416,7 +416,8 @@ export const ModelName = {
   TeamPolicySettings: 'TeamPolicySettings',
   WorkspaceSecret: 'WorkspaceSecret',
   EgressAllowEntry: 'EgressAllowEntry',
-  TeamEgressSettings: 'TeamEgressSettings'
+  TeamEgressSettings: 'TeamEgressSettings',
+  TaskProfile: 'TaskProfile'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -432,7 +433,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "team" | "user" | "account" | "authSession" | "membership" | "workspace" | "session" | "event" | "auditEntry" | "memoryItem" | "approval" | "shareLink" | "agentRun" | "modelUsage" | "modelRouteSetting" | "policyRule" | "teamPolicySettings" | "workspaceSecret" | "egressAllowEntry" | "teamEgressSettings"
+    modelProps: "team" | "user" | "account" | "authSession" | "membership" | "workspace" | "session" | "event" | "auditEntry" | "memoryItem" | "approval" | "shareLink" | "agentRun" | "modelUsage" | "modelRouteSetting" | "policyRule" | "teamPolicySettings" | "workspaceSecret" | "egressAllowEntry" | "teamEgressSettings" | "taskProfile"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1916,6 +1917,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    TaskProfile: {
+      payload: Prisma.$TaskProfilePayload<ExtArgs>
+      fields: Prisma.TaskProfileFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.TaskProfileFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TaskProfilePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.TaskProfileFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TaskProfilePayload>
+        }
+        findFirst: {
+          args: Prisma.TaskProfileFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TaskProfilePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.TaskProfileFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TaskProfilePayload>
+        }
+        findMany: {
+          args: Prisma.TaskProfileFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TaskProfilePayload>[]
+        }
+        create: {
+          args: Prisma.TaskProfileCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TaskProfilePayload>
+        }
+        createMany: {
+          args: Prisma.TaskProfileCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.TaskProfileCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TaskProfilePayload>[]
+        }
+        delete: {
+          args: Prisma.TaskProfileDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TaskProfilePayload>
+        }
+        update: {
+          args: Prisma.TaskProfileUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TaskProfilePayload>
+        }
+        deleteMany: {
+          args: Prisma.TaskProfileDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.TaskProfileUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.TaskProfileUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TaskProfilePayload>[]
+        }
+        upsert: {
+          args: Prisma.TaskProfileUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$TaskProfilePayload>
+        }
+        aggregate: {
+          args: Prisma.TaskProfileAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateTaskProfile>
+        }
+        groupBy: {
+          args: Prisma.TaskProfileGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TaskProfileGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.TaskProfileCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.TaskProfileCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -2137,6 +2212,7 @@ export const AgentRunScalarFieldEnum = {
   step: 'step',
   reason: 'reason',
   route: 'route',
+  profile: 'profile',
   inputTokens: 'inputTokens',
   outputTokens: 'outputTokens',
   costUsd: 'costUsd',
@@ -2241,6 +2317,21 @@ export const TeamEgressSettingsScalarFieldEnum = {
 } as const
 
 export type TeamEgressSettingsScalarFieldEnum = (typeof TeamEgressSettingsScalarFieldEnum)[keyof typeof TeamEgressSettingsScalarFieldEnum]
+
+
+export const TaskProfileScalarFieldEnum = {
+  id: 'id',
+  teamId: 'teamId',
+  name: 'name',
+  description: 'description',
+  spec: 'spec',
+  builtIn: 'builtIn',
+  updatedById: 'updatedById',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type TaskProfileScalarFieldEnum = (typeof TaskProfileScalarFieldEnum)[keyof typeof TaskProfileScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -2516,6 +2607,7 @@ export type GlobalOmitConfig = {
   workspaceSecret?: Prisma.WorkspaceSecretOmit
   egressAllowEntry?: Prisma.EgressAllowEntryOmit
   teamEgressSettings?: Prisma.TeamEgressSettingsOmit
+  taskProfile?: Prisma.TaskProfileOmit
 }
 
 /* Types for Logging */

@@ -70,7 +70,8 @@ export const ModelName = {
   TeamPolicySettings: 'TeamPolicySettings',
   WorkspaceSecret: 'WorkspaceSecret',
   EgressAllowEntry: 'EgressAllowEntry',
-  TeamEgressSettings: 'TeamEgressSettings'
+  TeamEgressSettings: 'TeamEgressSettings',
+  TaskProfile: 'TaskProfile'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -271,6 +272,7 @@ export const AgentRunScalarFieldEnum = {
   step: 'step',
   reason: 'reason',
   route: 'route',
+  profile: 'profile',
   inputTokens: 'inputTokens',
   outputTokens: 'outputTokens',
   costUsd: 'costUsd',
@@ -375,6 +377,21 @@ export const TeamEgressSettingsScalarFieldEnum = {
 } as const
 
 export type TeamEgressSettingsScalarFieldEnum = (typeof TeamEgressSettingsScalarFieldEnum)[keyof typeof TeamEgressSettingsScalarFieldEnum]
+
+
+export const TaskProfileScalarFieldEnum = {
+  id: 'id',
+  teamId: 'teamId',
+  name: 'name',
+  description: 'description',
+  spec: 'spec',
+  builtIn: 'builtIn',
+  updatedById: 'updatedById',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type TaskProfileScalarFieldEnum = (typeof TaskProfileScalarFieldEnum)[keyof typeof TaskProfileScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -1,0 +1,25 @@
+-- AlterTable
+ALTER TABLE "AgentRun" ADD COLUMN     "profile" TEXT;
+
+-- CreateTable
+CREATE TABLE "TaskProfile" (
+    "id" TEXT NOT NULL,
+    "teamId" TEXT NOT NULL,
+    "name" TEXT NOT NULL,
+    "description" TEXT NOT NULL DEFAULT '',
+    "spec" JSONB NOT NULL,
+    "builtIn" BOOLEAN NOT NULL DEFAULT false,
+    "updatedById" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "TaskProfile_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "TaskProfile_teamId_name_key" ON "TaskProfile"("teamId", "name");
+
+-- AddForeignKey
+ALTER TABLE "TaskProfile" ADD CONSTRAINT "TaskProfile_teamId_fkey" FOREIGN KEY ("teamId") REFERENCES "Team"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+
