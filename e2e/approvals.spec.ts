@@ -37,6 +37,8 @@ async function startServer() {
     env: {
       ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', TETHER_DATA_DIR: dataDir, TETHER_LOG_LEVEL: 'warn',
       TETHER_MODELS: 'compat:approvals-model', OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'e2e-placeholder-key',
+      // The member's session clones the injected repository from a server-local path.
+      TETHER_GIT_LOCAL_ROOTS: tmpdir(),
     },
   });
   for (let i = 0; i < 300; i++) {
