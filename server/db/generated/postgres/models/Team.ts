@@ -20,46 +20,102 @@ export type TeamModel = runtime.Types.Result.DefaultSelection<Prisma.$TeamPayloa
 
 export type AggregateTeam = {
   _count: TeamCountAggregateOutputType | null
+  _avg: TeamAvgAggregateOutputType | null
+  _sum: TeamSumAggregateOutputType | null
   _min: TeamMinAggregateOutputType | null
   _max: TeamMaxAggregateOutputType | null
+}
+
+export type TeamAvgAggregateOutputType = {
+  auditSeq: number | null
+  auditRetentionDays: number | null
+  auditBaseSeq: number | null
+}
+
+export type TeamSumAggregateOutputType = {
+  auditSeq: number | null
+  auditRetentionDays: number | null
+  auditBaseSeq: number | null
 }
 
 export type TeamMinAggregateOutputType = {
   id: string | null
   name: string | null
   createdAt: Date | null
+  auditSeq: number | null
+  auditHash: string | null
+  auditRetentionDays: number | null
+  auditBaseSeq: number | null
+  auditBaseHash: string | null
 }
 
 export type TeamMaxAggregateOutputType = {
   id: string | null
   name: string | null
   createdAt: Date | null
+  auditSeq: number | null
+  auditHash: string | null
+  auditRetentionDays: number | null
+  auditBaseSeq: number | null
+  auditBaseHash: string | null
 }
 
 export type TeamCountAggregateOutputType = {
   id: number
   name: number
   createdAt: number
+  auditSeq: number
+  auditHash: number
+  auditRetentionDays: number
+  auditBaseSeq: number
+  auditBaseHash: number
   _all: number
 }
 
+
+export type TeamAvgAggregateInputType = {
+  auditSeq?: true
+  auditRetentionDays?: true
+  auditBaseSeq?: true
+}
+
+export type TeamSumAggregateInputType = {
+  auditSeq?: true
+  auditRetentionDays?: true
+  auditBaseSeq?: true
+}
 
 export type TeamMinAggregateInputType = {
   id?: true
   name?: true
   createdAt?: true
+  auditSeq?: true
+  auditHash?: true
+  auditRetentionDays?: true
+  auditBaseSeq?: true
+  auditBaseHash?: true
 }
 
 export type TeamMaxAggregateInputType = {
   id?: true
   name?: true
   createdAt?: true
+  auditSeq?: true
+  auditHash?: true
+  auditRetentionDays?: true
+  auditBaseSeq?: true
+  auditBaseHash?: true
 }
 
 export type TeamCountAggregateInputType = {
   id?: true
   name?: true
   createdAt?: true
+  auditSeq?: true
+  auditHash?: true
+  auditRetentionDays?: true
+  auditBaseSeq?: true
+  auditBaseHash?: true
   _all?: true
 }
 
@@ -101,6 +157,18 @@ export type TeamAggregateArgs<ExtArgs extends runtime.Types.Extensions.InternalA
   /**
    * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
    * 
+   * Select which fields to average
+  **/
+  _avg?: TeamAvgAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
+   * Select which fields to sum
+  **/
+  _sum?: TeamSumAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
    * Select which fields to find the minimum value
   **/
   _min?: TeamMinAggregateInputType
@@ -131,6 +199,8 @@ export type TeamGroupByArgs<ExtArgs extends runtime.Types.Extensions.InternalArg
   take?: number
   skip?: number
   _count?: TeamCountAggregateInputType | true
+  _avg?: TeamAvgAggregateInputType
+  _sum?: TeamSumAggregateInputType
   _min?: TeamMinAggregateInputType
   _max?: TeamMaxAggregateInputType
 }
@@ -139,7 +209,14 @@ export type TeamGroupByOutputType = {
   id: string
   name: string
   createdAt: Date
+  auditSeq: number
+  auditHash: string
+  auditRetentionDays: number | null
+  auditBaseSeq: number
+  auditBaseHash: string
   _count: TeamCountAggregateOutputType | null
+  _avg: TeamAvgAggregateOutputType | null
+  _sum: TeamSumAggregateOutputType | null
   _min: TeamMinAggregateOutputType | null
   _max: TeamMaxAggregateOutputType | null
 }
@@ -166,6 +243,11 @@ export type TeamWhereInput = {
   id?: Prisma.StringFilter<"Team"> | string
   name?: Prisma.StringFilter<"Team"> | string
   createdAt?: Prisma.DateTimeFilter<"Team"> | Date | string
+  auditSeq?: Prisma.IntFilter<"Team"> | number
+  auditHash?: Prisma.StringFilter<"Team"> | string
+  auditRetentionDays?: Prisma.IntNullableFilter<"Team"> | number | null
+  auditBaseSeq?: Prisma.IntFilter<"Team"> | number
+  auditBaseHash?: Prisma.StringFilter<"Team"> | string
   memberships?: Prisma.MembershipListRelationFilter
   sessions?: Prisma.SessionListRelationFilter
   workspaces?: Prisma.WorkspaceListRelationFilter
@@ -178,6 +260,11 @@ export type TeamOrderByWithRelationInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  auditSeq?: Prisma.SortOrder
+  auditHash?: Prisma.SortOrder
+  auditRetentionDays?: Prisma.SortOrderInput | Prisma.SortOrder
+  auditBaseSeq?: Prisma.SortOrder
+  auditBaseHash?: Prisma.SortOrder
   memberships?: Prisma.MembershipOrderByRelationAggregateInput
   sessions?: Prisma.SessionOrderByRelationAggregateInput
   workspaces?: Prisma.WorkspaceOrderByRelationAggregateInput
@@ -193,6 +280,11 @@ export type TeamWhereUniqueInput = Prisma.AtLeast<{
   NOT?: Prisma.TeamWhereInput | Prisma.TeamWhereInput[]
   name?: Prisma.StringFilter<"Team"> | string
   createdAt?: Prisma.DateTimeFilter<"Team"> | Date | string
+  auditSeq?: Prisma.IntFilter<"Team"> | number
+  auditHash?: Prisma.StringFilter<"Team"> | string
+  auditRetentionDays?: Prisma.IntNullableFilter<"Team"> | number | null
+  auditBaseSeq?: Prisma.IntFilter<"Team"> | number
+  auditBaseHash?: Prisma.StringFilter<"Team"> | string
   memberships?: Prisma.MembershipListRelationFilter
   sessions?: Prisma.SessionListRelationFilter
   workspaces?: Prisma.WorkspaceListRelationFilter
@@ -205,9 +297,16 @@ export type TeamOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  auditSeq?: Prisma.SortOrder
+  auditHash?: Prisma.SortOrder
+  auditRetentionDays?: Prisma.SortOrderInput | Prisma.SortOrder
+  auditBaseSeq?: Prisma.SortOrder
+  auditBaseHash?: Prisma.SortOrder
   _count?: Prisma.TeamCountOrderByAggregateInput
+  _avg?: Prisma.TeamAvgOrderByAggregateInput
   _max?: Prisma.TeamMaxOrderByAggregateInput
   _min?: Prisma.TeamMinOrderByAggregateInput
+  _sum?: Prisma.TeamSumOrderByAggregateInput
 }
 
 export type TeamScalarWhereWithAggregatesInput = {
@@ -217,12 +316,22 @@ export type TeamScalarWhereWithAggregatesInput = {
   id?: Prisma.StringWithAggregatesFilter<"Team"> | string
   name?: Prisma.StringWithAggregatesFilter<"Team"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Team"> | Date | string
+  auditSeq?: Prisma.IntWithAggregatesFilter<"Team"> | number
+  auditHash?: Prisma.StringWithAggregatesFilter<"Team"> | string
+  auditRetentionDays?: Prisma.IntNullableWithAggregatesFilter<"Team"> | number | null
+  auditBaseSeq?: Prisma.IntWithAggregatesFilter<"Team"> | number
+  auditBaseHash?: Prisma.StringWithAggregatesFilter<"Team"> | string
 }
 
 export type TeamCreateInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
@@ -235,6 +344,11 @@ export type TeamUncheckedCreateInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
@@ -247,6 +361,11 @@ export type TeamUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
@@ -259,6 +378,11 @@ export type TeamUncheckedUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
@@ -271,36 +395,78 @@ export type TeamCreateManyInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
 }
 
 export type TeamUpdateManyMutationInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
 }
 
 export type TeamUncheckedUpdateManyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
 }
 
 export type TeamCountOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  auditSeq?: Prisma.SortOrder
+  auditHash?: Prisma.SortOrder
+  auditRetentionDays?: Prisma.SortOrder
+  auditBaseSeq?: Prisma.SortOrder
+  auditBaseHash?: Prisma.SortOrder
+}
+
+export type TeamAvgOrderByAggregateInput = {
+  auditSeq?: Prisma.SortOrder
+  auditRetentionDays?: Prisma.SortOrder
+  auditBaseSeq?: Prisma.SortOrder
 }
 
 export type TeamMaxOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  auditSeq?: Prisma.SortOrder
+  auditHash?: Prisma.SortOrder
+  auditRetentionDays?: Prisma.SortOrder
+  auditBaseSeq?: Prisma.SortOrder
+  auditBaseHash?: Prisma.SortOrder
 }
 
 export type TeamMinOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  auditSeq?: Prisma.SortOrder
+  auditHash?: Prisma.SortOrder
+  auditRetentionDays?: Prisma.SortOrder
+  auditBaseSeq?: Prisma.SortOrder
+  auditBaseHash?: Prisma.SortOrder
+}
+
+export type TeamSumOrderByAggregateInput = {
+  auditSeq?: Prisma.SortOrder
+  auditRetentionDays?: Prisma.SortOrder
+  auditBaseSeq?: Prisma.SortOrder
 }
 
 export type TeamScalarRelationFilter = {
@@ -314,6 +480,22 @@ export type StringFieldUpdateOperationsInput = {
 
 export type DateTimeFieldUpdateOperationsInput = {
   set?: Date | string
+}
+
+export type IntFieldUpdateOperationsInput = {
+  set?: number
+  increment?: number
+  decrement?: number
+  multiply?: number
+  divide?: number
+}
+
+export type NullableIntFieldUpdateOperationsInput = {
+  set?: number | null
+  increment?: number
+  decrement?: number
+  multiply?: number
+  divide?: number
 }
 
 export type TeamCreateNestedOneWithoutMembershipsInput = {
@@ -404,6 +586,11 @@ export type TeamCreateWithoutMembershipsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
@@ -415,6 +602,11 @@ export type TeamUncheckedCreateWithoutMembershipsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
@@ -442,6 +634,11 @@ export type TeamUpdateWithoutMembershipsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
@@ -453,6 +650,11 @@ export type TeamUncheckedUpdateWithoutMembershipsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
@@ -464,6 +666,11 @@ export type TeamCreateWithoutWorkspacesInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
@@ -475,6 +682,11 @@ export type TeamUncheckedCreateWithoutWorkspacesInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
@@ -502,6 +714,11 @@ export type TeamUpdateWithoutWorkspacesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
@@ -513,6 +730,11 @@ export type TeamUncheckedUpdateWithoutWorkspacesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
@@ -524,6 +746,11 @@ export type TeamCreateWithoutSessionsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
@@ -535,6 +762,11 @@ export type TeamUncheckedCreateWithoutSessionsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
@@ -562,6 +794,11 @@ export type TeamUpdateWithoutSessionsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
@@ -573,6 +810,11 @@ export type TeamUncheckedUpdateWithoutSessionsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
@@ -584,6 +826,11 @@ export type TeamCreateWithoutAuditInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
@@ -595,6 +842,11 @@ export type TeamUncheckedCreateWithoutAuditInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
@@ -622,6 +874,11 @@ export type TeamUpdateWithoutAuditInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
@@ -633,6 +890,11 @@ export type TeamUncheckedUpdateWithoutAuditInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
@@ -644,6 +906,11 @@ export type TeamCreateWithoutPolicyRulesInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
@@ -655,6 +922,11 @@ export type TeamUncheckedCreateWithoutPolicyRulesInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
@@ -682,6 +954,11 @@ export type TeamUpdateWithoutPolicyRulesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
@@ -693,6 +970,11 @@ export type TeamUncheckedUpdateWithoutPolicyRulesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
@@ -704,6 +986,11 @@ export type TeamCreateWithoutPolicyInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
@@ -715,6 +1002,11 @@ export type TeamUncheckedCreateWithoutPolicyInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
@@ -742,6 +1034,11 @@ export type TeamUpdateWithoutPolicyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
@@ -753,6 +1050,11 @@ export type TeamUncheckedUpdateWithoutPolicyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
@@ -831,6 +1133,11 @@ export type TeamSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  auditSeq?: boolean
+  auditHash?: boolean
+  auditRetentionDays?: boolean
+  auditBaseSeq?: boolean
+  auditBaseHash?: boolean
   memberships?: boolean | Prisma.Team$membershipsArgs<ExtArgs>
   sessions?: boolean | Prisma.Team$sessionsArgs<ExtArgs>
   workspaces?: boolean | Prisma.Team$workspacesArgs<ExtArgs>
@@ -844,21 +1151,36 @@ export type TeamSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensio
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  auditSeq?: boolean
+  auditHash?: boolean
+  auditRetentionDays?: boolean
+  auditBaseSeq?: boolean
+  auditBaseHash?: boolean
 }, ExtArgs["result"]["team"]>
 
 export type TeamSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  auditSeq?: boolean
+  auditHash?: boolean
+  auditRetentionDays?: boolean
+  auditBaseSeq?: boolean
+  auditBaseHash?: boolean
 }, ExtArgs["result"]["team"]>
 
 export type TeamSelectScalar = {
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  auditSeq?: boolean
+  auditHash?: boolean
+  auditRetentionDays?: boolean
+  auditBaseSeq?: boolean
+  auditBaseHash?: boolean
 }
 
-export type TeamOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "createdAt", ExtArgs["result"]["team"]>
+export type TeamOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "createdAt" | "auditSeq" | "auditHash" | "auditRetentionDays" | "auditBaseSeq" | "auditBaseHash", ExtArgs["result"]["team"]>
 export type TeamInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   memberships?: boolean | Prisma.Team$membershipsArgs<ExtArgs>
   sessions?: boolean | Prisma.Team$sessionsArgs<ExtArgs>
@@ -885,6 +1207,20 @@ export type $TeamPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
     id: string
     name: string
     createdAt: Date
+    /**
+     * Head of the team's audit chain (seq, hash of the last AuditEntry); moved in the same transaction as each append.
+     */
+    auditSeq: number
+    auditHash: string
+    /**
+     * Retention: entries older than this many days may be pruned (null = keep forever).
+     */
+    auditRetentionDays: number | null
+    /**
+     * Where a pruned chain now starts: verification trusts this seq/hash as its anchor.
+     */
+    auditBaseSeq: number
+    auditBaseHash: string
   }, ExtArgs["result"]["team"]>
   composites: {}
 }
@@ -1317,6 +1653,11 @@ export interface TeamFieldRefs {
   readonly id: Prisma.FieldRef<"Team", 'String'>
   readonly name: Prisma.FieldRef<"Team", 'String'>
   readonly createdAt: Prisma.FieldRef<"Team", 'DateTime'>
+  readonly auditSeq: Prisma.FieldRef<"Team", 'Int'>
+  readonly auditHash: Prisma.FieldRef<"Team", 'String'>
+  readonly auditRetentionDays: Prisma.FieldRef<"Team", 'Int'>
+  readonly auditBaseSeq: Prisma.FieldRef<"Team", 'Int'>
+  readonly auditBaseHash: Prisma.FieldRef<"Team", 'String'>
 }
     
 
