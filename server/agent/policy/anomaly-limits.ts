@@ -103,7 +103,7 @@ export class AnomalyLimits {
 }
 
 /** The admins' notice of a trip: a team audit entry naming the session, the run and who started it. */
-export async function recordAnomaly(db: Pick<Db, 'auditEntry'>, teamId: string, call: PolicyCall, trip: AnomalyTrip): Promise<void> {
+export async function recordAnomaly(db: Pick<Db, 'auditEntry' | 'team'>, teamId: string, call: PolicyCall, trip: AnomalyTrip): Promise<void> {
   await recordAudit(db, {
     teamId, actorId: null, action: 'policy.anomaly', target: call.sessionId,
     detail: { runId: call.runId, startedBy: call.userId, tool: call.tool.name, kind: trip.kind, count: trip.count, limit: trip.limit, windowSeconds: trip.windowSeconds, reason: trip.reason },
