@@ -17,7 +17,10 @@ export interface NewAuditEntry {
   detail?: Record<string, unknown>;
 }
 
-const isRootClient = (db: AuditDb): db is Db => '$transaction' in db;
+/** An interactive transaction's client still answers to $transaction but has no $disconnect (checked on Prisma 7.10). */
+const isRootClient = (db: AuditDb): db is Db => typeof (db as Partial<Db>).$disconnect === 'function';
+/** Appends queue on the team row's lock; under a burst they wait for a pool connection longer than Prisma's 2 s default. */
+const TRANSACTION_WAIT = { maxWait: 15_000 };
 
 /**
  * Appends one entry to the team's chain. The head moves first (an atomic increment of
@@ -29,7 +32,7 @@ const isRootClient = (db: AuditDb): db is Db => '$transaction' in db;
  */
 export async function recordAudit(db: AuditDb, entry: NewAuditEntry): Promise<void> {
   if (isRootClient(db)) {
-    await db.$transaction((tx) => append(tx, entry));
+    await db.$transaction((tx) => append(tx, entry), TRANSACTION_WAIT);
     return;
   }
   await append(db, entry);
