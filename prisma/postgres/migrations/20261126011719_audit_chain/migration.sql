@@ -17,6 +17,9 @@ ADD COLUMN     "auditSeq" INTEGER NOT NULL DEFAULT 0;
 -- CreateIndex
 CREATE UNIQUE INDEX "AuditEntry_teamId_seq_key" ON "AuditEntry"("teamId", "seq");
 
+-- CreateIndex
+CREATE INDEX "Event_createdAt_idx" ON "Event"("createdAt");
+
 -- AddForeignKey
 ALTER TABLE "Event" ADD CONSTRAINT "Event_sessionId_fkey" FOREIGN KEY ("sessionId") REFERENCES "Session"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 

@@ -23,6 +23,7 @@ CREATE TABLE "new_Event" (
 INSERT INTO "new_Event" ("actorId", "actorKind", "createdAt", "hash", "id", "payload", "prevHash", "seq", "sessionId", "type") SELECT "actorId", "actorKind", "createdAt", "hash", "id", "payload", "prevHash", "seq", "sessionId", "type" FROM "Event";
 DROP TABLE "Event";
 ALTER TABLE "new_Event" RENAME TO "Event";
+CREATE INDEX "Event_createdAt_idx" ON "Event"("createdAt");
 CREATE UNIQUE INDEX "Event_sessionId_seq_key" ON "Event"("sessionId", "seq");
 CREATE TABLE "new_Team" (
     "id" TEXT NOT NULL PRIMARY KEY,
