@@ -1,6 +1,7 @@
 import { adminRouter } from './routers/admin.ts';
 import { agentRouter } from './routers/agent.ts';
 import { approvalsRouter } from './routers/approvals.ts';
+import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
 import { modelsRouter } from './routers/models.ts';
 import { policyRouter } from './routers/policy.ts';
@@ -17,6 +18,7 @@ export const appRouter = router({
   approvals: approvalsRouter,
   models: modelsRouter,
   policy: policyRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;
