@@ -10,6 +10,7 @@ export default async function AdminPage() {
     <AppShell principal={principal}>
       <div className="stack admin-stack">
         <p><Link href="/admin/policy">Agent rules and policy settings →</Link></p>
+        <p><Link href="/admin/audit">Audit: browse, export and verify →</Link></p>
         <AdminUsers currentUserId={principal.id} />
         <AdminModels />
       </div>
