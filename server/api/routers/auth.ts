@@ -2,10 +2,15 @@ import { TRPCError } from '@trpc/server';
 import { needsSetup, setupAdmin } from '../../auth/accounts.ts';
 import { clearedSessionCookie, login, logout, sessionCookie, startAuthSession } from '../../auth/auth-sessions.ts';
 import { loginInput, setupInput } from '../../auth/schemas.ts';
+import { recordSignIn, type SignInOutcome } from '../../audit/sign-ins.ts';
 import { toApiError } from '../errors.ts';
 import { publicProcedure, router, type Context } from '../trpc.ts';
 
 const secureCookies = (ctx: Context) => ctx.config.TETHER_PUBLIC_URL?.startsWith('https:') ?? false;
+
+/** The audit record must not decide the sign-in: a failure to write it is logged, not shown. */
+const audited = (ctx: Context, email: string, outcome: SignInOutcome) =>
+  recordSignIn(ctx.db, { email, address: ctx.clientAddress, outcome }).catch((err: unknown) => ctx.log.error({ err, email }, 'could not record a sign-in in the audit'));
 
 export const authRouter = router({
   /** What the login/setup pages need to know before anyone is signed in. */
@@ -26,6 +31,7 @@ export const authRouter = router({
     const { byEmail, byAddress } = ctx.loginLimits;
     const wait = Math.max(byEmail.retryAfter(input.email), byAddress.retryAfter(ctx.clientAddress));
     if (wait > 0) {
+      await audited(ctx, input.email, 'rate_limited');
       throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `Too many failed sign-ins. Try again in ${Math.ceil(wait / 60_000)} minute(s).` });
     }
     const session = await login(ctx.db, input.email, input.password, ctx.config.TETHER_SESSION_TTL, ctx.req.headers['user-agent']);
@@ -33,9 +39,11 @@ export const authRouter = router({
       byEmail.fail(input.email);
       byAddress.fail(ctx.clientAddress);
       ctx.log.warn({ email: input.email, address: ctx.clientAddress }, 'failed sign-in');
+      await audited(ctx, input.email, 'wrong_credentials');
       throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong email or password.' });
     }
     byEmail.reset(input.email);
+    await audited(ctx, input.email, 'ok');
     ctx.res.appendHeader('Set-Cookie', sessionCookie(session.token, session.expiresAt, secureCookies(ctx)));
     return { ok: true as const };
   }),
