@@ -33,6 +33,7 @@ try {
     prev = hash;
     if (rows.length === CHUNK) { await db.auditEntry.createMany({ data: rows }); rows = []; }
   }
+  if (rows.length) await db.auditEntry.createMany({ data: rows });
   await db.team.update({ where: { id: team.id }, data: { auditSeq: TEAM_ENTRIES, auditHash: prev } });
 
   const sessionIds: string[] = [];
@@ -50,6 +51,7 @@ try {
       p = hash;
       if (batch.length === CHUNK) { await db.event.createMany({ data: batch }); batch = []; }
     }
+    if (batch.length) await db.event.createMany({ data: batch });
     await db.session.update({ where: { id: session.id }, data: { lastSeq: EVENTS_PER_SESSION, lastHash: p } });
   }
   console.log(`seeded 100,000 records in ${((performance.now() - seedStart) / 1000).toFixed(1)} s (${t.target.provider})`);
