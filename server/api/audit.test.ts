@@ -69,6 +69,16 @@ describe.each(testProviders)('audit API on %s', (provider) => {
     expect(window).toHaveLength(50 + 40);
   });
 
+  it('records sign-ins and failed sign-ins in the team chain', async () => {
+    expect((await app.api.mutate('auth.login', { email: 'member@example.test', password: 'wrong password' })).status).toBe(401);
+    expect((await app.api.mutate('auth.login', { email: 'nobody@example.test', password: 'whatever' })).status).toBe(401);
+    expect((await app.api.mutate('auth.login', { email: 'member@example.test', password: 'member password 1' })).status).toBe(200);
+    const signIns = await walk({ kind: 'auth.' }, 100);
+    const failed = signIns.filter((i) => i.kind === 'auth.login_failed').map((i) => [i.target, (i.detail as { reason: string }).reason]);
+    expect(failed).toEqual(expect.arrayContaining([['member@example.test', 'wrong_credentials'], ['nobody@example.test', 'wrong_credentials']]));
+    expect(signIns.find((i) => i.kind === 'auth.login' && i.target === 'member@example.test')?.actorId).toBeTruthy();
+  });
+
   it('refuses bad input with a message', async () => {
     for (const input of [{ limit: 0 }, { limit: 5000 }, { risk: 'extreme' }, { from: 'yesterday' }, { kind: 'x'.repeat(200) }]) {
       const r = await admin.query('audit.list', input);
