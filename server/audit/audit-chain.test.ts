@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../db/client.ts';
 import { createTestDb, testProviders, type TestDb } from '../../test/support/db.ts';
 import { appendEvent } from '../sessions/events.ts';
+import { auditEntryHash } from './hash.ts';
+import { pruneTeamAudit } from './retention.ts';
 import { recordAudit } from './team-audit.ts';
 import { verifyAll, verifySessionChain, verifyTeamChain } from './verify.ts';
 
@@ -119,3 +121,37 @@ describe.each(testProviders)('session chain verification on %s', (provider) => {
     expect(await t.db.event.count({ where: { sessionId: s.id } })).toBe(3);
   });
 });
+
+describe.each(testProviders)('team audit retention on %s', (provider) => {
+  let t: TestDb;
+  beforeAll(async () => { t = await createTestDb(provider); });
+  afterAll(async () => { await t?.cleanup(); });
+
+  it('prunes entries past retention from the start of the chain, and the rest still verifies (and still catches a deletion)', async () => {
+    const team = await seedTeam(t, 6);
+    const old = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+    await t.db.auditEntry.updateMany({ where: { teamId: team.id, seq: { lte: 3 } }, data: { createdAt: old } });
+    // Moving createdAt breaks those hashes; re-chain so the seeded chain is intact before pruning.
+    await rechain(t, team.id);
+    expect((await verifyTeamChain(t.db, team.id)).broken).toBeNull();
+    expect(await pruneTeamAudit(t.db, team.id)).toBe(0); // no retention set
+    await t.db.team.update({ where: { id: team.id }, data: { auditRetentionDays: 30 } });
+    expect(await pruneTeamAudit(t.db, team.id)).toBe(3);
+    expect((await t.db.auditEntry.findMany({ where: { teamId: team.id }, orderBy: { seq: 'asc' } })).map((e) => e.seq)).toEqual([4, 5, 6]);
+    expect((await verifyTeamChain(t.db, team.id))).toMatchObject({ records: 3, broken: null });
+    await recordAudit(t.db, { teamId: team.id, actorId: null, action: 'after.prune' });
+    expect((await verifyTeamChain(t.db, team.id)).broken).toBeNull();
+    await t.db.auditEntry.delete({ where: { teamId_seq: { teamId: team.id, seq: 4 } } });
+    expect((await verifyTeamChain(t.db, team.id)).broken).toMatchObject({ seq: 5, reason: expect.stringMatching(/4 is missing/) });
+  });
+});
+
+async function rechain(t: TestDb, teamId: string) {
+  let prev = '';
+  for (const e of await t.db.auditEntry.findMany({ where: { teamId }, orderBy: { seq: 'asc' } })) {
+    const hash = auditEntryHash(prev, { teamId, seq: e.seq!, action: e.action, actorId: e.actorId, target: e.target, sessionId: e.sessionId, detail: e.detail, createdAt: e.createdAt.toISOString() });
+    await t.db.auditEntry.update({ where: { id: e.id }, data: { prevHash: prev, hash } });
+    prev = hash;
+  }
+  await t.db.team.update({ where: { id: teamId }, data: { auditHash: prev } });
+}

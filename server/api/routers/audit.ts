@@ -1,6 +1,7 @@
 // The team audit for admins: browse and filter both chains, export, verify, retention.
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { pruneTeamAudit } from '../../audit/retention.ts';
 import { recordAudit } from '../../audit/team-audit.ts';
 import { verifyAll } from '../../audit/verify.ts';
 import { auditQueryInput, BadCursorError, listAudit } from '../../audit/view.ts';
@@ -38,6 +39,7 @@ export const auditRouter = router({
       await tx.team.update({ where: { id: teamId }, data: { auditRetentionDays: input.days }, select: { id: true } });
       await recordAudit(tx, { teamId, actorId: ctx.principal.user.id, action: 'audit.retention_changed', detail: { before: before.auditRetentionDays, after: input.days } });
     });
-    return { days: input.days };
+    const pruned = await pruneTeamAudit(ctx.db, teamId);
+    return { days: input.days, pruned };
   }),
 });
