@@ -135,7 +135,7 @@ export function AdminAudit() {
           <input id="audit-retention" name="days" type="number" min={1} max={36500} defaultValue={retention.data?.days ?? ''} />
         </div>
         {setRetention.error && <p role="alert" className="form-error">{setRetention.error.message}</p>}
-        {setRetention.isSuccess && <p role="status" className="muted small-text">Saved.</p>}
+        {setRetention.isSuccess && <p role="status" className="muted small-text">Saved{setRetention.data.pruned ? `; ${setRetention.data.pruned} older team entries removed` : ''}.</p>}
         <div className="row"><button type="submit" disabled={!hydrated || setRetention.isPending}>Save retention</button></div>
       </form>
     </section>
