@@ -5,6 +5,7 @@ import type { Logger } from './log.ts';
 import { AccessChanges } from './auth/access-changes.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
 import { createLocalBus, type EventBus } from './sessions/bus.ts';
+import { systemActor } from './sessions/event-types.ts';
 import { createEventStream, type EventStream } from './sessions/stream.ts';
 import { SessionService } from './sessions/service.ts';
 import { installationUidBase, WorkspaceManager } from './sessions/workspaces.ts';
@@ -55,7 +56,14 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
   const events = createEventStream(db, bus);
   const workspaces = new WorkspaceManager(db, events, provider, log, installationUidBase(config.dataDir), config.TETHER_GIT_LOCAL_ROOTS);
   const sessions = new SessionService(db, events, workspaces, log);
-  const terminals = new TerminalManager({ log, idleTimeoutMs: config.TETHER_TERMINAL_IDLE_TIMEOUT * 1000 });
+  const terminals = new TerminalManager({
+    log, idleTimeoutMs: config.TETHER_TERMINAL_IDLE_TIMEOUT * 1000,
+    // Commands people run become session events: the audit and the timeline show who ran what, where, with what result.
+    onCommand: ({ sessionId, terminalId, userId, command, cwd, exitCode }) => {
+      void events.append(sessionId, { type: 'terminal.command', payload: { terminalId, command, cwd, exitCode } }, userId ? { kind: 'user', id: userId } : systemActor)
+        .catch((err: unknown) => log.error({ err, sessionId, terminalId }, 'could not record a terminal command'));
+    },
+  });
   const models = createModels(config, db, log);
   const secrets = new SecretStore({ db, log, key: loadSecretKey({ configured: config.TETHER_SECRET_KEY, dataDir: config.dataDir }) });
   let forwardDelta: (d: AgentDelta) => void = () => {};

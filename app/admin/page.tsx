@@ -12,6 +12,7 @@ export default async function AdminPage() {
         <p><Link href="/admin/policy">Agent rules and policy settings →</Link></p>
         <p><Link href="/admin/secrets">Workspace secrets →</Link></p>
         <p><Link href="/admin/profiles">Task profiles and their usage →</Link></p>
+        <p><Link href="/admin/audit">Audit: browse, export and verify →</Link></p>
         <AdminUsers currentUserId={principal.id} />
         <AdminModels />
       </div>

@@ -1,9 +1,19 @@
 import { useEffect, useRef } from 'react';
 import type { SessionEvent } from '../../server/realtime/protocol.ts';
 
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+/** The words a person scans for: the command that ran (a person's or the agent's), else the message. */
 function summary(e: SessionEvent): string {
   const p = e.payload as Record<string, unknown>;
-  const text = p.title ?? p.text ?? p.message ?? p.reason ?? p.path ?? p.error;
+  const input = (p.input && typeof p.input === 'object' ? p.input : {}) as Record<string, unknown>;
+  if (e.type === 'terminal.command') {
+    const exit = typeof p.exitCode === 'number' && p.exitCode !== 0 ? ` (exit ${p.exitCode})` : '';
+    return `${str(p.cwd) ?? ''}$ ${str(p.command) ?? ''}${exit}`;
+  }
+  const command = str(input.command) ?? str(p.command);
+  if (command) return `${str(p.tool) ?? 'command'}: ${command}`;
+  const text = p.title ?? p.text ?? p.message ?? p.reason ?? p.path ?? input.path ?? p.error;
   return typeof text === 'string' ? text : '';
 }
 

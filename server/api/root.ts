@@ -1,6 +1,7 @@
 import { adminRouter } from './routers/admin.ts';
 import { agentRouter } from './routers/agent.ts';
 import { approvalsRouter } from './routers/approvals.ts';
+import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
 import { memoryRouter } from './routers/memory.ts';
 import { egressRouter } from './routers/egress.ts';
@@ -27,6 +28,7 @@ export const appRouter = router({
   release: releaseRouter,
   egress: egressRouter,
   profiles: profilesRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import { quotaLimitsFromConfig, UsageMeter } from './metering.ts';
 import { credentialsFromConfig } from './providers.ts';
+import { recordFailover } from '../audit/model-failover.ts';
 import { ModelRouter } from './router.ts';
 import { parseRouteList } from './routes.ts';
 import { RouteSettings } from './settings.ts';
@@ -27,6 +28,7 @@ export function createModels(config: Config, db: Db, log: Logger): Models {
     meter,
     firstTokenTimeoutMs: config.TETHER_MODEL_TIMEOUT * 1000,
     contextSettings: config.modelContextWindows,
+    onFailover: (f) => recordFailover(db, f),
   });
   return { router, settings, meter };
 }

@@ -80,7 +80,11 @@ export interface ModelRouterOptions {
   /** Context windows an operator set (TETHER_MODEL_CONTEXT_<n>), by route id. */
   contextSettings?: ReadonlyMap<string, number>;
   now?: () => number;
+  /** A call that a later route answered (answeredBy) or that no route answered (null): for the audit. */
+  onFailover?(failover: ModelFailover): Promise<void>;
 }
+
+export interface ModelFailover { context: UsageContext; failed: { route: string; error: string }[]; answeredBy: string | null }
 
 interface Health {
   breaker: CircuitBreaker;
@@ -212,6 +216,7 @@ export class ModelRouter {
         h.firstTokenMsTotal += (firstTokenAt ?? Date.now()) - started;
         const usage = { inputTokens, outputTokens, costUsd: estimateCostUsd(route.provider, route.model, inputTokens, outputTokens) };
         await this.meter(task, route, req.usage, usage, 'ok');
+        if (attempts.length) await this.failover(req.usage, attempts, route.id);
         yield { type: 'finish', route: route.id, finishReason, usage };
         return;
       } catch (err) {
@@ -246,7 +251,17 @@ export class ModelRouter {
         attempts.push({ route: route.id, error: message });
       }
     }
+    await this.failover(req.usage, attempts, null);
     throw new ModelCallError('unavailable', `No model route answered. ${attempts.map((a) => `${a.route}: ${a.error}`).join('; ')}`, attempts);
+  }
+
+  private async failover(context: UsageContext | undefined, failed: { route: string; error: string }[], answeredBy: string | null) {
+    try {
+      await this.options.onFailover?.({ context: context ?? {}, failed, answeredBy });
+    } catch (err) {
+      // Like metering: recording must not change the call's outcome; the gap is logged.
+      this.options.log.error({ err: errorText(err), answeredBy }, 'could not record a model failover');
+    }
   }
 
   private noteFailure(h: Health, message: string) {

@@ -218,7 +218,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
 
     socket.on('terminal:input', async (raw) => {
       const req = await authorize(socket, schemas.input, raw);
-      if (req) terminals.write(req.terminalId, req.data);
+      if (req) terminals.write(req.terminalId, req.data, socket.data.principal.user.id);
     });
 
     socket.on('terminal:resize', async (raw) => {

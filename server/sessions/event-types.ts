@@ -43,6 +43,8 @@ export const eventPayloadSchemas = {
   }),
   'terminal.opened': z.object({ terminalId: z.string(), title: z.string() }),
   'terminal.closed': z.object({ terminalId: z.string(), reason: z.string() }),
+  /** A command line a person ran in a terminal, as the shell reported it (server/workspace/shell-integration.ts). */
+  'terminal.command': z.object({ terminalId: z.string(), command: z.string(), cwd: z.string().nullable(), exitCode: z.number().int().nullable() }),
   'file.changed': z.object({ path: z.string(), change: z.enum(['created', 'modified', 'deleted', 'renamed']), to: z.string().optional() }),
   'user.message': z.object({ text: z.string() }),
   error: z.object({ message: z.string(), source: z.string().optional() }),

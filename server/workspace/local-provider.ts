@@ -34,6 +34,7 @@ import { Snapshots } from './snapshots.ts';
 import { chooseStorageRoot } from './storage-root.ts';
 import { killUid } from './uid-processes.ts';
 import { DEFAULT_DISK_QUOTA_BYTES, VolumeExistsError, Volumes, type WorkspacePaths } from './volumes.ts';
+import { BASH_SHELL_INTEGRATION_ENV } from './shell-integration.ts';
 
 /** Below this are system users; 65534 is nobody (used by the start-up probe). */
 export const MIN_WORKSPACE_UID = 10_000;
@@ -247,7 +248,7 @@ class LocalWorkspace implements Workspace {
     if (this.overQuota) throw new WorkspaceError(this.overQuota);
     const launch = this.launcher.launch({
       command: options.command ?? ['/bin/bash'],
-      cwd: options.cwd, env: { ...options.env, TERM: 'xterm-256color', COLORTERM: 'truecolor', PS1: PROMPT }, interactive: true,
+      cwd: options.cwd, env: { ...options.env, TERM: 'xterm-256color', COLORTERM: 'truecolor', PS1: PROMPT, ...BASH_SHELL_INTEGRATION_ENV }, interactive: true,
     });
     let untrack: () => void = () => {};
     const pty = spawnSandboxPty(launch, options, () => untrack());

@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import type { SandboxPty, Workspace } from './provider.ts';
 import { RingBuffer } from './ring-buffer.ts';
+import { ShellIntegrationParser, type ShellCommand } from './shell-integration.ts';
 
 /**
  * VS Code pauses at 100,000 and resumes at 5,000 chars, tuned for local IPC. Over a network the
@@ -70,8 +71,12 @@ export interface Attachment {
 export type TerminalError = 'NOT_FOUND' | 'TOO_MANY_TERMINALS' | 'SPAWN_FAILED';
 export type Result<T> = { ok: true; value: T } | { ok: false; error: TerminalError; message: string };
 
+/** A command the shell reported (shell-integration.ts); userId: who last typed into the terminal. */
+export interface TerminalCommand extends ShellCommand { sessionId: string; terminalId: string; userId: string | null }
+
 export interface TerminalManagerOptions {
   log: Logger;
+  onCommand?(command: TerminalCommand): void;
   idleTimeoutMs?: number;
   scrollbackBytes?: number;
   maxPerSession?: number;
@@ -88,6 +93,10 @@ class Terminal {
   private batchTimer: NodeJS.Timeout | null = null;
   idleTimer: NodeJS.Timeout | null = null;
   readonly createdAt = new Date().toISOString();
+  /** Strips the shell's OSC 633 reports out of what clients and the ring buffer see. */
+  readonly shell = new ShellIntegrationParser();
+  /** The user whose input reached the pty last: the one a reported command is attributed to. */
+  lastWriter: string | null = null;
 
   constructor(
     readonly id: string,
@@ -188,7 +197,11 @@ export class TerminalManager {
     }
     const t = new Terminal(randomUUID(), req.sessionId, pty, req.cols, req.rows, this.scrollbackBytes);
     this.terminals.set(t.id, t);
-    pty.onData((d) => t.push(d));
+    pty.onData((d) => {
+      const { output, commands } = t.shell.feed(d);
+      if (output) t.push(output);
+      for (const c of commands) this.o.onCommand?.({ ...c, sessionId: t.sessionId, terminalId: t.id, userId: t.lastWriter });
+    });
     pty.onExit((e) => {
       t.flush();
       t.exit = e;
@@ -241,9 +254,10 @@ export class TerminalManager {
     };
   }
 
-  write(terminalId: string, data: string): boolean {
+  write(terminalId: string, data: string, userId: string | null = null): boolean {
     const t = this.terminals.get(terminalId);
     if (!t || t.exit) return false;
+    t.lastWriter = userId;
     t.pty.write(data);
     return true;
   }

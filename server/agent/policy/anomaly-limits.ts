@@ -129,7 +129,7 @@ const anomalyDetail = z.object({
 });
 
 /** The admins' notice of a trip: a team audit entry naming the session, the run and who started it. */
-export async function recordAnomaly(db: Pick<Db, 'auditEntry'>, teamId: string, call: PolicyCall, trip: AnomalyTrip): Promise<void> {
+export async function recordAnomaly(db: Pick<Db, 'auditEntry' | 'team'>, teamId: string, call: PolicyCall, trip: AnomalyTrip): Promise<void> {
   const detail: z.infer<typeof anomalyDetail> = { runId: call.runId, startedBy: call.userId, tool: call.tool.name, ...trip };
   await recordAudit(db, { teamId, actorId: null, action: ANOMALY_ACTION, target: call.sessionId, detail });
 }

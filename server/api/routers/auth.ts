@@ -3,10 +3,15 @@ import { needsSetup, setupAdmin } from '../../auth/accounts.ts';
 import { clearedSessionCookie, knownDevice, login, logout, readCookie, sessionCookie, startAuthSession } from '../../auth/auth-sessions.ts';
 import { DEVICE_COOKIE, deviceCookie } from '../../auth/device-cookie.ts';
 import { loginInput, setupInput } from '../../auth/schemas.ts';
+import { recordSignIn, type SignInOutcome } from '../../audit/sign-ins.ts';
 import { toApiError } from '../errors.ts';
 import { publicProcedure, router, type Context } from '../trpc.ts';
 
 const secureCookies = (ctx: Context) => ctx.config.TETHER_PUBLIC_URL?.startsWith('https:') ?? false;
+
+/** The audit record must not decide the sign-in: a failure to write it is logged, not shown. */
+const audited = (ctx: Context, email: string, outcome: SignInOutcome) =>
+  recordSignIn(ctx.db, { email, address: ctx.clientAddress, outcome }).catch((err: unknown) => ctx.log.error({ err, email }, 'could not record a sign-in in the audit'));
 
 export const authRouter = router({
   /** What the login/setup pages need to know before anyone is signed in. */
@@ -34,15 +39,18 @@ export const authRouter = router({
       ctx.log.warn({ email: input.email, address: ctx.clientAddress, knownDevice: !!attempt.knownDevice, scope: throttled.scope, waitMs: throttled.waitMs }, 'sign-in throttled');
       const seconds = Math.ceil(throttled.waitMs / 1000);
       ctx.res.setHeader('Retry-After', String(seconds));
+      await audited(ctx, input.email, 'rate_limited');
       throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `Too many failed sign-ins. Try again in ${seconds < 120 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`}.` });
     }
     const session = await login(ctx.db, input.email, input.password, ctx.config.TETHER_SESSION_TTL, ctx.req.headers['user-agent']);
     if (!session) {
       ctx.loginThrottle.failed(attempt);
       ctx.log.warn({ email: input.email, address: ctx.clientAddress, knownDevice: !!attempt.knownDevice }, 'failed sign-in');
+      await audited(ctx, input.email, 'wrong_credentials');
       throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong email or password.' });
     }
     ctx.loginThrottle.succeeded(attempt);
+    await audited(ctx, input.email, 'ok');
     ctx.res.appendHeader('Set-Cookie', sessionCookie(session.token, session.expiresAt, secureCookies(ctx)));
     ctx.res.appendHeader('Set-Cookie', deviceCookie(session.device, secureCookies(ctx)));
     return { ok: true as const };

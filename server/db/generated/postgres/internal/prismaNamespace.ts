@@ -2033,7 +2033,12 @@ export type TransactionIsolationLevel = (typeof TransactionIsolationLevel)[keyof
 export const TeamScalarFieldEnum = {
   id: 'id',
   name: 'name',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  auditSeq: 'auditSeq',
+  auditHash: 'auditHash',
+  auditRetentionDays: 'auditRetentionDays',
+  auditBaseSeq: 'auditBaseSeq',
+  auditBaseHash: 'auditBaseHash'
 } as const
 
 export type TeamScalarFieldEnum = (typeof TeamScalarFieldEnum)[keyof typeof TeamScalarFieldEnum]
@@ -2138,7 +2143,11 @@ export const AuditEntryScalarFieldEnum = {
   action: 'action',
   target: 'target',
   detail: 'detail',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  seq: 'seq',
+  prevHash: 'prevHash',
+  hash: 'hash',
+  sessionId: 'sessionId'
 } as const
 
 export type AuditEntryScalarFieldEnum = (typeof AuditEntryScalarFieldEnum)[keyof typeof AuditEntryScalarFieldEnum]
@@ -2420,13 +2429,6 @@ export type ListDateTimeFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaM
 
 
 /**
- * Reference to a field of type 'Boolean'
- */
-export type BooleanFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Boolean'>
-    
-
-
-/**
  * Reference to a field of type 'Int'
  */
 export type IntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Int'>
@@ -2437,6 +2439,13 @@ export type IntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'In
  * Reference to a field of type 'Int[]'
  */
 export type ListIntFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Int[]'>
+    
+
+
+/**
+ * Reference to a field of type 'Boolean'
+ */
+export type BooleanFieldRefInput<$PrismaModel> = FieldRefInputType<$PrismaModel, 'Boolean'>
     
 
 

@@ -93,7 +93,12 @@ export type TransactionIsolationLevel = (typeof TransactionIsolationLevel)[keyof
 export const TeamScalarFieldEnum = {
   id: 'id',
   name: 'name',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  auditSeq: 'auditSeq',
+  auditHash: 'auditHash',
+  auditRetentionDays: 'auditRetentionDays',
+  auditBaseSeq: 'auditBaseSeq',
+  auditBaseHash: 'auditBaseHash'
 } as const
 
 export type TeamScalarFieldEnum = (typeof TeamScalarFieldEnum)[keyof typeof TeamScalarFieldEnum]
@@ -198,7 +203,11 @@ export const AuditEntryScalarFieldEnum = {
   action: 'action',
   target: 'target',
   detail: 'detail',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  seq: 'seq',
+  prevHash: 'prevHash',
+  hash: 'hash',
+  sessionId: 'sessionId'
 } as const
 
 export type AuditEntryScalarFieldEnum = (typeof AuditEntryScalarFieldEnum)[keyof typeof AuditEntryScalarFieldEnum]

@@ -20,8 +20,18 @@ export type AuditEntryModel = runtime.Types.Result.DefaultSelection<Prisma.$Audi
 
 export type AggregateAuditEntry = {
   _count: AuditEntryCountAggregateOutputType | null
+  _avg: AuditEntryAvgAggregateOutputType | null
+  _sum: AuditEntrySumAggregateOutputType | null
   _min: AuditEntryMinAggregateOutputType | null
   _max: AuditEntryMaxAggregateOutputType | null
+}
+
+export type AuditEntryAvgAggregateOutputType = {
+  seq: number | null
+}
+
+export type AuditEntrySumAggregateOutputType = {
+  seq: number | null
 }
 
 export type AuditEntryMinAggregateOutputType = {
@@ -31,6 +41,10 @@ export type AuditEntryMinAggregateOutputType = {
   action: string | null
   target: string | null
   createdAt: Date | null
+  seq: number | null
+  prevHash: string | null
+  hash: string | null
+  sessionId: string | null
 }
 
 export type AuditEntryMaxAggregateOutputType = {
@@ -40,6 +54,10 @@ export type AuditEntryMaxAggregateOutputType = {
   action: string | null
   target: string | null
   createdAt: Date | null
+  seq: number | null
+  prevHash: string | null
+  hash: string | null
+  sessionId: string | null
 }
 
 export type AuditEntryCountAggregateOutputType = {
@@ -50,9 +68,21 @@ export type AuditEntryCountAggregateOutputType = {
   target: number
   detail: number
   createdAt: number
+  seq: number
+  prevHash: number
+  hash: number
+  sessionId: number
   _all: number
 }
 
+
+export type AuditEntryAvgAggregateInputType = {
+  seq?: true
+}
+
+export type AuditEntrySumAggregateInputType = {
+  seq?: true
+}
 
 export type AuditEntryMinAggregateInputType = {
   id?: true
@@ -61,6 +91,10 @@ export type AuditEntryMinAggregateInputType = {
   action?: true
   target?: true
   createdAt?: true
+  seq?: true
+  prevHash?: true
+  hash?: true
+  sessionId?: true
 }
 
 export type AuditEntryMaxAggregateInputType = {
@@ -70,6 +104,10 @@ export type AuditEntryMaxAggregateInputType = {
   action?: true
   target?: true
   createdAt?: true
+  seq?: true
+  prevHash?: true
+  hash?: true
+  sessionId?: true
 }
 
 export type AuditEntryCountAggregateInputType = {
@@ -80,6 +118,10 @@ export type AuditEntryCountAggregateInputType = {
   target?: true
   detail?: true
   createdAt?: true
+  seq?: true
+  prevHash?: true
+  hash?: true
+  sessionId?: true
   _all?: true
 }
 
@@ -121,6 +163,18 @@ export type AuditEntryAggregateArgs<ExtArgs extends runtime.Types.Extensions.Int
   /**
    * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
    * 
+   * Select which fields to average
+  **/
+  _avg?: AuditEntryAvgAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
+   * Select which fields to sum
+  **/
+  _sum?: AuditEntrySumAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
    * Select which fields to find the minimum value
   **/
   _min?: AuditEntryMinAggregateInputType
@@ -151,6 +205,8 @@ export type AuditEntryGroupByArgs<ExtArgs extends runtime.Types.Extensions.Inter
   take?: number
   skip?: number
   _count?: AuditEntryCountAggregateInputType | true
+  _avg?: AuditEntryAvgAggregateInputType
+  _sum?: AuditEntrySumAggregateInputType
   _min?: AuditEntryMinAggregateInputType
   _max?: AuditEntryMaxAggregateInputType
 }
@@ -163,7 +219,13 @@ export type AuditEntryGroupByOutputType = {
   target: string | null
   detail: runtime.JsonValue
   createdAt: Date
+  seq: number | null
+  prevHash: string | null
+  hash: string | null
+  sessionId: string | null
   _count: AuditEntryCountAggregateOutputType | null
+  _avg: AuditEntryAvgAggregateOutputType | null
+  _sum: AuditEntrySumAggregateOutputType | null
   _min: AuditEntryMinAggregateOutputType | null
   _max: AuditEntryMaxAggregateOutputType | null
 }
@@ -194,6 +256,10 @@ export type AuditEntryWhereInput = {
   target?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
   detail?: Prisma.JsonFilter<"AuditEntry">
   createdAt?: Prisma.DateTimeFilter<"AuditEntry"> | Date | string
+  seq?: Prisma.IntNullableFilter<"AuditEntry"> | number | null
+  prevHash?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
+  hash?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
+  sessionId?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
 }
 
@@ -205,11 +271,16 @@ export type AuditEntryOrderByWithRelationInput = {
   target?: Prisma.SortOrderInput | Prisma.SortOrder
   detail?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  seq?: Prisma.SortOrderInput | Prisma.SortOrder
+  prevHash?: Prisma.SortOrderInput | Prisma.SortOrder
+  hash?: Prisma.SortOrderInput | Prisma.SortOrder
+  sessionId?: Prisma.SortOrderInput | Prisma.SortOrder
   team?: Prisma.TeamOrderByWithRelationInput
 }
 
 export type AuditEntryWhereUniqueInput = Prisma.AtLeast<{
   id?: string
+  teamId_seq?: Prisma.AuditEntryTeamIdSeqCompoundUniqueInput
   AND?: Prisma.AuditEntryWhereInput | Prisma.AuditEntryWhereInput[]
   OR?: Prisma.AuditEntryWhereInput[]
   NOT?: Prisma.AuditEntryWhereInput | Prisma.AuditEntryWhereInput[]
@@ -219,8 +290,12 @@ export type AuditEntryWhereUniqueInput = Prisma.AtLeast<{
   target?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
   detail?: Prisma.JsonFilter<"AuditEntry">
   createdAt?: Prisma.DateTimeFilter<"AuditEntry"> | Date | string
+  seq?: Prisma.IntNullableFilter<"AuditEntry"> | number | null
+  prevHash?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
+  hash?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
+  sessionId?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
-}, "id">
+}, "id" | "teamId_seq">
 
 export type AuditEntryOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
@@ -230,9 +305,15 @@ export type AuditEntryOrderByWithAggregationInput = {
   target?: Prisma.SortOrderInput | Prisma.SortOrder
   detail?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  seq?: Prisma.SortOrderInput | Prisma.SortOrder
+  prevHash?: Prisma.SortOrderInput | Prisma.SortOrder
+  hash?: Prisma.SortOrderInput | Prisma.SortOrder
+  sessionId?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.AuditEntryCountOrderByAggregateInput
+  _avg?: Prisma.AuditEntryAvgOrderByAggregateInput
   _max?: Prisma.AuditEntryMaxOrderByAggregateInput
   _min?: Prisma.AuditEntryMinOrderByAggregateInput
+  _sum?: Prisma.AuditEntrySumOrderByAggregateInput
 }
 
 export type AuditEntryScalarWhereWithAggregatesInput = {
@@ -246,6 +327,10 @@ export type AuditEntryScalarWhereWithAggregatesInput = {
   target?: Prisma.StringNullableWithAggregatesFilter<"AuditEntry"> | string | null
   detail?: Prisma.JsonWithAggregatesFilter<"AuditEntry">
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"AuditEntry"> | Date | string
+  seq?: Prisma.IntNullableWithAggregatesFilter<"AuditEntry"> | number | null
+  prevHash?: Prisma.StringNullableWithAggregatesFilter<"AuditEntry"> | string | null
+  hash?: Prisma.StringNullableWithAggregatesFilter<"AuditEntry"> | string | null
+  sessionId?: Prisma.StringNullableWithAggregatesFilter<"AuditEntry"> | string | null
 }
 
 export type AuditEntryCreateInput = {
@@ -255,6 +340,10 @@ export type AuditEntryCreateInput = {
   target?: string | null
   detail: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
+  seq?: number | null
+  prevHash?: string | null
+  hash?: string | null
+  sessionId?: string | null
   team: Prisma.TeamCreateNestedOneWithoutAuditInput
 }
 
@@ -266,6 +355,10 @@ export type AuditEntryUncheckedCreateInput = {
   target?: string | null
   detail: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
+  seq?: number | null
+  prevHash?: string | null
+  hash?: string | null
+  sessionId?: string | null
 }
 
 export type AuditEntryUpdateInput = {
@@ -275,6 +368,10 @@ export type AuditEntryUpdateInput = {
   target?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   detail?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  seq?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prevHash?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  hash?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sessionId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutAuditNestedInput
 }
 
@@ -286,6 +383,10 @@ export type AuditEntryUncheckedUpdateInput = {
   target?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   detail?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  seq?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prevHash?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  hash?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sessionId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type AuditEntryCreateManyInput = {
@@ -296,6 +397,10 @@ export type AuditEntryCreateManyInput = {
   target?: string | null
   detail: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
+  seq?: number | null
+  prevHash?: string | null
+  hash?: string | null
+  sessionId?: string | null
 }
 
 export type AuditEntryUpdateManyMutationInput = {
@@ -305,6 +410,10 @@ export type AuditEntryUpdateManyMutationInput = {
   target?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   detail?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  seq?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prevHash?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  hash?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sessionId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type AuditEntryUncheckedUpdateManyInput = {
@@ -315,6 +424,10 @@ export type AuditEntryUncheckedUpdateManyInput = {
   target?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   detail?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  seq?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prevHash?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  hash?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sessionId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type AuditEntryListRelationFilter = {
@@ -327,6 +440,11 @@ export type AuditEntryOrderByRelationAggregateInput = {
   _count?: Prisma.SortOrder
 }
 
+export type AuditEntryTeamIdSeqCompoundUniqueInput = {
+  teamId: string
+  seq: number
+}
+
 export type AuditEntryCountOrderByAggregateInput = {
   id?: Prisma.SortOrder
   teamId?: Prisma.SortOrder
@@ -335,6 +453,14 @@ export type AuditEntryCountOrderByAggregateInput = {
   target?: Prisma.SortOrder
   detail?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  seq?: Prisma.SortOrder
+  prevHash?: Prisma.SortOrder
+  hash?: Prisma.SortOrder
+  sessionId?: Prisma.SortOrder
+}
+
+export type AuditEntryAvgOrderByAggregateInput = {
+  seq?: Prisma.SortOrder
 }
 
 export type AuditEntryMaxOrderByAggregateInput = {
@@ -344,6 +470,10 @@ export type AuditEntryMaxOrderByAggregateInput = {
   action?: Prisma.SortOrder
   target?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  seq?: Prisma.SortOrder
+  prevHash?: Prisma.SortOrder
+  hash?: Prisma.SortOrder
+  sessionId?: Prisma.SortOrder
 }
 
 export type AuditEntryMinOrderByAggregateInput = {
@@ -353,6 +483,14 @@ export type AuditEntryMinOrderByAggregateInput = {
   action?: Prisma.SortOrder
   target?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  seq?: Prisma.SortOrder
+  prevHash?: Prisma.SortOrder
+  hash?: Prisma.SortOrder
+  sessionId?: Prisma.SortOrder
+}
+
+export type AuditEntrySumOrderByAggregateInput = {
+  seq?: Prisma.SortOrder
 }
 
 export type AuditEntryCreateNestedManyWithoutTeamInput = {
@@ -404,6 +542,10 @@ export type AuditEntryCreateWithoutTeamInput = {
   target?: string | null
   detail: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
+  seq?: number | null
+  prevHash?: string | null
+  hash?: string | null
+  sessionId?: string | null
 }
 
 export type AuditEntryUncheckedCreateWithoutTeamInput = {
@@ -413,6 +555,10 @@ export type AuditEntryUncheckedCreateWithoutTeamInput = {
   target?: string | null
   detail: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
+  seq?: number | null
+  prevHash?: string | null
+  hash?: string | null
+  sessionId?: string | null
 }
 
 export type AuditEntryCreateOrConnectWithoutTeamInput = {
@@ -452,6 +598,10 @@ export type AuditEntryScalarWhereInput = {
   target?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
   detail?: Prisma.JsonFilter<"AuditEntry">
   createdAt?: Prisma.DateTimeFilter<"AuditEntry"> | Date | string
+  seq?: Prisma.IntNullableFilter<"AuditEntry"> | number | null
+  prevHash?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
+  hash?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
+  sessionId?: Prisma.StringNullableFilter<"AuditEntry"> | string | null
 }
 
 export type AuditEntryCreateManyTeamInput = {
@@ -461,6 +611,10 @@ export type AuditEntryCreateManyTeamInput = {
   target?: string | null
   detail: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Date | string
+  seq?: number | null
+  prevHash?: string | null
+  hash?: string | null
+  sessionId?: string | null
 }
 
 export type AuditEntryUpdateWithoutTeamInput = {
@@ -470,6 +624,10 @@ export type AuditEntryUpdateWithoutTeamInput = {
   target?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   detail?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  seq?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prevHash?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  hash?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sessionId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type AuditEntryUncheckedUpdateWithoutTeamInput = {
@@ -479,6 +637,10 @@ export type AuditEntryUncheckedUpdateWithoutTeamInput = {
   target?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   detail?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  seq?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prevHash?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  hash?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sessionId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 export type AuditEntryUncheckedUpdateManyWithoutTeamInput = {
@@ -488,6 +650,10 @@ export type AuditEntryUncheckedUpdateManyWithoutTeamInput = {
   target?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   detail?: Prisma.JsonNullValueInput | runtime.InputJsonValue
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  seq?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  prevHash?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  hash?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  sessionId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
 }
 
 
@@ -500,6 +666,10 @@ export type AuditEntrySelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   target?: boolean
   detail?: boolean
   createdAt?: boolean
+  seq?: boolean
+  prevHash?: boolean
+  hash?: boolean
+  sessionId?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["auditEntry"]>
 
@@ -511,6 +681,10 @@ export type AuditEntrySelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   target?: boolean
   detail?: boolean
   createdAt?: boolean
+  seq?: boolean
+  prevHash?: boolean
+  hash?: boolean
+  sessionId?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["auditEntry"]>
 
@@ -522,6 +696,10 @@ export type AuditEntrySelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   target?: boolean
   detail?: boolean
   createdAt?: boolean
+  seq?: boolean
+  prevHash?: boolean
+  hash?: boolean
+  sessionId?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["auditEntry"]>
 
@@ -533,9 +711,13 @@ export type AuditEntrySelectScalar = {
   target?: boolean
   detail?: boolean
   createdAt?: boolean
+  seq?: boolean
+  prevHash?: boolean
+  hash?: boolean
+  sessionId?: boolean
 }
 
-export type AuditEntryOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "teamId" | "actorId" | "action" | "target" | "detail" | "createdAt", ExtArgs["result"]["auditEntry"]>
+export type AuditEntryOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "teamId" | "actorId" | "action" | "target" | "detail" | "createdAt" | "seq" | "prevHash" | "hash" | "sessionId", ExtArgs["result"]["auditEntry"]>
 export type AuditEntryInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
 }
@@ -559,6 +741,16 @@ export type $AuditEntryPayload<ExtArgs extends runtime.Types.Extensions.Internal
     target: string | null
     detail: runtime.JsonValue
     createdAt: Date
+    /**
+     * The team-level hash chain: seq is per team, hash = sha256(prevHash, entry). Null on entries written before the chain existed.
+     */
+    seq: number | null
+    prevHash: string | null
+    hash: string | null
+    /**
+     * The session an entry concerns, when it concerns one (not a relation: it outlives the session).
+     */
+    sessionId: string | null
   }, ExtArgs["result"]["auditEntry"]>
   composites: {}
 }
@@ -990,6 +1182,10 @@ export interface AuditEntryFieldRefs {
   readonly target: Prisma.FieldRef<"AuditEntry", 'String'>
   readonly detail: Prisma.FieldRef<"AuditEntry", 'Json'>
   readonly createdAt: Prisma.FieldRef<"AuditEntry", 'DateTime'>
+  readonly seq: Prisma.FieldRef<"AuditEntry", 'Int'>
+  readonly prevHash: Prisma.FieldRef<"AuditEntry", 'String'>
+  readonly hash: Prisma.FieldRef<"AuditEntry", 'String'>
+  readonly sessionId: Prisma.FieldRef<"AuditEntry", 'String'>
 }
     
 

@@ -20,46 +20,102 @@ export type TeamModel = runtime.Types.Result.DefaultSelection<Prisma.$TeamPayloa
 
 export type AggregateTeam = {
   _count: TeamCountAggregateOutputType | null
+  _avg: TeamAvgAggregateOutputType | null
+  _sum: TeamSumAggregateOutputType | null
   _min: TeamMinAggregateOutputType | null
   _max: TeamMaxAggregateOutputType | null
+}
+
+export type TeamAvgAggregateOutputType = {
+  auditSeq: number | null
+  auditRetentionDays: number | null
+  auditBaseSeq: number | null
+}
+
+export type TeamSumAggregateOutputType = {
+  auditSeq: number | null
+  auditRetentionDays: number | null
+  auditBaseSeq: number | null
 }
 
 export type TeamMinAggregateOutputType = {
   id: string | null
   name: string | null
   createdAt: Date | null
+  auditSeq: number | null
+  auditHash: string | null
+  auditRetentionDays: number | null
+  auditBaseSeq: number | null
+  auditBaseHash: string | null
 }
 
 export type TeamMaxAggregateOutputType = {
   id: string | null
   name: string | null
   createdAt: Date | null
+  auditSeq: number | null
+  auditHash: string | null
+  auditRetentionDays: number | null
+  auditBaseSeq: number | null
+  auditBaseHash: string | null
 }
 
 export type TeamCountAggregateOutputType = {
   id: number
   name: number
   createdAt: number
+  auditSeq: number
+  auditHash: number
+  auditRetentionDays: number
+  auditBaseSeq: number
+  auditBaseHash: number
   _all: number
 }
 
+
+export type TeamAvgAggregateInputType = {
+  auditSeq?: true
+  auditRetentionDays?: true
+  auditBaseSeq?: true
+}
+
+export type TeamSumAggregateInputType = {
+  auditSeq?: true
+  auditRetentionDays?: true
+  auditBaseSeq?: true
+}
 
 export type TeamMinAggregateInputType = {
   id?: true
   name?: true
   createdAt?: true
+  auditSeq?: true
+  auditHash?: true
+  auditRetentionDays?: true
+  auditBaseSeq?: true
+  auditBaseHash?: true
 }
 
 export type TeamMaxAggregateInputType = {
   id?: true
   name?: true
   createdAt?: true
+  auditSeq?: true
+  auditHash?: true
+  auditRetentionDays?: true
+  auditBaseSeq?: true
+  auditBaseHash?: true
 }
 
 export type TeamCountAggregateInputType = {
   id?: true
   name?: true
   createdAt?: true
+  auditSeq?: true
+  auditHash?: true
+  auditRetentionDays?: true
+  auditBaseSeq?: true
+  auditBaseHash?: true
   _all?: true
 }
 
@@ -101,6 +157,18 @@ export type TeamAggregateArgs<ExtArgs extends runtime.Types.Extensions.InternalA
   /**
    * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
    * 
+   * Select which fields to average
+  **/
+  _avg?: TeamAvgAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
+   * Select which fields to sum
+  **/
+  _sum?: TeamSumAggregateInputType
+  /**
+   * {@link https://www.prisma.io/docs/concepts/components/prisma-client/aggregations Aggregation Docs}
+   * 
    * Select which fields to find the minimum value
   **/
   _min?: TeamMinAggregateInputType
@@ -131,6 +199,8 @@ export type TeamGroupByArgs<ExtArgs extends runtime.Types.Extensions.InternalArg
   take?: number
   skip?: number
   _count?: TeamCountAggregateInputType | true
+  _avg?: TeamAvgAggregateInputType
+  _sum?: TeamSumAggregateInputType
   _min?: TeamMinAggregateInputType
   _max?: TeamMaxAggregateInputType
 }
@@ -139,7 +209,14 @@ export type TeamGroupByOutputType = {
   id: string
   name: string
   createdAt: Date
+  auditSeq: number
+  auditHash: string
+  auditRetentionDays: number | null
+  auditBaseSeq: number
+  auditBaseHash: string
   _count: TeamCountAggregateOutputType | null
+  _avg: TeamAvgAggregateOutputType | null
+  _sum: TeamSumAggregateOutputType | null
   _min: TeamMinAggregateOutputType | null
   _max: TeamMaxAggregateOutputType | null
 }
@@ -166,6 +243,11 @@ export type TeamWhereInput = {
   id?: Prisma.StringFilter<"Team"> | string
   name?: Prisma.StringFilter<"Team"> | string
   createdAt?: Prisma.DateTimeFilter<"Team"> | Date | string
+  auditSeq?: Prisma.IntFilter<"Team"> | number
+  auditHash?: Prisma.StringFilter<"Team"> | string
+  auditRetentionDays?: Prisma.IntNullableFilter<"Team"> | number | null
+  auditBaseSeq?: Prisma.IntFilter<"Team"> | number
+  auditBaseHash?: Prisma.StringFilter<"Team"> | string
   memberships?: Prisma.MembershipListRelationFilter
   sessions?: Prisma.SessionListRelationFilter
   workspaces?: Prisma.WorkspaceListRelationFilter
@@ -181,6 +263,11 @@ export type TeamOrderByWithRelationInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  auditSeq?: Prisma.SortOrder
+  auditHash?: Prisma.SortOrder
+  auditRetentionDays?: Prisma.SortOrderInput | Prisma.SortOrder
+  auditBaseSeq?: Prisma.SortOrder
+  auditBaseHash?: Prisma.SortOrder
   memberships?: Prisma.MembershipOrderByRelationAggregateInput
   sessions?: Prisma.SessionOrderByRelationAggregateInput
   workspaces?: Prisma.WorkspaceOrderByRelationAggregateInput
@@ -199,6 +286,11 @@ export type TeamWhereUniqueInput = Prisma.AtLeast<{
   NOT?: Prisma.TeamWhereInput | Prisma.TeamWhereInput[]
   name?: Prisma.StringFilter<"Team"> | string
   createdAt?: Prisma.DateTimeFilter<"Team"> | Date | string
+  auditSeq?: Prisma.IntFilter<"Team"> | number
+  auditHash?: Prisma.StringFilter<"Team"> | string
+  auditRetentionDays?: Prisma.IntNullableFilter<"Team"> | number | null
+  auditBaseSeq?: Prisma.IntFilter<"Team"> | number
+  auditBaseHash?: Prisma.StringFilter<"Team"> | string
   memberships?: Prisma.MembershipListRelationFilter
   sessions?: Prisma.SessionListRelationFilter
   workspaces?: Prisma.WorkspaceListRelationFilter
@@ -214,9 +306,16 @@ export type TeamOrderByWithAggregationInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  auditSeq?: Prisma.SortOrder
+  auditHash?: Prisma.SortOrder
+  auditRetentionDays?: Prisma.SortOrderInput | Prisma.SortOrder
+  auditBaseSeq?: Prisma.SortOrder
+  auditBaseHash?: Prisma.SortOrder
   _count?: Prisma.TeamCountOrderByAggregateInput
+  _avg?: Prisma.TeamAvgOrderByAggregateInput
   _max?: Prisma.TeamMaxOrderByAggregateInput
   _min?: Prisma.TeamMinOrderByAggregateInput
+  _sum?: Prisma.TeamSumOrderByAggregateInput
 }
 
 export type TeamScalarWhereWithAggregatesInput = {
@@ -226,12 +325,22 @@ export type TeamScalarWhereWithAggregatesInput = {
   id?: Prisma.StringWithAggregatesFilter<"Team"> | string
   name?: Prisma.StringWithAggregatesFilter<"Team"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Team"> | Date | string
+  auditSeq?: Prisma.IntWithAggregatesFilter<"Team"> | number
+  auditHash?: Prisma.StringWithAggregatesFilter<"Team"> | string
+  auditRetentionDays?: Prisma.IntNullableWithAggregatesFilter<"Team"> | number | null
+  auditBaseSeq?: Prisma.IntWithAggregatesFilter<"Team"> | number
+  auditBaseHash?: Prisma.StringWithAggregatesFilter<"Team"> | string
 }
 
 export type TeamCreateInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
@@ -247,6 +356,11 @@ export type TeamUncheckedCreateInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
@@ -262,6 +376,11 @@ export type TeamUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
@@ -277,6 +396,11 @@ export type TeamUncheckedUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
@@ -292,36 +416,78 @@ export type TeamCreateManyInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
 }
 
 export type TeamUpdateManyMutationInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
 }
 
 export type TeamUncheckedUpdateManyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
 }
 
 export type TeamCountOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  auditSeq?: Prisma.SortOrder
+  auditHash?: Prisma.SortOrder
+  auditRetentionDays?: Prisma.SortOrder
+  auditBaseSeq?: Prisma.SortOrder
+  auditBaseHash?: Prisma.SortOrder
+}
+
+export type TeamAvgOrderByAggregateInput = {
+  auditSeq?: Prisma.SortOrder
+  auditRetentionDays?: Prisma.SortOrder
+  auditBaseSeq?: Prisma.SortOrder
 }
 
 export type TeamMaxOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  auditSeq?: Prisma.SortOrder
+  auditHash?: Prisma.SortOrder
+  auditRetentionDays?: Prisma.SortOrder
+  auditBaseSeq?: Prisma.SortOrder
+  auditBaseHash?: Prisma.SortOrder
 }
 
 export type TeamMinOrderByAggregateInput = {
   id?: Prisma.SortOrder
   name?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  auditSeq?: Prisma.SortOrder
+  auditHash?: Prisma.SortOrder
+  auditRetentionDays?: Prisma.SortOrder
+  auditBaseSeq?: Prisma.SortOrder
+  auditBaseHash?: Prisma.SortOrder
+}
+
+export type TeamSumOrderByAggregateInput = {
+  auditSeq?: Prisma.SortOrder
+  auditRetentionDays?: Prisma.SortOrder
+  auditBaseSeq?: Prisma.SortOrder
 }
 
 export type TeamScalarRelationFilter = {
@@ -335,6 +501,22 @@ export type StringFieldUpdateOperationsInput = {
 
 export type DateTimeFieldUpdateOperationsInput = {
   set?: Date | string
+}
+
+export type IntFieldUpdateOperationsInput = {
+  set?: number
+  increment?: number
+  decrement?: number
+  multiply?: number
+  divide?: number
+}
+
+export type NullableIntFieldUpdateOperationsInput = {
+  set?: number | null
+  increment?: number
+  decrement?: number
+  multiply?: number
+  divide?: number
 }
 
 export type TeamCreateNestedOneWithoutMembershipsInput = {
@@ -467,6 +649,11 @@ export type TeamCreateWithoutMembershipsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
@@ -481,6 +668,11 @@ export type TeamUncheckedCreateWithoutMembershipsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
@@ -511,6 +703,11 @@ export type TeamUpdateWithoutMembershipsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
@@ -525,6 +722,11 @@ export type TeamUncheckedUpdateWithoutMembershipsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
@@ -539,6 +741,11 @@ export type TeamCreateWithoutWorkspacesInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
@@ -553,6 +760,11 @@ export type TeamUncheckedCreateWithoutWorkspacesInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
@@ -583,6 +795,11 @@ export type TeamUpdateWithoutWorkspacesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
@@ -597,6 +814,11 @@ export type TeamUncheckedUpdateWithoutWorkspacesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
@@ -611,6 +833,11 @@ export type TeamCreateWithoutSessionsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryCreateNestedManyWithoutTeamInput
@@ -625,6 +852,11 @@ export type TeamUncheckedCreateWithoutSessionsInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
   audit?: Prisma.AuditEntryUncheckedCreateNestedManyWithoutTeamInput
@@ -655,6 +887,11 @@ export type TeamUpdateWithoutSessionsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUpdateManyWithoutTeamNestedInput
@@ -669,6 +906,11 @@ export type TeamUncheckedUpdateWithoutSessionsInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
   audit?: Prisma.AuditEntryUncheckedUpdateManyWithoutTeamNestedInput
@@ -683,6 +925,11 @@ export type TeamCreateWithoutAuditInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
@@ -697,6 +944,11 @@ export type TeamUncheckedCreateWithoutAuditInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
@@ -727,6 +979,11 @@ export type TeamUpdateWithoutAuditInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
@@ -741,6 +998,11 @@ export type TeamUncheckedUpdateWithoutAuditInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
@@ -755,6 +1017,11 @@ export type TeamCreateWithoutPolicyRulesInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
@@ -769,6 +1036,11 @@ export type TeamUncheckedCreateWithoutPolicyRulesInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
@@ -799,6 +1071,11 @@ export type TeamUpdateWithoutPolicyRulesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
@@ -813,6 +1090,11 @@ export type TeamUncheckedUpdateWithoutPolicyRulesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
@@ -827,6 +1109,11 @@ export type TeamCreateWithoutPolicyInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
@@ -841,6 +1128,11 @@ export type TeamUncheckedCreateWithoutPolicyInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
@@ -871,6 +1163,11 @@ export type TeamUpdateWithoutPolicyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
@@ -885,6 +1182,11 @@ export type TeamUncheckedUpdateWithoutPolicyInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
@@ -899,6 +1201,11 @@ export type TeamCreateWithoutEgressAllowInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
@@ -913,6 +1220,11 @@ export type TeamUncheckedCreateWithoutEgressAllowInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
@@ -943,6 +1255,11 @@ export type TeamUpdateWithoutEgressAllowInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
@@ -957,6 +1274,11 @@ export type TeamUncheckedUpdateWithoutEgressAllowInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
@@ -971,6 +1293,11 @@ export type TeamCreateWithoutEgressInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
@@ -985,6 +1312,11 @@ export type TeamUncheckedCreateWithoutEgressInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
@@ -1015,6 +1347,11 @@ export type TeamUpdateWithoutEgressInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
@@ -1029,6 +1366,11 @@ export type TeamUncheckedUpdateWithoutEgressInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
@@ -1043,6 +1385,11 @@ export type TeamCreateWithoutProfilesInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceCreateNestedManyWithoutTeamInput
@@ -1057,6 +1404,11 @@ export type TeamUncheckedCreateWithoutProfilesInput = {
   id?: string
   name: string
   createdAt?: Date | string
+  auditSeq?: number
+  auditHash?: string
+  auditRetentionDays?: number | null
+  auditBaseSeq?: number
+  auditBaseHash?: string
   memberships?: Prisma.MembershipUncheckedCreateNestedManyWithoutTeamInput
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutTeamInput
   workspaces?: Prisma.WorkspaceUncheckedCreateNestedManyWithoutTeamInput
@@ -1087,6 +1439,11 @@ export type TeamUpdateWithoutProfilesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUpdateManyWithoutTeamNestedInput
@@ -1101,6 +1458,11 @@ export type TeamUncheckedUpdateWithoutProfilesInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
   name?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  auditSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditHash?: Prisma.StringFieldUpdateOperationsInput | string
+  auditRetentionDays?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  auditBaseSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  auditBaseHash?: Prisma.StringFieldUpdateOperationsInput | string
   memberships?: Prisma.MembershipUncheckedUpdateManyWithoutTeamNestedInput
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutTeamNestedInput
   workspaces?: Prisma.WorkspaceUncheckedUpdateManyWithoutTeamNestedInput
@@ -1200,6 +1562,11 @@ export type TeamSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  auditSeq?: boolean
+  auditHash?: boolean
+  auditRetentionDays?: boolean
+  auditBaseSeq?: boolean
+  auditBaseHash?: boolean
   memberships?: boolean | Prisma.Team$membershipsArgs<ExtArgs>
   sessions?: boolean | Prisma.Team$sessionsArgs<ExtArgs>
   workspaces?: boolean | Prisma.Team$workspacesArgs<ExtArgs>
@@ -1216,21 +1583,36 @@ export type TeamSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensio
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  auditSeq?: boolean
+  auditHash?: boolean
+  auditRetentionDays?: boolean
+  auditBaseSeq?: boolean
+  auditBaseHash?: boolean
 }, ExtArgs["result"]["team"]>
 
 export type TeamSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  auditSeq?: boolean
+  auditHash?: boolean
+  auditRetentionDays?: boolean
+  auditBaseSeq?: boolean
+  auditBaseHash?: boolean
 }, ExtArgs["result"]["team"]>
 
 export type TeamSelectScalar = {
   id?: boolean
   name?: boolean
   createdAt?: boolean
+  auditSeq?: boolean
+  auditHash?: boolean
+  auditRetentionDays?: boolean
+  auditBaseSeq?: boolean
+  auditBaseHash?: boolean
 }
 
-export type TeamOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "createdAt", ExtArgs["result"]["team"]>
+export type TeamOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "createdAt" | "auditSeq" | "auditHash" | "auditRetentionDays" | "auditBaseSeq" | "auditBaseHash", ExtArgs["result"]["team"]>
 export type TeamInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   memberships?: boolean | Prisma.Team$membershipsArgs<ExtArgs>
   sessions?: boolean | Prisma.Team$sessionsArgs<ExtArgs>
@@ -1263,6 +1645,20 @@ export type $TeamPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
     id: string
     name: string
     createdAt: Date
+    /**
+     * Head of the team's audit chain (seq, hash of the last AuditEntry); moved in the same transaction as each append.
+     */
+    auditSeq: number
+    auditHash: string
+    /**
+     * Retention: entries older than this many days may be pruned (null = keep forever).
+     */
+    auditRetentionDays: number | null
+    /**
+     * Where a pruned chain now starts: verification trusts this seq/hash as its anchor.
+     */
+    auditBaseSeq: number
+    auditBaseHash: string
   }, ExtArgs["result"]["team"]>
   composites: {}
 }
@@ -1698,6 +2094,11 @@ export interface TeamFieldRefs {
   readonly id: Prisma.FieldRef<"Team", 'String'>
   readonly name: Prisma.FieldRef<"Team", 'String'>
   readonly createdAt: Prisma.FieldRef<"Team", 'DateTime'>
+  readonly auditSeq: Prisma.FieldRef<"Team", 'Int'>
+  readonly auditHash: Prisma.FieldRef<"Team", 'String'>
+  readonly auditRetentionDays: Prisma.FieldRef<"Team", 'Int'>
+  readonly auditBaseSeq: Prisma.FieldRef<"Team", 'Int'>
+  readonly auditBaseHash: Prisma.FieldRef<"Team", 'String'>
 }
     
 

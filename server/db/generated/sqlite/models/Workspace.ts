@@ -529,14 +529,6 @@ export type WorkspaceUncheckedUpdateManyWithoutTeamNestedInput = {
   deleteMany?: Prisma.WorkspaceScalarWhereInput | Prisma.WorkspaceScalarWhereInput[]
 }
 
-export type NullableIntFieldUpdateOperationsInput = {
-  set?: number | null
-  increment?: number
-  decrement?: number
-  multiply?: number
-  divide?: number
-}
-
 export type WorkspaceCreateNestedOneWithoutSessionsInput = {
   create?: Prisma.XOR<Prisma.WorkspaceCreateWithoutSessionsInput, Prisma.WorkspaceUncheckedCreateWithoutSessionsInput>
   connectOrCreate?: Prisma.WorkspaceCreateOrConnectWithoutSessionsInput
