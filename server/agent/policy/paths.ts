@@ -69,7 +69,8 @@ export function sensitiveWrite(p: string, cwd = '.'): SensitivePath | null {
   if (any([/^\.git(\/|$)/])) return named('git');
   if (any(CI)) return named('ci');
   if (any(HOOKS)) return named('hook');
-  if (any([/^\.tether(\/|$)/])) return named('tether');
+  // .tether/plans/ is the plan task's own notes (the plan profile writes only there), not configuration.
+  if (any([/^\.tether(\/(?!plans\/)|$)/])) return named('tether');
   if (any(DOTFILES)) return named('dotfile');
   if (LOCKFILES.test(rel)) return named('lockfile');
   return null;
