@@ -14,8 +14,12 @@ import { agentWorkspace } from '../workspace-adapter.ts';
 import { MemoryStore } from './memory.ts';
 
 const TURNS = 60;
-/** With the reply reserve (a quarter) and the tool schemas taken off, about 2,500 tokens of prompt. */
-const CONTEXT_WINDOW = 5_000;
+/**
+ * With the reply reserve (a quarter) and the tool schemas (~1,400 tokens) taken off, about 3,000
+ * tokens of prompt: room for memory and the newest turn, whose latest tool output (one module,
+ * ~2,000 tokens) always stays verbatim, but not for the 60 turns.
+ */
+const CONTEXT_WINDOW = 6_000;
 const moduleText = (i: number) => Array.from({ length: 80 }, (_, k) => `export const m${i}_${k} = ${k} * ${i}; // helper number ${k} of module ${i}`).join('\n');
 
 let server: ScriptedModelServer;
