@@ -20,6 +20,8 @@ process.env.E2E_PORT ??= String(await freePort());
 process.env.E2E_MODEL_PORT ??= String(await freePort());
 process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), 'tether-e2e-'));
 const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
+/** The specs that start the scripted model server on E2E_MODEL_PORT. */
+const MODEL_SPECS = /(agent|memory|memory-failover|profiles)\.spec\.ts/;
 
 export default defineConfig({
   testDir: 'e2e',
@@ -43,7 +45,10 @@ export default defineConfig({
   projects: [
     // The first-visit flow creates the admin every other spec signs in as.
     { name: 'accounts', testMatch: /accounts\.spec\.ts/, use: { ...devices['Desktop Chrome'] } },
-    { name: 'app', testIgnore: /accounts\.spec\.ts/, dependencies: ['accounts'], use: { ...devices['Desktop Chrome'] } },
+    { name: 'app', testIgnore: [/accounts\.spec\.ts/, MODEL_SPECS], dependencies: ['accounts'], use: { ...devices['Desktop Chrome'] } },
+    // Specs that script the model server on the one port the app's route points at: one at a time,
+    // beside the others (two of them at once failed with EADDRINUSE).
+    { name: 'model', testMatch: MODEL_SPECS, workers: 1, dependencies: ['accounts'], use: { ...devices['Desktop Chrome'] } },
   ],
   webServer: {
     command: 'node --import tsx server/main.ts',

@@ -1,6 +1,6 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTRPC } from '../lib/trpc.ts';
 import { useHydrated } from '../lib/useHydrated.ts';
 import { errorOf, Field } from './Field.tsx';
@@ -14,7 +14,10 @@ export function AdminSecrets() {
   const hydrated = useHydrated();
   const options = useQuery(trpc.policy.options.queryOptions());
   const [picked, setPicked] = useState<string | null>(null);
-  const workspaceId = picked ?? options.data?.workspaces[0]?.id ?? null;
+  const first = options.data?.workspaces[0]?.id ?? null;
+  // The default is pinned once shown: a workspace created meanwhile must not swap the list under the admin.
+  useEffect(() => { if (!picked && first) setPicked(first); }, [picked, first]);
+  const workspaceId = picked ?? first;
   const secrets = useQuery({ ...trpc.secrets.list.queryOptions({ workspaceId: workspaceId ?? '' }), enabled: !!workspaceId });
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.secrets.list.queryKey() });
   const add = useMutation(trpc.secrets.add.mutationOptions({ onSuccess: refresh }));
