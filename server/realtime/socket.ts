@@ -141,14 +141,31 @@ export function attachSocketServer(http: HttpServer, services: Services) {
       if (!req) return;
       socket.data.follows.get(req.sessionId)?.();
       try {
-        const stop = await services.events.follow(req.sessionId, req.afterSeq, (e) => socket.emit('session:event', e));
-        const s = await services.sessions.get(socket.data.principal, req.sessionId);
-        // File changes on disk reach every browser following a session with a ready workspace.
-        const release = s.workspace?.status === 'ready'
-          ? services.fileWatch.retain(req.sessionId, (await services.workspaces.get(s.workspace)).files)
-          : () => {};
+        // File changes on disk reach every browser following a session once its workspace is
+        // ready: now, or when the stream says it became ready (a new session is still provisioning).
+        let release: (() => void) | null = null;
+        let watching = false;
+        let stopped = false;
+        const watchFiles = async () => {
+          if (watching || stopped) return;
+          watching = true;
+          try {
+            const s = await services.sessions.get(socket.data.principal, req.sessionId);
+            if (s.workspace?.status !== 'ready') { watching = false; return; }
+            const files = (await services.workspaces.get(s.workspace)).files;
+            if (!stopped) release = services.fileWatch.retain(req.sessionId, files);
+          } catch (err) {
+            watching = false;
+            throw err;
+          }
+        };
+        const stop = await services.events.follow(req.sessionId, req.afterSeq, (e) => {
+          socket.emit('session:event', e);
+          if (e.type === 'workspace.ready') watchFiles().catch((err: unknown) => log.warn({ err, sessionId: req.sessionId }, 'could not watch the workspace'));
+        });
+        await watchFiles();
         await socket.join(room(req.sessionId));
-        socket.data.follows.set(req.sessionId, () => { stop(); release(); void socket.leave(room(req.sessionId)); });
+        socket.data.follows.set(req.sessionId, () => { stopped = true; stop(); release?.(); void socket.leave(room(req.sessionId)); });
         ack({ ok: true });
       } catch (err) {
         log.error({ err, sessionId: req.sessionId }, 'follow failed');

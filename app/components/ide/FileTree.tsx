@@ -25,6 +25,9 @@ export function FileTree({ sessionId, onOpen, onDeleted, readOnly }: { sessionId
   const rows = useVisibleRows(sessionId, expanded);
   const selectedEntry = rows.find((r) => r.entry.path === selected)?.entry ?? null;
 
+  const refresh = useRefreshFiles(sessionId);
+  // The tree shows its own changes at once: the watcher's notice can come late, or not at all when
+  // the change lands before the workspace host has started watching.
   const act = useCallback(async (what: string, fn: () => Promise<unknown>) => {
     try {
       await fn();
@@ -32,7 +35,8 @@ export function FileTree({ sessionId, onOpen, onDeleted, readOnly }: { sessionId
     } catch (err) {
       setError(`Could not ${what}: ${err instanceof Error ? err.message : String(err)}`);
     }
-  }, []);
+    void refresh();
+  }, [refresh]);
 
   const toggle = (path: string, open?: boolean) => setExpanded((s) => {
     const next = new Set(s);
