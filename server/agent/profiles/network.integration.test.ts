@@ -8,6 +8,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agentHarness, eventsOf, payloadsOf, seedSession } from '../../../test/support/agent-harness.ts';
+import { createTestDb, type TestDb } from '../../../test/support/db.ts';
+import { startScriptedModelServer, type ScriptedModelServer } from '../../../test/support/scripted-model-server.ts';
+import type { EventPayload } from '../../sessions/event-types.ts';
 import type { EgressAttempt } from '../../workspace/egress/proxy.ts';
 import { allowlistMatches } from '../../workspace/egress/hosts.ts';
 import { createLocalProvider, type LocalProvider } from '../../workspace/local-provider.ts';
@@ -15,6 +19,7 @@ import type { Workspace } from '../../workspace/provider.ts';
 import { runInPty, silentLog, TEST_LIMITS, uidBase } from '../../workspace/testing.ts';
 import { agentWorkspace } from '../workspace-adapter.ts';
 import { BUILTIN_PROFILES } from './builtins.ts';
+import { saveProfile } from './store.ts';
 import { withProfileEgress } from './network.ts';
 import type { RunProfile } from './spec.ts';
 
@@ -93,4 +98,28 @@ describe("a task profile's network hosts on the agent's commands", () => {
     expect(refused.stdout).toContain('may not reach allowed.test');
     expect(terminal.output).toContain('hello /terminal status=200');
   }, 90_000);
+
+  it("binds an agent run's run_command: refused under a profile with no hosts, through under build", async () => {
+    const t: TestDb = await createTestDb('sqlite');
+    const server: ScriptedModelServer = await startScriptedModelServer();
+    try {
+      const s = await seedSession(t);
+      await saveProfile(t.db, { teamId: s.teamId, actorId: s.userId, profile: { name: 'offline', description: '', spec: { ...profile('build').spec, network: { hosts: [] } } } });
+      const h = agentHarness(t, server, { workspaces: new Map([[s.sessionId, agentWorkspace(ws)]]) });
+      const fetch = (p: string) => ({ toolCalls: [{ name: 'run_command', input: { command: `curl -s --max-time 10 http://allowed.test:${port}/${p}` } }] });
+      server.script('m', [fetch('offline'), { text: 'Refused.' }, fetch('build'), { text: 'Fetched.' }]);
+      await h.service.send({ ...s, text: 'Fetch it.', profile: 'offline' });
+      await h.service.idle(s.sessionId);
+      await h.service.send({ ...s, text: 'Fetch it.', profile: 'build' });
+      await h.service.idle(s.sessionId);
+
+      const results = payloadsOf<EventPayload<'agent.tool.result'>>(await eventsOf(t, s.sessionId), 'agent.tool.result');
+      expect(results[0]!.output).toContain('Tether egress: the offline task may not reach allowed.test (it may reach no hosts)');
+      expect(results[1]!.output).toContain('hello /build');
+      expect(server.pending()).toBe(0);
+    } finally {
+      await server.close();
+      await t.cleanup();
+    }
+  }, 120_000);
 });
