@@ -10,6 +10,7 @@ import { ASSUMED_CONTEXT_TOKENS } from '../models/context-windows.ts';
 import type { Actor, EventPayload } from '../sessions/event-types.ts';
 import type { EventStream } from '../sessions/stream.ts';
 import { countTokens } from './context/tokens.ts';
+import { RunLimit } from './run-signals.ts';
 import type { SessionContext } from './context/pipeline.ts';
 import type { PromptBuilder } from './prompt.ts';
 import type { RunLog } from './run-state.ts';
@@ -60,6 +61,20 @@ export type LoopOutcome = Omit<EventPayload<'agent.run.ended'>, 'runId'>;
 const agent: Actor = { kind: 'agent', id: null };
 
 export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome> {
+  const wallClock = wallClockLimit(run);
+  try {
+    return await loop(deps, { ...run, signal: wallClock.signal });
+  } finally {
+    wallClock.clear();
+  }
+}
+
+/** How an aborted run ends: stopped, with the limit as its reason when a limit cut it short. */
+function stopped(signal: AbortSignal, steps: number): LoopOutcome {
+  return signal.reason instanceof RunLimit ? { outcome: 'stopped', steps, message: signal.reason.message } : { outcome: 'stopped', steps };
+}
+
+async function loop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome> {
   // Tools outside the profile are not even offered; a call to one anyway is denied by its scope.
   const tools = toolSpecs(offered(deps.tools, run.profile));
   const toolNames = Object.keys(tools);
@@ -79,15 +94,15 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
   }
 
   for (;;) {
-    if (run.signal.aborted) return { outcome: 'stopped', steps: step };
+    if (run.signal.aborted) return stopped(run.signal, step);
     if (step >= maxSteps) return { outcome: 'step_limit', steps: step, message: `The run reached the step limit of ${maxSteps} steps (${limitNote}). Send a message to continue.` };
     const overProfile = profileLimit(run, spent);
     if (overProfile) return { outcome: 'budget', steps: step, message: overProfile };
     const overQuota = await run.profileQuota?.();
     if (overQuota) return { outcome: 'quota', steps: step, message: overQuota };
-    const window = await deps.router.contextWindow('agent');
+    const window = await deps.router.contextWindow('agent', run.profile?.spec.route.chain);
     const budget = promptBudget(window ?? { tokens: ASSUMED_CONTEXT_TOKENS, source: 'assumed' }, toolSchemaTokens);
-    const memory = deps.context ? await deps.context.refresh(run.sessionId, run.log.events, run.signal) : [];
+    const memory = deps.context ? await deps.context.refresh(run.sessionId, run.log.events, run.signal, run.profile?.spec.route.extraction) : [];
     const prompt = deps.prompt.build({ events: run.log.events, memory, toolNames, budgetTokens: budget.promptTokens });
     // The next call's input counts before it is sent: only its reply can take a budget past its limit.
     const nextInputTokens = prompt.report.totalTokens + toolSchemaTokens;
@@ -127,7 +142,7 @@ export async function runLoop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome
       // What was streamed before a failure or a Stop is kept, not silently lost.
       const kept = await deps.events.appendMany(run.sessionId, [...preface, ...(text ? [{ event: { type: 'agent.message' as const, payload: { runId: run.runId, step, text, route } }, actor: agent }] : [])]);
       kept.forEach((e) => run.log.push(e));
-      if (err.kind === 'aborted') return { outcome: 'stopped', steps: step - 1 };
+      if (err.kind === 'aborted') return stopped(run.signal, step - 1);
       if (err.kind === 'not_configured') return { outcome: 'not_configured', steps: step - 1, message: err.message };
       return { outcome: 'error', steps: step - 1, message: err.message };
     }
@@ -152,15 +167,24 @@ function offered(registry: ToolRegistry, profile: RunProfile | null): ToolRegist
   return new Map([...registry].filter(([name]) => offersTool(profile.spec, name)));
 }
 
-/** Why the run must stop under its profile's token budget or wall-clock limit, or null. */
+/** Why the run must stop under its profile's token budget, or null. */
 function profileLimit(run: LoopRun, spent: number): string | null {
   const limits = run.profile?.spec.limits;
-  if (!limits) return null;
-  if (limits.tokenBudget !== null && spent >= limits.tokenBudget) {
-    return `The run used ${spent} tokens, the ${run.profile!.name} profile's budget of ${limits.tokenBudget}. Send a message to continue.`;
-  }
-  if (limits.wallClockSeconds !== null && Date.now() - run.startedAt.getTime() >= limits.wallClockSeconds * 1000) {
-    return `The run reached the ${run.profile!.name} profile's wall-clock limit of ${limits.wallClockSeconds} s. Send a message to continue.`;
-  }
-  return null;
+  if (!limits || limits.tokenBudget === null || spent < limits.tokenBudget) return null;
+  return `The run used ${spent} tokens, the ${run.profile!.name} profile's budget of ${limits.tokenBudget}. Send a message to continue.`;
+}
+
+/**
+ * The run's signal, aborted with a RunLimit when the profile's wall clock runs out: a long
+ * tool call or model reply is cut short there, not after it ends.
+ */
+function wallClockLimit(run: LoopRun): { signal: AbortSignal; clear(): void } {
+  const seconds = run.profile?.spec.limits.wallClockSeconds ?? null;
+  if (seconds === null) return { signal: run.signal, clear: () => {} };
+  const limit = new AbortController();
+  const reason = new RunLimit(`The run reached the ${run.profile!.name} profile's wall-clock limit of ${seconds} s. Send a message to continue.`);
+  const left = run.startedAt.getTime() + seconds * 1000 - Date.now();
+  if (left <= 0) limit.abort(reason);
+  const timer = left > 0 ? setTimeout(() => limit.abort(reason), left) : undefined;
+  return { signal: AbortSignal.any([run.signal, limit.signal]), clear: () => clearTimeout(timer) };
 }

@@ -14,6 +14,7 @@ import { ContextPipeline } from './context/pipeline.ts';
 import { MemoryStore } from './context/memory.ts';
 import { contextPromptBuilder, type PromptBuilder } from './prompt.ts';
 import { DEFAULT_PROFILE } from './profiles/builtins.ts';
+import { withProfileEgress } from './profiles/network.ts';
 import { scopedByProfile } from './profiles/policy.ts';
 import { profileFor } from './profiles/store.ts';
 import { profileQuotaVerdict } from './profiles/usage.ts';
@@ -255,7 +256,7 @@ export class AgentService {
       try {
         outcome = await runLoop(this.deps, {
           sessionId: run.sessionId, runId: run.id, userId: run.userId, teamId: run.teamId,
-          workspace, signal, log: new RunLog(await loadAll(this.o.db, run.sessionId)), fromStep: run.step,
+          workspace: withProfileEgress(workspace, profile), signal, log: new RunLog(await loadAll(this.o.db, run.sessionId)), fromStep: run.step,
           profile, spentTokens: run.inputTokens + run.outputTokens, startedAt: run.startedAt ?? new Date(),
           profileQuota: profile ? () => profileQuotaVerdict(this.o.db, { teamId: run.teamId, userId: run.userId, profile }) : undefined,
           onStep: async (step, usage) => { lastStep = step; await this.runs.step(run.id, step, usage); },

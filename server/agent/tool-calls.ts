@@ -7,7 +7,7 @@ import type { ApprovalGate, PolicyDecision, PolicyHook } from './policy.ts';
 import { offersTool } from './profiles/scope.ts';
 import type { RunProfile } from './profiles/spec.ts';
 import type { RunLog } from './run-state.ts';
-import { SHUTDOWN } from './run-signals.ts';
+import { RunLimit, SHUTDOWN } from './run-signals.ts';
 import type { ToolRegistry } from './tools/registry.ts';
 import { invokeTool, type AgentWorkspace, type ToolResult } from './tools/tool.ts';
 
@@ -85,7 +85,10 @@ export async function executeCall(deps: ToolCallDeps, s: CallScope, c: Requested
   const offered = !s.profile || offersTool(s.profile.spec, tool.name);
   if (c.inputError && offered) return finish({ ok: false, error: `The arguments for ${c.toolName} were not valid JSON (${c.inputError}). Call it again with a JSON object.` });
   // A shutdown leaves the call unanswered, so the resumed run delivers it again.
-  if (s.signal.aborted) return s.signal.reason === SHUTDOWN ? undefined : finish({ ok: false, error: 'Not run: the user stopped the agent.' });
+  if (s.signal.aborted) {
+    if (s.signal.reason === SHUTDOWN) return;
+    return finish({ ok: false, error: s.signal.reason instanceof RunLimit ? `Not run: ${s.signal.reason.message}` : 'Not run: the user stopped the agent.' });
+  }
 
   const parsed = tool.input.safeParse(c.input);
   const call = { sessionId: s.sessionId, runId: s.runId, userId: s.userId, profile: s.profile, tool, input: c.input, highRisk: parsed.success ? tool.highRisk?.(parsed.data) ?? null : null };
@@ -103,6 +106,8 @@ export async function executeCall(deps: ToolCallDeps, s: CallScope, c: Requested
   if (MUTATING.has(tool.effect)) await checkpoint(deps, s, c, tool.name);
   const record = async (event: NewEvent) => { s.log.push(await deps.events.append(s.sessionId, event, agent)); };
   const result = await invokeTool(tool, c.input, { workspace: s.workspace, signal: s.signal, sessionId: s.sessionId, callId: c.callId, record });
+  // A limit that cut the call short is named on it, so the transcript says why it ended there.
+  if (s.signal.reason instanceof RunLimit) return finish({ ok: false, error: `Cut short: ${s.signal.reason.message}\n${result.ok ? result.output : result.error}`, detail: result.detail });
   await finish(result);
 }
 

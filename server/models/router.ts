@@ -133,9 +133,12 @@ export class ModelRouter {
     return { task, configured, source, routes: list, howTo: configured ? null : notConfiguredHowTo };
   }
 
-  /** The smallest window among the task's callable routes: whichever answers, the prompt fits. Null when none is callable. */
-  async contextWindow(task: ModelTask = 'agent'): Promise<(ContextWindow & { route: string }) | null> {
-    const { routes } = await this.options.routes.routes(task);
+  /**
+   * The smallest window among the callable routes of the chain (a task profile's) or, without
+   * one, of the task's configured routes: whichever answers, the prompt fits. Null when none is callable.
+   */
+  async contextWindow(task: ModelTask = 'agent', chain?: readonly string[]): Promise<(ContextWindow & { route: string }) | null> {
+    const routes = chain?.length ? chain.map(parseRoute) : (await this.options.routes.routes(task)).routes;
     const windows = routes.filter((r) => !missingSetting(r, this.options.credentials)).map((r) => ({ ...this.contextWindowOf(r), route: r.id }));
     return windows.reduce<(ContextWindow & { route: string }) | null>((min, w) => (!min || w.tokens < min.tokens ? w : min), null);
   }

@@ -15,6 +15,8 @@ export interface LaunchSpec {
   /** Overrides the workspace setting (git clone needs the network, whatever the workspace may do). */
   network?: boolean;
   extraBinds?: Bind[];
+  /** Host path of a narrower egress proxy socket for this process (an EgressScope's), instead of the workspace's. */
+  egressSocket?: string;
 }
 
 export interface Launch { argv: string[]; cwd: string; env: Record<string, string> }
@@ -43,7 +45,7 @@ export function confinedLauncher(o: {
     launch(spec) {
       const argv = sandboxArgv({
         tools: o.tools, uid: o.uid, workspaceDir: o.workspaceDir, etcDir: o.etcDir,
-        egress: (spec.network ?? o.networkAllowed) ? egress : null, interactive: spec.interactive,
+        egress: (spec.network ?? o.networkAllowed) && egress ? { ...egress, socket: spec.egressSocket ?? egress.socket } : null, interactive: spec.interactive,
         cwd: path.posix.join(SANDBOX_WORKSPACE, checkRelative(spec.cwd ?? '')),
         env: spec.env ?? {}, command: spec.command, limits: o.limits,
         cgroupProcs: o.cgroup?.procsFiles() ?? [], extraBinds: spec.extraBinds,

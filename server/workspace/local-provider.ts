@@ -29,7 +29,7 @@ import type { DiskStatus, ExecOptions, ExecResult, PtyOptions, SandboxPty, Works
 import { spawnSandboxPty } from './pty.ts';
 import { runProcess } from './run-process.ts';
 import { etcFiles } from './sandbox.ts';
-import { DEFAULT_EGRESS_DECISION_TIMEOUT_MS, EgressProxies, egressSocketDir, type EgressProxiesOptions } from './egress/proxies.ts';
+import { DEFAULT_EGRESS_DECISION_TIMEOUT_MS, EgressProxies, egressSocketDir, type EgressProxiesOptions, type EgressScope } from './egress/proxies.ts';
 import { Snapshots } from './snapshots.ts';
 import { chooseStorageRoot } from './storage-root.ts';
 import { killUid } from './uid-processes.ts';
@@ -129,7 +129,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
     const disk = diskQuota === 'off' ? null : { quotaBytes, image: p.image !== null };
     const w = new LocalWorkspace(spec.id, p, uid, launcher, cgroup, disk, o.log, () => {
       if (live.get(spec.id) === w) live.delete(spec.id);
-    });
+    }, host.tools ? (scope) => egress.socketFor(spec.id, spec.uid, scope) : null);
     live.set(spec.id, w);
     return w;
   }
@@ -220,6 +220,8 @@ class LocalWorkspace implements Workspace {
     private readonly disk: { quotaBytes: number; image: boolean } | null,
     log: Logger,
     private readonly onClose: () => void,
+    /** The socket of an egress scope's own proxy; null where processes are not confined. */
+    private readonly scopedEgress: ((scope: EgressScope) => Promise<string>) | null,
   ) {
     this.dir = paths.files;
     this.host = new WorkspaceHost({ launcher, track: this.track, log: log.child({ workspace: id }) });
@@ -232,11 +234,12 @@ class LocalWorkspace implements Workspace {
     return () => this.running.delete(kill);
   };
 
-  exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
-    if (this.overQuota) return Promise.reject(new WorkspaceError(this.overQuota));
+  async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
+    if (this.overQuota) throw new WorkspaceError(this.overQuota);
+    const egressSocket = options.egress && this.scopedEgress ? await this.scopedEgress(options.egress) : undefined;
     const launch = this.launcher.launch({
       command: typeof command === 'string' ? ['/bin/bash', '-c', command] : command,
-      cwd: options.cwd, env: options.env, interactive: false,
+      cwd: options.cwd, env: options.env, interactive: false, egressSocket,
     });
     return runProcess(launch.argv, {
       cwd: launch.cwd, env: launch.env, stdin: options.stdin, timeoutMs: options.timeoutMs,

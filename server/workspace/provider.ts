@@ -1,7 +1,7 @@
 // The seam between Tether and wherever a workspace's files and processes live. The default
 // `local` provider keeps each workspace in a directory and runs every process in a bubblewrap
 // sandbox; other providers (Kubernetes pods, …) implement the same interface.
-import type { EgressPolicy } from './egress/proxies.ts';
+import type { EgressPolicy, EgressScope } from './egress/proxies.ts';
 import type { FileService } from './files.ts';
 
 export type WorkspaceSource =
@@ -27,6 +27,8 @@ export interface ExecOptions {
   /** Output beyond this is cut, keeping the head and the tail, with a note in between. */
   maxOutputBytes?: number;
   signal?: AbortSignal;
+  /** Connections from this command go through the scope's own proxy (an agent run's task profile), not the workspace's shared one. */
+  egress?: EgressScope;
 }
 
 export interface ExecResult {

@@ -2,6 +2,7 @@
 // router pointed at the scripted model server, and a workspace per session.
 import pino from 'pino';
 import { AgentService, type AgentServiceOptions } from '../../server/agent/service.ts';
+import { generateFromStream } from '../../server/agent/context/extract-model.ts';
 import type { AgentDelta } from '../../server/agent/loop.ts';
 import type { AgentWorkspace } from '../../server/agent/tools/tool.ts';
 import type { ApprovalGate } from '../../server/agent/policy.ts';
@@ -35,6 +36,8 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
   approvals?: ApprovalGate | ((events: EventStream) => ApprovalGate);
   /** Context windows by route id, as TETHER_MODEL_CONTEXT_<n> would set them. */
   contextSettings?: ReadonlyMap<string, number>;
+  /** Model extraction on the extraction task's routes, as TETHER_MODELS_EXTRACTION turns it on. */
+  extraction?: boolean;
 } & Partial<Pick<AgentServiceOptions, 'maxSteps' | 'policy'>>): AgentHarness {
   const events = createEventStream(t.db, createLocalBus());
   const meter = new UsageMeter(t.db, { ...noLimits, ...o.limits });
@@ -55,6 +58,7 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
     maxSteps: o.maxSteps,
     policy: o.policy,
     approvals: typeof o.approvals === 'function' ? o.approvals(events) : o.approvals,
+    extraction: o.extraction ? generateFromStream((req) => router.stream({ ...req, task: 'extraction' })) : undefined,
   });
   return { service, events, router, meter, deltas };
 }

@@ -8,14 +8,14 @@ import type { EventPayload, SessionEvent } from '../../sessions/event-types.ts';
 import { markUntrusted } from '../untrusted.ts';
 import { candidateSchema, MEMORY_KINDS, type Candidate, type MemoryItemView } from './types.ts';
 
-/** One text completion; the router's extraction route behind it. */
-export type Generate = (req: { system: string; prompt: string; signal?: AbortSignal }) => Promise<string>;
+/** One text completion; the router's extraction route behind it, or routes: a task profile's extraction chain. */
+export type Generate = (req: { system: string; prompt: string; signal?: AbortSignal; routes?: readonly string[] }) => Promise<string>;
 
 /** A Generate over a streaming model call (ModelRouter.stream or one of its task routes). */
 export function generateFromStream(stream: (req: ModelRequest) => AsyncIterable<ModelStreamPart>, usage?: ModelRequest['usage']): Generate {
-  return async ({ system, prompt, signal }) => {
+  return async ({ system, prompt, signal, routes }) => {
     let text = '';
-    for await (const part of stream({ system, messages: [{ role: 'user', content: prompt }], signal, usage })) {
+    for await (const part of stream({ system, messages: [{ role: 'user', content: prompt }], signal, usage, routes })) {
       if (part.type === 'text-delta') text += part.text;
     }
     return text;
@@ -40,7 +40,7 @@ const modelItemSchema = candidateSchema.omit({ ref: true });
 
 export interface ModelExtraction { candidates: Candidate[]; rejected: string[] }
 
-export async function extractWithModel(generate: Generate, events: readonly SessionEvent[], existing: readonly MemoryItemView[], o: { sinceSeq?: number; signal?: AbortSignal } = {}): Promise<ModelExtraction> {
+export async function extractWithModel(generate: Generate, events: readonly SessionEvent[], existing: readonly MemoryItemView[], o: { sinceSeq?: number; signal?: AbortSignal; routes?: readonly string[] } = {}): Promise<ModelExtraction> {
   const shown = events.filter((e) => e.seq >= (o.sinceSeq ?? 0) && describe(e) !== null).slice(-MAX_EVENTS);
   if (!shown.length) return { candidates: [], rejected: [] };
   const live = existing.filter((i) => i.status === 'live');
@@ -53,7 +53,7 @@ export async function extractWithModel(generate: Generate, events: readonly Sess
     'New events:',
     body,
   ].join('\n');
-  return parseAnswer(await generate({ system: SYSTEM, prompt, signal: o.signal }), new Set(shown.map((e) => e.seq)), new Set(live.map((i) => i.id)));
+  return parseAnswer(await generate({ system: SYSTEM, prompt, signal: o.signal, routes: o.routes }), new Set(shown.map((e) => e.seq)), new Set(live.map((i) => i.id)));
 }
 
 export function parseAnswer(answer: string, seqs: ReadonlySet<number>, liveIds: ReadonlySet<string>): ModelExtraction {

@@ -10,8 +10,8 @@ import type { MemoryStore } from './memory.ts';
 import type { Candidate, MemoryItemView } from './types.ts';
 
 export interface SessionContext {
-  /** Live memory for the next prompt, after extracting from events not seen yet. */
-  refresh(sessionId: string, events: readonly SessionEvent[], signal?: AbortSignal): Promise<MemoryItemView[]>;
+  /** Live memory for the next prompt, after extracting from events not seen yet; routes: the run's extraction chain (its task profile's), if it names one. */
+  refresh(sessionId: string, events: readonly SessionEvent[], signal?: AbortSignal, routes?: readonly string[]): Promise<MemoryItemView[]>;
 }
 
 export interface ContextPipelineOptions {
@@ -32,7 +32,7 @@ export class ContextPipeline implements SessionContext {
 
   constructor(private readonly o: ContextPipelineOptions) {}
 
-  async refresh(sessionId: string, events: readonly SessionEvent[], signal?: AbortSignal): Promise<MemoryItemView[]> {
+  async refresh(sessionId: string, events: readonly SessionEvent[], signal?: AbortSignal, routes?: readonly string[]): Promise<MemoryItemView[]> {
     const last = events.at(-1)?.seq ?? 0;
     const since = (this.ruleSeq.get(sessionId) ?? 0) + 1;
     if (last < since) return this.o.store.list(sessionId);
@@ -41,7 +41,7 @@ export class ContextPipeline implements SessionContext {
     try {
       const all = await this.o.store.list(sessionId, { includeClosed: true });
       const candidates = extractFromEvents(events, all, { sinceSeq: since });
-      candidates.push(...await this.modelCandidates(sessionId, events, all, candidates, signal));
+      candidates.push(...await this.modelCandidates(sessionId, events, all, candidates, signal, routes));
       if (candidates.length) await this.o.store.applyCandidates(sessionId, candidates);
       else unchanged = all;
       this.ruleSeq.set(sessionId, last);
@@ -51,7 +51,7 @@ export class ContextPipeline implements SessionContext {
     return unchanged ? unchanged.filter((i) => i.status === 'live') : this.o.store.list(sessionId);
   }
 
-  private async modelCandidates(sessionId: string, events: readonly SessionEvent[], all: MemoryItemView[], rules: Candidate[], signal?: AbortSignal): Promise<Candidate[]> {
+  private async modelCandidates(sessionId: string, events: readonly SessionEvent[], all: MemoryItemView[], rules: Candidate[], signal?: AbortSignal, routes?: readonly string[]): Promise<Candidate[]> {
     if (!this.o.extraction) return [];
     const since = (this.modelSeq.get(sessionId) ?? 0) + 1;
     let boundary = 0;
@@ -59,7 +59,7 @@ export class ContextPipeline implements SessionContext {
     if (!boundary) return [];
     this.modelSeq.set(sessionId, boundary);
     try {
-      const { candidates, rejected } = await extractWithModel(this.o.extraction, events.filter((e) => e.seq <= boundary), all, { sinceSeq: since, signal });
+      const { candidates, rejected } = await extractWithModel(this.o.extraction, events.filter((e) => e.seq <= boundary), all, { sinceSeq: since, signal, routes });
       if (rejected.length) this.o.log.warn({ sessionId, rejected }, 'the extraction model proposed items that failed validation');
       // Their refs must not collide with the rules' refs in the same batch.
       return withoutDuplicates(candidates, all, rules).map((c) => ({ ...c, ref: `model-${c.ref}` }));

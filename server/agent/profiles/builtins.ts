@@ -27,7 +27,7 @@ export const BUILTIN_PROFILES: ProfileInput[] = [
   {
     name: 'build',
     description: 'Changes the code: every tool, the whole workspace, under the team\'s rules (the behaviour before profiles).',
-    spec: { tools: ['*'], paths: ANY_PATH, commands: [], rules: [], network: { hosts: [] }, route: noRoute, limits: limits(50) },
+    spec: { tools: ['*'], paths: ANY_PATH, commands: [], rules: [], network: { hosts: ['*'] }, route: noRoute, limits: limits(50) },
   },
   {
     name: 'review',

@@ -151,6 +151,52 @@ describe.each(testProviders)('task profiles in the agent loop on %s', (dbProvide
     expect(usage.map((u) => [u.profile, u.userId, u.runs, u.inputTokens + u.outputTokens])).toEqual([['build', s.userId, 1, 15], ['metered', s.userId, 2, 1500]]);
   }, 90_000);
 
+  it("a profile's route chain sets the prompt budget from its own routes' context windows", async () => {
+    const s = await seedSession(t);
+    await project(s.sessionId, {});
+    await saveProfile(t.db, { teamId: s.teamId, actorId: s.userId, profile: { name: 'small', description: '', spec: { ...build.spec, route: { chain: ['openai:model-small'], extraction: [] } } } });
+    const h = agentHarness(t, server, { workspaces, policy, routes: 'openai:m', contextSettings: new Map([['openai:m', 200_000], ['openai:model-small', 16_000]]) });
+    server.script('model-small', [{ text: 'ok' }]);
+    await h.service.send({ ...s, text: 'Say ok.', profile: 'small' });
+    await h.service.idle(s.sessionId);
+
+    const [report] = payloadsOf<EventPayload<'agent.prompt.report'>>(await eventsOf(t, s.sessionId), 'agent.prompt.report');
+    expect(report!.budget).toMatchObject({ route: 'openai:model-small', contextTokens: 16_000 });
+  }, 90_000);
+
+  it("a profile's extraction route serves its runs' memory extraction", async () => {
+    const s = await seedSession(t);
+    await project(s.sessionId, {});
+    await saveProfile(t.db, { teamId: s.teamId, actorId: s.userId, profile: { name: 'recall', description: '', spec: { ...build.spec, route: { chain: [], extraction: ['openai:extractor'] } } } });
+    const h = agentHarness(t, server, { workspaces, policy, routes: 'openai:m', extraction: true });
+    server.script('extractor', [{ text: '{"items":[{"kind":"goal","text":"Say ok.","sourceSeqs":[1],"confidence":0.9,"supersedes":[]}]}' }]);
+    server.script('m', [{ text: 'ok' }]);
+    await h.service.send({ ...s, text: 'Say ok.', profile: 'recall' });
+    await h.service.idle(s.sessionId);
+
+    expect(server.requests.map((r) => r.model)).toEqual(['extractor', 'm']);
+  }, 90_000);
+
+  it("stops a run at its profile's wall-clock limit inside a long command, and says so on the call and the run", async () => {
+    const s = await seedSession(t);
+    await project(s.sessionId, {});
+    await saveProfile(t.db, { teamId: s.teamId, actorId: s.userId, profile: { name: 'brief', description: '', spec: { ...build.spec, limits: { ...build.spec.limits, wallClockSeconds: 10 } } } });
+    const h = agentHarness(t, server, { workspaces, policy });
+    server.script('m', [{ toolCalls: [{ name: 'run_command', input: { command: 'sleep 100' } }] }]);
+    const started = Date.now();
+    const sent = await h.service.send({ ...s, text: 'Wait a while.', profile: 'brief' });
+    await h.service.idle(s.sessionId);
+
+    expect(Date.now() - started).toBeLessThan(60_000);
+    const limit = "The run reached the brief profile's wall-clock limit of 10 s. Send a message to continue.";
+    const events = await eventsOf(t, s.sessionId);
+    const [result] = payloadsOf<EventPayload<'agent.tool.result'>>(events, 'agent.tool.result');
+    expect(result!.ok).toBe(false);
+    expect(result!.output.startsWith(`Cut short: ${limit}`)).toBe(true);
+    expect(payloadsOf<EventPayload<'agent.run.ended'>>(events, 'agent.run.ended')).toEqual([{ runId: (sent as { runId: string }).runId, outcome: 'stopped', steps: 1, message: limit }]);
+    expect(await t.db.agentRun.findUniqueOrThrow({ where: { id: (sent as { runId: string }).runId } })).toMatchObject({ status: 'stopped', reason: limit });
+  }, 150_000);
+
   it('refuses a profile the team does not have', async () => {
     const s = await seedSession(t);
     const h = agentHarness(t, server, { workspaces, policy });

@@ -41,9 +41,10 @@ describe('profile scope', () => {
     expect(await outOfScope(noInfra, 'run_command', cmd('echo x > /etc/hosts'))).toMatch(/\/etc\/hosts is outside the workspace/);
   });
 
-  it('reaches only the hosts a profile names (none by default)', () => {
+  it('reaches only the hosts a profile names (none for ask, whatever the workspace allows for build)', () => {
     const withHosts = { name: 'x', spec: { ...spec('build'), network: { hosts: ['registry.npmjs.org', '*.example.com'] } } };
-    expect(profileAllowsHost({ name: 'build', spec: spec('build') }, 'registry.npmjs.org')).toBe(false);
+    expect(profileAllowsHost({ name: 'ask', spec: spec('ask') }, 'registry.npmjs.org')).toBe(false);
+    expect(profileAllowsHost({ name: 'build', spec: spec('build') }, 'registry.npmjs.org')).toBe(true);
     expect(profileAllowsHost(withHosts, 'Registry.npmjs.org.')).toBe(true);
     expect(profileAllowsHost(withHosts, 'api.example.com')).toBe(true);
     expect(profileAllowsHost(withHosts, 'example.com.evil.net')).toBe(false);

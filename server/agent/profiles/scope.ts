@@ -29,7 +29,7 @@ export function pathInGlobs(rel: string, globs: readonly string[]): boolean {
 export function profileAllowsHost(profile: RunProfile | null, host: string): boolean {
   if (!profile) return true;
   const h = host.trim().toLowerCase().replace(/\.$/, '');
-  return profile.spec.network.hosts.some((allowed) => allowed.startsWith('*.') ? h.endsWith(allowed.slice(1)) : h === allowed);
+  return profile.spec.network.hosts.some((allowed) => allowed === '*' || (allowed.startsWith('*.') ? h.endsWith(allowed.slice(1)) : h === allowed));
 }
 
 /** Why the call is outside the profile's scope, in words that complete "outside the … task's scope: ", or null when inside. */

@@ -19,7 +19,7 @@ export const profileRuleSchema = z.object({
   pattern: z.string().trim().min(1).max(500).refine((p) => !/[\0\n\r]/.test(p), 'a pattern is one line of text'),
 });
 
-const hostSchema = z.string().trim().toLowerCase().regex(/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'a host name such as registry.npmjs.org or *.example.com');
+const hostSchema = z.string().trim().toLowerCase().regex(/^\*$|^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, 'a host name such as registry.npmjs.org or *.example.com, or * for every host the workspace allows');
 
 export const profileSpecSchema = z.object({
   /** Tool names the model is offered; '*' offers every registered tool. */
@@ -29,7 +29,7 @@ export const profileSpecSchema = z.object({
   /** Command globs (as run_command rules match one simple command); empty: any command. */
   commands: z.array(z.string().trim().min(1).max(300)).max(100),
   rules: z.array(profileRuleSchema).max(100),
-  /** Hosts reachable through the egress allowlist (a subset of the workspace's); [] means none. */
+  /** Hosts the agent's commands may reach through the egress allowlist (a subset of the workspace's); [] means none, ["*"] whatever the workspace allows. */
   network: z.object({ hosts: z.array(hostSchema).max(100) }),
   /** provider:model, primary first; empty: the team's configured routes. */
   route: z.object({ chain: z.array(routeIdSchema).max(10), extraction: z.array(routeIdSchema).max(10) }),

@@ -13,6 +13,17 @@ export interface EgressPolicy {
   record(workspaceId: string, a: EgressAttempt): void;
 }
 
+/**
+ * A narrower identity inside a workspace (an agent run under a task profile): its processes get a
+ * proxy socket of their own, so their connections are told apart from a person's terminal.
+ * `narrow` is asked first; a verdict decides, null leaves it to the workspace's policy.
+ */
+export interface EgressScope {
+  /** Same key, same socket: one per distinct scope (a profile's host list), not per process. */
+  key: string;
+  narrow(r: EgressRequest): EgressVerdict | null;
+}
+
 export interface EgressProxiesOptions {
   /** From egressSocketDir. */
   dir: string;
@@ -57,20 +68,24 @@ export class EgressProxies {
     this.policy = policy;
   }
 
-  /** Starts (once) the workspace's proxy, its socket owned by its uid; returns the socket's host path. */
-  async socketFor(workspaceId: string, uid: number): Promise<string> {
-    const socketPath = path.join(this.o.dir, socketName(workspaceId));
-    let proxy = this.proxies.get(workspaceId);
+  /**
+   * Starts (once) the workspace's proxy — or, with a scope, the scope's own proxy, which asks the
+   * scope before the workspace's policy — its socket owned by its uid; returns the socket's host path.
+   */
+  async socketFor(workspaceId: string, uid: number, scope?: EgressScope): Promise<string> {
+    const id = scope ? `${workspaceId}/${scope.key}` : workspaceId;
+    const socketPath = path.join(this.o.dir, socketName(id));
+    let proxy = this.proxies.get(id);
     if (!proxy) {
       proxy = EgressProxy.listen({
         socketPath, socketOwner: uid, decisionTimeoutMs: this.o.decisionTimeoutMs, pinned: this.o.pinned,
-        log: this.o.log.child({ workspace: workspaceId, part: 'egress' }),
-        decide: (r, signal) => this.decide(workspaceId, r, signal),
+        log: this.o.log.child({ workspace: workspaceId, part: 'egress', ...(scope ? { scope: scope.key } : {}) }),
+        decide: (r, signal) => Promise.resolve(scope?.narrow(r) ?? this.decide(workspaceId, r, signal)),
         record: (a) => this.record(workspaceId, a),
         upstreamHeaders: this.o.upstreamHeaders && ((host) => this.o.upstreamHeaders!(workspaceId, host)),
       });
-      this.proxies.set(workspaceId, proxy);
-      proxy.catch(() => this.proxies.delete(workspaceId));
+      this.proxies.set(id, proxy);
+      proxy.catch(() => this.proxies.delete(id));
     }
     await proxy;
     return socketPath;
@@ -86,14 +101,19 @@ export class EgressProxies {
     }
   }
 
+  /** Closes the workspace's proxy and its scopes' proxies. */
   async close(workspaceId: string): Promise<void> {
-    const proxy = this.proxies.get(workspaceId);
-    this.proxies.delete(workspaceId);
-    await (await proxy?.catch(() => null))?.close();
+    await Promise.all([...this.proxies.keys()].filter((id) => id === workspaceId || id.startsWith(`${workspaceId}/`)).map((id) => this.closeProxy(id)));
   }
 
   async closeAll(): Promise<void> {
-    await Promise.all([...this.proxies.keys()].map((id) => this.close(id)));
+    await Promise.all([...this.proxies.keys()].map((id) => this.closeProxy(id)));
+  }
+
+  private async closeProxy(id: string): Promise<void> {
+    const proxy = this.proxies.get(id);
+    this.proxies.delete(id);
+    await (await proxy?.catch(() => null))?.close();
   }
 
   private async decide(workspaceId: string, r: EgressRequest, signal: AbortSignal): Promise<EgressVerdict> {
