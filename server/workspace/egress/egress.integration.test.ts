@@ -68,6 +68,7 @@ beforeAll(async () => {
             signal.addEventListener('abort', () => resolve({ allow: false, by: 'timeout', reason: 'nobody answered' }));
           });
         },
+        approveWrite: () => Promise.resolve({ allow: false, by: 'test', reason: 'these tests do not write' }),
         record: (_ws, a) => attempts.push(a),
       },
     },

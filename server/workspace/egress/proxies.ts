@@ -5,11 +5,14 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../../log.ts';
+import { WorkspaceCa } from './ca.ts';
 import { EgressProxy, type EgressAttempt, type EgressRequest, type EgressVerdict } from './proxy.ts';
 
 /** What decides and records a workspace's connections: the allowlist and approvals (sessions/egress.ts). */
 export interface EgressPolicy {
   decide(workspaceId: string, r: EgressRequest, signal: AbortSignal): Promise<EgressVerdict>;
+  /** A request inside a terminated tunnel that writes (`what` says how): the same approval as a high-risk agent call. */
+  approveWrite(workspaceId: string, r: EgressRequest, what: string, signal: AbortSignal): Promise<EgressVerdict>;
   record(workspaceId: string, a: EgressAttempt): void;
 }
 
@@ -21,6 +24,10 @@ export interface EgressProxiesOptions {
   pinned?: ReadonlyMap<string, { host: string; port: number }>;
   upstreamHeaders?(workspaceId: string, host: string): Record<string, string>;
   decisionTimeoutMs: number;
+  /** Hosts (allowlist entries) whose TLS is never terminated: pinned certificates, mTLS. Allowlist-only. */
+  opaqueHosts?: readonly string[];
+  /** Roots upstreams are verified against (tests: their own CA); absent: Node's bundled roots. */
+  upstreamCa?: string[];
   log: Logger;
 }
 
@@ -57,18 +64,28 @@ export class EgressProxies {
     this.policy = policy;
   }
 
+  /**
+   * The workspace's CA (made once, key root-only under `<dir>/ca/`); the bundle its sandboxes
+   * trust is `bundle()`.
+   */
+  ca(workspaceId: string): Promise<WorkspaceCa> {
+    return WorkspaceCa.open(path.join(this.o.dir, 'ca', socketName(workspaceId).replace(/\.sock$/, '')), workspaceId);
+  }
+
   /** Starts (once) the workspace's proxy, its socket owned by its uid; returns the socket's host path. */
   async socketFor(workspaceId: string, uid: number): Promise<string> {
     const socketPath = path.join(this.o.dir, socketName(workspaceId));
     let proxy = this.proxies.get(workspaceId);
     if (!proxy) {
-      proxy = EgressProxy.listen({
+      proxy = this.ca(workspaceId).then((ca) => EgressProxy.listen({
         socketPath, socketOwner: uid, decisionTimeoutMs: this.o.decisionTimeoutMs, pinned: this.o.pinned,
+        tls: { ca, opaque: this.o.opaqueHosts ?? [], upstreamCa: this.o.upstreamCa },
         log: this.o.log.child({ workspace: workspaceId, part: 'egress' }),
         decide: (r, signal) => this.decide(workspaceId, r, signal),
+        approveWrite: (r, what, signal) => this.approveWrite(workspaceId, r, what, signal),
         record: (a) => this.record(workspaceId, a),
         upstreamHeaders: this.o.upstreamHeaders && ((host) => this.o.upstreamHeaders!(workspaceId, host)),
-      });
+      }));
       this.proxies.set(workspaceId, proxy);
       proxy.catch(() => this.proxies.delete(workspaceId));
     }
@@ -105,6 +122,12 @@ export class EgressProxies {
     }
     if (!this.policy) return { allow: false, by: 'egress:no-policy', reason: 'no egress policy is configured, so nothing leaves the workspace' };
     return this.policy.decide(workspaceId, r, signal);
+  }
+
+  private async approveWrite(workspaceId: string, r: EgressRequest, what: string, signal: AbortSignal): Promise<EgressVerdict> {
+    if (this.setupHosts.has(workspaceId)) return { allow: false, by: 'setup:clone', reason: `provisioning only reads; ${what} was refused` };
+    if (!this.policy) return { allow: false, by: 'egress:no-policy', reason: `no egress policy is configured, so ${what} was refused` };
+    return this.policy.approveWrite(workspaceId, r, what, signal);
   }
 
   private record(workspaceId: string, a: EgressAttempt): void {

@@ -8,15 +8,24 @@
 //   3. asks `decide` (allowlist, then a person), which may wait; a throw denies;
 //   4. records every attempt, allowed or not.
 // A refusal is an HTTP 403 whose body says why, so a tool can tell a policy block from a failure.
+// With a workspace CA, an allowed CONNECT that starts a TLS handshake is terminated: the client
+// gets a leaf for the host signed by that CA, each HTTP/1.1 request inside is re-sent over TLS to
+// the checked address (the upstream's certificate verified as usual), and a request that writes
+// (writes.ts) waits for `approveWrite` first. Hosts listed as opaque (pinned certificates, mTLS)
+// and tunnels that do not start with TLS are joined byte for byte, as before.
 import { lookup } from 'node:dns/promises';
 import fs from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import type { Logger } from '../../log.ts';
 import { blockedAddresses, isBlocked } from './addresses.ts';
-import { destinationHostSchema } from './hosts.ts';
+import type { WorkspaceCa } from './ca.ts';
+import { allowlistMatches, destinationHostSchema } from './hosts.ts';
 import { readSocksRequest, replySocks, SOCKS_VERSION, SocksReply } from './socks.ts';
+import { classifyWrite } from './writes.ts';
 
 export interface EgressRequest {
   host: string;
@@ -56,10 +65,24 @@ export interface EgressProxyOptions {
   upstreamHeaders?(host: string): Record<string, string>;
   /** How long a connection waits for `decide` (a person) before it is refused. */
   decisionTimeoutMs: number;
+  /** Absent: tunnels are never terminated. */
+  tls?: EgressTls;
+  /** A person's answer to a request that writes to an allowed host. Rejecting denies. */
+  approveWrite(r: EgressRequest, what: string, signal: AbortSignal): Promise<EgressVerdict>;
   log: Logger;
 }
 
+export interface EgressTls {
+  ca: WorkspaceCa;
+  /** Allowlist-style entries whose tunnels are never terminated (certificate pinning, mTLS). */
+  opaque: readonly string[];
+  /** Roots the upstreams are verified against; absent: Node's bundled roots. */
+  upstreamCa?: string[];
+}
+
 const CONNECT_TIMEOUT_MS = 10_000;
+/** The first byte of a TLS handshake record. */
+const TLS_HANDSHAKE = 0x16;
 /** Proxy-only headers never forwarded upstream. */
 const HOP_HEADERS = new Set(['proxy-connection', 'proxy-authorization', 'connection', 'keep-alive']);
 
@@ -70,10 +93,16 @@ export class EgressProxy {
   private readonly sockets = new Set<Duplex>();
 
   private readonly http = http.createServer();
+  /** Requests from inside terminated tunnels; each TLS socket maps to the CONNECT it came from. */
+  private readonly inner = http.createServer();
+  private readonly terminated = new WeakMap<object, { request: EgressRequest; address: string; port: number }>();
+  private readonly upstreamAgent: https.Agent;
 
   private constructor(private readonly o: EgressProxyOptions, private readonly server: net.Server) {
     this.http.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.tunnel(req, socket, head));
     this.http.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.forward(req, res));
+    this.inner.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.forwardInner(req, res));
+    this.upstreamAgent = new https.Agent({ keepAlive: true, ca: o.tls?.upstreamCa });
   }
 
   static async listen(o: EgressProxyOptions): Promise<EgressProxy> {
@@ -89,6 +118,8 @@ export class EgressProxy {
 
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
+    this.upstreamAgent.destroy();
+    this.inner.close();
     this.http.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await fs.rm(this.o.socketPath, { force: true });
@@ -115,7 +146,7 @@ export class EgressProxy {
       if (!host.success) return replySocks(client, SocksReply.addressNotSupported);
       const request: EgressRequest = { host: host.data, port: target.port, method: 'SOCKS', path: null };
       const route = await this.route(request, client);
-      this.record(request, route);
+      this.record(request, route.verdict, route.address);
       if (!route.ok) return replySocks(client, route.status === 404 ? SocksReply.hostUnreachable : SocksReply.notAllowed);
       this.splice(client, route, request, Buffer.alloc(0), () => replySocks(client, SocksReply.succeeded), () => replySocks(client, SocksReply.refused));
       client.resume();
@@ -131,8 +162,9 @@ export class EgressProxy {
     if (!target) return refuseRaw(client, 400, `Tether egress: "${req.url}" is not host:port`);
     const request: EgressRequest = { ...target, method: 'CONNECT', path: null };
     void this.route(request, client).then((route) => {
-      this.record(request, route);
+      this.record(request, route.verdict, route.address);
       if (!route.ok) return refuseRaw(client, route.status, route.verdict.reason);
+      if (this.o.tls && !allowlistMatches(this.o.tls.opaque, request.host)) return this.terminate(client, route, request, head, this.o.tls.ca);
       this.splice(client, route, request, head,
         () => client.write('HTTP/1.1 200 Connection Established\r\n\r\n'),
         (err) => refuseRaw(client, 502, `Tether egress: cannot reach ${request.host}:${request.port}: ${err.message}`));
@@ -162,6 +194,73 @@ export class EgressProxy {
     client.on('close', () => upstream.destroy());
   }
 
+  /** Answers the tunnel, then reads its first bytes: TLS is terminated, anything else joined as is. */
+  private terminate(client: Duplex, route: Route & { ok: true }, request: EgressRequest, head: Buffer, ca: WorkspaceCa): void {
+    client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    const start = (first: Buffer) => {
+      if (first[0] !== TLS_HANDSHAKE) return this.splice(client, route, request, first, () => {}, () => client.destroy());
+      client.pause();
+      ca.contextFor(request.host).then((secureContext) => {
+        const secure = new tls.TLSSocket(replayed(client, first), { isServer: true, secureContext, ALPNProtocols: ['http/1.1'] });
+        this.terminated.set(secure, { request, address: route.address, port: route.port });
+        secure.on('error', (err) => { this.o.log.info({ host: request.host, err: err.message }, 'egress TLS from the workspace failed'); secure.destroy(); client.destroy(); });
+        this.inner.emit('connection', secure);
+      }, (err: unknown) => {
+        this.o.log.error({ err, host: request.host }, 'egress could not make a certificate; the tunnel was closed');
+        client.destroy();
+      });
+    };
+    if (head.length) return start(head);
+    client.once('data', start);
+    client.resume();
+  }
+
+  /** One request from inside a terminated tunnel: a write waits for a person; then it goes upstream over verified TLS. */
+  private forwardInner(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const t = this.terminated.get(req.socket);
+    if (!t) return refuse(res, 500, 'Tether egress: the proxy lost track of this tunnel');
+    const path = req.url ?? '/';
+    const request: EgressRequest = { host: t.request.host, port: t.request.port, method: req.method ?? 'GET', path };
+    const what = classifyWrite(request.method, request.host, path);
+    const gate = what === null ? Promise.resolve(null) : this.decided(request, req.socket, (r, signal) => this.o.approveWrite(r, what, signal));
+    void gate.then((verdict) => {
+      if (verdict) {
+        this.record(request, verdict, t.address);
+        if (!verdict.allow) return refuse(res, 403, `Tether egress: ${verdict.reason}`);
+      }
+      const upstream = https.request({
+        host: t.address, port: t.port, servername: net.isIP(request.host) ? undefined : request.host, agent: this.upstreamAgent,
+        method: request.method, path, headers: this.upstreamHeadersFor(request.host, req, request.port === 443 ? request.host : `${request.host}:${request.port}`), timeout: CONNECT_TIMEOUT_MS,
+      });
+      this.pipeUpstream(req, res, request, upstream);
+    }, (err: unknown) => {
+      this.o.log.error({ err, host: request.host }, 'egress request failed');
+      refuse(res, 500, 'Tether egress: the proxy failed; the request was refused');
+    });
+  }
+
+  private upstreamHeadersFor(host: string, req: http.IncomingMessage, authority: string): http.OutgoingHttpHeaders {
+    const headers: http.OutgoingHttpHeaders = { ...this.o.upstreamHeaders?.(host) };
+    for (const [k, v] of Object.entries(req.headers)) if (!HOP_HEADERS.has(k) && !(k in headers)) headers[k] = v;
+    headers.host = authority;
+    return headers;
+  }
+
+  private pipeUpstream(req: http.IncomingMessage, res: http.ServerResponse, request: EgressRequest, upstream: http.ClientRequest): void {
+    upstream.on('response', (r) => {
+      upstream.setTimeout(0);
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    upstream.on('timeout', () => upstream.destroy(new Error('timed out')));
+    upstream.on('error', (err) => {
+      this.o.log.info({ host: request.host, port: request.port, err: err.message }, 'egress upstream failed');
+      if (!res.headersSent) refuse(res, 502, `Tether egress: cannot reach ${request.host}:${request.port}: ${err.message}`);
+      else res.destroy();
+    });
+    req.pipe(upstream);
+  }
+
   private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
     let url: URL;
     try {
@@ -174,23 +273,10 @@ export class EgressProxy {
     if (!host.success) return refuse(res, 400, `Tether egress: "${url.hostname}" is not a host name`);
     const request: EgressRequest = { host: host.data, port: Number(url.port || 80), method: req.method ?? 'GET', path: url.pathname + url.search };
     void this.route(request, req.socket).then((route) => {
-      this.record(request, route);
+      this.record(request, route.verdict, route.address);
       if (!route.ok) return refuse(res, route.status, route.verdict.reason);
-      const headers: http.OutgoingHttpHeaders = { ...this.o.upstreamHeaders?.(request.host) };
-      for (const [k, v] of Object.entries(req.headers)) if (!HOP_HEADERS.has(k) && !(k in headers)) headers[k] = v;
-      headers.host = url.host;
-      const upstream = http.request({ host: route.address, port: route.port, method: request.method, path: request.path ?? '/', headers, timeout: CONNECT_TIMEOUT_MS });
-      upstream.on('response', (r) => {
-        upstream.setTimeout(0);
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
-      upstream.on('timeout', () => upstream.destroy(new Error('timed out')));
-      upstream.on('error', (err) => {
-        if (!res.headersSent) refuse(res, 502, `Tether egress: cannot reach ${request.host}:${request.port}: ${err.message}`);
-        else res.destroy();
-      });
-      req.pipe(upstream);
+      const headers = this.upstreamHeadersFor(request.host, req, url.host);
+      this.pipeUpstream(req, res, request, http.request({ host: route.address, port: route.port, method: request.method, path: request.path ?? '/', headers, timeout: CONNECT_TIMEOUT_MS }));
     }, (err: unknown) => {
       this.o.log.error({ err, host: request.host }, 'egress request failed');
       refuse(res, 500, 'Tether egress: the proxy failed; the request was refused');
@@ -215,13 +301,13 @@ export class EgressProxy {
   }
 
   /** Waits for `decide`, bounded, and gives up when the client does; a rejection denies. */
-  private async decided(r: EgressRequest, client: Duplex): Promise<EgressVerdict> {
+  private async decided(r: EgressRequest, client: Duplex, decide = this.o.decide): Promise<EgressVerdict> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.o.decisionTimeoutMs);
     const gone = () => controller.abort();
     client.once('close', gone);
     try {
-      return await this.o.decide(r, controller.signal);
+      return await decide(r, controller.signal);
     } catch (err) {
       this.o.log.error({ err, host: r.host }, 'egress decision failed: denied');
       return { allow: false, by: 'egress:error', reason: `the decision about ${r.host} failed, so it was denied` };
@@ -231,13 +317,28 @@ export class EgressProxy {
     }
   }
 
-  private record(r: EgressRequest, route: Route): void {
+  private record(r: EgressRequest, verdict: EgressVerdict, address: string | null): void {
     try {
-      this.o.record({ ...r, ...route.verdict, address: route.address });
+      this.o.record({ ...r, ...verdict, address });
     } catch (err) {
       this.o.log.error({ err, host: r.host }, 'could not record an egress attempt');
     }
   }
+}
+
+/** The client socket as a plain stream that yields `first` again: a TLS socket reads from it like from the client. */
+function replayed(client: Duplex, first: Buffer): Duplex {
+  const d = new Duplex({
+    read() { client.resume(); },
+    write(chunk: Buffer, _enc, cb) { client.write(chunk, cb); },
+    final(cb) { client.end(); cb(); },
+    destroy(err, cb) { client.destroy(); cb(err); },
+  });
+  d.push(first);
+  client.on('data', (c: Buffer) => { if (!d.push(c)) client.pause(); });
+  client.on('end', () => d.push(null));
+  client.on('close', () => d.destroy());
+  return d;
 }
 
 function denied(status: number, address: string | null, by: string, reason: string): Route {

@@ -1,0 +1,184 @@
+// TLS termination from inside a real network-on sandbox: the workspace's clients see a leaf signed
+// by the workspace CA, the proxy verifies the real upstream's certificate, and requests that write
+// (an npm-publish-shaped PUT, a git push) wait for a person and reach the upstream only on yes.
+// Upstreams are local HTTPS servers with their own test CA, pinned as the names the sandbox uses.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import type http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Workspace } from '../provider.ts';
+import { createLocalProvider, type LocalProvider } from '../local-provider.ts';
+import { runInPty, silentLog, TEST_LIMITS, uidBase } from '../testing.ts';
+import { WorkspaceCa } from './ca.ts';
+import { allowlistMatches } from './hosts.ts';
+import type { EgressAttempt, EgressRequest, EgressVerdict } from './proxy.ts';
+
+let base: string;
+let provider: LocalProvider;
+let ws: Workspace;
+let trusted: https.Server;
+let untrusted: https.Server;
+let port: number;
+let untrustedPort: number;
+let repoDir: string;
+const hits: string[] = [];
+const attempts: EgressAttempt[] = [];
+const writes: { r: EgressRequest; what: string; answer(v: EgressVerdict): void }[] = [];
+
+/** An HTTPS upstream: git's smart HTTP (git http-backend as CGI) under /repo.git, "hello <path>" elsewhere. */
+function upstreamHandler(req: http.IncomingMessage, res: http.ServerResponse): void {
+  hits.push(`${req.method} ${req.url}`);
+  const url = new URL(req.url ?? '/', 'https://x');
+  if (!url.pathname.startsWith('/repo.git')) {
+    req.resume();
+    res.end(`hello ${req.method} ${url.pathname}`);
+    return;
+  }
+  const cgi = spawn('git', ['http-backend'], {
+    env: {
+      ...process.env, GIT_PROJECT_ROOT: base, GIT_HTTP_EXPORT_ALL: '1', REQUEST_METHOD: req.method, PATH_INFO: url.pathname,
+      QUERY_STRING: url.search.slice(1), CONTENT_TYPE: req.headers['content-type'] ?? '', REMOTE_USER: 'tester', REMOTE_ADDR: '127.0.0.1',
+      HTTP_CONTENT_ENCODING: req.headers['content-encoding'] ?? '', GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
+    },
+  });
+  req.pipe(cgi.stdin);
+  let head = Buffer.alloc(0);
+  let sent = false;
+  cgi.stdout.on('data', (chunk: Buffer) => {
+    if (sent) return void res.write(chunk);
+    head = Buffer.concat([head, chunk]);
+    const end = head.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    sent = true;
+    let status = 200;
+    for (const line of head.subarray(0, end).toString().split('\r\n')) {
+      const [k, ...v] = line.split(':');
+      if (k!.toLowerCase() === 'status') status = Number(v.join(':').trim().split(' ')[0]);
+      else res.setHeader(k!, v.join(':').trim());
+    }
+    res.writeHead(status);
+    res.write(head.subarray(end + 4));
+  });
+  cgi.on('close', () => res.end());
+}
+
+beforeAll(async () => {
+  base = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-egress-tls-test-'));
+  await fs.chmod(base, 0o711);
+  const testCa = await WorkspaceCa.open(path.join(base, 'test-ca'), 'test upstreams');
+  const otherCa = await WorkspaceCa.open(path.join(base, 'other-ca'), 'nobody trusts this');
+  trusted = https.createServer({ SNICallback: (name, cb) => void testCa.contextFor(name).then((c) => cb(null, c), cb) }, upstreamHandler);
+  untrusted = https.createServer({ SNICallback: (name, cb) => void otherCa.contextFor(name).then((c) => cb(null, c), cb) }, upstreamHandler);
+  await new Promise<void>((r) => trusted.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => untrusted.listen(0, '127.0.0.1', r));
+  port = (trusted.address() as AddressInfo).port;
+  untrustedPort = (untrusted.address() as AddressInfo).port;
+
+  repoDir = path.join(base, 'repo.git');
+  execFileSync('git', ['init', '-q', '--bare', repoDir]);
+  execFileSync('git', ['config', 'http.receivepack', 'true'], { cwd: repoDir });
+
+  provider = await createLocalProvider({
+    dataDir: path.join(base, 'data'), unsafeNoSandbox: false, limits: TEST_LIMITS, log: silentLog,
+    egress: {
+      pinned: new Map([[`allowed.test:${port}`, { host: '127.0.0.1', port }], [`untrusted.test:${untrustedPort}`, { host: '127.0.0.1', port: untrustedPort }]]),
+      upstreamCa: [testCa.certPem],
+      policy: {
+        decide: (_ws, r) => {
+          const entry = allowlistMatches(['allowed.test', 'untrusted.test'], r.host);
+          return Promise.resolve(entry ? { allow: true, by: `allowlist:${entry}`, reason: 'listed' } : { allow: false, by: 'test', reason: 'not listed' });
+        },
+        approveWrite: (_ws, r, what, signal) => new Promise((resolve) => {
+          writes.push({ r, what, answer: resolve });
+          signal.addEventListener('abort', () => resolve({ allow: false, by: 'timeout', reason: 'nobody answered' }));
+        }),
+        record: (_ws, a) => attempts.push(a),
+      },
+    },
+  });
+  ws = await provider.create({ id: 'tls-on', source: { kind: 'empty' }, networkAllowed: true, uid: uidBase() + 11 });
+}, 60_000);
+
+afterAll(async () => {
+  for (const id of await provider.ids()) await provider.destroy(id);
+  await provider.shutdown();
+  trusted.close();
+  untrusted.close();
+  await fs.rm(base, { recursive: true, force: true });
+});
+
+describe('TLS termination in the egress proxy', () => {
+  it('serves an allowed host over HTTPS with a leaf from the workspace CA, which only the sandbox trusts', async () => {
+    const r = await runInPty(ws, `curl -sS -v --max-time 20 https://allowed.test:${port}/read 2>&1; echo " exit=$?"`, 40_000);
+    expect(r.output).toContain('hello GET /read');
+    expect(r.output).toMatch(/issuer: O=Tether; CN=Tether workspace tls-on egress CA/);
+    expect(r.output).toContain('exit=0');
+    expect(writes).toEqual([]);
+  }, 60_000);
+
+  it('verifies the upstream: a host whose certificate the proxy does not trust is never sent the request', async () => {
+    const before = hits.length;
+    const r = await runInPty(ws, `curl -s -o /dev/null -w 'code=%{http_code}' --max-time 20 https://untrusted.test:${untrustedPort}/secret`, 40_000);
+    expect(r.output).toContain('code=502');
+    expect(hits.slice(before)).toEqual([]);
+  }, 60_000);
+
+  it('holds an npm-publish-shaped PUT until a person answers; it reaches the upstream only on yes', async () => {
+    const put = (name: string) => runInPty(ws, `curl -s -w ' code=%{http_code}' --max-time 30 -X PUT --data '{"name":"${name}"}' https://allowed.test:${port}/${name}`, 45_000);
+    const denied = put('denied-pkg');
+    await waitFor(() => writes.length === 1);
+    expect(writes[0]!.r).toMatchObject({ host: 'allowed.test', method: 'PUT', path: '/denied-pkg' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hits).not.toContain('PUT /denied-pkg');
+    writes.shift()!.answer({ allow: false, by: 'user-1', reason: 'denied by Ada' });
+    expect((await denied).output).toContain('code=403');
+    expect(hits).not.toContain('PUT /denied-pkg');
+
+    const granted = put('granted-pkg');
+    await waitFor(() => writes.length === 1);
+    expect(hits).not.toContain('PUT /granted-pkg');
+    writes.shift()!.answer({ allow: true, by: 'user-1', reason: 'approved by Ada' });
+    expect((await granted).output).toContain('hello PUT /granted-pkg code=200');
+    expect(attempts.filter((a) => a.method === 'PUT').map((a) => [a.path, a.allow, a.by])).toEqual([['/denied-pkg', false, 'user-1'], ['/granted-pkg', true, 'user-1']]);
+  }, 90_000);
+
+  it('holds a git push over HTTPS until a person answers; denied, the repository is unchanged; approved, it lands', async () => {
+    const push = (branch: string) => runInPty(ws, [
+      'cd /workspace', 'rm -rf p', 'git init -q p', 'cd p',
+      `git -c user.name=t -c user.email=t@t commit -q --allow-empty -m ${branch}`,
+      `git push -q https://allowed.test:${port}/repo.git HEAD:refs/heads/${branch} 2>&1; echo " push-exit=$?"`,
+    ].join(' && '), 60_000);
+    const answerAll = async (verdict: EgressVerdict, done: Promise<unknown>) => {
+      let settled = false;
+      void done.finally(() => { settled = true; });
+      while (!settled) {
+        await waitFor(() => writes.length > 0 || settled, 60_000);
+        const w = writes.shift();
+        if (w) { expect(w.what).toMatch(/git push/); w.answer(verdict); }
+      }
+    };
+    const denied = push('denied');
+    await answerAll({ allow: false, by: 'user-1', reason: 'denied by Ada' }, denied);
+    expect((await denied).output).not.toContain('push-exit=0');
+    expect(hits.some((h) => h.includes('git-receive-pack'))).toBe(false);
+    expect(() => execFileSync('git', ['rev-parse', '--verify', 'refs/heads/denied'], { cwd: repoDir, stdio: 'pipe' })).toThrow();
+
+    const granted = push('granted');
+    await answerAll({ allow: true, by: 'user-1', reason: 'approved by Ada' }, granted);
+    expect((await granted).output).toContain('push-exit=0');
+    expect(execFileSync('git', ['log', '--format=%s', 'refs/heads/granted'], { cwd: repoDir }).toString().trim()).toBe('granted');
+    expect(attempts.some((a) => a.path?.endsWith('/git-receive-pack') && a.method === 'POST' && a.allow)).toBe(true);
+  }, 120_000);
+});
+
+async function waitFor(ok: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
