@@ -14,6 +14,8 @@ export interface EgressPolicy {
   /** A request inside a terminated tunnel that writes (`what` says how): the same approval as a high-risk agent call. */
   approveWrite(workspaceId: string, r: EgressRequest, what: string, signal: AbortSignal): Promise<EgressVerdict>;
   record(workspaceId: string, a: EgressAttempt): void;
+  /** Headers added to the workspace's requests for `host` (secrets.headersFor); absent: none. */
+  upstreamHeaders?(workspaceId: string, host: string): Promise<Record<string, string>>;
 }
 
 export interface EgressProxiesOptions {
@@ -22,11 +24,10 @@ export interface EgressProxiesOptions {
   /** Null: nothing leaves (tests and installations without a policy wired in). */
   policy: EgressPolicy | null;
   pinned?: ReadonlyMap<string, { host: string; port: number }>;
-  upstreamHeaders?(workspaceId: string, host: string): Record<string, string>;
   decisionTimeoutMs: number;
   /** Hosts (allowlist entries) whose TLS is never terminated: pinned certificates, mTLS. Allowlist-only. */
   opaqueHosts?: readonly string[];
-  /** Roots upstreams are verified against (tests: their own CA); absent: Node's bundled roots. */
+  /** Roots upstreams are verified against besides Node's bundled ones (an internal mirror's CA; tests). */
   upstreamCa?: string[];
   log: Logger;
 }
@@ -84,7 +85,7 @@ export class EgressProxies {
         decide: (r, signal) => this.decide(workspaceId, r, signal),
         approveWrite: (r, what, signal) => this.approveWrite(workspaceId, r, what, signal),
         record: (a) => this.record(workspaceId, a),
-        upstreamHeaders: this.o.upstreamHeaders && ((host) => this.o.upstreamHeaders!(workspaceId, host)),
+        upstreamHeaders: (host) => this.policy?.upstreamHeaders?.(workspaceId, host) ?? Promise.resolve({}),
       }));
       this.proxies.set(workspaceId, proxy);
       proxy.catch(() => this.proxies.delete(workspaceId));

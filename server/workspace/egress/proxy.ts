@@ -61,8 +61,8 @@ export interface EgressProxyOptions {
    * address even when it is private. Still subject to `decide`.
    */
   pinned?: ReadonlyMap<string, { host: string; port: number }>;
-  /** Headers added to plain-HTTP requests for a host — where per-workspace secrets are injected. */
-  upstreamHeaders?(host: string): Record<string, string>;
+  /** Headers added to requests for a host, plain or inside a terminated tunnel: where per-workspace secrets are injected. */
+  upstreamHeaders?(host: string): Promise<Record<string, string>>;
   /** How long a connection waits for `decide` (a person) before it is refused. */
   decisionTimeoutMs: number;
   /** Absent: tunnels are never terminated. */
@@ -76,7 +76,7 @@ export interface EgressTls {
   ca: WorkspaceCa;
   /** Allowlist-style entries whose tunnels are never terminated (certificate pinning, mTLS). */
   opaque: readonly string[];
-  /** Roots the upstreams are verified against; absent: Node's bundled roots. */
+  /** Roots upstreams are verified against besides Node's bundled ones. */
   upstreamCa?: string[];
 }
 
@@ -102,7 +102,8 @@ export class EgressProxy {
     this.http.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.tunnel(req, socket, head));
     this.http.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.forward(req, res));
     this.inner.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.forwardInner(req, res));
-    this.upstreamAgent = new https.Agent({ keepAlive: true, ca: o.tls?.upstreamCa });
+    // `ca` replaces the roots, so extra ones are added to Node's own.
+    this.upstreamAgent = new https.Agent({ keepAlive: true, ca: o.tls?.upstreamCa && [...tls.rootCertificates, ...o.tls.upstreamCa] });
   }
 
   static async listen(o: EgressProxyOptions): Promise<EgressProxy> {
@@ -223,24 +224,27 @@ export class EgressProxy {
     const request: EgressRequest = { host: t.request.host, port: t.request.port, method: req.method ?? 'GET', path };
     const what = classifyWrite(request.method, request.host, path);
     const gate = what === null ? Promise.resolve(null) : this.decided(request, req.socket, (r, signal) => this.o.approveWrite(r, what, signal));
-    void gate.then((verdict) => {
+    void gate.then(async (verdict) => {
       if (verdict) {
         this.record(request, verdict, t.address);
         if (!verdict.allow) return refuse(res, 403, `Tether egress: ${verdict.reason}`);
       }
+      const headers = await this.upstreamHeadersFor(request.host, req, request.port === 443 ? request.host : `${request.host}:${request.port}`);
       const upstream = https.request({
         host: t.address, port: t.port, servername: net.isIP(request.host) ? undefined : request.host, agent: this.upstreamAgent,
-        method: request.method, path, headers: this.upstreamHeadersFor(request.host, req, request.port === 443 ? request.host : `${request.host}:${request.port}`), timeout: CONNECT_TIMEOUT_MS,
+        method: request.method, path, headers, timeout: CONNECT_TIMEOUT_MS,
       });
       this.pipeUpstream(req, res, request, upstream);
-    }, (err: unknown) => {
+    }).catch((err: unknown) => {
       this.o.log.error({ err, host: request.host }, 'egress request failed');
       refuse(res, 500, 'Tether egress: the proxy failed; the request was refused');
     });
   }
 
-  private upstreamHeadersFor(host: string, req: http.IncomingMessage, authority: string): http.OutgoingHttpHeaders {
-    const headers: http.OutgoingHttpHeaders = { ...this.o.upstreamHeaders?.(host) };
+  /** The client's headers without the proxy's own; an injected header replaces the client's of that name. */
+  private async upstreamHeadersFor(host: string, req: http.IncomingMessage, authority: string): Promise<http.OutgoingHttpHeaders> {
+    const headers: http.OutgoingHttpHeaders = {};
+    for (const [k, v] of Object.entries(await this.o.upstreamHeaders?.(host) ?? {})) headers[k.toLowerCase()] = v;
     for (const [k, v] of Object.entries(req.headers)) if (!HOP_HEADERS.has(k) && !(k in headers)) headers[k] = v;
     headers.host = authority;
     return headers;
@@ -272,12 +276,12 @@ export class EgressProxy {
     const host = destinationHostSchema.safeParse(url.hostname);
     if (!host.success) return refuse(res, 400, `Tether egress: "${url.hostname}" is not a host name`);
     const request: EgressRequest = { host: host.data, port: Number(url.port || 80), method: req.method ?? 'GET', path: url.pathname + url.search };
-    void this.route(request, req.socket).then((route) => {
+    void this.route(request, req.socket).then(async (route) => {
       this.record(request, route.verdict, route.address);
       if (!route.ok) return refuse(res, route.status, route.verdict.reason);
-      const headers = this.upstreamHeadersFor(request.host, req, url.host);
+      const headers = await this.upstreamHeadersFor(request.host, req, url.host);
       this.pipeUpstream(req, res, request, http.request({ host: route.address, port: route.port, method: request.method, path: request.path ?? '/', headers, timeout: CONNECT_TIMEOUT_MS }));
-    }, (err: unknown) => {
+    }).catch((err: unknown) => {
       this.o.log.error({ err, host: request.host }, 'egress request failed');
       refuse(res, 500, 'Tether egress: the proxy failed; the request was refused');
     });
