@@ -85,11 +85,15 @@ beforeAll(async () => {
   provider = await createLocalProvider({
     dataDir: path.join(base, 'data'), unsafeNoSandbox: false, limits: TEST_LIMITS, log: silentLog,
     egress: {
-      pinned: new Map([[`allowed.test:${port}`, { host: '127.0.0.1', port }], [`untrusted.test:${untrustedPort}`, { host: '127.0.0.1', port: untrustedPort }]]),
+      pinned: new Map([
+        [`allowed.test:${port}`, { host: '127.0.0.1', port }], [`opaque.test:${port}`, { host: '127.0.0.1', port }],
+        [`untrusted.test:${untrustedPort}`, { host: '127.0.0.1', port: untrustedPort }],
+      ]),
       upstreamCa: [testCa.certPem],
+      opaqueHosts: ['opaque.test'],
       policy: {
         decide: (_ws, r) => {
-          const entry = allowlistMatches(['allowed.test', 'untrusted.test'], r.host);
+          const entry = allowlistMatches(['allowed.test', 'untrusted.test', 'opaque.test'], r.host);
           return Promise.resolve(entry ? { allow: true, by: `allowlist:${entry}`, reason: 'listed' } : { allow: false, by: 'test', reason: 'not listed' });
         },
         approveWrite: (_ws, r, what, signal) => new Promise((resolve) => {
@@ -125,6 +129,18 @@ describe('TLS termination in the egress proxy', () => {
     const r = await runInPty(ws, `curl -s -o /dev/null -w 'code=%{http_code}' --max-time 20 https://untrusted.test:${untrustedPort}/secret`, 40_000);
     expect(r.output).toContain('code=502');
     expect(hits.slice(before)).toEqual([]);
+  }, 60_000);
+
+  it('leaves a host listed as opaque alone: the client meets the upstream\'s own certificate, and nothing inside is seen', async () => {
+    const r = await runInPty(ws, [
+      `curl -s -o /dev/null --max-time 20 https://opaque.test:${port}/; echo " strict-exit=$?"`,
+      `curl -s -k --max-time 20 -X PUT --data x https://opaque.test:${port}/opaque-put; echo " insecure-exit=$?"`,
+    ].join('; '), 40_000);
+    // 60: the upstream's certificate is from the test CA, which the sandbox does not trust — no leaf of the workspace CA.
+    expect(r.output).toContain('strict-exit=60');
+    expect(r.output).toContain('hello PUT /opaque-put insecure-exit=0');
+    expect(writes).toEqual([]);
+    expect(attempts.filter((a) => a.host === 'opaque.test').map((a) => a.method)).toEqual(['CONNECT', 'CONNECT']);
   }, 60_000);
 
   it('holds an npm-publish-shaped PUT until a person answers; it reaches the upstream only on yes', async () => {
