@@ -40,7 +40,7 @@ const READY_POLLS = 20_000;
  */
 export function withRelay(socat: string, command: string[]): string[] {
   const script = [
-    `${socat} TCP-LISTEN:${SANDBOX_PROXY_PORT},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${SANDBOX_EGRESS_SOCKET} </dev/null >/dev/null 2>&1 &`,
+    `${socat} TCP-LISTEN:${SANDBOX_PROXY_PORT},bind=127.0.0.1,fork,reuseaddr,nodelay UNIX-CONNECT:${SANDBOX_EGRESS_SOCKET} </dev/null >/dev/null 2>&1 &`,
     `i=0; while [ "$i" -lt ${READY_POLLS} ]; do`,
     `  while read -r _ l _ st _; do [ "$l" = ${LOCAL} ] && [ "$st" = 0A ] && break 2; done < /proc/net/tcp`,
     '  i=$((i+1))',
