@@ -5,7 +5,7 @@
 //   opaque:     the same server under a name listed as opaque: CONNECT, TLS end to end;
 //   direct:     the same client on the host, TLS straight to the server.
 // Per connection: open, handshake, one GET, read the answer, close. Per request: GETs over one
-// kept-alive TLS connection.
+// kept-alive TLS connection. Also the one-off costs: making a workspace CA, minting a host's leaf.
 //   node --import tsx bench/egress-tls.ts [runs=300]      (as root: it creates a uid's sandbox)
 import fs from 'node:fs/promises';
 import https from 'node:https';
@@ -113,6 +113,17 @@ try {
     console.log(`  opaque:     ${fmt(opaque[key])}`);
     console.log(`  direct:     ${fmt(direct[key])}`);
   }
+  const made: number[] = [];
+  const minted: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    let t = performance.now();
+    const ca = await WorkspaceCa.open(path.join(base, 'cas', String(i)), `bench ${i}`);
+    made.push(performance.now() - t);
+    t = performance.now();
+    await ca.contextFor(`host${i}.bench.test`);
+    minted.push(performance.now() - t);
+  }
+  console.log(`one-off (20 each): workspace CA ${fmt(made)}; leaf for a new host ${fmt(minted)}`);
 } finally {
   for (const id of await provider.ids()) await provider.destroy(id);
   await provider.shutdown();
