@@ -127,6 +127,14 @@ describe('egress from a network-on workspace', () => {
     ]);
   });
 
+  it('refuses a plain-HTTP request that writes to an allowlisted host unless a person approves it', async () => {
+    const r = await runInPty(on, `curl -s --max-time 10 -X PUT --data x -w ' code=%{http_code}' http://allowed.test:${port}/publish`);
+    expect(r.output).toMatch(/these tests do not write\s+code=403/);
+    expect(hits).not.toContain(`PUT allowed.test:${port}/publish`);
+    // Two records: the host is on the allowlist, and the write was refused.
+    expect(attempts.filter((a) => a.method === 'PUT').map((a) => [a.path, a.allow, a.by])).toEqual([['/publish', true, 'allowlist:allowed.test'], ['/publish', false, 'test']]);
+  });
+
   it('speaks SOCKS5 on the same port, with the same checks', async () => {
     const socks = (flag: string, url: string) => `export NO_PROXY= no_proxy=; curl -s --max-time 10 ${flag} 127.0.0.1:3128 ${url}; echo " ${url} exit=$?"`;
     const r = await runInPty(on, [

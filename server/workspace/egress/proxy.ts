@@ -11,7 +11,7 @@
 // With a workspace CA, an allowed CONNECT that starts a TLS handshake is terminated: the client
 // gets a leaf for the host signed by that CA, each HTTP/1.1 request inside is re-sent over TLS to
 // the checked address (the upstream's certificate verified as usual), and a request that writes
-// (writes.ts) waits for `approveWrite` first. Hosts listed as opaque (pinned certificates, mTLS)
+// (writes.ts) waits for `approveWrite` first — as does a plain-HTTP request that writes. Hosts listed as opaque (pinned certificates, mTLS)
 // and tunnels that do not start with TLS are joined byte for byte, as before.
 import { lookup } from 'node:dns/promises';
 import fs from 'node:fs/promises';
@@ -222,13 +222,8 @@ export class EgressProxy {
     if (!t) return refuse(res, 500, 'Tether egress: the proxy lost track of this tunnel');
     const path = req.url ?? '/';
     const request: EgressRequest = { host: t.request.host, port: t.request.port, method: req.method ?? 'GET', path };
-    const what = classifyWrite(request.method, request.host, path);
-    const gate = what === null ? Promise.resolve(null) : this.decided(request, req.socket, (r, signal) => this.o.approveWrite(r, what, signal));
-    void gate.then(async (verdict) => {
-      if (verdict) {
-        this.record(request, verdict, t.address);
-        if (!verdict.allow) return refuse(res, 403, `Tether egress: ${verdict.reason}`);
-      }
+    void this.gateWrite(request, req.socket, t.address).then(async (write) => {
+      if (write && !write.allow) return refuse(res, 403, `Tether egress: ${write.reason}`);
       const headers = await this.upstreamHeadersFor(request.host, req, request.port === 443 ? request.host : `${request.host}:${request.port}`);
       const upstream = https.request({
         host: t.address, port: t.port, servername: net.isIP(request.host) ? undefined : request.host, agent: this.upstreamAgent,
@@ -239,6 +234,15 @@ export class EgressProxy {
       this.o.log.error({ err, host: request.host }, 'egress request failed');
       refuse(res, 500, 'Tether egress: the proxy failed; the request was refused');
     });
+  }
+
+  /** A request that writes waits for a person, and is recorded either way; null: it only reads. */
+  private async gateWrite(request: EgressRequest, client: Duplex, address: string): Promise<EgressVerdict | null> {
+    const what = classifyWrite(request.method, request.host, request.path ?? '/');
+    if (what === null) return null;
+    const verdict = await this.decided(request, client, (r, signal) => this.o.approveWrite(r, what, signal));
+    this.record(request, verdict, address);
+    return verdict;
   }
 
   /** The client's headers without the proxy's own; an injected header replaces the client's of that name. */
@@ -279,6 +283,8 @@ export class EgressProxy {
     void this.route(request, req.socket).then(async (route) => {
       this.record(request, route.verdict, route.address);
       if (!route.ok) return refuse(res, route.status, route.verdict.reason);
+      const write = await this.gateWrite(request, req.socket, route.address);
+      if (write && !write.allow) return refuse(res, 403, `Tether egress: ${write.reason}`);
       const headers = await this.upstreamHeadersFor(request.host, req, url.host);
       this.pipeUpstream(req, res, request, http.request({ host: route.address, port: route.port, method: request.method, path: request.path ?? '/', headers, timeout: CONNECT_TIMEOUT_MS }));
     }).catch((err: unknown) => {
