@@ -140,7 +140,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
   async function destroy(id: string): Promise<void> {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new WorkspaceError(`Invalid workspace id: ${id}`);
     const w = live.get(id);
-    await egress.close(id);
+    await egress.destroy(id);
     if (w) await w.close();
     else {
       // Not opened since start-up: its uid is whoever owns its files.

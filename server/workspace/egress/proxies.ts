@@ -55,6 +55,7 @@ const socketName = (workspaceId: string) => `${createHash('sha256').update(works
 export class EgressProxies {
   private readonly proxies = new Map<string, Promise<EgressProxy>>();
   private readonly setupHosts = new Map<string, string>();
+  private readonly cas = new Map<string, Promise<WorkspaceCa>>();
   private policy: EgressPolicy | null;
 
   constructor(private readonly o: EgressProxiesOptions) {
@@ -70,7 +71,13 @@ export class EgressProxies {
    * trust is `bundle()`.
    */
   ca(workspaceId: string): Promise<WorkspaceCa> {
-    return WorkspaceCa.open(path.join(this.o.dir, 'ca', socketName(workspaceId).replace(/\.sock$/, '')), workspaceId);
+    let ca = this.cas.get(workspaceId);
+    if (!ca) {
+      ca = WorkspaceCa.open(this.caDir(workspaceId), workspaceId);
+      this.cas.set(workspaceId, ca);
+      ca.catch(() => this.cas.delete(workspaceId));
+    }
+    return ca;
   }
 
   /** Starts (once) the workspace's proxy, its socket owned by its uid; returns the socket's host path. */
@@ -110,8 +117,19 @@ export class EgressProxies {
     await (await proxy?.catch(() => null))?.close();
   }
 
+  /** Closes the proxy and deletes the workspace's CA: a workspace made again under this id gets a new one. */
+  async destroy(workspaceId: string): Promise<void> {
+    await this.close(workspaceId);
+    this.cas.delete(workspaceId);
+    await fs.rm(this.caDir(workspaceId), { recursive: true, force: true });
+  }
+
   async closeAll(): Promise<void> {
     await Promise.all([...this.proxies.keys()].map((id) => this.close(id)));
+  }
+
+  private caDir(workspaceId: string): string {
+    return path.join(this.o.dir, 'ca', socketName(workspaceId).replace(/\.sock$/, ''));
   }
 
   private async decide(workspaceId: string, r: EgressRequest, signal: AbortSignal): Promise<EgressVerdict> {

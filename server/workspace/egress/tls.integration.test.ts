@@ -143,6 +143,23 @@ describe('TLS termination in the egress proxy', () => {
     expect(attempts.filter((a) => a.host === 'opaque.test').map((a) => a.method)).toEqual(['CONNECT', 'CONNECT']);
   }, 60_000);
 
+  it('keeps the CA key root-only on the host, gives the sandbox only the certificate, and deletes the key with the workspace', async () => {
+    const other = await provider.create({ id: 'tls-gone', source: { kind: 'empty' }, networkAllowed: true, uid: uidBase() + 12 });
+    const keys = () => execFileSync('find', [base, '-path', '*/egress/ca/*', '-name', 'ca.key']).toString().trim().split('\n').filter(Boolean);
+    expect(keys()).toHaveLength(2);
+    for (const k of keys()) {
+      expect((await fs.stat(k)).mode & 0o777).toBe(0o600);
+      expect((await fs.stat(path.dirname(k))).mode & 0o777).toBe(0o700);
+      expect((await fs.stat(k)).uid).toBe(0);
+    }
+    const r = await runInPty(other, `grep -c 'BEGIN CERTIFICATE' "$SSL_CERT_FILE"; grep -c 'PRIVATE KEY' "$SSL_CERT_FILE"; echo "node=$NODE_EXTRA_CA_CERTS git=$GIT_SSL_CAINFO"`);
+    expect(r.output).toMatch(/^\d{2,}\r?$/m);
+    expect(r.output).toMatch(/^0\r?$/m);
+    expect(r.output).toContain('node=/run/tether/ca-bundle.pem git=/run/tether/ca-bundle.pem');
+    await provider.destroy('tls-gone');
+    expect(keys()).toHaveLength(1);
+  }, 60_000);
+
   it('holds an npm-publish-shaped PUT until a person answers; it reaches the upstream only on yes', async () => {
     const put = (name: string) => runInPty(ws, `curl -s -w ' code=%{http_code}' --max-time 30 -X PUT --data '{"name":"${name}"}' https://allowed.test:${port}/${name}`, 45_000);
     const denied = put('denied-pkg');
