@@ -127,12 +127,17 @@ describe('egress from a network-on workspace', () => {
     ]);
   });
 
-  it('refuses a plain-HTTP request that writes to an allowlisted host unless a person approves it', async () => {
-    const r = await runInPty(on, `curl -s --max-time 10 -X PUT --data x -w ' code=%{http_code}' http://allowed.test:${port}/publish`);
-    expect(r.output).toMatch(/these tests do not write\s+code=403/);
-    expect(hits).not.toContain(`PUT allowed.test:${port}/publish`);
-    // Two records: the host is on the allowlist, and the write was refused.
-    expect(attempts.filter((a) => a.method === 'PUT').map((a) => [a.path, a.allow, a.by])).toEqual([['/publish', true, 'allowlist:allowed.test'], ['/publish', false, 'test']]);
+  it('refuses a plain-HTTP request that writes to an allowlisted host, proxied or tunnelled, unless a person approves it', async () => {
+    const r = await runInPty(on, [
+      `curl -s --max-time 10 -X PUT --data x -w ' code=%{http_code}' http://allowed.test:${port}/publish`,
+      `curl -s -p --max-time 10 -X POST --data x -w ' code=%{http_code}' http://allowed.test:${port}/tunnelled-post`,
+    ].join('; echo; '));
+    expect(r.output).toMatch(/these tests do not write\s+code=403\s+Tether egress: these tests do not write\s+code=403/);
+    expect(hits.filter((h) => h.startsWith('PUT') || h.startsWith('POST'))).toEqual([]);
+    // The plain request: the host is on the allowlist, and the write was refused; the tunnel: CONNECT allowed, the POST inside refused.
+    expect(attempts.filter((a) => a.method === 'PUT' || a.method === 'POST').map((a) => [a.path, a.allow, a.by])).toEqual([
+      ['/publish', true, 'allowlist:allowed.test'], ['/publish', false, 'test'], ['/tunnelled-post', false, 'test'],
+    ]);
   });
 
   it('speaks SOCKS5 on the same port, with the same checks', async () => {

@@ -11,8 +11,9 @@
 // With a workspace CA, an allowed CONNECT that starts a TLS handshake is terminated: the client
 // gets a leaf for the host signed by that CA, each HTTP/1.1 request inside is re-sent over TLS to
 // the checked address (the upstream's certificate verified as usual), and a request that writes
-// (writes.ts) waits for `approveWrite` first — as does a plain-HTTP request that writes. Hosts listed as opaque (pinned certificates, mTLS)
-// and tunnels that do not start with TLS are joined byte for byte, as before.
+// (writes.ts) waits for `approveWrite` first — as does a plain-HTTP request that writes, proxied or
+// tunnelled. Hosts listed as opaque (pinned certificates, mTLS)
+// and tunnels that start with neither TLS nor an HTTP request are joined byte for byte.
 import { lookup } from 'node:dns/promises';
 import fs from 'node:fs/promises';
 import http from 'node:http';
@@ -83,6 +84,8 @@ export interface EgressTls {
 const CONNECT_TIMEOUT_MS = 10_000;
 /** The first byte of a TLS handshake record. */
 const TLS_HANDSHAKE = 0x16;
+/** The start of an HTTP/1.x request line: a method token and a space. */
+const HTTP_REQUEST_START = /^[A-Z]{3,10} \S/;
 /** Proxy-only headers never forwarded upstream. */
 const HOP_HEADERS = new Set(['proxy-connection', 'proxy-authorization', 'connection', 'keep-alive']);
 
@@ -95,7 +98,7 @@ export class EgressProxy {
   private readonly http = http.createServer();
   /** Requests from inside terminated tunnels; each TLS socket maps to the CONNECT it came from. */
   private readonly inner = http.createServer();
-  private readonly terminated = new WeakMap<object, { request: EgressRequest; address: string; port: number }>();
+  private readonly terminated = new WeakMap<object, { request: EgressRequest; address: string; port: number; secure: boolean }>();
   private readonly upstreamAgent: https.Agent;
 
   private constructor(private readonly o: EgressProxyOptions, private readonly server: net.Server) {
@@ -195,15 +198,23 @@ export class EgressProxy {
     client.on('close', () => upstream.destroy());
   }
 
-  /** Answers the tunnel, then reads its first bytes: TLS is terminated, anything else joined as is. */
+  /**
+   * Answers the tunnel, then reads its first bytes: TLS is terminated, plain HTTP is read request
+   * by request the same way, anything else is joined as is.
+   */
   private terminate(client: Duplex, route: Route & { ok: true }, request: EgressRequest, head: Buffer, ca: WorkspaceCa): void {
     client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     const start = (first: Buffer) => {
+      if (HTTP_REQUEST_START.test(first.subarray(0, 16).toString('latin1'))) {
+        const plain = replayed(client, first);
+        this.terminated.set(plain, { request, address: route.address, port: route.port, secure: false });
+        return void this.inner.emit('connection', plain);
+      }
       if (first[0] !== TLS_HANDSHAKE) return this.splice(client, route, request, first, () => {}, () => client.destroy());
       client.pause();
       ca.contextFor(request.host).then((secureContext) => {
         const secure = new tls.TLSSocket(replayed(client, first), { isServer: true, secureContext, ALPNProtocols: ['http/1.1'] });
-        this.terminated.set(secure, { request, address: route.address, port: route.port });
+        this.terminated.set(secure, { request, address: route.address, port: route.port, secure: true });
         secure.on('error', (err) => { this.o.log.info({ host: request.host, err: err.message }, 'egress TLS from the workspace failed'); secure.destroy(); client.destroy(); });
         this.inner.emit('connection', secure);
       }, (err: unknown) => {
@@ -216,7 +227,7 @@ export class EgressProxy {
     client.resume();
   }
 
-  /** One request from inside a terminated tunnel: a write waits for a person; then it goes upstream over verified TLS. */
+  /** One request from inside a terminated tunnel: a write waits for a person; then it goes upstream (over verified TLS if it came so). */
   private forwardInner(req: http.IncomingMessage, res: http.ServerResponse): void {
     const t = this.terminated.get(req.socket);
     if (!t) return refuse(res, 500, 'Tether egress: the proxy lost track of this tunnel');
@@ -224,11 +235,11 @@ export class EgressProxy {
     const request: EgressRequest = { host: t.request.host, port: t.request.port, method: req.method ?? 'GET', path };
     void this.gateWrite(request, req.socket, t.address).then(async (write) => {
       if (write && !write.allow) return refuse(res, 403, `Tether egress: ${write.reason}`);
-      const headers = await this.upstreamHeadersFor(request.host, req, request.port === 443 ? request.host : `${request.host}:${request.port}`);
-      const upstream = https.request({
-        host: t.address, port: t.port, servername: net.isIP(request.host) ? undefined : request.host, agent: this.upstreamAgent,
-        method: request.method, path, headers, timeout: CONNECT_TIMEOUT_MS,
-      });
+      const headers = await this.upstreamHeadersFor(request.host, req, request.port === (t.secure ? 443 : 80) ? request.host : `${request.host}:${request.port}`);
+      const target = { host: t.address, port: t.port, method: request.method, path, headers, timeout: CONNECT_TIMEOUT_MS };
+      const upstream = t.secure
+        ? https.request({ ...target, servername: net.isIP(request.host) ? undefined : request.host, agent: this.upstreamAgent })
+        : http.request(target);
       this.pipeUpstream(req, res, request, upstream);
     }).catch((err: unknown) => {
       this.o.log.error({ err, host: request.host }, 'egress request failed');
