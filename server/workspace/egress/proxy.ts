@@ -152,7 +152,10 @@ export class EgressProxy {
       const route = await this.route(request, client);
       this.record(request, route.verdict, route.address);
       if (!route.ok) return replySocks(client, route.status === 404 ? SocksReply.hostUnreachable : SocksReply.notAllowed);
-      this.splice(client, route, request, Buffer.alloc(0), () => replySocks(client, SocksReply.succeeded), () => replySocks(client, SocksReply.refused));
+      const answer = () => replySocks(client, SocksReply.succeeded);
+      const ca = this.caFor(request);
+      if (ca) return this.terminate(client, route, request, Buffer.alloc(0), ca, answer);
+      this.splice(client, route, request, Buffer.alloc(0), answer, () => replySocks(client, SocksReply.refused));
       client.resume();
     }).catch((err: unknown) => {
       this.o.log.error({ err }, 'egress SOCKS connection failed');
@@ -168,7 +171,8 @@ export class EgressProxy {
     void this.route(request, client).then((route) => {
       this.record(request, route.verdict, route.address);
       if (!route.ok) return refuseRaw(client, route.status, route.verdict.reason);
-      if (this.o.tls && !allowlistMatches(this.o.tls.opaque, request.host)) return this.terminate(client, route, request, head, this.o.tls.ca);
+      const ca = this.caFor(request);
+      if (ca) return this.terminate(client, route, request, head, ca, () => client.write('HTTP/1.1 200 Connection Established\r\n\r\n'));
       this.splice(client, route, request, head,
         () => client.write('HTTP/1.1 200 Connection Established\r\n\r\n'),
         (err) => refuseRaw(client, 502, `Tether egress: cannot reach ${request.host}:${request.port}: ${err.message}`));
@@ -198,12 +202,17 @@ export class EgressProxy {
     client.on('close', () => upstream.destroy());
   }
 
+  /** The CA to terminate a tunnel to `r.host` with; null: join it as is (no CA, or an opaque host). */
+  private caFor(r: EgressRequest): WorkspaceCa | null {
+    return this.o.tls && !allowlistMatches(this.o.tls.opaque, r.host) ? this.o.tls.ca : null;
+  }
+
   /**
-   * Answers the tunnel, then reads its first bytes: TLS is terminated, plain HTTP is read request
-   * by request the same way, anything else is joined as is.
+   * Answers the tunnel (CONNECT or SOCKS5), then reads its first bytes: TLS is terminated, plain
+   * HTTP is read request by request the same way, anything else is joined as is.
    */
-  private terminate(client: Duplex, route: Route & { ok: true }, request: EgressRequest, head: Buffer, ca: WorkspaceCa): void {
-    client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+  private terminate(client: Duplex, route: Route & { ok: true }, request: EgressRequest, head: Buffer, ca: WorkspaceCa, answer: () => void): void {
+    answer();
     const start = (first: Buffer) => {
       if (HTTP_REQUEST_START.test(first.subarray(0, 16).toString('latin1'))) {
         const plain = replayed(client, first);

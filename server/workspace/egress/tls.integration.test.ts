@@ -179,6 +179,15 @@ describe('TLS termination in the egress proxy', () => {
     expect(attempts.filter((a) => a.method === 'PUT').map((a) => [a.path, a.allow, a.by])).toEqual([['/denied-pkg', false, 'user-1'], ['/granted-pkg', true, 'user-1']]);
   }, 90_000);
 
+  it('terminates SOCKS5 connections too, so a write cannot go round the gate that way', async () => {
+    const r = runInPty(ws, `export NO_PROXY= no_proxy=; curl -s --max-time 30 --socks5-hostname 127.0.0.1:3128 -X PUT --data x -w ' code=%{http_code}' https://allowed.test:${port}/socks-put`, 45_000);
+    await waitFor(() => writes.length === 1);
+    expect(writes[0]!.r).toMatchObject({ host: 'allowed.test', method: 'PUT', path: '/socks-put' });
+    writes.shift()!.answer({ allow: false, by: 'user-1', reason: 'denied by Ada' });
+    expect((await r).output).toContain('code=403');
+    expect(hits).not.toContain('PUT /socks-put');
+  }, 60_000);
+
   it('holds a git push over HTTPS until a person answers; denied, the repository is unchanged; approved, it lands', async () => {
     const push = (branch: string) => runInPty(ws, [
       'cd /workspace', 'rm -rf p', 'git init -q p', 'cd p',
