@@ -81,6 +81,13 @@ export interface EgressTls {
   upstreamCa?: string[];
 }
 
+/** A tunnel the proxy reads request by request. */
+interface Terminated {
+  request: EgressRequest; address: string; port: number; secure: boolean;
+  /** A person's yes to a git push on this connection, which covers its other request. */
+  push?: EgressVerdict;
+}
+
 const CONNECT_TIMEOUT_MS = 10_000;
 /** The first byte of a TLS handshake record. */
 const TLS_HANDSHAKE = 0x16;
@@ -98,7 +105,7 @@ export class EgressProxy {
   private readonly http = http.createServer();
   /** Requests from inside terminated tunnels; each TLS socket maps to the CONNECT it came from. */
   private readonly inner = http.createServer();
-  private readonly terminated = new WeakMap<object, { request: EgressRequest; address: string; port: number; secure: boolean }>();
+  private readonly terminated = new WeakMap<object, Terminated>();
   private readonly upstreamAgent: https.Agent;
 
   private constructor(private readonly o: EgressProxyOptions, private readonly server: net.Server) {
@@ -242,7 +249,7 @@ export class EgressProxy {
     if (!t) return refuse(res, 500, 'Tether egress: the proxy lost track of this tunnel');
     const path = req.url ?? '/';
     const request: EgressRequest = { host: t.request.host, port: t.request.port, method: req.method ?? 'GET', path };
-    void this.gateWrite(request, req.socket, t.address).then(async (write) => {
+    void this.gateWrite(request, req.socket, t.address, t).then(async (write) => {
       if (write && !write.allow) return refuse(res, 403, `Tether egress: ${write.reason}`);
       const headers = await this.upstreamHeadersFor(request.host, req, request.port === (t.secure ? 443 : 80) ? request.host : `${request.host}:${request.port}`);
       const target = { host: t.address, port: t.port, method: request.method, path, headers, timeout: CONNECT_TIMEOUT_MS };
@@ -257,10 +264,11 @@ export class EgressProxy {
   }
 
   /** A request that writes waits for a person, and is recorded either way; null: it only reads. */
-  private async gateWrite(request: EgressRequest, client: Duplex, address: string): Promise<EgressVerdict | null> {
-    const what = classifyWrite(request.method, request.host, request.path ?? '/');
-    if (what === null) return null;
-    const verdict = await this.decided(request, client, (r, signal) => this.o.approveWrite(r, what, signal));
+  private async gateWrite(request: EgressRequest, client: Duplex, address: string, tunnel?: Terminated): Promise<EgressVerdict | null> {
+    const write = classifyWrite(request.method, request.host, request.path ?? '/');
+    if (write === null) return null;
+    const verdict = (write.push ? tunnel?.push : undefined) ?? await this.decided(request, client, (r, signal) => this.o.approveWrite(r, write.what, signal));
+    if (write.push && verdict.allow && tunnel) tunnel.push = verdict;
     this.record(request, verdict, address);
     return verdict;
   }

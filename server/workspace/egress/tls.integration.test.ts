@@ -194,14 +194,17 @@ describe('TLS termination in the egress proxy', () => {
       `git -c user.name=t -c user.email=t@t commit -q --allow-empty -m ${branch}`,
       `git push -q https://allowed.test:${port}/repo.git HEAD:refs/heads/${branch} 2>&1; echo " push-exit=$?"`,
     ].join(' && '), 60_000);
+    /** Answers every approval the push raises; returns how many it raised. */
     const answerAll = async (verdict: EgressVerdict, done: Promise<unknown>) => {
       let settled = false;
+      let asked = 0;
       void done.finally(() => { settled = true; });
       while (!settled) {
         await waitFor(() => writes.length > 0 || settled, 60_000);
         const w = writes.shift();
-        if (w) { expect(w.what).toMatch(/git push/); w.answer(verdict); }
+        if (w) { expect(w.what).toBe('git push to allowed.test'); w.answer(verdict); asked++; }
       }
+      return asked;
     };
     const denied = push('denied');
     await answerAll({ allow: false, by: 'user-1', reason: 'denied by Ada' }, denied);
@@ -210,7 +213,8 @@ describe('TLS termination in the egress proxy', () => {
     expect(() => execFileSync('git', ['rev-parse', '--verify', 'refs/heads/denied'], { cwd: repoDir, stdio: 'pipe' })).toThrow();
 
     const granted = push('granted');
-    await answerAll({ allow: true, by: 'user-1', reason: 'approved by Ada' }, granted);
+    // One yes covers the push: the ref listing and the pack go over one connection.
+    expect(await answerAll({ allow: true, by: 'user-1', reason: 'approved by Ada' }, granted)).toBe(1);
     expect((await granted).output).toContain('push-exit=0');
     expect(execFileSync('git', ['log', '--format=%s', 'refs/heads/granted'], { cwd: repoDir }).toString().trim()).toBe('granted');
     expect(attempts.some((a) => a.path?.endsWith('/git-receive-pack') && a.method === 'POST' && a.allow)).toBe(true);

@@ -9,12 +9,12 @@ describe('classifyWrite', () => {
   });
 
   it('names pushes, publishes, uploads and any other write', () => {
-    expect(classifyWrite('GET', 'github.com', '/o/r.git/info/refs?service=git-receive-pack')).toMatch(/git push to github.com/);
-    expect(classifyWrite('POST', 'github.com', '/o/r.git/git-receive-pack')).toBe('git push to github.com');
-    expect(classifyWrite('PUT', 'registry.npmjs.org', '/my-pkg')).toBe('package publish to registry.npmjs.org');
-    expect(classifyWrite('POST', 'upload.pypi.org', '/legacy/')).toBe('package upload to upload.pypi.org');
-    expect(classifyWrite('PUT', 'crates.io', '/api/v1/crates/new')).toBe('package upload to crates.io');
-    expect(classifyWrite('DELETE', 'api.github.com', '/repos/o/r')).toBe('DELETE /repos/o/r on api.github.com');
-    expect(classifyWrite('post', 'api.example.com', '/v1/things?x=1')).toBe('POST /v1/things on api.example.com');
+    expect(classifyWrite('GET', 'github.com', '/o/r.git/info/refs?service=git-receive-pack')).toEqual({ push: true, what: 'git push to github.com' });
+    expect(classifyWrite('POST', 'github.com', '/o/r.git/git-receive-pack')).toEqual({ push: true, what: 'git push to github.com' });
+    expect(classifyWrite('PUT', 'registry.npmjs.org', '/my-pkg')?.what).toBe('package publish to registry.npmjs.org');
+    expect(classifyWrite('POST', 'upload.pypi.org', '/legacy/')?.what).toBe('package upload to upload.pypi.org');
+    expect(classifyWrite('PUT', 'crates.io', '/api/v1/crates/new')?.what).toBe('package upload to crates.io');
+    expect(classifyWrite('DELETE', 'api.github.com', '/repos/o/r')).toEqual({ push: false, what: 'DELETE /repos/o/r on api.github.com' });
+    expect(classifyWrite('post', 'api.example.com', '/v1/things?x=1')?.what).toBe('POST /v1/things on api.example.com');
   });
 });

@@ -4,15 +4,23 @@
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** What the request would do, in words for the approval prompt; null when it only reads. */
-export function classifyWrite(method: string, host: string, pathAndQuery: string): string | null {
+export interface Write {
+  /** A push is two requests (the ref listing, then the pack): one approval covers both on a connection. */
+  push: boolean;
+  /** What the request would do, in words for the approval prompt. */
+  what: string;
+}
+
+/** Null when the request only reads. */
+export function classifyWrite(method: string, host: string, pathAndQuery: string): Write | null {
   const m = method.toUpperCase();
   const url = new URL(pathAndQuery, 'https://x');
-  if (url.pathname.endsWith('/git-receive-pack')) return `git push to ${host}`;
-  if (url.pathname.endsWith('/info/refs') && url.searchParams.get('service') === 'git-receive-pack') return `git push to ${host} (listing refs to update)`;
+  const other = (what: string) => ({ push: false, what });
+  if (url.pathname.endsWith('/git-receive-pack')) return { push: true, what: `git push to ${host}` };
+  if (url.pathname.endsWith('/info/refs') && url.searchParams.get('service') === 'git-receive-pack') return { push: true, what: `git push to ${host}` };
   if (READ_METHODS.has(m)) return null;
   if (m === 'POST' && url.pathname.endsWith('/git-upload-pack')) return null;
-  if (m === 'PUT' && /(^|\.)(npmjs\.org|yarnpkg\.com)$/.test(host)) return `package publish to ${host}`;
-  if (host === 'upload.pypi.org' || url.pathname.startsWith('/api/v1/crates/new')) return `package upload to ${host}`;
-  return `${m} ${url.pathname} on ${host}`;
+  if (m === 'PUT' && /(^|\.)(npmjs\.org|yarnpkg\.com)$/.test(host)) return other(`package publish to ${host}`);
+  if (host === 'upload.pypi.org' || url.pathname.startsWith('/api/v1/crates/new')) return other(`package upload to ${host}`);
+  return other(`${m} ${url.pathname} on ${host}`);
 }
