@@ -102,13 +102,18 @@ export class EgressProxy {
   private readonly blocked = blockedAddresses();
   private readonly sockets = new Set<Duplex>();
 
-  private readonly http = http.createServer();
+  private readonly http: http.Server;
   /** Requests from inside terminated tunnels; each TLS socket maps to the CONNECT it came from. */
-  private readonly inner = http.createServer();
+  private readonly inner: http.Server;
   private readonly terminated = new WeakMap<object, Terminated>();
   private readonly upstreamAgent: https.Agent;
 
   private constructor(private readonly o: EgressProxyOptions, private readonly server: net.Server) {
+    // A request held for a person's answer has not finished arriving: Node's default 300 s
+    // request timeout would answer 408 before a slower approval does.
+    const options: http.ServerOptions = { requestTimeout: o.decisionTimeoutMs + CONNECT_TIMEOUT_MS };
+    this.http = http.createServer(options);
+    this.inner = http.createServer(options);
     this.http.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.tunnel(req, socket, head));
     this.http.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.forward(req, res));
     this.inner.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => this.forwardInner(req, res));
