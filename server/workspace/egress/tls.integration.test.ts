@@ -179,6 +179,29 @@ describe('TLS termination in the egress proxy', () => {
     expect(attempts.filter((a) => a.method === 'PUT').map((a) => [a.path, a.allow, a.by])).toEqual([['/denied-pkg', false, 'user-1'], ['/granted-pkg', true, 'user-1']]);
   }, 90_000);
 
+  it('holds a real npm publish until a person answers; its PUT reaches the registry only on yes', async () => {
+    const publish = (version: string) => runInPty(ws, [
+      'mkdir -p /workspace/pkg', 'cd /workspace/pkg',
+      `printf '{"name":"tether-egress-test","version":"${version}"}' > package.json`,
+      `npm publish --registry https://allowed.test:${port}/ --//allowed.test:${port}/:_authToken=test-token 2>&1; echo " publish-exit=$?"`,
+    ].join(' && '), 90_000);
+    const denied = publish('1.0.0');
+    await waitFor(() => writes.length === 1, 60_000);
+    expect(writes[0]!.r).toMatchObject({ host: 'allowed.test', method: 'PUT', path: '/tether-egress-test' });
+    expect(writes[0]!.what).toBe('PUT /tether-egress-test on allowed.test');
+    writes.shift()!.answer({ allow: false, by: 'user-1', reason: 'denied by Ada' });
+    const out = (await denied).output;
+    expect(out).toMatch(/E403/);
+    expect(out).not.toContain('publish-exit=0');
+    expect(hits).not.toContain('PUT /tether-egress-test');
+
+    const granted = publish('1.0.1');
+    await waitFor(() => writes.length === 1, 60_000);
+    writes.shift()!.answer({ allow: true, by: 'user-1', reason: 'approved by Ada' });
+    expect((await granted).output).toContain('publish-exit=0');
+    expect(hits).toContain('PUT /tether-egress-test');
+  }, 120_000);
+
   it('terminates SOCKS5 connections too, so a write cannot go round the gate that way', async () => {
     const r = runInPty(ws, `export NO_PROXY= no_proxy=; curl -s --max-time 30 --socks5-hostname 127.0.0.1:3128 -X PUT --data x -w ' code=%{http_code}' https://allowed.test:${port}/socks-put`, 45_000);
     await waitFor(() => writes.length === 1);
