@@ -8,12 +8,13 @@
 //   3. asks `decide` (allowlist, then a person), which may wait; a throw denies;
 //   4. records every attempt, allowed or not.
 // A refusal is an HTTP 403 whose body says why, so a tool can tell a policy block from a failure.
-// With a workspace CA, an allowed CONNECT that starts a TLS handshake is terminated: the client
-// gets a leaf for the host signed by that CA, each HTTP/1.1 request inside is re-sent over TLS to
-// the checked address (the upstream's certificate verified as usual), and a request that writes
-// (writes.ts) waits for `approveWrite` first — as does a plain-HTTP request that writes, proxied or
-// tunnelled. Hosts listed as opaque (pinned certificates, mTLS)
-// and tunnels that start with neither TLS nor an HTTP request are joined byte for byte.
+// With a workspace CA, an allowed tunnel (CONNECT or SOCKS5) that starts a TLS handshake is
+// terminated: the client gets a leaf for the host signed by that CA, and each HTTP/1.1 request
+// inside is re-sent over TLS to the checked address (the upstream's certificate verified as usual).
+// A tunnel carrying plain HTTP is read request by request the same way. A request that writes
+// (writes.ts), in a tunnel or proxied plainly, waits for `approveWrite` first. Hosts listed as
+// opaque (pinned certificates, mTLS) and tunnels that start with neither TLS nor an HTTP request
+// are joined byte for byte.
 import { lookup } from 'node:dns/promises';
 import fs from 'node:fs/promises';
 import http from 'node:http';
