@@ -24,6 +24,9 @@ let trusted: https.Server;
 let untrusted: https.Server;
 let port: number;
 let untrustedPort: number;
+/** Trusted CA, but its certificate names another host. */
+let mismatched: https.Server;
+let mismatchedPort: number;
 let repoDir: string;
 const hits: string[] = [];
 const attempts: EgressAttempt[] = [];
@@ -75,6 +78,10 @@ beforeAll(async () => {
   untrusted = https.createServer({ SNICallback: (name, cb) => void otherCa.contextFor(name).then((c) => cb(null, c), cb) }, upstreamHandler);
   await new Promise<void>((r) => trusted.listen(0, '127.0.0.1', r));
   await new Promise<void>((r) => untrusted.listen(0, '127.0.0.1', r));
+  const elsewhere = await testCa.contextFor('someone-else.test');
+  mismatched = https.createServer({ SNICallback: (_name, cb) => cb(null, elsewhere) }, upstreamHandler);
+  await new Promise<void>((r) => mismatched.listen(0, '127.0.0.1', r));
+  mismatchedPort = (mismatched.address() as AddressInfo).port;
   port = (trusted.address() as AddressInfo).port;
   untrustedPort = (untrusted.address() as AddressInfo).port;
 
@@ -88,12 +95,13 @@ beforeAll(async () => {
       pinned: new Map([
         [`allowed.test:${port}`, { host: '127.0.0.1', port }], [`opaque.test:${port}`, { host: '127.0.0.1', port }],
         [`untrusted.test:${untrustedPort}`, { host: '127.0.0.1', port: untrustedPort }],
+        [`mismatched.test:${mismatchedPort}`, { host: '127.0.0.1', port: mismatchedPort }],
       ]),
       upstreamCa: [testCa.certPem],
       opaqueHosts: ['opaque.test'],
       policy: {
         decide: (_ws, r) => {
-          const entry = allowlistMatches(['allowed.test', 'untrusted.test', 'opaque.test'], r.host);
+          const entry = allowlistMatches(['allowed.test', 'untrusted.test', 'mismatched.test', 'opaque.test'], r.host);
           return Promise.resolve(entry ? { allow: true, by: `allowlist:${entry}`, reason: 'listed' } : { allow: false, by: 'test', reason: 'not listed' });
         },
         approveWrite: (_ws, r, what, signal) => new Promise((resolve) => {
@@ -112,6 +120,7 @@ afterAll(async () => {
   await provider.shutdown();
   trusted.close();
   untrusted.close();
+  mismatched.close();
   await fs.rm(base, { recursive: true, force: true });
 });
 
@@ -124,10 +133,14 @@ describe('TLS termination in the egress proxy', () => {
     expect(writes).toEqual([]);
   }, 60_000);
 
-  it('verifies the upstream: a host whose certificate the proxy does not trust is never sent the request', async () => {
+  it('verifies the upstream: a host whose certificate the proxy does not trust, or that names another host, is never sent the request', async () => {
     const before = hits.length;
-    const r = await runInPty(ws, `curl -s -o /dev/null -w 'code=%{http_code}' --max-time 20 https://untrusted.test:${untrustedPort}/secret`, 40_000);
-    expect(r.output).toContain('code=502');
+    const r = await runInPty(ws, [
+      `curl -s -o /dev/null -w 'untrusted=%{http_code}' --max-time 20 https://untrusted.test:${untrustedPort}/secret`,
+      `curl -s -o /dev/null -w 'mismatched=%{http_code}' --max-time 20 https://mismatched.test:${mismatchedPort}/secret`,
+    ].join('; echo; '), 40_000);
+    expect(r.output).toContain('untrusted=502');
+    expect(r.output).toContain('mismatched=502');
     expect(hits.slice(before)).toEqual([]);
   }, 60_000);
 
