@@ -169,6 +169,13 @@ describe('TLS termination in the egress proxy', () => {
     expect(r.output).toMatch(/^\d{2,}\r?$/m);
     expect(r.output).toMatch(/^0\r?$/m);
     expect(r.output).toContain('node=/run/tether/ca-bundle.pem git=/run/tether/ca-bundle.pem');
+    // Each workspace trusts its own CA only: the first certificate of the bundles differs.
+    const firstCert = `sed '/END CERTIFICATE/q' "$SSL_CERT_FILE" | sha256sum | cut -c1-16 | sed 's/^/first=/'`;
+    const mine = /first=(\w+)/.exec((await runInPty(ws, firstCert)).output)?.[1];
+    const theirs = /first=(\w+)/.exec((await runInPty(other, firstCert)).output)?.[1];
+    expect(mine).toMatch(/^\w{16}$/);
+    expect(theirs).toMatch(/^\w{16}$/);
+    expect(mine).not.toBe(theirs);
     await provider.destroy('tls-gone');
     expect(keys()).toHaveLength(1);
   }, 60_000);
