@@ -78,6 +78,7 @@ const provider = await createLocalProvider({
     pinned: new Map([[`${NAME}:${port}`, { host: '127.0.0.1', port }]]),
     policy: {
       decide: async (_ws, r) => ({ allow: r.host === NAME, by: `allowlist:${NAME}`, reason: 'listed' }),
+      approveWrite: async () => ({ allow: false, by: 'bench', reason: 'the benchmark only reads' }),
       record: () => {},
     },
   },

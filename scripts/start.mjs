@@ -8,7 +8,7 @@ import { buildMonacoWorker } from './lib/build-worker.mjs';
 const dev = process.argv.includes('--dev');
 nodeVersionOk();
 ensureDependencies();
-if (process.env.TETHER_UNSAFE_NO_SANDBOX !== '1') ensureSystemPackages({ bwrap: 'bubblewrap', prlimit: 'util-linux', setpriv: 'util-linux', 'mkfs.ext4': 'e2fsprogs', mount: 'mount', socat: 'socat' });
+if (process.env.TETHER_UNSAFE_NO_SANDBOX !== '1') ensureSystemPackages({ bwrap: 'bubblewrap', prlimit: 'util-linux', setpriv: 'util-linux', 'mkfs.ext4': 'e2fsprogs', mount: 'mount', socat: 'socat', openssl: 'openssl' });
 if (dev) await buildMonacoWorker(root);
 else ensureBuild();
 

@@ -8,7 +8,7 @@ import { ensureBuild, ensureDependencies, ensureSystemPackages, nodeVersionOk, r
 
 nodeVersionOk();
 ensureDependencies();
-ensureSystemPackages({ bwrap: 'bubblewrap', chromium: 'chromium', rg: 'ripgrep', git: 'git', 'mkfs.ext4': 'e2fsprogs', mount: 'mount', socat: 'socat', curl: 'curl' });
+ensureSystemPackages({ bwrap: 'bubblewrap', chromium: 'chromium', rg: 'ripgrep', git: 'git', 'mkfs.ext4': 'e2fsprogs', mount: 'mount', socat: 'socat', curl: 'curl', openssl: 'openssl' });
 
 const results = [];
 function check(title, fn) {

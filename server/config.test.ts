@@ -57,6 +57,13 @@ describe('configuration', () => {
     expect(() => parseConfig({ TETHER_EGRESS_PINNED: 'mirror.internal=10.1.2.3' })).toThrow(/TETHER_EGRESS_PINNED: expected name:port=address:port/);
   });
 
+  it('reads the hosts whose TLS the egress proxy leaves alone, and the extra upstream roots', () => {
+    expect(parseConfig({}).TETHER_EGRESS_OPAQUE).toEqual([]);
+    expect(parseConfig({ TETHER_EGRESS_OPAQUE: 'Pinned.example.com, *.mtls.example' }).TETHER_EGRESS_OPAQUE).toEqual(['pinned.example.com', '*.mtls.example']);
+    expect(() => parseConfig({ TETHER_EGRESS_OPAQUE: 'not a host' })).toThrow(/TETHER_EGRESS_OPAQUE: expected comma-separated host names/);
+    expect(() => parseConfig({ TETHER_EGRESS_UPSTREAM_CA: 'ca.pem' })).toThrow(/TETHER_EGRESS_UPSTREAM_CA: expected an absolute path/);
+  });
+
   it('accepts PostgreSQL and development mode', () => {
     const c = parseConfig({ DATABASE_URL: 'postgresql://u@h:5432/db', NODE_ENV: 'development' });
     expect(c.DATABASE_URL).toBe('postgresql://u@h:5432/db');

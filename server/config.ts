@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { contextSettingsFromEnv } from './models/context-windows.ts';
 import { routeEntrySchema } from './models/routes.ts';
 import { parseSecretKey } from './secrets/key.ts';
+import { allowlistEntrySchema } from './workspace/egress/hosts.ts';
 import { limitsFromEnv, type SandboxLimits } from './workspace/limits.ts';
 import { DEFAULT_DISK_QUOTA_BYTES, MIN_WORKSPACE_DISK_BYTES } from './workspace/volumes.ts';
 
@@ -104,6 +105,21 @@ export const configSchema = z.object({
     }
     return pinned;
   }),
+  /**
+   * Hosts whose HTTPS is never terminated by the egress proxy (certificate pinning, mTLS), as
+   * allowlist entries, comma-separated: they connect opaquely, so only the allowlist applies.
+   */
+  TETHER_EGRESS_OPAQUE: z.string().optional().transform((v, ctx) => {
+    const entries = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean).map((s) => allowlistEntrySchema.safeParse(s));
+    const bad = entries.find((e) => !e.success);
+    if (bad) {
+      ctx.addIssue({ code: 'custom', message: 'expected comma-separated host names such as pinned.example.com or *.example.com' });
+      return z.NEVER;
+    }
+    return entries.map((e) => e.data!);
+  }),
+  /** A PEM file of extra roots the egress proxy trusts for upstreams (an internal mirror's CA; tests), besides Node's. */
+  TETHER_EGRESS_UPSTREAM_CA: z.string().optional().refine((v) => !v || path.isAbsolute(v), 'expected an absolute path to a PEM file'),
 });
 
 export type Config = z.infer<typeof configSchema> & {

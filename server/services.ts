@@ -1,4 +1,5 @@
 // The process's domain services, built once at start-up and handed to the transports.
+import { readFileSync } from 'node:fs';
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import type { Logger } from './log.ts';
@@ -94,7 +95,7 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
       .then((r) => { if (!r.ok) log.warn({ sessionId, runId, error: r.error }, 'run not resumed after its approval was answered'); })
       .catch((err: unknown) => log.error({ err, sessionId, runId }, 'resuming a run after its approval failed'));
   });
-  provider.setEgressPolicy?.(egressPolicy({ db, events, approvals, log }));
+  provider.setEgressPolicy?.({ ...egressPolicy({ db, events, approvals, log }), upstreamHeaders: (workspaceId, host) => secrets.headersFor(workspaceId, host) });
   sessions.onStop(async (sessionId) => {
     terminals.closeSession(sessionId);
     await agent.stop(sessionId);
@@ -111,5 +112,8 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
 
 /** The local provider's egress settings; an unlisted host waits a little longer than its approval can. */
 export function egressOptions(config: Config): LocalProviderOptions['egress'] {
-  return { pinned: config.TETHER_EGRESS_PINNED, decisionTimeoutMs: (config.TETHER_APPROVAL_TIMEOUT + 5) * 1000 };
+  return {
+    pinned: config.TETHER_EGRESS_PINNED, decisionTimeoutMs: (config.TETHER_APPROVAL_TIMEOUT + 5) * 1000, opaqueHosts: config.TETHER_EGRESS_OPAQUE,
+    upstreamCa: config.TETHER_EGRESS_UPSTREAM_CA ? [readFileSync(config.TETHER_EGRESS_UPSTREAM_CA, 'utf8')] : undefined,
+  };
 }

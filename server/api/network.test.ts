@@ -1,11 +1,16 @@
 // Network access end to end (real server, real sandboxes, real approvals): "on" never means the
 // host's network; the egress proxy lets through the allowlist, asks a person about anything
 // else, and records every attempt. Upstreams are a local server pinned under test names.
+import fs from 'node:fs/promises';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProvisionedSession, setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
 import { testProviders } from '../../test/support/db.ts';
+import { WorkspaceCa } from '../workspace/egress/ca.ts';
 
 describe.each(testProviders)('workspace network access on %s', (provider) => {
   let app: TestApp;
@@ -15,16 +20,36 @@ describe.each(testProviders)('workspace network access on %s', (provider) => {
   let port: number;
   let sessionId: string;
   const hits: string[] = [];
+  /** An HTTPS upstream with its own test CA (which the proxy is told to trust), and what it was sent. */
+  let secure: https.Server;
+  let securePort: number;
+  let caDir: string;
+  const secureHits: { line: string; authorization: string | undefined }[] = [];
   beforeAll(async () => {
     upstream = http.createServer((req, res) => { hits.push(`${req.headers.host}${req.url}`); res.end(`hello-from-host ${req.url}\n`); });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     port = (upstream.address() as AddressInfo).port;
-    const pinned = ['allowed.test', 'unlisted.test', 'denied.test'].map((h) => `${h}:${port}=127.0.0.1:${port}`).join(',');
-    app = await startTestApp(provider, { TETHER_EGRESS_PINNED: pinned });
+    caDir = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-network-ca-'));
+    const testCa = await WorkspaceCa.open(path.join(caDir, 'ca'), 'test upstreams');
+    await fs.writeFile(path.join(caDir, 'upstream-ca.pem'), testCa.certPem);
+    secure = https.createServer({ SNICallback: (name, cb) => void testCa.contextFor(name).then((c) => cb(null, c), cb) }, (req, res) => {
+      secureHits.push({ line: `${req.method} ${req.url}`, authorization: req.headers.authorization });
+      req.resume();
+      res.end(`hello-over-tls ${req.method} ${req.url}\n`);
+    });
+    await new Promise<void>((r) => secure.listen(0, '127.0.0.1', r));
+    securePort = (secure.address() as AddressInfo).port;
+    const pinned = [...['allowed.test', 'unlisted.test', 'denied.test'].map((h) => `${h}:${port}=127.0.0.1:${port}`), `secure.test:${securePort}=127.0.0.1:${securePort}`].join(',');
+    app = await startTestApp(provider, { TETHER_EGRESS_PINNED: pinned, TETHER_EGRESS_UPSTREAM_CA: path.join(caDir, 'upstream-ca.pem') });
     ({ admin, member } = await setupAdminAndMember(app));
     sessionId = (await createProvisionedSession(member)).id;
   });
-  afterAll(async () => { upstream?.close(); await app?.close(); });
+  afterAll(async () => {
+    upstream?.close();
+    secure?.close();
+    await app?.close();
+    if (caDir) await fs.rm(caDir, { recursive: true, force: true });
+  });
 
   const run = async (script: string) => {
     const row = (await app.services.db.session.findUniqueOrThrow({ where: { id: sessionId }, include: { workspace: true } })).workspace!;
@@ -114,6 +139,46 @@ describe.each(testProviders)('workspace network access on %s', (provider) => {
       'GET allowed.test/plain true', 'CONNECT allowed.test true', 'CONNECT unlisted.test true', 'GET denied.test/no false',
     ]));
   });
+
+  it('HTTPS to an allowed host is terminated: reads pass with the secret added on the way out; a write waits for an admin', async () => {
+    const row = (await app.services.db.session.findUniqueOrThrow({ where: { id: sessionId } }));
+    expect((await admin.mutate('egress.add', { host: 'secure.test' })).error).toBeNull();
+    expect((await admin.mutate('secrets.add', { workspaceId: row.workspaceId, name: 'registry', value: 'reg_T0kenValue0000000000000000', hosts: ['secure.test'] })).error).toBeNull();
+    const https = (method: string, p: string) => run(`curl -sS --max-time 40 -X ${method} -w ' status=%{http_code}' https://secure.test:${securePort}${p}; echo " token=\${REGISTRY:-none}"`);
+    expect(await https('GET', '/pkg')).toMatch(/hello-over-tls GET \/pkg\s+status=200 token=none/);
+    expect(secureHits.at(-1)).toEqual({ line: 'GET /pkg', authorization: 'Bearer reg_T0kenValue0000000000000000' });
+
+    const pendingWrite = async () => {
+      for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+        const queue = (await admin.query('approvals.queue')).data as { id: string; tool: string; risk: string; reason: string }[];
+        const found = queue.find((a) => a.tool === 'network' && a.risk === 'high');
+        if (found) return found;
+      }
+      throw new Error('no write approval appeared');
+    };
+    const denied = https('PUT', '/pkg-denied');
+    let approval = await pendingWrite();
+    expect(approval.reason).toContain('workspace wants to write: PUT /pkg-denied on secure.test');
+    expect((await member.mutate('approvals.decide', { sessionId, approvalId: approval.id, approve: true })).error?.code).toBe('FORBIDDEN');
+    expect((await admin.mutate('approvals.decide', { sessionId, approvalId: approval.id, approve: false })).error).toBeNull();
+    expect(await denied).toMatch(/Tether egress: denied by Ada Admin\s+status=403/);
+    expect(secureHits.map((h) => h.line)).not.toContain('PUT /pkg-denied');
+
+    const granted = https('PUT', '/pkg-granted');
+    approval = await pendingWrite();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(secureHits.map((h) => h.line)).not.toContain('PUT /pkg-granted');
+    expect((await admin.mutate('approvals.decide', { sessionId, approvalId: approval.id, approve: true })).error).toBeNull();
+    expect(await granted).toContain('hello-over-tls PUT /pkg-granted');
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      if ((await app.services.db.auditEntry.count({ where: { target: `secure.test:${securePort}`, action: 'egress.allowed' } })) >= 2) break;
+    }
+    const audit = await app.services.db.auditEntry.findMany({ where: { target: `secure.test:${securePort}` }, orderBy: { createdAt: 'asc' } });
+    const adaId = (await app.services.db.user.findFirstOrThrow({ where: { name: 'Ada Admin' } })).id;
+    expect(audit.map((a) => [a.action, (a.detail as { method: string }).method, (a.detail as { path: string | null }).path, a.actorId])).toEqual(expect.arrayContaining([
+      ['egress.denied', 'PUT', '/pkg-denied', adaId], ['egress.allowed', 'PUT', '/pkg-granted', adaId],
+    ]));
+  }, 120_000);
 
   it('off again: the proxy is gone from new processes', async () => {
     await admin.mutate('sessions.setNetwork', { id: sessionId, allowed: false });

@@ -28,13 +28,16 @@ export function egressPolicy(o: { db: Db; events: EventStream; approvals: Approv
   const latestSession = (workspaceId: string) =>
     o.db.session.findFirst({ where: { workspaceId, status: 'active' }, orderBy: { updatedAt: 'desc' }, select: { id: true } });
 
-  async function ask(workspaceId: string, r: EgressRequest, signal: AbortSignal): Promise<EgressVerdict> {
+  /** `write`: a request that writes to an allowed host (high risk, as a high-risk agent call); else an unlisted host. */
+  async function ask(workspaceId: string, r: EgressRequest, signal: AbortSignal, write?: string): Promise<EgressVerdict> {
     const session = await latestSession(workspaceId);
-    if (!session) return { allow: false, by: 'egress:no-session', reason: `${r.host} is not on the allowlist and the workspace has no active session to ask in` };
+    if (!session) return { allow: false, by: 'egress:no-session', reason: `${write ?? `${r.host} is not on the allowlist`} and the workspace has no active session to ask in` };
     const answer = await o.approvals.ask({
       sessionId: session.id, runId: '', callId: `egress-${randomUUID()}`, tool: EGRESS_TOOL, userId: null,
       input: { host: r.host, port: r.port, method: r.method, path: r.path },
-      decision: { decision: 'ask', risk: 'medium', rule: null, by: 'egress', reason: `workspace wants to reach ${r.host}:${r.port}, which is not on the allowlist` },
+      decision: write
+        ? { decision: 'ask', risk: 'high', rule: null, by: 'egress:write', reason: `workspace wants to write: ${write}` }
+        : { decision: 'ask', risk: 'medium', rule: null, by: 'egress', reason: `workspace wants to reach ${r.host}:${r.port}, which is not on the allowlist` },
     }, signal);
     const by = answer.by === null ? 'egress:cancelled' : answer.by === 'timeout' ? 'timeout' : `${USER_PREFIX}${answer.by}`;
     return { allow: answer.granted, by, reason: answer.reason };
@@ -86,6 +89,9 @@ export function egressPolicy(o: { db: Db; events: EventStream; approvals: Approv
       const entry = allowlistMatches(await workspaceAllowlist(o.db, ws.teamId, workspaceId), r.host);
       if (entry) return { allow: true, by: `allowlist:${entry}`, reason: `${entry} is on the allowlist` };
       return shared(workspaceId, r, signal);
+    },
+    approveWrite(workspaceId, r, what, signal) {
+      return ask(workspaceId, r, signal, what);
     },
     record(workspaceId, a) {
       persist(workspaceId, a).catch((err: unknown) => o.log.error({ err, workspaceId, host: a.host }, 'could not record an egress attempt'));

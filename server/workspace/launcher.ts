@@ -37,8 +37,10 @@ export function confinedLauncher(o: {
   limits: SandboxLimits; cgroup: WorkspaceCgroup | null; networkAllowed: boolean;
   /** Host path of the workspace's egress proxy socket; null: no process of it gets a network. */
   egressSocket: string | null;
+  /** Host path of the CA bundle its sandboxes trust (egress/ca.ts); null: TLS is not terminated. */
+  egressCaBundle: string | null;
 }): Launcher {
-  const egress = o.egressSocket && o.tools.socat ? { socket: o.egressSocket, socat: o.tools.socat } : null;
+  const egress = o.egressSocket && o.tools.socat ? { socket: o.egressSocket, socat: o.tools.socat, caBundle: o.egressCaBundle } : null;
   return {
     workspacePath: SANDBOX_WORKSPACE,
     bindPath: (b) => b.target,

@@ -10,6 +10,7 @@
 //   <root>/volumes/<id>/checkpoints.git    0700 uid   checkpoint repository, outside the workspace
 //   <root>/disk-images/<id>.ext4           0600 root  sparse ext4 of TETHER_WORKSPACE_DISK_BYTES (dir 0700)
 //   <root>/egress/<digest of id>.sock      0600 uid   the workspace's egress proxy (dir 0711; egress/proxies.ts)
+//   <root>/egress/ca/<digest of id>/       0700 root  its CA key and leaf key (egress/ca.ts); the CA's bundle is etc/ca-bundle.pem
 // Files, checkpoints and passwd share one image, so the quota covers everything a workspace
 // can make grow. Workspaces made before volumes/ existed keep their old places (legacyPaths).
 import fs from 'node:fs/promises';
@@ -29,6 +30,7 @@ import type { DiskStatus, ExecOptions, ExecResult, PtyOptions, SandboxPty, Works
 import { spawnSandboxPty } from './pty.ts';
 import { runProcess } from './run-process.ts';
 import { etcFiles } from './sandbox.ts';
+import type { WorkspaceCa } from './egress/ca.ts';
 import { DEFAULT_EGRESS_DECISION_TIMEOUT_MS, EgressProxies, egressSocketDir, type EgressProxiesOptions, type EgressScope } from './egress/proxies.ts';
 import { Snapshots } from './snapshots.ts';
 import { chooseStorageRoot } from './storage-root.ts';
@@ -124,6 +126,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
       ? confinedLauncher({
         tools: host.tools, uid: spec.uid, workspaceDir: p.files, etcDir: p.etc, limits, cgroup, networkAllowed: spec.networkAllowed,
         egressSocket: await egress.socketFor(spec.id, spec.uid),
+        egressCaBundle: await writeCaBundle(p.etc, await egress.ca(spec.id)),
       })
       : unconfinedLauncher({ workspaceDir: p.files });
     const disk = diskQuota === 'off' ? null : { quotaBytes, image: p.image !== null };
@@ -137,7 +140,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
   async function destroy(id: string): Promise<void> {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new WorkspaceError(`Invalid workspace id: ${id}`);
     const w = live.get(id);
-    await egress.close(id);
+    await egress.destroy(id);
     if (w) await w.close();
     else {
       // Not opened since start-up: its uid is whoever owns its files.
@@ -295,4 +298,11 @@ class LocalWorkspace implements Workspace {
     await this.killAll();
     await this.cgroup?.remove();
   }
+}
+
+/** The bundle a workspace's sandboxes trust, beside its passwd: readable by its uid, written by root only. */
+async function writeCaBundle(etcDir: string, ca: WorkspaceCa): Promise<string> {
+  const file = path.join(etcDir, 'ca-bundle.pem');
+  await fs.writeFile(file, await ca.bundle(), { mode: 0o444 });
+  return file;
 }

@@ -5,7 +5,7 @@
 // (ENVIRONMENT.md). Everything here is pure so the exact argv can be tested and reviewed.
 import path from 'node:path';
 import type { SandboxLimits } from './limits.ts';
-import { PROXY_ENV, SANDBOX_EGRESS_SOCKET, withRelay } from './egress/relay.ts';
+import { CA_ENV, PROXY_ENV, SANDBOX_CA_BUNDLE, SANDBOX_EGRESS_SOCKET, withRelay } from './egress/relay.ts';
 
 /** Where the workspace appears inside every sandbox. */
 export const SANDBOX_WORKSPACE = '/workspace';
@@ -21,8 +21,11 @@ export interface SandboxTools {
   socat: string | null;
 }
 
-/** The way out of a network-on sandbox: the host path of its workspace's egress proxy socket. */
-export interface SandboxEgress { socket: string; socat: string }
+/**
+ * The way out of a network-on sandbox: the host path of its workspace's egress proxy socket, and
+ * of the CA bundle its clients trust (null: the proxy does not terminate TLS).
+ */
+export interface SandboxEgress { socket: string; socat: string; caBundle: string | null }
 
 export interface Bind { source: string; target: string; readOnly: boolean }
 
@@ -82,10 +85,11 @@ export function bwrapArgs(r: SandboxRequest): string[] {
   ];
   for (const b of r.extraBinds ?? []) args.push(b.readOnly ? '--ro-bind' : '--bind', b.source, b.target);
   if (r.egress) args.push('--bind', r.egress.socket, SANDBOX_EGRESS_SOCKET);
+  if (r.egress?.caBundle) args.push('--ro-bind', r.egress.caBundle, SANDBOX_CA_BUNDLE);
   // The sandbox root is a tmpfs bwrap writes its mount points into; afterwards nothing may.
   args.push('--remount-ro', '/');
   args.push('--chdir', r.cwd, '--hostname', 'sandbox', '--clearenv');
-  const env = { ...SANDBOX_ENV, ...(r.egress ? PROXY_ENV : {}), ...r.env };
+  const env = { ...SANDBOX_ENV, ...(r.egress ? PROXY_ENV : {}), ...(r.egress?.caBundle ? CA_ENV : {}), ...r.env };
   for (const [k, v] of Object.entries(env)) args.push('--setenv', k, v);
   args.push('--', ...(r.egress ? withRelay(r.egress.socat, r.command) : r.command));
   return args;

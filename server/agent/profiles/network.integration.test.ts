@@ -45,6 +45,7 @@ beforeAll(async () => {
           const entry = allowlistMatches(['allowed.test', 'other.test'], r.host);
           return Promise.resolve(entry ? { allow: true, by: `allowlist:${entry}`, reason: 'listed' } : { allow: false, by: 'test', reason: 'not listed' });
         },
+        approveWrite: () => Promise.resolve({ allow: false, by: 'test', reason: 'these tests do not write' }),
         record: (_ws, a) => attempts.push(a),
       },
     },

@@ -68,6 +68,7 @@ beforeAll(async () => {
             signal.addEventListener('abort', () => resolve({ allow: false, by: 'timeout', reason: 'nobody answered' }));
           });
         },
+        approveWrite: () => Promise.resolve({ allow: false, by: 'test', reason: 'these tests do not write' }),
         record: (_ws, a) => attempts.push(a),
       },
     },
@@ -123,6 +124,19 @@ describe('egress from a network-on workspace', () => {
     expect(seen.map((a) => [a.method, a.path, a.allow, a.by])).toEqual([
       ['CONNECT', null, true, 'allowlist:allowed.test'],
       ['GET', '/plain?x=1', true, 'allowlist:allowed.test'],
+    ]);
+  });
+
+  it('refuses a plain-HTTP request that writes to an allowlisted host, proxied or tunnelled, unless a person approves it', async () => {
+    const r = await runInPty(on, [
+      `curl -s --max-time 10 -X PUT --data x -w ' code=%{http_code}' http://allowed.test:${port}/publish`,
+      `curl -s -p --max-time 10 -X POST --data x -w ' code=%{http_code}' http://allowed.test:${port}/tunnelled-post`,
+    ].join('; echo; '));
+    expect(r.output).toMatch(/these tests do not write\s+code=403\s+Tether egress: these tests do not write\s+code=403/);
+    expect(hits.filter((h) => h.startsWith('PUT') || h.startsWith('POST'))).toEqual([]);
+    // The plain request: the host is on the allowlist, and the write was refused; the tunnel: CONNECT allowed, the POST inside refused.
+    expect(attempts.filter((a) => a.method === 'PUT' || a.method === 'POST').map((a) => [a.path, a.allow, a.by])).toEqual([
+      ['/publish', true, 'allowlist:allowed.test'], ['/publish', false, 'test'], ['/tunnelled-post', false, 'test'],
     ]);
   });
 

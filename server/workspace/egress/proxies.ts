@@ -5,12 +5,17 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from '../../log.ts';
+import { WorkspaceCa } from './ca.ts';
 import { EgressProxy, type EgressAttempt, type EgressRequest, type EgressVerdict } from './proxy.ts';
 
 /** What decides and records a workspace's connections: the allowlist and approvals (sessions/egress.ts). */
 export interface EgressPolicy {
   decide(workspaceId: string, r: EgressRequest, signal: AbortSignal): Promise<EgressVerdict>;
+  /** A request inside a terminated tunnel that writes (`what` says how): the same approval as a high-risk agent call. */
+  approveWrite(workspaceId: string, r: EgressRequest, what: string, signal: AbortSignal): Promise<EgressVerdict>;
   record(workspaceId: string, a: EgressAttempt): void;
+  /** Headers added to the workspace's requests for `host` (secrets.headersFor); absent: none. */
+  upstreamHeaders?(workspaceId: string, host: string): Promise<Record<string, string>>;
 }
 
 /**
@@ -30,8 +35,11 @@ export interface EgressProxiesOptions {
   /** Null: nothing leaves (tests and installations without a policy wired in). */
   policy: EgressPolicy | null;
   pinned?: ReadonlyMap<string, { host: string; port: number }>;
-  upstreamHeaders?(workspaceId: string, host: string): Record<string, string>;
   decisionTimeoutMs: number;
+  /** Hosts (allowlist entries) whose TLS is never terminated: pinned certificates, mTLS. Allowlist-only. */
+  opaqueHosts?: readonly string[];
+  /** Roots upstreams are verified against besides Node's bundled ones (an internal mirror's CA; tests). */
+  upstreamCa?: string[];
   log: Logger;
 }
 
@@ -58,6 +66,7 @@ const socketName = (workspaceId: string) => `${createHash('sha256').update(works
 export class EgressProxies {
   private readonly proxies = new Map<string, Promise<EgressProxy>>();
   private readonly setupHosts = new Map<string, string>();
+  private readonly cas = new Map<string, Promise<WorkspaceCa>>();
   private policy: EgressPolicy | null;
 
   constructor(private readonly o: EgressProxiesOptions) {
@@ -69,6 +78,20 @@ export class EgressProxies {
   }
 
   /**
+   * The workspace's CA (made once, key root-only under `<dir>/ca/`); the bundle its sandboxes
+   * trust is `bundle()`.
+   */
+  ca(workspaceId: string): Promise<WorkspaceCa> {
+    let ca = this.cas.get(workspaceId);
+    if (!ca) {
+      ca = WorkspaceCa.open(this.caDir(workspaceId), workspaceId);
+      this.cas.set(workspaceId, ca);
+      ca.catch(() => this.cas.delete(workspaceId));
+    }
+    return ca;
+  }
+
+  /**
    * Starts (once) the workspace's proxy — or, with a scope, the scope's own proxy, which asks the
    * scope before the workspace's policy — its socket owned by its uid; returns the socket's host path.
    */
@@ -77,13 +100,15 @@ export class EgressProxies {
     const socketPath = path.join(this.o.dir, socketName(id));
     let proxy = this.proxies.get(id);
     if (!proxy) {
-      proxy = EgressProxy.listen({
+      proxy = this.ca(workspaceId).then((ca) => EgressProxy.listen({
         socketPath, socketOwner: uid, decisionTimeoutMs: this.o.decisionTimeoutMs, pinned: this.o.pinned,
+        tls: { ca, opaque: this.o.opaqueHosts ?? [], upstreamCa: this.o.upstreamCa },
         log: this.o.log.child({ workspace: workspaceId, part: 'egress', ...(scope ? { scope: scope.key } : {}) }),
         decide: (r, signal) => Promise.resolve(scope?.narrow(r) ?? this.decide(workspaceId, r, signal)),
+        approveWrite: (r, what, signal) => this.approveWrite(workspaceId, r, what, signal),
         record: (a) => this.record(workspaceId, a),
-        upstreamHeaders: this.o.upstreamHeaders && ((host) => this.o.upstreamHeaders!(workspaceId, host)),
-      });
+        upstreamHeaders: (host) => this.policy?.upstreamHeaders?.(workspaceId, host) ?? Promise.resolve({}),
+      }));
       this.proxies.set(id, proxy);
       proxy.catch(() => this.proxies.delete(id));
     }
@@ -106,6 +131,13 @@ export class EgressProxies {
     await Promise.all([...this.proxies.keys()].filter((id) => id === workspaceId || id.startsWith(`${workspaceId}/`)).map((id) => this.closeProxy(id)));
   }
 
+  /** Closes the proxy and deletes the workspace's CA: a workspace made again under this id gets a new one. */
+  async destroy(workspaceId: string): Promise<void> {
+    await this.close(workspaceId);
+    this.cas.delete(workspaceId);
+    await fs.rm(this.caDir(workspaceId), { recursive: true, force: true });
+  }
+
   async closeAll(): Promise<void> {
     await Promise.all([...this.proxies.keys()].map((id) => this.closeProxy(id)));
   }
@@ -114,6 +146,10 @@ export class EgressProxies {
     const proxy = this.proxies.get(id);
     this.proxies.delete(id);
     await (await proxy?.catch(() => null))?.close();
+  }
+
+  private caDir(workspaceId: string): string {
+    return path.join(this.o.dir, 'ca', socketName(workspaceId).replace(/\.sock$/, ''));
   }
 
   private async decide(workspaceId: string, r: EgressRequest, signal: AbortSignal): Promise<EgressVerdict> {
@@ -125,6 +161,12 @@ export class EgressProxies {
     }
     if (!this.policy) return { allow: false, by: 'egress:no-policy', reason: 'no egress policy is configured, so nothing leaves the workspace' };
     return this.policy.decide(workspaceId, r, signal);
+  }
+
+  private async approveWrite(workspaceId: string, r: EgressRequest, what: string, signal: AbortSignal): Promise<EgressVerdict> {
+    if (this.setupHosts.has(workspaceId)) return { allow: false, by: 'setup:clone', reason: `provisioning only reads; ${what} was refused` };
+    if (!this.policy) return { allow: false, by: 'egress:no-policy', reason: `no egress policy is configured, so ${what} was refused` };
+    return this.policy.approveWrite(workspaceId, r, what, signal);
   }
 
   private record(workspaceId: string, a: EgressAttempt): void {

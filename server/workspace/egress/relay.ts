@@ -6,6 +6,14 @@
 /** Where the proxy's Unix socket appears inside a sandbox. */
 export const SANDBOX_EGRESS_SOCKET = '/run/tether/egress.sock';
 export const SANDBOX_PROXY_PORT = 3128;
+/** The workspace CA followed by the system bundle (egress/ca.ts), where the sandbox's clients look for it. */
+export const SANDBOX_CA_BUNDLE = '/run/tether/ca-bundle.pem';
+
+/** Every client's own name for "trust this bundle"; each replaces (not extends) its roots, hence the system bundle inside. */
+export const CA_ENV: Record<string, string> = {
+  NODE_EXTRA_CA_CERTS: SANDBOX_CA_BUNDLE, SSL_CERT_FILE: SANDBOX_CA_BUNDLE, CURL_CA_BUNDLE: SANDBOX_CA_BUNDLE,
+  GIT_SSL_CAINFO: SANDBOX_CA_BUNDLE, npm_config_cafile: SANDBOX_CA_BUNDLE, REQUESTS_CA_BUNDLE: SANDBOX_CA_BUNDLE, PIP_CERT: SANDBOX_CA_BUNDLE,
+};
 const PROXY_URL = `http://127.0.0.1:${SANDBOX_PROXY_PORT}`;
 
 /** Both spellings: curl and Python read lower case, others upper. npm and git read these too. */
@@ -32,7 +40,7 @@ const READY_POLLS = 20_000;
  */
 export function withRelay(socat: string, command: string[]): string[] {
   const script = [
-    `${socat} TCP-LISTEN:${SANDBOX_PROXY_PORT},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${SANDBOX_EGRESS_SOCKET} </dev/null >/dev/null 2>&1 &`,
+    `${socat} TCP-LISTEN:${SANDBOX_PROXY_PORT},bind=127.0.0.1,fork,reuseaddr,nodelay UNIX-CONNECT:${SANDBOX_EGRESS_SOCKET} </dev/null >/dev/null 2>&1 &`,
     `i=0; while [ "$i" -lt ${READY_POLLS} ]; do`,
     `  while read -r _ l _ st _; do [ "$l" = ${LOCAL} ] && [ "$st" = 0A ] && break 2; done < /proc/net/tcp`,
     '  i=$((i+1))',
