@@ -281,6 +281,9 @@ describe.each(testProviders)('agent on %s', (dbProvider) => {
     const sent = await first.service.send({ ...s, text: 'count' });
     const runId = (sent as { runId: string }).runId;
     await waitFor(async () => (await t.db.agentRun.findUniqueOrThrow({ where: { id: runId } })).step === 1);
+    // The restart comes while the second model call hangs: once that call has taken its (hanging)
+    // turn, or the turn would be left queued for the resumed run (a flake under load).
+    await waitFor(async () => server.pending() === 0);
     await first.service.close();
 
     const events = await eventsOf(t, s.sessionId);
