@@ -100,7 +100,11 @@ test('a tool call cut short by the crash shows "interrupted" after the restart, 
   await page.getByRole('textbox', { name: 'Message the agent' }).fill('Run the slow command.');
   await page.getByRole('button', { name: 'Send' }).click();
   const agent = page.getByRole('region', { name: 'Agent' });
-  await expect(agent.getByRole('article', { name: 'Tool call run_command: running' })).toBeVisible({ timeout: 20_000 });
+  const card = agent.getByRole('article', { name: 'Tool call run_command: running' });
+  await expect(card).toBeVisible({ timeout: 20_000 });
+  // The card runs from the moment the model asks; the checkpoint comes after the policy allowed the
+  // call, just before it starts. Killed earlier, the call never started and Resume rightly runs it.
+  await expect(card.getByText('Checkpoint before this step')).toBeVisible({ timeout: 20_000 });
 
   server!.kill('SIGKILL');
   await new Promise((r) => server!.once('exit', r));
