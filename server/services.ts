@@ -96,14 +96,16 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
       .catch((err: unknown) => log.error({ err, sessionId, runId }, 'resuming a run after its approval failed'));
   });
   provider.setEgressPolicy?.({ ...egressPolicy({ db, events, approvals, log }), upstreamHeaders: (workspaceId, host) => secrets.headersFor(workspaceId, host) });
+  const fileWatch = new FileWatchService(log);
   sessions.onStop(async (sessionId) => {
     terminals.closeSession(sessionId);
+    fileWatch.closeSession(sessionId);
     await agent.stop(sessionId);
   });
   return {
     config, log, db, bus, events, workspaces, sessions, terminals, models, agent, approvals, secrets,
     memory: new MemoryStore(db, events),
-    fileWatch: new FileWatchService(log),
+    fileWatch,
     onAgentDelta: (listener) => { forwardDelta = listener; },
     accessChanges: new AccessChanges(),
     loginThrottle: new LoginThrottle(),

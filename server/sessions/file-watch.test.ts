@@ -40,3 +40,23 @@ it('watches again after the workspace host died, and stops when the last followe
   await new Promise((r) => setTimeout(r, 500));
   expect(seen).toEqual([]);
 }, 40_000);
+
+it('stops watching, and retrying, once the session stops', async () => {
+  const service = new FileWatchService(silentLog);
+  const seen: string[] = [];
+  service.onChange((sessionId, paths) => seen.push(...paths.map((p) => `${sessionId}:${p}`)));
+  const release = service.retain('s2', ws.files);
+  const touch = (name: string) => fs.writeFile(path.join(ws.files.root, name), 'x');
+  await expect.poll(async () => { await touch('four.txt'); return seen; }, { timeout: 10_000 }).toContain('s2:four.txt');
+
+  service.closeSession('s2');
+  // The host dying now must not start a new watch (which would restart the host of a closed workspace).
+  for (const pid of await pidsOfUid(UID)) process.kill(pid, 'SIGKILL');
+  await new Promise((r) => setTimeout(r, 1500));
+  seen.length = 0;
+  await touch('five.txt');
+  await new Promise((r) => setTimeout(r, 500));
+  expect(seen).toEqual([]);
+  expect(await pidsOfUid(UID)).toEqual([]);
+  release(); // a follower leaving afterwards is harmless
+});

@@ -37,9 +37,18 @@ export class FileWatchService {
       if (released) return;
       released = true;
       if (--held.count > 0) return;
-      this.entries.delete(sessionId);
+      // The entry may already be gone (the session stopped) or replaced by a newer watch.
+      if (this.entries.get(sessionId) === held) this.entries.delete(sessionId);
       this.stop(held);
     };
+  }
+
+  /** The session stopped: its workspace is closed, so watching it (or retrying) is pointless. */
+  closeSession(sessionId: string) {
+    const entry = this.entries.get(sessionId);
+    if (!entry) return;
+    this.entries.delete(sessionId);
+    this.stop(entry);
   }
 
   closeAll() {
