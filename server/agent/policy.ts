@@ -1,5 +1,7 @@
-// The seam where the policy issue plugs in: every tool call is decided before it runs, and the
-// decision is recorded with what made it. Until then everything is allowed.
+// The seam between the agent loop and the policy layer: every tool call is decided before it runs,
+// and the decision is recorded with what made it. The server plugs in the team's policy
+// (policy/team-policy.ts) and the approval gate (approvals/); the defaults below serve only
+// callers that pass neither (tests of the loop itself).
 import type { LatestReleaseCheck } from '../release/record.ts';
 import type { RunProfile } from './profiles/spec.ts';
 import type { AnyTool } from './tools/tool.ts';
@@ -51,7 +53,7 @@ export interface ApprovalGate {
   request(call: PolicyCall & { callId: string; decision: PolicyDecision }, signal: AbortSignal): Promise<{ granted: boolean; by: string | null; reason: string }>;
 }
 
-/** Until approvals exist, asking means not running: the model is told why. */
+/** Without a gate, asking means not running: the model is told why. */
 export const noApprovals: ApprovalGate = {
   request: async () => ({ granted: false, by: null, reason: 'this call needs approval, and approvals are not available yet' }),
 };
