@@ -307,7 +307,8 @@ test('Approve and add rule: an admin approves a medium-risk ask and the same com
     await expect(maxPrompt.getByRole('button', { name: 'Approve and add rule' })).toHaveCount(0);
     const adaPrompt = ada.getByRole('region', { name: 'Approval required' });
     const addRule = adaPrompt.getByRole('button', { name: 'Approve and add rule' });
-    await expect(addRule).toHaveAttribute('title', 'Also adds, for this workspace: allow run_command(echo hello)');
+    // Ada's page loaded beside Max's; under load her live prompt can take as long as his to show.
+    await expect(addRule).toHaveAttribute('title', 'Also adds, for this workspace: allow run_command(echo hello)', { timeout: 20_000 });
     await addRule.click();
     await expect(max.getByText('Wrote hello.txt.')).toBeVisible({ timeout: 20_000 });
     const rules = (await api.ada.query('policy.rules', { workspaceId: ((await api.ada.query('sessions.get', { id: sessionId })).data as { workspace: { id: string } }).workspace.id })).data as { action: string; tool: string; pattern: string }[];
