@@ -5,7 +5,7 @@ import { createDb } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { resolveDbTarget } from './db/url.ts';
 import { createServices, egressOptions } from './services.ts';
-import { closeLostTerminals } from './sessions/terminal-recovery.ts';
+import { recoverTerminals } from './sessions/terminal-recovery.ts';
 import { createLocalProvider } from './workspace/local-provider.ts';
 
 /** In-flight requests get this long to finish after SIGTERM before the process exits anyway. */
@@ -43,7 +43,15 @@ async function main() {
   const stopDiskChecks = services.workspaces.startDiskChecks(DISK_CHECK_INTERVAL_MS);
   const { interrupted } = await services.agent.recover();
   if (interrupted) log.warn({ interrupted }, 'agent runs left running by the last process are marked interrupted');
-  await closeLostTerminals({ db, events: services.events, log, exists: (id) => services.terminals.get(id) !== null });
+  await recoverTerminals({
+    db, events: services.events, log,
+    adopt: async (sessionId, ids) => {
+      const s = await db.session.findUnique({ where: { id: sessionId }, include: { workspace: true } });
+      if (!s?.workspace || s.status === 'stopped' || s.workspace.status !== 'ready') return [];
+      return services.terminals.adopt(sessionId, await services.workspaces.get(s.workspace), ids);
+    },
+    markLost: (sessionId, id, reason) => services.terminals.markLost(sessionId, id, reason),
+  });
   const pendingApprovals = await services.approvals.recover();
   if (pendingApprovals) log.info({ pendingApprovals }, 'approvals still waiting for an answer');
   const { server, io } = createHttpServer(services, await createPageHandler(services));
@@ -69,7 +77,9 @@ async function main() {
     await services.agent.close();
     stopDiskChecks();
     services.approvals.close();
-    services.terminals.closeAll();
+    // A restart is not "stop session": terminals keep running in their workspace hosts, and the
+    // next server process adopts them (stopping a session still ends them).
+    services.terminals.releaseAll();
     services.fileWatch.closeAll();
     await provider.shutdown();
     await db.$disconnect();

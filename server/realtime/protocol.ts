@@ -12,7 +12,11 @@ export const TERMINAL_INPUT_CHUNK_CHARS = 128 * 1024;
 
 export type Ack<T = object> = (result: ({ ok: true } & T) | { ok: false; error: string }) => void;
 
-export interface TerminalInfo { id: string; title: string; exited: boolean }
+export interface TerminalInfo {
+  id: string; title: string; exited: boolean;
+  /** Set when the terminal ended with its workspace host rather than its program (a restart it did not survive), in words. */
+  ended?: string;
+}
 
 /** Pty output: bytes [start, end) of the terminal's output since it started. */
 export interface TerminalData {
@@ -20,7 +24,7 @@ export interface TerminalData {
   start: number;
   end: number;
   data: string;
-  /** Set when the bytes asked for had already left the server's scrollback buffer. */
+  /** Set when the bytes asked for had already left the terminal's scrollback buffer. */
   truncated?: boolean;
 }
 
@@ -48,7 +52,8 @@ export interface ClientToServer {
 export interface ServerToClient {
   'session:event': (event: SessionEvent) => void;
   'terminal:data': (data: TerminalData) => void;
-  'terminal:exit': (e: { terminalId: string; exitCode: number }) => void;
+  /** `reason`: the terminal ended with its workspace host, not its program, in words. */
+  'terminal:exit': (e: { terminalId: string; exitCode: number; reason?: string }) => void;
   /** Live text of the agent's current message; the whole message arrives later as an event. */
   'agent:delta': (d: { sessionId: string; runId: string; step: number; text: string }) => void;
   /** Files changed on disk (terminal, agent, another browser): refresh what is shown. */

@@ -39,7 +39,9 @@ const schemas = {
 const safeAck = (ack: unknown): Ack<Record<string, unknown>> => (typeof ack === 'function' ? (ack as Ack<Record<string, unknown>>) : () => {});
 const room = (sessionId: string) => `session:${sessionId}`;
 const approvalsRoom = (teamId: string) => `approvals:${teamId}`;
-const terminalInfo = (t: DomainTerminal, index: number): TerminalInfo => ({ id: t.id, title: `Terminal ${index + 1}`, exited: !!t.exit });
+const terminalInfo = (t: DomainTerminal, index: number): TerminalInfo => ({
+  id: t.id, title: `Terminal ${index + 1}`, exited: !!t.exit, ...(t.exit?.reason ? { ended: t.exit.reason } : {}),
+});
 
 export function attachSocketServer(http: HttpServer, services: Services) {
   const { log, terminals } = services;
@@ -196,7 +198,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
         if (s.status === 'stopped') return ack({ ok: false, error: 'The session is stopped.' });
         // Only secrets whose rule names a variable; each hand-out is audited with who opened it.
         const env = s.workspaceId ? await services.secrets.envFor(s.workspaceId, { kind: 'terminal', userId: socket.data.principal.user.id }) : {};
-        const opened = terminals.open({ sessionId: req.sessionId, workspace, cols: req.cols, rows: req.rows, env });
+        const opened = await terminals.open({ sessionId: req.sessionId, workspace, cols: req.cols, rows: req.rows, env });
         if (!opened.ok) return ack({ ok: false, error: opened.message });
         const index = terminals.list(req.sessionId).findIndex((t) => t.id === opened.value.id);
         const info = terminalInfo(opened.value, index);
@@ -213,16 +215,15 @@ export function attachSocketServer(http: HttpServer, services: Services) {
       const req = await authorize(socket, schemas.attach, raw, ack);
       if (!req) return;
       socket.data.attachments.get(req.terminalId)?.detach();
-      const attached = terminals.attach(req.terminalId, req.fromOffset, {
-        onData: (c) => socket.emit('terminal:data', { terminalId: req.terminalId, start: c.start, end: c.end, data: c.data }),
-        onExit: (e) => socket.emit('terminal:exit', { terminalId: req.terminalId, exitCode: e.exitCode }),
+      socket.data.attachments.delete(req.terminalId);
+      // The replay from the host's ring buffer arrives through onData first, then live output.
+      const attached = await terminals.attach(req.terminalId, req.fromOffset, {
+        onData: (c) => socket.emit('terminal:data', { terminalId: req.terminalId, start: c.start, end: c.end, data: c.data, ...(c.truncated ? { truncated: true } : {}) }),
+        onExit: (e) => socket.emit('terminal:exit', { terminalId: req.terminalId, exitCode: e.exitCode, ...(e.reason ? { reason: e.reason } : {}) }),
       });
       if (!attached.ok) return ack({ ok: false, error: attached.message });
+      if (socket.disconnected) return attached.value.detach();
       socket.data.attachments.set(req.terminalId, attached.value);
-      const { replay } = attached.value;
-      if (replay.data || replay.missedBytes > 0) {
-        socket.emit('terminal:data', { terminalId: req.terminalId, start: replay.start, end: replay.end, data: replay.data, ...(replay.missedBytes > 0 ? { truncated: true } : {}) });
-      }
       ack({ ok: true });
     });
 

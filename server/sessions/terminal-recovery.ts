@@ -1,35 +1,52 @@
-// At start-up: terminals the event log shows open but that no longer exist (a crash or kill -9
-// ended them, and their processes with the sandbox) are closed in the log with a reason, so the
-// IDE, share replays and the audit trail show no ghost terminals.
+// At start-up: terminals the event log shows open are looked for in their workspace's host, which
+// outlives server processes. Found ones are followed again, with their scrollback (adopt). The
+// rest (the host is gone: a reboot, a kill, its idle exit) are closed in the log with a reason,
+// and kept in the terminal list as ended, so an open browser's tab says what happened instead of
+// silently vanishing; replays and the audit trail show no ghost terminals.
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import { systemActor, type EventPayload } from './event-types.ts';
 import type { EventStream } from './stream.ts';
 
-export const LOST_TERMINAL_REASON = 'The server stopped; the terminal and its processes ended with it.';
+export const LOST_TERMINAL_REASON = 'The terminal ended when the server restarted: its workspace host was no longer running.';
 
-export async function closeLostTerminals(o: {
+export async function recoverTerminals(o: {
   db: Db; events: EventStream; log: Logger;
-  /** Whether this process still has the terminal (a future pty host may keep them across restarts). */
-  exists: (terminalId: string) => boolean;
-}): Promise<number> {
+  /** Follows the session's terminals its workspace host still has; returns the ids found. */
+  adopt: (sessionId: string, terminalIds: string[]) => Promise<string[]>;
+  /** Keeps a terminal that did not survive in the list, ended with the reason. */
+  markLost: (sessionId: string, terminalId: string, reason: string) => void;
+}): Promise<{ adopted: number; closed: number }> {
   const rows = await o.db.event.findMany({
     where: { type: { in: ['terminal.opened', 'terminal.closed'] } },
     select: { sessionId: true, type: true, payload: true },
     orderBy: [{ sessionId: 'asc' }, { seq: 'asc' }],
   });
-  const open = new Map<string, string>();
+  const open = new Map<string, Set<string>>();
   for (const r of rows) {
     const { terminalId } = r.payload as EventPayload<'terminal.closed'>;
-    if (r.type === 'terminal.opened') open.set(terminalId, r.sessionId);
-    else open.delete(terminalId);
+    const ids = open.get(r.sessionId) ?? new Set<string>();
+    open.set(r.sessionId, ids);
+    if (r.type === 'terminal.opened') ids.add(terminalId);
+    else ids.delete(terminalId);
   }
+  let adopted = 0;
   let closed = 0;
-  for (const [terminalId, sessionId] of open) {
-    if (o.exists(terminalId)) continue;
-    await o.events.append(sessionId, { type: 'terminal.closed', payload: { terminalId, reason: LOST_TERMINAL_REASON } }, systemActor);
-    closed++;
+  for (const [sessionId, ids] of open) {
+    if (ids.size === 0) continue;
+    const found = new Set(await o.adopt(sessionId, [...ids]).catch((err: unknown) => {
+      o.log.warn({ err, sessionId }, 'could not reach the workspace host to recover terminals');
+      return [];
+    }));
+    adopted += found.size;
+    for (const terminalId of ids) {
+      if (found.has(terminalId)) continue;
+      await o.events.append(sessionId, { type: 'terminal.closed', payload: { terminalId, reason: LOST_TERMINAL_REASON } }, systemActor);
+      o.markLost(sessionId, terminalId, LOST_TERMINAL_REASON);
+      closed++;
+    }
   }
-  if (closed) o.log.warn({ closed }, 'terminals the last process left open are recorded as closed');
-  return closed;
+  if (adopted) o.log.info({ adopted }, 'terminals of the last server process are followed again');
+  if (closed) o.log.warn({ closed }, 'terminals the last process left open are gone and recorded as closed');
+  return { adopted, closed };
 }

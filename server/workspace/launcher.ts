@@ -17,6 +17,8 @@ export interface LaunchSpec {
   extraBinds?: Bind[];
   /** Host path of a narrower egress proxy socket for this process (an EgressScope's), instead of the workspace's. */
   egressSocket?: string;
+  /** Keep running when the server exits (the workspace host, which owns the terminals). */
+  outliveServer?: boolean;
 }
 
 export interface Launch { argv: string[]; cwd: string; env: Record<string, string> }
@@ -47,7 +49,8 @@ export function confinedLauncher(o: {
     launch(spec) {
       const argv = sandboxArgv({
         tools: o.tools, uid: o.uid, workspaceDir: o.workspaceDir, etcDir: o.etcDir,
-        egress: (spec.network ?? o.networkAllowed) && egress ? { ...egress, socket: spec.egressSocket ?? egress.socket } : null, interactive: spec.interactive,
+        egress: (spec.network ?? o.networkAllowed) && egress ? { ...egress, socket: spec.egressSocket ?? egress.socket } : null,
+        interactive: spec.interactive, outliveParent: spec.outliveServer,
         cwd: path.posix.join(SANDBOX_WORKSPACE, checkRelative(spec.cwd ?? '')),
         env: spec.env ?? {}, command: spec.command, limits: o.limits,
         cgroupProcs: o.cgroup?.procsFiles() ?? [], extraBinds: spec.extraBinds,

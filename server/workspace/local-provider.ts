@@ -11,6 +11,8 @@
 //   <root>/disk-images/<id>.ext4           0600 root  sparse ext4 of TETHER_WORKSPACE_DISK_BYTES (dir 0700)
 //   <root>/egress/<digest of id>.sock      0600 uid   the workspace's egress proxy (dir 0711; egress/proxies.ts)
 //   <root>/egress/ca/<digest of id>/       0700 root  its CA key and leaf key (egress/ca.ts); the CA's bundle is etc/ca-bundle.pem
+//   <root>/hosts/<digest of id>/           0711 root  its workspace host's token and socket (host/host-place.ts)
+//   <root>/host-runtime/<digest>/          0755 root  what workspace hosts run, bound read-only
 // Files, checkpoints and passwd share one image, so the quota covers everything a workspace
 // can make grow. Workspaces made before volumes/ existed keep their old places (legacyPaths).
 import fs from 'node:fs/promises';
@@ -21,13 +23,15 @@ import { createHash } from 'node:crypto';
 import { WorkspaceCgroup } from './cgroups.ts';
 import { detectSandbox } from './capabilities.ts';
 import { createFileService } from './files.ts';
+import { createHostPlace, hostPlace, hostSocket, prepareHostRuntime, removeHostPlace, type HostPlace } from './host/host-place.ts';
 import { WorkspaceHost } from './host/workspace-host.ts';
 import { confinedLauncher, unconfinedLauncher, type Launcher } from './launcher.ts';
 import { DEFAULT_LIMITS, type SandboxLimits } from './limits.ts';
 import { provision, workspaceSourceSchema } from './provision.ts';
 import { formatBytes, imageStatus, measureInSandbox } from './disk-usage.ts';
-import type { DiskStatus, ExecOptions, ExecResult, PtyOptions, SandboxPty, Workspace, WorkspaceProvider, WorkspaceSpec } from './provider.ts';
-import { spawnSandboxPty } from './pty.ts';
+import type { DiskStatus, ExecOptions, ExecResult, PtyEvents, PtyOptions, PtyState, SandboxPty, Workspace, WorkspaceProvider, WorkspaceSpec } from './provider.ts';
+import { DEFAULT_PTY_FLOW } from './pty-flow.ts';
+import net from 'node:net';
 import { runProcess } from './run-process.ts';
 import { etcFiles } from './sandbox.ts';
 import type { WorkspaceCa } from './egress/ca.ts';
@@ -78,7 +82,10 @@ export interface LocalProvider extends WorkspaceProvider {
   paths(id: string): Promise<WorkspacePaths | null>;
   /** Ids of every workspace stored here, opened or not. */
   ids(): Promise<string[]>;
-  /** Closes every workspace this provider opened and unmounts every disk image (server shutdown). */
+  /**
+   * Server shutdown: every workspace this provider opened lets go of its processes, except that a
+   * workspace host with terminals keeps running (and its disk image mounted) for the next server.
+   */
   shutdown(): Promise<void>;
 }
 
@@ -95,10 +102,16 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
   o.log.info({ storageDir: root.dir, reason: root.reason, diskQuota, quotaBytes }, 'workspace storage');
   if (diskQuota === 'watchdog') o.log.warn({ quotaBytes }, 'workspace disk quota enforced by a usage watchdog: loop-mounted disk images are not available');
   // Cgroups are named per installation, so a sweep never touches another server's workspaces.
+  // A workspace whose host survived the last server process keeps its cgroup: its terminals run there.
   const cgroupPrefix = `tether-${createHash('sha256').update(root.dir).digest('hex').slice(0, 8)}-`;
+  const runtimeDir = await prepareHostRuntime(root.dir);
+  const placeOf = (id: string) => hostPlace(root.dir, runtimeDir, id);
   if (host.cgroups && host.tools) {
-    const swept = await WorkspaceCgroup.sweep(host.cgroups, (name) => name.startsWith(cgroupPrefix));
+    const surviving = new Set<string>();
+    for (const id of await volumes.ids()) if (await hostListening(placeOf(id))) surviving.add(`${cgroupPrefix}${id}`);
+    const swept = await WorkspaceCgroup.sweep(host.cgroups, (name) => name.startsWith(cgroupPrefix) && !surviving.has(name));
     if (swept > 0) o.log.info({ swept }, 'removed workspace cgroups left by a previous run');
+    if (surviving.size > 0) o.log.info({ hosts: surviving.size }, 'workspace hosts of the last server process are still running');
   }
   const live = new Map<string, LocalWorkspace>();
   const egress = new EgressProxies({
@@ -130,7 +143,9 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
       })
       : unconfinedLauncher({ workspaceDir: p.files });
     const disk = diskQuota === 'off' ? null : { quotaBytes, image: p.image !== null };
-    const w = new LocalWorkspace(spec.id, p, uid, launcher, cgroup, disk, o.log, () => {
+    const place = placeOf(spec.id);
+    await createHostPlace(place, uid);
+    const w = new LocalWorkspace(spec.id, p, place, uid, launcher, cgroup, disk, o.log, () => {
       if (live.get(spec.id) === w) live.delete(spec.id);
     }, host.tools ? (scope) => egress.socketFor(spec.id, spec.uid, scope) : null);
     live.set(spec.id, w);
@@ -149,6 +164,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
       if (st && st.uid >= MIN_WORKSPACE_UID) await killUid(st.uid);
       if (host.cgroups && host.tools) await WorkspaceCgroup.sweep(host.cgroups, (name) => name === `${cgroupPrefix}${id}`);
     }
+    await removeHostPlace(placeOf(id));
     await volumes.remove(id);
   }
 
@@ -185,12 +201,23 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
     destroy,
     setEgressPolicy: (policy) => egress.setPolicy(policy),
     async shutdown() {
-      await Promise.all([...live.values()].map((w) => w.close()));
+      const kept = new Set<string>();
+      await Promise.all([...live.values()].map(async (w) => { if (await w.release()) kept.add(w.id); }));
       await egress.closeAll();
-      // Nothing stays mounted after a clean stop: a data dir can be moved or deleted like any other.
-      await volumes.detachAll();
+      // Nothing else stays mounted after a clean stop: a data dir can be moved or deleted like any other.
+      for (const id of await volumes.ids()) if (!kept.has(id)) await volumes.detach(id);
+      if (kept.size > 0) o.log.info({ workspaces: kept.size }, 'workspace hosts with open terminals keep running for the next server process');
     },
   };
+}
+
+/** Whether a workspace host listens on its socket (a previous server process started it). */
+function hostListening(place: HostPlace): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(hostSocket(place));
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
 }
 
 /** The host of a clone URL (https://host/…); scp-like ssh URLs cannot go through the proxy anyway. */
@@ -206,7 +233,10 @@ class LocalWorkspace implements Workspace {
   readonly files;
   private readonly running = new Set<() => void>();
   private readonly snapshots: Snapshots;
-  /** Every file operation runs in this one process, sandboxed as the workspace uid; killAll ends it. */
+  /**
+   * Every file operation and every terminal runs in this one process, sandboxed as the workspace
+   * uid; killAll ends it, a server shutdown leaves it running while it has terminals.
+   */
   private readonly host: WorkspaceHost;
 
   readonly dir: string;
@@ -216,6 +246,7 @@ class LocalWorkspace implements Workspace {
   constructor(
     readonly id: string,
     private readonly paths: WorkspacePaths,
+    place: HostPlace,
     readonly uid: number | null,
     readonly launcher: Launcher,
     readonly cgroup: WorkspaceCgroup | null,
@@ -227,7 +258,7 @@ class LocalWorkspace implements Workspace {
     private readonly scopedEgress: ((scope: EgressScope) => Promise<string>) | null,
   ) {
     this.dir = paths.files;
-    this.host = new WorkspaceHost({ launcher, track: this.track, log: log.child({ workspace: id }) });
+    this.host = new WorkspaceHost({ launcher, place, log: log.child({ workspace: id }) });
     this.files = createFileService({ root: this.dir, host: this.host });
     this.snapshots = new Snapshots({ gitDir: paths.checkpoints, uid, launcher, track: this.track });
   }
@@ -250,16 +281,21 @@ class LocalWorkspace implements Workspace {
     });
   }
 
-  spawnPty(options: PtyOptions): SandboxPty {
+  async openPty(options: PtyOptions & { id: string }, events: PtyEvents): Promise<{ pty: SandboxPty; state: PtyState }> {
     if (this.overQuota) throw new WorkspaceError(this.overQuota);
-    const launch = this.launcher.launch({
-      command: options.command ?? ['/bin/bash'],
-      cwd: options.cwd, env: { ...options.env, TERM: 'xterm-256color', COLORTERM: 'truecolor', PS1: PROMPT, ...BASH_SHELL_INTEGRATION_ENV }, interactive: true,
-    });
-    let untrack: () => void = () => {};
-    const pty = spawnSandboxPty(launch, options, () => untrack());
-    untrack = this.track(() => pty.kill());
-    return pty;
+    return this.host.openPty({
+      id: options.id, command: options.command ?? ['/bin/bash'], cwd: options.cwd, cols: options.cols, rows: options.rows,
+      env: { ...options.env, TERM: 'xterm-256color', COLORTERM: 'truecolor', PS1: PROMPT, ...BASH_SHELL_INTEGRATION_ENV },
+      ...DEFAULT_PTY_FLOW, ...options.flow,
+    }, events);
+  }
+
+  ptys(): Promise<PtyState[]> {
+    return this.host.listPtys();
+  }
+
+  adoptPty(id: string, events: PtyEvents): SandboxPty | null {
+    return this.host.adoptPty(id, events);
   }
 
   snapshot(label: string) {
@@ -273,6 +309,7 @@ class LocalWorkspace implements Workspace {
   async killAll(): Promise<void> {
     for (const kill of [...this.running]) kill();
     this.running.clear();
+    await this.host.stop();
     await this.cgroup?.kill();
     // Anything that escaped both (no cgroups on this host) still runs as the workspace uid.
     if (this.uid !== null) await killUid(this.uid);
@@ -297,6 +334,16 @@ class LocalWorkspace implements Workspace {
     this.host.dispose();
     await this.killAll();
     await this.cgroup?.remove();
+  }
+
+  /** Server shutdown: the processes the server started end; the host stays if it has terminals. */
+  async release(): Promise<boolean> {
+    this.onClose();
+    for (const kill of [...this.running]) kill();
+    this.running.clear();
+    const kept = await this.host.release();
+    if (!kept) await this.cgroup?.remove();
+    return kept;
   }
 }
 

@@ -3,6 +3,7 @@
 // sandbox; other providers (Kubernetes pods, …) implement the same interface.
 import type { EgressPolicy, EgressScope } from './egress/proxies.ts';
 import type { FileService } from './files.ts';
+import type { PtyFlow } from './pty-flow.ts';
 
 export type WorkspaceSource =
   | { kind: 'empty' }
@@ -50,19 +51,44 @@ export interface PtyOptions {
   command?: string[];
   /** Extra variables (secrets a rule exposes); the terminal's own TERM and prompt win. */
   env?: Record<string, string>;
+  /** Scrollback and flow-control bounds; default DEFAULT_PTY_FLOW. */
+  flow?: Partial<PtyFlow>;
 }
 
-/** A pseudo-terminal running inside the workspace sandbox. */
+export interface PtyChunk { data: string; start: number; end: number }
+export interface PtyExit { exitCode: number; signal?: number }
+/** Bytes [start, end) of a pty's output; `missed` bytes before `start` had left its ring buffer. */
+export interface PtySlice { start: number; end: number; missed: number; data: Buffer }
+
+/** What a pty reports; given when it is opened or adopted, so no output arrives before it. */
+export interface PtyEvents {
+  /** Output, with its offsets in the pty's ring buffer (bytes since it started). */
+  onData(chunk: PtyChunk): void;
+  onExit(exit: PtyExit): void;
+  /** The workspace host (which owns the pty) went away; the words say how. */
+  onLost(reason: string): void;
+}
+
+/** A pty of the workspace, owned by its workspace host, which keeps its ring buffer and outlives the server. */
 export interface SandboxPty {
-  readonly pid: number;
-  onData(listener: (data: string) => void): { dispose(): void };
-  onExit(listener: (e: { exitCode: number; signal?: number }) => void): { dispose(): void };
   write(data: string): void;
   resize(cols: number, rows: number): void;
-  /** Flow control: stop reading from the pty until resume(). */
-  pause(): void;
-  resume(): void;
+  /** Flow control: this many more characters of output were taken (rendered by the browsers). */
+  ack(chars: number): void;
+  /** Output from `from` (null: all still buffered), handed over before any later output is. */
+  replay(from: number | null, done: (err: Error | null, slice?: PtySlice) => void): void;
+  /** Ends the pty and its processes. */
   kill(): void;
+  /** Stops following it without ending it (server shutdown): the host keeps it for the next server. */
+  release(): void;
+}
+
+/** A pty as its host describes it. */
+export interface PtyState {
+  id: string; cols: number; rows: number; createdAt: string;
+  /** Offset just past the last byte produced. */
+  end: number;
+  exit: PtyExit | null;
 }
 
 export interface Snapshot { id: string; createdAt: string; label: string }
@@ -71,7 +97,12 @@ export interface Workspace {
   readonly id: string;
   readonly files: FileService;
   exec(command: string | string[], options?: ExecOptions): Promise<ExecResult>;
-  spawnPty(options: PtyOptions): SandboxPty;
+  /** Starts a pty in the workspace host; `id` names it there (the server's terminal id). */
+  openPty(options: PtyOptions & { id: string }, events: PtyEvents): Promise<{ pty: SandboxPty; state: PtyState }>;
+  /** The ptys the workspace host still has (a previous server process opened them); none when it is not running. */
+  ptys(): Promise<PtyState[]>;
+  /** Follows a pty the host has (from ptys()); null when the host is gone. */
+  adoptPty(id: string, events: PtyEvents): SandboxPty | null;
   /** Snapshot hooks for checkpoints: record the whole tree, restore it later. */
   snapshot(label: string): Promise<Snapshot>;
   restore(snapshotId: string): Promise<void>;
@@ -79,6 +110,11 @@ export interface Workspace {
   killAll(): Promise<void>;
   /** killAll, then give back what the host holds for it (cgroups); open it again to use it. */
   close(): Promise<void>;
+  /**
+   * The server is shutting down: its own processes end, but a workspace host with terminals keeps
+   * running for the next server process. Returns whether it does.
+   */
+  release(): Promise<boolean>;
   /**
    * Measures its disk use against the quota (null: no quota). Where no disk image enforces the
    * quota, a full workspace's processes are stopped here and new ones refused until it has room.

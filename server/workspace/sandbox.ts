@@ -39,6 +39,8 @@ export interface SandboxRequest {
   egress: SandboxEgress | null;
   /** A terminal: no --new-session, or the shell gets no job control. */
   interactive: boolean;
+  /** The workspace host: no --die-with-parent, so a server restart leaves it (and its ptys) running. */
+  outliveParent?: boolean;
   /** Absolute path inside the sandbox (under /workspace). */
   cwd: string;
   env: Record<string, string>;
@@ -73,7 +75,8 @@ const SANDBOX_ENV: Record<string, string> = {
 export function bwrapArgs(r: SandboxRequest): string[] {
   const id = String(r.uid);
   const args = [
-    '--unshare-all', '--die-with-parent',
+    '--unshare-all',
+    ...(r.outliveParent ? [] : ['--die-with-parent']),
     ...(r.interactive ? [] : ['--new-session']),
     '--unshare-user', '--uid', id, '--gid', id, '--disable-userns',
     ...READ_ONLY_SYSTEM,

@@ -1,49 +1,48 @@
-// Terminals of all sessions in this server: one sandboxed pty each, outliving the browsers
-// that watch it. No transport here: Socket.IO handlers call this API.
+// Terminals of all sessions in this server. Each pty lives in its workspace's host process (with
+// its ring buffer), which outlives this server: a restarted server adopts the ptys again. No
+// transport here: Socket.IO handlers call this API.
 //
-//   const t = manager.open({ sessionId, workspace, cols, rows })       → { ok, terminal } | { ok: false, error }
-//   const a = manager.attach(t.id, lastOffset ?? null, { onData, onExit })
-//     a.replay: { data, start, end, missedBytes }  — send first; missedBytes > 0 means "output truncated"
-//     onData({ data, start, end })                 — then live chunks, contiguous with the replay
+//   const t = await manager.open({ sessionId, workspace, cols, rows })  → { ok, value } | { ok: false, error }
+//   const a = await manager.attach(t.id, lastOffset ?? null, { onData, onExit })
+//     onData({ data, start, end, truncated? })     — first the replay from the host's ring buffer
+//                                                    (truncated: bytes asked for were dropped), then
+//                                                    live chunks, contiguous with it
 //     a.ack(chars)                                 — as the client renders (every ACK_CHUNK_CHARS)
 //     a.detach()                                   — on disconnect; the terminal keeps running
-//   manager.write(id, input) · resize(id, cols, rows) · close(id) · closeSession(sessionId) · closeAll()
+//   manager.write(id, input) · resize(id, cols, rows) · close(id) · closeSession(sessionId)
+//   manager.adopt(sessionId, workspace, ids)       — at start-up: follow the ptys the host kept
+//   manager.releaseAll()                           — at shutdown: leave every pty running in its host
 //
 // Offsets count bytes of UTF-8 output since the terminal started; a client stores `end` of the
 // last chunk it rendered and passes it to attach() after a reconnect: nothing missed, nothing twice.
 //
-// Flow control follows VS Code (platform/terminal/common/terminal.ts), with a wider window (see
-// HIGH_WATERMARK_CHARS): each attachment counts characters sent but not acknowledged; above
-// HIGH_WATERMARK_CHARS for any attachment the pty is paused (the program blocks on write), below
-// LOW_WATERMARK_CHARS for all it resumes. A detached
-// client holds nothing: with no one attached the pty runs and the ring buffer drops its oldest
-// bytes, so server memory per terminal is bounded by the buffer either way.
+// Flow control (pty-flow.ts): each attachment counts characters sent but not acknowledged. The
+// host counts what it sent us; we acknowledge to it what the slowest attached client has taken
+// (everything, with nobody attached), so the host pauses the pty when a browser falls behind by
+// HIGH_WATERMARK_CHARS and this process never holds more than that per client.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
-import type { SandboxPty, Workspace } from './provider.ts';
-import { RingBuffer } from './ring-buffer.ts';
+import type { PtyChunk, PtyEvents, PtyExit, SandboxPty, Workspace } from './provider.ts';
+import { ACK_CHUNK_CHARS, DEFAULT_SCROLLBACK_BYTES } from './pty-flow.ts';
 import { ShellIntegrationParser, type ShellCommand } from './shell-integration.ts';
 
-/**
- * VS Code pauses at 100,000 and resumes at 5,000 chars, tuned for local IPC. Over a network the
- * window must cover the bandwidth-delay product: with a ~12 ms ack round trip through a browser,
- * 100,000 capped a flood at ~5 MiB/s (bench/ide-terminal.ts throughput). At 1,000,000 the browser
- * is the limit again, and the server still holds at most ~1 MB per slow client.
- */
-export const HIGH_WATERMARK_CHARS = 1_000_000;
-export const LOW_WATERMARK_CHARS = 500_000;
-/** Clients acknowledge in steps of this many characters (the UI reads this constant). */
-export const ACK_CHUNK_CHARS = 5_000;
+export { ACK_CHUNK_CHARS, HIGH_WATERMARK_CHARS, LOW_WATERMARK_CHARS } from './pty-flow.ts';
+
 /** Small pty writes within this window go out as one message. */
 export const BATCH_MS = 5;
 /** A batch this large goes out at once rather than waiting for the timer. */
 const BATCH_MAX_CHARS = 64 * 1024;
-export const DEFAULT_SCROLLBACK_BYTES = 1024 * 1024;
 export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
 export const DEFAULT_MAX_TERMINALS_PER_SESSION = 8;
 
-export interface TerminalChunk { data: string; start: number; end: number }
-export interface TerminalExit { exitCode: number; signal?: number }
+export interface TerminalChunk extends PtyChunk {
+  /** Set on a replay that starts later than asked: the bytes between had left the ring buffer. */
+  truncated?: boolean;
+}
+export interface TerminalExit extends PtyExit {
+  /** The terminal ended because its workspace host did (not its program), in words. */
+  reason?: string;
+}
 
 export interface TerminalListener {
   onData(chunk: TerminalChunk): void;
@@ -63,7 +62,6 @@ export interface TerminalInfo {
 }
 
 export interface Attachment {
-  replay: TerminalChunk & { missedBytes: number };
   ack(chars: number): void;
   detach(): void;
 }
@@ -84,16 +82,22 @@ export interface TerminalManagerOptions {
 
 interface Client { listener: TerminalListener; unacked: number }
 
+/** Output that strips the shell's OSC 633 reports, for a replay (its commands were reported live). */
+const withoutReports = (text: string) => new ShellIntegrationParser().feed(text).output;
+
 class Terminal {
   readonly clients = new Set<Client>();
-  readonly buffer: RingBuffer;
   exit: TerminalExit | null = null;
-  paused = false;
-  private pending = '';
+  /** Null while the host is still starting it. */
+  pty: SandboxPty | null = null;
+  /** Offset just past the last byte the host sent. */
+  end = 0;
+  /** Characters the host sent that we have not acknowledged to it. */
+  private owed = 0;
+  private pending: TerminalChunk | null = null;
   private batchTimer: NodeJS.Timeout | null = null;
   idleTimer: NodeJS.Timeout | null = null;
-  readonly createdAt = new Date().toISOString();
-  /** Strips the shell's OSC 633 reports out of what clients and the ring buffer see. */
+  /** Strips the shell's OSC 633 reports out of what clients see. */
   readonly shell = new ShellIntegrationParser();
   /** The user whose input reached the pty last: the one a reported command is attributed to. */
   lastWriter: string | null = null;
@@ -101,12 +105,17 @@ class Terminal {
   constructor(
     readonly id: string,
     readonly sessionId: string,
-    readonly pty: SandboxPty,
     public cols: number,
     public rows: number,
-    scrollbackBytes: number,
-  ) {
-    this.buffer = new RingBuffer(scrollbackBytes);
+    readonly createdAt: string,
+  ) {}
+
+  /** Output from the host: `chars` is what the host counted, `output` what clients will see. */
+  receive(output: string, chunk: PtyChunk): void {
+    this.owed += chunk.data.length;
+    this.end = chunk.end;
+    if (output) this.push({ data: output, start: chunk.start, end: chunk.end });
+    this.settleHost();
   }
 
   /**
@@ -114,10 +123,10 @@ class Terminal {
    * opens a BATCH_MS window; whatever arrives inside the window is merged into one message.
    * A flood thus costs at most two messages per window, and an echo never waits.
    */
-  push(data: string): void {
-    this.pending += data;
+  private push(chunk: PtyChunk): void {
+    this.pending = this.pending ? { data: this.pending.data + chunk.data, start: this.pending.start, end: chunk.end } : chunk;
     if (this.batchTimer) {
-      if (this.pending.length >= BATCH_MAX_CHARS) this.send();
+      if (this.pending.data.length >= BATCH_MAX_CHARS) this.send();
       return;
     }
     this.send();
@@ -132,28 +141,26 @@ class Terminal {
   }
 
   private send(): void {
-    if (!this.pending) return;
-    const data = this.pending;
-    this.pending = '';
-    const start = this.buffer.end;
-    const end = this.buffer.append(Buffer.from(data, 'utf8'));
+    const chunk = this.pending;
+    if (!chunk) return;
+    this.pending = null;
     for (const c of this.clients) {
-      c.unacked += data.length;
-      c.listener.onData({ data, start, end });
+      c.unacked += chunk.data.length;
+      c.listener.onData(chunk);
     }
-    this.updateFlow();
   }
 
-  updateFlow(): void {
-    let max = 0;
-    for (const c of this.clients) max = Math.max(max, c.unacked);
-    if (!this.paused && max > HIGH_WATERMARK_CHARS) {
-      this.paused = true;
-      this.pty.pause();
-    } else if (this.paused && max < LOW_WATERMARK_CHARS) {
-      this.paused = false;
-      this.pty.resume();
-    }
+  /**
+   * Acknowledges to the host what every attached client has taken: the host's count then equals
+   * the slowest client's, and it pauses the pty past the high watermark.
+   */
+  settleHost(): void {
+    let slowest = 0;
+    for (const c of this.clients) slowest = Math.max(slowest, c.unacked);
+    const surplus = this.owed - slowest;
+    if (surplus < ACK_CHUNK_CHARS || !this.pty) return;
+    this.owed -= surplus;
+    this.pty.ack(surplus);
   }
 
   dispose(): void {
@@ -165,7 +172,7 @@ class Terminal {
   info(): TerminalInfo {
     return {
       id: this.id, sessionId: this.sessionId, cols: this.cols, rows: this.rows, createdAt: this.createdAt,
-      end: this.buffer.end + Buffer.byteLength(this.pending), exit: this.exit, attached: this.clients.size,
+      end: this.end, exit: this.exit, attached: this.clients.size,
     };
   }
 }
@@ -182,34 +189,92 @@ export class TerminalManager {
     this.maxPerSession = o.maxPerSession ?? DEFAULT_MAX_TERMINALS_PER_SESSION;
   }
 
-  open(req: {
-    sessionId: string; workspace: Pick<Workspace, 'spawnPty'>; cols: number; rows: number; cwd?: string; command?: string[]; env?: Record<string, string>;
-  }): Result<TerminalInfo> {
+  async open(req: {
+    sessionId: string; workspace: Pick<Workspace, 'openPty'>; cols: number; rows: number; cwd?: string; command?: string[]; env?: Record<string, string>;
+  }): Promise<Result<TerminalInfo>> {
     if (this.list(req.sessionId).length >= this.maxPerSession) {
       return { ok: false, error: 'TOO_MANY_TERMINALS', message: `At most ${this.maxPerSession} terminals per session` };
     }
-    let pty: SandboxPty;
+    const t = new Terminal(randomUUID(), req.sessionId, req.cols, req.rows, new Date().toISOString());
+    // Counted at once, so racing opens cannot pass the limit together.
+    this.terminals.set(t.id, t);
     try {
-      pty = req.workspace.spawnPty({ cols: req.cols, rows: req.rows, cwd: req.cwd, command: req.command, env: req.env });
+      const { pty, state } = await req.workspace.openPty(
+        { id: t.id, cols: req.cols, rows: req.rows, cwd: req.cwd, command: req.command, env: req.env, flow: { scrollbackBytes: this.scrollbackBytes } },
+        this.events(t),
+      );
+      t.pty = pty;
+      t.end = Math.max(t.end, state.end);
     } catch (e) {
+      this.terminals.delete(t.id);
       this.o.log.error({ err: e, sessionId: req.sessionId }, 'terminal spawn failed');
       return { ok: false, error: 'SPAWN_FAILED', message: `Could not start a terminal: ${(e as Error).message}` };
     }
-    const t = new Terminal(randomUUID(), req.sessionId, pty, req.cols, req.rows, this.scrollbackBytes);
-    this.terminals.set(t.id, t);
-    pty.onData((d) => {
-      const { output, commands } = t.shell.feed(d);
-      if (output) t.push(output);
-      for (const c of commands) this.o.onCommand?.({ ...c, sessionId: t.sessionId, terminalId: t.id, userId: t.lastWriter });
-    });
-    pty.onExit((e) => {
-      t.flush();
-      t.exit = e;
-      for (const c of t.clients) c.listener.onExit?.(e);
-    });
+    if (!this.terminals.has(t.id)) {
+      // Closed (its session stopped) while the host was starting it.
+      t.pty.kill();
+      return { ok: false, error: 'NOT_FOUND', message: 'The terminal was closed while it started.' };
+    }
     this.armIdle(t);
-    this.o.log.debug({ terminalId: t.id, sessionId: req.sessionId, pid: pty.pid }, 'terminal opened');
+    this.o.log.debug({ terminalId: t.id, sessionId: req.sessionId }, 'terminal opened');
     return { ok: true, value: t.info() };
+  }
+
+  /**
+   * Follows again the ptys a previous server process left running in the workspace's host.
+   * `ids`: the session's terminals the event log shows open; a pty of the host that is not one
+   * of them belongs to nobody and is ended. Returns the ids adopted.
+   */
+  async adopt(sessionId: string, workspace: Pick<Workspace, 'ptys' | 'adoptPty'>, ids: string[]): Promise<string[]> {
+    const wanted = new Set(ids);
+    const adopted: string[] = [];
+    for (const state of await workspace.ptys()) {
+      if (!wanted.has(state.id) || this.terminals.has(state.id)) {
+        if (!this.terminals.has(state.id)) workspace.adoptPty(state.id, { onData: () => {}, onExit: () => {}, onLost: () => {} })?.kill();
+        continue;
+      }
+      const t = new Terminal(state.id, sessionId, state.cols, state.rows, state.createdAt);
+      t.end = state.end;
+      t.exit = state.exit;
+      const pty = workspace.adoptPty(state.id, this.events(t));
+      if (!pty) continue;
+      t.pty = pty;
+      this.terminals.set(t.id, t);
+      this.armIdle(t);
+      adopted.push(t.id);
+    }
+    return adopted;
+  }
+
+  /**
+   * A terminal the event log shows open that did not survive a restart: listed as ended, with the
+   * reason, until someone closes its tab (or nobody looks for idleTimeoutMs).
+   */
+  markLost(sessionId: string, terminalId: string, reason: string): void {
+    if (this.terminals.has(terminalId)) return;
+    const t = new Terminal(terminalId, sessionId, 80, 24, new Date().toISOString());
+    t.exit = { exitCode: -1, reason };
+    this.terminals.set(terminalId, t);
+    this.armIdle(t);
+  }
+
+  private events(t: Terminal): PtyEvents {
+    return {
+      onData: (chunk) => {
+        const { output, commands } = t.shell.feed(chunk.data);
+        t.receive(output, chunk);
+        for (const c of commands) this.o.onCommand?.({ ...c, sessionId: t.sessionId, terminalId: t.id, userId: t.lastWriter });
+      },
+      onExit: (e) => this.ended(t, e),
+      onLost: (reason) => this.ended(t, { exitCode: -1, reason: `The terminal ended: ${reason}.` }),
+    };
+  }
+
+  private ended(t: Terminal, exit: TerminalExit): void {
+    if (t.exit) return;
+    t.flush();
+    t.exit = exit;
+    for (const c of t.clients) c.listener.onExit?.(exit);
   }
 
   list(sessionId: string): TerminalInfo[] {
@@ -221,42 +286,46 @@ export class TerminalManager {
   }
 
   /** `fromOffset` null: everything still buffered (a client seeing this terminal for the first time). */
-  attach(terminalId: string, fromOffset: number | null, listener: TerminalListener): Result<Attachment> {
+  attach(terminalId: string, fromOffset: number | null, listener: TerminalListener): Promise<Result<Attachment>> {
     const t = this.terminals.get(terminalId);
-    if (!t) return { ok: false, error: 'NOT_FOUND', message: `No terminal ${terminalId}` };
-    t.flush();
-    const slice = t.buffer.since(fromOffset ?? t.buffer.start);
-    const data = slice.data.toString('utf8');
-    const client: Client = { listener, unacked: data.length };
-    t.clients.add(client);
-    if (t.idleTimer) clearTimeout(t.idleTimer);
-    t.idleTimer = null;
-    t.updateFlow();
-    if (t.exit) queueMicrotask(() => listener.onExit?.(t.exit!));
-    let attached = true;
-    return {
-      ok: true,
-      value: {
-        replay: { data, start: slice.start, end: slice.end, missedBytes: slice.missed },
-        ack: (chars) => {
-          if (!attached || !(chars > 0)) return;
-          client.unacked = Math.max(0, client.unacked - chars);
-          t.updateFlow();
+    if (t?.exit?.reason) return Promise.resolve({ ok: false, error: 'NOT_FOUND', message: t.exit.reason });
+    if (!t?.pty) return Promise.resolve({ ok: false, error: 'NOT_FOUND', message: `No terminal ${terminalId}` });
+    return new Promise((resolve) => t.pty!.replay(fromOffset, (err, slice) => {
+      if (err || !slice) return resolve({ ok: false, error: 'NOT_FOUND', message: err?.message ?? `No terminal ${terminalId}` });
+      // This runs as the answer is read, before any later output: what is batched here is older
+      // than the replay's end, and everything after reaches the new client live.
+      t.flush();
+      const data = withoutReports(slice.data.toString('utf8'));
+      const client: Client = { listener, unacked: data.length };
+      t.clients.add(client);
+      if (t.idleTimer) clearTimeout(t.idleTimer);
+      t.idleTimer = null;
+      if (data || slice.missed > 0) listener.onData({ data, start: slice.start, end: slice.end, ...(slice.missed > 0 ? { truncated: true } : {}) });
+      if (t.exit) listener.onExit?.(t.exit);
+      let attached = true;
+      resolve({
+        ok: true,
+        value: {
+          ack: (chars) => {
+            if (!attached || !(chars > 0)) return;
+            client.unacked = Math.max(0, client.unacked - chars);
+            t.settleHost();
+          },
+          detach: () => {
+            if (!attached) return;
+            attached = false;
+            t.clients.delete(client);
+            t.settleHost();
+            if (t.clients.size === 0 && this.terminals.get(t.id) === t) this.armIdle(t);
+          },
         },
-        detach: () => {
-          if (!attached) return;
-          attached = false;
-          t.clients.delete(client);
-          t.updateFlow();
-          if (t.clients.size === 0) this.armIdle(t);
-        },
-      },
-    };
+      });
+    }));
   }
 
   write(terminalId: string, data: string, userId: string | null = null): boolean {
     const t = this.terminals.get(terminalId);
-    if (!t || t.exit) return false;
+    if (!t?.pty || t.exit) return false;
     t.lastWriter = userId;
     t.pty.write(data);
     return true;
@@ -264,7 +333,7 @@ export class TerminalManager {
 
   resize(terminalId: string, cols: number, rows: number): boolean {
     const t = this.terminals.get(terminalId);
-    if (!t || t.exit) return false;
+    if (!t?.pty || t.exit) return false;
     t.cols = cols;
     t.rows = rows;
     t.pty.resize(cols, rows);
@@ -276,7 +345,7 @@ export class TerminalManager {
     if (!t) return false;
     this.terminals.delete(terminalId);
     t.dispose();
-    t.pty.kill();
+    t.pty?.kill();
     return true;
   }
 
@@ -286,8 +355,13 @@ export class TerminalManager {
     return ids.length;
   }
 
-  closeAll(): void {
-    for (const id of [...this.terminals.keys()]) this.close(id);
+  /** Server shutdown: stop following every terminal; each keeps running in its workspace's host. */
+  releaseAll(): void {
+    for (const t of this.terminals.values()) {
+      t.dispose();
+      t.pty?.release();
+    }
+    this.terminals.clear();
   }
 
   /** With nobody attached for idleTimeoutMs, a terminal ends (its output would go unseen anyway). */

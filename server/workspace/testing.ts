@@ -1,4 +1,5 @@
 // Helpers shared by this folder's integration tests (not used by the server).
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,13 +33,19 @@ export async function tempProvider(limits: SandboxLimits = TEST_LIMITS, diskQuot
   };
 }
 
-/** Runs a script the way a terminal does (node-pty → sandbox) and returns its output and exit code. */
-export function runInPty(ws: Workspace, script: string, timeoutMs = 15_000): Promise<{ output: string; exitCode: number | null }> {
-  return new Promise((resolve) => {
-    const pty = ws.spawnPty({ cols: 200, rows: 50, command: ['/bin/bash', '-c', script] });
-    let output = '';
-    pty.onData((d) => { output += d; });
-    const timer = setTimeout(() => { pty.kill(); resolve({ output, exitCode: null }); }, timeoutMs);
-    pty.onExit((e) => { clearTimeout(timer); resolve({ output, exitCode: e.exitCode }); });
+/** Runs a script the way a terminal does (a pty in the workspace host) and returns its output and exit code. */
+export async function runInPty(ws: Workspace, script: string, timeoutMs = 15_000): Promise<{ output: string; exitCode: number | null }> {
+  let output = '';
+  let finish: (r: { output: string; exitCode: number | null }) => void = () => {};
+  const done = new Promise<{ output: string; exitCode: number | null }>((resolve) => { finish = resolve; });
+  const { pty } = await ws.openPty({ id: randomUUID(), cols: 200, rows: 50, command: ['/bin/bash', '-c', script] }, {
+    onData: (c) => { output += c.data; },
+    onExit: (e) => finish({ output, exitCode: e.exitCode }),
+    onLost: () => finish({ output, exitCode: null }),
   });
+  const timer = setTimeout(() => finish({ output, exitCode: null }), timeoutMs);
+  const result = await done;
+  clearTimeout(timer);
+  pty.kill();
+  return result;
 }

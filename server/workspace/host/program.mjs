@@ -1,19 +1,31 @@
 // The workspace host: one long-lived process per open workspace, started by the server through
 // the workspace launcher, so it runs INSIDE the workspace sandbox AS the workspace uid (or, in
 // unconfined mode, as the server user in the workspace directory). Every file operation of the
-// file API runs here: a process in the workspace that swaps a directory for a symlink can at
-// worst make the host act on what the sandbox itself can reach.
+// file API runs here, and every terminal's pty: a process in the workspace that swaps a
+// directory for a symlink can at worst make the host act on what the sandbox itself can reach.
 //
-// Plain dependency-free JavaScript: the sandbox has no node_modules and Node 20 cannot strip
-// types. The server passes this file's text with `node --input-type=module -e`, so it needs no
-// path the workspace uid can traverse. Protocol (see protocol.ts, which validates every answer):
-// frames of two big-endian u32 lengths, a UTF-8 JSON message and a raw payload (the field named
-// by the message's `bin`: file contents), on stdin (requests) and stdout (responses and stream
-// events). The working directory is the workspace root.
-import { createHash } from 'node:crypto';
-import { constants as C, watch } from 'node:fs';
+// It outlives the server: it listens on a Unix socket (TETHER_HOST_SOCKET, in the workspace's
+// state directory outside its files) and a restarted server connects again and finds its ptys
+// and their ring buffers as they were. One server connection at a time; a newer one replaces the
+// older (the old server is gone). With no server connected for TETHER_HOST_ORPHAN_EXIT_MS it
+// exits, and its ptys with it. The first frame of a connection must carry the token the server
+// wrote to our stdin at start: the ptys' shells run in this sandbox and can reach the socket too.
+//
+// Plain dependency-free JavaScript besides node-pty: the sandbox has no node_modules and Node 20
+// cannot strip types. The server copies this file, ring-buffer.mjs and node-pty's runtime files
+// into a root-owned directory bound read-only into the sandbox. Protocol (see protocol.ts, which
+// validates every answer): frames of two big-endian u32 lengths, a UTF-8 JSON message and a raw
+// payload (the field named by the message's `bin`: file contents, pty output). The working
+// directory is the workspace root.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { constants as C, unlinkSync, watch } from 'node:fs';
 import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import net from 'node:net';
 import path from 'node:path';
+import { RingBuffer } from './ring-buffer.mjs';
+
+const nodePty = createRequire(import.meta.url)('./node-pty');
 
 const ROOT = process.cwd();
 const MAX_FRAME_BYTES = Number(process.env.TETHER_HOST_MAX_FRAME_BYTES) || 64 * 1024 * 1024;
@@ -25,6 +37,11 @@ const MAX_SYMLINK_HOPS = 40;
 const IGNORED_DIRS = new Set(['.git', 'node_modules']);
 /** inotify watches are a per-user kernel resource; beyond this the tree is watched partially. */
 const MAX_WATCHED_DIRS = 8192;
+const SOCKET = process.env.TETHER_HOST_SOCKET;
+/** With no server connected for this long the host exits (the server names the value). */
+const ORPHAN_EXIT_MS = Number(process.env.TETHER_HOST_ORPHAN_EXIT_MS) || 30 * 60_000;
+/** Our own variables stay out of the shells' environment. */
+const PTY_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TETHER_HOST_')));
 
 class OpError extends Error {
   constructor(code, message) {
@@ -350,9 +367,137 @@ function stopWatch({ stream }) {
   return null;
 }
 
+/** Stream ids belong to one server connection: when it goes, so do its watches. */
+function stopAllWatches() {
+  for (const stop of watches.values()) stop();
+  watches.clear();
+}
+
+// ---- Terminals: each pty, its ring buffer and its flow control live here, not in the server.
+//
+// Flow control as VS Code's pty host does it (the server passes the watermarks): characters sent
+// to the server and not yet acknowledged are counted; above the high watermark the pty is paused
+// (the program blocks on write), below the low one it resumes. The server acknowledges as its
+// browsers render. With no server connected nothing is counted: output only fills the ring
+// buffer, which drops its oldest bytes.
+
+const ptys = new Map();
+
+async function openPty({ id, command, cwd, env, cols, rows, scrollbackBytes, highWatermark, lowWatermark }) {
+  if (ptys.has(id)) throw new OpError('ALREADY_EXISTS', `Terminal ${id} already exists`);
+  const dir = await resolve(cwd ?? '', true);
+  if (!(await fs.stat(dir)).isDirectory()) throw new OpError('NOT_A_DIRECTORY', `Not a directory: ${cwd}`);
+  const p = nodePty.spawn(command[0], command.slice(1), { name: env.TERM ?? 'xterm-256color', cols, rows, cwd: dir, env: { ...PTY_ENV, ...env } });
+  const t = {
+    id, p, cols, rows, createdAt: new Date().toISOString(), buffer: new RingBuffer(scrollbackBytes),
+    exit: null, unacked: 0, paused: false, highWatermark, lowWatermark,
+  };
+  ptys.set(id, t);
+  p.onData((data) => {
+    const start = t.buffer.end;
+    const bytes = Buffer.from(data, 'utf8');
+    const end = t.buffer.append(bytes);
+    if (!conn) return;
+    t.unacked += data.length;
+    send({ t: 'pty', id, kind: 'data', start, end }, bytes);
+    updateFlow(t);
+  });
+  p.onExit(({ exitCode, signal }) => {
+    t.exit = { exitCode, ...(signal ? { signal } : {}) };
+    if (t.paused) p.resume();
+    send({ t: 'pty', id, kind: 'exit', ...t.exit });
+  });
+  return ptyInfo(t);
+}
+
+function ptyInfo(t) {
+  return { id: t.id, cols: t.cols, rows: t.rows, createdAt: t.createdAt, start: t.buffer.start, end: t.buffer.end, exit: t.exit };
+}
+
+function updateFlow(t) {
+  if (t.exit) return;
+  if (!t.paused && t.unacked > t.highWatermark) {
+    t.paused = true;
+    t.p.pause();
+  } else if (t.paused && t.unacked < t.lowWatermark) {
+    t.paused = false;
+    t.p.resume();
+  }
+}
+
+function getPty(id) {
+  const t = ptys.get(id);
+  if (!t) throw new OpError('NOT_FOUND', `No terminal ${id}`);
+  return t;
+}
+
+/** `from` null: everything still buffered. */
+function replayPty({ id, from }) {
+  const t = getPty(id);
+  const slice = t.buffer.since(from ?? t.buffer.start);
+  return { start: slice.start, end: slice.end, missed: slice.missed, data: slice.data };
+}
+
+// Writes after the pty ended are dropped: a closed pty's descriptor answers EBADF.
+function writePty({ id, data }) {
+  const t = getPty(id);
+  if (!t.exit) t.p.write(data);
+  return null;
+}
+
+function resizePty({ id, cols, rows }) {
+  const t = getPty(id);
+  if (t.exit) return null;
+  t.cols = cols;
+  t.rows = rows;
+  t.p.resize(cols, rows);
+  return null;
+}
+
+function ackPty({ id, chars }) {
+  const t = ptys.get(id);
+  if (!t) return null;
+  t.unacked = Math.max(0, t.unacked - chars);
+  updateFlow(t);
+  return null;
+}
+
+function closePty({ id }) {
+  const t = ptys.get(id);
+  if (!t) return null;
+  ptys.delete(id);
+  if (!t.exit) {
+    try {
+      // The whole process group: the shell and whatever it started in the foreground.
+      process.kill(-t.p.pid, 'SIGKILL');
+    } catch {
+      t.p.kill('SIGKILL');
+    }
+  }
+  return null;
+}
+
+/** A server left: nothing is in flight any more, so every paused pty runs again. */
+function forgetInFlight() {
+  for (const t of ptys.values()) {
+    t.unacked = 0;
+    updateFlow(t);
+  }
+}
+
+/** `force` false: only when nothing here would be lost (no terminal, no watch). */
+function exitHost({ force }) {
+  if (!force && (ptys.size > 0 || watches.size > 0)) return false;
+  setImmediate(() => process.exit(0));
+  return true;
+}
+
 const OPS = {
   ping: () => null, list, stat, read, write, mkdir, rename, delete: remove,
   'watch.start': startWatch, 'watch.stop': stopWatch,
+  'pty.open': openPty, 'pty.list': () => [...ptys.values()].map(ptyInfo), 'pty.replay': replayPty,
+  'pty.write': writePty, 'pty.resize': resizePty, 'pty.ack': ackPty, 'pty.close': closePty,
+  exit: exitHost,
 };
 
 // ---- Framing.
@@ -360,8 +505,11 @@ const OPS = {
 /** Header: JSON length, payload length. */
 const HEADER_BYTES = 8;
 
-function send(message) {
-  let payload = Buffer.alloc(0);
+/** The server connection, or null while no server is attached. */
+let conn = null;
+
+function send(message, payload = Buffer.alloc(0)) {
+  if (!conn) return;
   const value = message.value;
   const bin = value && typeof value === 'object' ? Object.keys(value).find((k) => Buffer.isBuffer(value[k])) : undefined;
   if (bin) {
@@ -378,7 +526,7 @@ function send(message) {
   const head = Buffer.alloc(HEADER_BYTES);
   head.writeUInt32BE(json.length, 0);
   head.writeUInt32BE(payload.length, 4);
-  process.stdout.write(Buffer.concat([head, json, payload]));
+  conn.write(Buffer.concat([head, json, payload]));
 }
 
 function log(text) {
@@ -390,6 +538,16 @@ async function handle(message, payload) {
   const args = { ...message.args };
   if (bin) args[bin] = payload;
   const run = Object.hasOwn(OPS, op) ? OPS[op] : null;
+  if (message.t === 'cast') {
+    // No answer wanted (keystrokes, acks, resizes): a failure is only worth a line in the log.
+    try {
+      if (!run) throw new Error(`Unknown host operation: ${op}`);
+      await run(args);
+    } catch (e) {
+      log(`${op} failed: ${e && e.message}`);
+    }
+    return;
+  }
   if (!run) return send({ t: 'res', id, ok: false, error: { code: 'INTERNAL', message: `Unknown host operation: ${op}` } });
   try {
     send({ t: 'res', id, ok: true, value: await run(args) });
@@ -399,41 +557,108 @@ async function handle(message, payload) {
   }
 }
 
-// Chunks are kept as they come and joined once per frame (protocol.ts's FrameDecoder does the
-// same on the server side; this program runs alone and can import nothing).
-let chunks = [];
-let size = 0;
-const join = () => {
-  if (chunks.length > 1) chunks = [Buffer.concat(chunks, size)];
-  return chunks[0];
-};
-process.stdin.on('data', (chunk) => {
-  chunks.push(chunk);
-  size += chunk.length;
-  while (size >= HEADER_BYTES) {
-    const head = chunks[0].length >= HEADER_BYTES ? chunks[0] : join();
-    const jsonBytes = head.readUInt32BE(0);
-    const body = jsonBytes + head.readUInt32BE(4);
-    if (body > MAX_FRAME_BYTES) {
-      log(`frame of ${body} bytes exceeds ${MAX_FRAME_BYTES}; exiting`);
-      process.exit(2);
+/**
+ * Splits one connection's bytes into frames (protocol.ts's FrameDecoder does the same on the
+ * server side; this program runs alone and can import nothing of the server's). Chunks are kept
+ * as they come and joined once per frame.
+ */
+function frameReader(onFrame, onError) {
+  let chunks = [];
+  let size = 0;
+  const join = () => {
+    if (chunks.length > 1) chunks = [Buffer.concat(chunks, size)];
+    return chunks[0];
+  };
+  return (chunk) => {
+    chunks.push(chunk);
+    size += chunk.length;
+    while (size >= HEADER_BYTES) {
+      const head = chunks[0].length >= HEADER_BYTES ? chunks[0] : join();
+      const jsonBytes = head.readUInt32BE(0);
+      const body = jsonBytes + head.readUInt32BE(4);
+      if (body > MAX_FRAME_BYTES) return onError(`frame of ${body} bytes exceeds ${MAX_FRAME_BYTES}`);
+      const need = HEADER_BYTES + body;
+      if (size < need) return;
+      const all = join();
+      const json = all.subarray(HEADER_BYTES, HEADER_BYTES + jsonBytes);
+      const payload = all.subarray(HEADER_BYTES + jsonBytes, need);
+      chunks = all.length > need ? [all.subarray(need)] : [];
+      size -= need;
+      let message;
+      try {
+        message = JSON.parse(json.toString('utf8'));
+      } catch {
+        return onError('malformed frame');
+      }
+      onFrame(message, payload);
     }
-    const need = HEADER_BYTES + body;
-    if (size < need) return;
-    const all = join();
-    const json = all.subarray(HEADER_BYTES, HEADER_BYTES + jsonBytes);
-    const payload = all.subarray(HEADER_BYTES + jsonBytes, need);
-    chunks = all.length > need ? [all.subarray(need)] : [];
-    size -= need;
-    let message;
-    try {
-      message = JSON.parse(json.toString('utf8'));
-    } catch {
-      log('malformed frame; exiting');
-      process.exit(2);
-    }
-    void handle(message, payload);
+  };
+}
+
+let orphanTimer = null;
+function armOrphanExit() {
+  clearTimeout(orphanTimer);
+  orphanTimer = setTimeout(() => {
+    log(`no server for ${ORPHAN_EXIT_MS} ms; exiting`);
+    process.exit(0);
+  }, ORPHAN_EXIT_MS);
+}
+
+function isToken(given, token) {
+  const a = Buffer.from(String(given ?? ''));
+  return a.length === token.length && timingSafeEqual(a, token);
+}
+
+function serve(token) {
+  const server = net.createServer((c) => {
+    let authed = false;
+    const read = frameReader((message, payload) => {
+      if (authed) return void handle(message, payload);
+      // The first frame proves the peer is the server: a shell of ours could connect too.
+      if (message.t !== 'req' || message.op !== 'hello' || !isToken(message.args?.token, token)) return c.destroy();
+      authed = true;
+      conn?.destroy();
+      stopAllWatches();
+      forgetInFlight();
+      conn = c;
+      clearTimeout(orphanTimer);
+      send({ t: 'res', id: message.id, ok: true, value: { pid: process.pid, ptys: ptys.size } });
+    }, (why) => {
+      log(`${why}; dropping the connection`);
+      c.destroy();
+    });
+    c.on('data', read);
+    c.on('error', () => {});
+    c.on('close', () => {
+      if (conn !== c) return;
+      conn = null;
+      stopAllWatches();
+      forgetInFlight();
+      armOrphanExit();
+    });
+  });
+  // Only the owner (the workspace uid; root passes anyway) may connect.
+  process.umask(0o177);
+  try {
+    unlinkSync(SOCKET);
+  } catch {
+    // No socket left from an earlier host.
   }
+  server.listen(SOCKET, () => armOrphanExit());
+  server.on('error', (e) => {
+    log(`cannot listen on ${SOCKET}: ${e.message}`);
+    process.exit(2);
+  });
+}
+
+// The server writes the connection token to our stdin and closes it; then we listen.
+const tokenChunks = [];
+process.stdin.on('data', (c) => tokenChunks.push(c));
+process.stdin.on('end', () => {
+  const token = Buffer.concat(tokenChunks).subarray(0, 64);
+  if (token.length < 32) {
+    log('no connection token on stdin; exiting');
+    process.exit(2);
+  }
+  serve(token);
 });
-// The server closing our stdin is the signal to go.
-process.stdin.on('end', () => process.exit(0));

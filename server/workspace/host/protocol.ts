@@ -3,10 +3,12 @@
 // travel as bytes, not as base64 or escaped JSON strings. A message whose `bin` names a field
 // gets the payload as that field (of `args` or `value`). The host runs as the workspace uid on
 // files the workspace controls, so everything it sends is validated here before it is believed.
-//   server → host  { t: 'req', id, op, args, bin? }
+//   server → host  { t: 'req', id, op, args, bin? }    (the first one on a connection: `hello`)
+//                  { t: 'cast', op, args }            (no answer: keystrokes, resizes, acks)
 //   host → server  { t: 'res', id, ok: true, value, bin? } | { t: 'res', id, ok: false, error }
-//                  { t: 'ev', stream, data }   (a stream opened by a request: watches today,
-//                                               pty output when terminals move into the host)
+//                  { t: 'ev', stream, data }          (a stream opened by a request: watches)
+//                  { t: 'pty', id, kind: 'data', start, end } + the output's bytes as payload
+//                  { t: 'pty', id, kind: 'exit', exitCode, signal? }
 import { z } from 'zod';
 
 /** Largest frame either side accepts (JSON and payload): well above a 5 MiB editor save. */
@@ -24,6 +26,8 @@ export const hostMessageSchema = z.union([
   z.object({ t: z.literal('res'), id: z.number().int(), ok: z.literal(true), value: z.unknown(), bin: z.string().optional() }),
   z.object({ t: z.literal('res'), id: z.number().int(), ok: z.literal(false), error: z.object({ code: hostErrorCodeSchema, message: z.string() }) }),
   z.object({ t: z.literal('ev'), stream: z.number().int(), data: z.unknown() }),
+  z.object({ t: z.literal('pty'), id: z.string(), kind: z.literal('data'), start: z.number().int().min(0), end: z.number().int().min(0) }),
+  z.object({ t: z.literal('pty'), id: z.string(), kind: z.literal('exit'), exitCode: z.number().int(), signal: z.number().int().optional() }),
 ]);
 export type HostMessage = z.infer<typeof hostMessageSchema>;
 
@@ -45,8 +49,22 @@ export const watchStreamDataSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('partial'), max: z.number() }),
 ]);
 
+const ptyId = z.object({ id: z.uuid() });
+const ptyExitSchema = z.object({ exitCode: z.number().int(), signal: z.number().int().optional() });
+export const ptyInfoSchema = z.object({
+  id: z.string(), cols: z.number().int(), rows: z.number().int(), createdAt: z.string(),
+  /** Offsets of the first byte still in the ring buffer and just past the last one produced. */
+  start: z.number().int().min(0), end: z.number().int().min(0),
+  exit: ptyExitSchema.nullable(),
+});
+export type PtyInfo = z.infer<typeof ptyInfoSchema>;
+const ptySize = { cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(500) };
+
 /** Each operation: what the server sends and what it accepts back. */
 export const hostOps = {
+  hello: { args: z.object({ token: z.string() }), result: z.object({ pid: z.number().int(), ptys: z.number().int() }) },
+  /** `force` false: the host exits only when it has no terminal and no watch (the answer says whether). */
+  exit: { args: z.object({ force: z.boolean() }), result: z.boolean() },
   ping: { args: z.object({}), result: z.null() },
   list: { args: pathArgs, result: z.array(entrySchema) },
   stat: { args: pathArgs, result: entrySchema },
@@ -72,7 +90,28 @@ export const hostOps = {
   delete: { args: pathArgs, result: z.null() },
   'watch.start': { args: z.object({ stream: z.number().int(), debounceMs: z.number().int().positive() }), result: z.null() },
   'watch.stop': { args: z.object({ stream: z.number().int() }), result: z.null() },
+  'pty.open': {
+    args: ptyId.extend({
+      command: z.array(z.string()).min(1), cwd: z.string().optional(), env: z.record(z.string(), z.string()), ...ptySize,
+      scrollbackBytes: z.number().int().positive(), highWatermark: z.number().int().positive(), lowWatermark: z.number().int().positive(),
+    }),
+    result: ptyInfoSchema,
+  },
+  'pty.list': { args: z.object({}), result: z.array(ptyInfoSchema) },
+  /** `from` null: everything the ring buffer still holds. */
+  'pty.replay': {
+    args: ptyId.extend({ from: z.number().int().min(0).nullable() }),
+    result: z.object({ start: z.number().int(), end: z.number().int(), missed: z.number().int(), data: z.instanceof(Buffer) }),
+  },
+  'pty.write': { args: ptyId.extend({ data: z.string() }), result: z.null() },
+  'pty.resize': { args: ptyId.extend(ptySize), result: z.null() },
+  /** The server's browsers rendered this many more characters. */
+  'pty.ack': { args: ptyId.extend({ chars: z.number().int().min(0) }), result: z.null() },
+  'pty.close': { args: ptyId, result: z.null() },
 } as const;
+
+/** Operations sent without waiting for an answer. */
+export type HostCast = 'pty.write' | 'pty.resize' | 'pty.ack';
 
 export type HostOp = keyof typeof hostOps;
 export type HostArgs<O extends HostOp> = z.input<(typeof hostOps)[O]['args']>;

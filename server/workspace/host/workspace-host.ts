@@ -1,174 +1,49 @@
-// Owns the workspace host process of one workspace: starts it through the workspace launcher
-// on the first request (so it runs sandboxed as the workspace uid), matches answers to requests,
-// routes stream events, and restarts it on demand after it dies — requests in flight at that
-// moment fail with a WorkspaceHostError that says so, and open streams are told they ended.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// The server's handle on one workspace's host process: connects to the host already running
+// (one a previous server process started: it outlives us, with the terminals it owns), or starts
+// one through the workspace launcher (so it runs sandboxed as the workspace uid), and starts it
+// again on demand after it died — requests in flight at that moment fail with a
+// WorkspaceHostError that says so, and open streams and ptys are told they ended.
+import net from 'node:net';
 import type { Logger } from '../../log.ts';
 import type { Launcher } from '../launcher.ts';
 import { killGroup } from '../run-process.ts';
-import {
-  encodeFrame, FrameDecoder, hostMessageSchema, hostOps, MAX_FRAME_BYTES, splitPayload,
-  type Frame, type HostArgs, type HostErrorCode, type HostOp, type HostResult,
-} from './protocol.ts';
+import type { PtyEvents, PtyState, SandboxPty } from '../provider.ts';
+import { HostConnection, WorkspaceHostError } from './connection.ts';
+import { hostLogTail, hostPid, hostSocket, hostToken, startHost, type HostPlace } from './host-place.ts';
+import type { HostArgs, HostCast, HostOp, HostResult } from './protocol.ts';
 
-/**
- * Passed as an argument (`node -e`), so the host needs no file the workspace uid can reach: the
- * repository may sit under a 0700 home directory. Linux caps one argument at 128 KiB.
- */
-const PROGRAM = readFileSync(new URL('./program.mjs', import.meta.url), 'utf8');
-const MAX_ARG_BYTES = 128 * 1024;
-if (Buffer.byteLength(PROGRAM) >= MAX_ARG_BYTES) throw new Error('workspace host program exceeds the 128 KiB argument limit');
+export { HostOpError, WorkspaceHostError, HOST_REQUEST_TIMEOUT_MS } from './connection.ts';
 
-/** Long enough for a recursive delete of a large tree; a host silent for longer is wedged. */
-export const HOST_REQUEST_TIMEOUT_MS = 5 * 60_000;
-/** A host with nothing to do for this long exits; the next request starts another. */
+/** A host with nothing to do (no terminal, no watch, no request) for this long exits; the next request starts another. */
 export const HOST_IDLE_MS = 10 * 60_000;
-/** How much of the host's stderr is kept to explain a crash. */
-const STDERR_TAIL_BYTES = 4096;
-
-export class WorkspaceHostError extends Error {
-  override name = 'WorkspaceHostError';
-}
-
-/** An operation the host refused or failed, with the host's code and words. */
-export class HostOpError extends Error {
-  override name = 'HostOpError';
-  constructor(readonly code: HostErrorCode, message: string) {
-    super(message);
-  }
-}
-
-interface Pending { resolve(value: unknown): void; reject(err: Error): void; timer: NodeJS.Timeout }
-interface Stream { onData(data: unknown): void; onEnd(reason: string): void }
-
-/** One running host process; replaced by a fresh one after it exits. */
-class HostProcess {
-  readonly pending = new Map<number, Pending>();
-  readonly streams = new Map<number, Stream>();
-  private nextId = 1;
-  private nextStream = 1;
-  private stderrTail = '';
-  exited = false;
-  /** Killed by us: still draining, but no new request may go to it. */
-  dying = false;
-  private idleTimer: NodeJS.Timeout | null = null;
-
-  constructor(
-    readonly child: ChildProcessWithoutNullStreams, private readonly log: Logger,
-    private readonly idleMs: number, onExit: (p: HostProcess) => void,
-  ) {
-    const decoder = new FrameDecoder();
-    child.stdout.on('data', (chunk: Buffer) => {
-      try {
-        for (const frame of decoder.push(chunk)) this.receive(frame);
-      } catch (err) {
-        this.log.error({ err }, 'workspace host sent a malformed frame; stopping it');
-        this.kill();
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
-    });
-    child.stdin.on('error', (err) => this.log.debug({ err }, 'workspace host stdin closed'));
-    const exited = (code: number | null, signal: string | null, err?: Error) => {
-      if (this.exited) return;
-      this.exited = true;
-      const how = err ? err.message : signal ? `signal ${signal}` : `exit code ${code}`;
-      const tail = this.stderrTail.trim();
-      const reason = `The workspace host stopped (${how})${tail ? `: ${tail.split('\n').slice(-3).join(' / ')}` : ''}`;
-      if (this.idleTimer) clearTimeout(this.idleTimer);
-      if (this.pending.size > 0 || (code !== 0 && !this.dying)) this.log.warn({ code, signal, stderr: tail }, 'workspace host stopped');
-      else this.log.debug({ code, signal }, 'workspace host ended');
-      for (const p of this.pending.values()) {
-        clearTimeout(p.timer);
-        p.reject(new WorkspaceHostError(`${reason}. The request was not completed; it restarts on the next request.`));
-      }
-      this.pending.clear();
-      for (const s of this.streams.values()) s.onEnd(reason);
-      this.streams.clear();
-      onExit(this);
-    };
-    child.on('error', (err) => exited(null, null, err));
-    child.on('close', (code, signal) => exited(code, signal));
-    this.armIdle();
-  }
-
-  /** Counts down to an idle exit whenever nothing is pending and no stream is open. */
-  armIdle(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = null;
-    if (this.pending.size > 0 || this.streams.size > 0 || this.exited) return;
-    this.idleTimer = setTimeout(() => this.kill(), this.idleMs);
-    this.idleTimer.unref();
-  }
-
-  newStreamId(): number {
-    return this.nextStream++;
-  }
-
-  request(op: string, args: object): Promise<unknown> {
-    if (this.exited) return Promise.reject(new WorkspaceHostError('The workspace host is not running.'));
-    const id = this.nextId++;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.log.error({ op }, 'workspace host did not answer in time; stopping it');
-        this.kill();
-      }, HOST_REQUEST_TIMEOUT_MS);
-      this.pending.set(id, { resolve, reject, timer });
-      try {
-        const { fields, payload, bin } = splitPayload(args);
-        this.child.stdin.write(encodeFrame({ t: 'req', id, op, args: fields, bin }, payload));
-      } catch (err) {
-        clearTimeout(timer);
-        this.pending.delete(id);
-        reject(err as Error);
-      }
-    });
-  }
-
-  private receive(frame: Frame): void {
-    const parsed = hostMessageSchema.safeParse(JSON.parse(frame.json.toString('utf8')));
-    if (!parsed.success) throw new Error(`unexpected message from the workspace host: ${parsed.error.message}`);
-    const m = parsed.data;
-    if (m.t === 'ev') {
-      this.streams.get(m.stream)?.onData(m.data);
-      return;
-    }
-    const p = this.pending.get(m.id);
-    if (!p) return;
-    this.pending.delete(m.id);
-    clearTimeout(p.timer);
-    if (m.ok) p.resolve(m.bin && typeof m.value === 'object' && m.value !== null ? { ...m.value, [m.bin]: frame.payload } : m.value);
-    else p.reject(new HostOpError(m.error.code, m.error.message));
-    this.armIdle();
-  }
-
-  kill(): void {
-    this.dying = true;
-    killGroup(this.child.pid);
-  }
-}
+/**
+ * A host no server has connected to for this long exits, and its terminals with it: as long as
+ * the terminal idle timeout (nobody can be attached without a server), so a server restart or
+ * upgrade finds them, and a server that never comes back leaves nothing running for long.
+ */
+export const HOST_ORPHAN_EXIT_MS = 30 * 60_000;
+/** How long a starting host may take to listen on its socket. */
+const HOST_START_TIMEOUT_MS = 15_000;
+const CONNECT_RETRY_MS = 20;
 
 export interface HostStream { readonly id: number; close(): Promise<void> }
 
 export class WorkspaceHost {
-  private current: HostProcess | null = null;
+  private current: HostConnection | null = null;
+  private connecting: Promise<HostConnection> | null = null;
   private disposed = false;
 
   constructor(private readonly o: {
-    launcher: Launcher; track: (kill: () => void) => () => void; log: Logger;
+    launcher: Launcher; place: HostPlace; log: Logger;
     /** Default HOST_IDLE_MS. */
     idleMs?: number;
+    /** Default HOST_ORPHAN_EXIT_MS. */
+    orphanExitMs?: number;
   }) {}
 
   /** Runs one operation in the host; the answer is checked against the protocol before it is returned. */
   async call<O extends HostOp>(op: O, args: HostArgs<O>): Promise<HostResult<O>> {
-    const value = await this.process().request(op, hostOps[op].args.parse(args));
-    const parsed = hostOps[op].result.safeParse(value);
-    if (!parsed.success) throw new WorkspaceHostError(`The workspace host answered ${op} with an unexpected value`);
-    return parsed.data as HostResult<O>;
+    return (await this.connection()).call(op, args);
   }
 
   /**
@@ -179,51 +54,166 @@ export class WorkspaceHost {
     op: 'watch.start', args: Omit<HostArgs<'watch.start'>, 'stream'>,
     onData: (data: unknown) => void, onEnd: (reason: string) => void,
   ): Promise<HostStream> {
-    const proc = this.process();
-    const id = proc.newStreamId();
+    const conn = await this.connection();
+    const id = conn.newStreamId();
     let ended = false;
-    proc.streams.set(id, { onData, onEnd: (reason) => { ended = true; onEnd(reason); } });
+    conn.streams.set(id, { onData, onEnd: (reason) => { ended = true; onEnd(reason); } });
     try {
-      await proc.request(op, hostOps[op].args.parse({ ...args, stream: id }));
+      await conn.call(op, { ...args, stream: id });
     } catch (err) {
-      proc.streams.delete(id);
-      proc.armIdle();
+      conn.streams.delete(id);
+      conn.armIdle();
       throw err;
     }
     return {
       id,
       close: async () => {
-        if (ended || proc.exited) return;
+        if (ended || conn.closed) return;
         ended = true;
-        proc.streams.delete(id);
-        await proc.request('watch.stop', { stream: id }).catch(() => { /* host gone: the stream went with it */ });
-        proc.armIdle();
+        conn.streams.delete(id);
+        await conn.call('watch.stop', { stream: id }).catch(() => { /* host gone: the stream went with it */ });
+        conn.armIdle();
       },
     };
   }
 
-  /** Kills the host for good: later requests fail with "The workspace is closed". */
-  dispose(): void {
-    this.disposed = true;
-    this.current?.kill();
+  /** Starts a pty in the host; `listener` is in place before its first output can arrive. */
+  async openPty(args: HostArgs<'pty.open'>, listener: PtyEvents): Promise<{ state: PtyState; pty: SandboxPty }> {
+    const conn = await this.connection();
+    conn.ptys.set(args.id, listener);
+    try {
+      return { state: await conn.call('pty.open', args), pty: this.ptyHandle(conn, args.id) };
+    } catch (err) {
+      conn.ptys.delete(args.id);
+      conn.armIdle();
+      throw err;
+    }
   }
 
-  private process(): HostProcess {
-    if (this.disposed) throw new WorkspaceHostError('The workspace is closed.');
-    if (this.current && !this.current.exited && !this.current.dying) return this.current;
-    const launch = this.o.launcher.launch({
-      // The server's own node: /usr is bound read-only into every sandbox.
-      command: [process.execPath, '--input-type=module', '-e', PROGRAM],
-      env: { TETHER_HOST_MAX_FRAME_BYTES: String(MAX_FRAME_BYTES) },
-      interactive: false, network: false,
+  /**
+   * The ptys a running host has (a previous server process opened them). Never starts a host:
+   * none running means none survived.
+   */
+  async listPtys(): Promise<PtyState[]> {
+    const conn = this.current && !this.current.closed ? this.current : await this.connectExisting();
+    return conn ? conn.call('pty.list', {}) : [];
+  }
+
+  /** Follows a pty the host already has (listPtys); null when the host is gone. */
+  adoptPty(id: string, listener: PtyEvents): SandboxPty | null {
+    const conn = this.current;
+    if (!conn || conn.closed) return null;
+    conn.ptys.set(id, listener);
+    return this.ptyHandle(conn, id);
+  }
+
+  /** Ends the host and its terminals (killAll); the next request starts another. */
+  async stop(): Promise<void> {
+    const conn = this.current;
+    conn?.destroy('The workspace host was stopped with the workspace\'s processes');
+    killGroup(await hostPid(this.o.place) ?? undefined);
+  }
+
+  /** Ends the host for good (the workspace is stopped): later requests fail with "The workspace is closed". */
+  dispose(): void {
+    this.disposed = true;
+    void this.stop();
+  }
+
+  /**
+   * The server is shutting down: a host with terminals keeps running for the next server; one
+   * without any exits. Returns whether it still runs.
+   */
+  async release(): Promise<boolean> {
+    this.disposed = true;
+    const conn = this.current;
+    if (!conn || conn.closed) return false;
+    const exited = await conn.call('exit', { force: false }).catch(() => false);
+    for (const p of conn.ptys.keys()) conn.ptys.delete(p);
+    conn.destroy('The server is shutting down');
+    return !exited;
+  }
+
+  private ptyHandle(conn: HostConnection, id: string): SandboxPty {
+    const cast = <O extends HostCast>(op: O, args: HostArgs<O>) => conn.cast(op, args);
+    return {
+      write: (data) => cast('pty.write', { id, data }),
+      resize: (cols, rows) => cast('pty.resize', { id, cols, rows }),
+      ack: (chars) => cast('pty.ack', { id, chars }),
+      replay: (from, done) => conn.callThen('pty.replay', { id, from }, done),
+      kill: () => {
+        if (!conn.ptys.delete(id)) return;
+        conn.call('pty.close', { id }).catch((err: unknown) => this.o.log.warn({ err, id }, 'could not close a terminal in the workspace host'));
+        conn.armIdle();
+      },
+      release: () => {
+        conn.ptys.delete(id);
+      },
+    };
+  }
+
+  private connection(): Promise<HostConnection> {
+    if (this.disposed) return Promise.reject(new WorkspaceHostError('The workspace is closed.'));
+    if (this.current && !this.current.closed) return Promise.resolve(this.current);
+    this.connecting ??= this.connectOrStart().finally(() => { this.connecting = null; });
+    return this.connecting;
+  }
+
+  private async connectOrStart(): Promise<HostConnection> {
+    const existing = await this.connectExisting();
+    if (existing) return existing;
+    const pid = await startHost({ launcher: this.o.launcher, place: this.o.place, orphanExitMs: this.o.orphanExitMs ?? HOST_ORPHAN_EXIT_MS });
+    const deadline = Date.now() + HOST_START_TIMEOUT_MS;
+    for (;;) {
+      const conn = await this.connectExisting();
+      if (conn) return conn;
+      const alive = (() => { try { process.kill(pid, 0); return true; } catch { return false; } })();
+      if (!alive || Date.now() > deadline) {
+        if (alive) killGroup(pid);
+        const tail = await hostLogTail(this.o.place);
+        throw new WorkspaceHostError(`The workspace host did not start${tail ? `: ${tail.split('\n').slice(-3).join(' / ')}` : ''}`);
+      }
+      await new Promise((r) => setTimeout(r, CONNECT_RETRY_MS));
+    }
+  }
+
+  /** Connects and says hello to a host that is already listening; null when none is. */
+  private async connectExisting(): Promise<HostConnection | null> {
+    const token = await hostToken(this.o.place);
+    if (!token) return null;
+    const socket = await new Promise<net.Socket | null>((resolve) => {
+      const s = net.connect(hostSocket(this.o.place));
+      s.once('connect', () => { s.removeAllListeners('error'); resolve(s); });
+      s.once('error', () => resolve(null));
     });
-    const child = spawn(launch.argv[0]!, launch.argv.slice(1), { cwd: launch.cwd, env: launch.env as NodeJS.ProcessEnv, detached: true, stdio: 'pipe' });
-    const untrack = this.o.track(() => proc.kill());
-    const proc: HostProcess = new HostProcess(child, this.o.log, this.o.idleMs ?? HOST_IDLE_MS, (p) => {
-      untrack();
-      if (this.current === p) this.current = null;
-    });
-    this.current = proc;
-    return proc;
+    if (!socket) return null;
+    const log = this.o.log;
+    const conn: HostConnection = new HostConnection(
+      socket, log,
+      { ms: this.o.idleMs ?? HOST_IDLE_MS, run: () => void conn.call('exit', { force: false }).catch(() => {}) },
+      () => void this.kill(conn),
+      (reason) => {
+        if (this.current === conn) this.current = null;
+        log.debug({ reason }, 'workspace host connection ended');
+      },
+    );
+    try {
+      await conn.call('hello', { token });
+    } catch {
+      conn.destroy('The workspace host refused the connection');
+      return null;
+    }
+    if (this.disposed) {
+      conn.destroy('The workspace is closed');
+      throw new WorkspaceHostError('The workspace is closed.');
+    }
+    this.current = conn;
+    return conn;
+  }
+
+  /** A wedged or confused host: its terminals end with it. */
+  private async kill(conn: HostConnection): Promise<void> {
+    conn.destroy('The workspace host stopped answering and was stopped');
+    killGroup(await hostPid(this.o.place) ?? undefined);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RingBuffer } from './ring-buffer.ts';
+import { RingBuffer } from './ring-buffer.mjs';
 
 describe('RingBuffer', () => {
   it('returns exactly the bytes after an offset', () => {

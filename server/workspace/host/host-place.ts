@@ -1,0 +1,130 @@
+// Where a workspace host lives on disk, and how it is started so that it outlives the server.
+//   <root>/host-runtime/<digest>/        0755 root  program.mjs, ring-buffer.mjs, node-pty's runtime files;
+//                                                   bound read-only at /run/tether/runtime
+//   <root>/hosts/<digest of id>/         0711 root  token (0600), pid, host.log (0600): the server's only
+//   <root>/hosts/<digest of id>/run/     0700 uid   the host's socket; bound at /run/tether/host
+// The host's socket sits outside the workspace's files, in a directory only its uid (and root)
+// can enter; the token keeps out the workspace's own shells, which share the host's sandbox.
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, openSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Launcher } from '../launcher.ts';
+import { MAX_FRAME_BYTES } from './protocol.ts';
+
+export const SANDBOX_HOST_RUN = '/run/tether/host';
+export const SANDBOX_HOST_RUNTIME = '/run/tether/runtime';
+const SOCKET_NAME = 'h.sock';
+const TOKEN_BYTES = 32;
+
+export interface HostPlace {
+  /** Root-owned: the token, the pid and the host's stderr. */
+  dir: string;
+  /** Owned by the workspace uid: where the host listens. */
+  runDir: string;
+  /** Read-only copy of what the host runs. */
+  runtimeDir: string;
+}
+
+export const hostSocket = (place: HostPlace) => path.join(place.runDir, SOCKET_NAME);
+export const hostToken = (place: HostPlace) => fs.readFile(path.join(place.dir, 'token'), 'utf8').catch(() => null);
+export const hostPid = async (place: HostPlace) => Number(await fs.readFile(path.join(place.dir, 'pid'), 'utf8').catch(() => '')) || null;
+export const hostLogTail = async (place: HostPlace, bytes = 1000) =>
+  (await fs.readFile(path.join(place.dir, 'host.log'), 'utf8').catch(() => '')).slice(-bytes).trim();
+
+/** Short names: a Unix socket's path must stay under 108 bytes. */
+export function hostPlace(root: string, runtimeDir: string, workspaceId: string): HostPlace {
+  const dir = path.join(root, 'hosts', createHash('sha256').update(workspaceId).digest('hex').slice(0, 12));
+  return { dir, runDir: path.join(dir, 'run'), runtimeDir };
+}
+
+export async function createHostPlace(place: HostPlace, uid: number | null): Promise<void> {
+  await fs.mkdir(path.dirname(place.dir), { recursive: true, mode: 0o711 });
+  await fs.chmod(path.dirname(place.dir), 0o711);
+  await fs.mkdir(place.runDir, { recursive: true, mode: 0o700 });
+  await fs.chmod(place.dir, 0o711);
+  if (uid !== null) await fs.chown(place.runDir, uid, uid);
+  await fs.chmod(place.runDir, 0o700);
+}
+
+export async function removeHostPlace(place: HostPlace): Promise<void> {
+  await fs.rm(place.dir, { recursive: true, force: true });
+}
+
+/**
+ * Copies what the host runs into a root-owned directory the workspace uid can read (the
+ * repository itself may sit under a 0700 home): the program, the ring buffer, and node-pty's
+ * JavaScript and native module, built for this very node. Named by a digest of the contents,
+ * so an upgraded server never changes files under a running host.
+ */
+export async function prepareHostRuntime(root: string): Promise<string> {
+  const own = new URL('.', import.meta.url).pathname;
+  const ptyDir = path.dirname(createRequire(import.meta.url).resolve('node-pty/package.json'));
+  const libs = (await fs.readdir(path.join(ptyDir, 'lib'))).filter((f) => f.endsWith('.js') && !f.endsWith('.test.js'));
+  const files: [string, string][] = [
+    [path.join(own, 'program.mjs'), 'program.mjs'], [path.join(own, 'ring-buffer.mjs'), 'ring-buffer.mjs'],
+    [path.join(ptyDir, 'package.json'), 'node-pty/package.json'],
+    [path.join(ptyDir, 'build/Release/pty.node'), 'node-pty/build/Release/pty.node'],
+    ...libs.map((f): [string, string] => [path.join(ptyDir, 'lib', f), `node-pty/lib/${f}`]),
+  ];
+  const contents = await Promise.all(files.map(([from]) => fs.readFile(from)));
+  const digest = createHash('sha256');
+  files.forEach(([, to], i) => digest.update(to).update(contents[i]!));
+  const base = path.join(root, 'host-runtime');
+  const dir = path.join(base, digest.digest('hex').slice(0, 16));
+  await fs.mkdir(base, { recursive: true, mode: 0o755 });
+  await fs.chmod(base, 0o755);
+  if (await fs.stat(dir).then(() => true, () => false)) return dir;
+  const temp = `${dir}.${process.pid}.tmp`;
+  await fs.rm(temp, { recursive: true, force: true });
+  for (const [i, [, to]] of files.entries()) {
+    await fs.mkdir(path.join(temp, path.dirname(to)), { recursive: true, mode: 0o755 });
+    await fs.writeFile(path.join(temp, to), contents[i]!, { mode: 0o644 });
+  }
+  await fs.rename(temp, dir).catch(async (e: NodeJS.ErrnoException) => {
+    // Another server process made the same directory first: its copy is identical.
+    await fs.rm(temp, { recursive: true, force: true });
+    if (e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') throw e;
+  });
+  return dir;
+}
+
+/**
+ * Starts a host, detached from the server (own process group, no --die-with-parent, stdio not
+ * tied to us), with a fresh token on its stdin. Returns its pid (the sandbox chain's leader).
+ */
+export async function startHost(o: { launcher: Launcher; place: HostPlace; orphanExitMs: number }): Promise<number> {
+  const { launcher, place } = o;
+  const token = randomBytes(TOKEN_BYTES).toString('hex');
+  await fs.writeFile(path.join(place.dir, 'token'), token, { mode: 0o600 });
+  const run = { source: place.runDir, target: SANDBOX_HOST_RUN, readOnly: false };
+  const runtime = { source: place.runtimeDir, target: SANDBOX_HOST_RUNTIME, readOnly: true };
+  const launch = launcher.launch({
+    // The server's own node: /usr is bound read-only into every sandbox.
+    command: [process.execPath, path.join(launcher.bindPath(runtime), 'program.mjs')],
+    env: {
+      TETHER_HOST_SOCKET: path.join(launcher.bindPath(run), SOCKET_NAME),
+      TETHER_HOST_MAX_FRAME_BYTES: String(MAX_FRAME_BYTES),
+      TETHER_HOST_ORPHAN_EXIT_MS: String(o.orphanExitMs),
+    },
+    interactive: false, outliveServer: true, extraBinds: [run, runtime],
+  });
+  const log = openSync(path.join(place.dir, 'host.log'), 'w', 0o600);
+  try {
+    const child = spawn(launch.argv[0]!, launch.argv.slice(1), { cwd: launch.cwd, env: launch.env as NodeJS.ProcessEnv, detached: true, stdio: ['pipe', 'ignore', log] });
+    const started = new Promise<number>((resolve, reject) => {
+      child.once('spawn', () => resolve(child.pid!));
+      child.once('error', reject);
+    });
+    child.stdin!.on('error', () => { /* it died at once: the connect attempt reports it */ });
+    child.stdin!.end(token);
+    child.unref();
+    const pid = await started;
+    await fs.writeFile(path.join(place.dir, 'pid'), String(pid), { mode: 0o600 });
+    return pid;
+  } finally {
+    closeSync(log);
+  }
+}
