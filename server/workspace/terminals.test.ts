@@ -1,62 +1,89 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SandboxPty, Workspace } from './provider.ts';
-import { BATCH_MS, HIGH_WATERMARK_CHARS, LOW_WATERMARK_CHARS, TerminalManager, type TerminalChunk } from './terminals.ts';
+import { RingBuffer } from './host/ring-buffer.mjs';
+import type { PtyEvents, PtySlice, SandboxPty, Workspace } from './provider.ts';
+import { ACK_CHUNK_CHARS, BATCH_MS, HIGH_WATERMARK_CHARS, TerminalManager, type TerminalChunk } from './terminals.ts';
 import { silentLog, tempProvider, uidBase } from './testing.ts';
 
-/** A pty the test drives by hand. */
+/** A pty in a host the test drives by hand: it keeps a ring buffer and counts what it sent and what was acknowledged. */
 class FakePty implements SandboxPty {
-  readonly pid = 1;
-  paused = false;
   written: string[] = [];
   killed = false;
-  private dataListeners: Array<(d: string) => void> = [];
-  private exitListeners: Array<(e: { exitCode: number }) => void> = [];
-  onData(l: (d: string) => void) { this.dataListeners.push(l); return { dispose() {} }; }
-  onExit(l: (e: { exitCode: number }) => void) { this.exitListeners.push(l); return { dispose() {} }; }
-  emit(d: string) { for (const l of this.dataListeners) l(d); }
-  exit(code: number) { for (const l of this.exitListeners) l({ exitCode: code }); }
+  released = false;
+  sent = 0;
+  acked = 0;
+  readonly buffer: RingBuffer;
+  constructor(private readonly events: PtyEvents, scrollbackBytes: number) {
+    this.buffer = new RingBuffer(scrollbackBytes);
+  }
+  /** Characters the host would count as in flight (it pauses the pty above the high watermark). */
+  get inFlight() { return this.sent - this.acked; }
+  emit(d: string) {
+    const start = this.buffer.end;
+    const end = this.buffer.append(Buffer.from(d, 'utf8'));
+    this.sent += d.length;
+    this.events.onData({ data: d, start, end });
+  }
+  exit(code: number) { this.events.onExit({ exitCode: code }); }
+  lose(reason: string) { this.events.onLost(reason); }
   write(d: string) { this.written.push(d); }
   resize() {}
-  pause() { this.paused = true; }
-  resume() { this.paused = false; }
+  ack(chars: number) { this.acked += chars; }
+  replay(from: number | null, done: (err: Error | null, slice?: PtySlice) => void) { done(null, this.buffer.since(from ?? this.buffer.start)); }
   kill() { this.killed = true; }
+  release() { this.released = true; }
 }
 
-function fakeWorkspace(): { ws: Pick<Workspace, 'spawnPty'>; ptys: FakePty[] } {
+type FakeWorkspace = Pick<Workspace, 'openPty' | 'ptys' | 'adoptPty'>;
+
+function fakeWorkspace(): { ws: FakeWorkspace; ptys: FakePty[] } {
   const ptys: FakePty[] = [];
-  return { ptys, ws: { spawnPty: () => { const p = new FakePty(); ptys.push(p); return p; } } };
+  const ws: FakeWorkspace = {
+    openPty: async (o, events) => {
+      const p = new FakePty(events, o.flow?.scrollbackBytes ?? 1024 * 1024);
+      ptys.push(p);
+      return { pty: p, state: { id: o.id, cols: o.cols, rows: o.rows, createdAt: new Date().toISOString(), end: 0, exit: null } };
+    },
+    ptys: async () => [],
+    adoptPty: () => null,
+  };
+  return { ptys, ws };
 }
 
 const tick = (ms = 10) => new Promise((r) => setTimeout(r, ms));
 
-function opened(m: TerminalManager, ws: Pick<Workspace, 'spawnPty'>, sessionId = 's1') {
-  const r = m.open({ sessionId, workspace: ws, cols: 80, rows: 24 });
+async function opened(m: TerminalManager, ws: Pick<Workspace, 'openPty'>, sessionId = 's1') {
+  const r = await m.open({ sessionId, workspace: ws, cols: 80, rows: 24 });
   if (!r.ok) throw new Error(r.message);
   return r.value;
 }
 
-describe('TerminalManager (fake pty)', () => {
+async function attached(m: TerminalManager, id: string, from: number | null, onData: (c: TerminalChunk) => void = () => {}) {
+  const r = await m.attach(id, from, { onData });
+  if (!r.ok) throw new Error(r.message);
+  return r.value;
+}
+
+describe('TerminalManager (fake host)', () => {
   it('batches small writes into one chunk', async () => {
     const m = new TerminalManager({ log: silentLog });
     const { ws, ptys } = fakeWorkspace();
-    const t = opened(m, ws);
+    const t = await opened(m, ws);
     const chunks: TerminalChunk[] = [];
-    const a = m.attach(t.id, null, { onData: (c) => chunks.push(c) });
-    expect(a.ok).toBe(true);
+    await attached(m, t.id, null, (c) => chunks.push(c));
     for (const ch of 'abcdef') ptys[0]!.emit(ch);
     // The first goes out at once; the rest of the burst is one message at the end of the window.
     expect(chunks).toEqual([{ data: 'a', start: 0, end: 1 }]);
     await tick();
     expect(chunks).toEqual([{ data: 'a', start: 0, end: 1 }, { data: 'bcdef', start: 1, end: 6 }]);
-    m.closeAll();
+    m.closeSession('s1');
   });
 
   it('sends output after a quiet spell at once (a keystroke echo), and batches what follows it', async () => {
     const m = new TerminalManager({ log: silentLog });
     const { ws, ptys } = fakeWorkspace();
-    const t = opened(m, ws);
+    const t = await opened(m, ws);
     const chunks: TerminalChunk[] = [];
-    m.attach(t.id, null, { onData: (c) => chunks.push(c) });
+    await attached(m, t.id, null, (c) => chunks.push(c));
     await tick(BATCH_MS * 3);
     ptys[0]!.emit('x');
     expect(chunks).toEqual([{ data: 'x', start: 0, end: 1 }]);
@@ -64,92 +91,115 @@ describe('TerminalManager (fake pty)', () => {
     expect(chunks).toHaveLength(1);
     await tick();
     expect(chunks).toEqual([{ data: 'x', start: 0, end: 1 }, { data: 'yz', start: 1, end: 3 }]);
-    m.closeAll();
+    m.closeSession('s1');
   });
 
   it('replays bytes written while detached exactly once, in order', async () => {
     const m = new TerminalManager({ log: silentLog });
     const { ws, ptys } = fakeWorkspace();
-    const t = opened(m, ws);
+    const t = await opened(m, ws);
     let seen = '';
     let last = 0;
-    const listener = { onData: (c: TerminalChunk) => { expect(c.start).toBe(last); seen += c.data; last = c.end; } };
-    const first = m.attach(t.id, null, listener);
-    if (!first.ok) throw new Error();
+    const onData = (c: TerminalChunk) => { expect(c.start).toBe(last); seen += c.data; last = c.end; };
+    const first = await attached(m, t.id, null, onData);
     ptys[0]!.emit('one ✓ ');
     await tick();
-    first.value.detach();
+    first.detach();
     ptys[0]!.emit('two ');
     await tick();
     ptys[0]!.emit('three ');
-    const again = m.attach(t.id, last, listener);
-    if (!again.ok) throw new Error();
-    expect(again.value.replay).toMatchObject({ data: 'two three ', start: last, missedBytes: 0 });
-    seen += again.value.replay.data;
-    last = again.value.replay.end;
+    // Output batched but not yet sent when the replay is taken is not sent twice.
+    await attached(m, t.id, last, onData);
     ptys[0]!.emit('four');
     await tick();
     expect(seen).toBe('one ✓ two three four');
-    m.closeAll();
+    m.closeSession('s1');
   });
 
-  it('marks output that fell out of the buffer as truncated', async () => {
+  it('marks output that fell out of the host\'s buffer as truncated', async () => {
     const m = new TerminalManager({ log: silentLog, scrollbackBytes: 16 });
     const { ws, ptys } = fakeWorkspace();
-    const t = opened(m, ws);
+    const t = await opened(m, ws);
     ptys[0]!.emit('0123456789abcdefghijklmnop');
     await tick();
-    const a = m.attach(t.id, 2, { onData() {} });
-    if (!a.ok) throw new Error();
-    expect(a.value.replay).toMatchObject({ data: 'abcdefghijklmnop', start: 10, end: 26, missedBytes: 8 });
-    m.closeAll();
+    const chunks: TerminalChunk[] = [];
+    await attached(m, t.id, 2, (c) => chunks.push(c));
+    expect(chunks).toEqual([{ data: 'abcdefghijklmnop', start: 10, end: 26, truncated: true }]);
+    m.closeSession('s1');
   });
 
-  it('pauses above the high watermark and resumes under the low one', async () => {
+  it('acknowledges to the host what the slowest client took, so the host pauses for a slow browser', async () => {
     const m = new TerminalManager({ log: silentLog });
     const { ws, ptys } = fakeWorkspace();
     const pty = () => ptys[0]!;
-    const t = opened(m, ws);
-    const a = m.attach(t.id, null, { onData() {} });
-    if (!a.ok) throw new Error();
+    const t = await opened(m, ws);
+    // Nobody attached: everything is taken at once (in steps of ACK_CHUNK_CHARS).
+    pty().emit('a'.repeat(3 * ACK_CHUNK_CHARS));
+    expect(pty().inFlight).toBe(0);
+    const fast = await attached(m, t.id, pty().buffer.end);
+    const slow = await attached(m, t.id, pty().buffer.end);
     pty().emit('x'.repeat(HIGH_WATERMARK_CHARS + 1));
     await tick();
-    expect(pty().paused).toBe(true);
-    a.value.ack(HIGH_WATERMARK_CHARS + 1 - LOW_WATERMARK_CHARS);
-    expect(pty().paused).toBe(true);
-    a.value.ack(2);
-    expect(pty().paused).toBe(false);
+    // In flight at the host: what the clients have not rendered. Above the high watermark it pauses.
+    expect(pty().inFlight).toBe(HIGH_WATERMARK_CHARS + 1);
+    fast.ack(HIGH_WATERMARK_CHARS + 1);
+    expect(pty().inFlight).toBe(HIGH_WATERMARK_CHARS + 1);
+    slow.ack(600_000);
+    expect(pty().inFlight).toBe(HIGH_WATERMARK_CHARS + 1 - 600_000);
     // A slow client that goes away releases the pty: detached clients hold nothing.
-    pty().emit('y'.repeat(HIGH_WATERMARK_CHARS + 1));
-    await tick();
-    expect(pty().paused).toBe(true);
-    a.value.detach();
-    expect(pty().paused).toBe(false);
-    m.closeAll();
+    slow.detach();
+    expect(pty().inFlight).toBe(0);
+    m.closeSession('s1');
+  });
+
+  it('says why a terminal ended when its host went away, and keeps it listed', async () => {
+    const m = new TerminalManager({ log: silentLog });
+    const { ws, ptys } = fakeWorkspace();
+    const t = await opened(m, ws);
+    const exits: unknown[] = [];
+    const r = await m.attach(t.id, null, { onData() {}, onExit: (e) => exits.push(e) });
+    expect(r.ok).toBe(true);
+    ptys[0]!.lose('The workspace host stopped (signal SIGKILL)');
+    expect(exits).toEqual([{ exitCode: -1, reason: 'The terminal ended: The workspace host stopped (signal SIGKILL).' }]);
+    expect(m.get(t.id)?.exit?.reason).toMatch(/ended/);
+    expect(m.write(t.id, 'ls\r')).toBe(false);
+    expect(await m.attach(t.id, null, { onData() {} })).toMatchObject({ ok: false, message: expect.stringMatching(/The terminal ended/) });
+    // A terminal that did not survive a restart is listed as ended with the reason, until closed.
+    m.markLost('s1', '00000000-0000-4000-8000-000000000000', 'The terminal ended when the server restarted.');
+    expect(m.list('s1').map((i) => i.exit?.reason)).toEqual([expect.stringMatching(/ended:/), 'The terminal ended when the server restarted.']);
+    m.closeSession('s1');
+  });
+
+  it('leaves every pty running in its host on releaseAll (server shutdown)', async () => {
+    const m = new TerminalManager({ log: silentLog });
+    const { ws, ptys } = fakeWorkspace();
+    await opened(m, ws);
+    m.releaseAll();
+    expect(ptys[0]).toMatchObject({ released: true, killed: false });
+    expect(m.list('s1')).toEqual([]);
   });
 
   it('keeps terminals when listeners go away, ends them after the idle timeout, closes a session', async () => {
     const m = new TerminalManager({ log: silentLog, idleTimeoutMs: 50, maxPerSession: 2 });
     const { ws, ptys } = fakeWorkspace();
-    const t = opened(m, ws, 'idle');
-    const a = m.attach(t.id, null, { onData() {} });
-    if (!a.ok) throw new Error();
+    const t = await opened(m, ws, 'idle');
+    const a = await attached(m, t.id, null);
     await tick(80);
     expect(m.get(t.id)).not.toBeNull();
-    a.value.detach();
+    a.detach();
     await tick(30);
     expect(m.get(t.id)).not.toBeNull();
     await tick(60);
     expect(m.get(t.id)).toBeNull();
     expect(ptys[0]!.killed).toBe(true);
 
-    opened(m, ws, 's2');
-    opened(m, ws, 's2');
-    const third = m.open({ sessionId: 's2', workspace: ws, cols: 80, rows: 24 });
+    await opened(m, ws, 's2');
+    await opened(m, ws, 's2');
+    const third = await m.open({ sessionId: 's2', workspace: ws, cols: 80, rows: 24 });
     expect(third).toMatchObject({ ok: false, error: 'TOO_MANY_TERMINALS' });
     expect(m.closeSession('s2')).toBe(2);
     expect(m.list('s2')).toEqual([]);
-    expect(m.attach('nope', null, { onData() {} })).toMatchObject({ ok: false, error: 'NOT_FOUND' });
+    expect(await m.attach('nope', null, { onData() {} })).toMatchObject({ ok: false, error: 'NOT_FOUND' });
   });
 });
 
@@ -164,28 +214,27 @@ describe('TerminalManager (real sandboxed shell)', () => {
 
   it('shows a prompt, runs input, and resumes after a reconnect without gaps', async () => {
     const m = new TerminalManager({ log: silentLog });
-    const t = opened(m, ws);
+    const t = await opened(m, ws);
     let screen = '';
     let last = 0;
     const until = async (re: RegExp) => {
       for (let i = 0; i < 200 && !re.test(screen); i++) await tick(25);
       expect(screen, JSON.stringify(screen)).toMatch(re);
     };
-    const first = m.attach(t.id, null, { onData: (c) => { screen += c.data; last = c.end; } });
-    if (!first.ok) throw new Error(first.message);
+    const first = await attached(m, t.id, null, (c) => { screen += c.data; last = c.end; });
     await until(/\$ $/);
     m.write(t.id, 'echo before-$((40+2))\r');
     await until(/before-42/);
-    first.value.detach();
+    first.detach();
     m.write(t.id, 'for i in 1 2 3; do echo line-$i; done\r');
     await tick(300);
-    const again = m.attach(t.id, last, { onData: (c) => { screen += c.data; } });
-    if (!again.ok) throw new Error(again.message);
-    expect(again.value.replay.missedBytes).toBe(0);
-    screen += again.value.replay.data;
+    const chunks: TerminalChunk[] = [];
+    await attached(m, t.id, last, (c) => { chunks.push(c); screen += c.data; });
+    expect(chunks[0]).toMatchObject({ start: last });
+    expect(chunks[0]?.truncated).toBeUndefined();
     m.write(t.id, 'echo after\r');
     await until(/\rafter\r\n/);
     expect(screen.match(/line-1\r\nline-2\r\nline-3/g)).toHaveLength(1);
-    m.closeAll();
+    m.closeSession('s1');
   });
 });
