@@ -3,13 +3,13 @@
 //   node --import tsx bench/workspace-ready.ts [runs=15]      (as root: it creates uids' sandboxes)
 //   DISK_BYTES=0 node --import tsx bench/workspace-ready.ts    (the same without a disk image per workspace)
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as nodePty from 'node-pty';
 import pino from 'pino';
 import { createLocalProvider } from '../server/workspace/local-provider.ts';
-import type { SandboxPty } from '../server/workspace/provider.ts';
 
 const RUNS = Number(process.argv[2] ?? 15);
 const PROMPT = /\$ $/;
@@ -22,11 +22,12 @@ const median = (xs: number[]) => {
 };
 const fmt = (xs: number[]) => `median ${median(xs).toFixed(1)} ms  (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)}, n=${xs.length})`;
 
-function untilPrompt(p: Pick<SandboxPty, 'onData'>): Promise<void> {
-  return new Promise((resolve) => {
-    let out = '';
-    const d = p.onData((chunk) => { out += chunk; if (PROMPT.test(out)) { d.dispose(); resolve(); } });
-  });
+/** A listener that resolves `prompt` once the output shows one. */
+function promptWatch(): { onData(chunk: string): void; prompt: Promise<void> } {
+  let out = '';
+  let seen: () => void = () => {};
+  const prompt = new Promise<void>((resolve) => { seen = resolve; });
+  return { onData: (chunk) => { out += chunk; if (PROMPT.test(out)) seen(); }, prompt };
 }
 
 function plainSpawn(cmd: string, args: string[]): Promise<void> {
@@ -48,15 +49,19 @@ try {
     const t0 = performance.now();
     const ws = await provider.create({ id: `bench-${i}`, source: { kind: 'template', template: 'node-ts' }, networkAllowed: false, uid: UID_BASE + i });
     const t1 = performance.now();
-    const pty = ws.spawnPty({ cols: 80, rows: 24 });
-    await untilPrompt(pty);
+    const watch = promptWatch();
+    const { pty } = await ws.openPty({ id: randomUUID(), cols: 80, rows: 24 }, { onData: (c) => watch.onData(c.data), onExit() {}, onLost() {} });
+    await watch.prompt;
     const t2 = performance.now();
     t.create.push(t1 - t0); t.prompt.push(t2 - t1); t.ready.push(t2 - t0);
     pty.kill();
 
     const b0 = performance.now();
     const plain = nodePty.spawn('/bin/bash', ['--norc', '--noprofile'], { cols: 80, rows: 24, cwd: base, env: { PATH: '/usr/bin:/bin', HOME: base, TERM: 'xterm-256color', PS1: '\\w $ ' } });
-    await untilPrompt(plain);
+    const plainWatch = promptWatch();
+    const d = plain.onData(plainWatch.onData);
+    await plainWatch.prompt;
+    d.dispose();
     t.baselinePrompt.push(performance.now() - b0);
     plain.kill();
 

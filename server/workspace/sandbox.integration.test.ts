@@ -1,5 +1,6 @@
 // The sandbox battery: each attempt runs through node-pty like a terminal and asserts the
 // specific way it fails.
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -100,21 +101,22 @@ describe('sandbox confinement', () => {
   });
 
   it("cannot see another workspace's processes", async () => {
-    const sleeper = b.spawnPty({ cols: 80, rows: 24, command: ['/bin/sh', '-c', 'exec sleep 300'] });
+    const sleeper = b.exec('exec sleep 300', { timeoutMs: 60_000 });
     try {
       await new Promise((r) => setTimeout(r, 200));
       expect((await pidsOfUid(uidB)).length).toBeGreaterThan(0);
       const r = await runInPty(a, 'ls /proc | grep -E "^[0-9]+$" | wc -l; ps -eo user,cmd');
       expect(r.output).not.toContain('sleep 300');
-      // bwrap's init, bash, ls/ps and the pipe: a handful, never the host's processes.
+      // bwrap's init, the workspace host, bash, ls/ps and the pipe: a handful, never the server's processes.
       expect(Number(/^\s*(\d+)/m.exec(r.output)?.[1])).toBeLessThan(10);
     } finally {
-      sleeper.kill();
+      await b.killAll();
+      await sleeper;
     }
   });
 
   it('killAll leaves no process behind, including setsid and nohup ones', async () => {
-    const pty = a.spawnPty({ cols: 80, rows: 24 });
+    const { pty } = await a.openPty({ id: randomUUID(), cols: 80, rows: 24 }, { onData() {}, onExit() {}, onLost() {} });
     pty.write('setsid sleep 1000 & nohup sleep 1001 >/dev/null 2>&1 & disown\r');
     const bg = a.exec('setsid sleep 1002 & sleep 1003', { timeoutMs: 60_000 });
     await new Promise((r) => setTimeout(r, 500));
@@ -126,7 +128,7 @@ describe('sandbox confinement', () => {
 
   it('destroy kills the processes and removes every trace', async () => {
     const c = await provider.create({ id: 'ws-c', source: { kind: 'empty' }, networkAllowed: false, uid: base + 3 });
-    c.spawnPty({ cols: 80, rows: 24, command: ['/bin/sh', '-c', 'sleep 1000 & exec sleep 1001'] });
+    await c.openPty({ id: randomUUID(), cols: 80, rows: 24, command: ['/bin/sh', '-c', 'sleep 1000 & exec sleep 1001'] }, { onData() {}, onExit() {}, onLost() {} });
     await c.snapshot('x');
     await new Promise((r) => setTimeout(r, 200));
     const paths = (await provider.paths('ws-c'))!;

@@ -46,10 +46,10 @@ describe('shell integration in a real sandboxed bash', () => {
   it('reports each command with its directory, exit code and the user who typed it, and the screen never shows the reports', async () => {
     const commands: TerminalCommand[] = [];
     const m = new TerminalManager({ log: silentLog, onCommand: (c) => commands.push(c) });
-    const opened = m.open({ sessionId: 's1', workspace: ws, cols: 120, rows: 30 });
+    const opened = await m.open({ sessionId: 's1', workspace: ws, cols: 120, rows: 30 });
     if (!opened.ok) throw new Error(opened.message);
     let screen = '';
-    const attached = m.attach(opened.value.id, null, { onData: (c) => { screen += c.data; } });
+    const attached = await m.attach(opened.value.id, null, { onData: (c) => { screen += c.data; } });
     if (!attached.ok) throw new Error(attached.message);
     const until = async (check: () => boolean, what: string) => {
       for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
@@ -67,6 +67,6 @@ describe('shell integration in a real sandboxed bash', () => {
     ]);
     expect(screen).toContain('a;b\\c');
     expect(screen).not.toContain('633;');
-    m.closeAll();
+    m.closeSession('s1');
   });
 });

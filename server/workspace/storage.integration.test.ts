@@ -1,6 +1,7 @@
 // Where workspaces live and what bounds them: a data dir nobody else can traverse (a clone under
 // /root), the per-workspace disk image, and the cgroups a workspace leaves behind.
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -159,7 +160,7 @@ describe('disk quota where loop mounts do not work (the watchdog)', () => {
     const ws = await p.create({ id: 'watchdog', source: { kind: 'empty' }, networkAllowed: false, uid });
     expect(await ws.checkDisk()).toMatchObject({ enforcement: 'watchdog', quotaBytes: quota, full: false });
     expect((await ws.exec('head -c 40M /dev/zero > big')).exitCode).toBe(0);
-    ws.spawnPty({ cols: 80, rows: 24, command: ['/bin/sh', '-c', 'exec sleep 1000'] });
+    await ws.openPty({ id: randomUUID(), cols: 80, rows: 24, command: ['/bin/sh', '-c', 'exec sleep 1000'] }, { onData() {}, onExit() {}, onLost() {} });
     await new Promise((r) => setTimeout(r, 300));
     expect((await pidsOfUid(uid)).length).toBeGreaterThan(0);
 
@@ -168,7 +169,7 @@ describe('disk quota where loop mounts do not work (the watchdog)', () => {
     expect(over!.usedBytes).toBeGreaterThan(quota);
     expect(await pidsOfUid(uid)).toEqual([]);
     await expect(ws.exec('true')).rejects.toThrow(/uses 40(\.0)? MiB of its 32 MiB disk quota: its processes were stopped and new ones are refused until files are deleted/);
-    expect(() => ws.spawnPty({ cols: 80, rows: 24 })).toThrow(/disk quota/);
+    await expect(ws.openPty({ id: randomUUID(), cols: 80, rows: 24 }, { onData() {}, onExit() {}, onLost() {} })).rejects.toThrow(/disk quota/);
 
     await ws.files.delete('big');
     expect(await ws.checkDisk()).toMatchObject({ full: false });
@@ -203,8 +204,9 @@ describe('cgroups of workspaces', () => {
     const bystander = await other.create(spec('cg-other', base + 7));
     const staleDirs = cgroupDirs(stale);
     const otherDirs = cgroupDirs(bystander);
-    // The "crashed" server never closes its workspace: its cgroups stay behind, with a process.
-    stale.spawnPty({ cols: 80, rows: 24, command: ['/bin/sh', '-c', 'exec sleep 1000'] });
+    // The "crashed" server never closes its workspace: its cgroups stay behind, with a process
+    // (a command's, not a workspace host's: a live host keeps its cgroup, see pty-host tests).
+    void stale.exec('exec sleep 1000', { timeoutMs: 60_000 });
     await new Promise((r) => setTimeout(r, 300));
 
     const restarted = await createLocalProvider({ dataDir, unsafeNoSandbox: false, limits: TEST_LIMITS, log: silentLog });

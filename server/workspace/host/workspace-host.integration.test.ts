@@ -1,6 +1,7 @@
 // The workspace host's life: where it runs and as whom, what callers see when it dies, that it
 // comes back on the next request, and that its owner ends it with the workspace.
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { unconfinedLauncher } from '../launcher.ts';
 import type { Workspace } from '../provider.ts';
 import { silentLog, tempProvider, uidBase } from '../testing.ts';
 import { pidsOfUid } from '../uid-processes.ts';
+import { createHostPlace, hostPlace, hostSocket, prepareHostRuntime, type HostPlace } from './host-place.ts';
 import { WorkspaceHost, WorkspaceHostError } from './workspace-host.ts';
 
 const UID = uidBase() + 1;
@@ -19,9 +21,18 @@ let ws: Workspace;
 async function hostPid(uid: number): Promise<number | null> {
   for (const pid of await pidsOfUid(uid)) {
     const argv = (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
-    if (argv[0] === process.execPath && argv[1] === '--input-type=module') return pid;
+    if (argv[0] === process.execPath && argv[1]?.endsWith('/program.mjs')) return pid;
   }
   return null;
+}
+
+/** Whether a host listens on the place's socket. */
+function hostListening(place: HostPlace): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(hostSocket(place));
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
 }
 
 beforeAll(async () => {
@@ -83,11 +94,11 @@ it('is not restarted for a workspace that was destroyed', async () => {
 
 it('runs the same host unconfined, as the server user in the workspace directory (TETHER_UNSAFE_NO_SANDBOX)', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-unconfined-'));
-  const running = new Set<() => void>();
-  const host = new WorkspaceHost({
-    launcher: unconfinedLauncher({ workspaceDir: dir }), log: silentLog, idleMs: 300,
-    track: (kill) => { running.add(kill); return () => running.delete(kill); },
-  });
+  const state = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-unconfined-state-'));
+  const place = hostPlace(state, await prepareHostRuntime(state), 'unconfined');
+  await createHostPlace(place, null);
+  const host = new WorkspaceHost({ launcher: unconfinedLauncher({ workspaceDir: dir }), place, log: silentLog, idleMs: 300 });
+  const running = { get size() { return hostListening(place).then((up) => (up ? 1 : 0)); } };
   try {
     const files = createFileService({ root: dir, host });
     await files.createDir('src');
@@ -98,19 +109,20 @@ it('runs the same host unconfined, as the server user in the workspace directory
     const e = await files.read('etc/hostname').catch((err: unknown) => err);
     expect(e).toBeInstanceOf(FileError);
     expect((e as FileError).code).toBe('OUTSIDE_WORKSPACE');
-    expect(running.size).toBe(1);
+    expect(await running.size).toBe(1);
     // Idle: it exits by itself, and the next request brings it back.
     await expect.poll(() => running.size, { timeout: 10_000 }).toBe(0);
     expect((await files.list('')).map((e) => e.name)).toEqual(['src', 'etc']);
     // An open watch keeps it alive.
     const watcher = await files.watch(() => {});
     await new Promise((r) => setTimeout(r, 800));
-    expect(running.size).toBe(1);
+    expect(await running.size).toBe(1);
     await watcher.close();
     await expect.poll(() => running.size, { timeout: 10_000 }).toBe(0);
   } finally {
     host.dispose();
     await fs.rm(dir, { recursive: true, force: true });
+    await fs.rm(state, { recursive: true, force: true });
   }
   await expect(host.call('ping', {})).rejects.toThrow(/closed/);
 });
