@@ -637,14 +637,18 @@ function serve(token) {
       armOrphanExit();
     });
   });
-  // Only the owner (the workspace uid; root passes anyway) may connect.
-  process.umask(0o177);
   try {
     unlinkSync(SOCKET);
   } catch {
     // No socket left from an earlier host.
   }
-  server.listen(SOCKET, () => armOrphanExit());
+  // Only the owner (the workspace uid; root passes anyway) may connect. The umask is for the
+  // socket alone: files and directories the host makes later get the usual modes.
+  const umask = process.umask(0o177);
+  server.listen(SOCKET, () => {
+    process.umask(umask);
+    armOrphanExit();
+  });
   server.on('error', (e) => {
     log(`cannot listen on ${SOCKET}: ${e.message}`);
     process.exit(2);
