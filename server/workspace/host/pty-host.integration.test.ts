@@ -41,6 +41,10 @@ it('keeps a terminal across a server restart, with its scrollback, and takes inp
   const id = randomUUID();
   const first = recorder();
   const { pty } = await ws.openPty({ id, cols: 80, rows: 24 }, first.events);
+  // Its socket: only the workspace uid (and root) may connect.
+  const [hostDir] = await fs.readdir(`${env.provider.storageDir}/hosts`);
+  const socket = await fs.stat(`${env.provider.storageDir}/hosts/${hostDir}/run/h.sock`);
+  expect([socket.isSocket(), socket.mode & 0o777, socket.uid]).toEqual([true, 0o600, UID]);
   pty.write('echo before-$((6*7))\r');
   await expect.poll(() => first.state.text, { timeout: 10_000 }).toContain('before-42');
   // Offsets are contiguous bytes of output.
@@ -101,11 +105,57 @@ it('says a terminal is gone when its host was killed', async () => {
   }
 });
 
+it('pauses a flooding pty while its output is not acknowledged, and stops at once on Ctrl+C', async () => {
+  const provider = await restartedProvider();
+  try {
+    const ws = await provider.open(spec);
+    const r = recorder();
+    const highWatermark = 100_000;
+    let received = 0;
+    let lastAt = 0;
+    let acking = false;
+    let pty: import('../provider.ts').SandboxPty | null = null;
+    const events: PtyEvents = {
+      ...r.events,
+      onData: (c) => {
+        received += c.data.length;
+        lastAt = performance.now();
+        if (acking) pty?.ack(c.data.length);
+      },
+    };
+    ({ pty } = await ws.openPty({
+      id: randomUUID(), cols: 80, rows: 24, command: ['/bin/bash', '-c', 'trap "echo; echo INTERRUPTED; exit 130" INT; while :; do echo xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; done'],
+      flow: { highWatermark, lowWatermark: 50_000 },
+    }, events));
+    // Nobody acknowledges: the host pauses the pty just past the high watermark.
+    await expect.poll(() => received, { timeout: 10_000 }).toBeGreaterThan(highWatermark);
+    await new Promise((res) => setTimeout(res, 500));
+    const paused = received;
+    await new Promise((res) => setTimeout(res, 500));
+    expect(received).toBe(paused);
+    // One pty read (up to 64 KiB) may land after the mark before the pause takes.
+    expect(paused).toBeLessThan(highWatermark + 70_000);
+    // Acknowledged, it runs again.
+    acking = true;
+    pty!.ack(paused);
+    await expect.poll(() => received, { timeout: 10_000 }).toBeGreaterThan(paused + 10 * highWatermark);
+    // Ctrl+C in the middle of the flood: output stops within 200 ms (nothing unbounded queued behind it).
+    const sent = performance.now();
+    pty!.write('\x03');
+    await expect.poll(() => r.state.exit, { timeout: 5_000 }).toBe(130);
+    expect(lastAt - sent).toBeLessThan(200);
+    pty!.kill();
+  } finally {
+    await provider.shutdown();
+  }
+});
+
 it('keeps the host socket out of reach of other users', async () => {
   const dirs = await fs.readdir(`${env.provider.storageDir}/hosts`);
+  expect(dirs.length).toBeGreaterThan(0);
   for (const d of dirs) {
     const run = await fs.stat(`${env.provider.storageDir}/hosts/${d}/run`);
-    expect(run.mode & 0o777).toBe(0o700);
+    expect([run.mode & 0o777, run.uid]).toEqual([0o700, UID]);
     const token = await fs.stat(`${env.provider.storageDir}/hosts/${d}/token`).catch(() => null);
     if (token) expect([token.mode & 0o777, token.uid]).toEqual([0o600, 0]);
   }
