@@ -30,9 +30,34 @@ export interface HostPlace {
 
 export const hostSocket = (place: HostPlace) => path.join(place.runDir, SOCKET_NAME);
 export const hostToken = (place: HostPlace) => fs.readFile(path.join(place.dir, 'token'), 'utf8').catch(() => null);
-export const hostPid = async (place: HostPlace) => Number(await fs.readFile(path.join(place.dir, 'pid'), 'utf8').catch(() => '')) || null;
 export const hostLogTail = async (place: HostPlace, bytes = 1000) =>
   (await fs.readFile(path.join(place.dir, 'host.log'), 'utf8').catch(() => '')).slice(-bytes).trim();
+
+/**
+ * Kills the host started at this place and everything under it. The sandbox's processes live in
+ * their own pid namespace below bwrap, which does not take them along when it dies (a host has no
+ * --die-with-parent), so the whole tree is killed. The pid file is believed only while that
+ * process still names this place (a pid is reused once its process is gone).
+ */
+export async function killHost(place: HostPlace): Promise<void> {
+  const pid = Number(await fs.readFile(path.join(place.dir, 'pid'), 'utf8').catch(() => '')) || null;
+  if (!pid) return;
+  const names = async (file: string) => (await fs.readFile(`/proc/${pid}/${file}`, 'utf8').catch(() => '')).includes(place.runDir);
+  if (!(await names('cmdline')) && !(await names('environ'))) return;
+  const children = new Map<number, number[]>();
+  for (const entry of await fs.readdir('/proc').catch(() => [])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses; ppid follows the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid) children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  for (const p of tree) {
+    try { process.kill(p, 'SIGKILL'); } catch { /* gone already */ }
+  }
+}
 
 /** Short names: a Unix socket's path must stay under 108 bytes. */
 export function hostPlace(root: string, runtimeDir: string, workspaceId: string): HostPlace {

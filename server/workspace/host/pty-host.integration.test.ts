@@ -3,11 +3,13 @@
 // still running, replays its scrollback from the host's ring buffer, and types into it again.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLocalProvider, type LocalProvider } from '../local-provider.ts';
 import type { PtyChunk, PtyEvents, Workspace, WorkspaceSpec } from '../provider.ts';
 import { silentLog, tempProvider, TEST_LIMITS, uidBase } from '../testing.ts';
 import { pidsOfUid } from '../uid-processes.ts';
+import { hostPlace, killHost } from './host-place.ts';
 
 const UID = uidBase() + 3;
 const spec: WorkspaceSpec = { id: 'pty-host', source: { kind: 'empty' }, networkAllowed: false, uid: UID };
@@ -100,6 +102,24 @@ it('says a terminal is gone when its host was killed', async () => {
     await ws.killAll();
     await expect.poll(() => r.state.lost, { timeout: 10_000 }).toMatch(/workspace host/);
     expect(await ws.ptys()).toEqual([]);
+  } finally {
+    await provider.shutdown();
+  }
+});
+
+it('kills a host whole, its sandbox\'s processes included (bwrap does not take them along)', async () => {
+  const provider = await restartedProvider();
+  try {
+    const ws = await provider.open(spec);
+    const r = recorder();
+    await ws.openPty({ id: randomUUID(), cols: 80, rows: 24, command: ['/bin/sh', '-c', 'sleep 1000 & exec sleep 1001'] }, r.events);
+    expect((await pidsOfUid(UID)).length).toBeGreaterThan(2);
+    await killHost(hostPlace(provider.storageDir, '', spec.id));
+    await expect.poll(() => pidsOfUid(UID), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => r.state.lost, { timeout: 10_000 }).toMatch(/workspace host/);
+    // A pid file that names another process (its host long gone, the pid reused) is not believed.
+    await fs.writeFile(path.join(hostPlace(provider.storageDir, '', spec.id).dir, 'pid'), String(process.pid));
+    await killHost(hostPlace(provider.storageDir, '', spec.id));
   } finally {
     await provider.shutdown();
   }

@@ -6,10 +6,9 @@
 import net from 'node:net';
 import type { Logger } from '../../log.ts';
 import type { Launcher } from '../launcher.ts';
-import { killGroup } from '../run-process.ts';
 import type { PtyEvents, PtyState, SandboxPty } from '../provider.ts';
 import { HostConnection, WorkspaceHostError } from './connection.ts';
-import { hostLogTail, hostPid, hostSocket, hostToken, startHost, type HostPlace } from './host-place.ts';
+import { hostLogTail, hostSocket, hostToken, killHost, startHost, type HostPlace } from './host-place.ts';
 import type { HostArgs, HostCast, HostOp, HostResult } from './protocol.ts';
 
 export { HostOpError, WorkspaceHostError, HOST_REQUEST_TIMEOUT_MS } from './connection.ts';
@@ -111,7 +110,7 @@ export class WorkspaceHost {
   async stop(): Promise<void> {
     const conn = this.current;
     conn?.destroy('The workspace host was stopped with the workspace\'s processes');
-    killGroup(await hostPid(this.o.place) ?? undefined);
+    await killHost(this.o.place);
   }
 
   /** Ends the host for good (the workspace is stopped): later requests fail with "The workspace is closed". */
@@ -169,7 +168,7 @@ export class WorkspaceHost {
       if (conn) return conn;
       const alive = (() => { try { process.kill(pid, 0); return true; } catch { return false; } })();
       if (!alive || Date.now() > deadline) {
-        if (alive) killGroup(pid);
+        if (alive) await killHost(this.o.place);
         const tail = await hostLogTail(this.o.place);
         throw new WorkspaceHostError(`The workspace host did not start${tail ? `: ${tail.split('\n').slice(-3).join(' / ')}` : ''}`);
       }
@@ -214,6 +213,6 @@ export class WorkspaceHost {
   /** A wedged or confused host: its terminals end with it. */
   private async kill(conn: HostConnection): Promise<void> {
     conn.destroy('The workspace host stopped answering and was stopped');
-    killGroup(await hostPid(this.o.place) ?? undefined);
+    await killHost(this.o.place);
   }
 }
