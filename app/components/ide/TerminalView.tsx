@@ -75,8 +75,10 @@ export function TerminalView({ sessionId, terminalId, label, active }: { session
       const attach = () => socket.emit('terminal:attach', { ...ids, fromOffset: nextOffset }, (res) => {
         if (!res.ok) term.write(`\r\n\x1b[31m${res.error}\x1b[0m\r\n`);
       });
-      const onExit = (e: { terminalId: string; exitCode: number }) => {
-        if (e.terminalId === terminalId) term.write(`\r\n\x1b[2m[process exited with code ${e.exitCode}]\x1b[0m\r\n`);
+      const onExit = (e: { terminalId: string; exitCode: number; reason?: string }) => {
+        if (e.terminalId !== terminalId) return;
+        // A reason: the terminal ended with its workspace host (not its program); say how.
+        term.write(e.reason ? `\r\n\x1b[31m${e.reason}\x1b[0m\r\n` : `\r\n\x1b[2m[process exited with code ${e.exitCode}]\x1b[0m\r\n`);
       };
       socket.on('terminal:data', onData);
       socket.on('terminal:exit', onExit);
