@@ -26,6 +26,9 @@ describe('sandboxArgv', () => {
   it('confines by default and only opens what the request allows', () => {
     const args = bwrapArgs(req);
     for (const flag of ['--unshare-all', '--die-with-parent', '--new-session', '--disable-userns', '--clearenv']) expect(args).toContain(flag);
+    // Only the workspace host outlives the server (it owns the terminals); nothing else does.
+    expect(bwrapArgs({ ...req, outliveParent: true })).not.toContain('--die-with-parent');
+    expect(bwrapArgs({ ...req, outliveParent: true })).toContain('--unshare-all');
     expect(args).not.toContain('--share-net');
     expect(args.join(' ')).toContain('--uid 12345 --gid 12345');
     expect(args.join(' ')).toContain('--ro-bind /usr /usr');

@@ -488,7 +488,8 @@ function forgetInFlight() {
 /** `force` false: only when nothing here would be lost (no terminal, no watch). */
 function exitHost({ force }) {
   if (!force && (ptys.size > 0 || watches.size > 0)) return false;
-  setImmediate(() => process.exit(0));
+  // After the answer is written.
+  setTimeout(() => process.exit(0), 0);
   return true;
 }
 

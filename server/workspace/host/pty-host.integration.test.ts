@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLocalProvider, type LocalProvider } from '../local-provider.ts';
-import type { PtyChunk, PtyEvents, Workspace, WorkspaceSpec } from '../provider.ts';
+import type { PtyChunk, PtyEvents, SandboxPty, Workspace, WorkspaceSpec } from '../provider.ts';
 import { silentLog, tempProvider, TEST_LIMITS, uidBase } from '../testing.ts';
 import { pidsOfUid } from '../uid-processes.ts';
 import { hostPlace, killHost } from './host-place.ts';
@@ -134,7 +134,7 @@ it('pauses a flooding pty while its output is not acknowledged, and stops at onc
     let received = 0;
     let lastAt = 0;
     let acking = false;
-    let pty: import('../provider.ts').SandboxPty | null = null;
+    let pty: SandboxPty | null = null;
     const events: PtyEvents = {
       ...r.events,
       onData: (c) => {
