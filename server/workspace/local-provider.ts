@@ -145,7 +145,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
     const disk = diskQuota === 'off' ? null : { quotaBytes, image: p.image !== null };
     const place = placeOf(spec.id);
     await createHostPlace(place, uid);
-    const w = new LocalWorkspace(spec.id, p, place, uid, launcher, cgroup, disk, o.log, () => {
+    const w = new LocalWorkspace(spec.id, p, place, spec.networkAllowed, uid, launcher, cgroup, disk, o.log, () => {
       if (live.get(spec.id) === w) live.delete(spec.id);
     }, host.tools ? (scope) => egress.socketFor(spec.id, spec.uid, scope) : null);
     live.set(spec.id, w);
@@ -247,6 +247,7 @@ class LocalWorkspace implements Workspace {
     readonly id: string,
     private readonly paths: WorkspacePaths,
     place: HostPlace,
+    networkAllowed: boolean,
     readonly uid: number | null,
     readonly launcher: Launcher,
     readonly cgroup: WorkspaceCgroup | null,
@@ -258,7 +259,7 @@ class LocalWorkspace implements Workspace {
     private readonly scopedEgress: ((scope: EgressScope) => Promise<string>) | null,
   ) {
     this.dir = paths.files;
-    this.host = new WorkspaceHost({ launcher, place, log: log.child({ workspace: id }) });
+    this.host = new WorkspaceHost({ launcher, place, network: networkAllowed, log: log.child({ workspace: id }) });
     this.files = createFileService({ root: this.dir, host: this.host });
     this.snapshots = new Snapshots({ gitDir: paths.checkpoints, uid, launcher, track: this.track });
   }

@@ -120,7 +120,7 @@ export async function prepareHostRuntime(root: string): Promise<string> {
  * Starts a host, detached from the server (own process group, no --die-with-parent, stdio not
  * tied to us), with a fresh token on its stdin. Returns its pid (the sandbox chain's leader).
  */
-export async function startHost(o: { launcher: Launcher; place: HostPlace; orphanExitMs: number }): Promise<number> {
+export async function startHost(o: { launcher: Launcher; place: HostPlace; orphanExitMs: number; network: boolean }): Promise<number> {
   const { launcher, place } = o;
   const token = randomBytes(TOKEN_BYTES).toString('hex');
   await fs.writeFile(path.join(place.dir, 'token'), token, { mode: 0o600 });
@@ -133,8 +133,9 @@ export async function startHost(o: { launcher: Launcher; place: HostPlace; orpha
       TETHER_HOST_SOCKET: path.join(launcher.bindPath(run), SOCKET_NAME),
       TETHER_HOST_MAX_FRAME_BYTES: String(MAX_FRAME_BYTES),
       TETHER_HOST_ORPHAN_EXIT_MS: String(o.orphanExitMs),
+      TETHER_HOST_NETWORK: o.network ? '1' : '0',
     },
-    interactive: false, outliveServer: true, extraBinds: [run, runtime],
+    interactive: false, outliveServer: true, extraBinds: [run, runtime], network: o.network,
   });
   const log = openSync(path.join(place.dir, 'host.log'), 'w', 0o600);
   try {

@@ -623,7 +623,7 @@ function serve(token) {
       forgetInFlight();
       conn = c;
       clearTimeout(orphanTimer);
-      send({ t: 'res', id: message.id, ok: true, value: { pid: process.pid, ptys: ptys.size } });
+      send({ t: 'res', id: message.id, ok: true, value: { pid: process.pid, ptys: ptys.size, network: process.env.TETHER_HOST_NETWORK === '1' } });
     }, (why) => {
       log(`${why}; dropping the connection`);
       c.destroy();

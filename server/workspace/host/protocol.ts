@@ -62,7 +62,8 @@ const ptySize = { cols: z.number().int().min(1).max(1000), rows: z.number().int(
 
 /** Each operation: what the server sends and what it accepts back. */
 export const hostOps = {
-  hello: { args: z.object({ token: z.string() }), result: z.object({ pid: z.number().int(), ptys: z.number().int() }) },
+  /** `network`: whether the host (and so every terminal in it) was started with the workspace's network. */
+  hello: { args: z.object({ token: z.string() }), result: z.object({ pid: z.number().int(), ptys: z.number().int(), network: z.boolean() }) },
   /** `force` false: the host exits only when it has no terminal and no watch (the answer says whether). */
   exit: { args: z.object({ force: z.boolean() }), result: z.boolean() },
   ping: { args: z.object({}), result: z.null() },

@@ -125,6 +125,24 @@ it('kills a host whole, its sandbox\'s processes included (bwrap does not take t
   }
 });
 
+it('replaces a host started under the other network setting, so new terminals get the current one', async () => {
+  const provider = await restartedProvider();
+  try {
+    const offline = await provider.open(spec);
+    const r = recorder();
+    await offline.openPty({ id: randomUUID(), cols: 80, rows: 24 }, r.events);
+    // An admin turns the workspace's network on: the workspace is opened again with it.
+    const online = await provider.open({ ...spec, networkAllowed: true });
+    const proxy = recorder();
+    await online.openPty({ id: randomUUID(), cols: 80, rows: 24, command: ['/bin/sh', '-c', 'echo "proxy=$HTTPS_PROXY"; sleep 5'] }, proxy.events);
+    await expect.poll(() => proxy.state.text, { timeout: 10_000 }).toContain('proxy=http://127.0.0.1:3128');
+    await expect.poll(() => r.state.lost, { timeout: 10_000 }).toMatch(/network access changed|workspace host/);
+    await online.close();
+  } finally {
+    await provider.shutdown();
+  }
+});
+
 it('pauses a flooding pty while its output is not acknowledged, and stops at once on Ctrl+C', async () => {
   const provider = await restartedProvider();
   try {

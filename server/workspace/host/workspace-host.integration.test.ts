@@ -97,7 +97,7 @@ it('runs the same host unconfined, as the server user in the workspace directory
   const state = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-unconfined-state-'));
   const place = hostPlace(state, await prepareHostRuntime(state), 'unconfined');
   await createHostPlace(place, null);
-  const host = new WorkspaceHost({ launcher: unconfinedLauncher({ workspaceDir: dir }), place, log: silentLog, idleMs: 300 });
+  const host = new WorkspaceHost({ launcher: unconfinedLauncher({ workspaceDir: dir }), place, network: false, log: silentLog, idleMs: 300 });
   const running = { get size() { return hostListening(place).then((up) => (up ? 1 : 0)); } };
   try {
     const files = createFileService({ root: dir, host });

@@ -34,6 +34,11 @@ export class WorkspaceHost {
 
   constructor(private readonly o: {
     launcher: Launcher; place: HostPlace; log: Logger;
+    /**
+     * The workspace's network setting: its terminals run in the host's sandbox, so a host started
+     * under the other setting is replaced (its terminals end) rather than reused.
+     */
+    network: boolean;
     /** Default HOST_IDLE_MS. */
     idleMs?: number;
     /** Default HOST_ORPHAN_EXIT_MS. */
@@ -161,7 +166,7 @@ export class WorkspaceHost {
   private async connectOrStart(): Promise<HostConnection> {
     const existing = await this.connectExisting();
     if (existing) return existing;
-    const pid = await startHost({ launcher: this.o.launcher, place: this.o.place, orphanExitMs: this.o.orphanExitMs ?? HOST_ORPHAN_EXIT_MS });
+    const pid = await startHost({ launcher: this.o.launcher, place: this.o.place, orphanExitMs: this.o.orphanExitMs ?? HOST_ORPHAN_EXIT_MS, network: this.o.network });
     const deadline = Date.now() + HOST_START_TIMEOUT_MS;
     for (;;) {
       const conn = await this.connectExisting();
@@ -197,7 +202,14 @@ export class WorkspaceHost {
       },
     );
     try {
-      await conn.call('hello', { token });
+      const hello = await conn.call('hello', { token });
+      if (hello.network !== this.o.network) {
+        log.info({ ptys: hello.ptys }, 'the workspace\'s network setting changed: its host and terminals are restarted');
+        await conn.call('exit', { force: true }).catch(() => {});
+        conn.destroy('The workspace\'s network access changed');
+        await killHost(this.o.place);
+        return null;
+      }
     } catch {
       conn.destroy('The workspace host refused the connection');
       return null;
