@@ -3,7 +3,7 @@
 // on its own, or after a reload) shows its scrollback and takes input again. Where the host did
 // not survive, the tab says so instead of vanishing.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,7 +27,8 @@ async function startServer() {
       TETHER_WORKSPACES_DIR: workspacesDir, TETHER_LOG_LEVEL: 'warn',
     },
   });
-  for (let i = 0; i < 200; i++) {
+  // Generous: a cold start of the production server on a loaded 2-core machine.
+  for (let i = 0; i < 600; i++) {
     try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return; } catch { /* starting */ }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -49,13 +50,17 @@ test.beforeAll(async () => {
   workspacesDir = path.join(base, 'workspaces');
   await startServer();
 });
+/** What a server stop leaves running on purpose: the workspace hosts and their terminals. */
+async function killHosts() {
+  const hosts = path.join(workspacesDir, 'hosts');
+  for (const dir of existsSync(hosts) ? readdirSync(hosts) : []) {
+    await killHost({ dir: path.join(hosts, dir), runDir: path.join(hosts, dir, 'run'), runtimeDir: '' });
+  }
+}
+
 test.afterAll(async () => {
   if (server && server.exitCode === null) await stopServer();
-  // Stop what the server left running on purpose: the workspace hosts and their terminals.
-  for (const dir of readdirSync(path.join(workspacesDir, 'hosts'))) {
-    const hostDir = path.join(workspacesDir, 'hosts', dir);
-    await killHost({ dir: hostDir, runDir: path.join(hostDir, 'run'), runtimeDir: '' });
-  }
+  await killHosts();
 });
 
 test('a terminal survives a server restart with its scrollback, and takes input again', async ({ page }) => {
@@ -109,10 +114,7 @@ test('a terminal whose workspace host did not survive says so instead of vanishi
 
   await stopServer();
   // The host is gone by the time the server is back (a reboot, an OOM kill).
-  for (const dir of readdirSync(path.join(workspacesDir, 'hosts'))) {
-    const hostDir = path.join(workspacesDir, 'hosts', dir);
-    await killHost({ dir: hostDir, runDir: path.join(hostDir, 'run'), runtimeDir: '' });
-  }
+  await killHosts();
   await startServer();
 
   await page.reload();
