@@ -114,6 +114,8 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
     if (surviving.size > 0) o.log.info({ hosts: surviving.size }, 'workspace hosts of the last server process are still running');
   }
   const live = new Map<string, LocalWorkspace>();
+  /** One per workspace, shared by its openings: the host takes one server connection at a time. */
+  const hosts = new Map<string, WorkspaceHost>();
   const egress = new EgressProxies({
     ...o.egress, dir: await egressSocketDir(root.dir), policy: o.egress?.policy ?? null, decisionTimeoutMs: o.egress?.decisionTimeoutMs ?? DEFAULT_EGRESS_DECISION_TIMEOUT_MS, log: o.log,
   });
@@ -145,7 +147,13 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
     const disk = diskQuota === 'off' ? null : { quotaBytes, image: p.image !== null };
     const place = placeOf(spec.id);
     await createHostPlace(place, uid);
-    const w = new LocalWorkspace(spec.id, p, place, spec.networkAllowed, uid, launcher, cgroup, disk, o.log, () => {
+    let workspaceHost = hosts.get(spec.id);
+    if (workspaceHost && !workspaceHost.isDisposed) workspaceHost.reconfigure(launcher, spec.networkAllowed);
+    else {
+      workspaceHost = new WorkspaceHost({ launcher, place, network: spec.networkAllowed, log: o.log.child({ workspace: spec.id }) });
+      hosts.set(spec.id, workspaceHost);
+    }
+    const w = new LocalWorkspace(spec.id, p, workspaceHost, uid, launcher, cgroup, disk, o.log, () => {
       if (live.get(spec.id) === w) live.delete(spec.id);
     }, host.tools ? (scope) => egress.socketFor(spec.id, spec.uid, scope) : null);
     live.set(spec.id, w);
@@ -233,11 +241,6 @@ class LocalWorkspace implements Workspace {
   readonly files;
   private readonly running = new Set<() => void>();
   private readonly snapshots: Snapshots;
-  /**
-   * Every file operation and every terminal runs in this one process, sandboxed as the workspace
-   * uid; killAll ends it, a server shutdown leaves it running while it has terminals.
-   */
-  private readonly host: WorkspaceHost;
 
   readonly dir: string;
   /** Set while the watchdog found the workspace over its quota: new processes are refused. */
@@ -246,8 +249,11 @@ class LocalWorkspace implements Workspace {
   constructor(
     readonly id: string,
     private readonly paths: WorkspacePaths,
-    place: HostPlace,
-    networkAllowed: boolean,
+    /**
+     * Every file operation and every terminal runs in this one process, sandboxed as the workspace
+     * uid; killAll ends it, a server shutdown leaves it running while it has terminals.
+     */
+    private readonly host: WorkspaceHost,
     readonly uid: number | null,
     readonly launcher: Launcher,
     readonly cgroup: WorkspaceCgroup | null,
@@ -259,7 +265,6 @@ class LocalWorkspace implements Workspace {
     private readonly scopedEgress: ((scope: EgressScope) => Promise<string>) | null,
   ) {
     this.dir = paths.files;
-    this.host = new WorkspaceHost({ launcher, place, network: networkAllowed, log: log.child({ workspace: id }) });
     this.files = createFileService({ root: this.dir, host: this.host });
     this.snapshots = new Snapshots({ gitDir: paths.checkpoints, uid, launcher, track: this.track });
   }

@@ -29,6 +29,7 @@ export interface HostStream { readonly id: number; close(): Promise<void> }
 
 export class WorkspaceHost {
   private current: HostConnection | null = null;
+  private stopping: Promise<void> | null = null;
   private connecting: Promise<HostConnection> | null = null;
   private disposed = false;
 
@@ -99,6 +100,7 @@ export class WorkspaceHost {
    * none running means none survived.
    */
   async listPtys(): Promise<PtyState[]> {
+    await this.stopping;
     const conn = this.current && !this.current.closed ? this.current : await this.connectExisting();
     return conn ? conn.call('pty.list', {}) : [];
   }
@@ -111,11 +113,32 @@ export class WorkspaceHost {
     return this.ptyHandle(conn, id);
   }
 
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /**
+   * The workspace was opened again (its network setting changed): later starts use the new
+   * launcher, and a running host under the other network setting is replaced, its terminals
+   * ending, since they run in its sandbox. One WorkspaceHost per workspace, so two openings
+   * never take the host's one connection from each other.
+   */
+  reconfigure(launcher: Launcher, network: boolean): void {
+    this.o.launcher = launcher;
+    if (network === this.o.network) return;
+    this.o.network = network;
+    void this.stop('The workspace\'s network access changed');
+  }
+
   /** Ends the host and its terminals (killAll); the next request starts another. */
-  async stop(): Promise<void> {
+  async stop(reason = 'The workspace host was stopped with the workspace\'s processes'): Promise<void> {
     const conn = this.current;
-    conn?.destroy('The workspace host was stopped with the workspace\'s processes');
-    await killHost(this.o.place);
+    this.current = null;
+    conn?.destroy(reason);
+    // A request meanwhile waits for this, so it never reaches the host being killed.
+    const stopping = killHost(this.o.place).finally(() => { if (this.stopping === stopping) this.stopping = null; });
+    this.stopping = stopping;
+    await stopping;
   }
 
   /** Ends the host for good (the workspace is stopped): later requests fail with "The workspace is closed". */
@@ -164,6 +187,7 @@ export class WorkspaceHost {
   }
 
   private async connectOrStart(): Promise<HostConnection> {
+    await this.stopping;
     const existing = await this.connectExisting();
     if (existing) return existing;
     const pid = await startHost({ launcher: this.o.launcher, place: this.o.place, orphanExitMs: this.o.orphanExitMs ?? HOST_ORPHAN_EXIT_MS, network: this.o.network });
