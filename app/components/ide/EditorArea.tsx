@@ -6,7 +6,7 @@ import { getSocket } from '../../lib/socket.ts';
 import { useTRPCClient } from '../../lib/trpc.ts';
 import { useKeptState, useUnsavedGuard } from '../../lib/useKeptState.ts';
 import { browserStorage, loadState } from '../../lib/workspace-state.ts';
-import { isDirty, removeTabs, renameTabs, restoreTab, tabFromDisk, toStored, type DiskFile, type Tab } from './editor-tabs.ts';
+import { isDirty, removeTabs, renamedPath, renameTabs, restoreTab, tabFromDisk, toStored, type DiskFile, type Tab } from './editor-tabs.ts';
 import { ErrorBanner } from './ErrorBanner.tsx';
 import { languageFor, monaco } from './monaco-setup.ts';
 
@@ -119,7 +119,7 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
 
   const renamed = useCallback((from: string, to: string) => {
     setTabs((ts) => renameTabs(ts, from, to));
-    setActive((a) => (a === null ? a : renameTabs([{ path: a } as Tab], from, to)[0]!.path));
+    setActive((a) => (a === null ? a : renamedPath(a, from, to)));
   }, []);
 
   /** Files changed on disk: clean tabs reload; dirty ones keep the edits and show a warning. */
@@ -154,6 +154,7 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
    * unless the person chose to save over a newer one). Someone else's change is never overwritten
    * unseen: it comes back as a conflict to compare and merge. Unreachable: queued, kept, retried.
    */
+  const saving = useRef(new Set<string>());
   const save = useCallback(async (path: string, base?: string) => {
     const tab = tabsRef.current.find((t) => t.path === path);
     if (!tab || tab.readOnly) return;
@@ -161,6 +162,9 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
       setError(`${path} was deleted on disk; use "Recreate file" to save your edits there.`);
       return;
     }
+    // One save per file at a time: a second one would be checked against the version the first replaces.
+    if (saving.current.has(path)) return;
+    saving.current.add(path);
     const content = tab.buffer;
     try {
       const res = await client.files.write.mutate({ sessionId, path, content, expectedVersion: base ?? tab.version });
@@ -172,10 +176,14 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
       try {
         const file = await readDisk(path);
         if (!file) update(path, { deletedOnDisk: true, onDisk: null, queued: false, view: 'edit' });
+        // Already there (the same edit made twice, or a save whose answer the outage swallowed).
+        else if (file.content === content) update(path, { saved: content, version: file.version, onDisk: null, queued: false, view: 'edit' });
         else update(path, { onDisk: { content: file.content ?? '', version: file.version }, queued: false, view: 'diff-disk' });
       } catch (readErr) {
         setError(`Could not save ${path}: it changed on disk, and reading it failed: ${errorText(readErr)}`);
       }
+    } finally {
+      saving.current.delete(path);
     }
   }, [client, sessionId, update, readDisk]);
 
@@ -188,7 +196,8 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
       update(path, { deletedOnDisk: false, saved: '', version: made.version ?? '' });
       await save(path, made.version);
     } catch (err) {
-      if (errorCode(err) === 'ALREADY_EXISTS') {
+      // Someone made the file meanwhile (the API answers CONFLICT): compare instead of overwriting.
+      if (errorCode(err) === 'CONFLICT') {
         const file = await readDisk(path).catch(() => null);
         if (file) { update(path, { deletedOnDisk: false, onDisk: { content: file.content ?? '', version: file.version }, view: 'diff-disk' }); return; }
       }
@@ -299,7 +308,7 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
           />
         )}
         {tab && tab.view !== 'edit' && (
-          <div className="diff-wrap" role="region" aria-label={tab.view === 'diff-disk' ? 'Changes on disk compared with your buffer' : 'Saved file compared with your buffer'}>
+          <div key={tab.path} className="diff-wrap" role="region" aria-label={tab.view === 'diff-disk' ? 'Changes on disk compared with your buffer' : 'Saved file compared with your buffer'}>
             <p className="banner">{tab.view === 'diff-disk' ? 'Left: the file on disk now. Right: your version — edit it to merge, then save.' : 'Left: the saved file. Right: your buffer.'}
               {tab.view === 'diff-disk' && !readOnly && <button type="button" className="primary small" onClick={() => saveActive(tab)}>Save merged</button>}
               <button type="button" className="ghost small" onClick={() => update(tab.path, { view: 'edit' })}>Back to editing</button></p>

@@ -33,9 +33,12 @@ export function tabFromDisk(path: string, file: DiskFile): Tab {
   return { path, saved: content, version: file.version, buffer: content, readOnly, onDisk: null, deletedOnDisk: false, queued: false, view: 'edit' };
 }
 
-/** A rename of `from` (a file, or a folder and everything in it) retitles the tabs it moved. */
+/** Where `path` is after `from` (a file, or a folder and everything in it) was renamed to `to`. */
+export const renamedPath = (path: string, from: string, to: string) => (isAt(path, from) ? to + path.slice(from.length) : path);
+
+/** A rename retitles the tabs it moved. */
 export function renameTabs(tabs: Tab[], from: string, to: string): Tab[] {
-  return tabs.map((t) => (isAt(t.path, from) ? { ...t, path: to + t.path.slice(from.length) } : t));
+  return tabs.map((t) => (isAt(t.path, from) ? { ...t, path: renamedPath(t.path, from, to) } : t));
 }
 
 /**
