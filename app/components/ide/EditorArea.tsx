@@ -194,7 +194,7 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
     try {
       const made = await client.files.create.mutate({ sessionId, path, kind: 'file' });
       update(path, { deletedOnDisk: false, saved: '', version: made.version ?? '' });
-      await save(path, made.version);
+      await save(path, made.version ?? undefined);
     } catch (err) {
       // Someone made the file meanwhile (the API answers CONFLICT): compare instead of overwriting.
       if (errorCode(err) === 'CONFLICT') {
