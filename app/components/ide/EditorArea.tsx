@@ -193,8 +193,10 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
     if (!tab) return;
     try {
       const made = await client.files.create.mutate({ sessionId, path, kind: 'file' });
-      update(path, { deletedOnDisk: false, saved: '', version: made.version ?? '' });
-      await save(path, made.version ?? undefined);
+      const content = tab.buffer;
+      const res = await client.files.write.mutate({ sessionId, path, content, expectedVersion: made.version ?? undefined });
+      update(path, { deletedOnDisk: false, saved: content, version: res.version, onDisk: null });
+      setError(null);
     } catch (err) {
       // Someone made the file meanwhile (the API answers CONFLICT): compare instead of overwriting.
       if (errorCode(err) === 'CONFLICT') {
@@ -203,7 +205,7 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
       }
       setError(`Could not recreate ${path}: ${errorText(err)}`);
     }
-  }, [client, sessionId, update, save, readDisk]);
+  }, [client, sessionId, update, readDisk]);
 
   const saveRef = useRef(save);
   saveRef.current = save;
