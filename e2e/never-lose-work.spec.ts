@@ -37,13 +37,13 @@ test('unsaved edits, open tabs, the active tab and open folders come back after 
   await newSession(page, 'Keep my edits', 'Node/TypeScript template');
   const tree = page.getByRole('tree', { name: 'Files' });
   const editor = page.getByRole('region', { name: 'Editor' });
-  await expect(tree.getByRole('treeitem', { name: 'src' })).toBeVisible({ timeout: 20_000 });
-  await tree.getByRole('treeitem', { name: 'README.md' }).click();
+  await expect(tree.getByRole('treeitem', { name: 'src', exact: true })).toBeVisible({ timeout: 20_000 });
+  await tree.getByRole('treeitem', { name: 'README.md', exact: true }).click();
   await expect(editor.locator('.view-lines')).toContainText(/\S/);
   await typeAtEnd(page, '\nunsaved line kept across a reload');
   await expect(editor.getByLabel('unsaved changes')).toBeVisible();
-  await tree.getByRole('treeitem', { name: 'src' }).click();
-  await tree.getByRole('treeitem', { name: 'cart.mjs' }).click();
+  await tree.getByRole('treeitem', { name: 'src', exact: true }).click();
+  await tree.getByRole('treeitem', { name: 'cart.mjs', exact: true }).click();
   await expect(editor.getByRole('tab', { name: 'cart.mjs' })).toHaveAttribute('aria-selected', 'true');
 
   const dialogs: string[] = [];
@@ -55,11 +55,12 @@ test('unsaved edits, open tabs, the active tab and open folders come back after 
   await expect(editor.getByRole('tab', { name: 'cart.mjs' })).toHaveAttribute('aria-selected', 'true', { timeout: 20_000 });
   const readme = editor.getByRole('tab', { name: /README\.md/ });
   await expect(readme.getByLabel('unsaved changes')).toBeVisible();
-  await expect(tree.getByRole('treeitem', { name: 'cart.mjs' })).toBeVisible();
+  await expect(tree.getByRole('treeitem', { name: 'cart.mjs', exact: true })).toBeVisible();
   await readme.click();
   await expect(editor.locator('.view-lines')).toContainText('unsaved line kept across a reload');
 
   // Saved, nothing is left to ask about: the next reload goes without a prompt.
+  await editor.locator('.view-lines').click();
   await page.keyboard.press('ControlOrMeta+s');
   await expect(editor.getByLabel('unsaved changes')).toHaveCount(0);
   await page.reload();
@@ -78,55 +79,58 @@ test('rename retitles open tabs, delete closes clean tabs and keeps dirty ones a
 
   // A nested path creates its folders, shown open, and opens the file.
   await newFile(page, 'a/b/c.ts');
-  await expect(tree.getByRole('treeitem', { name: 'c.ts' })).toBeVisible();
-  await expect(tree.getByRole('treeitem', { name: 'a' })).toHaveAttribute('aria-expanded', 'true');
+  await expect(tree.getByRole('treeitem', { name: 'c.ts', exact: true })).toBeVisible();
+  await expect(tree.getByRole('treeitem', { name: 'a', exact: true })).toHaveAttribute('aria-expanded', 'true');
   await expect(editor.getByRole('tab', { name: 'c.ts' })).toBeVisible();
   await typeAtEnd(page, 'export const c = 1;');
   await page.keyboard.press('ControlOrMeta+s');
   await expect(editor.getByLabel('unsaved changes')).toHaveCount(0);
 
   // Renaming the file, then its folder, retitles the tab; the content goes with it.
-  await tree.getByRole('treeitem', { name: 'c.ts' }).click();
+  await tree.getByRole('treeitem', { name: 'c.ts', exact: true }).click();
   await tree.press('F2');
   await page.getByRole('textbox', { name: 'Rename a/b/c.ts' }).fill('renamed.ts');
   await page.keyboard.press('Enter');
   await expect(editor.getByRole('tab', { name: 'renamed.ts' })).toBeVisible();
   await expect(editor.getByRole('tab', { name: 'c.ts' })).toHaveCount(0);
-  await tree.getByRole('treeitem', { name: 'a' }).click();
+  await tree.getByRole('treeitem', { name: 'a', exact: true }).click();
   await tree.press('F2');
   await page.getByRole('textbox', { name: 'Rename a' }).fill('z');
   await page.keyboard.press('Enter');
   await expect(editor.getByRole('button', { name: 'Close z/b/renamed.ts' })).toBeVisible();
+  // The renamed folder stays open, its subfolder too.
+  await expect(tree.getByRole('treeitem', { name: 'renamed.ts', exact: true })).toBeVisible();
   await expect(editor.locator('.view-lines')).toContainText('export const c = 1;');
 
   // A failed rename says so once, in the tree, until dismissed.
   await newFile(page, 'clean.md');
   await expect(editor.getByRole('tab', { name: 'clean.md' })).toBeVisible();
-  await tree.getByRole('treeitem', { name: 'clean.md' }).click();
+  await tree.getByRole('treeitem', { name: 'clean.md', exact: true }).click();
   await tree.press('F2');
-  await page.getByRole('textbox', { name: 'Rename clean.md' }).fill('z');
+  // (Made in z, the folder selected; b is there already.)
+  await page.getByRole('textbox', { name: 'Rename z/clean.md' }).fill('b');
   await page.keyboard.press('Enter');
   const explorer = page.getByRole('region', { name: 'Explorer' });
-  await expect(explorer.getByRole('alert')).toContainText('Could not rename clean.md');
+  await expect(explorer.getByRole('alert')).toContainText('Could not rename z/clean.md');
   await expect(page.getByRole('alert').filter({ hasText: 'Could not rename' })).toHaveCount(1);
   await explorer.getByRole('button', { name: 'Dismiss' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'Could not rename' })).toHaveCount(0);
 
   // Deleting a clean file closes its tab.
-  await tree.getByRole('treeitem', { name: 'clean.md' }).click();
+  await tree.getByRole('treeitem', { name: 'clean.md', exact: true }).click();
   await tree.press('Delete');
   await page.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
-  await expect(tree.getByRole('treeitem', { name: 'clean.md' })).toHaveCount(0);
+  await expect(tree.getByRole('treeitem', { name: 'clean.md', exact: true })).toHaveCount(0);
   await expect(editor.getByRole('tab', { name: /clean\.md/ })).toHaveCount(0);
 
   // Deleting a file with unsaved edits keeps them, marked; saving never writes the old path back.
   await newFile(page, 'draft.md');
   await expect(editor.getByRole('tab', { name: 'draft.md' })).toBeVisible();
   await typeAtEnd(page, 'a draft worth keeping');
-  await tree.getByRole('treeitem', { name: 'draft.md' }).click();
+  await tree.getByRole('treeitem', { name: 'draft.md', exact: true }).click();
   await tree.press('Delete');
   await page.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
-  await expect(tree.getByRole('treeitem', { name: 'draft.md' })).toHaveCount(0);
+  await expect(tree.getByRole('treeitem', { name: 'draft.md', exact: true })).toHaveCount(0);
   const draftTab = editor.getByRole('tab', { name: /draft\.md \(deleted on disk\)/ });
   await expect(draftTab).toBeVisible();
   await expect(draftTab.getByLabel('unsaved changes')).toBeVisible();
@@ -136,11 +140,11 @@ test('rename retitles open tabs, delete closes clean tabs and keeps dirty ones a
   await page.keyboard.press('ControlOrMeta+s');
   await expect(editor.getByRole('alert').filter({ hasText: 'use "Recreate file"' })).toBeVisible();
   await page.waitForTimeout(500);
-  await expect(tree.getByRole('treeitem', { name: 'draft.md' })).toHaveCount(0);
+  await expect(tree.getByRole('treeitem', { name: 'draft.md', exact: true })).toHaveCount(0);
 
   // Only a deliberate "Recreate file" puts it back, with the edits.
   await editor.getByRole('button', { name: 'Recreate file' }).click();
-  await expect(tree.getByRole('treeitem', { name: 'draft.md' })).toBeVisible();
+  await expect(tree.getByRole('treeitem', { name: 'draft.md', exact: true })).toBeVisible();
   await expect(editor.getByRole('tab', { name: 'draft.md' })).toBeVisible();
   await expect(editor.getByLabel('unsaved changes')).toHaveCount(0);
   await expect(editor.getByRole('alert')).toHaveCount(0);
@@ -159,8 +163,8 @@ test('two people edit one file: the later save shows the conflict as a diff, and
   const url = page.url();
   const tree = page.getByRole('tree', { name: 'Files' });
   const editor = page.getByRole('region', { name: 'Editor' });
-  await expect(tree.getByRole('treeitem', { name: 'README.md' })).toBeVisible({ timeout: 20_000 });
-  await tree.getByRole('treeitem', { name: 'README.md' }).click();
+  await expect(tree.getByRole('treeitem', { name: 'README.md', exact: true })).toBeVisible({ timeout: 20_000 });
+  await tree.getByRole('treeitem', { name: 'README.md', exact: true }).click();
   await expect(editor.locator('.view-lines')).toContainText(/\S/);
   await typeAtEnd(page, '\nmember line');
 
@@ -169,7 +173,7 @@ test('two people edit one file: the later save shows the conflict as a diff, and
   try {
     await admin.goto(url);
     const adminEditor = admin.getByRole('region', { name: 'Editor' });
-    await admin.getByRole('tree', { name: 'Files' }).getByRole('treeitem', { name: 'README.md' }).click({ timeout: 20_000 });
+    await admin.getByRole('tree', { name: 'Files' }).getByRole('treeitem', { name: 'README.md', exact: true }).click({ timeout: 20_000 });
     await expect(adminEditor.locator('.view-lines')).toContainText(/\S/);
     await typeAtEnd(admin, '\nadmin line');
     await admin.keyboard.press('ControlOrMeta+s');
@@ -183,7 +187,7 @@ test('two people edit one file: the later save shows the conflict as a diff, and
     await expect(editor.getByRole('alert').filter({ hasText: 'changed on disk while you were editing it' })).toBeVisible();
 
     // Merge by editing the right side, then save against the version just seen.
-    await diff.locator('.editor.modified .view-lines').click();
+    await diff.locator('.editor.modified .view-lines:not(.line-delete)').click();
     await page.keyboard.press('ControlOrMeta+End');
     await page.keyboard.type('\nadmin line');
     await diff.getByRole('button', { name: 'Save merged' }).click();
@@ -258,7 +262,7 @@ test.describe('server outage', () => {
     await expect(editor.getByLabel('unsaved changes, save queued')).toBeVisible();
     await page.waitForTimeout(6_000); // past the session query's stale time: a refetch fails meanwhile
     await expect(page.getByRole('heading', { name: 'Outage' })).toBeVisible();
-    await expect(tree.getByRole('treeitem', { name: 'outage.txt' })).toBeVisible();
+    await expect(tree.getByRole('treeitem', { name: 'outage.txt', exact: true })).toBeVisible();
     await expect(page.getByText(/Failed to fetch/)).toHaveCount(0);
 
     await startServer();
@@ -268,7 +272,7 @@ test.describe('server outage', () => {
 
     // On disk: read back through a fresh page, which also has nothing left to keep.
     await page.reload();
-    await tree.getByRole('treeitem', { name: 'outage.txt' }).click({ timeout: 20_000 });
+    await tree.getByRole('treeitem', { name: 'outage.txt', exact: true }).click({ timeout: 20_000 });
     await expect(editor.locator('.view-lines')).toContainText('before the outage, typed during it');
   });
 });

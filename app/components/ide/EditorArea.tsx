@@ -5,8 +5,9 @@ import { errorCode, errorText, isUnreachable } from '../../lib/server-errors.ts'
 import { getSocket } from '../../lib/socket.ts';
 import { useTRPCClient } from '../../lib/trpc.ts';
 import { useKeptState, useUnsavedGuard } from '../../lib/useKeptState.ts';
+import { renamedPath } from '../../lib/workspace-paths.ts';
 import { browserStorage, loadState } from '../../lib/workspace-state.ts';
-import { isDirty, removeTabs, renamedPath, renameTabs, restoreTab, tabFromDisk, toStored, type DiskFile, type Tab } from './editor-tabs.ts';
+import { isDirty, removeTabs, renameTabs, restoreTab, tabFromDisk, toStored, type DiskFile, type Tab } from './editor-tabs.ts';
 import { ErrorBanner } from './ErrorBanner.tsx';
 import { languageFor, monaco } from './monaco-setup.ts';
 

@@ -3,6 +3,7 @@ import { useQueries, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTRPC, useTRPCClient } from '../../lib/trpc.ts';
 import { useKeptState } from '../../lib/useKeptState.ts';
+import { renamedPath } from '../../lib/workspace-paths.ts';
 import { browserStorage, loadState } from '../../lib/workspace-state.ts';
 import { ErrorBanner } from './ErrorBanner.tsx';
 
@@ -103,6 +104,7 @@ export function FileTree({ sessionId, onOpen, onDeleted, onRenamed, readOnly }: 
       const to = join(parentOf(p.path), name.trim());
       if (to === p.path || !await act(`rename ${p.path}`, () => client.files.rename.mutate({ sessionId, from: p.path, to }))) return;
       onRenamed(p.path, to);
+      setExpanded((s) => new Set([...s].map((dir) => renamedPath(dir, p.path, to))));
       setSelected(to);
     } else {
       const path = join(p.parent, name.trim().replace(/^\/+|\/+$/g, ''));

@@ -1,5 +1,6 @@
 // The editor's tabs as data: what renames, deletions and a reload do to them. Pure, so the rules
 // that keep work from being lost are tested without a browser (test/editor-tabs.test.ts).
+import { isAt, renamedPath } from '../../lib/workspace-paths.ts';
 import type { EditorState, StoredTab } from '../../lib/workspace-state.ts';
 
 export interface Tab {
@@ -24,17 +25,12 @@ export interface DiskFile { content: string | null; version: string; size: numbe
 
 export const isDirty = (t: Tab) => t.buffer !== t.saved || t.deletedOnDisk;
 
-/** `path` is `p` itself or inside the folder `p`. */
-export const isAt = (path: string, p: string) => path === p || path.startsWith(`${p}/`);
 
 export function tabFromDisk(path: string, file: DiskFile): Tab {
   const readOnly = file.binary ? 'Binary file: shown read-only.' : file.tooLarge ? `Large file (${Math.round(file.size / 1024)} KiB): shown read-only, truncated.` : null;
   const content = file.content ?? '';
   return { path, saved: content, version: file.version, buffer: content, readOnly, onDisk: null, deletedOnDisk: false, queued: false, view: 'edit' };
 }
-
-/** Where `path` is after `from` (a file, or a folder and everything in it) was renamed to `to`. */
-export const renamedPath = (path: string, from: string, to: string) => (isAt(path, from) ? to + path.slice(from.length) : path);
 
 /** A rename retitles the tabs it moved. */
 export function renameTabs(tabs: Tab[], from: string, to: string): Tab[] {
