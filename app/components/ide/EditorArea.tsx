@@ -315,28 +315,47 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
             <p className="banner">{tab.view === 'diff-disk' ? 'Left: the file on disk now. Right: your version — edit it to merge, then save.' : 'Left: the saved file. Right: your buffer.'}
               {tab.view === 'diff-disk' && !readOnly && <button type="button" className="primary small" onClick={() => saveActive(tab)}>Save merged</button>}
               <button type="button" className="ghost small" onClick={() => update(tab.path, { view: 'edit' })}>Back to editing</button></p>
-            <DiffEditor
-              original={tab.view === 'diff-disk' ? tab.onDisk?.content ?? tab.saved : tab.saved}
-              modified={tab.buffer}
-              // The right side is the tab's own model: edits made here are the buffer's edits.
-              modifiedModelPath={tab.path}
-              keepCurrentModifiedModel
-              originalModelPath={`original:/${tab.path}`}
-              language={languageFor(tab.path)}
+            <MergeEditor
+              tab={tab}
               theme={theme}
-              options={{ readOnly, originalEditable: false, renderSideBySide: true, minimap: { enabled: false }, automaticLayout: true }}
-              onMount={(diff) => {
-                const modified = diff.getModifiedEditor();
-                modified.onDidChangeModelContent(() => update(tab.path, { buffer: modified.getValue() }));
-                modified.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => {
-                  const t = tabsRef.current.find((x) => x.path === activeRef.current);
-                  if (t) saveActive(t);
-                });
+              readOnly={readOnly}
+              onEdit={(buffer) => update(tab.path, { buffer })}
+              onSave={() => {
+                const t = tabsRef.current.find((x) => x.path === activeRef.current);
+                if (t) saveActive(t);
               }}
             />
           </div>
         )}
       </div>
     </section>
+  );
+}
+
+/**
+ * The diff of a tab against the saved file or the disk; its right side is the tab's own model, so
+ * editing there is editing the buffer (merging). Like the editor, it is uncontrolled: the buffer
+ * given once at mount, never pushed back while typing (that dropped keystrokes).
+ */
+function MergeEditor({ tab, theme, readOnly, onEdit, onSave }: { tab: Tab; theme: string; readOnly: boolean; onEdit: (buffer: string) => void; onSave: () => void }) {
+  const [initial] = useState(tab.buffer);
+  const handlers = useRef({ onEdit, onSave });
+  handlers.current = { onEdit, onSave };
+  return (
+    <DiffEditor
+      original={tab.view === 'diff-disk' ? tab.onDisk?.content ?? tab.saved : tab.saved}
+      modified={initial}
+      modifiedModelPath={tab.path}
+      keepCurrentModifiedModel
+      originalModelPath={`original:/${tab.path}`}
+      language={languageFor(tab.path)}
+      theme={theme}
+      options={{ readOnly, originalEditable: false, renderSideBySide: true, minimap: { enabled: false }, automaticLayout: true }}
+      onMount={(diff) => {
+        const modified = diff.getModifiedEditor();
+        modified.onDidChangeModelContent(() => handlers.current.onEdit(modified.getValue()));
+        modified.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => handlers.current.onSave());
+      }}
+    />
   );
 }
