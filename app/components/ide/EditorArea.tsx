@@ -24,6 +24,9 @@ function setModelContent(path: string, content: string) {
   if (model && model.getValue() !== content) model.setValue(content);
 }
 
+/** The text to save: the model's own (state can lag the last keystroke by a render), else the kept buffer. */
+const currentText = (t: Tab) => modelOf(t.path)?.getValue() ?? t.buffer;
+
 export interface EditorHandle {
   open(path: string): void;
   changed(paths: string[]): void;
@@ -166,10 +169,10 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
     // One save per file at a time: a second one would be checked against the version the first replaces.
     if (saving.current.has(path)) return;
     saving.current.add(path);
-    const content = tab.buffer;
+    const content = currentText(tab);
     try {
       const res = await client.files.write.mutate({ sessionId, path, content, expectedVersion: base ?? tab.version });
-      update(path, { saved: content, version: res.version, onDisk: null, queued: false, view: 'edit' });
+      update(path, { saved: content, buffer: currentText(tab), version: res.version, onDisk: null, queued: false, view: 'edit' });
       setError(null);
     } catch (err) {
       if (isUnreachable(err)) { update(path, { queued: true }); return; }
@@ -194,9 +197,9 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
     if (!tab) return;
     try {
       const made = await client.files.create.mutate({ sessionId, path, kind: 'file' });
-      const content = tab.buffer;
+      const content = currentText(tab);
       const res = await client.files.write.mutate({ sessionId, path, content, expectedVersion: made.version ?? undefined });
-      update(path, { deletedOnDisk: false, saved: content, version: res.version, onDisk: null });
+      update(path, { deletedOnDisk: false, saved: content, buffer: currentText(tab), version: res.version, onDisk: null });
       setError(null);
     } catch (err) {
       // Someone made the file meanwhile (the API answers CONFLICT): compare instead of overwriting.
