@@ -137,7 +137,6 @@ test('rename retitles open tabs, delete closes clean tabs and keeps dirty ones a
   await expect(draftTab.getByLabel('unsaved changes')).toBeVisible();
   await expect(editor.getByRole('alert')).toContainText('draft.md was deleted on disk');
   await expect(editor.getByRole('button', { name: 'Save', exact: true })).toBeDisabled();
-  await page.screenshot({ path: 'test-results/tmp-deleted.png' });
   await editor.locator('.view-lines').click();
   await page.keyboard.press('ControlOrMeta+s');
   await expect(editor.getByRole('alert').filter({ hasText: 'use "Recreate file"' })).toBeVisible();
@@ -187,7 +186,6 @@ test('two people edit one file: the later save shows the conflict as a diff, and
     await expect(diff).toContainText('admin line');
     await expect(diff).toContainText('member line');
     await expect(editor.getByRole('alert').filter({ hasText: 'changed on disk while you were editing it' })).toBeVisible();
-    await page.screenshot({ path: 'test-results/tmp-conflict.png' });
 
     // Merge by editing the right side, then save against the version just seen.
     await diff.locator('.editor.modified .view-lines:not(.line-delete)').click();
