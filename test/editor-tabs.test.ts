@@ -62,27 +62,30 @@ describe('editor tabs', () => {
 });
 
 describe('workspace state in the browser', () => {
+  const S1 = { userId: 'u1', sessionId: 's1' };
   it('round-trips per session and part', () => {
     const storage = new MemoryStorage();
     const state = toStored([edited('a.ts', 'a', 'b')], 'a.ts');
-    expect(storeState(storage, 's1', 'editor', state)).toEqual({ ok: true });
-    expect(storeState(storage, 's1', 'tree', { expanded: ['src'] })).toEqual({ ok: true });
-    expect(loadState(storage, 's1', 'editor')).toEqual(state);
-    expect(loadState(storage, 's1', 'tree')).toEqual({ expanded: ['src'] });
-    expect(loadState(storage, 's2', 'editor')).toBeNull();
+    expect(storeState(storage, S1, 'editor', state)).toEqual({ ok: true });
+    expect(storeState(storage, S1, 'tree', { expanded: ['src'] })).toEqual({ ok: true });
+    expect(loadState(storage, S1, 'editor')).toEqual(state);
+    expect(loadState(storage, S1, 'tree')).toEqual({ expanded: ['src'] });
+    expect(loadState(storage, { userId: 'u1', sessionId: 's2' }, 'editor')).toBeNull();
+    // Another person on this browser does not get it.
+    expect(loadState(storage, { userId: 'u2', sessionId: 's1' }, 'editor')).toBeNull();
   });
 
   it('drops what it cannot read instead of failing the page', () => {
     const storage = new MemoryStorage();
-    storage.setItem(storageKey('s1', 'editor'), '{not json');
-    storage.setItem(storageKey('s1', 'tree'), JSON.stringify({ expanded: 'src' }));
-    expect(loadState(storage, 's1', 'editor')).toBeNull();
-    expect(loadState(storage, 's1', 'tree')).toBeNull();
+    storage.setItem(storageKey(S1, 'editor'), '{not json');
+    storage.setItem(storageKey(S1, 'tree'), JSON.stringify({ expanded: 'src' }));
+    expect(loadState(storage, S1, 'editor')).toBeNull();
+    expect(loadState(storage, S1, 'tree')).toBeNull();
     expect(storage.length).toBe(0);
   });
 
   it('reports a full storage as a value', () => {
-    const r = storeState(new MemoryStorage(10), 's1', 'editor', toStored([edited('a.ts', 'a', 'x'.repeat(100))], null));
+    const r = storeState(new MemoryStorage(10), S1, 'editor', toStored([edited('a.ts', 'a', 'x'.repeat(100))], null));
     expect(r).toEqual({ ok: false, error: expect.stringMatching(/storage for the site is full/) });
   });
 });

@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
-import { browserStorage, storeState, type EditorState, type TreeState } from './workspace-state.ts';
+import { browserStorage, storeState, type EditorState, type KeptFor, type TreeState } from './workspace-state.ts';
 
 /** Typing writes at most this often; `pagehide` writes whatever is newer at once. */
 const WRITE_DELAY_MS = 200;
@@ -9,9 +9,9 @@ const WRITE_DELAY_MS = 200;
  * Keeps `state` in this browser under the session's `part` once `enabled` (after it was restored,
  * so an empty first render never overwrites what was kept). Returns why it could not, if so.
  */
-export function useKeptState(sessionId: string, part: 'editor', state: EditorState, enabled: boolean): string | null;
-export function useKeptState(sessionId: string, part: 'tree', state: TreeState, enabled: boolean): string | null;
-export function useKeptState(sessionId: string, part: 'editor' | 'tree', state: EditorState | TreeState, enabled: boolean): string | null {
+export function useKeptState(k: KeptFor, part: 'editor', state: EditorState, enabled: boolean): string | null;
+export function useKeptState(k: KeptFor, part: 'tree', state: TreeState, enabled: boolean): string | null;
+export function useKeptState({ userId, sessionId }: KeptFor, part: 'editor' | 'tree', state: EditorState | TreeState, enabled: boolean): string | null {
   const [error, setError] = useState<string | null>(null);
   const pending = useRef<(() => void) | null>(null);
 
@@ -21,13 +21,14 @@ export function useKeptState(sessionId: string, part: 'editor' | 'tree', state: 
     if (!storage) return;
     const write = () => {
       pending.current = null;
-      const r = part === 'editor' ? storeState(storage, sessionId, 'editor', state as EditorState) : storeState(storage, sessionId, 'tree', state as TreeState);
+      const k = { userId, sessionId };
+      const r = part === 'editor' ? storeState(storage, k, 'editor', state as EditorState) : storeState(storage, k, 'tree', state as TreeState);
       setError(r.ok ? null : `Unsaved edits are not kept in this browser: ${r.error}.`);
     };
     pending.current = write;
     const timer = setTimeout(write, WRITE_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [sessionId, part, state, enabled]);
+  }, [userId, sessionId, part, state, enabled]);
 
   useEffect(() => {
     const flush = () => pending.current?.();

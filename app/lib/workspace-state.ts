@@ -29,11 +29,14 @@ const schemas = { editor: editorStateSchema, tree: treeStateSchema };
 type Part = keyof typeof schemas;
 type StateOf<P extends Part> = z.infer<(typeof schemas)[P]>;
 
-export const storageKey = (sessionId: string, part: Part) => `${STORAGE_PREFIX}.${sessionId}.${part}`;
+/** Whose state: per person as well as per session, so someone else signing in on this browser never sees it. */
+export interface KeptFor { userId: string; sessionId: string }
+
+export const storageKey = (k: KeptFor, part: Part) => `${STORAGE_PREFIX}.${k.userId}.${k.sessionId}.${part}`;
 
 /** The stored state, or null when there is none or it is unreadable (then it is dropped). */
-export function loadState<P extends Part>(storage: Storage, sessionId: string, part: P): StateOf<P> | null {
-  const key = storageKey(sessionId, part);
+export function loadState<P extends Part>(storage: Storage, k: KeptFor, part: P): StateOf<P> | null {
+  const key = storageKey(k, part);
   const raw = storage.getItem(key);
   if (raw === null) return null;
   let parsed: unknown;
@@ -44,7 +47,7 @@ export function loadState<P extends Part>(storage: Storage, sessionId: string, p
   }
   const result = schemas[part].safeParse(parsed);
   if (result.success) return result.data as StateOf<P>;
-  console.warn(`Dropped unreadable ${part} state kept for session ${sessionId}`);
+  console.warn(`Dropped unreadable ${part} state kept for session ${k.sessionId}`);
   storage.removeItem(key);
   return null;
 }
@@ -52,13 +55,13 @@ export function loadState<P extends Part>(storage: Storage, sessionId: string, p
 export type StoreResult = { ok: true } | { ok: false; error: string };
 
 /** Writes the state; a full or blocked storage is reported, never thrown. */
-export function storeState<P extends Part>(storage: Storage, sessionId: string, part: P, state: StateOf<P>): StoreResult {
+export function storeState<P extends Part>(storage: Storage, k: KeptFor, part: P, state: StateOf<P>): StoreResult {
   try {
-    storage.setItem(storageKey(sessionId, part), JSON.stringify(state));
+    storage.setItem(storageKey(k, part), JSON.stringify(state));
     return { ok: true };
   } catch (err) {
     const why = err instanceof DOMException && err.name === 'QuotaExceededError' ? 'this browser’s storage for the site is full' : err instanceof Error ? err.message : String(err);
-    console.error(`Could not keep the ${part} state of session ${sessionId}:`, err);
+    console.error(`Could not keep the ${part} state of session ${k.sessionId}:`, err);
     return { ok: false, error: why };
   }
 }

@@ -35,7 +35,7 @@ export interface EditorHandle {
 }
 
 /** Editor tabs over the workspace's files: open, edit, save, and reconcile with changes on disk. */
-export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionId: string; onReady: (h: EditorHandle) => void; readOnlyWorkspace: boolean }) {
+export function EditorArea({ sessionId, userId, onReady, readOnlyWorkspace }: { sessionId: string; userId: string; onReady: (h: EditorHandle) => void; readOnlyWorkspace: boolean }) {
   const client = useTRPCClient();
   const [tabs, setTabs] = useState<Tab[]>([]);
   const [active, setActive] = useState<string | null>(null);
@@ -68,7 +68,7 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
   // Reopen what this browser kept for the session, each tab checked against the disk.
   useEffect(() => {
     const storage = browserStorage();
-    const kept = storage && loadState(storage, sessionId, 'editor');
+    const kept = storage && loadState(storage, { userId, sessionId }, 'editor');
     if (!kept) { setRestored(true); return; }
     let cancelled = false;
     void Promise.all(kept.tabs.map(async (s) => {
@@ -88,10 +88,11 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
       setRestored(true);
     });
     return () => { cancelled = true; };
-  }, [sessionId, readDisk]);
+  }, [userId, sessionId, readDisk]);
 
   const kept = useMemo(() => toStored(tabs, active), [tabs, active]);
-  const keepError = useKeptState(sessionId, 'editor', kept, restored);
+  const keepFor = useMemo(() => ({ userId, sessionId }), [userId, sessionId]);
+  const keepError = useKeptState(keepFor, 'editor', kept, restored);
   useUnsavedGuard(tabs.some((t) => isDirty(t) || t.queued));
 
   // Monaco keeps a model per path until told otherwise: drop those of tabs that are gone.

@@ -19,8 +19,8 @@ const ancestors = (p: string) => p.split('/').slice(0, -1).map((_, i, names) => 
  * The workspace tree (WAI-ARIA tree pattern): arrows move and expand, Enter opens, F2 renames,
  * Delete deletes after confirmation. Directories load when expanded and refresh on changes.
  */
-export function FileTree({ sessionId, onOpen, onDeleted, onRenamed, readOnly }: {
-  sessionId: string; onOpen: (path: string) => void; onDeleted: (path: string) => void; onRenamed: (from: string, to: string) => void; readOnly: boolean;
+export function FileTree({ sessionId, userId, onOpen, onDeleted, onRenamed, readOnly }: {
+  sessionId: string; userId: string; onOpen: (path: string) => void; onDeleted: (path: string) => void; onRenamed: (from: string, to: string) => void; readOnly: boolean;
 }) {
   const client = useTRPCClient();
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set(['']));
@@ -28,12 +28,13 @@ export function FileTree({ sessionId, onOpen, onDeleted, onRenamed, readOnly }: 
   const [restored, setRestored] = useState(false);
   useEffect(() => {
     const storage = browserStorage();
-    const kept = storage && loadState(storage, sessionId, 'tree');
+    const kept = storage && loadState(storage, { userId, sessionId }, 'tree');
     if (kept) setExpanded(new Set(['', ...kept.expanded]));
     setRestored(true);
-  }, [sessionId]);
+  }, [userId, sessionId]);
   const keptTree = useMemo(() => ({ expanded: [...expanded].filter(Boolean) }), [expanded]);
-  useKeptState(sessionId, 'tree', keptTree, restored);
+  const keepFor = useMemo(() => ({ userId, sessionId }), [userId, sessionId]);
+  useKeptState(keepFor, 'tree', keptTree, restored);
   const [selected, setSelected] = useState<string | null>(null);
   const [pending, setPending] = useState<Pending>(null);
   const [error, setError] = useState<string | null>(null);
