@@ -5,14 +5,10 @@
 export const errorCode = (err: unknown): string | undefined => (err as { data?: { code?: string } | null } | null)?.data?.code;
 
 /**
- * True when no answer came from the server: `fetch` itself failed (a TypeError: "Failed to
- * fetch", "NetworkError…", "Load failed"), or a proxy in front answered that the server is away.
+ * True when Tether itself gave no answer: `fetch` failed (a TypeError: "Failed to fetch",
+ * "NetworkError…"), or something in front of it (a proxy's 502/503 page) answered with what is
+ * not a tRPC response. Every refusal of Tether's, the request guards' included, carries a code.
  */
-export function isUnreachable(err: unknown): boolean {
-  const e = err as { data?: { httpStatus?: number } | null; cause?: unknown; message?: unknown } | null;
-  const status = e?.data?.httpStatus;
-  if (status !== undefined) return status === 502 || status === 503 || status === 504;
-  return err instanceof TypeError || e?.cause instanceof TypeError || /failed to fetch|networkerror|load failed/i.test(String(e?.message ?? ''));
-}
+export const isUnreachable = (err: unknown): boolean => errorCode(err) === undefined;
 
 export const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
