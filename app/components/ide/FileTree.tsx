@@ -3,7 +3,7 @@ import { useQueries, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTRPC, useTRPCClient } from '../../lib/trpc.ts';
 import { useKeptState } from '../../lib/useKeptState.ts';
-import { renamedPath } from '../../lib/workspace-paths.ts';
+import { isAt, renamedPath } from '../../lib/workspace-paths.ts';
 import { browserStorage, loadState } from '../../lib/workspace-state.ts';
 import { ErrorBanner } from './ErrorBanner.tsx';
 
@@ -137,7 +137,10 @@ export function FileTree({ sessionId, userId, onOpen, onDeleted, onRenamed, read
           <button type="button" className="danger small" autoFocus onClick={async () => {
             const path = confirmDelete;
             setConfirmDelete(null);
-            if (await act(`delete ${path}`, () => client.files.delete.mutate({ sessionId, path }))) onDeleted(path);
+            if (await act(`delete ${path}`, () => client.files.delete.mutate({ sessionId, path }))) {
+              onDeleted(path);
+              setExpanded((s) => new Set([...s].filter((dir) => !isAt(dir, path))));
+            }
             setSelected(parentOf(path) || null);
             treeRef.current?.focus();
           }}>Delete</button>
