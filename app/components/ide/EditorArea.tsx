@@ -1,5 +1,5 @@
 'use client';
-import { DiffEditor, Editor } from '@monaco-editor/react';
+import { Editor } from '@monaco-editor/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { errorCode, errorText, isUnreachable } from '../../lib/server-errors.ts';
 import { getSocket } from '../../lib/socket.ts';
@@ -9,6 +9,7 @@ import { renamedPath } from '../../lib/workspace-paths.ts';
 import { browserStorage, loadState } from '../../lib/workspace-state.ts';
 import { isDirty, removeTabs, renameTabs, restoreTab, tabFromDisk, toStored, type DiskFile, type Tab } from './editor-tabs.ts';
 import { ErrorBanner } from './ErrorBanner.tsx';
+import { MergeEditor } from './MergeEditor.tsx';
 import { languageFor, monaco } from './monaco-setup.ts';
 
 /** While saves wait for the server, they are retried this often (and at once when the socket is back). */
@@ -333,33 +334,5 @@ export function EditorArea({ sessionId, userId, onReady, readOnlyWorkspace }: { 
         )}
       </div>
     </section>
-  );
-}
-
-/**
- * The diff of a tab against the saved file or the disk; its right side is the tab's own model, so
- * editing there is editing the buffer (merging). Like the editor, it is uncontrolled: the buffer
- * given once at mount, never pushed back while typing (that dropped keystrokes).
- */
-function MergeEditor({ tab, theme, readOnly, onEdit, onSave }: { tab: Tab; theme: string; readOnly: boolean; onEdit: (buffer: string) => void; onSave: () => void }) {
-  const [initial] = useState(tab.buffer);
-  const handlers = useRef({ onEdit, onSave });
-  handlers.current = { onEdit, onSave };
-  return (
-    <DiffEditor
-      original={tab.view === 'diff-disk' ? tab.onDisk?.content ?? tab.saved : tab.saved}
-      modified={initial}
-      modifiedModelPath={tab.path}
-      keepCurrentModifiedModel
-      originalModelPath={`original:/${tab.path}`}
-      language={languageFor(tab.path)}
-      theme={theme}
-      options={{ readOnly, originalEditable: false, renderSideBySide: true, minimap: { enabled: false }, automaticLayout: true }}
-      onMount={(diff) => {
-        const modified = diff.getModifiedEditor();
-        modified.onDidChangeModelContent(() => handlers.current.onEdit(modified.getValue()));
-        modified.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => handlers.current.onSave());
-      }}
-    />
   );
 }
