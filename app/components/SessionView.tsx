@@ -45,7 +45,7 @@ function provisioningLine(events: SessionEvent[]) {
   return null;
 }
 
-export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin: boolean }) {
+export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string; userId: string; isAdmin: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const sessionKey = trpc.sessions.get.queryKey({ id: sessionId });
@@ -86,8 +86,8 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
     else pendingOpen.current = p;
   }, []);
 
-  if (session.error) return <p role="alert" className="form-error page-pad">{session.error.message}</p>;
-  if (!session.data) return <p className="muted page-pad">Loading…</p>;
+  // A failed refetch (the server restarting) keeps the last good data: the IDE stays, the badge says why.
+  if (!session.data) return session.error ? <p role="alert" className="form-error page-pad">{session.error.message}</p> : <p className="muted page-pad">Loading…</p>;
   const s = session.data;
   const workspaceStatus = s.workspace?.status ?? 'none';
   const ready = workspaceStatus === 'ready' && s.status !== 'stopped';
@@ -123,10 +123,10 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
       <ApprovalPrompt sessionId={sessionId} events={events} />
       <div className="ide-main">
         {ready || workspaceStatus === 'ready'
-          ? <FileTree sessionId={sessionId} readOnly={!ready} onOpen={openFile} onDeleted={(p) => editor.current?.removed([p])} />
+          ? <FileTree sessionId={sessionId} userId={userId} readOnly={!ready} onOpen={openFile} onDeleted={(p) => editor.current?.removed([p])} onRenamed={(from, to) => editor.current?.renamed(from, to)} />
           : <section className="panel file-panel" aria-label="Explorer"><p className="muted placeholder">{progress ?? 'No workspace.'}</p></section>}
         <div className="ide-center">
-          <EditorArea sessionId={sessionId} onReady={onEditorReady} readOnlyWorkspace={!ready} />
+          <EditorArea sessionId={sessionId} userId={userId} onReady={onEditorReady} readOnlyWorkspace={!ready} />
           <TerminalPanel sessionId={sessionId} disabled={!ready} />
         </div>
         <aside className="panel side-panel">

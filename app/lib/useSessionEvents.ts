@@ -5,7 +5,8 @@ import { getSocket } from './socket.ts';
 
 const SIGNED_OUT = 'Your sign-in has ended. Reload to sign in again.';
 
-export type Connection = 'connecting' | 'live' | 'offline' | { error: string };
+/** `reconnecting`: the server went away (a restart, a network blip); the client keeps trying. */
+export type Connection = 'connecting' | 'live' | 'reconnecting' | { error: string };
 
 /**
  * The session's event stream: backlog, then live. On reconnect it follows again from the
@@ -29,8 +30,14 @@ export function useSessionEvents(sessionId: string) {
       setEvents((prev) => [...prev, e]);
     };
     // The server only disconnects a socket itself when its sign-in ended; the client won't reconnect.
-    const onDisconnect = (reason: string) => setConnection(reason === 'io server disconnect' ? { error: SIGNED_OUT } : 'offline');
-    const onConnectError = (err: Error) => setConnection({ error: err.message === 'unauthorized' ? SIGNED_OUT : `Cannot reach the server (${err.message}).` });
+    const onDisconnect = (reason: string) => setConnection(reason === 'io server disconnect' ? { error: SIGNED_OUT } : 'reconnecting');
+    // While the client still retries (`active`), a failed attempt is part of reconnecting; a
+    // refusal by the server's middleware ends the retries.
+    const onConnectError = (err: Error) => {
+      if (err.message === 'unauthorized') setConnection({ error: SIGNED_OUT });
+      else if (socket.active) setConnection((c) => (c === 'connecting' ? c : 'reconnecting'));
+      else setConnection({ error: `Cannot reach the server (${err.message}).` });
+    };
     socket.on('session:event', onEvent);
     socket.on('connect', follow);
     socket.on('disconnect', onDisconnect);

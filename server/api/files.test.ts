@@ -51,6 +51,23 @@ describe('workspace files through the API', () => {
     expect(events.filter((e) => e.type === 'file.changed').map((e) => e.payload.change)).toEqual(expect.arrayContaining(['created', 'renamed', 'deleted']));
   });
 
+  it('creates the folders a nested new-file path names, and returns the new file\'s version for its first save', async () => {
+    const made = await member.mutate('files.create', { sessionId, path: 'deep/er/new.ts', kind: 'file' });
+    expect(made.error).toBeNull();
+    const { version } = made.data as { version: string };
+    expect((await member.mutate('files.write', { sessionId, path: 'deep/er/new.ts', content: 'x\n', expectedVersion: version })).error).toBeNull();
+    // Folders that already exist are fine; a file in the way is refused.
+    expect((await member.mutate('files.create', { sessionId, path: 'deep/other.ts', kind: 'file' })).error).toBeNull();
+    expect((await member.mutate('files.create', { sessionId, path: 'deep/other.ts/x.ts', kind: 'file' })).error).not.toBeNull();
+  });
+
+  it('refuses a save based on a file deleted since, without writing the old path back', async () => {
+    const v = ((await member.mutate('files.write', { sessionId, path: 'gone.md', content: 'kept\n' })).data as { version: string }).version;
+    expect((await member.mutate('files.delete', { sessionId, path: 'gone.md' })).error).toBeNull();
+    expect((await member.mutate('files.write', { sessionId, path: 'gone.md', content: 'edited\n', expectedVersion: v })).error?.code).toBe('CONFLICT');
+    expect(existsSync(path.join(workspaceDir, 'gone.md'))).toBe(false);
+  });
+
   it.each([
     ['parent traversal', '../../../etc/passwd'],
     ['absolute path', '/etc/passwd'],

@@ -145,6 +145,8 @@ describe('operations', () => {
     await refused(files.write('doc.md', 'v3', { mtimeMs: second.mtimeMs }), 'CONFLICT');
     await files.delete('doc.md');
     await refused(files.write('doc.md', 'v4', { hash: second.hash }), 'CONFLICT');
+    // The refused save of a deleted file leaves nothing behind (no empty file at the old path).
+    await refused(files.stat('doc.md'), 'NOT_FOUND');
   });
 
   it('writes bytes exactly and reads multi-byte text back whole', async () => {

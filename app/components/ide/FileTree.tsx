@@ -2,20 +2,39 @@
 import { useQueries, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTRPC, useTRPCClient } from '../../lib/trpc.ts';
+import { useKeptState } from '../../lib/useKeptState.ts';
+import { isAt, renamedPath } from '../../lib/workspace-paths.ts';
+import { browserStorage, loadState } from '../../lib/workspace-state.ts';
+import { ErrorBanner } from './ErrorBanner.tsx';
 
 interface Entry { name: string; path: string; type: 'file' | 'dir' | 'symlink' | 'other'; size: number }
 type Pending = { kind: 'file' | 'dir'; parent: string } | { kind: 'rename'; path: string } | null;
 
 const parentOf = (p: string) => (p.includes('/') ? p.slice(0, p.lastIndexOf('/')) : '');
 const join = (dir: string, name: string) => (dir ? `${dir}/${name}` : name);
+/** `a/b/c` → `a`, `a/b`: the folders to show open so a new nested file is visible. */
+const ancestors = (p: string) => p.split('/').slice(0, -1).map((_, i, names) => names.slice(0, i + 1).join('/'));
 
 /**
  * The workspace tree (WAI-ARIA tree pattern): arrows move and expand, Enter opens, F2 renames,
  * Delete deletes after confirmation. Directories load when expanded and refresh on changes.
  */
-export function FileTree({ sessionId, onOpen, onDeleted, readOnly }: { sessionId: string; onOpen: (path: string) => void; onDeleted: (path: string) => void; readOnly: boolean }) {
+export function FileTree({ sessionId, userId, onOpen, onDeleted, onRenamed, readOnly }: {
+  sessionId: string; userId: string; onOpen: (path: string) => void; onDeleted: (path: string) => void; onRenamed: (from: string, to: string) => void; readOnly: boolean;
+}) {
   const client = useTRPCClient();
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set(['']));
+  // Expanded folders are kept in this browser; read after mount (the server render has no storage).
+  const [restored, setRestored] = useState(false);
+  useEffect(() => {
+    const storage = browserStorage();
+    const kept = storage && loadState(storage, { userId, sessionId }, 'tree');
+    if (kept) setExpanded(new Set(['', ...kept.expanded]));
+    setRestored(true);
+  }, [userId, sessionId]);
+  const keptTree = useMemo(() => ({ expanded: [...expanded].filter(Boolean) }), [expanded]);
+  const keepFor = useMemo(() => ({ userId, sessionId }), [userId, sessionId]);
+  useKeptState(keepFor, 'tree', keptTree, restored);
   const [selected, setSelected] = useState<string | null>(null);
   const [pending, setPending] = useState<Pending>(null);
   const [error, setError] = useState<string | null>(null);
@@ -28,14 +47,17 @@ export function FileTree({ sessionId, onOpen, onDeleted, readOnly }: { sessionId
   const refresh = useRefreshFiles(sessionId);
   // The tree shows its own changes at once: the watcher's notice can come late, or not at all when
   // the change lands before the workspace host has started watching.
-  const act = useCallback(async (what: string, fn: () => Promise<unknown>) => {
+  const act = useCallback(async (what: string, fn: () => Promise<unknown>): Promise<boolean> => {
+    let ok = true;
     try {
       await fn();
       setError(null);
     } catch (err) {
+      ok = false;
       setError(`Could not ${what}: ${err instanceof Error ? err.message : String(err)}`);
     }
     void refresh();
+    return ok;
   }, [refresh]);
 
   const toggle = (path: string, open?: boolean) => setExpanded((s) => {
@@ -81,12 +103,14 @@ export function FileTree({ sessionId, onOpen, onDeleted, readOnly }: { sessionId
     if (!p || !name.trim()) return;
     if (p.kind === 'rename') {
       const to = join(parentOf(p.path), name.trim());
-      if (to !== p.path) await act(`rename ${p.path}`, () => client.files.rename.mutate({ sessionId, from: p.path, to }));
+      if (to === p.path || !await act(`rename ${p.path}`, () => client.files.rename.mutate({ sessionId, from: p.path, to }))) return;
+      onRenamed(p.path, to);
+      setExpanded((s) => new Set([...s].map((dir) => renamedPath(dir, p.path, to))));
       setSelected(to);
     } else {
-      const path = join(p.parent, name.trim());
-      await act(`create ${path}`, () => client.files.create.mutate({ sessionId, path, kind: p.kind }));
-      toggle(p.parent, true);
+      const path = join(p.parent, name.trim().replace(/^\/+|\/+$/g, ''));
+      if (!await act(`create ${path}`, () => client.files.create.mutate({ sessionId, path, kind: p.kind }))) return;
+      setExpanded((s) => new Set([...s, ...ancestors(path)]));
       setSelected(path);
       if (p.kind === 'file') onOpen(path);
     }
@@ -106,15 +130,17 @@ export function FileTree({ sessionId, onOpen, onDeleted, readOnly }: { sessionId
           </>
         )}
       </div>
-      {error && <p role="alert" className="banner error">{error}</p>}
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
       {confirmDelete && (
         <div role="alertdialog" aria-labelledby="delete-q" className="banner warn">
           <span id="delete-q">Delete {confirmDelete}{rows.find((r) => r.entry.path === confirmDelete)?.entry.type === 'dir' ? ' and everything in it' : ''}?</span>
           <button type="button" className="danger small" autoFocus onClick={async () => {
             const path = confirmDelete;
             setConfirmDelete(null);
-            await act(`delete ${path}`, () => client.files.delete.mutate({ sessionId, path }));
-            onDeleted(path);
+            if (await act(`delete ${path}`, () => client.files.delete.mutate({ sessionId, path }))) {
+              onDeleted(path);
+              setExpanded((s) => new Set([...s].filter((dir) => !isAt(dir, path))));
+            }
             setSelected(parentOf(path) || null);
             treeRef.current?.focus();
           }}>Delete</button>

@@ -12,7 +12,7 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
   if ((await headers()).get(SESSION_VISIBLE_HEADER) !== '1') notFound();
   return (
     <AppShell principal={principal} wide>
-      <SessionView sessionId={id} isAdmin={principal.role === 'admin'} />
+      <SessionView sessionId={id} userId={principal.id} isAdmin={principal.role === 'admin'} />
     </AppShell>
   );
 }

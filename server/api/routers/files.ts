@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { sessionIdSchema } from '../../sessions/schemas.ts';
 import { WorkspaceUnavailableError } from '../../sessions/workspaces.ts';
+import { FileError, type FileService } from '../../workspace/files.ts';
 import { toApiError } from '../errors.ts';
 import { memberProcedure, router, type Context } from '../trpc.ts';
 
@@ -23,6 +24,16 @@ async function filesOf(ctx: Context & { principal: Principal }, sessionId: strin
   const { session, workspace } = await ctx.sessions.workspace(ctx.principal, sessionId).catch(toApiError);
   if (write && session.status === 'stopped') toApiError(new WorkspaceUnavailableError('The session is stopped; its files are read-only.'));
   return workspace.files;
+}
+
+/** Each missing folder above `path`, made one at a time by the workspace host (which checks each). */
+async function createParents(files: FileService, path: string) {
+  const names = path.split('/').filter(Boolean).slice(0, -1);
+  for (let i = 1; i <= names.length; i++) {
+    await files.createDir(names.slice(0, i).join('/')).catch((e: unknown) => {
+      if (!(e instanceof FileError && e.code === 'ALREADY_EXISTS')) throw e;
+    });
+  }
 }
 
 const actor = (ctx: { principal: Principal }) => ({ kind: 'user' as const, id: ctx.principal.user.id });
@@ -60,12 +71,15 @@ export const filesRouter = router({
       return { version: r.hash };
     }),
 
+  /** A nested path (`a/b/c.ts`) creates the folders it names; `version` is a new file's, for its first save. */
   create: memberProcedure.input(inSession.extend({ path: relPath.min(1, 'Enter a name'), kind: z.enum(['file', 'dir']) })).mutation(async ({ ctx, input }) => {
     const files = await filesOf(ctx, input.sessionId, true);
+    await createParents(files, input.path).catch(toApiError);
+    let version: string | null = null;
     if (input.kind === 'dir') await files.createDir(input.path).catch(toApiError);
-    else await files.createFile(input.path, '').catch(toApiError);
+    else version = (await files.createFile(input.path, '').catch(toApiError)).hash;
     await ctx.events.append(input.sessionId, { type: 'file.changed', payload: { path: input.path, change: 'created' } }, actor(ctx));
-    return { path: input.path };
+    return { path: input.path, version };
   }),
 
   rename: memberProcedure.input(inSession.extend({ from: relPath.min(1), to: relPath.min(1, 'Enter a name') })).mutation(async ({ ctx, input }) => {

@@ -208,7 +208,11 @@ async function write({ path: rel, content: data, expected, mustCreate }) {
     const st = await handle.stat();
     if (!st.isFile()) throw new OpError('IS_A_DIRECTORY', `Not a regular file: ${rel}`);
     if (expected && (expected.mtimeMs !== undefined || expected.hash !== undefined)) {
-      if (created) throw new OpError('CONFLICT', `File was deleted on disk: ${rel}`);
+      if (created) {
+        // Made only by this open: a save based on a file since deleted must not leave an empty one behind.
+        await fs.unlink(await fs.readlink(`/proc/self/fd/${handle.fd}`)).catch(() => {});
+        throw new OpError('CONFLICT', `File was deleted on disk: ${rel}`);
+      }
       const mtimeChanged = expected.mtimeMs !== undefined && expected.mtimeMs !== st.mtimeMs;
       // Reading back only to compare hashes: an mtime match alone is trusted.
       const hashChanged = expected.hash !== undefined && (mtimeChanged || expected.mtimeMs === undefined)
