@@ -6,8 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createProvisionedSession, setupAdminAndMember, startTestApp, type ApiClient, type TestApp } from '../../test/support/app.ts';
 import { testProviders } from '../../test/support/db.ts';
-import type { SessionEvent, TerminalData } from '../realtime/protocol.ts';
-import { SHARE_NAMESPACE } from '../realtime/share-protocol.ts';
+import { SHARE_NAMESPACE, type SessionEvent, type TerminalData } from '../realtime/protocol.ts';
 import { appRouter } from './root.ts';
 
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation'; meta?: { access?: string } } }>)

@@ -10,6 +10,9 @@ export const MAX_SOCKET_MESSAGE_BYTES = 1024 * 1024;
  */
 export const TERMINAL_INPUT_CHUNK_CHARS = 128 * 1024;
 
+/** The share viewer's Socket.IO namespace (its contract: share-protocol.ts). */
+export const SHARE_NAMESPACE = '/share';
+
 export type Ack<T = object> = (result: ({ ok: true } & T) | { ok: false; error: string }) => void;
 
 export interface TerminalInfo { id: string; title: string; exited: boolean }

@@ -3,8 +3,6 @@
 // viewer's socket has nothing to write with; the main namespace needs a sign-in cookie.
 import type { Ack, SessionEvent, TerminalData, TerminalInfo } from './protocol.ts';
 
-export const SHARE_NAMESPACE = '/share';
-
 /** Handshake: `io('/share', { auth: { token } })`. */
 export interface ShareHandshake { token: string }
 

@@ -10,8 +10,8 @@ import { shareTokenSchema } from '../share/links.ts';
 import type { Services } from '../services.ts';
 import type { Attachment } from '../workspace/terminals.ts';
 import { REAUTHORIZE_MS } from './authorize.ts';
-import type { Ack } from './protocol.ts';
-import { SHARE_NAMESPACE, type ShareClientToServer, type ShareServerToClient } from './share-protocol.ts';
+import { SHARE_NAMESPACE, type Ack } from './protocol.ts';
+import { type ShareClientToServer, type ShareServerToClient } from './share-protocol.ts';
 
 interface ShareSocketData { link: ResolvedLink; who: LinkUser; stopFollow: (() => void) | null; watching: Map<string, Attachment> }
 type ShareSocket = Socket<ShareClientToServer, ShareServerToClient, Record<string, never>, ShareSocketData>;

@@ -1,6 +1,7 @@
 // The files of a session as of any point of its timeline, for a reviewer's scrubber. The agent
-// checkpoints the workspace before every call that can change files (agent.checkpoint events),
-// so the state at seq N is what the first checkpoint after N recorded; after the last
+// checkpoints the workspace before every call that can change files (agent.checkpoint events,
+// appended once the snapshot is taken, before the call runs), so the state after event N is
+// what the first checkpoint at or after N recorded; after the last
 // checkpoint it is the workspace as it is now. Changes a person made in a terminal between two
 // checkpoints therefore appear at the next one. Checkpoints never change, so what was read from
 // one is cached: scrubbing back and forth costs a sandboxed git call only the first time.
@@ -84,7 +85,7 @@ export class SessionReplay {
     if (!session?.workspace) throw new ReplayUnavailableError('This session has no workspace to show files from.');
     const row = session.workspace;
     const workspace = () => this.o.workspaces.get(row);
-    const next = await this.o.db.event.findFirst({ where: { sessionId, type: 'agent.checkpoint', seq: { gt: seq } }, orderBy: { seq: 'asc' }, select: { seq: true, payload: true } });
+    const next = await this.o.db.event.findFirst({ where: { sessionId, type: 'agent.checkpoint', seq: { gte: seq } }, orderBy: { seq: 'asc' }, select: { seq: true, payload: true } });
     const checkpointId = next ? (next.payload as { checkpointId?: string }).checkpointId ?? null : null;
     const point: ReplayPoint = checkpointId ? { source: 'checkpoint', checkpointSeq: next!.seq } : { source: 'live', checkpointSeq: null };
     return { point, checkpointId, workspace, workspaceId: row.id };
