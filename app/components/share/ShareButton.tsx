@@ -17,7 +17,7 @@ export function ShareButton({ sessionId, isAdmin }: { sessionId: string; isAdmin
   return (
     <>
       <button type="button" className="ghost small" onClick={() => { setOpen(true); dialog.current?.showModal(); }}>Share</button>
-      <dialog ref={dialog} className="share-dialog panel" aria-label="Share session" onClose={() => setOpen(false)}>
+      <dialog ref={dialog} className="share-dialog" aria-label="Share session" onClose={() => setOpen(false)}>
         {open && <ShareDialogBody sessionId={sessionId} isAdmin={isAdmin} onClose={() => dialog.current?.close()} />}
       </dialog>
     </>
