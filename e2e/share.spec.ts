@@ -120,3 +120,24 @@ test('an anonymous reviewer watches the agent live, scrubs back in time, cannot 
   await viewer.screenshot({ path: 'test-results/share-viewer-revoked.png' });
   await reviewerContext.close();
 });
+
+test('a reviewer with a comment link comments on an event; the member sees it live', async ({ page, browser }) => {
+  await signIn(page, ADMIN);
+  const { dialog, link } = await newSessionWithLink(page, 'Commented review', 'View and comment');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('tab', { name: 'Activity' }).click();
+
+  const reviewerContext = await browser.newContext();
+  const viewer = await reviewerContext.newPage();
+  await viewer.goto(link);
+  const created = viewer.getByRole('region', { name: 'Timeline' }).getByRole('listitem', { name: /^#1 / });
+  await created.getByRole('button', { name: 'Comment' }).click();
+  const form = viewer.getByRole('form', { name: 'Comment on event #1' });
+  await form.getByLabel('Your name').fill('Rita Reviewer');
+  await form.getByLabel('Comment').fill('Why was this session created?');
+  await form.getByRole('button', { name: 'Post comment' }).click();
+  await expect(created.getByRole('note', { name: 'Comment by Rita Reviewer' })).toContainText('Why was this session created?');
+
+  await expect(page.getByRole('region', { name: 'Activity' })).toContainText('Why was this session created?');
+  await reviewerContext.close();
+});
