@@ -82,6 +82,7 @@ test('an anonymous reviewer watches the agent live, scrubs back in time, cannot 
   await expect(file).toContainText(OLD);
   await expect(file).not.toContainText(NEW);
   await expect(result).toHaveClass(/future/);
+  await viewer.screenshot({ path: 'test-results/share-viewer-scrubbed.png' });
 
   // Nothing to write with: no message box; the terminal takes no keys.
   await expect(viewer.getByRole('textbox', { name: 'Message the agent' })).toHaveCount(0);

@@ -50,7 +50,7 @@ export function ViewerTerminal({ socket, terminalId, title }: { socket: ShareSoc
   return (
     <section className="panel share-terminal" aria-label={`${title} (read-only)`}>
       <div className="panel-head"><strong>{title}</strong> <span className="muted small-text">read-only</span></div>
-      <div ref={host} className="terminal-host" />
+      <div className="share-terminal-screen"><div ref={host} className="share-terminal-xterm" /></div>
     </section>
   );
 }
