@@ -32,7 +32,7 @@ async function rawSocketFrames(page: Page, frames: string[]): Promise<string[]> 
     const ws = new WebSocket(`${location.origin.replace('http', 'ws')}/socket.io/?EIO=4&transport=websocket`);
     const got: string[] = [];
     ws.onmessage = (m) => { got.push(String(m.data)); if (m.data === '2') ws.send('3'); };
-    await new Promise((r) => { ws.onopen = r; });
+    await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = () => reject(new Error('WebSocket failed')); });
     await new Promise((r) => setTimeout(r, 200));
     for (const f of toSend) { ws.send(f); await new Promise((r) => setTimeout(r, 300)); }
     ws.close();
@@ -41,6 +41,7 @@ async function rawSocketFrames(page: Page, frames: string[]): Promise<string[]> 
 }
 
 test('an anonymous reviewer watches the agent live, scrubs back in time, cannot write, and is cut off on revoke', async ({ page, browser }) => {
+  test.setTimeout(180_000);
   await signIn(page, ADMIN);
   const { dialog, link } = await newSessionWithLink(page, 'Shared review', 'View only');
   await dialog.getByRole('button', { name: 'Close' }).click();
@@ -115,7 +116,8 @@ test('an anonymous reviewer watches the agent live, scrubs back in time, cannot 
   await page.getByRole('button', { name: 'Share', exact: true }).click();
   await dialog.getByRole('table', { name: 'Share links' }).getByRole('button', { name: /^Revoke link/ }).click();
   await expect(dialog.getByRole('table', { name: 'Share links' })).toContainText('revoked');
-  await expect(viewer.getByRole('alert')).toContainText('This share link has been revoked.', { timeout: 2_000 });
+  await expect(viewer.getByRole('alert').filter({ hasText: 'This share link has been revoked.' })).toBeVisible({ timeout: 2_000 });
+  await expect(viewer.getByText('disconnected', { exact: true })).toBeVisible();
   const gone = await viewer.request.get(link);
   expect(gone.status()).toBe(410);
   await viewer.screenshot({ path: 'test-results/share-viewer-revoked.png' });
