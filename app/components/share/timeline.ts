@@ -40,7 +40,8 @@ function describe(e: SessionEvent, name: (id: string | null) => string | null): 
     case 'comment.added': return { title: `Comment by ${str(p.author)}`, text: str(p.text), diff: null };
     default: {
       if (e.type.startsWith('memory.')) return { title: `Memory ${e.type.slice('memory.'.length)}`, text: str(p.text) ?? str(p.reason) ?? str(p.itemId), diff: null };
-      return { title: e.type, text: str(p.message) ?? str(p.title) ?? str(p.reason) ?? str(p.error) ?? null, diff: null };
+      const words = e.type.replace(/[._]/g, ' ');
+      return { title: words[0]!.toUpperCase() + words.slice(1), text: str(p.message) ?? str(p.title) ?? str(p.reason) ?? str(p.error) ?? null, diff: null };
     }
   }
 }
