@@ -1,11 +1,11 @@
 'use client';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import dynamic from 'next/dynamic';
-import { useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import type { TerminalInfo } from '../../../server/realtime/protocol.ts';
 import { useTRPC } from '../../lib/trpc.ts';
 import { checkpointFor, checkpointSeqs, liveChanges } from './position.ts';
-import { commentsByEvent, QUIET_KINDS, toEntry } from './timeline.ts';
+import { commentsByEvent, QUIET_KINDS, toEntry, type TimelineEntry } from './timeline.ts';
 import { useShareStream } from './useShareStream.ts';
 import { CommentForm, ViewerTimeline, type CommentTarget } from './ViewerTimeline.tsx';
 import { ViewerFiles } from './ViewerFiles.tsx';
@@ -30,7 +30,20 @@ export function ShareViewer({ token }: { token: string }) {
   const deferredPosition = useDeferredValue(position);
 
   const people = useMemo(() => summary.data?.people ?? {}, [summary.data]);
-  const entries = useMemo(() => events.filter((e) => !QUIET_KINDS.has(e.type)).map((e) => toEntry(e, people)), [events, people]);
+  // Entries are made once per event (a backlog arrives in many batches), again only when the names do.
+  const made = useRef<{ people: Record<string, string>; bySeq: Map<number, TimelineEntry> }>({ people, bySeq: new Map() });
+  const entries = useMemo(() => {
+    if (made.current.people !== people) made.current = { people, bySeq: new Map() };
+    const cache = made.current.bySeq;
+    const out: TimelineEntry[] = [];
+    for (const e of events) {
+      if (QUIET_KINDS.has(e.type)) continue;
+      let entry = cache.get(e.seq);
+      if (!entry) { entry = toEntry(e, people); cache.set(e.seq, entry); }
+      out.push(entry);
+    }
+    return out;
+  }, [events, people]);
   const comments = useMemo(() => commentsByEvent(events), [events]);
   const checkpoints = useMemo(() => checkpointSeqs(events), [events]);
   const checkpoint = checkpointFor(checkpoints, deferredPosition);

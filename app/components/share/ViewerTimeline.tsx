@@ -1,5 +1,5 @@
 'use client';
-import { memo, useState, type ReactNode } from 'react';
+import { memo, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { CommentView, TimelineEntry } from './timeline.ts';
 
 export interface CommentTarget { eventSeq: number; diffLine: number | null }
@@ -69,20 +69,47 @@ const Row = memo(function Row({ entry, future, current, comments, canComment, on
   );
 });
 
-/** Every event, oldest first; those after the scrubber's position are dimmed. */
+/** Rows rendered around the scrubber's position; the rest are a click away (a 10,000-event session stays quick). */
+export const WINDOW_BEFORE = 150;
+export const WINDOW_AFTER = 50;
+const MORE = 300;
+
+/** Index of the last entry at or before the position (entries are in seq order). */
+function indexAt(entries: TimelineEntry[], position: number): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid]!.seq <= position) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/** The events around the scrubber's position, oldest first; those after it are dimmed. */
 export function ViewerTimeline({ entries, position, comments, canComment, onSelect, onComment, commentTarget, commentForm }: {
   entries: TimelineEntry[]; position: number; comments: Map<number, CommentView[]>; canComment: boolean;
   onSelect: (seq: number) => void; onComment: (t: CommentTarget) => void;
   commentTarget: CommentTarget | null; commentForm: (t: CommentTarget) => ReactNode;
 }) {
+  const [extra, setExtra] = useState({ before: 0, after: 0 });
+  useEffect(() => { setExtra({ before: 0, after: 0 }); }, [position]);
+  const at = indexAt(entries, position);
+  const from = Math.max(0, at - WINDOW_BEFORE - extra.before);
+  const to = Math.min(entries.length, at + 1 + WINDOW_AFTER + extra.after);
+  const shown = entries.slice(from, to);
+  const list = useRef<HTMLOListElement>(null);
+  useEffect(() => { list.current?.querySelector('[aria-current="step"]')?.scrollIntoView({ block: 'nearest' }); }, [position]);
   return (
     <section className="panel share-timeline" aria-label="Timeline">
-      <div className="panel-head"><strong>Timeline</strong> <span className="muted small-text">{entries.length} events</span></div>
-      <ol className="share-entries">
-        {entries.map((e) => (
-          <Row key={e.seq} entry={e} future={e.seq > position} current={e.seq === position} comments={comments.get(e.seq) ?? NONE}
+      <div className="panel-head"><strong>Timeline</strong> <span className="muted small-text">{entries.length} events{shown.length < entries.length ? `, ${shown.length} shown around the position` : ''}</span></div>
+      <ol className="share-entries" ref={list}>
+        {from > 0 && <li className="share-more"><button type="button" className="ghost small" onClick={() => setExtra((x) => ({ ...x, before: x.before + MORE }))}>Show {Math.min(MORE, from)} earlier events</button></li>}
+        {shown.map((e) => (
+          <Row key={e.seq} entry={e} future={e.seq > position} current={e.seq === entries[at]?.seq} comments={comments.get(e.seq) ?? NONE}
             canComment={canComment} onSelect={onSelect} onComment={onComment} form={commentTarget?.eventSeq === e.seq ? commentForm(commentTarget) : null} />
         ))}
+        {to < entries.length && <li className="share-more"><button type="button" className="ghost small" onClick={() => setExtra((x) => ({ ...x, after: x.after + MORE }))}>Show {Math.min(MORE, entries.length - to)} later events</button></li>}
       </ol>
     </section>
   );
