@@ -14,6 +14,7 @@ import { bodyLimit, checkCrossSite, readBody, refuse } from './api/request-guard
 import { encodePagePrincipal, PRINCIPAL_HEADER, SESSION_VISIBLE_HEADER, SETUP_HEADER } from './api/page-headers.ts';
 import { attachSocketServer } from './realtime/socket.ts';
 import { attachShareNamespace } from './realtime/share-socket.ts';
+import { attachPresence } from './realtime/presence.ts';
 import { SessionAccessError } from './sessions/access.ts';
 import { sessionIdSchema } from './sessions/schemas.ts';
 import type { Principal } from './auth/roles.ts';
@@ -144,5 +145,6 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
   });
   const io = attachSocketServer(server, services);
   attachShareNamespace(io, services);
+  attachPresence(io, services);
   return { server, io };
 }
