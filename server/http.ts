@@ -8,9 +8,13 @@ import { needsSetup } from './auth/accounts.ts';
 import { parseAllowedOrigins } from './auth/origins.ts';
 import { appRouter } from './api/root.ts';
 import { createContext } from './api/trpc.ts';
+import { goneStatus } from './api/share-refusals.ts';
+import { refuseSharePage, SHARE_PAGE } from './api/share-page.ts';
 import { bodyLimit, checkCrossSite, readBody, refuse } from './api/request-guards.ts';
 import { encodePagePrincipal, PRINCIPAL_HEADER, SESSION_VISIBLE_HEADER, SETUP_HEADER } from './api/page-headers.ts';
 import { attachSocketServer } from './realtime/socket.ts';
+import { attachShareNamespace } from './realtime/share-socket.ts';
+import { attachPresence } from './realtime/presence.ts';
 import { SessionAccessError } from './sessions/access.ts';
 import { sessionIdSchema } from './sessions/schemas.ts';
 import type { Principal } from './auth/roles.ts';
@@ -51,6 +55,7 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
     router: appRouter,
     basePath: API_PREFIX,
     createContext: ({ req, res }) => createContext(services, req, res),
+    responseMeta: goneStatus,
     onError: ({ error, path: procedure }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error, procedure }, 'tRPC error');
     },
@@ -75,6 +80,8 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
     if (!url.pathname.startsWith('/_next/')) {
       const principal = await resolvePrincipal(db, readCookie(req.headers.cookie, SESSION_COOKIE));
       if (principal) req.headers[PRINCIPAL_HEADER] = encodePagePrincipal({ ...principal.user, role: principal.role });
+      const sharePage = SHARE_PAGE.exec(url.pathname);
+      if (sharePage && (await refuseSharePage(services, req, res, sharePage[1]!, principal))) return;
       const sessionPage = SESSION_PAGE.exec(url.pathname);
       if (principal && sessionPage) req.headers[SESSION_VISIBLE_HEADER] = (await sessionVisible(principal, sessionPage[1]!)) ? '1' : '0';
       if (!setupDone) setupDone = !(await needsSetup(db));
@@ -137,5 +144,7 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
     });
   });
   const io = attachSocketServer(server, services);
+  attachShareNamespace(io, services);
+  attachPresence(io, services);
   return { server, io };
 }

@@ -25,6 +25,7 @@ import { loadSecretKey } from './secrets/key.ts';
 import { SecretStore } from './secrets/store.ts';
 import { withLatestReleaseCheck } from './release/publish-gate.ts';
 import { egressPolicy } from './sessions/egress.ts';
+import { createShareServices, type ShareServices } from './share/services.ts';
 import type { LocalProviderOptions } from './workspace/local-provider.ts';
 
 export interface Services {
@@ -50,6 +51,8 @@ export interface Services {
   loginThrottle: LoginThrottle;
   /** Sign-out, disabling and role changes announce themselves here; open sockets are re-checked. */
   accessChanges: AccessChanges;
+  /** Share links, and what their holders may read (server/share/). */
+  share: ShareServices;
 }
 
 export function createServices(config: Config, log: Logger, db: Db, provider: WorkspaceProvider): Services {
@@ -109,6 +112,7 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
     onAgentDelta: (listener) => { forwardDelta = listener; },
     accessChanges: new AccessChanges(),
     loginThrottle: new LoginThrottle(),
+    share: createShareServices({ db, events, sessions, workspaces }),
   };
 }
 

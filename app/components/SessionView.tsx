@@ -14,6 +14,7 @@ import { ExportEventsButton } from './ExportEventsButton.tsx';
 import { MemoryPanel } from './memory/MemoryPanel.tsx';
 import { FileTree, useRefreshFiles } from './ide/FileTree.tsx';
 import { ReleaseCheck } from './ide/ReleaseCheck.tsx';
+import { ShareButton } from './share/ShareButton.tsx';
 import { TerminalPanel } from './ide/TerminalPanel.tsx';
 
 // Monaco touches `window` when its module loads, so the editor is never rendered on the server
@@ -107,6 +108,7 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
               onChange={(e) => setNetwork.mutate({ id: sessionId, allowed: e.target.checked })} /> Network access</label>
           : <span className="badge">{s.workspace.networkAllowed ? 'network on' : 'no network'}</span>)}
         <div className="spacer" />
+        <ShareButton sessionId={sessionId} isAdmin={isAdmin} />
         <ExportEventsButton sessionId={sessionId} />
         {s.workspace && <ReleaseCheck sessionId={sessionId} disabled={!ready} />}
         {s.status !== 'stopped' && (

@@ -12,6 +12,8 @@ import { filesRouter } from './routers/files.ts';
 import { releaseRouter } from './routers/release.ts';
 import { secretsRouter } from './routers/secrets.ts';
 import { sessionsRouter } from './routers/sessions.ts';
+import { shareRouter } from './routers/share.ts';
+import { viewerRouter } from './routers/viewer.ts';
 import { router } from './trpc.ts';
 
 export const appRouter = router({
@@ -29,6 +31,8 @@ export const appRouter = router({
   egress: egressRouter,
   profiles: profilesRouter,
   audit: auditRouter,
+  share: shareRouter,
+  viewer: viewerRouter,
 });
 
 export type AppRouter = typeof appRouter;

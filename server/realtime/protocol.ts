@@ -10,6 +10,9 @@ export const MAX_SOCKET_MESSAGE_BYTES = 1024 * 1024;
  */
 export const TERMINAL_INPUT_CHUNK_CHARS = 128 * 1024;
 
+/** The share viewer's Socket.IO namespace (its contract: share-protocol.ts). */
+export const SHARE_NAMESPACE = '/share';
+
 export type Ack<T = object> = (result: ({ ok: true } & T) | { ok: false; error: string }) => void;
 
 export interface TerminalInfo {
@@ -17,6 +20,8 @@ export interface TerminalInfo {
   /** Set when the terminal ended with its workspace host rather than its program (a restart it did not survive), in words. */
   ended?: string;
 }
+
+export interface PresenceEntry { userId: string; name: string; file: string | null }
 
 /** Pty output: bytes [start, end) of the terminal's output since it started. */
 export interface TerminalData {
@@ -45,6 +50,8 @@ export interface ClientToServer {
   /** Flow control: the client has rendered this many more characters. */
   'terminal:ack': (req: Terminal & { chars: number }) => void;
   'terminal:close': (req: Terminal, ack: Ack) => void;
+  /** I am here, with this file open (null: none); or, with file undefined, I left. Reaches everyone following the session. */
+  'presence:set': (req: { sessionId: string; file?: string | null }, ack: Ack) => void;
   /** Admins only: be told when the team's approval queue changes (then read it with approvals.queue). */
   'approvals:watch': (ack: Ack) => void;
 }
@@ -58,6 +65,8 @@ export interface ServerToClient {
   'agent:delta': (d: { sessionId: string; runId: string; step: number; text: string }) => void;
   /** Files changed on disk (terminal, agent, another browser): refresh what is shown. */
   'files:changed': (e: { sessionId: string; paths: string[] }) => void;
+  /** Who is in a session now (one entry per person), and the file each has open. */
+  'presence:changed': (e: { sessionId: string; people: PresenceEntry[] }) => void;
   /** The team's approval queue changed (admins who asked with approvals:watch). Carries no detail. */
   'approvals:changed': () => void;
 }

@@ -37,7 +37,8 @@ const schemas = {
 
 /** A client may omit the callback; never let that throw inside a handler. */
 const safeAck = (ack: unknown): Ack<Record<string, unknown>> => (typeof ack === 'function' ? (ack as Ack<Record<string, unknown>>) : () => {});
-const room = (sessionId: string) => `session:${sessionId}`;
+/** Sockets following a session (session:follow) are in this room. */
+export const room = (sessionId: string) => `session:${sessionId}`;
 const approvalsRoom = (teamId: string) => `approvals:${teamId}`;
 const terminalInfo = (t: DomainTerminal, index: number): TerminalInfo => ({
   id: t.id, title: `Terminal ${index + 1}`, exited: !!t.exit, ...(t.exit?.reason ? { ended: t.exit.reason } : {}),

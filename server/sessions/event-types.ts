@@ -115,6 +115,9 @@ export const eventPayloadSchemas = {
     budget: z.object({ route: z.string().nullable(), contextTokens: z.number().int(), replyTokens: z.number().int(), toolSchemaTokens: z.number().int() }).optional(),
   }),
 
+  /** A reviewer's comment (server/share/comments.ts) on event eventSeq, or on one line of its diff. author: the name they gave. */
+  'comment.added': z.object({ commentId: z.string(), eventSeq: z.number().int(), diffLine: z.number().int().nullable(), text: z.string(), author: z.string(), via: z.enum(['share', 'member']) }),
+
   // Memory (server/agent/context/): every change to a MemoryItem, so memory is audited and replayable.
   'memory.added': z.object({
     itemId: z.string(), kind: z.string(), text: z.string(), pinned: z.boolean(), scope: z.enum(['session', 'workspace']),

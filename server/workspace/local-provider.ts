@@ -312,6 +312,14 @@ class LocalWorkspace implements Workspace {
     return this.snapshots.restore(snapshotId);
   }
 
+  snapshotFiles(snapshotId: string) {
+    return this.snapshots.files(snapshotId);
+  }
+
+  snapshotFile(snapshotId: string, path: string) {
+    return this.snapshots.readFile(snapshotId, path);
+  }
+
   async killAll(): Promise<void> {
     for (const kill of [...this.running]) kill();
     this.running.clear();

@@ -106,6 +106,9 @@ export interface Workspace {
   /** Snapshot hooks for checkpoints: record the whole tree, restore it later. */
   snapshot(label: string): Promise<Snapshot>;
   restore(snapshotId: string): Promise<void>;
+  /** Read a checkpoint without restoring it (a reviewer scrubbing back in time): its paths, one file's text (null: absent). */
+  snapshotFiles(snapshotId: string): Promise<string[]>;
+  snapshotFile(snapshotId: string, path: string): Promise<string | null>;
   /** Kill every process of this workspace (its sandboxes), leaving files in place. */
   killAll(): Promise<void>;
   /** killAll, then give back what the host holds for it (cgroups); open it again to use it. */

@@ -29,8 +29,8 @@ export class Snapshots {
     gitDir: string; uid: number | null; launcher: Launcher; track: (kill: () => void) => () => void;
   }) {}
 
-  private async git(script: string, args: string[]): Promise<string> {
-    const bind = { source: this.o.gitDir, target: GIT_DIR_MOUNT, readOnly: false };
+  private run(script: string, args: string[], readOnly = false) {
+    const bind = { source: this.o.gitDir, target: GIT_DIR_MOUNT, readOnly };
     const l = this.o.launcher;
     const launch = l.launch({
       command: ['/bin/sh', '-c', script, 'snapshot', ...args],
@@ -41,9 +41,13 @@ export class Snapshots {
       },
       interactive: false, network: false, extraBinds: [bind],
     });
-    const r = await runProcess(launch.argv, { cwd: launch.cwd, env: launch.env, timeoutMs: SNAPSHOT_TIMEOUT_MS, track: this.o.track });
+    return runProcess(launch.argv, { cwd: launch.cwd, env: launch.env, timeoutMs: SNAPSHOT_TIMEOUT_MS, track: this.o.track });
+  }
+
+  private async git(script: string, args: string[], raw = false, readOnly = false): Promise<string> {
+    const r = await this.run(script, args, readOnly);
     if (r.exitCode !== 0) throw new SnapshotError(`Snapshot failed: ${r.stderr.trim() || r.stdout.trim()}`);
-    return r.stdout.trim();
+    return raw ? r.stdout : r.stdout.trim();
   }
 
   private async ensureRepo(): Promise<void> {
@@ -65,11 +69,34 @@ export class Snapshots {
     return { id, createdAt: new Date().toISOString(), label };
   }
 
+  /** The file paths a checkpoint recorded (what a reviewer's file tree shows as of that moment). */
+  async files(snapshotId: string): Promise<string[]> {
+    checkId(snapshotId);
+    await this.ensureRepo();
+    const out = await this.git('git ls-tree -r -z --name-only "$1"', [snapshotId], true, true);
+    return out.split('\0').filter(Boolean);
+  }
+
+  /** One file's text as a checkpoint recorded it; null when it did not exist then. */
+  async readFile(snapshotId: string, filePath: string): Promise<string | null> {
+    checkId(snapshotId);
+    await this.ensureRepo();
+    // Exit 3: no such path in that checkpoint, told apart from git failing.
+    const r = await this.run('git cat-file -e "$1:$2" 2>/dev/null || exit 3; exec git cat-file blob "$1:$2"', [snapshotId, filePath], true);
+    if (r.exitCode === 3) return null;
+    if (r.exitCode !== 0) throw new SnapshotError(`Snapshot failed: ${r.stderr.trim()}`);
+    return r.stdout;
+  }
+
   async restore(snapshotId: string): Promise<void> {
-    if (!/^[0-9a-f]{40}$/.test(snapshotId)) throw new SnapshotError(`Unknown snapshot: ${snapshotId}`);
+    checkId(snapshotId);
     await this.ensureRepo();
     await this.git(RESTORE_SCRIPT, [snapshotId]);
   }
+}
+
+function checkId(snapshotId: string): void {
+  if (!/^[0-9a-f]{40}$/.test(snapshotId)) throw new SnapshotError(`Unknown snapshot: ${snapshotId}`);
 }
 
 /**

@@ -16,6 +16,8 @@ export interface TestApp {
   provider: LocalProvider;
   testDb: TestDb;
   api: ApiClient;
+  /** The Socket.IO server: tests read which events each namespace handles. */
+  io: ReturnType<typeof createHttpServer>['io'];
   close(): Promise<void>;
 }
 
@@ -32,7 +34,7 @@ export async function startTestApp(provider: 'sqlite' | 'postgres', env: Record<
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url, services, testDb, api: new ApiClient(url), provider: workspaces,
+    url, services, testDb, api: new ApiClient(url), provider: workspaces, io,
     async close() {
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await workspaces.shutdown();

@@ -105,6 +105,17 @@ export type Approval = Prisma.ApprovalModel
  */
 export type ShareLink = Prisma.ShareLinkModel
 /**
+ * Model Comment
+ * A reviewer's remark on one event of a session (and optionally one line of that event's diff).
+ * authorName is what the viewer typed (or the member's name); shareLinkId says which link let them in.
+ */
+export type Comment = Prisma.CommentModel
+/**
+ * Model SessionMember
+ * A user added to someone's session. role: "editor" | "viewer".
+ */
+export type SessionMember = Prisma.SessionMemberModel
+/**
  * Model AgentRun
  * One agent run: a user message and the steps the agent took for it. One runs at a time per
  * session; later ones wait as "queued". status: "queued" | "running" | "completed" | "stopped" |

@@ -409,6 +409,8 @@ export const ModelName = {
   MemoryItem: 'MemoryItem',
   Approval: 'Approval',
   ShareLink: 'ShareLink',
+  Comment: 'Comment',
+  SessionMember: 'SessionMember',
   AgentRun: 'AgentRun',
   ModelUsage: 'ModelUsage',
   ModelRouteSetting: 'ModelRouteSetting',
@@ -433,7 +435,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "team" | "user" | "account" | "authSession" | "membership" | "workspace" | "session" | "event" | "auditEntry" | "memoryItem" | "approval" | "shareLink" | "agentRun" | "modelUsage" | "modelRouteSetting" | "policyRule" | "teamPolicySettings" | "workspaceSecret" | "egressAllowEntry" | "teamEgressSettings" | "taskProfile"
+    modelProps: "team" | "user" | "account" | "authSession" | "membership" | "workspace" | "session" | "event" | "auditEntry" | "memoryItem" | "approval" | "shareLink" | "comment" | "sessionMember" | "agentRun" | "modelUsage" | "modelRouteSetting" | "policyRule" | "teamPolicySettings" | "workspaceSecret" | "egressAllowEntry" | "teamEgressSettings" | "taskProfile"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1325,6 +1327,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    Comment: {
+      payload: Prisma.$CommentPayload<ExtArgs>
+      fields: Prisma.CommentFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.CommentFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CommentPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.CommentFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CommentPayload>
+        }
+        findFirst: {
+          args: Prisma.CommentFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CommentPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.CommentFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CommentPayload>
+        }
+        findMany: {
+          args: Prisma.CommentFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CommentPayload>[]
+        }
+        create: {
+          args: Prisma.CommentCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CommentPayload>
+        }
+        createMany: {
+          args: Prisma.CommentCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.CommentCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CommentPayload>[]
+        }
+        delete: {
+          args: Prisma.CommentDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CommentPayload>
+        }
+        update: {
+          args: Prisma.CommentUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CommentPayload>
+        }
+        deleteMany: {
+          args: Prisma.CommentDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.CommentUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.CommentUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CommentPayload>[]
+        }
+        upsert: {
+          args: Prisma.CommentUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$CommentPayload>
+        }
+        aggregate: {
+          args: Prisma.CommentAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateComment>
+        }
+        groupBy: {
+          args: Prisma.CommentGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.CommentGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.CommentCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.CommentCountAggregateOutputType> | number
+        }
+      }
+    }
+    SessionMember: {
+      payload: Prisma.$SessionMemberPayload<ExtArgs>
+      fields: Prisma.SessionMemberFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.SessionMemberFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionMemberPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.SessionMemberFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionMemberPayload>
+        }
+        findFirst: {
+          args: Prisma.SessionMemberFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionMemberPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.SessionMemberFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionMemberPayload>
+        }
+        findMany: {
+          args: Prisma.SessionMemberFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionMemberPayload>[]
+        }
+        create: {
+          args: Prisma.SessionMemberCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionMemberPayload>
+        }
+        createMany: {
+          args: Prisma.SessionMemberCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.SessionMemberCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionMemberPayload>[]
+        }
+        delete: {
+          args: Prisma.SessionMemberDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionMemberPayload>
+        }
+        update: {
+          args: Prisma.SessionMemberUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionMemberPayload>
+        }
+        deleteMany: {
+          args: Prisma.SessionMemberDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.SessionMemberUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.SessionMemberUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionMemberPayload>[]
+        }
+        upsert: {
+          args: Prisma.SessionMemberUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$SessionMemberPayload>
+        }
+        aggregate: {
+          args: Prisma.SessionMemberAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateSessionMember>
+        }
+        groupBy: {
+          args: Prisma.SessionMemberGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SessionMemberGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.SessionMemberCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.SessionMemberCountAggregateOutputType> | number
+        }
+      }
+    }
     AgentRun: {
       payload: Prisma.$AgentRunPayload<ExtArgs>
       fields: Prisma.AgentRunFieldRefs
@@ -2208,10 +2358,39 @@ export const ShareLinkScalarFieldEnum = {
   scope: 'scope',
   expiresAt: 'expiresAt',
   revokedAt: 'revokedAt',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  membersOnly: 'membersOnly',
+  lastUsedAt: 'lastUsedAt'
 } as const
 
 export type ShareLinkScalarFieldEnum = (typeof ShareLinkScalarFieldEnum)[keyof typeof ShareLinkScalarFieldEnum]
+
+
+export const CommentScalarFieldEnum = {
+  id: 'id',
+  sessionId: 'sessionId',
+  shareLinkId: 'shareLinkId',
+  authorUserId: 'authorUserId',
+  authorName: 'authorName',
+  eventSeq: 'eventSeq',
+  diffLine: 'diffLine',
+  text: 'text',
+  createdAt: 'createdAt'
+} as const
+
+export type CommentScalarFieldEnum = (typeof CommentScalarFieldEnum)[keyof typeof CommentScalarFieldEnum]
+
+
+export const SessionMemberScalarFieldEnum = {
+  id: 'id',
+  sessionId: 'sessionId',
+  userId: 'userId',
+  role: 'role',
+  addedById: 'addedById',
+  createdAt: 'createdAt'
+} as const
+
+export type SessionMemberScalarFieldEnum = (typeof SessionMemberScalarFieldEnum)[keyof typeof SessionMemberScalarFieldEnum]
 
 
 export const AgentRunScalarFieldEnum = {
@@ -2639,6 +2818,8 @@ export type GlobalOmitConfig = {
   memoryItem?: Prisma.MemoryItemOmit
   approval?: Prisma.ApprovalOmit
   shareLink?: Prisma.ShareLinkOmit
+  comment?: Prisma.CommentOmit
+  sessionMember?: Prisma.SessionMemberOmit
   agentRun?: Prisma.AgentRunOmit
   modelUsage?: Prisma.ModelUsageOmit
   modelRouteSetting?: Prisma.ModelRouteSettingOmit

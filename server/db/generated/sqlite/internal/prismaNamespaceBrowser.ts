@@ -63,6 +63,8 @@ export const ModelName = {
   MemoryItem: 'MemoryItem',
   Approval: 'Approval',
   ShareLink: 'ShareLink',
+  Comment: 'Comment',
+  SessionMember: 'SessionMember',
   AgentRun: 'AgentRun',
   ModelUsage: 'ModelUsage',
   ModelRouteSetting: 'ModelRouteSetting',
@@ -265,10 +267,39 @@ export const ShareLinkScalarFieldEnum = {
   scope: 'scope',
   expiresAt: 'expiresAt',
   revokedAt: 'revokedAt',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  membersOnly: 'membersOnly',
+  lastUsedAt: 'lastUsedAt'
 } as const
 
 export type ShareLinkScalarFieldEnum = (typeof ShareLinkScalarFieldEnum)[keyof typeof ShareLinkScalarFieldEnum]
+
+
+export const CommentScalarFieldEnum = {
+  id: 'id',
+  sessionId: 'sessionId',
+  shareLinkId: 'shareLinkId',
+  authorUserId: 'authorUserId',
+  authorName: 'authorName',
+  eventSeq: 'eventSeq',
+  diffLine: 'diffLine',
+  text: 'text',
+  createdAt: 'createdAt'
+} as const
+
+export type CommentScalarFieldEnum = (typeof CommentScalarFieldEnum)[keyof typeof CommentScalarFieldEnum]
+
+
+export const SessionMemberScalarFieldEnum = {
+  id: 'id',
+  sessionId: 'sessionId',
+  userId: 'userId',
+  role: 'role',
+  addedById: 'addedById',
+  createdAt: 'createdAt'
+} as const
+
+export type SessionMemberScalarFieldEnum = (typeof SessionMemberScalarFieldEnum)[keyof typeof SessionMemberScalarFieldEnum]
 
 
 export const AgentRunScalarFieldEnum = {

@@ -265,6 +265,8 @@ export type SessionWhereInput = {
   approvals?: Prisma.ApprovalListRelationFilter
   shareLinks?: Prisma.ShareLinkListRelationFilter
   agentRuns?: Prisma.AgentRunListRelationFilter
+  comments?: Prisma.CommentListRelationFilter
+  members?: Prisma.SessionMemberListRelationFilter
 }
 
 export type SessionOrderByWithRelationInput = {
@@ -286,6 +288,8 @@ export type SessionOrderByWithRelationInput = {
   approvals?: Prisma.ApprovalOrderByRelationAggregateInput
   shareLinks?: Prisma.ShareLinkOrderByRelationAggregateInput
   agentRuns?: Prisma.AgentRunOrderByRelationAggregateInput
+  comments?: Prisma.CommentOrderByRelationAggregateInput
+  members?: Prisma.SessionMemberOrderByRelationAggregateInput
 }
 
 export type SessionWhereUniqueInput = Prisma.AtLeast<{
@@ -310,6 +314,8 @@ export type SessionWhereUniqueInput = Prisma.AtLeast<{
   approvals?: Prisma.ApprovalListRelationFilter
   shareLinks?: Prisma.ShareLinkListRelationFilter
   agentRuns?: Prisma.AgentRunListRelationFilter
+  comments?: Prisma.CommentListRelationFilter
+  members?: Prisma.SessionMemberListRelationFilter
 }, "id">
 
 export type SessionOrderByWithAggregationInput = {
@@ -362,6 +368,8 @@ export type SessionCreateInput = {
   approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
   agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateInput = {
@@ -380,6 +388,8 @@ export type SessionUncheckedCreateInput = {
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
   agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentUncheckedCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUpdateInput = {
@@ -398,6 +408,8 @@ export type SessionUpdateInput = {
   approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
   agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateInput = {
@@ -416,6 +428,8 @@ export type SessionUncheckedUpdateInput = {
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
   agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUncheckedUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionCreateManyInput = {
@@ -698,6 +712,34 @@ export type SessionUpdateOneRequiredWithoutShareLinksNestedInput = {
   update?: Prisma.XOR<Prisma.XOR<Prisma.SessionUpdateToOneWithWhereWithoutShareLinksInput, Prisma.SessionUpdateWithoutShareLinksInput>, Prisma.SessionUncheckedUpdateWithoutShareLinksInput>
 }
 
+export type SessionCreateNestedOneWithoutCommentsInput = {
+  create?: Prisma.XOR<Prisma.SessionCreateWithoutCommentsInput, Prisma.SessionUncheckedCreateWithoutCommentsInput>
+  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutCommentsInput
+  connect?: Prisma.SessionWhereUniqueInput
+}
+
+export type SessionUpdateOneRequiredWithoutCommentsNestedInput = {
+  create?: Prisma.XOR<Prisma.SessionCreateWithoutCommentsInput, Prisma.SessionUncheckedCreateWithoutCommentsInput>
+  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutCommentsInput
+  upsert?: Prisma.SessionUpsertWithoutCommentsInput
+  connect?: Prisma.SessionWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.SessionUpdateToOneWithWhereWithoutCommentsInput, Prisma.SessionUpdateWithoutCommentsInput>, Prisma.SessionUncheckedUpdateWithoutCommentsInput>
+}
+
+export type SessionCreateNestedOneWithoutMembersInput = {
+  create?: Prisma.XOR<Prisma.SessionCreateWithoutMembersInput, Prisma.SessionUncheckedCreateWithoutMembersInput>
+  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutMembersInput
+  connect?: Prisma.SessionWhereUniqueInput
+}
+
+export type SessionUpdateOneRequiredWithoutMembersNestedInput = {
+  create?: Prisma.XOR<Prisma.SessionCreateWithoutMembersInput, Prisma.SessionUncheckedCreateWithoutMembersInput>
+  connectOrCreate?: Prisma.SessionCreateOrConnectWithoutMembersInput
+  upsert?: Prisma.SessionUpsertWithoutMembersInput
+  connect?: Prisma.SessionWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.SessionUpdateToOneWithWhereWithoutMembersInput, Prisma.SessionUpdateWithoutMembersInput>, Prisma.SessionUncheckedUpdateWithoutMembersInput>
+}
+
 export type SessionCreateNestedOneWithoutAgentRunsInput = {
   create?: Prisma.XOR<Prisma.SessionCreateWithoutAgentRunsInput, Prisma.SessionUncheckedCreateWithoutAgentRunsInput>
   connectOrCreate?: Prisma.SessionCreateOrConnectWithoutAgentRunsInput
@@ -727,6 +769,8 @@ export type SessionCreateWithoutTeamInput = {
   approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
   agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateWithoutTeamInput = {
@@ -744,6 +788,8 @@ export type SessionUncheckedCreateWithoutTeamInput = {
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
   agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentUncheckedCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionCreateOrConnectWithoutTeamInput = {
@@ -802,6 +848,8 @@ export type SessionCreateWithoutOwnerInput = {
   approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
   agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateWithoutOwnerInput = {
@@ -819,6 +867,8 @@ export type SessionUncheckedCreateWithoutOwnerInput = {
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
   agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentUncheckedCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionCreateOrConnectWithoutOwnerInput = {
@@ -861,6 +911,8 @@ export type SessionCreateWithoutWorkspaceInput = {
   approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
   agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateWithoutWorkspaceInput = {
@@ -878,6 +930,8 @@ export type SessionUncheckedCreateWithoutWorkspaceInput = {
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
   agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentUncheckedCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionCreateOrConnectWithoutWorkspaceInput = {
@@ -920,6 +974,8 @@ export type SessionCreateWithoutEventsInput = {
   approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
   agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateWithoutEventsInput = {
@@ -937,6 +993,8 @@ export type SessionUncheckedCreateWithoutEventsInput = {
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
   agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentUncheckedCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionCreateOrConnectWithoutEventsInput = {
@@ -970,6 +1028,8 @@ export type SessionUpdateWithoutEventsInput = {
   approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
   agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateWithoutEventsInput = {
@@ -987,6 +1047,8 @@ export type SessionUncheckedUpdateWithoutEventsInput = {
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
   agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUncheckedUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionCreateWithoutMemoryInput = {
@@ -1004,6 +1066,8 @@ export type SessionCreateWithoutMemoryInput = {
   approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
   agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateWithoutMemoryInput = {
@@ -1021,6 +1085,8 @@ export type SessionUncheckedCreateWithoutMemoryInput = {
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
   agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentUncheckedCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionCreateOrConnectWithoutMemoryInput = {
@@ -1054,6 +1120,8 @@ export type SessionUpdateWithoutMemoryInput = {
   approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
   agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateWithoutMemoryInput = {
@@ -1071,6 +1139,8 @@ export type SessionUncheckedUpdateWithoutMemoryInput = {
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
   agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUncheckedUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionCreateWithoutApprovalsInput = {
@@ -1088,6 +1158,8 @@ export type SessionCreateWithoutApprovalsInput = {
   memory?: Prisma.MemoryItemCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
   agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateWithoutApprovalsInput = {
@@ -1105,6 +1177,8 @@ export type SessionUncheckedCreateWithoutApprovalsInput = {
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
   agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentUncheckedCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionCreateOrConnectWithoutApprovalsInput = {
@@ -1138,6 +1212,8 @@ export type SessionUpdateWithoutApprovalsInput = {
   memory?: Prisma.MemoryItemUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
   agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateWithoutApprovalsInput = {
@@ -1155,6 +1231,8 @@ export type SessionUncheckedUpdateWithoutApprovalsInput = {
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
   agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUncheckedUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionCreateWithoutShareLinksInput = {
@@ -1172,6 +1250,8 @@ export type SessionCreateWithoutShareLinksInput = {
   memory?: Prisma.MemoryItemCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
   agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateWithoutShareLinksInput = {
@@ -1189,6 +1269,8 @@ export type SessionUncheckedCreateWithoutShareLinksInput = {
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentUncheckedCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionCreateOrConnectWithoutShareLinksInput = {
@@ -1222,6 +1304,8 @@ export type SessionUpdateWithoutShareLinksInput = {
   memory?: Prisma.MemoryItemUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
   agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateWithoutShareLinksInput = {
@@ -1239,6 +1323,192 @@ export type SessionUncheckedUpdateWithoutShareLinksInput = {
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUncheckedUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUncheckedUpdateManyWithoutSessionNestedInput
+}
+
+export type SessionCreateWithoutCommentsInput = {
+  id?: string
+  title: string
+  status?: string
+  lastSeq?: number
+  lastHash?: string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  team: Prisma.TeamCreateNestedOneWithoutSessionsInput
+  owner: Prisma.UserCreateNestedOneWithoutSessionsInput
+  workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
+  events?: Prisma.EventCreateNestedManyWithoutSessionInput
+  memory?: Prisma.MemoryItemCreateNestedManyWithoutSessionInput
+  approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
+  shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberCreateNestedManyWithoutSessionInput
+}
+
+export type SessionUncheckedCreateWithoutCommentsInput = {
+  id?: string
+  title: string
+  teamId: string
+  ownerId: string
+  workspaceId?: string | null
+  status?: string
+  lastSeq?: number
+  lastHash?: string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
+  memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
+  approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
+  shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberUncheckedCreateNestedManyWithoutSessionInput
+}
+
+export type SessionCreateOrConnectWithoutCommentsInput = {
+  where: Prisma.SessionWhereUniqueInput
+  create: Prisma.XOR<Prisma.SessionCreateWithoutCommentsInput, Prisma.SessionUncheckedCreateWithoutCommentsInput>
+}
+
+export type SessionUpsertWithoutCommentsInput = {
+  update: Prisma.XOR<Prisma.SessionUpdateWithoutCommentsInput, Prisma.SessionUncheckedUpdateWithoutCommentsInput>
+  create: Prisma.XOR<Prisma.SessionCreateWithoutCommentsInput, Prisma.SessionUncheckedCreateWithoutCommentsInput>
+  where?: Prisma.SessionWhereInput
+}
+
+export type SessionUpdateToOneWithWhereWithoutCommentsInput = {
+  where?: Prisma.SessionWhereInput
+  data: Prisma.XOR<Prisma.SessionUpdateWithoutCommentsInput, Prisma.SessionUncheckedUpdateWithoutCommentsInput>
+}
+
+export type SessionUpdateWithoutCommentsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  lastSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  lastHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
+  owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
+  workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
+  events?: Prisma.EventUpdateManyWithoutSessionNestedInput
+  memory?: Prisma.MemoryItemUpdateManyWithoutSessionNestedInput
+  approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
+  shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUpdateManyWithoutSessionNestedInput
+}
+
+export type SessionUncheckedUpdateWithoutCommentsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  teamId?: Prisma.StringFieldUpdateOperationsInput | string
+  ownerId?: Prisma.StringFieldUpdateOperationsInput | string
+  workspaceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  lastSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  lastHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
+  memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
+  approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
+  shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUncheckedUpdateManyWithoutSessionNestedInput
+}
+
+export type SessionCreateWithoutMembersInput = {
+  id?: string
+  title: string
+  status?: string
+  lastSeq?: number
+  lastHash?: string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  team: Prisma.TeamCreateNestedOneWithoutSessionsInput
+  owner: Prisma.UserCreateNestedOneWithoutSessionsInput
+  workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
+  events?: Prisma.EventCreateNestedManyWithoutSessionInput
+  memory?: Prisma.MemoryItemCreateNestedManyWithoutSessionInput
+  approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
+  shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentCreateNestedManyWithoutSessionInput
+}
+
+export type SessionUncheckedCreateWithoutMembersInput = {
+  id?: string
+  title: string
+  teamId: string
+  ownerId: string
+  workspaceId?: string | null
+  status?: string
+  lastSeq?: number
+  lastHash?: string
+  createdAt?: Date | string
+  updatedAt?: Date | string
+  events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
+  memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
+  approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
+  shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
+  agentRuns?: Prisma.AgentRunUncheckedCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentUncheckedCreateNestedManyWithoutSessionInput
+}
+
+export type SessionCreateOrConnectWithoutMembersInput = {
+  where: Prisma.SessionWhereUniqueInput
+  create: Prisma.XOR<Prisma.SessionCreateWithoutMembersInput, Prisma.SessionUncheckedCreateWithoutMembersInput>
+}
+
+export type SessionUpsertWithoutMembersInput = {
+  update: Prisma.XOR<Prisma.SessionUpdateWithoutMembersInput, Prisma.SessionUncheckedUpdateWithoutMembersInput>
+  create: Prisma.XOR<Prisma.SessionCreateWithoutMembersInput, Prisma.SessionUncheckedCreateWithoutMembersInput>
+  where?: Prisma.SessionWhereInput
+}
+
+export type SessionUpdateToOneWithWhereWithoutMembersInput = {
+  where?: Prisma.SessionWhereInput
+  data: Prisma.XOR<Prisma.SessionUpdateWithoutMembersInput, Prisma.SessionUncheckedUpdateWithoutMembersInput>
+}
+
+export type SessionUpdateWithoutMembersInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  lastSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  lastHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
+  owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
+  workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
+  events?: Prisma.EventUpdateManyWithoutSessionNestedInput
+  memory?: Prisma.MemoryItemUpdateManyWithoutSessionNestedInput
+  approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
+  shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUpdateManyWithoutSessionNestedInput
+}
+
+export type SessionUncheckedUpdateWithoutMembersInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  title?: Prisma.StringFieldUpdateOperationsInput | string
+  teamId?: Prisma.StringFieldUpdateOperationsInput | string
+  ownerId?: Prisma.StringFieldUpdateOperationsInput | string
+  workspaceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  status?: Prisma.StringFieldUpdateOperationsInput | string
+  lastSeq?: Prisma.IntFieldUpdateOperationsInput | number
+  lastHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
+  memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
+  approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
+  shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
+  agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionCreateWithoutAgentRunsInput = {
@@ -1256,6 +1526,8 @@ export type SessionCreateWithoutAgentRunsInput = {
   memory?: Prisma.MemoryItemCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberCreateNestedManyWithoutSessionInput
 }
 
 export type SessionUncheckedCreateWithoutAgentRunsInput = {
@@ -1273,6 +1545,8 @@ export type SessionUncheckedCreateWithoutAgentRunsInput = {
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
+  comments?: Prisma.CommentUncheckedCreateNestedManyWithoutSessionInput
+  members?: Prisma.SessionMemberUncheckedCreateNestedManyWithoutSessionInput
 }
 
 export type SessionCreateOrConnectWithoutAgentRunsInput = {
@@ -1306,6 +1580,8 @@ export type SessionUpdateWithoutAgentRunsInput = {
   memory?: Prisma.MemoryItemUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateWithoutAgentRunsInput = {
@@ -1323,6 +1599,8 @@ export type SessionUncheckedUpdateWithoutAgentRunsInput = {
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUncheckedUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionCreateManyTeamInput = {
@@ -1352,6 +1630,8 @@ export type SessionUpdateWithoutTeamInput = {
   approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
   agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateWithoutTeamInput = {
@@ -1369,6 +1649,8 @@ export type SessionUncheckedUpdateWithoutTeamInput = {
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
   agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUncheckedUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateManyWithoutTeamInput = {
@@ -1410,6 +1692,8 @@ export type SessionUpdateWithoutOwnerInput = {
   approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
   agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateWithoutOwnerInput = {
@@ -1427,6 +1711,8 @@ export type SessionUncheckedUpdateWithoutOwnerInput = {
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
   agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUncheckedUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateManyWithoutOwnerInput = {
@@ -1468,6 +1754,8 @@ export type SessionUpdateWithoutWorkspaceInput = {
   approvals?: Prisma.ApprovalUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUpdateManyWithoutSessionNestedInput
   agentRuns?: Prisma.AgentRunUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateWithoutWorkspaceInput = {
@@ -1485,6 +1773,8 @@ export type SessionUncheckedUpdateWithoutWorkspaceInput = {
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
   agentRuns?: Prisma.AgentRunUncheckedUpdateManyWithoutSessionNestedInput
+  comments?: Prisma.CommentUncheckedUpdateManyWithoutSessionNestedInput
+  members?: Prisma.SessionMemberUncheckedUpdateManyWithoutSessionNestedInput
 }
 
 export type SessionUncheckedUpdateManyWithoutWorkspaceInput = {
@@ -1510,6 +1800,8 @@ export type SessionCountOutputType = {
   approvals: number
   shareLinks: number
   agentRuns: number
+  comments: number
+  members: number
 }
 
 export type SessionCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1518,6 +1810,8 @@ export type SessionCountOutputTypeSelect<ExtArgs extends runtime.Types.Extension
   approvals?: boolean | SessionCountOutputTypeCountApprovalsArgs
   shareLinks?: boolean | SessionCountOutputTypeCountShareLinksArgs
   agentRuns?: boolean | SessionCountOutputTypeCountAgentRunsArgs
+  comments?: boolean | SessionCountOutputTypeCountCommentsArgs
+  members?: boolean | SessionCountOutputTypeCountMembersArgs
 }
 
 /**
@@ -1565,6 +1859,20 @@ export type SessionCountOutputTypeCountAgentRunsArgs<ExtArgs extends runtime.Typ
   where?: Prisma.AgentRunWhereInput
 }
 
+/**
+ * SessionCountOutputType without action
+ */
+export type SessionCountOutputTypeCountCommentsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.CommentWhereInput
+}
+
+/**
+ * SessionCountOutputType without action
+ */
+export type SessionCountOutputTypeCountMembersArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.SessionMemberWhereInput
+}
+
 
 export type SessionSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
   id?: boolean
@@ -1585,6 +1893,8 @@ export type SessionSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   approvals?: boolean | Prisma.Session$approvalsArgs<ExtArgs>
   shareLinks?: boolean | Prisma.Session$shareLinksArgs<ExtArgs>
   agentRuns?: boolean | Prisma.Session$agentRunsArgs<ExtArgs>
+  comments?: boolean | Prisma.Session$commentsArgs<ExtArgs>
+  members?: boolean | Prisma.Session$membersArgs<ExtArgs>
   _count?: boolean | Prisma.SessionCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["session"]>
 
@@ -1643,6 +1953,8 @@ export type SessionInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs
   approvals?: boolean | Prisma.Session$approvalsArgs<ExtArgs>
   shareLinks?: boolean | Prisma.Session$shareLinksArgs<ExtArgs>
   agentRuns?: boolean | Prisma.Session$agentRunsArgs<ExtArgs>
+  comments?: boolean | Prisma.Session$commentsArgs<ExtArgs>
+  members?: boolean | Prisma.Session$membersArgs<ExtArgs>
   _count?: boolean | Prisma.SessionCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type SessionIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
@@ -1667,6 +1979,8 @@ export type $SessionPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     approvals: Prisma.$ApprovalPayload<ExtArgs>[]
     shareLinks: Prisma.$ShareLinkPayload<ExtArgs>[]
     agentRuns: Prisma.$AgentRunPayload<ExtArgs>[]
+    comments: Prisma.$CommentPayload<ExtArgs>[]
+    members: Prisma.$SessionMemberPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -2081,6 +2395,8 @@ export interface Prisma__SessionClient<T, Null = never, ExtArgs extends runtime.
   approvals<T extends Prisma.Session$approvalsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Session$approvalsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ApprovalPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   shareLinks<T extends Prisma.Session$shareLinksArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Session$shareLinksArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$ShareLinkPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   agentRuns<T extends Prisma.Session$agentRunsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Session$agentRunsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$AgentRunPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  comments<T extends Prisma.Session$commentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Session$commentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$CommentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
+  members<T extends Prisma.Session$membersArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.Session$membersArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$SessionMemberPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -2655,6 +2971,54 @@ export type Session$agentRunsArgs<ExtArgs extends runtime.Types.Extensions.Inter
   take?: number
   skip?: number
   distinct?: Prisma.AgentRunScalarFieldEnum | Prisma.AgentRunScalarFieldEnum[]
+}
+
+/**
+ * Session.comments
+ */
+export type Session$commentsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the Comment
+   */
+  select?: Prisma.CommentSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the Comment
+   */
+  omit?: Prisma.CommentOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.CommentInclude<ExtArgs> | null
+  where?: Prisma.CommentWhereInput
+  orderBy?: Prisma.CommentOrderByWithRelationInput | Prisma.CommentOrderByWithRelationInput[]
+  cursor?: Prisma.CommentWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.CommentScalarFieldEnum | Prisma.CommentScalarFieldEnum[]
+}
+
+/**
+ * Session.members
+ */
+export type Session$membersArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the SessionMember
+   */
+  select?: Prisma.SessionMemberSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the SessionMember
+   */
+  omit?: Prisma.SessionMemberOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.SessionMemberInclude<ExtArgs> | null
+  where?: Prisma.SessionMemberWhereInput
+  orderBy?: Prisma.SessionMemberOrderByWithRelationInput | Prisma.SessionMemberOrderByWithRelationInput[]
+  cursor?: Prisma.SessionMemberWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.SessionMemberScalarFieldEnum | Prisma.SessionMemberScalarFieldEnum[]
 }
 
 /**

@@ -33,6 +33,8 @@ export type ShareLinkMinAggregateOutputType = {
   expiresAt: Date | null
   revokedAt: Date | null
   createdAt: Date | null
+  membersOnly: boolean | null
+  lastUsedAt: Date | null
 }
 
 export type ShareLinkMaxAggregateOutputType = {
@@ -44,6 +46,8 @@ export type ShareLinkMaxAggregateOutputType = {
   expiresAt: Date | null
   revokedAt: Date | null
   createdAt: Date | null
+  membersOnly: boolean | null
+  lastUsedAt: Date | null
 }
 
 export type ShareLinkCountAggregateOutputType = {
@@ -55,6 +59,8 @@ export type ShareLinkCountAggregateOutputType = {
   expiresAt: number
   revokedAt: number
   createdAt: number
+  membersOnly: number
+  lastUsedAt: number
   _all: number
 }
 
@@ -68,6 +74,8 @@ export type ShareLinkMinAggregateInputType = {
   expiresAt?: true
   revokedAt?: true
   createdAt?: true
+  membersOnly?: true
+  lastUsedAt?: true
 }
 
 export type ShareLinkMaxAggregateInputType = {
@@ -79,6 +87,8 @@ export type ShareLinkMaxAggregateInputType = {
   expiresAt?: true
   revokedAt?: true
   createdAt?: true
+  membersOnly?: true
+  lastUsedAt?: true
 }
 
 export type ShareLinkCountAggregateInputType = {
@@ -90,6 +100,8 @@ export type ShareLinkCountAggregateInputType = {
   expiresAt?: true
   revokedAt?: true
   createdAt?: true
+  membersOnly?: true
+  lastUsedAt?: true
   _all?: true
 }
 
@@ -174,6 +186,8 @@ export type ShareLinkGroupByOutputType = {
   expiresAt: Date
   revokedAt: Date | null
   createdAt: Date
+  membersOnly: boolean
+  lastUsedAt: Date | null
   _count: ShareLinkCountAggregateOutputType | null
   _min: ShareLinkMinAggregateOutputType | null
   _max: ShareLinkMaxAggregateOutputType | null
@@ -206,7 +220,10 @@ export type ShareLinkWhereInput = {
   expiresAt?: Prisma.DateTimeFilter<"ShareLink"> | Date | string
   revokedAt?: Prisma.DateTimeNullableFilter<"ShareLink"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"ShareLink"> | Date | string
+  membersOnly?: Prisma.BoolFilter<"ShareLink"> | boolean
+  lastUsedAt?: Prisma.DateTimeNullableFilter<"ShareLink"> | Date | string | null
   session?: Prisma.XOR<Prisma.SessionScalarRelationFilter, Prisma.SessionWhereInput>
+  comments?: Prisma.CommentListRelationFilter
 }
 
 export type ShareLinkOrderByWithRelationInput = {
@@ -218,7 +235,10 @@ export type ShareLinkOrderByWithRelationInput = {
   expiresAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  membersOnly?: Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   session?: Prisma.SessionOrderByWithRelationInput
+  comments?: Prisma.CommentOrderByRelationAggregateInput
 }
 
 export type ShareLinkWhereUniqueInput = Prisma.AtLeast<{
@@ -233,7 +253,10 @@ export type ShareLinkWhereUniqueInput = Prisma.AtLeast<{
   expiresAt?: Prisma.DateTimeFilter<"ShareLink"> | Date | string
   revokedAt?: Prisma.DateTimeNullableFilter<"ShareLink"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"ShareLink"> | Date | string
+  membersOnly?: Prisma.BoolFilter<"ShareLink"> | boolean
+  lastUsedAt?: Prisma.DateTimeNullableFilter<"ShareLink"> | Date | string | null
   session?: Prisma.XOR<Prisma.SessionScalarRelationFilter, Prisma.SessionWhereInput>
+  comments?: Prisma.CommentListRelationFilter
 }, "id" | "tokenHash">
 
 export type ShareLinkOrderByWithAggregationInput = {
@@ -245,6 +268,8 @@ export type ShareLinkOrderByWithAggregationInput = {
   expiresAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  membersOnly?: Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.ShareLinkCountOrderByAggregateInput
   _max?: Prisma.ShareLinkMaxOrderByAggregateInput
   _min?: Prisma.ShareLinkMinOrderByAggregateInput
@@ -262,6 +287,8 @@ export type ShareLinkScalarWhereWithAggregatesInput = {
   expiresAt?: Prisma.DateTimeWithAggregatesFilter<"ShareLink"> | Date | string
   revokedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ShareLink"> | Date | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"ShareLink"> | Date | string
+  membersOnly?: Prisma.BoolWithAggregatesFilter<"ShareLink"> | boolean
+  lastUsedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"ShareLink"> | Date | string | null
 }
 
 export type ShareLinkCreateInput = {
@@ -272,7 +299,10 @@ export type ShareLinkCreateInput = {
   expiresAt: Date | string
   revokedAt?: Date | string | null
   createdAt?: Date | string
+  membersOnly?: boolean
+  lastUsedAt?: Date | string | null
   session: Prisma.SessionCreateNestedOneWithoutShareLinksInput
+  comments?: Prisma.CommentCreateNestedManyWithoutShareLinkInput
 }
 
 export type ShareLinkUncheckedCreateInput = {
@@ -284,6 +314,9 @@ export type ShareLinkUncheckedCreateInput = {
   expiresAt: Date | string
   revokedAt?: Date | string | null
   createdAt?: Date | string
+  membersOnly?: boolean
+  lastUsedAt?: Date | string | null
+  comments?: Prisma.CommentUncheckedCreateNestedManyWithoutShareLinkInput
 }
 
 export type ShareLinkUpdateInput = {
@@ -294,7 +327,10 @@ export type ShareLinkUpdateInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  membersOnly?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   session?: Prisma.SessionUpdateOneRequiredWithoutShareLinksNestedInput
+  comments?: Prisma.CommentUpdateManyWithoutShareLinkNestedInput
 }
 
 export type ShareLinkUncheckedUpdateInput = {
@@ -306,6 +342,9 @@ export type ShareLinkUncheckedUpdateInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  membersOnly?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comments?: Prisma.CommentUncheckedUpdateManyWithoutShareLinkNestedInput
 }
 
 export type ShareLinkCreateManyInput = {
@@ -317,6 +356,8 @@ export type ShareLinkCreateManyInput = {
   expiresAt: Date | string
   revokedAt?: Date | string | null
   createdAt?: Date | string
+  membersOnly?: boolean
+  lastUsedAt?: Date | string | null
 }
 
 export type ShareLinkUpdateManyMutationInput = {
@@ -327,6 +368,8 @@ export type ShareLinkUpdateManyMutationInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  membersOnly?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ShareLinkUncheckedUpdateManyInput = {
@@ -338,6 +381,8 @@ export type ShareLinkUncheckedUpdateManyInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  membersOnly?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ShareLinkListRelationFilter = {
@@ -359,6 +404,8 @@ export type ShareLinkCountOrderByAggregateInput = {
   expiresAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  membersOnly?: Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrder
 }
 
 export type ShareLinkMaxOrderByAggregateInput = {
@@ -370,6 +417,8 @@ export type ShareLinkMaxOrderByAggregateInput = {
   expiresAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  membersOnly?: Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrder
 }
 
 export type ShareLinkMinOrderByAggregateInput = {
@@ -381,6 +430,13 @@ export type ShareLinkMinOrderByAggregateInput = {
   expiresAt?: Prisma.SortOrder
   revokedAt?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  membersOnly?: Prisma.SortOrder
+  lastUsedAt?: Prisma.SortOrder
+}
+
+export type ShareLinkNullableScalarRelationFilter = {
+  is?: Prisma.ShareLinkWhereInput | null
+  isNot?: Prisma.ShareLinkWhereInput | null
 }
 
 export type ShareLinkCreateNestedManyWithoutSessionInput = {
@@ -425,6 +481,22 @@ export type ShareLinkUncheckedUpdateManyWithoutSessionNestedInput = {
   deleteMany?: Prisma.ShareLinkScalarWhereInput | Prisma.ShareLinkScalarWhereInput[]
 }
 
+export type ShareLinkCreateNestedOneWithoutCommentsInput = {
+  create?: Prisma.XOR<Prisma.ShareLinkCreateWithoutCommentsInput, Prisma.ShareLinkUncheckedCreateWithoutCommentsInput>
+  connectOrCreate?: Prisma.ShareLinkCreateOrConnectWithoutCommentsInput
+  connect?: Prisma.ShareLinkWhereUniqueInput
+}
+
+export type ShareLinkUpdateOneWithoutCommentsNestedInput = {
+  create?: Prisma.XOR<Prisma.ShareLinkCreateWithoutCommentsInput, Prisma.ShareLinkUncheckedCreateWithoutCommentsInput>
+  connectOrCreate?: Prisma.ShareLinkCreateOrConnectWithoutCommentsInput
+  upsert?: Prisma.ShareLinkUpsertWithoutCommentsInput
+  disconnect?: Prisma.ShareLinkWhereInput | boolean
+  delete?: Prisma.ShareLinkWhereInput | boolean
+  connect?: Prisma.ShareLinkWhereUniqueInput
+  update?: Prisma.XOR<Prisma.XOR<Prisma.ShareLinkUpdateToOneWithWhereWithoutCommentsInput, Prisma.ShareLinkUpdateWithoutCommentsInput>, Prisma.ShareLinkUncheckedUpdateWithoutCommentsInput>
+}
+
 export type ShareLinkCreateWithoutSessionInput = {
   id?: string
   tokenHash: string
@@ -433,6 +505,9 @@ export type ShareLinkCreateWithoutSessionInput = {
   expiresAt: Date | string
   revokedAt?: Date | string | null
   createdAt?: Date | string
+  membersOnly?: boolean
+  lastUsedAt?: Date | string | null
+  comments?: Prisma.CommentCreateNestedManyWithoutShareLinkInput
 }
 
 export type ShareLinkUncheckedCreateWithoutSessionInput = {
@@ -443,6 +518,9 @@ export type ShareLinkUncheckedCreateWithoutSessionInput = {
   expiresAt: Date | string
   revokedAt?: Date | string | null
   createdAt?: Date | string
+  membersOnly?: boolean
+  lastUsedAt?: Date | string | null
+  comments?: Prisma.CommentUncheckedCreateNestedManyWithoutShareLinkInput
 }
 
 export type ShareLinkCreateOrConnectWithoutSessionInput = {
@@ -482,6 +560,76 @@ export type ShareLinkScalarWhereInput = {
   expiresAt?: Prisma.DateTimeFilter<"ShareLink"> | Date | string
   revokedAt?: Prisma.DateTimeNullableFilter<"ShareLink"> | Date | string | null
   createdAt?: Prisma.DateTimeFilter<"ShareLink"> | Date | string
+  membersOnly?: Prisma.BoolFilter<"ShareLink"> | boolean
+  lastUsedAt?: Prisma.DateTimeNullableFilter<"ShareLink"> | Date | string | null
+}
+
+export type ShareLinkCreateWithoutCommentsInput = {
+  id?: string
+  tokenHash: string
+  createdById: string
+  scope?: string
+  expiresAt: Date | string
+  revokedAt?: Date | string | null
+  createdAt?: Date | string
+  membersOnly?: boolean
+  lastUsedAt?: Date | string | null
+  session: Prisma.SessionCreateNestedOneWithoutShareLinksInput
+}
+
+export type ShareLinkUncheckedCreateWithoutCommentsInput = {
+  id?: string
+  sessionId: string
+  tokenHash: string
+  createdById: string
+  scope?: string
+  expiresAt: Date | string
+  revokedAt?: Date | string | null
+  createdAt?: Date | string
+  membersOnly?: boolean
+  lastUsedAt?: Date | string | null
+}
+
+export type ShareLinkCreateOrConnectWithoutCommentsInput = {
+  where: Prisma.ShareLinkWhereUniqueInput
+  create: Prisma.XOR<Prisma.ShareLinkCreateWithoutCommentsInput, Prisma.ShareLinkUncheckedCreateWithoutCommentsInput>
+}
+
+export type ShareLinkUpsertWithoutCommentsInput = {
+  update: Prisma.XOR<Prisma.ShareLinkUpdateWithoutCommentsInput, Prisma.ShareLinkUncheckedUpdateWithoutCommentsInput>
+  create: Prisma.XOR<Prisma.ShareLinkCreateWithoutCommentsInput, Prisma.ShareLinkUncheckedCreateWithoutCommentsInput>
+  where?: Prisma.ShareLinkWhereInput
+}
+
+export type ShareLinkUpdateToOneWithWhereWithoutCommentsInput = {
+  where?: Prisma.ShareLinkWhereInput
+  data: Prisma.XOR<Prisma.ShareLinkUpdateWithoutCommentsInput, Prisma.ShareLinkUncheckedUpdateWithoutCommentsInput>
+}
+
+export type ShareLinkUpdateWithoutCommentsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdById?: Prisma.StringFieldUpdateOperationsInput | string
+  scope?: Prisma.StringFieldUpdateOperationsInput | string
+  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  membersOnly?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  session?: Prisma.SessionUpdateOneRequiredWithoutShareLinksNestedInput
+}
+
+export type ShareLinkUncheckedUpdateWithoutCommentsInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  sessionId?: Prisma.StringFieldUpdateOperationsInput | string
+  tokenHash?: Prisma.StringFieldUpdateOperationsInput | string
+  createdById?: Prisma.StringFieldUpdateOperationsInput | string
+  scope?: Prisma.StringFieldUpdateOperationsInput | string
+  expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  membersOnly?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type ShareLinkCreateManySessionInput = {
@@ -492,6 +640,8 @@ export type ShareLinkCreateManySessionInput = {
   expiresAt: Date | string
   revokedAt?: Date | string | null
   createdAt?: Date | string
+  membersOnly?: boolean
+  lastUsedAt?: Date | string | null
 }
 
 export type ShareLinkUpdateWithoutSessionInput = {
@@ -502,6 +652,9 @@ export type ShareLinkUpdateWithoutSessionInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  membersOnly?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comments?: Prisma.CommentUpdateManyWithoutShareLinkNestedInput
 }
 
 export type ShareLinkUncheckedUpdateWithoutSessionInput = {
@@ -512,6 +665,9 @@ export type ShareLinkUncheckedUpdateWithoutSessionInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  membersOnly?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
+  comments?: Prisma.CommentUncheckedUpdateManyWithoutShareLinkNestedInput
 }
 
 export type ShareLinkUncheckedUpdateManyWithoutSessionInput = {
@@ -522,8 +678,39 @@ export type ShareLinkUncheckedUpdateManyWithoutSessionInput = {
   expiresAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   revokedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  membersOnly?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  lastUsedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
+
+/**
+ * Count Type ShareLinkCountOutputType
+ */
+
+export type ShareLinkCountOutputType = {
+  comments: number
+}
+
+export type ShareLinkCountOutputTypeSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  comments?: boolean | ShareLinkCountOutputTypeCountCommentsArgs
+}
+
+/**
+ * ShareLinkCountOutputType without action
+ */
+export type ShareLinkCountOutputTypeDefaultArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the ShareLinkCountOutputType
+   */
+  select?: Prisma.ShareLinkCountOutputTypeSelect<ExtArgs> | null
+}
+
+/**
+ * ShareLinkCountOutputType without action
+ */
+export type ShareLinkCountOutputTypeCountCommentsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  where?: Prisma.CommentWhereInput
+}
 
 
 export type ShareLinkSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -535,7 +722,11 @@ export type ShareLinkSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   expiresAt?: boolean
   revokedAt?: boolean
   createdAt?: boolean
+  membersOnly?: boolean
+  lastUsedAt?: boolean
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
+  comments?: boolean | Prisma.ShareLink$commentsArgs<ExtArgs>
+  _count?: boolean | Prisma.ShareLinkCountOutputTypeDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["shareLink"]>
 
 export type ShareLinkSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -547,6 +738,8 @@ export type ShareLinkSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ext
   expiresAt?: boolean
   revokedAt?: boolean
   createdAt?: boolean
+  membersOnly?: boolean
+  lastUsedAt?: boolean
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["shareLink"]>
 
@@ -559,6 +752,8 @@ export type ShareLinkSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ext
   expiresAt?: boolean
   revokedAt?: boolean
   createdAt?: boolean
+  membersOnly?: boolean
+  lastUsedAt?: boolean
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["shareLink"]>
 
@@ -571,11 +766,15 @@ export type ShareLinkSelectScalar = {
   expiresAt?: boolean
   revokedAt?: boolean
   createdAt?: boolean
+  membersOnly?: boolean
+  lastUsedAt?: boolean
 }
 
-export type ShareLinkOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "sessionId" | "tokenHash" | "createdById" | "scope" | "expiresAt" | "revokedAt" | "createdAt", ExtArgs["result"]["shareLink"]>
+export type ShareLinkOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "sessionId" | "tokenHash" | "createdById" | "scope" | "expiresAt" | "revokedAt" | "createdAt" | "membersOnly" | "lastUsedAt", ExtArgs["result"]["shareLink"]>
 export type ShareLinkInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
+  comments?: boolean | Prisma.ShareLink$commentsArgs<ExtArgs>
+  _count?: boolean | Prisma.ShareLinkCountOutputTypeDefaultArgs<ExtArgs>
 }
 export type ShareLinkIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
@@ -588,6 +787,7 @@ export type $ShareLinkPayload<ExtArgs extends runtime.Types.Extensions.InternalA
   name: "ShareLink"
   objects: {
     session: Prisma.$SessionPayload<ExtArgs>
+    comments: Prisma.$CommentPayload<ExtArgs>[]
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -598,6 +798,11 @@ export type $ShareLinkPayload<ExtArgs extends runtime.Types.Extensions.InternalA
     expiresAt: Date
     revokedAt: Date | null
     createdAt: Date
+    /**
+     * Only signed-in members of the session's team may open it (the viewer still gets only the viewer's reads).
+     */
+    membersOnly: boolean
+    lastUsedAt: Date | null
   }, ExtArgs["result"]["shareLink"]>
   composites: {}
 }
@@ -993,6 +1198,7 @@ readonly fields: ShareLinkFieldRefs;
 export interface Prisma__ShareLinkClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   session<T extends Prisma.SessionDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.SessionDefaultArgs<ExtArgs>>): Prisma.Prisma__SessionClient<runtime.Types.Result.GetResult<Prisma.$SessionPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  comments<T extends Prisma.ShareLink$commentsArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.ShareLink$commentsArgs<ExtArgs>>): Prisma.PrismaPromise<runtime.Types.Result.GetResult<Prisma.$CommentPayload<ExtArgs>, T, "findMany", GlobalOmitOptions> | Null>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
@@ -1030,6 +1236,8 @@ export interface ShareLinkFieldRefs {
   readonly expiresAt: Prisma.FieldRef<"ShareLink", 'DateTime'>
   readonly revokedAt: Prisma.FieldRef<"ShareLink", 'DateTime'>
   readonly createdAt: Prisma.FieldRef<"ShareLink", 'DateTime'>
+  readonly membersOnly: Prisma.FieldRef<"ShareLink", 'Boolean'>
+  readonly lastUsedAt: Prisma.FieldRef<"ShareLink", 'DateTime'>
 }
     
 
@@ -1426,6 +1634,30 @@ export type ShareLinkDeleteManyArgs<ExtArgs extends runtime.Types.Extensions.Int
    * Limit how many ShareLinks to delete.
    */
   limit?: number
+}
+
+/**
+ * ShareLink.comments
+ */
+export type ShareLink$commentsArgs<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
+  /**
+   * Select specific fields to fetch from the Comment
+   */
+  select?: Prisma.CommentSelect<ExtArgs> | null
+  /**
+   * Omit specific fields from the Comment
+   */
+  omit?: Prisma.CommentOmit<ExtArgs> | null
+  /**
+   * Choose, which related nodes to fetch as well
+   */
+  include?: Prisma.CommentInclude<ExtArgs> | null
+  where?: Prisma.CommentWhereInput
+  orderBy?: Prisma.CommentOrderByWithRelationInput | Prisma.CommentOrderByWithRelationInput[]
+  cursor?: Prisma.CommentWhereUniqueInput
+  take?: number
+  skip?: number
+  distinct?: Prisma.CommentScalarFieldEnum | Prisma.CommentScalarFieldEnum[]
 }
 
 /**

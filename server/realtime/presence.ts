@@ -1,0 +1,56 @@
+// Presence: who is in a session now and which file each has open, for the session's header.
+// A browser says where it is (presence:set) after following the session; everyone following it
+// gets the new list. Per server process, like the sockets it describes; nothing is stored.
+import type { Server } from 'socket.io';
+import { z } from 'zod';
+import type { Principal } from '../auth/roles.ts';
+import { sessionIdSchema } from '../sessions/schemas.ts';
+import type { Services } from '../services.ts';
+import type { Ack, PresenceEntry } from './protocol.ts';
+import { room } from './socket.ts';
+
+const setSchema = z.object({ sessionId: sessionIdSchema, file: z.string().max(4096).nullable().optional() });
+const safeAck = (ack: unknown): Ack => (typeof ack === 'function' ? (ack as Ack) : () => {});
+
+export function attachPresence(io: Server, services: Services) {
+  /** sessionId → socket id → who, and the file open there. */
+  const sessions = new Map<string, Map<string, PresenceEntry>>();
+
+  const publish = (sessionId: string) => {
+    const bySocket = sessions.get(sessionId);
+    const people = new Map<string, PresenceEntry>();
+    // One entry per person: the latest socket that named a file wins over one that did not.
+    for (const p of bySocket?.values() ?? []) if (!people.has(p.userId) || p.file) people.set(p.userId, p);
+    io.to(room(sessionId)).emit('presence:changed', { sessionId, people: [...people.values()].sort((a, b) => a.name.localeCompare(b.name)) });
+  };
+  const leave = (sessionId: string, socketId: string) => {
+    const bySocket = sessions.get(sessionId);
+    if (!bySocket?.delete(socketId)) return;
+    if (bySocket.size === 0) sessions.delete(sessionId);
+    publish(sessionId);
+  };
+
+  io.on('connection', (socket) => {
+    socket.on('presence:set', async (raw: unknown, rawAck: unknown) => {
+      const ack = safeAck(rawAck);
+      const req = setSchema.safeParse(raw);
+      if (!req.success) return ack({ ok: false, error: req.error.issues.map((i) => i.message).join('; ') });
+      const { sessionId, file } = req.data;
+      const principal = (socket.data as { principal?: Principal }).principal;
+      if (!principal) return ack({ ok: false, error: 'Sign in to continue.' });
+      if (file === undefined) { leave(sessionId, socket.id); return ack({ ok: true }); }
+      try {
+        await services.sessions.get(principal, sessionId);
+      } catch {
+        return ack({ ok: false, error: 'You do not have access to this session.' });
+      }
+      if (!sessions.has(sessionId)) sessions.set(sessionId, new Map());
+      sessions.get(sessionId)!.set(socket.id, { userId: principal.user.id, name: principal.user.name, file });
+      publish(sessionId);
+      ack({ ok: true });
+    });
+    socket.on('disconnect', () => {
+      for (const sessionId of [...sessions.keys()]) leave(sessionId, socket.id);
+    });
+  });
+}
