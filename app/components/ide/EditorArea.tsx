@@ -3,6 +3,8 @@ import { DiffEditor, Editor } from '@monaco-editor/react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTRPCClient } from '../../lib/trpc.ts';
 import { languageFor, monaco } from './monaco-setup.ts';
+import { trackEditor } from './editor-status.ts';
+import { addSaveAction, SplitGroup, useSplit } from './SplitGroup.tsx';
 
 interface Tab {
   path: string;
@@ -39,6 +41,7 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
   const [theme, setTheme] = useState('vs-dark');
   const tabsRef = useRef(tabs);
   tabsRef.current = tabs;
+  const split = useSplit(active, setActive);
 
   useEffect(() => {
     const dark = () => {
@@ -54,7 +57,7 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
   const update = useCallback((path: string, patch: Partial<Tab>) => setTabs((ts) => ts.map((t) => (t.path === path ? { ...t, ...patch } : t))), []);
 
   const open = useCallback(async (path: string) => {
-    setActive(path);
+    split.show(path);
     if (tabsRef.current.some((t) => t.path === path)) return;
     try {
       const file = await client.files.read.query({ sessionId, path });
@@ -65,7 +68,7 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
     } catch (err) {
       setError(`Could not open ${path}: ${errorText(err)}`);
     }
-  }, [client, sessionId]);
+  }, [client, sessionId, split.show]);
 
   /** Files changed on disk: clean tabs reload; dirty ones keep the edits and show a warning. */
   const changed = useCallback(async (paths: string[]) => {
@@ -115,8 +118,6 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
 
   const saveRef = useRef(save);
   saveRef.current = save;
-  const activeRef = useRef(active);
-  activeRef.current = active;
 
   const close = (path: string) => {
     const tab = tabs.find((t) => t.path === path);
@@ -135,13 +136,14 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
       <div className="tabs" role="tablist" aria-label="Open files">
         {tabs.map((t) => (
           <div key={t.path} className="tab" data-active={t.path === active || undefined} title={t.path}>
-            <button type="button" role="tab" aria-selected={t.path === active} onClick={() => setActive(t.path)}>
+            <button type="button" role="tab" aria-selected={t.path === active} onClick={() => split.show(t.path)}>
               {t.path.split('/').pop()}{isDirty(t) && <span className="dirty" aria-label="unsaved changes"> ●</span>}
             </button>
             <button type="button" className="tab-close" aria-label={`Close ${t.path}`} onClick={() => close(t.path)}>×</button>
           </div>
         ))}
         <div className="spacer" />
+        {split.toggle}
         {tab && !readOnly && (
           <>
             <button type="button" className="ghost small" aria-pressed={tab.view === 'diff-saved'} onClick={() => update(tab.path, { view: tab.view === 'diff-saved' ? 'edit' : 'diff-saved' })}>Compare with saved</button>
@@ -162,7 +164,7 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
           <button type="button" className="ghost small danger" onClick={() => void save(tab.path, true)}>Overwrite with mine</button>
         </div>
       )}
-      <div className="editor-body">
+      <div className="editor-body" data-split={split.path !== null || undefined}>
         {!tab && <p className="muted placeholder">Open a file from the tree.</p>}
         {tab && tab.view === 'edit' && (
           <Editor
@@ -174,7 +176,9 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
             options={{ readOnly, minimap: { enabled: false }, fontSize: 13, automaticLayout: true, scrollBeyondLastLine: false }}
             onChange={(value) => update(tab.path, { buffer: value ?? '' })}
             onMount={(editor) => {
-              editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => { if (activeRef.current) void saveRef.current(activeRef.current); });
+              trackEditor(editor);
+              editor.onDidFocusEditorText(() => split.focus(0));
+              addSaveAction(editor, (p) => void saveRef.current(p));
             }}
           />
         )}
@@ -190,6 +194,10 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
               options={{ readOnly: true, originalEditable: false, renderSideBySide: true, minimap: { enabled: false }, automaticLayout: true }}
             />
           </div>
+        )}
+        {split.path !== null && (
+          <SplitGroup tab={tabs.find((t) => t.path === split.path) ?? null} theme={theme} readOnly={readOnlyWorkspace} onFocus={() => split.focus(1)}
+            onChange={(path, buffer) => update(path, { buffer })} onSave={(path) => void save(path)} />
         )}
       </div>
     </section>
