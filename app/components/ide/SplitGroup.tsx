@@ -6,6 +6,7 @@ import { Editor } from '@monaco-editor/react';
 import { useCallback, useRef, useState, type ReactNode } from 'react';
 import { trackEditor } from './editor-status.ts';
 import { languageFor, monaco } from './monaco-setup.ts';
+import './editor-tools.css';
 
 export interface SplitState {
   /** The file shown in the second group; null when the editor is not split. */

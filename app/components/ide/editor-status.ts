@@ -20,6 +20,7 @@ const listeners = new Set<() => void>();
 const publish = (s: CursorStatus | null) => { current = s; for (const l of listeners) l(); };
 let pendingReveal: { path: string; line: number; column: number } | null = null;
 const editors = new Set<MonacoEditor.IStandaloneCodeEditor>();
+let lastFocused: MonacoEditor.IStandaloneCodeEditor | null = null;
 /** The workspace path of the file an editor shows (models are named by their path). */
 const pathOf = (e: MonacoEditor.IStandaloneCodeEditor) => e.getModel()?.uri.path.replace(/^\//, '') ?? null;
 
@@ -54,10 +55,11 @@ export function trackEditor(editor: MonacoEditor.IStandaloneCodeEditor): void {
   editor.onDidChangeCursorSelection(() => { if (focused()) report(); });
   editor.onDidChangeModel(() => report());
   editor.onDidChangeModelLanguage(() => report());
-  editor.onDidFocusEditorText(() => report());
+  editor.onDidFocusEditorText(() => { lastFocused = editor; report(); });
   editors.add(editor);
   editor.onDidDispose(() => {
     editors.delete(editor);
+    if (lastFocused === editor) lastFocused = null;
     if (!editors.size) publish(null);
   });
   report();
@@ -68,6 +70,18 @@ export function revealWhenShown(path: string, line: number, column = 1): void {
   const shown = [...editors].find((e) => pathOf(e) === path);
   if (shown) reveal(shown, line, column);
   else pendingReveal = { path, line, column };
+}
+
+/**
+ * Runs an editor action (the command palette, go to line) in the editor last used, for keys
+ * pressed outside it. False when no editor is open.
+ */
+export function runEditorAction(id: string): boolean {
+  const editor = lastFocused ?? [...editors].at(-1);
+  if (!editor) return false;
+  editor.focus();
+  void editor.getAction(id)?.run();
+  return true;
 }
 
 export function useCursorStatus(): CursorStatus | null {
