@@ -20,7 +20,7 @@ beforeAll(async () => {
   ws = await env.provider.create({ id: 'search', source: { kind: 'empty' }, networkAllowed: false, uid: uidBase() + 1 });
   await ws.files.createDir('src');
   await ws.files.createFile('src/main.ts', 'import { greet } from "./greet";\nconsole.log(greet("Ada"));\n');
-  await ws.files.createFile('src/greet.ts', 'export function greet(name: string) {\n  return `Hello, ${name}`; // greet é\n}\n');
+  await ws.files.createFile('src/greet.ts', 'export function greet(name: string) {\n  return `Héllo, ${name}`; // greet (after a two-byte character)\n}\n');
   await ws.files.createFile('notes: a.md', 'Greet everyone.\n');
   await ws.files.createDir('node_modules');
   await ws.files.createFile('.hidden', 'greet\n');

@@ -30,6 +30,8 @@ function withMarks(text: string, ranges: [number, number][]): ReactNode[] {
   return out;
 }
 
+const count = (n: number, what: string, more = false) => `${n}${more ? '+' : ''} ${what}${n === 1 && !more ? '' : 's'}`;
+
 function groupByFile(matches: Match[]): [string, Match[]][] {
   const groups = new Map<string, Match[]>();
   for (const m of matches) groups.set(m.path, [...(groups.get(m.path) ?? []), m]);
@@ -65,7 +67,7 @@ export function SearchPanel({ sessionId, readOnly, onOpen, onClose }: { sessionI
       const failed = outcomes.filter((o) => o.error);
       const total = replaced.reduce((n, o) => n + o.replacements, 0);
       setDone([
-        `Replaced ${total} occurrence${total === 1 ? '' : 's'} in ${replaced.length} file${replaced.length === 1 ? '' : 's'}.`,
+        `Replaced ${count(total, 'occurrence')} in ${count(replaced.length, 'file')}.`,
         ...failed.map((o) => `${o.path}: ${o.error}`),
       ].join(' '));
       setPreview(null);
@@ -104,7 +106,7 @@ export function SearchPanel({ sessionId, readOnly, onOpen, onClose }: { sessionI
           <div role="region" aria-label="Replace preview">
             <p className="small-text search-summary">
               {preview.files.length
-                ? `${preview.files.reduce((n, f) => n + f.replacements, 0)} replacements in ${preview.files.length} files${preview.more ? ' (more files match; narrow the search to reach them)' : ''}.`
+                ? `${count(preview.files.reduce((n, f) => n + f.replacements, 0), 'replacement')} in ${count(preview.files.length, 'file')}${preview.more ? ' (more files match; narrow the search to reach them)' : ''}.`
                 : 'Nothing to replace.'}
             </p>
             {preview.files.map((f) => (
@@ -130,7 +132,7 @@ export function SearchPanel({ sessionId, readOnly, onOpen, onClose }: { sessionI
             <div className="row search-actions">
               <button type="button" className="primary small" disabled={!chosen.length || applying.isPending}
                 onClick={() => applying.mutate({ ...q, pattern, replacement, files: chosen.map((f) => ({ path: f.path, version: f.version })) })}>
-                Replace in {chosen.length} file{chosen.length === 1 ? '' : 's'}
+                Replace in {count(chosen.length, 'file')}
               </button>
               <button type="button" className="ghost small" onClick={() => setPreview(null)}>Cancel</button>
             </div>
@@ -141,7 +143,7 @@ export function SearchPanel({ sessionId, readOnly, onOpen, onClose }: { sessionI
             {results.data && (
               <p className="small-text search-summary" role="status">
                 {results.data.matches.length
-                  ? `${results.data.matches.length}${results.data.more ? '+' : ''} results in ${groups.length} files`
+                  ? `${count(results.data.matches.length, 'result', results.data.more)} in ${count(groups.length, 'file')}`
                   : 'No results.'}
               </p>
             )}

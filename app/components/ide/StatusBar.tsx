@@ -7,10 +7,11 @@ import { useTRPC } from '../../lib/trpc.ts';
 import { useCursorStatus } from './editor-status.ts';
 import './editor-tools.css';
 
-/** The branch is re-read this often: switching branches in a terminal changes no file the tree watches. */
+/**
+ * The branch is re-read this often (without a repository too: `git init` may come): the watcher
+ * does not look inside .git, so a branch switch in a terminal announces nothing.
+ */
 const BRANCH_POLL_MS = 10_000;
-/** Without a repository (a lookup that fails), less often: `git init` may still come. */
-const NO_REPO_POLL_MS = 60_000;
 
 const LANGUAGE_NAMES: Record<string, string> = {
   typescript: 'TypeScript', javascript: 'JavaScript', json: 'JSON', css: 'CSS', scss: 'SCSS', less: 'Less', html: 'HTML',
@@ -27,7 +28,7 @@ export function branchFromHead(head: string): string {
 function useBranch(sessionId: string, enabled: boolean) {
   const trpc = useTRPC();
   return useQuery({
-    ...trpc.files.read.queryOptions({ sessionId, path: '.git/HEAD' }, { refetchInterval: (q) => (q.state.error ? NO_REPO_POLL_MS : BRANCH_POLL_MS), retry: false }),
+    ...trpc.files.read.queryOptions({ sessionId, path: '.git/HEAD' }, { refetchInterval: BRANCH_POLL_MS, retry: false }),
     enabled,
     select: (f) => (f.content === null ? null : branchFromHead(f.content)),
   });
@@ -44,7 +45,7 @@ export function StatusBar({ sessionId, connection, workspaceReady }: { sessionId
   const conn = connectionText(connection);
   const notRepo = (branch.error as { data?: { code?: string } } | null)?.data?.code === 'NOT_FOUND';
   return (
-    <footer className="status-bar" aria-label="Status bar">
+    <div className="status-bar" role="region" aria-label="Status bar">
       <span className={`status-item status-${conn.tone}`} title="Connection to the server">{conn.text}</span>
       {branch.data && <span className="status-item" title="Git branch">Branch: {branch.data}</span>}
       {branch.error && !notRepo && <span className="status-item" title={branch.error.message}>Branch unknown: {branch.error.message}</span>}
@@ -57,6 +58,6 @@ export function StatusBar({ sessionId, connection, workspaceReady }: { sessionId
           <span className="status-item" title="Language mode">{LANGUAGE_NAMES[cursor.language] ?? cursor.language}</span>
         </>
       )}
-    </footer>
+    </div>
   );
 }
