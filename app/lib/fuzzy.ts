@@ -11,51 +11,62 @@ const IN_FILE_NAME = 2;
 /** Later matches are worth slightly less, so `ab` prefers `ab…` to `…a…b`. */
 const GAP_PENALTY = 0.1;
 
-const isWordStart = (path: string, i: number) => {
-  if (i === 0) return true;
-  const prev = path[i - 1]!;
-  const c = path[i]!;
-  return /[/_\-. ]/.test(prev) || (prev === prev.toLowerCase() && c !== c.toLowerCase());
-};
+/** `/ _ - .` and space. */
+const isSeparator = (code: number) => code === 47 || code === 95 || code === 45 || code === 46 || code === 32;
+const isUpper = (code: number) => code >= 65 && code <= 90;
+const isWordStart = (path: string, i: number) =>
+  i === 0 || isSeparator(path.charCodeAt(i - 1)) || (isUpper(path.charCodeAt(i)) && !isUpper(path.charCodeAt(i - 1)));
+
+const NONE = -Infinity;
+// Scratch rows reused across calls: quick open scores thousands of paths per keystroke.
+let prevRow = new Float64Array(256);
+let row = new Float64Array(256);
+let from = new Int32Array(0);
 
 /** Null when `query` is not a subsequence of `path` (case-insensitive; spaces in the query are ignored). */
 export function fuzzyMatch(query: string, path: string): FuzzyMatch | null {
   const q = query.replace(/\s+/g, '').toLowerCase();
   if (!q) return { path, score: -path.length * 0.01, positions: [] };
   const lower = path.toLowerCase();
+  // Most paths fail this cheap check; only the rest pay for the scoring below.
+  for (let i = 0, j = 0; i < q.length; i++, j++) {
+    j = lower.indexOf(q[i]!, j);
+    if (j < 0) return null;
+  }
   const n = path.length;
   const nameStart = path.lastIndexOf('/') + 1;
   const bonus = (j: number) =>
     (j === 0 || path[j - 1] === '/' ? SEGMENT_START : isWordStart(path, j) ? WORD_START : 0)
     + (j >= nameStart ? IN_FILE_NAME : 0) - (j * GAP_PENALTY) / n;
-  // best[i][j]: the best score of q[0..i] with q[i] at path[j]; from[i][j]: where q[i-1] was.
-  const NONE = -Infinity;
-  let prev: number[] = [];
-  const from: Int32Array[] = [];
+  if (prevRow.length < n) { prevRow = new Float64Array(n * 2); row = new Float64Array(n * 2); }
+  if (from.length < q.length * n) from = new Int32Array(q.length * n * 2);
+  // row[j]: the best score of q[0..i] with q[i] at path[j]; from[i*n + j]: where q[i-1] was then.
   for (let i = 0; i < q.length; i++) {
-    const row = new Array<number>(n).fill(NONE);
-    const back = new Int32Array(n).fill(-1);
+    const c = q[i]!;
     let bestBefore = NONE;
     let bestBeforeAt = -1;
     for (let j = 0; j < n; j++) {
-      // The best placement of q[i-1] strictly before j-1 (a gap), kept as j moves right.
-      if (i > 0 && j >= 2 && prev[j - 2]! > bestBefore) { bestBefore = prev[j - 2]!; bestBeforeAt = j - 2; }
-      if (lower[j] !== q[i]) continue;
+      // The best placement of q[i-1] before j-1 (a gap), kept as j moves right.
+      if (i > 0 && j >= 2 && prevRow[j - 2]! > bestBefore) { bestBefore = prevRow[j - 2]!; bestBeforeAt = j - 2; }
+      row[j] = NONE;
+      if (lower[j] !== c) continue;
       if (i === 0) { row[j] = bonus(j); continue; }
-      const run = j > 0 && prev[j - 1]! > NONE ? prev[j - 1]! + CONSECUTIVE : NONE;
+      const run = j > 0 && prevRow[j - 1]! > NONE ? prevRow[j - 1]! + CONSECUTIVE : NONE;
       if (run === NONE && bestBefore === NONE) continue;
-      if (run >= bestBefore) { row[j] = run + bonus(j); back[j] = j - 1; } else { row[j] = bestBefore + bonus(j); back[j] = bestBeforeAt; }
+      const viaRun = run >= bestBefore;
+      row[j] = (viaRun ? run : bestBefore) + bonus(j);
+      from[i * n + j] = viaRun ? j - 1 : bestBeforeAt;
     }
-    from.push(back);
-    prev = row;
+    [prevRow, row] = [row, prevRow];
   }
   let end = -1;
-  for (let j = 0; j < n; j++) if (prev[j]! > NONE && (end < 0 || prev[j]! > prev[end]!)) end = j;
+  for (let j = 0; j < n; j++) if (prevRow[j]! > NONE && (end < 0 || prevRow[j]! > prevRow[end]!)) end = j;
   if (end < 0) return null;
-  const positions: number[] = [];
-  for (let i = q.length - 1, j = end; i >= 0; j = from[i]![j]!, i--) positions.unshift(j);
+  const score = prevRow[end]!;
+  const positions = new Array<number>(q.length);
+  for (let i = q.length - 1, j = end; i >= 0; j = from[i * n + j]!, i--) positions[i] = j;
   // Shorter paths win ties: `index.ts` before `src/deep/index.ts`.
-  return { path, score: prev[end]! - n * 0.01, positions };
+  return { path, score: score - n * 0.01, positions };
 }
 
 /** The best `limit` matches of `query` among `paths`, best first. */
@@ -65,5 +76,5 @@ export function fuzzyFilter(query: string, paths: string[], limit = 50): FuzzyMa
     const m = fuzzyMatch(query, p);
     if (m) out.push(m);
   }
-  return out.sort((a, b) => b.score - a.score || a.path.localeCompare(b.path)).slice(0, limit);
+  return out.sort((a, b) => b.score - a.score || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).slice(0, limit);
 }
