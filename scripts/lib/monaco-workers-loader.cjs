@@ -1,3 +1,4 @@
+/* global module -- a CommonJS module (see below) */
 // A Turbopack loader for monaco-editor's language worker managers (TypeScript, JSON, CSS, HTML).
 // Each names its worker as `createWorker: () => new Worker(new URL('x.worker.js', import.meta.url))`,
 // a fallback Monaco uses only without `MonacoEnvironment.getWorker`. Ours always has one (the
