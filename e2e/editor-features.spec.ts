@@ -14,6 +14,7 @@ async function newTemplateSession(page: Page, title: string) {
 }
 
 test('quick open, find, go to line, command palette and the status bar', async ({ page }) => {
+  test.setTimeout(120_000);
   await newTemplateSession(page, 'Editor keys');
   const editor = page.getByRole('region', { name: 'Editor' });
   const status = page.getByRole('region', { name: 'Status bar' });
@@ -66,6 +67,16 @@ test('quick open, find, go to line, command palette and the status bar', async (
   await page.keyboard.press('Enter');
   await expect(editor.getByRole('tab', { name: 'cart.mjs', exact: true })).toHaveAttribute('aria-selected', 'true');
   await expect(status).toContainText('Ln 12, Col 1');
+
+  // The status bar names the git branch once there is a repository.
+  await expect(status).not.toContainText('Branch');
+  await page.getByRole('button', { name: 'New terminal' }).click();
+  const terminal = page.getByRole('region', { name: /^Terminal/ });
+  await expect(terminal.locator('.xterm-rows')).toContainText('$', { timeout: 15_000 });
+  await terminal.click();
+  await page.keyboard.type('git init -q -b e2e-branch && echo initialised\n');
+  await expect(terminal.locator('.xterm-rows')).toContainText('initialised');
+  await expect(status).toContainText('Branch: e2e-branch', { timeout: 20_000 });
 });
 
 test('search across files, then replace with a preview', async ({ page }) => {
