@@ -13,8 +13,10 @@ import type { EditorHandle } from './ide/EditorArea.tsx';
 import { ExportEventsButton } from './ExportEventsButton.tsx';
 import { MemoryPanel } from './memory/MemoryPanel.tsx';
 import { FileTree, useRefreshFiles } from './ide/FileTree.tsx';
+import { IdeCommands } from './ide/IdeCommands.tsx';
 import { ReleaseCheck } from './ide/ReleaseCheck.tsx';
 import { ShareButton } from './share/ShareButton.tsx';
+import { StatusBar } from './ide/StatusBar.tsx';
 import { TerminalPanel } from './ide/TerminalPanel.tsx';
 
 // Monaco touches `window` when its module loads, so the editor is never rendered on the server
@@ -108,6 +110,7 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
               onChange={(e) => setNetwork.mutate({ id: sessionId, allowed: e.target.checked })} /> Network access</label>
           : <span className="badge">{s.workspace.networkAllowed ? 'network on' : 'no network'}</span>)}
         <div className="spacer" />
+        {workspaceStatus === 'ready' && <IdeCommands sessionId={sessionId} readOnly={!ready} onOpen={openFile} />}
         <ShareButton sessionId={sessionId} isAdmin={isAdmin} />
         <ExportEventsButton sessionId={sessionId} />
         {s.workspace && <ReleaseCheck sessionId={sessionId} disabled={!ready} />}
@@ -144,6 +147,7 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
           {side === 'Activity' && <section className="panel" aria-label="Activity"><EventTimeline events={events} focusSeq={focusSeq} /></section>}
         </aside>
       </div>
+      <StatusBar sessionId={sessionId} connection={connection} workspaceReady={workspaceStatus === 'ready'} />
     </div>
   );
 }

@@ -20,6 +20,7 @@ const DOCKER_ALLOWED = [
   /^(package\.json|package-lock\.json|next\.config\.mjs|tsconfig\.json)$/,
   /^(app|server|prisma|public)\//,
   /^scripts\/lib\/(build-worker|artifacts)\.mjs$/,
+  /^scripts\/lib\/monaco-workers-loader\.cjs$/,
 ];
 
 const SECRET_PATTERNS = [

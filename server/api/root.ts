@@ -10,6 +10,7 @@ import { policyRouter } from './routers/policy.ts';
 import { profilesRouter } from './routers/profiles.ts';
 import { filesRouter } from './routers/files.ts';
 import { releaseRouter } from './routers/release.ts';
+import { searchRouter } from './routers/search.ts';
 import { secretsRouter } from './routers/secrets.ts';
 import { sessionsRouter } from './routers/sessions.ts';
 import { shareRouter } from './routers/share.ts';
@@ -28,6 +29,7 @@ export const appRouter = router({
   memory: memoryRouter,
   secrets: secretsRouter,
   release: releaseRouter,
+  search: searchRouter,
   egress: egressRouter,
   profiles: profilesRouter,
   audit: auditRouter,

@@ -11,6 +11,8 @@ import { isDirty, removeTabs, renameTabs, restoreTab, tabFromDisk, toStored, typ
 import { ErrorBanner } from './ErrorBanner.tsx';
 import { MergeEditor } from './MergeEditor.tsx';
 import { languageFor, monaco } from './monaco-setup.ts';
+import { trackEditor } from './editor-status.ts';
+import { addSaveAction, SplitGroup, useSplit } from './SplitGroup.tsx';
 
 /** While saves wait for the server, they are retried this often (and at once when the socket is back). */
 const QUEUE_RETRY_MS = 5_000;
@@ -45,6 +47,7 @@ export function EditorArea({ sessionId, userId, onReady, readOnlyWorkspace }: { 
   const [theme, setTheme] = useState('vs-dark');
   const tabsRef = useRef(tabs);
   tabsRef.current = tabs;
+  const split = useSplit(active, setActive);
 
   useEffect(() => {
     const dark = () => {
@@ -107,7 +110,7 @@ export function EditorArea({ sessionId, userId, onReady, readOnlyWorkspace }: { 
   const update = useCallback((path: string, patch: Partial<Tab>) => setTabs((ts) => ts.map((t) => (t.path === path ? { ...t, ...patch } : t))), []);
 
   const open = useCallback(async (path: string) => {
-    setActive(path);
+    split.show(path);
     if (tabsRef.current.some((t) => t.path === path)) return;
     try {
       const file = await client.files.read.query({ sessionId, path });
@@ -116,7 +119,7 @@ export function EditorArea({ sessionId, userId, onReady, readOnlyWorkspace }: { 
     } catch (err) {
       setError(`Could not open ${path}: ${errorText(err)}`);
     }
-  }, [client, sessionId]);
+  }, [client, sessionId, split.show]);
 
   const removed = useCallback((paths: string[]) => {
     setTabs((ts) => removeTabs(ts, paths).tabs);
@@ -263,7 +266,7 @@ export function EditorArea({ sessionId, userId, onReady, readOnlyWorkspace }: { 
       <div className="tabs" role="tablist" aria-label="Open files">
         {tabs.map((t) => (
           <div key={t.path} className="tab" data-active={t.path === active || undefined} title={t.path}>
-            <button type="button" role="tab" aria-selected={t.path === active} onClick={() => setActive(t.path)}>
+            <button type="button" role="tab" aria-selected={t.path === active} onClick={() => split.show(t.path)}>
               {t.path.split('/').pop()}
               {t.deletedOnDisk && <span className="deleted"> (deleted on disk)</span>}
               {isDirty(t) && <span className="dirty" aria-label={t.queued ? 'unsaved changes, save queued' : 'unsaved changes'}> ●</span>}
@@ -272,6 +275,7 @@ export function EditorArea({ sessionId, userId, onReady, readOnlyWorkspace }: { 
           </div>
         ))}
         <div className="spacer" />
+        {split.toggle}
         {tab && !readOnly && (
           <>
             <button type="button" className="ghost small" aria-pressed={tab.view === 'diff-saved'} onClick={() => update(tab.path, { view: tab.view === 'diff-saved' ? 'edit' : 'diff-saved' })}>Compare with saved</button>
@@ -296,7 +300,7 @@ export function EditorArea({ sessionId, userId, onReady, readOnlyWorkspace }: { 
           {!readOnly && <button type="button" className="ghost small danger" onClick={() => void save(tab.path, tab.onDisk!.version)}>Keep mine</button>}
         </div>
       )}
-      <div className="editor-body">
+      <div className="editor-body" data-split={split.path !== null || undefined}>
         {!tab && <p className="muted placeholder">Open a file from the tree.</p>}
         {tab && tab.view === 'edit' && (
           <Editor
@@ -308,10 +312,9 @@ export function EditorArea({ sessionId, userId, onReady, readOnlyWorkspace }: { 
             options={{ readOnly, minimap: { enabled: false }, fontSize: 13, automaticLayout: true, scrollBeyondLastLine: false }}
             onChange={(value) => update(tab.path, { buffer: value ?? '' })}
             onMount={(editor) => {
-              editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => {
-                const t = tabsRef.current.find((x) => x.path === activeRef.current);
-                if (t) saveActive(t);
-              });
+              trackEditor(editor);
+              editor.onDidFocusEditorText(() => split.focus(0));
+              addSaveAction(editor, (p) => void saveRef.current(p));
             }}
           />
         )}
@@ -331,6 +334,10 @@ export function EditorArea({ sessionId, userId, onReady, readOnlyWorkspace }: { 
               }}
             />
           </div>
+        )}
+        {split.path !== null && (
+          <SplitGroup tab={tabs.find((t) => t.path === split.path) ?? null} theme={theme} readOnly={readOnlyWorkspace} onFocus={() => split.focus(1)}
+            onChange={(path, buffer) => update(path, { buffer })} onSave={(path) => void save(path)} />
         )}
       </div>
     </section>

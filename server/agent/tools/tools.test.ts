@@ -57,7 +57,7 @@ describe('edit_file', () => {
     const r = await call('edit_file', { path: 'src/m.ts', oldString: 'return a - b;', newString: 'return a + b;' });
     expect(r.ok).toBe(true);
     expect(out(r)).toContain('-  return a - b;\n+  return a + b;');
-    expect(out(r)).toContain('@@ -1,4 +1,4 @@');
+    expect(out(r)).toContain('@@ -1,3 +1,3 @@'); // three lines: the final newline ends a line, it does not start one
     expect(readFileSync(path.join(ws.root, 'src/m.ts'), 'utf8')).toContain('return a + b;');
   });
 
