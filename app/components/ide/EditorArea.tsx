@@ -1,7 +1,9 @@
 'use client';
 import { DiffEditor, Editor } from '@monaco-editor/react';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTabMovesFocus } from '../../lib/tab-focus-mode.ts';
 import { useTRPCClient } from '../../lib/trpc.ts';
+import { ClosableTab } from '../layout/ClosableTab.tsx';
 import { languageFor, monaco } from './monaco-setup.ts';
 
 interface Tab {
@@ -128,19 +130,18 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
   };
 
   const tab = tabs.find((t) => t.path === active) ?? null;
+  const tabFocusMode = useTabMovesFocus();
   const readOnly = !!tab?.readOnly || readOnlyWorkspace;
 
   return (
     <section className="panel editor-area" role="region" aria-label="Editor">
-      <div className="tabs" role="tablist" aria-label="Open files">
-        {tabs.map((t) => (
-          <div key={t.path} className="tab" data-active={t.path === active || undefined} title={t.path}>
-            <button type="button" role="tab" aria-selected={t.path === active} onClick={() => setActive(t.path)}>
-              {t.path.split('/').pop()}{isDirty(t) && <span className="dirty" aria-label="unsaved changes"> ●</span>}
-            </button>
-            <button type="button" className="tab-close" aria-label={`Close ${t.path}`} onClick={() => close(t.path)}>×</button>
-          </div>
-        ))}
+      <div className="tabs">
+        <div className="tab-list" role="tablist" aria-label="Open files">
+          {tabs.map((t) => (
+            <ClosableTab key={t.path} label={t.path.split('/').pop()!} title={t.path} selected={t.path === active} onSelect={() => setActive(t.path)} onClose={() => close(t.path)}
+              extra={isDirty(t) && <span className="dirty"> ●<span className="visually-hidden"> unsaved changes</span></span>} />
+          ))}
+        </div>
         <div className="spacer" />
         {tab && !readOnly && (
           <>
@@ -171,7 +172,7 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
             defaultValue={tab.buffer}
             language={languageFor(tab.path)}
             theme={theme}
-            options={{ readOnly, minimap: { enabled: false }, fontSize: 13, automaticLayout: true, scrollBeyondLastLine: false }}
+            options={{ readOnly, minimap: { enabled: false }, fontSize: 13, automaticLayout: true, scrollBeyondLastLine: false, tabFocusMode }}
             onChange={(value) => update(tab.path, { buffer: value ?? '' })}
             onMount={(editor) => {
               editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => { if (activeRef.current) void saveRef.current(activeRef.current); });
