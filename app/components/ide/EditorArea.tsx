@@ -139,7 +139,7 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
         <div className="tab-list" role="tablist" aria-label="Open files">
           {tabs.map((t) => (
             <ClosableTab key={t.path} label={t.path.split('/').pop()!} title={t.path} selected={t.path === active} onSelect={() => setActive(t.path)} onClose={() => close(t.path)}
-              extra={isDirty(t) && <span className="dirty"> ●<span className="visually-hidden"> unsaved changes</span></span>} />
+              extra={isDirty(t) && <span className="dirty" role="img" aria-label="unsaved changes"> ●</span>} />
           ))}
         </div>
         <div className="spacer" />
