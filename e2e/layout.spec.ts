@@ -1,4 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
+import { expectAccessible } from './axe.ts';
 import { ADMIN, expect, signIn, test } from './fixtures.ts';
 
 async function newSession(page: Page, title: string) {
@@ -121,6 +122,7 @@ test('on a phone: one panel at a time, open a file from Files, edit and save it;
 
   await panels.getByRole('tab', { name: 'Agent' }).click();
   await expect(page.getByRole('textbox', { name: 'Message the agent' })).toBeVisible();
+  await expectAccessible(page, 'the IDE on a phone');
 
   // Admin tables scroll sideways; the header keeps Sign out on screen.
   await page.goto('/admin');

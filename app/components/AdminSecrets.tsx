@@ -28,7 +28,7 @@ export function AdminSecrets() {
 
   return (
     <section className="stack" aria-labelledby="secrets-heading">
-      <h2 id="secrets-heading">Workspace secrets</h2>
+      <h1 id="secrets-heading">Workspace secrets</h1>
       <p className="muted small-text">
         Encrypted at rest. The egress proxy adds a secret to requests for its hosts, so the workspace never holds it; only a secret with an
         environment variable name is given to agent commands and terminals. Values are masked in everything the agent reads, and every change

@@ -77,24 +77,24 @@ function DesktopPanels({ sessionId, files, editor, terminal, sideTabs, view, ter
       {banners}
       <Group className="ide-main" orientation="horizontal" defaultLayout={columns.defaultLayout} onLayoutChanged={columns.onLayoutChanged}>
         <Panel id="files" panelRef={filesRef} collapsible minSize="140px" defaultSize="18%" maxSize="45%" onResize={filesState.onResize}>
-          <div className="panel-slot" data-panel="Files">{files}</div>
+          <div className="panel-slot" data-ide-panel="Files">{files}</div>
         </Panel>
         <Separator className="resize-handle" aria-label="Resize the file tree" />
         <Panel id="center" minSize="30%">
           <Group className="ide-center" orientation="vertical" defaultLayout={rows.defaultLayout} onLayoutChanged={rows.onLayoutChanged}>
             <Panel id="editor" minSize="80px">
-              <div className="panel-slot" data-panel="Editor">{editor}</div>
+              <div className="panel-slot" data-ide-panel="Editor">{editor}</div>
             </Panel>
             <Separator className="resize-handle" aria-label="Resize the terminal" />
             <Panel id="terminal" panelRef={terminalRef} collapsible collapsedSize={TERMINAL_COLLAPSED} minSize="120px" defaultSize="38%" onResize={terminalState.onResize}>
-              <div className="panel-slot" data-panel="Terminal">{terminal}</div>
+              <div className="panel-slot" data-ide-panel="Terminal">{terminal}</div>
             </Panel>
           </Group>
         </Panel>
         <Separator className="resize-handle" aria-label="Resize the side panel" />
         {/* Wide enough to widen a lot: the agent's diffs need room. */}
         <Panel id="side" panelRef={sideRef} collapsible minSize="260px" defaultSize="28%" maxSize="70%" onResize={sideState.onResize}>
-          <div className="panel-slot" data-panel="Side">
+          <div className="panel-slot" data-ide-panel="Side">
             <SidePanel tabs={sideTabs} side={view.side} onSide={view.show} showTabs />
           </div>
         </Panel>
@@ -109,8 +109,9 @@ function PhonePanels({ files, editor, terminal, sideTabs, view, bar, banners }: 
   const names = [...mains, ...sideTabs.map((t) => t.name)];
   const current = names.includes(view.phone) ? view.phone : 'Editor';
   const sideShown = !mains.includes(current as MainPanel);
+  const slotId = (name: string) => `phone-${mains.includes(name as MainPanel) ? name : 'Side'}`;
   const slot = (name: string, shown: boolean, content: ReactNode) => (
-    <div className="panel-slot phone-slot" data-panel={name} id={`phone-${name}`} role="tabpanel" aria-label={name} hidden={!shown}>{content}</div>
+    <div className="panel-slot phone-slot" data-ide-panel={name} id={slotId(name)} role="tabpanel" aria-label={name === 'Side' ? view.side : name} hidden={!shown}>{content}</div>
   );
   return (
     <>
@@ -118,7 +119,7 @@ function PhonePanels({ files, editor, terminal, sideTabs, view, bar, banners }: 
       {banners}
       <div className="tabs switcher" role="tablist" aria-label="Panels" onKeyDown={(e) => onTabListKeyDown(e, names, current, view.show)}>
         {names.map((n) => (
-          <button key={n} type="button" role="tab" className="tab" aria-selected={n === current} aria-controls={`phone-${n}`}
+          <button key={n} type="button" role="tab" className="tab" aria-selected={n === current} aria-controls={slotId(n)}
             tabIndex={n === current ? 0 : -1} onClick={() => view.show(n)}>{n}</button>
         ))}
       </div>

@@ -1,6 +1,6 @@
 /**
  * Moving focus between the IDE's panels (F6 / Shift+F6 / Ctrl+`), as VS Code and browsers do:
- * each panel slot carries `data-panel`, and focus lands on the control a person works in there.
+ * each panel slot carries `data-ide-panel` (the library's panels carry `data-panel`), and focus lands on the control a person works in there.
  */
 
 /** Where focus lands in each panel; the first match that can take focus wins. */
@@ -17,7 +17,7 @@ function shown(el: HTMLElement) {
 }
 
 function focusIn(panel: HTMLElement): boolean {
-  const name = panel.dataset.panel ?? '';
+  const name = panel.dataset.idePanel ?? '';
   for (const selector of [...(TARGETS[name] ?? DEFAULT_TARGETS), FOCUSABLE]) {
     for (const el of panel.querySelectorAll<HTMLElement>(selector)) {
       if (!shown(el) && !el.matches('textarea')) continue; // xterm's and Monaco's textareas are 1 px or hidden by design
@@ -30,7 +30,7 @@ function focusIn(panel: HTMLElement): boolean {
 
 /** Focuses the next (or previous) visible panel after the one holding focus; false when there is none. */
 export function cyclePanels(root: HTMLElement, backwards: boolean): boolean {
-  const panels = [...root.querySelectorAll<HTMLElement>('[data-panel]')].filter(shown);
+  const panels = [...root.querySelectorAll<HTMLElement>('[data-ide-panel]')].filter(shown);
   if (!panels.length) return false;
   const current = panels.findIndex((p) => p.contains(document.activeElement));
   for (let step = 1; step <= panels.length; step++) {
