@@ -47,7 +47,7 @@ export function AdminSecrets() {
       {secrets.error && <p role="alert" className="form-error">{secrets.error.message}</p>}
       {secrets.data && (
         <table className="card" aria-label="Secrets">
-          <thead><tr><th>Name</th><th>Hosts (proxy header)</th><th>Environment variable</th><th>Updated</th><th /></tr></thead>
+          <thead><tr><th>Name</th><th>Hosts (proxy header)</th><th>Environment variable</th><th>Updated</th><th><span className="visually-hidden">Actions</span></th></tr></thead>
           <tbody>
             {secrets.data.length === 0 && <tr><td colSpan={5} className="muted">No secrets in this workspace.</td></tr>}
             {secrets.data.map((s) => (
@@ -84,7 +84,7 @@ export function AdminSecrets() {
             exposeAsEnv: v.exposeAsEnv?.trim() ? v.exposeAsEnv.trim() : null,
           }, { onSuccess: () => (e.target as HTMLFormElement).reset() });
         }}>
-          <h3>Add a secret</h3>
+          <h2>Add a secret</h2>
           <div className="grid-2">
             <Field label="Name" name="name" id="secret-name" required error={fields.name} />
             <Field label="Value" name="value" id="secret-value" type="password" autoComplete="off" required error={fields.value} />
