@@ -18,6 +18,7 @@ async function height(l: Locator) {
 }
 
 test('panels resize by keyboard and by drag, keep their sizes over a reload, and collapse and expand', async ({ page }) => {
+  test.setTimeout(120_000);
   await page.setViewportSize({ width: 1280, height: 800 });
   await signIn(page, ADMIN);
   await newSession(page, 'Layout sizes');
@@ -86,6 +87,7 @@ test('at 1000 px wide every panel has room', async ({ page }) => {
 });
 
 test('on a phone: one panel at a time, open a file from Files, edit and save it; Sign out stays reachable', async ({ page }) => {
+  test.setTimeout(120_000);
   await page.setViewportSize({ width: 390, height: 844 });
   await signIn(page, ADMIN);
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeInViewport();
