@@ -21,7 +21,7 @@ process.env.E2E_MODEL_PORT ??= String(await freePort());
 process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), 'tether-e2e-'));
 const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
 /** The specs that start the scripted model server on E2E_MODEL_PORT. */
-const MODEL_SPECS = /(agent|memory|memory-failover|profiles|share)\.spec\.ts/;
+const MODEL_SPECS = /(agent|memory|memory-failover|profiles|share|keyboard-walk)\.spec\.ts/;
 
 export default defineConfig({
   testDir: 'e2e',

@@ -1,9 +1,16 @@
+import { expectAccessible, THEMES, useTheme } from './axe.ts';
 import { ADMIN, expect, MEMBER, signIn, test } from './fixtures.ts';
 
 test('first visit → setup admin → logout → login → add member → member is kept out of admin', async ({ page }) => {
   // First visit lands on setup.
   await page.goto('/');
   await expect(page).toHaveURL(/\/setup$/);
+  // The only time /setup can be seen: check it for accessibility here (accessibility.spec.ts does the rest).
+  for (const theme of THEMES) {
+    await useTheme(page, theme);
+    await page.reload();
+    await expectAccessible(page, `/setup (${theme})`);
+  }
   await page.getByLabel('Name').fill(ADMIN.name);
   await page.getByLabel('Email').fill(ADMIN.email);
   await page.getByLabel('Password').fill('short');

@@ -73,7 +73,7 @@ export function AdminAudit() {
 
   return (
     <section className="stack" aria-labelledby="audit-heading">
-      <h2 id="audit-heading">Audit</h2>
+      <h1 id="audit-heading">Audit</h1>
       <form className="card stack" aria-label="Audit filters" onSubmit={(e) => { e.preventDefault(); setFilter(filterFrom(e.currentTarget)); }}>
         <div className="grid-2">
           <div className="field"><label htmlFor="audit-kind">Kind (or prefix)</label><input id="audit-kind" name="kind" placeholder="agent.tool, terminal.command, policy." /></div>

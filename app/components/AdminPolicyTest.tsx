@@ -28,38 +28,41 @@ export function AdminPolicyTest({ workspaceId, tools }: { workspaceId: string | 
   const v = test.data;
 
   return (
-    <form method="post" className="card stack" role="region" aria-labelledby="test-heading" onSubmit={(e) => {
-      e.preventDefault();
-      const text = String(new FormData(e.currentTarget).get('argument') ?? '');
-      const input = main ? { [main.key]: text } : jsonObject(text || '{}');
-      setJsonError(input ? null : 'Write the arguments as a JSON object, e.g. {"action": "push"}.');
-      if (input) test.mutate({ workspaceId, tool: tool as TestedTool, input: input as RouterInputs['policy']['test']['input'] });
-    }}>
-      <h2 id="test-heading">Test a command</h2>
-      <div className="policy-test-grid">
-        <div className="field">
-          <label htmlFor="test-tool">Tool</label>
-          <select id="test-tool" value={tool} onChange={(e) => { setTool(e.target.value); test.reset(); }}>
-            {tools.map((t) => <option key={t} value={t}>{t}</option>)}
-          </select>
+    // A section names the region; a form may not take the region role.
+    <section aria-labelledby="test-heading">
+      <form method="post" className="card stack" onSubmit={(e) => {
+        e.preventDefault();
+        const text = String(new FormData(e.currentTarget).get('argument') ?? '');
+        const input = main ? { [main.key]: text } : jsonObject(text || '{}');
+        setJsonError(input ? null : 'Write the arguments as a JSON object, e.g. {"action": "push"}.');
+        if (input) test.mutate({ workspaceId, tool: tool as TestedTool, input: input as RouterInputs['policy']['test']['input'] });
+      }}>
+        <h2 id="test-heading">Test a command</h2>
+        <div className="policy-test-grid">
+          <div className="field">
+            <label htmlFor="test-tool">Tool</label>
+            <select id="test-tool" value={tool} onChange={(e) => { setTool(e.target.value); test.reset(); }}>
+              {tools.map((t) => <option key={t} value={t}>{t}</option>)}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="test-argument">{main?.label ?? 'Arguments (JSON)'}</label>
+            <input id="test-argument" name="argument" placeholder={main?.placeholder ?? '{"action": "push", "force": true}'} autoComplete="off" spellCheck={false} />
+          </div>
         </div>
-        <div className="field">
-          <label htmlFor="test-argument">{main?.label ?? 'Arguments (JSON)'}</label>
-          <input id="test-argument" name="argument" placeholder={main?.placeholder ?? '{"action": "push", "force": true}'} autoComplete="off" spellCheck={false} />
-        </div>
-      </div>
-      <div className="row"><button type="submit" className="primary" disabled={!hydrated || test.isPending}>Test</button></div>
-      {message && <p role="alert" className="form-error">{message}</p>}
-      {v && !jsonError && (
-        <dl role="status" aria-label="Test result" className={`policy-verdict ${v.decision}`}>
-          <dt>Decision</dt><dd><span className={`badge decision-${v.decision}`}>{v.decision}</span></dd>
-          <dt>Risk</dt><dd><span className={`badge risk-${v.risk}`}>{v.risk}</span></dd>
-          <dt>Reason</dt><dd>{v.reason}</dd>
-          <dt>Rule</dt>
-          <dd>{v.rule ? <><code>{v.rule.action} {v.rule.tool}({v.rule.pattern})</code> <span className="muted">({v.rule.scope} rule)</span></> : <span className="muted">no rule matched; the risk decided</span>}</dd>
-        </dl>
-      )}
-    </form>
+        <div className="row"><button type="submit" className="primary" disabled={!hydrated || test.isPending}>Test</button></div>
+        {message && <p role="alert" className="form-error">{message}</p>}
+        {v && !jsonError && (
+          <dl role="status" aria-label="Test result" className={`policy-verdict ${v.decision}`}>
+            <dt>Decision</dt><dd><span className={`badge decision-${v.decision}`}>{v.decision}</span></dd>
+            <dt>Risk</dt><dd><span className={`badge risk-${v.risk}`}>{v.risk}</span></dd>
+            <dt>Reason</dt><dd>{v.reason}</dd>
+            <dt>Rule</dt>
+            <dd>{v.rule ? <><code>{v.rule.action} {v.rule.tool}({v.rule.pattern})</code> <span className="muted">({v.rule.scope} rule)</span></> : <span className="muted">no rule matched; the risk decided</span>}</dd>
+          </dl>
+        )}
+      </form>
+    </section>
   );
 }
 

@@ -31,7 +31,7 @@ export function AdminProfiles() {
 
   return (
     <section className="stack" aria-labelledby="profiles-heading">
-      <h2 id="profiles-heading">Task profiles</h2>
+      <h1 id="profiles-heading">Task profiles</h1>
       <p className="muted small-text">
         What each type of task may do: its tools (others are not offered to the model), read and write path globs (<code>!</code> excludes),
         the commands it may run (empty: any), rules added to the team&apos;s (ask or deny only), the hosts it may reach, its model route and its limits.

@@ -28,7 +28,7 @@ export function AdminSecrets() {
 
   return (
     <section className="stack" aria-labelledby="secrets-heading">
-      <h2 id="secrets-heading">Workspace secrets</h2>
+      <h1 id="secrets-heading">Workspace secrets</h1>
       <p className="muted small-text">
         Encrypted at rest. The egress proxy adds a secret to requests for its hosts, so the workspace never holds it; only a secret with an
         environment variable name is given to agent commands and terminals. Values are masked in everything the agent reads, and every change
@@ -47,7 +47,7 @@ export function AdminSecrets() {
       {secrets.error && <p role="alert" className="form-error">{secrets.error.message}</p>}
       {secrets.data && (
         <table className="card" aria-label="Secrets">
-          <thead><tr><th>Name</th><th>Hosts (proxy header)</th><th>Environment variable</th><th>Updated</th><th /></tr></thead>
+          <thead><tr><th>Name</th><th>Hosts (proxy header)</th><th>Environment variable</th><th>Updated</th><th><span className="visually-hidden">Actions</span></th></tr></thead>
           <tbody>
             {secrets.data.length === 0 && <tr><td colSpan={5} className="muted">No secrets in this workspace.</td></tr>}
             {secrets.data.map((s) => (
@@ -84,7 +84,7 @@ export function AdminSecrets() {
             exposeAsEnv: v.exposeAsEnv?.trim() ? v.exposeAsEnv.trim() : null,
           }, { onSuccess: () => (e.target as HTMLFormElement).reset() });
         }}>
-          <h3>Add a secret</h3>
+          <h2>Add a secret</h2>
           <div className="grid-2">
             <Field label="Name" name="name" id="secret-name" required error={fields.name} />
             <Field label="Value" name="value" id="secret-value" type="password" autoComplete="off" required error={fields.value} />

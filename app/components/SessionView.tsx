@@ -18,6 +18,8 @@ import { ReleaseCheck } from './ide/ReleaseCheck.tsx';
 import { ShareButton } from './share/ShareButton.tsx';
 import { StatusBar } from './ide/StatusBar.tsx';
 import { TerminalPanel } from './ide/TerminalPanel.tsx';
+import { IdeLayout, useIdeView } from './layout/IdeLayout.tsx';
+import type { SideTab } from './layout/SidePanel.tsx';
 
 // Monaco touches `window` when its module loads, so the editor is never rendered on the server
 // (doing so failed every session page with a 500 before the browser could render it).
@@ -74,9 +76,11 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
     return () => { socket.off('files:changed', onChanged); };
   }, [sessionId, refreshFiles]);
 
-  const [side, setSide] = useState<'Agent' | 'Memory' | 'Activity'>('Agent');
+  const view = useIdeView('Agent');
+  const { show } = view;
+  const [terminalCount, setTerminalCount] = useState(0);
   const [focusSeq, setFocusSeq] = useState<number | null>(null);
-  const showEvent = useCallback((seq: number) => { setFocusSeq(seq); setSide('Activity'); }, []);
+  const showEvent = useCallback((seq: number) => { setFocusSeq(seq); show('Activity'); }, [show]);
   // The editor's code loads after the page; a file opened before it is ready opens once it is.
   const pendingOpen = useRef<string | null>(null);
   const onEditorReady = useCallback((h: EditorHandle) => {
@@ -87,7 +91,8 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
   const openFile = useCallback((p: string) => {
     if (editor.current) editor.current.open(p);
     else pendingOpen.current = p;
-  }, []);
+    show('Editor');
+  }, [show]);
 
   // A failed refetch (the server restarting) keeps the last good data: the IDE stays, the badge says why.
   if (!session.data) return session.error ? <p role="alert" className="form-error page-pad">{session.error.message}</p> : <p className="muted page-pad">Loading…</p>;
@@ -97,9 +102,20 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
   const progress = provisioningLine(events);
   const diskFull = diskFullMessage(events);
 
+  const agentDisabled = s.status === 'stopped' ? 'The session is stopped.' : workspaceStatus !== 'ready' ? 'The workspace is not ready.' : null;
+  // The side panel's tabs: a new panel is one entry here.
+  const sideTabs: SideTab[] = [
+    { name: 'Agent', render: () => <AgentPanel sessionId={sessionId} events={events} disabled={agentDisabled} /> },
+    { name: 'Memory', render: () => <MemoryPanel sessionId={sessionId} events={events} readOnly={s.status === 'stopped' ? 'The session is stopped.' : null} onShowEvent={showEvent} /> },
+    { name: 'Activity', render: () => <section className="panel activity-panel" aria-label="Activity" tabIndex={0}><EventTimeline events={events} focusSeq={focusSeq} /></section> },
+  ];
+
   return (
-    <div className="ide">
-      <div className="ide-bar">
+    <IdeLayout
+      sessionId={sessionId}
+      view={view}
+      terminalCount={terminalCount}
+      bar={<>
         <h1 id="session-title">{s.title}</h1>
         <span className={`badge ${s.status}`}>{s.status}</span>
         <span className={`badge ${workspaceStatus}`} title={s.workspace?.sourceRef ?? undefined}>workspace: {workspaceStatus}</span>
@@ -117,37 +133,24 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
         {s.status !== 'stopped' && (
           <button type="button" className="ghost danger small" onClick={() => stop.mutate({ id: sessionId })} disabled={stop.isPending}>Stop session</button>
         )}
-      </div>
-      {s.sandbox && !s.sandbox.confined && (
-        <p role="alert" className="banner error">UNSAFE: this server runs workspace processes without a sandbox (TETHER_UNSAFE_NO_SANDBOX=1). Anything run here can read and change the server.</p>
-      )}
-      {workspaceStatus === 'failed' && <p role="alert" className="banner error">The workspace could not be created: {s.workspace?.error}</p>}
-      {diskFull && <p role="alert" className="banner error">{diskFull}</p>}
-      {(stop.error ?? setNetwork.error) && <p role="alert" className="banner error">{(stop.error ?? setNetwork.error)!.message}</p>}
-      {/* Above the panels, so everyone viewing the session sees it whatever tab is open. */}
-      <ApprovalPrompt sessionId={sessionId} events={events} />
-      <div className="ide-main">
-        {ready || workspaceStatus === 'ready'
-          ? <FileTree sessionId={sessionId} userId={userId} readOnly={!ready} onOpen={openFile} onDeleted={(p) => editor.current?.removed([p])} onRenamed={(from, to) => editor.current?.renamed(from, to)} />
-          : <section className="panel file-panel" aria-label="Explorer"><p className="muted placeholder">{progress ?? 'No workspace.'}</p></section>}
-        <div className="ide-center">
-          <EditorArea sessionId={sessionId} userId={userId} onReady={onEditorReady} readOnlyWorkspace={!ready} />
-          <TerminalPanel sessionId={sessionId} disabled={!ready} />
-        </div>
-        <aside className="panel side-panel">
-          <div className="tabs" role="tablist" aria-label="Side panel">
-            {(['Agent', 'Memory', 'Activity'] as const).map((t) => (
-              <div key={t} className="tab" data-active={side === t || undefined}>
-                <button type="button" role="tab" aria-selected={side === t} onClick={() => setSide(t)}>{t}</button>
-              </div>
-            ))}
-          </div>
-          {side === 'Agent' && <AgentPanel sessionId={sessionId} events={events} disabled={s.status === 'stopped' ? 'The session is stopped.' : workspaceStatus !== 'ready' ? 'The workspace is not ready.' : null} />}
-          {side === 'Memory' && <MemoryPanel sessionId={sessionId} events={events} readOnly={s.status === 'stopped' ? 'The session is stopped.' : null} onShowEvent={showEvent} />}
-          {side === 'Activity' && <section className="panel" aria-label="Activity"><EventTimeline events={events} focusSeq={focusSeq} /></section>}
-        </aside>
-      </div>
-      <StatusBar sessionId={sessionId} connection={connection} workspaceReady={workspaceStatus === 'ready'} />
-    </div>
+      </>}
+      banners={<>
+        {s.sandbox && !s.sandbox.confined && (
+          <p role="alert" className="banner error">UNSAFE: this server runs workspace processes without a sandbox (TETHER_UNSAFE_NO_SANDBOX=1). Anything run here can read and change the server.</p>
+        )}
+        {workspaceStatus === 'failed' && <p role="alert" className="banner error">The workspace could not be created: {s.workspace?.error}</p>}
+        {diskFull && <p role="alert" className="banner error">{diskFull}</p>}
+        {(stop.error ?? setNetwork.error) && <p role="alert" className="banner error">{(stop.error ?? setNetwork.error)!.message}</p>}
+        {/* Above the panels, so everyone viewing the session sees it whatever tab is open. */}
+        <ApprovalPrompt sessionId={sessionId} events={events} />
+      </>}
+      files={ready || workspaceStatus === 'ready'
+        ? <FileTree sessionId={sessionId} userId={userId} readOnly={!ready} onOpen={openFile} onDeleted={(p) => editor.current?.removed([p])} onRenamed={(from, to) => editor.current?.renamed(from, to)} />
+        : <section className="panel file-panel" aria-label="Explorer"><p className="muted placeholder">{progress ?? 'No workspace.'}</p></section>}
+      editor={<EditorArea sessionId={sessionId} userId={userId} onReady={onEditorReady} readOnlyWorkspace={!ready} />}
+      terminal={<TerminalPanel sessionId={sessionId} disabled={!ready} onCountChange={setTerminalCount} />}
+      sideTabs={sideTabs}
+      status={<StatusBar sessionId={sessionId} connection={connection} workspaceReady={workspaceStatus === 'ready'} />}
+    />
   );
 }

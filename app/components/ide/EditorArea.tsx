@@ -3,10 +3,12 @@ import { Editor } from '@monaco-editor/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { errorCode, errorText, isUnreachable } from '../../lib/server-errors.ts';
 import { getSocket } from '../../lib/socket.ts';
+import { useTabMovesFocus } from '../../lib/tab-focus-mode.ts';
 import { useTRPCClient } from '../../lib/trpc.ts';
 import { useKeptState, useUnsavedGuard } from '../../lib/useKeptState.ts';
 import { renamedPath } from '../../lib/workspace-paths.ts';
 import { browserStorage, loadState } from '../../lib/workspace-state.ts';
+import { ClosableTab } from '../layout/ClosableTab.tsx';
 import { isDirty, removeTabs, renameTabs, restoreTab, tabFromDisk, toStored, type DiskFile, type Tab } from './editor-tabs.ts';
 import { ErrorBanner } from './ErrorBanner.tsx';
 import { MergeEditor } from './MergeEditor.tsx';
@@ -257,23 +259,23 @@ export function EditorArea({ sessionId, userId, onReady, readOnlyWorkspace }: { 
   };
 
   const tab = tabs.find((t) => t.path === active) ?? null;
+  const tabFocusMode = useTabMovesFocus();
   const readOnly = !!tab?.readOnly || readOnlyWorkspace;
   /** What a save from the current view is checked against: the disk version the person has seen. */
   const saveActive = (t: Tab) => void save(t.path, t.view === 'diff-disk' ? t.onDisk?.version : undefined);
 
   return (
     <section className="panel editor-area" role="region" aria-label="Editor">
-      <div className="tabs" role="tablist" aria-label="Open files">
-        {tabs.map((t) => (
-          <div key={t.path} className="tab" data-active={t.path === active || undefined} title={t.path}>
-            <button type="button" role="tab" aria-selected={t.path === active} onClick={() => split.show(t.path)}>
-              {t.path.split('/').pop()}
-              {t.deletedOnDisk && <span className="deleted"> (deleted on disk)</span>}
-              {isDirty(t) && <span className="dirty" aria-label={t.queued ? 'unsaved changes, save queued' : 'unsaved changes'}> ●</span>}
-            </button>
-            <button type="button" className="tab-close" aria-label={`Close ${t.path}`} onClick={() => close(t.path)}>×</button>
-          </div>
-        ))}
+      <div className="tabs">
+        <div className="tab-list" role="tablist" aria-label="Open files">
+          {tabs.map((t) => (
+            <ClosableTab key={t.path} label={t.path.split('/').pop()!} title={t.path} selected={t.path === active} onSelect={() => split.show(t.path)} onClose={() => close(t.path)}
+              extra={<>
+                {t.deletedOnDisk && <span className="deleted"> (deleted on disk)</span>}
+                {isDirty(t) && <span className="dirty" role="img" aria-label={t.queued ? 'unsaved changes, save queued' : 'unsaved changes'}> ●</span>}
+              </>} />
+          ))}
+        </div>
         <div className="spacer" />
         {split.toggle}
         {tab && !readOnly && (
@@ -309,7 +311,7 @@ export function EditorArea({ sessionId, userId, onReady, readOnlyWorkspace }: { 
             defaultValue={tab.buffer}
             language={languageFor(tab.path)}
             theme={theme}
-            options={{ readOnly, minimap: { enabled: false }, fontSize: 13, automaticLayout: true, scrollBeyondLastLine: false }}
+            options={{ readOnly, minimap: { enabled: false }, fontSize: 13, automaticLayout: true, scrollBeyondLastLine: false, tabFocusMode }}
             onChange={(value) => update(tab.path, { buffer: value ?? '' })}
             onMount={(editor) => {
               trackEditor(editor);

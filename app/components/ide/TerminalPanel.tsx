@@ -2,10 +2,11 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { TerminalInfo } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
+import { ClosableTab } from '../layout/ClosableTab.tsx';
 import { TerminalView } from './TerminalView.tsx';
 
 /** Terminal tabs. Terminals live on the server: a reload lists and re-attaches them. */
-export function TerminalPanel({ sessionId, disabled }: { sessionId: string; disabled: boolean }) {
+export function TerminalPanel({ sessionId, disabled, onCountChange }: { sessionId: string; disabled: boolean; onCountChange?: (open: number) => void }) {
   const [terminals, setTerminals] = useState<TerminalInfo[]>([]);
   const [active, setActive] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -25,6 +26,8 @@ export function TerminalPanel({ sessionId, disabled }: { sessionId: string; disa
     return () => { socket.off('connect', refresh); };
   }, [refresh]);
 
+  useEffect(() => { onCountChange?.(terminals.length); }, [terminals.length, onCountChange]);
+
   const open = () => {
     setError(null);
     getSocket().emit('terminal:open', { sessionId, cols: 100, rows: 24 }, (res) => {
@@ -43,13 +46,12 @@ export function TerminalPanel({ sessionId, disabled }: { sessionId: string; disa
 
   return (
     <section className="panel terminal-panel">
-      <div className="tabs" role="tablist" aria-label="Terminal tabs">
-        {terminals.map((t, i) => (
-          <div key={t.id} className="tab" data-active={t.id === active || undefined}>
-            <button type="button" role="tab" aria-selected={t.id === active} onClick={() => setActive(t.id)}>{`Terminal ${i + 1}`}{t.exited ? ' (exited)' : ''}</button>
-            <button type="button" className="tab-close" aria-label={`Close Terminal ${i + 1}`} onClick={() => close(t.id)}>×</button>
-          </div>
-        ))}
+      <div className="tabs">
+        <div className="tab-list" role="tablist" aria-label="Terminal tabs">
+          {terminals.map((t, i) => (
+            <ClosableTab key={t.id} label={`Terminal ${i + 1}${t.exited ? ' (exited)' : ''}`} selected={t.id === active} onSelect={() => setActive(t.id)} onClose={() => close(t.id)} />
+          ))}
+        </div>
         <button type="button" className="ghost small" onClick={open} disabled={disabled}>New terminal</button>
         {error && <span role="alert" className="form-error">{error}</span>}
       </div>

@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import '@xterm/xterm/css/xterm.css';
 import type { TerminalData } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
+import { tabMovesFocus } from '../../lib/tab-focus-mode.ts';
 import { splitTerminalInput } from '../../lib/terminal-input.ts';
 
 /** Rendered characters are acknowledged in batches of this size (VS Code's CharCountAckSize). */
@@ -38,6 +39,8 @@ export function TerminalView({ sessionId, terminalId, label, active }: { session
       // Copy like desktop terminals: Ctrl+Shift+C always, Ctrl/Cmd+C when text is selected
       // (otherwise Ctrl+C reaches the program as an interrupt). Paste is the browser's own.
       term.attachCustomKeyEventHandler((e) => {
+        // With "Tab moves focus" on (Ctrl+M), Tab is left to the browser so focus can leave the terminal.
+        if (e.key === 'Tab' && tabMovesFocus()) return false;
         const copy = e.type === 'keydown' && e.key.toLowerCase() === 'c' && ((e.ctrlKey && e.shiftKey) || ((e.ctrlKey || e.metaKey) && term.hasSelection()));
         if (!copy) return true;
         void navigator.clipboard?.writeText(term.getSelection()).catch(() => {});
