@@ -11,6 +11,7 @@ import { createContext } from './api/trpc.ts';
 import { bodyLimit, checkCrossSite, readBody, refuse } from './api/request-guards.ts';
 import { encodePagePrincipal, PRINCIPAL_HEADER, SESSION_VISIBLE_HEADER, SETUP_HEADER } from './api/page-headers.ts';
 import { attachSocketServer } from './realtime/socket.ts';
+import { createTransferHandler, TRANSFER_PREFIX } from './api/transfers.ts';
 import { SessionAccessError } from './sessions/access.ts';
 import { sessionIdSchema } from './sessions/schemas.ts';
 import type { Principal } from './auth/roles.ts';
@@ -56,6 +57,8 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
     },
   });
 
+  const transfers = createTransferHandler(services, allowedOrigins);
+
   // Once an admin exists, setup never reopens: cache the answer instead of querying per page.
   let setupDone = false;
 
@@ -63,6 +66,7 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
     const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname === '/healthz') return health(res);
     if (url.pathname.startsWith(API_PREFIX)) return api(req, res, url.pathname.slice(API_PREFIX.length));
+    if (url.pathname.startsWith(TRANSFER_PREFIX)) return transfers(req, res, url);
     // Next.js fails such paths with a 500 while decoding route parameters: it is the client's error.
     if (!decodes(url.pathname)) {
       res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
