@@ -13,6 +13,7 @@ import type { EditorHandle } from './ide/EditorArea.tsx';
 import { ExportEventsButton } from './ExportEventsButton.tsx';
 import { MemoryPanel } from './memory/MemoryPanel.tsx';
 import { FileTree, useRefreshFiles } from './ide/FileTree.tsx';
+import { GitPanel } from './ide/GitPanel.tsx';
 import { ReleaseCheck } from './ide/ReleaseCheck.tsx';
 import { TerminalPanel } from './ide/TerminalPanel.tsx';
 
@@ -71,7 +72,7 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
     return () => { socket.off('files:changed', onChanged); };
   }, [sessionId, refreshFiles]);
 
-  const [side, setSide] = useState<'Agent' | 'Memory' | 'Activity'>('Agent');
+  const [side, setSide] = useState<'Agent' | 'Git' | 'Memory' | 'Activity'>('Agent');
   const [focusSeq, setFocusSeq] = useState<number | null>(null);
   const showEvent = useCallback((seq: number) => { setFocusSeq(seq); setSide('Activity'); }, []);
   // The editor's code loads after the page; a file opened before it is ready opens once it is.
@@ -131,13 +132,14 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
         </div>
         <aside className="panel side-panel">
           <div className="tabs" role="tablist" aria-label="Side panel">
-            {(['Agent', 'Memory', 'Activity'] as const).map((t) => (
+            {(['Agent', 'Git', 'Memory', 'Activity'] as const).map((t) => (
               <div key={t} className="tab" data-active={side === t || undefined}>
                 <button type="button" role="tab" aria-selected={side === t} onClick={() => setSide(t)}>{t}</button>
               </div>
             ))}
           </div>
           {side === 'Agent' && <AgentPanel sessionId={sessionId} events={events} disabled={s.status === 'stopped' ? 'The session is stopped.' : workspaceStatus !== 'ready' ? 'The workspace is not ready.' : null} />}
+          {side === 'Git' && <GitPanel sessionId={sessionId} events={events} readOnly={s.status === 'stopped' ? 'The session is stopped.' : workspaceStatus !== 'ready' ? 'The workspace is not ready.' : null} />}
           {side === 'Memory' && <MemoryPanel sessionId={sessionId} events={events} readOnly={s.status === 'stopped' ? 'The session is stopped.' : null} onShowEvent={showEvent} />}
           {side === 'Activity' && <section className="panel" aria-label="Activity"><EventTimeline events={events} focusSeq={focusSeq} /></section>}
         </aside>

@@ -18,7 +18,7 @@ describe('file upload and download', () => {
   let workspaceDir: string;
   let uid: number;
 
-  const upload = (p: string, body: Uint8Array, headers: Record<string, string> = {}, cookie: string | null = memberCookie) =>
+  const upload = (p: string, body: Uint8Array<ArrayBuffer>, headers: Record<string, string> = {}, cookie: string | null = memberCookie) =>
     fetch(`${app.url}/api/files/upload?sessionId=${sessionId}&path=${encodeURIComponent(p)}`, {
       method: 'POST', body,
       headers: { origin: app.url, 'content-type': 'application/octet-stream', ...(cookie ? { cookie } : {}), ...headers },

@@ -3,6 +3,7 @@ import { DiffEditor, Editor } from '@monaco-editor/react';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTRPCClient } from '../../lib/trpc.ts';
 import { languageFor, monaco } from './monaco-setup.ts';
+import { useMonacoTheme } from './useMonacoTheme.ts';
 
 interface Tab {
   path: string;
@@ -36,20 +37,9 @@ export function EditorArea({ sessionId, onReady, readOnlyWorkspace }: { sessionI
   const [tabs, setTabs] = useState<Tab[]>([]);
   const [active, setActive] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [theme, setTheme] = useState('vs-dark');
+  const theme = useMonacoTheme();
   const tabsRef = useRef(tabs);
   tabsRef.current = tabs;
-
-  useEffect(() => {
-    const dark = () => {
-      const t = document.documentElement.dataset.theme;
-      return t ? t === 'dark' : window.matchMedia('(prefers-color-scheme: dark)').matches;
-    };
-    setTheme(dark() ? 'vs-dark' : 'vs');
-    const obs = new MutationObserver(() => setTheme(dark() ? 'vs-dark' : 'vs'));
-    obs.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
-    return () => obs.disconnect();
-  }, []);
 
   const update = useCallback((path: string, patch: Partial<Tab>) => setTabs((ts) => ts.map((t) => (t.path === path ? { ...t, ...patch } : t))), []);
 

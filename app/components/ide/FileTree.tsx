@@ -2,6 +2,9 @@
 import { useQueries, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTRPC, useTRPCClient } from '../../lib/trpc.ts';
+import { useShowGitFolder } from './tree-settings.ts';
+import { download } from './transfers.ts';
+import { useFileDrop } from './useFileDrop.ts';
 
 interface Entry { name: string; path: string; type: 'file' | 'dir' | 'symlink' | 'other'; size: number }
 type Pending = { kind: 'file' | 'dir'; parent: string } | { kind: 'rename'; path: string } | null;
@@ -22,7 +25,8 @@ export function FileTree({ sessionId, onOpen, onDeleted, readOnly }: { sessionId
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   const treeRef = useRef<HTMLUListElement>(null);
 
-  const rows = useVisibleRows(sessionId, expanded);
+  const [showGitFolder] = useShowGitFolder();
+  const rows = useVisibleRows(sessionId, expanded, showGitFolder);
   const selectedEntry = rows.find((r) => r.entry.path === selected)?.entry ?? null;
 
   const refresh = useRefreshFiles(sessionId);
@@ -37,6 +41,8 @@ export function FileTree({ sessionId, onOpen, onDeleted, readOnly }: { sessionId
     }
     void refresh();
   }, [refresh]);
+
+  const drop = useFileDrop({ sessionId, disabled: readOnly, onDone: () => void refresh(), onError: setError });
 
   const toggle = (path: string, open?: boolean) => setExpanded((s) => {
     const next = new Set(s);
@@ -97,6 +103,9 @@ export function FileTree({ sessionId, onOpen, onDeleted, readOnly }: { sessionId
       <div className="panel-head">
         <span className="eyebrow">Files</span>
         <div className="spacer" />
+        <button type="button" className="icon" aria-label={selectedEntry ? `Download ${selectedEntry.path}` : 'Download the workspace'} title={selectedEntry?.type === 'dir' || !selectedEntry ? 'Download as zip' : 'Download'}
+          onClick={() => void download(sessionId, selectedEntry?.path ?? '', selectedEntry?.type !== 'file').then(() => setError(null), (err: unknown) => setError(`Could not download ${selectedEntry?.path ?? 'the workspace'}: ${err instanceof Error ? err.message : String(err)}`))}>
+          <Icon d="M8 2.5v8M4.5 7.5 8 11l3.5-3.5M3 13.5h10" /></button>
         {!readOnly && (
           <>
             <button type="button" className="icon" aria-label="New file" title="New file" onClick={() => setPending({ kind: 'file', parent: targetDir })}><Icon d="M4 2h6l3 3v9H4zM10 2v3h3M8.5 8v4M6.5 10h4" /></button>
@@ -107,6 +116,7 @@ export function FileTree({ sessionId, onOpen, onDeleted, readOnly }: { sessionId
         )}
       </div>
       {error && <p role="alert" className="banner error">{error}</p>}
+      {drop.progress && <p role="status" className="upload-status muted">{drop.progress}</p>}
       {confirmDelete && (
         <div role="alertdialog" aria-labelledby="delete-q" className="banner warn">
           <span id="delete-q">Delete {confirmDelete}{rows.find((r) => r.entry.path === confirmDelete)?.entry.type === 'dir' ? ' and everything in it' : ''}?</span>
@@ -124,11 +134,12 @@ export function FileTree({ sessionId, onOpen, onDeleted, readOnly }: { sessionId
       {pending && pending.kind !== 'rename' && (
         <NameInput label={pending.kind === 'file' ? `New file in /${pending.parent}` : `New folder in /${pending.parent}`} initial="" onDone={submitName} />
       )}
-      <ul ref={treeRef} role="tree" aria-label="Files" tabIndex={0} className="tree" onKeyDown={onKeyDown}
+      <ul ref={treeRef} role="tree" aria-label="Files" tabIndex={0} className={`tree${drop.over ? ' drop-target' : ''}`} onKeyDown={onKeyDown} {...drop.handlers}
         aria-activedescendant={selected !== null ? `node-${encodeURIComponent(selected)}` : undefined}>
         {rows.map(({ entry, depth }) => (
           <li key={entry.path} id={`node-${encodeURIComponent(entry.path)}`} role="treeitem" aria-level={depth + 1}
             aria-selected={entry.path === selected} aria-expanded={entry.type === 'dir' ? expanded.has(entry.path) : undefined}
+            data-path={entry.path} data-dir={entry.type === 'dir' ? '1' : undefined}
             style={{ paddingLeft: 8 + depth * 14 }}
             onClick={() => { setSelected(entry.path); activate(entry); }}>
             {pending?.kind === 'rename' && pending.path === entry.path
@@ -158,7 +169,7 @@ function NameInput({ label, initial, onDone }: { label: string; initial: string;
 }
 
 /** Flattens the expanded directories into rows, loading each through the files API. */
-function useVisibleRows(sessionId: string, expanded: Set<string>) {
+function useVisibleRows(sessionId: string, expanded: Set<string>, showGitFolder: boolean) {
   const trpc = useTRPC();
   const dirs = useMemo(() => [...expanded], [expanded]);
   const results = useQueries({ queries: dirs.map((dir) => trpc.files.list.queryOptions({ sessionId, path: dir })) });
@@ -167,6 +178,7 @@ function useVisibleRows(sessionId: string, expanded: Set<string>) {
   const rows: { entry: Entry; depth: number }[] = [];
   const walk = (dir: string, depth: number) => {
     for (const entry of listings.get(dir) ?? []) {
+      if (entry.name === '.git' && !showGitFolder) continue;
       rows.push({ entry, depth });
       if (entry.type === 'dir' && expanded.has(entry.path)) walk(entry.path, depth + 1);
     }
