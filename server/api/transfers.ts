@@ -102,7 +102,7 @@ export function createTransferHandler(services: Services, allowedOrigins: string
     const action = url.pathname.slice(TRANSFER_PREFIX.length);
     try {
       if (action === 'upload' && req.method === 'POST') return await upload(req, res, url);
-      if (action === 'download' && (req.method === 'GET' || req.method === 'HEAD')) return await download(req, res, url);
+      if (action === 'download' && req.method === 'GET') return await download(req, res, url);
       throw new TransferError(404, 'No such file transfer.');
     } catch (err) {
       const known = asTransferError(err);

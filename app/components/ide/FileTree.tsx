@@ -42,7 +42,11 @@ export function FileTree({ sessionId, onOpen, onDeleted, readOnly }: { sessionId
     void refresh();
   }, [refresh]);
 
-  const drop = useFileDrop({ sessionId, disabled: readOnly, onDone: () => void refresh(), onError: setError });
+  // Uploaded files are shown: the folders they went into open.
+  const drop = useFileDrop({ sessionId, disabled: readOnly, onError: setError, onDone: (paths) => {
+    setExpanded((e) => new Set([...e, ...paths.map(parentOf)]));
+    void refresh();
+  } });
 
   const toggle = (path: string, open?: boolean) => setExpanded((s) => {
     const next = new Set(s);
