@@ -37,14 +37,14 @@ test('git panel: diff, stage, commit, history, branches, and .git hidden from th
   await page.keyboard.press('ControlOrMeta+S');
 
   // Its diff in Monaco's diff editor.
-  const changes = git.getByRole('list', { name: 'Changes' });
-  await changes.getByRole('button', { name: 'hello.txt' }).click();
+  const changes = git.getByRole('list', { name: 'Changes', exact: true });
+  await changes.getByRole('button', { name: 'hello.txt', exact: true }).click();
   await expect(git.getByRole('region', { name: 'Diff of hello.txt' })).toContainText('hello from the git panel');
   await page.screenshot({ path: 'test-results/git-panel.png' });
 
   // Stage, then commit with a message.
   await git.getByRole('button', { name: 'Stage hello.txt' }).click();
-  await expect(git.getByRole('list', { name: 'Staged changes' }).getByRole('button', { name: 'hello.txt' })).toBeVisible();
+  await expect(git.getByRole('list', { name: 'Staged changes' }).getByRole('button', { name: 'hello.txt', exact: true })).toBeVisible();
   await expect(changes).toHaveCount(0);
   await git.getByRole('textbox', { name: 'Commit message' }).fill('Say hello');
   await git.getByRole('button', { name: 'Commit 1 file' }).click();

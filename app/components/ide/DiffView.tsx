@@ -28,6 +28,8 @@ export function DiffView({ original, modified, path, label, sideBySide = false, 
       readOnly: true, originalEditable: false, renderSideBySide: sideBySide, automaticLayout: true,
       minimap: { enabled: false }, scrollBeyondLastLine: false, fontSize: 12, wordWrap: 'on', diffWordWrap: 'on',
       renderOverviewRuler: false, lineNumbersMinChars: 3,
+      // The +/- glyphs and the revert arrow need Monaco's icon font, which the core bundle leaves out.
+      renderIndicators: false, renderMarginRevertIcon: false,
     });
     editor.current = e;
     return () => {
