@@ -94,6 +94,13 @@ describe('file upload and download', () => {
     expect(Object.keys(all)).toEqual(expect.arrayContaining(['pic.bin', 'src/main.ts', 'src/lib/util.ts']));
   });
 
+  it('never follows a symbolic link out of the workspace', async () => {
+    symlinkSync('/etc/passwd', path.join(workspaceDir, 'leak'));
+    const r = await download('leak');
+    expect(r.status).toBe(400);
+    expect(await errorOf(r)).toBe('leak is not a file or a folder.');
+  });
+
   it('says when a download does not exist', async () => {
     const r = await download('nope.txt');
     expect(r.status).toBe(404);
