@@ -34,7 +34,9 @@ test('git panel: diff, stage, commit, history, branches, and .git hidden from th
   await expect(editor.getByRole('tab', { name: 'hello.txt' })).toBeVisible();
   await editor.locator('.view-lines').click();
   await page.keyboard.type('hello from the git panel');
-  await page.keyboard.press('ControlOrMeta+S');
+  await expect(editor.locator('.view-lines')).toContainText('hello from the git panel');
+  await editor.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(editor.getByRole('tab', { name: 'hello.txt', exact: true })).toBeVisible();
 
   // Its diff in Monaco's diff editor.
   const changes = git.getByRole('list', { name: 'Changes', exact: true });
