@@ -2,6 +2,7 @@
 // the workspace uid, every guard answers in words (sign-in, access, CSRF, size, paths, existing
 // files), and a folder comes back as a zip with its files, nested and empty folders, no symlinks.
 import { lstatSync, symlinkSync } from 'node:fs';
+import { request } from 'node:http';
 import path from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,21 @@ describe('file upload and download', () => {
     });
   const download = (p: string, cookie: string | null = memberCookie, headers: Record<string, string> = {}) =>
     fetch(`${app.url}/api/files/download?sessionId=${sessionId}&path=${encodeURIComponent(p)}`, { headers: { ...(cookie ? { cookie } : {}), ...headers } });
+  /**
+   * A refused upload is answered before its body is read, and the connection closed after a moment;
+   * like a browser, this client reads that early answer even if sending the rest then fails.
+   */
+  const uploadEarlyAnswer = (p: string, body: Buffer) => new Promise<{ status: number; error: string }>((resolve, reject) => {
+    const req = request(`${app.url}/api/files/upload?sessionId=${sessionId}&path=${encodeURIComponent(p)}`, {
+      method: 'POST', headers: { origin: app.url, 'content-type': 'application/octet-stream', cookie: memberCookie, 'content-length': body.length },
+    }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+      res.on('end', () => resolve({ status: res.statusCode!, error: (JSON.parse(text) as { error: string }).error }));
+    });
+    req.on('error', (err) => { if (!req.writableEnded) reject(err); });
+    req.end(body);
+  });
   const errorOf = async (r: Response) => ((await r.json()) as { error: string }).error;
 
   beforeAll(async () => {
@@ -38,6 +54,9 @@ describe('file upload and download', () => {
     sessionId = session.id;
     uid = session.workspace.uid;
     workspaceDir = (await app.provider.paths(session.workspace.id))!.files;
+    // Start the workspace host now: its cold start (seconds on a loaded machine) would otherwise
+    // idle the client's pooled connections past the server's keep-alive inside the first test.
+    await member.query('files.list', { sessionId, path: '' });
   }, 60_000);
   afterAll(async () => { await app?.close(); });
 
@@ -49,15 +68,14 @@ describe('file upload and download', () => {
     expect(lstatSync(path.join(workspaceDir, 'pic.bin')).uid).toBe(uid);
     const back = await download('pic.bin');
     expect(back.headers.get('content-disposition')).toContain('filename="pic.bin"');
-    expect(new Uint8Array(await back.arrayBuffer())).toEqual(bytes);
+    // Compared as one buffer: an element-wise deep equal of 300,000 numbers takes seconds.
+    expect(Buffer.from(await back.arrayBuffer()).equals(Buffer.from(bytes))).toBe(true);
     const events = (await member.query('sessions.events', { sessionId })).data as { type: string; payload: { path?: string } }[];
     expect(events.some((e) => e.type === 'file.changed' && e.payload.path === 'pic.bin')).toBe(true);
   });
 
   it('refuses in words: too large, existing file, bad paths, missing folder', async () => {
-    const big = await upload('big.bin', new Uint8Array(MIB + 1));
-    expect(big.status).toBe(413);
-    expect(await errorOf(big)).toBe('big.bin is too large to upload: at most 1 MiB.');
+    expect(await uploadEarlyAnswer('big.bin', Buffer.alloc(MIB + 1))).toEqual({ status: 413, error: 'big.bin is too large to upload: at most 1 MiB.' });
     const again = await upload('pic.bin', new Uint8Array([1]));
     expect(again.status).toBe(409);
     expect(await errorOf(again)).toMatch(/Already exists/);
