@@ -30,6 +30,12 @@ const repoPath = z.string().max(4096, 'Path too long (4096 characters at most)')
 const paths = z.array(repoPath).min(1, 'Choose at least one file').max(1000, 'At most 1000 files at once');
 const remoteSchema = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'A remote is a name such as "origin"').default('origin');
 
+/** A failed git call is logged with the words the person sees, then becomes an API error. */
+const failed = (ctx: Context, sessionId: string, what: string) => (err: unknown): never => {
+  ctx.log.warn({ sessionId, err: err instanceof Error ? err.message : String(err) }, 'git %s failed', what);
+  return toApiError(err);
+};
+
 /** The session's workspace, for a caller who may use it; git starts processes, so a stopped session is refused. */
 async function repoOf(ctx: Context & { principal: Principal }, sessionId: string) {
   const { session, workspace } = await ctx.sessions.workspace(ctx.principal, sessionId).catch(toApiError);
@@ -39,51 +45,51 @@ async function repoOf(ctx: Context & { principal: Principal }, sessionId: string
 
 export const gitRouter = router({
   status: memberProcedure.input(inSession).query(async ({ ctx, input }) => {
-    return repoStatus(await repoOf(ctx, input.sessionId)).catch(toApiError);
+    return repoStatus(await repoOf(ctx, input.sessionId)).catch(failed(ctx, input.sessionId, 'status'));
   }),
 
   init: memberProcedure.input(inSession).mutation(async ({ ctx, input }) => {
-    await init(await repoOf(ctx, input.sessionId)).catch(toApiError);
+    await init(await repoOf(ctx, input.sessionId)).catch(failed(ctx, input.sessionId, 'init'));
   }),
 
   /** The two sides of one file's change: staged (HEAD → index) or not (index → work tree). */
   fileVersions: memberProcedure.input(inSession.extend({ path: repoPath, staged: z.boolean() })).query(async ({ ctx, input }) => {
-    return fileVersions(await repoOf(ctx, input.sessionId), input.path, input.staged).catch(toApiError);
+    return fileVersions(await repoOf(ctx, input.sessionId), input.path, input.staged).catch(failed(ctx, input.sessionId, 'diff'));
   }),
 
   stage: memberProcedure.input(inSession.extend({ paths })).mutation(async ({ ctx, input }) => {
-    await stage(await repoOf(ctx, input.sessionId), input.paths).catch(toApiError);
+    await stage(await repoOf(ctx, input.sessionId), input.paths).catch(failed(ctx, input.sessionId, 'stage'));
   }),
 
   unstage: memberProcedure.input(inSession.extend({ paths })).mutation(async ({ ctx, input }) => {
-    await unstage(await repoOf(ctx, input.sessionId), input.paths).catch(toApiError);
+    await unstage(await repoOf(ctx, input.sessionId), input.paths).catch(failed(ctx, input.sessionId, 'unstage'));
   }),
 
   /** Commits what is staged with the caller as author and committer. */
   commit: memberProcedure.input(inSession.extend({ message: commitMessageSchema })).mutation(async ({ ctx, input }) => {
     const { name, email } = ctx.principal.user;
-    return commit(await repoOf(ctx, input.sessionId), input.message, { name, email }).catch(toApiError);
+    return commit(await repoOf(ctx, input.sessionId), input.message, { name, email }).catch(failed(ctx, input.sessionId, 'commit'));
   }),
 
   branches: memberProcedure.input(inSession).query(async ({ ctx, input }) => {
-    return branches(await repoOf(ctx, input.sessionId)).catch(toApiError);
+    return branches(await repoOf(ctx, input.sessionId)).catch(failed(ctx, input.sessionId, 'branches'));
   }),
 
   switchBranch: memberProcedure.input(inSession.extend({ name: branchNameSchema, create: z.boolean().default(false) })).mutation(async ({ ctx, input }) => {
-    await switchBranch(await repoOf(ctx, input.sessionId), input.name, input.create).catch(toApiError);
+    await switchBranch(await repoOf(ctx, input.sessionId), input.name, input.create).catch(failed(ctx, input.sessionId, 'switch'));
   }),
 
   log: memberProcedure.input(inSession.extend({ limit: z.number().int().min(1).max(200).default(30) })).query(async ({ ctx, input }) => {
-    return log(await repoOf(ctx, input.sessionId), input.limit).catch(toApiError);
+    return log(await repoOf(ctx, input.sessionId), input.limit).catch(failed(ctx, input.sessionId, 'log'));
   }),
 
   pull: memberProcedure.input(inSession).mutation(async ({ ctx, input }) => {
-    return { output: await pull(await repoOf(ctx, input.sessionId)).catch(toApiError) };
+    return { output: await pull(await repoOf(ctx, input.sessionId)).catch(failed(ctx, input.sessionId, 'pull')) };
   }),
 
   /** High risk: decided by the team's policy; usually it waits for an admin's approval and reports back as a git.push event. */
   push: memberProcedure.input(inSession.extend({ remote: remoteSchema, branch: branchNameSchema })).mutation(async ({ ctx, input }) => {
     const workspace = await repoOf(ctx, input.sessionId);
-    return createPushGate(ctx).push({ sessionId: input.sessionId, userId: ctx.principal.user.id, remote: input.remote, branch: input.branch, workspace }).catch(toApiError);
+    return createPushGate(ctx).push({ sessionId: input.sessionId, userId: ctx.principal.user.id, remote: input.remote, branch: input.branch, workspace }).catch(failed(ctx, input.sessionId, 'push'));
   }),
 });
