@@ -15,6 +15,7 @@ import { encodePagePrincipal, PRINCIPAL_HEADER, SESSION_VISIBLE_HEADER, SETUP_HE
 import { attachSocketServer } from './realtime/socket.ts';
 import { attachShareNamespace } from './realtime/share-socket.ts';
 import { attachPresence } from './realtime/presence.ts';
+import { createTransferHandler, TRANSFER_PREFIX } from './api/transfers.ts';
 import { SessionAccessError } from './sessions/access.ts';
 import { sessionIdSchema } from './sessions/schemas.ts';
 import type { Principal } from './auth/roles.ts';
@@ -61,6 +62,8 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
     },
   });
 
+  const transfers = createTransferHandler(services, allowedOrigins);
+
   // Once an admin exists, setup never reopens: cache the answer instead of querying per page.
   let setupDone = false;
 
@@ -68,6 +71,7 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
     const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname === '/healthz') return health(res);
     if (url.pathname.startsWith(API_PREFIX)) return api(req, res, url.pathname.slice(API_PREFIX.length));
+    if (url.pathname.startsWith(TRANSFER_PREFIX)) return transfers(req, res, url);
     // Next.js fails such paths with a 500 while decoding route parameters: it is the client's error.
     if (!decodes(url.pathname)) {
       res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });

@@ -13,6 +13,7 @@ import type { EditorHandle } from './ide/EditorArea.tsx';
 import { ExportEventsButton } from './ExportEventsButton.tsx';
 import { MemoryPanel } from './memory/MemoryPanel.tsx';
 import { FileTree, useRefreshFiles } from './ide/FileTree.tsx';
+import { GitPanel } from './ide/GitPanel.tsx';
 import { IdeCommands } from './ide/IdeCommands.tsx';
 import { ReleaseCheck } from './ide/ReleaseCheck.tsx';
 import { ShareButton } from './share/ShareButton.tsx';
@@ -106,6 +107,7 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
   // The side panel's tabs: a new panel is one entry here.
   const sideTabs: SideTab[] = [
     { name: 'Agent', render: () => <AgentPanel sessionId={sessionId} events={events} disabled={agentDisabled} /> },
+    { name: 'Git', render: () => <GitPanel sessionId={sessionId} events={events} readOnly={s.status === 'stopped' ? 'The session is stopped.' : workspaceStatus !== 'ready' ? 'The workspace is not ready.' : null} /> },
     { name: 'Memory', render: () => <MemoryPanel sessionId={sessionId} events={events} readOnly={s.status === 'stopped' ? 'The session is stopped.' : null} onShowEvent={showEvent} /> },
     { name: 'Activity', render: () => <section className="panel activity-panel" aria-label="Activity" tabIndex={0}><EventTimeline events={events} focusSeq={focusSeq} /></section> },
   ];

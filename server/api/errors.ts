@@ -3,6 +3,7 @@ import { RuleStoreError } from '../agent/policy/rules-store.ts';
 import { MemoryItemNotFoundError, MemoryNotInWorkspaceError } from '../agent/context/memory.ts';
 import { AccountError } from '../auth/accounts.ts';
 import { ReleaseCheckError } from '../release/check.ts';
+import { GitError } from '../git/run.ts';
 import { SecretError } from '../secrets/store.ts';
 import { SessionAccessError } from '../sessions/access.ts';
 import { CloneSourceError } from '../sessions/clone-sources.ts';
@@ -12,6 +13,7 @@ import { WorkspaceHostError } from '../workspace/host/workspace-host.ts';
 
 const accountCodes = { SETUP_CLOSED: 'FORBIDDEN', EMAIL_TAKEN: 'CONFLICT', NOT_FOUND: 'NOT_FOUND', LAST_ADMIN: 'PRECONDITION_FAILED', SELF: 'BAD_REQUEST' } as const;
 const ruleCodes = { NOT_FOUND: 'NOT_FOUND', BAD_ORDER: 'CONFLICT', INVALID: 'BAD_REQUEST' } as const;
+const gitCodes = { NOT_A_REPOSITORY: 'PRECONDITION_FAILED', INVALID: 'BAD_REQUEST', FAILED: 'CONFLICT' } as const;
 const secretCodes = { NOT_FOUND: 'NOT_FOUND', EXISTS: 'CONFLICT', ENV_TAKEN: 'CONFLICT' } as const;
 const fileCodes: Record<FileErrorCode, TRPCError['code']> = {
   INVALID_PATH: 'BAD_REQUEST', OUTSIDE_WORKSPACE: 'FORBIDDEN', NOT_FOUND: 'NOT_FOUND', ALREADY_EXISTS: 'CONFLICT',
@@ -31,6 +33,7 @@ export function toApiError(err: unknown): never {
   if (err instanceof ReleaseCheckError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
   if (err instanceof SecretError) throw new TRPCError({ code: secretCodes[err.code], message: err.message });
   if (err instanceof FileError) throw new TRPCError({ code: fileCodes[err.code], message: err.message });
+  if (err instanceof GitError) throw new TRPCError({ code: gitCodes[err.code], message: err.message });
   if (err instanceof WorkspaceHostError) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: err.message });
   throw err;
 }

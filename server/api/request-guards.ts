@@ -28,7 +28,7 @@ const SAME_ORIGIN_FETCH_SITES = new Set(['same-origin', 'none']);
  * foreign page posts without a CORS preflight. Requests with neither Origin nor Sec-Fetch-Site
  * come from non-browser clients (curl, scripts), which carry no ambient cookie of a victim.
  */
-export function checkCrossSite(req: IncomingMessage, allowed: string[] | null): Refusal | null {
+export function checkCrossSite(req: IncomingMessage, allowed: string[] | null, mediaTypeRequired = 'application/json'): Refusal | null {
   if (SAFE_METHODS.has(req.method ?? 'GET')) return null;
   const fetchSite = req.headers['sec-fetch-site'];
   const fromAllowedOrigin = req.headers.origin !== undefined
@@ -36,7 +36,7 @@ export function checkCrossSite(req: IncomingMessage, allowed: string[] | null): 
     : fetchSite === undefined || SAME_ORIGIN_FETCH_SITES.has(fetchSite);
   if (!fromAllowedOrigin) return { status: 403, code: 'FORBIDDEN', message: 'Requests from other sites are not accepted.' };
   const mediaType = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'application/json') return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send the request body as application/json.' };
+  if (mediaType !== mediaTypeRequired) return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: `Send the request body as ${mediaTypeRequired}.` };
   return null;
 }
 
@@ -52,7 +52,13 @@ function formatBytes(n: number): string {
  * Reads the body as text, refusing by Content-Length before reading anything and by counting
  * bytes as they arrive (chunked bodies), so memory never holds more than `limit` bytes of it.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<{ ok: true; text: string } | { ok: false; refusal: Refusal | null }> {
+export async function readBody(req: IncomingMessage, limit: number): Promise<{ ok: true; text: string } | { ok: false; refusal: Refusal | null }> {
+  const body = await readBodyBytes(req, limit);
+  return body.ok ? { ok: true, text: body.bytes.toString('utf8') } : body;
+}
+
+/** The body as bytes (uploads), with the same limits as readBody. */
+export function readBodyBytes(req: IncomingMessage, limit: number): Promise<{ ok: true; bytes: Buffer } | { ok: false; refusal: Refusal | null }> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limit) return Promise.resolve({ ok: false, refusal: tooLarge(limit) });
   return new Promise((resolve) => {
@@ -67,7 +73,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<{ ok: tru
       resolve({ ok: false, refusal: tooLarge(limit) });
     };
     req.on('data', onData);
-    req.on('end', () => resolve({ ok: true, text: Buffer.concat(chunks).toString('utf8') }));
+    req.on('end', () => resolve({ ok: true, bytes: Buffer.concat(chunks) }));
     // A client that goes away mid-body gets no answer (a null refusal); the first resolve wins.
     req.on('close', () => resolve({ ok: false, refusal: null }));
   });
@@ -83,8 +89,12 @@ export function refuse(req: IncomingMessage, res: ServerResponse, refusal: Refus
   const error = { json: { message: refusal.message, code: TRPC_ERROR_CODES_BY_KEY[refusal.code], data: { code: refusal.code, httpStatus: refusal.status } } };
   const calls = url.pathname.split('/').at(-1)?.split(',').length ?? 1;
   const body = url.searchParams.get('batch') === '1' ? Array.from({ length: calls }, () => ({ error })) : { error };
-  const text = JSON.stringify(body);
-  res.writeHead(refusal.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' });
+  answerAndDrain(req, res, refusal.status, JSON.stringify(body));
+}
+
+/** Sends a JSON answer before the body was read, drains the rest for a moment, then cuts the connection. */
+export function answerAndDrain(req: IncomingMessage, res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' });
   res.end(text, () => {
     req.resume();
     setTimeout(() => req.destroy(), DRAIN_MS).unref();

@@ -9,6 +9,7 @@ import { modelsRouter } from './routers/models.ts';
 import { policyRouter } from './routers/policy.ts';
 import { profilesRouter } from './routers/profiles.ts';
 import { filesRouter } from './routers/files.ts';
+import { gitRouter } from './routers/git.ts';
 import { releaseRouter } from './routers/release.ts';
 import { searchRouter } from './routers/search.ts';
 import { secretsRouter } from './routers/secrets.ts';
@@ -22,6 +23,7 @@ export const appRouter = router({
   admin: adminRouter,
   sessions: sessionsRouter,
   files: filesRouter,
+  git: gitRouter,
   agent: agentRouter,
   approvals: approvalsRouter,
   models: modelsRouter,

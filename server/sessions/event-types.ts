@@ -47,6 +47,14 @@ export const eventPayloadSchemas = {
   'terminal.command': z.object({ terminalId: z.string(), command: z.string(), cwd: z.string().nullable(), exitCode: z.number().int().nullable() }),
   'file.changed': z.object({ path: z.string(), change: z.enum(['created', 'modified', 'deleted', 'renamed']), to: z.string().optional() }),
   'user.message': z.object({ text: z.string() }),
+  /**
+   * A push from the git panel (server/git/push.ts): requested (waiting for approval), then pushed,
+   * failed or denied. by: the rule, classifier or person (user id) that decided.
+   */
+  'git.push': z.object({
+    remote: z.string(), branch: z.string(), status: z.enum(['waiting', 'pushed', 'failed', 'denied']),
+    by: z.string(), reason: z.string(), output: z.string().optional(),
+  }),
   error: z.object({ message: z.string(), source: z.string().optional() }),
   /** A release check of the workspace (server/release/): what would ship and what is wrong with it. problems is capped; problemCount is all. */
   'release.checked': z.object({

@@ -42,6 +42,8 @@ export interface FileService {
   list(dir?: string): Promise<FileEntry[]>;
   stat(path: string): Promise<FileEntry>;
   read(path: string): Promise<ReadResult>;
+  /** Any regular file's bytes (downloads); TOO_LARGE above maxBytes. */
+  readBytes(path: string, maxBytes: number): Promise<Buffer>;
   write(path: string, content: string | Buffer, expected?: Expected): Promise<WriteResult>;
   createFile(path: string, content?: string | Buffer): Promise<WriteResult>;
   createDir(path: string): Promise<FileEntry>;
@@ -98,6 +100,7 @@ export function createFileService(o: FileServiceOptions): FileService {
     list: (dir = '') => onPath(dir, (rel) => host.call('list', { path: rel })),
     stat: (p) => onPath(p, (rel) => host.call('stat', { path: rel })),
     read: (p) => onPath(p, (rel) => host.call('read', { path: rel, maxBytes: DEFAULT_MAX_READ_BYTES })),
+    readBytes: (p, maxBytes) => onPath(p, async (rel) => (await host.call('readBytes', { path: rel, maxBytes })).content),
     write: (p, content, expected) => write(p, content, expected, false),
     createFile: (p, content = '') => write(p, content, undefined, true),
     createDir: (p) => onPath(p, (rel) => host.call('mkdir', { path: rel })),

@@ -1,4 +1,13 @@
+'use client';
+import dynamic from 'next/dynamic';
+import { useState } from 'react';
+import { diffSides } from './diff-sides.ts';
 import { cardStatus, type ToolCard } from './transcript.ts';
+
+const DiffView = dynamic(() => import('../ide/DiffView.tsx').then((m) => m.DiffView), {
+  ssr: false,
+  loading: () => <p className="muted small-text">Loading the diff editor…</p>,
+});
 
 /** One tool call: what the agent asked for, what policy said, and what came back. */
 export function ToolCardView({ card, onRewind, canRewind }: { card: ToolCard; onRewind: (checkpointId: string) => void; canRewind: boolean }) {
@@ -25,7 +34,7 @@ export function ToolCardView({ card, onRewind, canRewind }: { card: ToolCard; on
         <summary>Arguments</summary>
         <pre className="md-code">{JSON.stringify(card.input, null, 2)}</pre>
       </details>
-      {diff && <pre className="md-code diff" aria-label="Diff">{diff.split('\n').map((l, i) => <span key={i} className={l.startsWith('+') && !l.startsWith('+++') ? 'add' : l.startsWith('-') && !l.startsWith('---') ? 'del' : undefined}>{l}{'\n'}</span>)}</pre>}
+      {diff && <ToolDiff diff={diff} path={typeof detail.path === 'string' ? detail.path : String(input?.path ?? '')} />}
       {card.result && !diff && (
         <details open={!card.result.ok || card.tool === 'run_tests' || card.tool === 'run_command'}>
           <summary>{card.result.ok ? 'Output' : 'Error'} <span className="muted">({card.result.durationMs} ms)</span></summary>
@@ -39,5 +48,18 @@ export function ToolCardView({ card, onRewind, canRewind }: { card: ToolCard; on
         </div>
       )}
     </article>
+  );
+}
+
+/** The call's diff: wrapped text (nothing cut off in the narrow column), or Monaco's diff editor on request. */
+function ToolDiff({ diff, path }: { diff: string; path: string }) {
+  const [editor, setEditor] = useState(false);
+  return (
+    <>
+      <button type="button" className="ghost small" aria-pressed={editor} onClick={() => setEditor((e) => !e)}>{editor ? 'Show as text' : 'Open in diff editor'}</button>
+      {editor
+        ? <DiffView {...diffSides(diff)} path={path} label={`Diff of ${path}`} height={240} />
+        : <pre className="md-code diff" aria-label="Diff">{diff.split('\n').map((l, i) => <span key={i} className={l.startsWith('+') && !l.startsWith('+++') ? 'add' : l.startsWith('-') && !l.startsWith('---') ? 'del' : undefined}>{l}{'\n'}</span>)}</pre>}
+    </>
   );
 }

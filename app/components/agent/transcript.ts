@@ -114,7 +114,7 @@ export function transcript(events: SessionEvent[]): Item[] {
         items.push({ kind: 'notice', seq: e.seq, runId, text: failoverText(p as { to: string; failed: { route: string; error: string }[] }) });
         break;
       case 'agent.rewind':
-        items.push({ kind: 'notice', seq: e.seq, text: `Rewound the files to before “${String(p.label)}”.` });
+        items.push({ kind: 'notice', seq: e.seq, text: `Rewound the files to the checkpoint “${String(p.label)}”.` });
         break;
     }
   }

@@ -15,6 +15,7 @@ import { MergeEditor } from './MergeEditor.tsx';
 import { languageFor, monaco } from './monaco-setup.ts';
 import { trackEditor } from './editor-status.ts';
 import { addSaveAction, SplitGroup, useSplit } from './SplitGroup.tsx';
+import { useMonacoTheme } from './useMonacoTheme.ts';
 
 /** While saves wait for the server, they are retried this often (and at once when the socket is back). */
 const QUEUE_RETRY_MS = 5_000;
@@ -46,21 +47,10 @@ export function EditorArea({ sessionId, userId, onReady, readOnlyWorkspace }: { 
   const [active, setActive] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [restored, setRestored] = useState(false);
-  const [theme, setTheme] = useState('vs-dark');
+  const theme = useMonacoTheme();
   const tabsRef = useRef(tabs);
   tabsRef.current = tabs;
   const split = useSplit(active, setActive);
-
-  useEffect(() => {
-    const dark = () => {
-      const t = document.documentElement.dataset.theme;
-      return t ? t === 'dark' : window.matchMedia('(prefers-color-scheme: dark)').matches;
-    };
-    setTheme(dark() ? 'vs-dark' : 'vs');
-    const obs = new MutationObserver(() => setTheme(dark() ? 'vs-dark' : 'vs'));
-    obs.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
-    return () => obs.disconnect();
-  }, []);
 
   const readDisk = useCallback(async (path: string): Promise<DiskFile | null> => {
     try {

@@ -6,6 +6,9 @@ import { useKeptState } from '../../lib/useKeptState.ts';
 import { isAt, renamedPath } from '../../lib/workspace-paths.ts';
 import { browserStorage, loadState } from '../../lib/workspace-state.ts';
 import { ErrorBanner } from './ErrorBanner.tsx';
+import { useShowGitFolder } from './tree-settings.ts';
+import { download } from './transfers.ts';
+import { useFileDrop } from './useFileDrop.ts';
 
 interface Entry { name: string; path: string; type: 'file' | 'dir' | 'symlink' | 'other'; size: number }
 type Pending = { kind: 'file' | 'dir'; parent: string } | { kind: 'rename'; path: string } | null;
@@ -41,7 +44,8 @@ export function FileTree({ sessionId, userId, onOpen, onDeleted, onRenamed, read
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   const treeRef = useRef<HTMLUListElement>(null);
 
-  const rows = useVisibleRows(sessionId, expanded);
+  const [showGitFolder] = useShowGitFolder();
+  const rows = useVisibleRows(sessionId, expanded, showGitFolder);
   const selectedEntry = rows.find((r) => r.entry.path === selected)?.entry ?? null;
 
   const refresh = useRefreshFiles(sessionId);
@@ -59,6 +63,12 @@ export function FileTree({ sessionId, userId, onOpen, onDeleted, onRenamed, read
     void refresh();
     return ok;
   }, [refresh]);
+
+  // Uploaded files are shown: the folders they went into open.
+  const drop = useFileDrop({ sessionId, disabled: readOnly, onError: setError, onDone: (paths) => {
+    setExpanded((e) => new Set([...e, ...paths.map(parentOf)]));
+    void refresh();
+  } });
 
   const toggle = (path: string, open?: boolean) => setExpanded((s) => {
     const next = new Set(s);
@@ -121,6 +131,9 @@ export function FileTree({ sessionId, userId, onOpen, onDeleted, onRenamed, read
       <div className="panel-head">
         <span className="eyebrow">Files</span>
         <div className="spacer" />
+        <button type="button" className="icon" aria-label={selectedEntry ? `Download ${selectedEntry.path}` : 'Download the workspace'} title={selectedEntry?.type === 'dir' || !selectedEntry ? 'Download as zip' : 'Download'}
+          onClick={() => void download(sessionId, selectedEntry?.path ?? '', selectedEntry?.type !== 'file').then(() => setError(null), (err: unknown) => setError(`Could not download ${selectedEntry?.path ?? 'the workspace'}: ${err instanceof Error ? err.message : String(err)}`))}>
+          <Icon d="M8 2.5v8M4.5 7.5 8 11l3.5-3.5M3 13.5h10" /></button>
         {!readOnly && (
           <>
             <button type="button" className="icon" aria-label="New file" title="New file" onClick={() => setPending({ kind: 'file', parent: targetDir })}><Icon d="M4 2h6l3 3v9H4zM10 2v3h3M8.5 8v4M6.5 10h4" /></button>
@@ -131,6 +144,7 @@ export function FileTree({ sessionId, userId, onOpen, onDeleted, onRenamed, read
         )}
       </div>
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      {drop.progress && <p role="status" className="upload-status muted">{drop.progress}</p>}
       {confirmDelete && (
         <div role="alertdialog" aria-labelledby="delete-q" className="banner warn">
           <span id="delete-q">Delete {confirmDelete}{rows.find((r) => r.entry.path === confirmDelete)?.entry.type === 'dir' ? ' and everything in it' : ''}?</span>
@@ -150,11 +164,12 @@ export function FileTree({ sessionId, userId, onOpen, onDeleted, onRenamed, read
       {pending && pending.kind !== 'rename' && (
         <NameInput label={pending.kind === 'file' ? `New file in /${pending.parent}` : `New folder in /${pending.parent}`} initial="" onDone={submitName} />
       )}
-      <ul ref={treeRef} role="tree" aria-label="Files" tabIndex={0} className="tree" onKeyDown={onKeyDown}
+      <ul ref={treeRef} role="tree" aria-label="Files" tabIndex={0} className={`tree${drop.over ? ' drop-target' : ''}`} onKeyDown={onKeyDown} {...drop.handlers}
         aria-activedescendant={selected !== null ? `node-${encodeURIComponent(selected)}` : undefined}>
         {rows.map(({ entry, depth }) => (
           <li key={entry.path} id={`node-${encodeURIComponent(entry.path)}`} role="treeitem" aria-level={depth + 1}
             aria-selected={entry.path === selected} aria-expanded={entry.type === 'dir' ? expanded.has(entry.path) : undefined}
+            data-path={entry.path} data-dir={entry.type === 'dir' ? '1' : undefined}
             style={{ paddingLeft: 8 + depth * 14 }}
             onClick={() => { setSelected(entry.path); activate(entry); }}>
             {pending?.kind === 'rename' && pending.path === entry.path
@@ -184,7 +199,7 @@ function NameInput({ label, initial, onDone }: { label: string; initial: string;
 }
 
 /** Flattens the expanded directories into rows, loading each through the files API. */
-function useVisibleRows(sessionId: string, expanded: Set<string>) {
+function useVisibleRows(sessionId: string, expanded: Set<string>, showGitFolder: boolean) {
   const trpc = useTRPC();
   const dirs = useMemo(() => [...expanded], [expanded]);
   const results = useQueries({ queries: dirs.map((dir) => trpc.files.list.queryOptions({ sessionId, path: dir })) });
@@ -193,6 +208,7 @@ function useVisibleRows(sessionId: string, expanded: Set<string>) {
   const rows: { entry: Entry; depth: number }[] = [];
   const walk = (dir: string, depth: number) => {
     for (const entry of listings.get(dir) ?? []) {
+      if (entry.name === '.git' && !showGitFolder) continue;
       rows.push({ entry, depth });
       if (entry.type === 'dir' && expanded.has(entry.path)) walk(entry.path, depth + 1);
     }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineTool } from './tool.ts';
 import { formatExec } from './run-command.ts';
 import { workspacePath } from './paths.ts';
+import { gitCommand } from '../../git/run.ts';
 
 const GIT_TIMEOUT_MS = 60_000;
 const GIT_OUTPUT_BYTES = 64 * 1024;
@@ -69,7 +70,7 @@ export const git = defineTool({
     return null;
   },
   async run(ctx, i) {
-    const r = await ctx.workspace.exec(['git', '-c', 'core.pager=cat', '-c', 'color.ui=never', ...gitArgv(i)], {
+    const r = await ctx.workspace.exec(gitCommand(gitArgv(i)), {
       timeoutMs: GIT_TIMEOUT_MS,
       maxOutputBytes: GIT_OUTPUT_BYTES,
       signal: ctx.signal,

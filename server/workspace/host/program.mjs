@@ -167,7 +167,8 @@ async function stat({ path: rel }) {
   return entry(rel, await resolve(rel, false));
 }
 
-async function read({ path: rel, maxBytes }) {
+/** Opens a regular file for reading, checked to be inside the workspace; `use` gets its handle and stat. */
+async function withRegularFile(rel, use) {
   // O_NONBLOCK: a FIFO planted in the workspace must not hang the host.
   const handle = await fs.open(await resolve(rel, true), C.O_RDONLY | C.O_NONBLOCK | C.O_NOFOLLOW);
   try {
@@ -175,14 +176,29 @@ async function read({ path: rel, maxBytes }) {
     const st = await handle.stat();
     if (st.isDirectory()) throw new OpError('IS_A_DIRECTORY', `Is a directory: ${rel}`);
     if (!st.isFile()) throw new OpError('INVALID_PATH', `Not a regular file: ${rel}`);
+    return await use(handle, st);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function read({ path: rel, maxBytes }) {
+  return withRegularFile(rel, async (handle, st) => {
     if (st.size > maxBytes) return { kind: 'too-large', path: rel, size: st.size, mtimeMs: st.mtimeMs, hash: null, readOnly: true };
     const buf = await handle.readFile();
     const hash = sha256(buf);
     if (isBinary(buf)) return { kind: 'binary', path: rel, size: buf.length, mtimeMs: st.mtimeMs, hash, readOnly: true };
     return { kind: 'text', path: rel, content: buf, size: buf.length, mtimeMs: st.mtimeMs, hash };
-  } finally {
-    await handle.close();
-  }
+  });
+}
+
+/** Any file's bytes, text or not (downloads); larger than maxBytes is refused. */
+async function readBytes({ path: rel, maxBytes }) {
+  return withRegularFile(rel, async (handle, st) => {
+    if (st.size > maxBytes) throw new OpError('TOO_LARGE', `${rel} is too large to download (${st.size} bytes; at most ${maxBytes})`);
+    const buf = await handle.readFile();
+    return { path: rel, size: buf.length, mtimeMs: st.mtimeMs, content: buf };
+  });
 }
 
 async function write({ path: rel, content: data, expected, mustCreate }) {
@@ -498,7 +514,7 @@ function exitHost({ force }) {
 }
 
 const OPS = {
-  ping: () => null, list, stat, read, write, mkdir, rename, delete: remove,
+  ping: () => null, list, stat, read, readBytes, write, mkdir, rename, delete: remove,
   'watch.start': startWatch, 'watch.stop': stopWatch,
   'pty.open': openPty, 'pty.list': () => [...ptys.values()].map(ptyInfo), 'pty.replay': replayPty,
   'pty.write': writePty, 'pty.resize': resizePty, 'pty.ack': ackPty, 'pty.close': closePty,

@@ -82,6 +82,10 @@ export const hostOps = {
       }),
     ]),
   },
+  readBytes: {
+    args: pathArgs.extend({ maxBytes: z.number().int().positive() }),
+    result: z.object({ path: z.string(), size: z.number(), mtimeMs: z.number(), content: z.instanceof(Buffer) }),
+  },
   write: {
     args: pathArgs.extend({ content: z.instanceof(Buffer), expected: expectedSchema.optional(), mustCreate: z.boolean() }),
     result: writeResultSchema,
