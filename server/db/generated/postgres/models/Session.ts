@@ -46,6 +46,7 @@ export type SessionMinAggregateOutputType = {
   lastHash: string | null
   createdAt: Date | null
   updatedAt: Date | null
+  deletedAt: Date | null
 }
 
 export type SessionMaxAggregateOutputType = {
@@ -59,6 +60,7 @@ export type SessionMaxAggregateOutputType = {
   lastHash: string | null
   createdAt: Date | null
   updatedAt: Date | null
+  deletedAt: Date | null
 }
 
 export type SessionCountAggregateOutputType = {
@@ -72,6 +74,7 @@ export type SessionCountAggregateOutputType = {
   lastHash: number
   createdAt: number
   updatedAt: number
+  deletedAt: number
   _all: number
 }
 
@@ -95,6 +98,7 @@ export type SessionMinAggregateInputType = {
   lastHash?: true
   createdAt?: true
   updatedAt?: true
+  deletedAt?: true
 }
 
 export type SessionMaxAggregateInputType = {
@@ -108,6 +112,7 @@ export type SessionMaxAggregateInputType = {
   lastHash?: true
   createdAt?: true
   updatedAt?: true
+  deletedAt?: true
 }
 
 export type SessionCountAggregateInputType = {
@@ -121,6 +126,7 @@ export type SessionCountAggregateInputType = {
   lastHash?: true
   createdAt?: true
   updatedAt?: true
+  deletedAt?: true
   _all?: true
 }
 
@@ -221,6 +227,7 @@ export type SessionGroupByOutputType = {
   lastHash: string
   createdAt: Date
   updatedAt: Date
+  deletedAt: Date | null
   _count: SessionCountAggregateOutputType | null
   _avg: SessionAvgAggregateOutputType | null
   _sum: SessionSumAggregateOutputType | null
@@ -257,6 +264,7 @@ export type SessionWhereInput = {
   lastHash?: Prisma.StringFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Session"> | Date | string
+  deletedAt?: Prisma.DateTimeNullableFilter<"Session"> | Date | string | null
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   owner?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   workspace?: Prisma.XOR<Prisma.WorkspaceNullableScalarRelationFilter, Prisma.WorkspaceWhereInput> | null
@@ -278,6 +286,7 @@ export type SessionOrderByWithRelationInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   team?: Prisma.TeamOrderByWithRelationInput
   owner?: Prisma.UserOrderByWithRelationInput
   workspace?: Prisma.WorkspaceOrderByWithRelationInput
@@ -302,6 +311,7 @@ export type SessionWhereUniqueInput = Prisma.AtLeast<{
   lastHash?: Prisma.StringFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Session"> | Date | string
+  deletedAt?: Prisma.DateTimeNullableFilter<"Session"> | Date | string | null
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   owner?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   workspace?: Prisma.XOR<Prisma.WorkspaceNullableScalarRelationFilter, Prisma.WorkspaceWhereInput> | null
@@ -323,6 +333,7 @@ export type SessionOrderByWithAggregationInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.SessionCountOrderByAggregateInput
   _avg?: Prisma.SessionAvgOrderByAggregateInput
   _max?: Prisma.SessionMaxOrderByAggregateInput
@@ -344,6 +355,7 @@ export type SessionScalarWhereWithAggregatesInput = {
   lastHash?: Prisma.StringWithAggregatesFilter<"Session"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Session"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Session"> | Date | string
+  deletedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Session"> | Date | string | null
 }
 
 export type SessionCreateInput = {
@@ -354,6 +366,7 @@ export type SessionCreateInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -375,6 +388,7 @@ export type SessionUncheckedCreateInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -390,6 +404,7 @@ export type SessionUpdateInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -411,6 +426,7 @@ export type SessionUncheckedUpdateInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -429,6 +445,7 @@ export type SessionCreateManyInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
 }
 
 export type SessionUpdateManyMutationInput = {
@@ -439,6 +456,7 @@ export type SessionUpdateManyMutationInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SessionUncheckedUpdateManyInput = {
@@ -452,6 +470,7 @@ export type SessionUncheckedUpdateManyInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SessionListRelationFilter = {
@@ -475,6 +494,7 @@ export type SessionCountOrderByAggregateInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrder
 }
 
 export type SessionAvgOrderByAggregateInput = {
@@ -492,6 +512,7 @@ export type SessionMaxOrderByAggregateInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrder
 }
 
 export type SessionMinOrderByAggregateInput = {
@@ -505,6 +526,7 @@ export type SessionMinOrderByAggregateInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrder
 }
 
 export type SessionSumOrderByAggregateInput = {
@@ -720,6 +742,7 @@ export type SessionCreateWithoutTeamInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
   events?: Prisma.EventCreateNestedManyWithoutSessionInput
@@ -739,6 +762,7 @@ export type SessionUncheckedCreateWithoutTeamInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -786,6 +810,7 @@ export type SessionScalarWhereInput = {
   lastHash?: Prisma.StringFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Session"> | Date | string
+  deletedAt?: Prisma.DateTimeNullableFilter<"Session"> | Date | string | null
 }
 
 export type SessionCreateWithoutOwnerInput = {
@@ -796,6 +821,7 @@ export type SessionCreateWithoutOwnerInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
   events?: Prisma.EventCreateNestedManyWithoutSessionInput
@@ -815,6 +841,7 @@ export type SessionUncheckedCreateWithoutOwnerInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -856,6 +883,7 @@ export type SessionCreateWithoutWorkspaceInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   events?: Prisma.EventCreateNestedManyWithoutSessionInput
@@ -875,6 +903,7 @@ export type SessionUncheckedCreateWithoutWorkspaceInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -916,6 +945,7 @@ export type SessionCreateWithoutEventsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -936,6 +966,7 @@ export type SessionUncheckedCreateWithoutEventsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
@@ -966,6 +997,7 @@ export type SessionUpdateWithoutEventsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -986,6 +1018,7 @@ export type SessionUncheckedUpdateWithoutEventsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
@@ -1000,6 +1033,7 @@ export type SessionCreateWithoutMemoryInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1020,6 +1054,7 @@ export type SessionUncheckedCreateWithoutMemoryInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
@@ -1050,6 +1085,7 @@ export type SessionUpdateWithoutMemoryInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1070,6 +1106,7 @@ export type SessionUncheckedUpdateWithoutMemoryInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
@@ -1084,6 +1121,7 @@ export type SessionCreateWithoutApprovalsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1104,6 +1142,7 @@ export type SessionUncheckedCreateWithoutApprovalsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
@@ -1134,6 +1173,7 @@ export type SessionUpdateWithoutApprovalsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1154,6 +1194,7 @@ export type SessionUncheckedUpdateWithoutApprovalsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
@@ -1168,6 +1209,7 @@ export type SessionCreateWithoutShareLinksInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1188,6 +1230,7 @@ export type SessionUncheckedCreateWithoutShareLinksInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -1218,6 +1261,7 @@ export type SessionUpdateWithoutShareLinksInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1238,6 +1282,7 @@ export type SessionUncheckedUpdateWithoutShareLinksInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1252,6 +1297,7 @@ export type SessionCreateWithoutAgentRunsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1272,6 +1318,7 @@ export type SessionUncheckedCreateWithoutAgentRunsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -1302,6 +1349,7 @@ export type SessionUpdateWithoutAgentRunsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1322,6 +1370,7 @@ export type SessionUncheckedUpdateWithoutAgentRunsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1338,6 +1387,7 @@ export type SessionCreateManyTeamInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
 }
 
 export type SessionUpdateWithoutTeamInput = {
@@ -1348,6 +1398,7 @@ export type SessionUpdateWithoutTeamInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
   events?: Prisma.EventUpdateManyWithoutSessionNestedInput
@@ -1367,6 +1418,7 @@ export type SessionUncheckedUpdateWithoutTeamInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1384,6 +1436,7 @@ export type SessionUncheckedUpdateManyWithoutTeamInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SessionCreateManyOwnerInput = {
@@ -1396,6 +1449,7 @@ export type SessionCreateManyOwnerInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
 }
 
 export type SessionUpdateWithoutOwnerInput = {
@@ -1406,6 +1460,7 @@ export type SessionUpdateWithoutOwnerInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
   events?: Prisma.EventUpdateManyWithoutSessionNestedInput
@@ -1425,6 +1480,7 @@ export type SessionUncheckedUpdateWithoutOwnerInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1442,6 +1498,7 @@ export type SessionUncheckedUpdateManyWithoutOwnerInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SessionCreateManyWorkspaceInput = {
@@ -1454,6 +1511,7 @@ export type SessionCreateManyWorkspaceInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
 }
 
 export type SessionUpdateWithoutWorkspaceInput = {
@@ -1464,6 +1522,7 @@ export type SessionUpdateWithoutWorkspaceInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   events?: Prisma.EventUpdateManyWithoutSessionNestedInput
@@ -1483,6 +1542,7 @@ export type SessionUncheckedUpdateWithoutWorkspaceInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1500,6 +1560,7 @@ export type SessionUncheckedUpdateManyWithoutWorkspaceInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -1580,6 +1641,7 @@ export type SessionSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   lastHash?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  deletedAt?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   workspace?: boolean | Prisma.Session$workspaceArgs<ExtArgs>
@@ -1602,6 +1664,7 @@ export type SessionSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   lastHash?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  deletedAt?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   workspace?: boolean | Prisma.Session$workspaceArgs<ExtArgs>
@@ -1618,6 +1681,7 @@ export type SessionSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   lastHash?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  deletedAt?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   workspace?: boolean | Prisma.Session$workspaceArgs<ExtArgs>
@@ -1634,9 +1698,10 @@ export type SessionSelectScalar = {
   lastHash?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  deletedAt?: boolean
 }
 
-export type SessionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "teamId" | "ownerId" | "workspaceId" | "status" | "lastSeq" | "lastHash" | "createdAt" | "updatedAt", ExtArgs["result"]["session"]>
+export type SessionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "teamId" | "ownerId" | "workspaceId" | "status" | "lastSeq" | "lastHash" | "createdAt" | "updatedAt" | "deletedAt", ExtArgs["result"]["session"]>
 export type SessionInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -1682,6 +1747,10 @@ export type $SessionPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     lastHash: string
     createdAt: Date
     updatedAt: Date
+    /**
+     * Deleted sessions are hidden, never removed: their events are the session's audit chain.
+     */
+    deletedAt: Date | null
   }, ExtArgs["result"]["session"]>
   composites: {}
 }
@@ -2123,6 +2192,7 @@ export interface SessionFieldRefs {
   readonly lastHash: Prisma.FieldRef<"Session", 'String'>
   readonly createdAt: Prisma.FieldRef<"Session", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Session", 'DateTime'>
+  readonly deletedAt: Prisma.FieldRef<"Session", 'DateTime'>
 }
     
 

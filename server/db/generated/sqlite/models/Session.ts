@@ -46,6 +46,7 @@ export type SessionMinAggregateOutputType = {
   lastHash: string | null
   createdAt: Date | null
   updatedAt: Date | null
+  deletedAt: Date | null
 }
 
 export type SessionMaxAggregateOutputType = {
@@ -59,6 +60,7 @@ export type SessionMaxAggregateOutputType = {
   lastHash: string | null
   createdAt: Date | null
   updatedAt: Date | null
+  deletedAt: Date | null
 }
 
 export type SessionCountAggregateOutputType = {
@@ -72,6 +74,7 @@ export type SessionCountAggregateOutputType = {
   lastHash: number
   createdAt: number
   updatedAt: number
+  deletedAt: number
   _all: number
 }
 
@@ -95,6 +98,7 @@ export type SessionMinAggregateInputType = {
   lastHash?: true
   createdAt?: true
   updatedAt?: true
+  deletedAt?: true
 }
 
 export type SessionMaxAggregateInputType = {
@@ -108,6 +112,7 @@ export type SessionMaxAggregateInputType = {
   lastHash?: true
   createdAt?: true
   updatedAt?: true
+  deletedAt?: true
 }
 
 export type SessionCountAggregateInputType = {
@@ -121,6 +126,7 @@ export type SessionCountAggregateInputType = {
   lastHash?: true
   createdAt?: true
   updatedAt?: true
+  deletedAt?: true
   _all?: true
 }
 
@@ -221,6 +227,7 @@ export type SessionGroupByOutputType = {
   lastHash: string
   createdAt: Date
   updatedAt: Date
+  deletedAt: Date | null
   _count: SessionCountAggregateOutputType | null
   _avg: SessionAvgAggregateOutputType | null
   _sum: SessionSumAggregateOutputType | null
@@ -257,6 +264,7 @@ export type SessionWhereInput = {
   lastHash?: Prisma.StringFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Session"> | Date | string
+  deletedAt?: Prisma.DateTimeNullableFilter<"Session"> | Date | string | null
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   owner?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   workspace?: Prisma.XOR<Prisma.WorkspaceNullableScalarRelationFilter, Prisma.WorkspaceWhereInput> | null
@@ -278,6 +286,7 @@ export type SessionOrderByWithRelationInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   team?: Prisma.TeamOrderByWithRelationInput
   owner?: Prisma.UserOrderByWithRelationInput
   workspace?: Prisma.WorkspaceOrderByWithRelationInput
@@ -302,6 +311,7 @@ export type SessionWhereUniqueInput = Prisma.AtLeast<{
   lastHash?: Prisma.StringFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Session"> | Date | string
+  deletedAt?: Prisma.DateTimeNullableFilter<"Session"> | Date | string | null
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   owner?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   workspace?: Prisma.XOR<Prisma.WorkspaceNullableScalarRelationFilter, Prisma.WorkspaceWhereInput> | null
@@ -323,6 +333,7 @@ export type SessionOrderByWithAggregationInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.SessionCountOrderByAggregateInput
   _avg?: Prisma.SessionAvgOrderByAggregateInput
   _max?: Prisma.SessionMaxOrderByAggregateInput
@@ -344,6 +355,7 @@ export type SessionScalarWhereWithAggregatesInput = {
   lastHash?: Prisma.StringWithAggregatesFilter<"Session"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Session"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Session"> | Date | string
+  deletedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Session"> | Date | string | null
 }
 
 export type SessionCreateInput = {
@@ -354,6 +366,7 @@ export type SessionCreateInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -375,6 +388,7 @@ export type SessionUncheckedCreateInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -390,6 +404,7 @@ export type SessionUpdateInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -411,6 +426,7 @@ export type SessionUncheckedUpdateInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -429,6 +445,7 @@ export type SessionCreateManyInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
 }
 
 export type SessionUpdateManyMutationInput = {
@@ -439,6 +456,7 @@ export type SessionUpdateManyMutationInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SessionUncheckedUpdateManyInput = {
@@ -452,6 +470,7 @@ export type SessionUncheckedUpdateManyInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SessionListRelationFilter = {
@@ -475,6 +494,7 @@ export type SessionCountOrderByAggregateInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrder
 }
 
 export type SessionAvgOrderByAggregateInput = {
@@ -492,6 +512,7 @@ export type SessionMaxOrderByAggregateInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrder
 }
 
 export type SessionMinOrderByAggregateInput = {
@@ -505,6 +526,7 @@ export type SessionMinOrderByAggregateInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrder
 }
 
 export type SessionSumOrderByAggregateInput = {
@@ -720,6 +742,7 @@ export type SessionCreateWithoutTeamInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
   events?: Prisma.EventCreateNestedManyWithoutSessionInput
@@ -739,6 +762,7 @@ export type SessionUncheckedCreateWithoutTeamInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -785,6 +809,7 @@ export type SessionScalarWhereInput = {
   lastHash?: Prisma.StringFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Session"> | Date | string
+  deletedAt?: Prisma.DateTimeNullableFilter<"Session"> | Date | string | null
 }
 
 export type SessionCreateWithoutOwnerInput = {
@@ -795,6 +820,7 @@ export type SessionCreateWithoutOwnerInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
   events?: Prisma.EventCreateNestedManyWithoutSessionInput
@@ -814,6 +840,7 @@ export type SessionUncheckedCreateWithoutOwnerInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -854,6 +881,7 @@ export type SessionCreateWithoutWorkspaceInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   events?: Prisma.EventCreateNestedManyWithoutSessionInput
@@ -873,6 +901,7 @@ export type SessionUncheckedCreateWithoutWorkspaceInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -913,6 +942,7 @@ export type SessionCreateWithoutEventsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -933,6 +963,7 @@ export type SessionUncheckedCreateWithoutEventsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
@@ -963,6 +994,7 @@ export type SessionUpdateWithoutEventsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -983,6 +1015,7 @@ export type SessionUncheckedUpdateWithoutEventsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
@@ -997,6 +1030,7 @@ export type SessionCreateWithoutMemoryInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1017,6 +1051,7 @@ export type SessionUncheckedCreateWithoutMemoryInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
@@ -1047,6 +1082,7 @@ export type SessionUpdateWithoutMemoryInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1067,6 +1103,7 @@ export type SessionUncheckedUpdateWithoutMemoryInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
@@ -1081,6 +1118,7 @@ export type SessionCreateWithoutApprovalsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1101,6 +1139,7 @@ export type SessionUncheckedCreateWithoutApprovalsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
@@ -1131,6 +1170,7 @@ export type SessionUpdateWithoutApprovalsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1151,6 +1191,7 @@ export type SessionUncheckedUpdateWithoutApprovalsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
@@ -1165,6 +1206,7 @@ export type SessionCreateWithoutShareLinksInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1185,6 +1227,7 @@ export type SessionUncheckedCreateWithoutShareLinksInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -1215,6 +1258,7 @@ export type SessionUpdateWithoutShareLinksInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1235,6 +1279,7 @@ export type SessionUncheckedUpdateWithoutShareLinksInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1249,6 +1294,7 @@ export type SessionCreateWithoutAgentRunsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1269,6 +1315,7 @@ export type SessionUncheckedCreateWithoutAgentRunsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -1299,6 +1346,7 @@ export type SessionUpdateWithoutAgentRunsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1319,6 +1367,7 @@ export type SessionUncheckedUpdateWithoutAgentRunsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1335,6 +1384,7 @@ export type SessionCreateManyTeamInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
 }
 
 export type SessionUpdateWithoutTeamInput = {
@@ -1345,6 +1395,7 @@ export type SessionUpdateWithoutTeamInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
   events?: Prisma.EventUpdateManyWithoutSessionNestedInput
@@ -1364,6 +1415,7 @@ export type SessionUncheckedUpdateWithoutTeamInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1381,6 +1433,7 @@ export type SessionUncheckedUpdateManyWithoutTeamInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SessionCreateManyOwnerInput = {
@@ -1393,6 +1446,7 @@ export type SessionCreateManyOwnerInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
 }
 
 export type SessionUpdateWithoutOwnerInput = {
@@ -1403,6 +1457,7 @@ export type SessionUpdateWithoutOwnerInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
   events?: Prisma.EventUpdateManyWithoutSessionNestedInput
@@ -1422,6 +1477,7 @@ export type SessionUncheckedUpdateWithoutOwnerInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1439,6 +1495,7 @@ export type SessionUncheckedUpdateManyWithoutOwnerInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SessionCreateManyWorkspaceInput = {
@@ -1451,6 +1508,7 @@ export type SessionCreateManyWorkspaceInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
 }
 
 export type SessionUpdateWithoutWorkspaceInput = {
@@ -1461,6 +1519,7 @@ export type SessionUpdateWithoutWorkspaceInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   events?: Prisma.EventUpdateManyWithoutSessionNestedInput
@@ -1480,6 +1539,7 @@ export type SessionUncheckedUpdateWithoutWorkspaceInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1497,6 +1557,7 @@ export type SessionUncheckedUpdateManyWithoutWorkspaceInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -1577,6 +1638,7 @@ export type SessionSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   lastHash?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  deletedAt?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   workspace?: boolean | Prisma.Session$workspaceArgs<ExtArgs>
@@ -1599,6 +1661,7 @@ export type SessionSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   lastHash?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  deletedAt?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   workspace?: boolean | Prisma.Session$workspaceArgs<ExtArgs>
@@ -1615,6 +1678,7 @@ export type SessionSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   lastHash?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  deletedAt?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   workspace?: boolean | Prisma.Session$workspaceArgs<ExtArgs>
@@ -1631,9 +1695,10 @@ export type SessionSelectScalar = {
   lastHash?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  deletedAt?: boolean
 }
 
-export type SessionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "teamId" | "ownerId" | "workspaceId" | "status" | "lastSeq" | "lastHash" | "createdAt" | "updatedAt", ExtArgs["result"]["session"]>
+export type SessionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "teamId" | "ownerId" | "workspaceId" | "status" | "lastSeq" | "lastHash" | "createdAt" | "updatedAt" | "deletedAt", ExtArgs["result"]["session"]>
 export type SessionInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -1679,6 +1744,10 @@ export type $SessionPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     lastHash: string
     createdAt: Date
     updatedAt: Date
+    /**
+     * Deleted sessions are hidden, never removed: their events are the session's audit chain.
+     */
+    deletedAt: Date | null
   }, ExtArgs["result"]["session"]>
   composites: {}
 }
@@ -2120,6 +2189,7 @@ export interface SessionFieldRefs {
   readonly lastHash: Prisma.FieldRef<"Session", 'String'>
   readonly createdAt: Prisma.FieldRef<"Session", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Session", 'DateTime'>
+  readonly deletedAt: Prisma.FieldRef<"Session", 'DateTime'>
 }
     
 
