@@ -9,3 +9,6 @@ export const notConfiguredHowTo = [
   '  TETHER_MODELS=anthropic:claude-sonnet-4-5,openai:gpt-4.1,compat:qwen2.5-coder',
   'then restart Tether, or set the routes on the admin page.',
 ].join('\n');
+
+/** What members see instead: the server's environment is neither theirs to set nor theirs to read. */
+export const askAnAdmin = 'Ask an admin to configure a model.';
