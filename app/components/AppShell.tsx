@@ -36,7 +36,8 @@ export function AppShell({ principal, children, wide }: { principal: PagePrincip
         <div className="spacer" />
         {principal.role === 'admin' && <ApprovalBadge />}
         <ThemeToggle />
-        <Link href="/account" className="who" title={`${principal.email}: your account and password`}>{principal.name} · <span className="muted">{principal.role}</span></Link>
+        <span className="who" title={principal.email}>{principal.name} · <span className="muted">{principal.role}</span></span>
+        <Link href="/account" aria-current={pathname === '/account' ? 'page' : undefined}>Account</Link>
         <button type="button" className="ghost" onClick={() => logout.mutate()} disabled={logout.isPending}>Sign out</button>
       </header>
       <main className={wide ? 'content wide' : 'content'}>{children}</main>
