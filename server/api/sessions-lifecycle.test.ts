@@ -104,6 +104,15 @@ describe.each(testProviders)('session lifecycle on %s', (provider) => {
     expect((await admin.mutate('sessions.retry', { id: s.id })).error?.message).toMatch(/Only a workspace whose creation failed/);
   });
 
+  it('deletes a session whose clone failed', async () => {
+    const missing = path.join(host, 'not-a-repo');
+    await fs.mkdir(missing, { mode: 0o755 });
+    const s = await createProvisionedSession(admin, { kind: 'git', url: missing }, 'Failed clone');
+    expect(s.workspace.status).toBe('failed');
+    expect((await admin.mutate('sessions.delete', { id: s.id })).error).toBeNull();
+    expect(await titles(admin)).not.toContain('Failed clone');
+  });
+
   it('deletes a session: gone from lists and pages, its files removed, its audit records kept and verifying', async () => {
     const s = await createProvisionedSession(member, { kind: 'empty' }, 'Delete me');
     await member.mutate('files.write', { sessionId: s.id, path: 'a.txt', content: 'bye' });
