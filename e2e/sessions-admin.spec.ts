@@ -158,6 +158,7 @@ test('changing one\'s own password needs the current one and signs out every oth
   await signIn(page, ADMIN);
   await createUser(page, 'Carl Change', carl.email, carl.password);
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login/);
   await signIn(page, carl);
   const elsewhere = await signInElsewhere(browser, carl);
   try {
@@ -178,6 +179,7 @@ test('changing one\'s own password needs the current one and signs out every oth
     await page.goto('/');
     await expect(page.getByRole('heading', { name: 'Your sessions' })).toBeVisible();
     await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(/\/login/);
     await signIn(page, { email: carl.email, password: 'carl second password' });
   } finally {
     await elsewhere.context.close();

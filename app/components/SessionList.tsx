@@ -123,7 +123,10 @@ function SessionRow({ session: s, onChanged }: { session: Listed; onChanged: () 
             <button type="submit" className="primary small" disabled={rename.isPending}>Save</button>
             <button type="button" className="ghost small" onClick={() => setRenaming(false)}>Cancel</button>
           </form>
-        ) : <Link href={`/sessions/${s.id}`}>{s.title}</Link>}
+        ) : (
+          // Not prefetched: a prefetch made before a rename would bring the old title into the tab.
+          <Link href={`/sessions/${s.id}`} prefetch={false}>{s.title}</Link>
+        )}
         {error && <p role="alert" className="form-error small-text">{errorOf(error).message}</p>}
       </td>
       <td title={s.owner.email}>{s.owner.name}</td>
