@@ -11,6 +11,8 @@ import { errorOf, Field } from './Field.tsx';
 import './dashboard.css';
 
 type Listed = RouterOutputs['sessions']['list'][number];
+const POLL_MS = 15_000;
+const PROVISIONING_POLL_MS = 1_000;
 type Sort = 'activity' | 'title' | 'owner' | 'status' | 'created';
 const SORTS: { value: Sort; label: string }[] = [
   { value: 'activity', label: 'Last activity' }, { value: 'title', label: 'Title' }, { value: 'owner', label: 'Owner' },
@@ -25,7 +27,12 @@ export function SessionList({ isAdmin }: { isAdmin: boolean }) {
   const hydrated = useHydrated();
   const [search, setSearch] = useState('');
   const [sort, setSort] = useState<Sort>('activity');
-  const sessions = useQuery({ ...trpc.sessions.list.queryOptions({ search, sort }), placeholderData: (previous) => previous });
+  const sessions = useQuery({
+    ...trpc.sessions.list.queryOptions({ search, sort }),
+    placeholderData: (previous) => previous,
+    // Statuses change elsewhere (a workspace becomes ready, a colleague stops a session): keep up, faster while one is being created.
+    refetchInterval: (q) => (q.state.data?.some((s) => s.workspace?.status === 'provisioning') ? PROVISIONING_POLL_MS : POLL_MS),
+  });
   const [creating, setCreating] = useState(false);
   const [source, setSource] = useState<'template' | 'empty' | 'git'>('template');
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.sessions.list.pathKey() });
