@@ -23,7 +23,7 @@ export function AppShell({ principal, children, wide }: { principal: PagePrincip
   const trpc = useTRPC();
   const pathname = usePathname();
   const logout = useMutation(trpc.auth.logout.mutationOptions({ onSettled: () => window.location.assign('/login') }));
-  const nav = [{ href: '/', label: 'Sessions' }, ...(principal.role === 'admin' ? [{ href: '/admin', label: 'Admin' }] : [])];
+  const nav = [{ href: '/', label: 'Sessions' }, ...(principal.role === 'admin' ? [{ href: '/admin', label: 'Admin' }] : []), { href: '/account', label: 'Account' }];
   return (
     <div className="shell">
       <header className="topbar">
@@ -37,7 +37,6 @@ export function AppShell({ principal, children, wide }: { principal: PagePrincip
         {principal.role === 'admin' && <ApprovalBadge />}
         <ThemeToggle />
         <span className="who" title={principal.email}>{principal.name} · <span className="muted">{principal.role}</span></span>
-        <Link href="/account" aria-current={pathname === '/account' ? 'page' : undefined}>Account</Link>
         <button type="button" className="ghost" onClick={() => logout.mutate()} disabled={logout.isPending}>Sign out</button>
       </header>
       <main className={wide ? 'content wide' : 'content'}>{children}</main>
