@@ -26,6 +26,10 @@ async function signInElsewhere(browser: Browser, who: { email: string; password:
 test('search, sort, rename, stop (confirmed), restart and delete (confirmed) sessions; titles and not found', async ({ page }) => {
   await signIn(page, ADMIN);
   await expect(page).toHaveTitle('Dashboard · Tether');
+  const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+  expect(icon).toMatch(/^\/icon\.svg/);
+  const favicon = await page.request.get(icon!);
+  expect(favicon.headers()['content-type']).toContain('image/svg+xml');
   await createSession(page, `Dash beta ${run}`);
   await createSession(page, `Dash alpha ${run}`);
   await page.reload();
