@@ -3,7 +3,8 @@ import type { ReactNode } from 'react';
 import { Providers } from './providers.tsx';
 import './globals.css';
 
-export const metadata: Metadata = { title: 'Tether', description: 'A cloud IDE for teams, with a coding agent on a leash.' };
+// Each page names itself ("Dashboard", a session's title); the template adds the product.
+export const metadata: Metadata = { title: { default: 'Tether', template: '%s · Tether' }, description: 'A cloud IDE for teams, with a coding agent on a leash.' };
 
 // Applied before first paint so a dark-theme user never sees a light flash.
 const themeScript = `try{var t=localStorage.getItem('tether-theme');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}`;

@@ -1,4 +1,8 @@
+import type { Metadata } from 'next';
 import Link from 'next/link';
+
+// At the root segment, where the layout's title template does not apply.
+export const metadata: Metadata = { title: { absolute: 'Not found · Tether' } };
 
 export default function NotFound() {
   return (

@@ -11,7 +11,7 @@ import { createContext } from './api/trpc.ts';
 import { goneStatus } from './api/share-refusals.ts';
 import { refuseSharePage, SHARE_PAGE } from './api/share-page.ts';
 import { bodyLimit, checkCrossSite, readBody, refuse } from './api/request-guards.ts';
-import { encodePagePrincipal, PRINCIPAL_HEADER, SESSION_VISIBLE_HEADER, SETUP_HEADER } from './api/page-headers.ts';
+import { encodePagePrincipal, PRINCIPAL_HEADER, SESSION_TITLE_HEADER, SESSION_VISIBLE_HEADER, SETUP_HEADER } from './api/page-headers.ts';
 import { attachSocketServer } from './realtime/socket.ts';
 import { attachShareNamespace } from './realtime/share-socket.ts';
 import { attachPresence } from './realtime/presence.ts';
@@ -81,13 +81,18 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
     delete req.headers[PRINCIPAL_HEADER];
     delete req.headers[SETUP_HEADER];
     delete req.headers[SESSION_VISIBLE_HEADER];
+    delete req.headers[SESSION_TITLE_HEADER];
     if (!url.pathname.startsWith('/_next/')) {
       const principal = await resolvePrincipal(db, readCookie(req.headers.cookie, SESSION_COOKIE));
       if (principal) req.headers[PRINCIPAL_HEADER] = encodePagePrincipal({ ...principal.user, role: principal.role });
       const sharePage = SHARE_PAGE.exec(url.pathname);
       if (sharePage && (await refuseSharePage(services, req, res, sharePage[1]!, principal))) return;
       const sessionPage = SESSION_PAGE.exec(url.pathname);
-      if (principal && sessionPage) req.headers[SESSION_VISIBLE_HEADER] = (await sessionVisible(principal, sessionPage[1]!)) ? '1' : '0';
+      if (principal && sessionPage) {
+        const title = await visibleSessionTitle(principal, sessionPage[1]!);
+        req.headers[SESSION_VISIBLE_HEADER] = title === null ? '0' : '1';
+        if (title !== null) req.headers[SESSION_TITLE_HEADER] = encodeURIComponent(title);
+      }
       if (!setupDone) setupDone = !(await needsSetup(db));
       if (!setupDone) req.headers[SETUP_HEADER] = '1';
     }
@@ -113,15 +118,14 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
     return trpc(req, res);
   }
 
-  /** Whether a session page has anything to show this user; unknown and foreign ids look the same. */
-  async function sessionVisible(principal: Principal, rawId: string): Promise<boolean> {
+  /** The title of a session page this user may see, else null; unknown and foreign ids look the same. */
+  async function visibleSessionTitle(principal: Principal, rawId: string): Promise<string | null> {
     const id = sessionIdSchema.safeParse(decodeURIComponent(rawId));
-    if (!id.success) return false;
+    if (!id.success) return null;
     try {
-      await services.sessions.get(principal, id.data);
-      return true;
+      return (await services.sessions.get(principal, id.data)).title;
     } catch (err) {
-      if (err instanceof SessionAccessError) return false;
+      if (err instanceof SessionAccessError) return null;
       throw err;
     }
   }

@@ -4,6 +4,8 @@ import { AdminUsers } from '../components/AdminUsers.tsx';
 import { AppShell } from '../components/AppShell.tsx';
 import { requirePrincipal } from '../lib/page-auth.ts';
 
+export const metadata = { title: 'Admin' };
+
 export default async function AdminPage() {
   const principal = await requirePrincipal('/admin', 'admin');
   return (

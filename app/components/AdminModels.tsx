@@ -41,12 +41,23 @@ export function AdminModels() {
 }
 
 type RouterStatus = RouterOutputs['models']['status']['tasks'][number];
+type RouteStatus = RouterStatus['routes'][number];
+
+/** A route without its key is never "healthy": it cannot be called at all, whatever its breaker says. */
+function RouteHealthBadge({ route }: { route: RouteStatus }) {
+  if (route.missing) return <span className="badge failed" title={route.missing}>not usable: {route.missing}</span>;
+  if (route.breaker === 'open') return <span className="badge failed">skipped (circuit open)</span>;
+  if (route.breaker === 'half-open') return <span className="badge failed">probing</span>;
+  return <span className="badge active">healthy</span>;
+}
 
 function TaskRoutes({ status: r }: { status: RouterStatus }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.models.status.queryKey() });
   const setRoutes = useMutation(trpc.models.setRoutes.mutationOptions({ onSuccess: refresh }));
+  // What the last save said about keys: shown until the next save or reset.
+  const [unusable, setUnusable] = useState<{ id: string; missing: string }[]>([]);
   const reset = useMutation(trpc.models.resetRoutes.mutationOptions({ onSuccess: refresh }));
   const [editing, setEditing] = useState<string | null>(null);
   const { message, fields } = errorOf(setRoutes.error ?? reset.error);
@@ -69,9 +80,9 @@ function TaskRoutes({ status: r }: { status: RouterStatus }) {
           {r.routes.map((route, i) => (
             <tr key={route.id}>
               <td className="num">{i === 0 ? 'primary' : `fallback ${i}`}</td>
-              <td><code>{route.id}</code>{route.missing && <span className="badge failed" title={route.missing}> not usable</span>}</td>
+              <td><code>{route.id}</code></td>
               <td className="num">{tokens(route.contextWindow.tokens)} tokens <span className="muted">({WINDOW_SOURCE[route.contextWindow.source]})</span></td>
-              <td><span className={`badge ${route.breaker === 'closed' ? 'active' : 'failed'}`}>{route.breaker === 'closed' ? 'healthy' : route.breaker === 'open' ? 'skipped (circuit open)' : 'probing'}</span></td>
+              <td><RouteHealthBadge route={route} /></td>
               <td className="num">{route.calls}</td>
               <td className="num">{route.failures}</td>
               <td className="num">{route.meanFirstTokenMs === null ? '—' : `${Math.round(route.meanFirstTokenMs)} ms`}</td>
@@ -83,14 +94,20 @@ function TaskRoutes({ status: r }: { status: RouterStatus }) {
       <form className="card stack" aria-label={`Change ${meta.title.toLowerCase()}`} onSubmit={(e) => {
         e.preventDefault();
         const list = String(new FormData(e.currentTarget).get('routes') ?? '').split(/[\s,]+/).filter(Boolean);
-        setRoutes.mutate({ task: r.task, routes: list }, { onSuccess: () => setEditing(null) });
+        setRoutes.mutate({ task: r.task, routes: list }, { onSuccess: (saved) => { setEditing(null); setUnusable(saved.unusable); } });
       }}>
         <Field id={`routes-${r.task}`} label={`${meta.title}, primary first (provider:model, comma-separated)`} name="routes" placeholder="anthropic:claude-sonnet-4-5, compat:qwen2.5-coder:7b=32768"
           value={editing ?? r.routes.map((x) => (x.contextWindow.source === 'admin' ? `${x.id}=${x.contextWindow.tokens}` : x.id)).join(', ')} onChange={(e) => setEditing(e.target.value)} error={fields.routes} />
         {message && !Object.keys(fields).length && <p role="alert" className="form-error">{message}</p>}
+        {unusable.length > 0 && (
+          <div role="alert" className="banner warn">
+            Saved, but {unusable.length === 1 ? 'this route cannot' : 'these routes cannot'} be called:
+            <ul>{unusable.map((u) => <li key={u.id}><code>{u.id}</code>: {u.missing}</li>)}</ul>
+          </div>
+        )}
         <div className="row">
           <button type="submit" className="primary">Save {meta.title.toLowerCase()}</button>
-          <button type="button" className="ghost" onClick={() => reset.mutate({ task: r.task }, { onSuccess: () => setEditing(null) })} disabled={r.source !== 'database'}>
+          <button type="button" className="ghost" onClick={() => reset.mutate({ task: r.task }, { onSuccess: () => { setEditing(null); setUnusable([]); } })} disabled={r.source !== 'database'}>
             Reset {meta.title.toLowerCase()}
           </button>
         </div>

@@ -23,7 +23,7 @@ export function AppShell({ principal, children, wide }: { principal: PagePrincip
   const trpc = useTRPC();
   const pathname = usePathname();
   const logout = useMutation(trpc.auth.logout.mutationOptions({ onSettled: () => window.location.assign('/login') }));
-  const nav = [{ href: '/', label: 'Sessions' }, ...(principal.role === 'admin' ? [{ href: '/admin', label: 'Admin' }] : [])];
+  const nav = [{ href: '/', label: 'Sessions' }, ...(principal.role === 'admin' ? [{ href: '/admin', label: 'Admin' }] : []), { href: '/account', label: 'Account' }];
   return (
     <div className="shell">
       <header className="topbar">

@@ -3,25 +3,47 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useTRPC } from '../lib/trpc.ts';
+import { useTRPC, type RouterOutputs } from '../lib/trpc.ts';
+import { relativeTime } from '../lib/relative-time.ts';
 import { useHydrated } from '../lib/useHydrated.ts';
+import { useConfirm } from './ConfirmDialog.tsx';
 import { errorOf, Field } from './Field.tsx';
+import './dashboard.css';
 
-export function SessionList() {
+type Listed = RouterOutputs['sessions']['list'][number];
+const POLL_MS = 15_000;
+const PROVISIONING_POLL_MS = 1_000;
+type Sort = 'activity' | 'title' | 'owner' | 'status' | 'created';
+const SORTS: { value: Sort; label: string }[] = [
+  { value: 'activity', label: 'Last activity' }, { value: 'title', label: 'Title' }, { value: 'owner', label: 'Owner' },
+  { value: 'status', label: 'Status' }, { value: 'created', label: 'Created' },
+];
+
+/** The dashboard: the sessions the caller may see (an admin's whole team), searchable and sortable, with their lifecycle actions. */
+export function SessionList({ isAdmin }: { isAdmin: boolean }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const sessions = useQuery(trpc.sessions.list.queryOptions());
   const hydrated = useHydrated();
+  const [search, setSearch] = useState('');
+  const [sort, setSort] = useState<Sort>('activity');
+  const sessions = useQuery({
+    ...trpc.sessions.list.queryOptions({ search, sort }),
+    placeholderData: (previous) => previous,
+    // Statuses change elsewhere (a workspace becomes ready, a colleague stops a session): keep up, faster while one is being created.
+    refetchInterval: (q) => (q.state.data?.some((s) => s.workspace?.status === 'provisioning') ? PROVISIONING_POLL_MS : POLL_MS),
+  });
   const [creating, setCreating] = useState(false);
   const [source, setSource] = useState<'template' | 'empty' | 'git'>('template');
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.sessions.list.pathKey() });
   const create = useMutation(trpc.sessions.create.mutationOptions({
     onSuccess: async ({ id }) => {
-      await queryClient.invalidateQueries({ queryKey: trpc.sessions.list.queryKey() });
+      await refresh();
       router.push(`/sessions/${id}`);
     },
   }));
   const { message, fields } = errorOf(create.error);
+  const total = sessions.data?.length ?? 0;
 
   return (
     <section aria-labelledby="sessions-heading" className="stack">
@@ -30,6 +52,7 @@ export function SessionList() {
         <div className="spacer" />
         <button type="button" className="primary" disabled={!hydrated} onClick={() => setCreating(true)}>New session</button>
       </div>
+      {isAdmin && <p className="muted small-text">As an admin you see every session of your team.</p>}
       {creating && (
         <form className="card stack" aria-label="New session" onSubmit={(e) => {
           e.preventDefault();
@@ -54,25 +77,96 @@ export function SessionList() {
           </div>
         </form>
       )}
+      <div className="row session-filters" role="search">
+        <label className="visually-hidden" htmlFor="session-search">Search sessions</label>
+        <input id="session-search" type="search" placeholder="Search by title, owner or status" value={search} maxLength={200} onChange={(e) => setSearch(e.target.value)} />
+        <label htmlFor="session-sort" className="muted small-text">Sort by</label>
+        <select id="session-sort" value={sort} onChange={(e) => setSort(e.target.value as Sort)}>
+          {SORTS.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
+        </select>
+      </div>
       {sessions.isLoading && <p className="muted">Loading…</p>}
       {sessions.error && <p role="alert" className="form-error">{sessions.error.message}</p>}
-      {sessions.data?.length === 0 && <p className="muted empty">No sessions yet. Press <strong>New session</strong> to start one.</p>}
-      {!!sessions.data?.length && (
-        <table className="table">
-          <thead><tr><th>Title</th><th>Status</th><th>Workspace</th><th>Events</th><th>Updated</th></tr></thead>
+      {sessions.data && total === 0 && (search.trim()
+        ? <p className="muted empty" role="status">No session matches “{search.trim()}”.</p>
+        : <p className="muted empty">No sessions yet. Press <strong>New session</strong> to start one.</p>)}
+      {total > 0 && (
+        <table className="table" aria-label="Sessions">
+          <thead><tr><th>Title</th><th>Owner</th><th>Status</th><th>Workspace</th><th>Last activity</th><th><span className="visually-hidden">Actions</span></th></tr></thead>
           <tbody>
-            {sessions.data.map((s) => (
-              <tr key={s.id}>
-                <td><Link href={`/sessions/${s.id}`}>{s.title}</Link></td>
-                <td><span className={`badge ${s.status}`}>{s.status}</span></td>
-                <td>{s.workspace ? <span className={`badge ${s.workspace.status}`}>{s.workspace.source} · {s.workspace.status}</span> : <span className="muted">—</span>}</td>
-                <td className="num">{s.lastSeq}</td>
-                <td className="muted">{s.updatedAt.toLocaleString()}</td>
-              </tr>
-            ))}
+            {sessions.data!.map((s) => <SessionRow key={s.id} session={s} onChanged={refresh} />)}
           </tbody>
         </table>
       )}
     </section>
+  );
+}
+
+function SessionRow({ session: s, onChanged }: { session: Listed; onChanged: () => Promise<void> }) {
+  const trpc = useTRPC();
+  const { ask, dialog } = useConfirm();
+  const [renaming, setRenaming] = useState(false);
+  const done = { onSuccess: () => onChanged() };
+  const rename = useMutation(trpc.sessions.rename.mutationOptions({ onSuccess: async () => { setRenaming(false); await onChanged(); } }));
+  const stop = useMutation(trpc.sessions.stop.mutationOptions(done));
+  const restart = useMutation(trpc.sessions.restart.mutationOptions(done));
+  const retry = useMutation(trpc.sessions.retry.mutationOptions(done));
+  const remove = useMutation(trpc.sessions.delete.mutationOptions(done));
+  const error = rename.error ?? stop.error ?? restart.error ?? retry.error ?? remove.error;
+  const workspace = s.workspace?.status ?? 'none';
+  const busy = stop.isPending || restart.isPending || retry.isPending || remove.isPending;
+
+  return (
+    <tr>
+      <td>
+        {renaming ? (
+          <form className="row" aria-label={`Rename ${s.title}`} onSubmit={(e) => {
+            e.preventDefault();
+            rename.mutate({ id: s.id, title: String(new FormData(e.currentTarget).get('title') ?? '') });
+          }}>
+            <label className="visually-hidden" htmlFor={`title-${s.id}`}>New title</label>
+            <input id={`title-${s.id}`} name="title" defaultValue={s.title} maxLength={120} required autoFocus
+              onKeyDown={(e) => { if (e.key === 'Escape') setRenaming(false); }} />
+            <button type="submit" className="primary small" disabled={rename.isPending}>Save</button>
+            <button type="button" className="ghost small" onClick={() => setRenaming(false)}>Cancel</button>
+          </form>
+        ) : (
+          // Not prefetched: a prefetch made before a rename would bring the old title into the tab.
+          <Link href={`/sessions/${s.id}`} prefetch={false}>{s.title}</Link>
+        )}
+        {error && <p role="alert" className="form-error small-text">{errorOf(error).message}</p>}
+      </td>
+      <td title={s.owner.email}>{s.owner.name}</td>
+      <td><span className={`badge ${s.status}`}>{s.status}</span></td>
+      <td>
+        <span className={`badge ${workspace}`}>{s.workspace ? `${s.workspace.source} · ${workspace}` : 'none'}</span>
+        {s.workspace?.error && workspace === 'failed' && <p className="muted small-text workspace-error" title={s.workspace.error}>{s.workspace.error}</p>}
+      </td>
+      <td className="muted" title={new Date(s.lastActivityAt).toLocaleString()}>{relativeTime(new Date(s.lastActivityAt))}</td>
+      <td className="row-actions">
+        {!renaming && <button type="button" className="ghost small" onClick={() => setRenaming(true)}>Rename<span className="visually-hidden"> {s.title}</span></button>}
+        {workspace === 'failed' && s.status !== 'stopped' && (
+          <button type="button" className="ghost small" disabled={busy} onClick={() => retry.mutate({ id: s.id })}>Retry<span className="visually-hidden"> creating {s.title}</span></button>
+        )}
+        {s.status === 'active' && (
+          <button type="button" className="ghost small danger" disabled={busy} onClick={() => ask({
+            title: `Stop “${s.title}”?`,
+            body: 'Its terminals, running commands and agent run end. The files stay, and you can restart the session later.',
+            confirm: 'Stop session', danger: true, onConfirm: () => stop.mutate({ id: s.id }),
+          })}>Stop<span className="visually-hidden"> {s.title}</span></button>
+        )}
+        {s.status === 'stopped' && workspace === 'ready' && (
+          <button type="button" className="ghost small" disabled={busy} onClick={() => restart.mutate({ id: s.id })}>Restart<span className="visually-hidden"> {s.title}</span></button>
+        )}
+        {workspace !== 'provisioning' && (
+          <button type="button" className="ghost small danger" disabled={busy} onClick={() => ask({
+            title: `Delete “${s.title}”?`,
+            body: 'Its workspace files are removed and the session disappears from this list. Its history stays in the audit.',
+            confirm: 'Delete session', danger: true, onConfirm: () => remove.mutate({ id: s.id }),
+          })}>Delete<span className="visually-hidden"> {s.title}</span></button>
+        )}
+        {dialog}
+      </td>
+    </tr>
   );
 }

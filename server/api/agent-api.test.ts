@@ -11,10 +11,13 @@ describe('agent API without a configured model', () => {
   });
   afterAll(async () => { await app?.close(); });
 
-  it('says no model is configured and how to configure one, to members and admins, without secrets', async () => {
+  it('tells admins how to configure a model, and members only to ask an admin', async () => {
     const r = await member.query('models.configured');
-    expect(r.data).toMatchObject({ configured: false });
-    expect((r.data as { howTo: string }).howTo).toMatch(/TETHER_MODELS=/);
+    expect(r.data).toEqual({ configured: false, howTo: 'Ask an admin to configure a model.' });
+    expect((await admin.query('models.configured')).data).toMatchObject({ configured: false, howTo: expect.stringMatching(/TETHER_MODELS=/) });
+    const { id } = await createProvisionedSession(member);
+    const status = await member.query('agent.status', { sessionId: id });
+    expect(JSON.stringify(status.data)).not.toMatch(/TETHER_MODELS|API_KEY/);
     const s = await admin.query('models.status');
     expect((s.data as { tasks: unknown[] }).tasks).toMatchObject([{ task: 'agent', configured: false, routes: [] }, { task: 'extraction', configured: false, routes: [] }]);
   });
@@ -30,6 +33,7 @@ describe('agent API without a configured model', () => {
     }
     expect(ended?.payload.outcome).toBe('not_configured');
     expect(ended?.payload.message).toMatch(/No model is configured/);
+    expect(ended?.payload.message).not.toMatch(/TETHER_MODELS|API_KEY/);
     const events = (await member.query('sessions.events', { sessionId: id })).data as { type: string }[];
     expect(events.some((e) => e.type === 'agent.message')).toBe(false);
   });

@@ -4,7 +4,8 @@ import { testProviders } from '../../test/support/db.ts';
 import { appRouter } from './root.ts';
 
 /** The only procedures an anonymous caller may reach. Adding to this list is a security decision. */
-const PUBLIC = new Set(['auth.status', 'auth.setup', 'auth.login', 'auth.logout']);
+// auth.resetPassword: the one-time token from an admin's link is the credential (server/auth/passwords.ts).
+const PUBLIC = new Set(['auth.status', 'auth.setup', 'auth.login', 'auth.logout', 'auth.resetPassword']);
 
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation'; meta?: { access?: string } } }>)
   .map(([path, p]) => ({ path, type: p._def.type, access: p._def.meta?.access }));
@@ -72,6 +73,9 @@ describe.each(testProviders)('API authorization on %s', (provider) => {
     expect((await olga.query('sessions.get', { id })).error?.code).toBe('NOT_FOUND');
     expect((await olga.query('sessions.events', { sessionId: id })).error?.code).toBe('NOT_FOUND');
     expect((await olga.mutate('sessions.stop', { id })).error?.code).toBe('NOT_FOUND');
+    for (const path of ['sessions.rename', 'sessions.restart', 'sessions.retry', 'sessions.delete']) {
+      expect((await olga.mutate(path, { id, title: 'mine now' })).error?.code, path).toBe('NOT_FOUND');
+    }
     expect((await olga.query('sessions.list')).data).toEqual([]);
     expect((await admin.query('sessions.get', { id })).status).toBe(200);
     const events = await member.query('sessions.events', { sessionId: id });

@@ -7,11 +7,15 @@ import { GitError } from '../git/run.ts';
 import { SecretError } from '../secrets/store.ts';
 import { SessionAccessError } from '../sessions/access.ts';
 import { CloneSourceError } from '../sessions/clone-sources.ts';
+import { SessionStateError } from '../sessions/service.ts';
 import { WorkspaceUnavailableError } from '../sessions/workspaces.ts';
 import { FileError, type FileErrorCode } from '../workspace/file-errors.ts';
 import { WorkspaceHostError } from '../workspace/host/workspace-host.ts';
 
-const accountCodes = { SETUP_CLOSED: 'FORBIDDEN', EMAIL_TAKEN: 'CONFLICT', NOT_FOUND: 'NOT_FOUND', LAST_ADMIN: 'PRECONDITION_FAILED', SELF: 'BAD_REQUEST' } as const;
+const accountCodes = {
+  SETUP_CLOSED: 'FORBIDDEN', EMAIL_TAKEN: 'CONFLICT', NOT_FOUND: 'NOT_FOUND', LAST_ADMIN: 'PRECONDITION_FAILED', SELF: 'BAD_REQUEST',
+  DISABLED: 'PRECONDITION_FAILED', WRONG_PASSWORD: 'BAD_REQUEST', SAME_PASSWORD: 'BAD_REQUEST', RESET_INVALID: 'BAD_REQUEST',
+} as const;
 const ruleCodes = { NOT_FOUND: 'NOT_FOUND', BAD_ORDER: 'CONFLICT', INVALID: 'BAD_REQUEST' } as const;
 const gitCodes = { NOT_A_REPOSITORY: 'PRECONDITION_FAILED', INVALID: 'BAD_REQUEST', FAILED: 'CONFLICT' } as const;
 const secretCodes = { NOT_FOUND: 'NOT_FOUND', EXISTS: 'CONFLICT', ENV_TAKEN: 'CONFLICT' } as const;
@@ -25,6 +29,7 @@ const fileCodes: Record<FileErrorCode, TRPCError['code']> = {
 export function toApiError(err: unknown): never {
   if (err instanceof AccountError) throw new TRPCError({ code: accountCodes[err.code], message: err.message });
   if (err instanceof SessionAccessError) throw new TRPCError({ code: 'NOT_FOUND', message: err.message });
+  if (err instanceof SessionStateError) throw new TRPCError({ code: 'CONFLICT', message: err.message });
   if (err instanceof WorkspaceUnavailableError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
   if (err instanceof CloneSourceError) throw new TRPCError({ code: 'FORBIDDEN', message: err.message });
   if (err instanceof RuleStoreError) throw new TRPCError({ code: ruleCodes[err.code], message: err.message });

@@ -4,6 +4,8 @@ export const PRINCIPAL_HEADER = 'x-tether-principal';
 export const SETUP_HEADER = 'x-tether-needs-setup';
 /** On /sessions/<id>: '1' when the signed-in user may see that session, else '0' (the page answers 404). */
 export const SESSION_VISIBLE_HEADER = 'x-tether-session-visible';
+/** On a visible /sessions/<id>: the session's title, percent-encoded, for the page's <title>. */
+export const SESSION_TITLE_HEADER = 'x-tether-session-title';
 
 export interface PagePrincipal { id: string; email: string; name: string; role: 'admin' | 'member' }
 

@@ -10,7 +10,10 @@ import type { createUserInput, setupInput } from './schemas.ts';
 export const DEFAULT_TEAM_ID = 'default-team';
 
 export class AccountError extends Error {
-  constructor(readonly code: 'SETUP_CLOSED' | 'EMAIL_TAKEN' | 'NOT_FOUND' | 'LAST_ADMIN' | 'SELF', message: string) { super(message); }
+  constructor(
+    readonly code: 'SETUP_CLOSED' | 'EMAIL_TAKEN' | 'NOT_FOUND' | 'LAST_ADMIN' | 'SELF' | 'DISABLED' | 'WRONG_PASSWORD' | 'SAME_PASSWORD' | 'RESET_INVALID',
+    message: string,
+  ) { super(message); }
 }
 
 const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === 'P2002';
@@ -53,7 +56,9 @@ export async function createUser(db: Db, teamId: string, actorId: string, input:
 
 export async function listTeamUsers(db: Db, teamId: string) {
   const rows = await db.membership.findMany({ where: { teamId }, include: { user: true }, orderBy: { createdAt: 'asc' } });
-  return rows.map((m) => ({ id: m.user.id, email: m.user.email, name: m.user.name, role: m.role as Role, disabled: m.user.disabled, createdAt: m.user.createdAt }));
+  return rows.map((m) => ({
+    id: m.user.id, email: m.user.email, name: m.user.name, role: m.role as Role, disabled: m.user.disabled, createdAt: m.user.createdAt, lastSeenAt: m.user.lastSeenAt,
+  }));
 }
 
 async function otherActiveAdmins(db: Db, teamId: string, userId: string) {

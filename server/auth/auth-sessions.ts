@@ -27,7 +27,10 @@ export async function knownDevice(db: Db, email: string, cookieValue: string | u
 export async function startAuthSession(db: Db, userId: string, ttlSeconds: number, userAgent?: string) {
   const token = newToken();
   const expiresAt = new Date(Date.now() + ttlSeconds * 1000);
-  await db.authSession.create({ data: { tokenHash: tokenDigest(token), userId, expiresAt, userAgent: userAgent?.slice(0, 300) ?? null } });
+  await db.$transaction([
+    db.authSession.create({ data: { tokenHash: tokenDigest(token), userId, expiresAt, userAgent: userAgent?.slice(0, 300) ?? null } }),
+    db.user.update({ where: { id: userId }, data: { lastSeenAt: new Date() } }),
+  ]);
   return { token, expiresAt };
 }
 
@@ -44,7 +47,12 @@ export async function resolvePrincipal(db: Db, token: string | undefined): Promi
     return null;
   }
   if (Date.now() - row.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-    await db.authSession.update({ where: { id: row.id }, data: { lastSeenAt: new Date() } }).catch(() => {});
+    const now = new Date();
+    // The user's copy outlives the sign-in, for the admin page's "last seen".
+    await db.$transaction([
+      db.authSession.update({ where: { id: row.id }, data: { lastSeenAt: now } }),
+      db.user.update({ where: { id: row.userId }, data: { lastSeenAt: now } }),
+    ]).catch(() => {});
   }
   return {
     user: { id: row.user.id, email: row.user.email, name: row.user.name },

@@ -7,7 +7,7 @@ import { contextWindowOf, type ContextWindow } from './context-windows.ts';
 import { CircuitBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState } from './breaker.ts';
 import { classifyFailure, ModelCallError, redact } from './errors.ts';
 import type { UsageContext, UsageMeter } from './metering.ts';
-import { notConfiguredHowTo } from './not-configured.ts';
+import { notConfiguredHowTo, notConfiguredRun } from './not-configured.ts';
 import { estimateCostUsd } from './pricing.ts';
 import { languageModel, missingSetting, secretsOf, type ModelCredentials } from './providers.ts';
 import { parseRoute, type Route } from './routes.ts';
@@ -152,7 +152,7 @@ export class ModelRouter {
     const task = req.task ?? 'agent';
     const routes = req.routes?.length ? req.routes.map(parseRoute) : (await this.options.routes.routes(task)).routes;
     const callable = routes.filter((r) => !missingSetting(r, this.options.credentials));
-    if (!callable.length) throw new ModelCallError('not_configured', notConfiguredHowTo);
+    if (!callable.length) throw new ModelCallError('not_configured', notConfiguredRun);
     const attempts: RouteAttempt[] = [];
 
     for (const route of callable) {

@@ -23,6 +23,10 @@ export const eventPayloadSchemas = {
   'session.created': z.object({ title: z.string() }),
   'session.stopped': z.object({ reason: z.string() }),
   'session.renamed': z.object({ title: z.string() }),
+  /** A stopped session was started again; its workspace's files were kept while it was stopped. */
+  'session.restarted': z.object({}),
+  /** The session was deleted: hidden everywhere but the audit, its workspace's files removed. */
+  'session.deleted': z.object({}),
   'workspace.provisioning': z.object({ source: z.string(), detail: z.string().optional() }),
   'workspace.progress': z.object({ message: z.string() }),
   'workspace.ready': z.object({ source: z.string() }),

@@ -14,8 +14,10 @@ export const workspaceSourceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('git'), url: gitSource }),
 ]);
 
+export const sessionTitleSchema = z.string().trim().min(1, 'Give the session a title').max(120, 'Use at most 120 characters');
+
 export const createSessionInput = z.object({
-  title: z.string().trim().min(1, 'Give the session a title').max(120),
+  title: sessionTitleSchema,
   source: workspaceSourceSchema.default({ kind: 'empty' }),
 });
 export const eventsAfterInput = z.object({ sessionId: sessionIdSchema, afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(500) });

@@ -3,12 +3,17 @@ import type { z } from 'zod';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import type { Principal } from '../auth/roles.ts';
+import { recordAudit } from '../audit/team-audit.ts';
 import { canAccessSession, SessionAccessError } from './access.ts';
+import { listSessions, type listSessionsInput } from './listing.ts';
 import type { createSessionInput } from './schemas.ts';
 import type { EventStream } from './stream.ts';
 import type { WorkspaceManager } from './workspaces.ts';
 
 export type SessionSummary = Awaited<ReturnType<SessionService['list']>>[number];
+
+/** A lifecycle change the session's current state does not allow (restart a running one, …). */
+export class SessionStateError extends Error {}
 
 /** Called when a session stops, so other domains (terminals, the agent) release what they hold. */
 export type StopHook = (sessionId: string) => Promise<void> | void;
@@ -20,12 +25,8 @@ export class SessionService {
 
   onStop(hook: StopHook) { this.stopHooks.push(hook); }
 
-  async list(principal: Principal) {
-    return this.db.session.findMany({
-      where: { teamId: principal.teamId, ownerId: principal.user.id },
-      orderBy: { updatedAt: 'desc' },
-      select: { id: true, title: true, status: true, createdAt: true, updatedAt: true, lastSeq: true, workspace: { select: { status: true, source: true } } },
-    });
+  list(principal: Principal, input: z.output<typeof listSessionsInput>) {
+    return listSessions(this.db, principal, input);
   }
 
   /** Returns at once; the workspace is provisioned in the background and reports through events. */
@@ -45,7 +46,7 @@ export class SessionService {
       where: { id },
       include: { owner: { select: { id: true, name: true, email: true } }, workspace: true },
     });
-    if (!session || !canAccessSession(principal, session)) throw new SessionAccessError();
+    if (!session || session.deletedAt || !canAccessSession(principal, session)) throw new SessionAccessError();
     return session;
   }
 
@@ -71,5 +72,60 @@ export class SessionService {
     if (session.workspace) await this.workspaces.stop(session.workspace);
     await this.events.append(id, { type: 'session.stopped', payload: { reason } }, { kind: 'user', id: principal.user.id });
     return updated;
+  }
+
+  async rename(principal: Principal, id: string, title: string) {
+    await this.get(principal, id);
+    const updated = await this.db.session.update({ where: { id }, data: { title } });
+    await this.events.append(id, { type: 'session.renamed', payload: { title } }, { kind: 'user', id: principal.user.id });
+    return updated;
+  }
+
+  /** A stopped session runs again on the files it kept; its processes start afresh. */
+  async restart(principal: Principal, id: string) {
+    const session = await this.get(principal, id);
+    if (session.status !== 'stopped') throw new SessionStateError('The session is already running.');
+    if (session.workspace?.status !== 'ready') throw new SessionStateError('Only a session whose workspace was created can be restarted.');
+    const { count } = await this.db.session.updateMany({ where: { id, status: 'stopped' }, data: { status: 'active' } });
+    if (count === 0) throw new SessionStateError('The session is already running.');
+    await this.events.append(id, { type: 'session.restarted', payload: {} }, { kind: 'user', id: principal.user.id });
+    return { id, status: 'active' };
+  }
+
+  /** Provisions a workspace whose creation failed (a clone that could not reach its remote …) again. */
+  async retry(principal: Principal, id: string) {
+    const session = await this.get(principal, id);
+    if (session.status === 'stopped') throw new SessionStateError('The session is stopped; restart it first.');
+    if (!session.workspace || session.workspace.status !== 'failed') throw new SessionStateError('Only a workspace whose creation failed can be retried.');
+    // Conditional, so two retries at once provision once.
+    const { count } = await this.db.workspace.updateMany({ where: { id: session.workspace.id, status: 'failed' }, data: { status: 'provisioning', error: null } });
+    if (count === 0) throw new SessionStateError('The workspace is already being created again.');
+    const row = await this.db.workspace.findUniqueOrThrow({ where: { id: session.workspace.id } });
+    void this.workspaces.provision(id, row).catch((err) => this.log.error({ err, sessionId: id }, 'provisioning crashed'));
+    return { id };
+  }
+
+  /**
+   * Stops the session, removes its workspace's files and hides it everywhere. The row and its
+   * events stay (Event → Session is onDelete: Restrict): they are the session's audit chain, and
+   * the team chain records who deleted it.
+   */
+  async remove(principal: Principal, id: string) {
+    const session = await this.get(principal, id);
+    if (session.workspace?.status === 'provisioning') throw new SessionStateError('The workspace is still being created; delete the session once it is ready or has failed.');
+    await this.stop(principal, id, 'deleted');
+    const { count } = await this.db.session.updateMany({ where: { id, deletedAt: null }, data: { deletedAt: new Date() } });
+    if (count === 0) throw new SessionAccessError();
+    await this.events.append(id, { type: 'session.deleted', payload: {} }, { kind: 'user', id: principal.user.id });
+    await recordAudit(this.db, {
+      teamId: session.teamId, actorId: principal.user.id, action: 'session.deleted', sessionId: id, target: session.title,
+      detail: { owner: session.owner.email },
+    });
+    if (session.workspace && session.workspace.status !== 'destroyed') {
+      // The files go last: once the session is hidden nobody can reach them, and a failure here
+      // leaves an orphan volume to log, not a half-deleted session.
+      await this.workspaces.destroy(session.workspace).catch((err) => this.log.error({ err, sessionId: id, workspaceId: session.workspace!.id }, 'could not remove a deleted session\'s workspace'));
+    }
+    return { id };
   }
 }

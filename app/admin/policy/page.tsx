@@ -6,6 +6,8 @@ import { AdminPolicySettings } from '../../components/AdminPolicySettings.tsx';
 import { AppShell } from '../../components/AppShell.tsx';
 import { requirePrincipal } from '../../lib/page-auth.ts';
 
+export const metadata = { title: 'Policy' };
+
 export default async function AdminPolicyPage() {
   const principal = await requirePrincipal('/admin/policy', 'admin');
   return (

@@ -3,6 +3,8 @@ import { AdminProfiles, AdminProfilesUsage } from '../../components/AdminProfile
 import { AppShell } from '../../components/AppShell.tsx';
 import { requirePrincipal } from '../../lib/page-auth.ts';
 
+export const metadata = { title: 'Task profiles' };
+
 export default async function AdminProfilesPage() {
   const principal = await requirePrincipal('/admin/profiles', 'admin');
   return (

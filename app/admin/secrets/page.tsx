@@ -3,6 +3,8 @@ import { AdminSecrets } from '../../components/AdminSecrets.tsx';
 import { AppShell } from '../../components/AppShell.tsx';
 import { requirePrincipal } from '../../lib/page-auth.ts';
 
+export const metadata = { title: 'Secrets' };
+
 export default async function AdminSecretsPage() {
   const principal = await requirePrincipal('/admin/secrets', 'admin');
   return (

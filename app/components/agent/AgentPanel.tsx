@@ -14,10 +14,13 @@ import { runEndText, transcript } from './transcript.ts';
 const money = (usd: number) => (usd === 0 ? '$0' : usd < 0.01 ? '<$0.01' : `$${usd.toFixed(2)}`);
 
 /** The agent: a transcript folded from the session's events, live text, and the message box. */
-export function AgentPanel({ sessionId, events, disabled }: { sessionId: string; events: SessionEvent[]; disabled: string | null }) {
+export function AgentPanel({ sessionId, events, disabled: sessionDisabled }: { sessionId: string; events: SessionEvent[]; disabled: string | null }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const configured = useQuery(trpc.models.configured.queryOptions());
+  // Nothing could answer a message until a model route exists.
+  const noModel = configured.data && !configured.data.configured;
+  const disabled = sessionDisabled ?? (noModel ? 'No model is configured yet.' : null);
   const statusKey = trpc.agent.status.queryKey({ sessionId });
   const status = useQuery(trpc.agent.status.queryOptions({ sessionId }));
   const refresh = () => queryClient.invalidateQueries({ queryKey: statusKey });
@@ -88,9 +91,10 @@ export function AgentPanel({ sessionId, events, disabled }: { sessionId: string;
         )}
         {running && <button type="button" className="ghost small danger" onClick={() => stop.mutate({ sessionId })} disabled={stop.isPending}>Stop</button>}
       </div>
-      {configured.data && !configured.data.configured && (
+      {noModel && (
         <div role="status" className="banner warn agent-howto">
           <strong>No model is configured.</strong>
+          {/* Admins get the how-to, members one line: models.configured decides which. */}
           <pre>{configured.data.howTo}</pre>
         </div>
       )}

@@ -1,9 +1,21 @@
 import { headers } from 'next/headers';
 import { notFound } from 'next/navigation';
-import { SESSION_VISIBLE_HEADER } from '../../../server/api/page-headers.ts';
+import type { Metadata } from 'next';
+import { SESSION_TITLE_HEADER, SESSION_VISIBLE_HEADER } from '../../../server/api/page-headers.ts';
 import { AppShell } from '../../components/AppShell.tsx';
 import { SessionView } from '../../components/SessionView.tsx';
 import { requirePrincipal } from '../../lib/page-auth.ts';
+
+/** The tab names the session ("Fix the login test · Tether"); the server looked its title up with its visibility. */
+export async function generateMetadata(): Promise<Metadata> {
+  const title = (await headers()).get(SESSION_TITLE_HEADER);
+  if (title === null) return { title: 'Not found' };
+  try {
+    return { title: decodeURIComponent(title) };
+  } catch {
+    return { title: 'Session' };
+  }
+}
 
 export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createUser, listTeamUsers, setDisabled, setRole } from '../../auth/accounts.ts';
+import { createResetLink } from '../../auth/passwords.ts';
 import { roleSchema } from '../../auth/roles.ts';
 import { createUserInput } from '../../auth/schemas.ts';
 import { toApiError } from '../errors.ts';
@@ -21,5 +22,12 @@ export const adminRouter = router({
   setDisabled: adminProcedure.input(userIdInput.extend({ disabled: z.boolean() })).mutation(async ({ ctx, input }) => {
     await setDisabled(ctx.db, ctx.principal.teamId, ctx.principal.user.id, input.userId, input.disabled).catch(toApiError);
     ctx.accessChanges.changed(input.userId);
+  }),
+
+  /** A one-time link (valid RESET_LINK_TTL_MS) the admin passes on; only its digest is stored. */
+  createResetLink: adminProcedure.input(userIdInput).mutation(async ({ ctx, input }) => {
+    const link = await createResetLink(ctx.db, ctx.principal.teamId, ctx.principal.user.id, input.userId).catch(toApiError);
+    ctx.log.info({ userId: input.userId, by: ctx.principal.user.id }, 'password reset link created');
+    return link;
   }),
 });

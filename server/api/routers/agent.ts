@@ -2,6 +2,7 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { profileNameSchema } from '../../agent/profiles/spec.ts';
 import type { AgentResult } from '../../agent/service.ts';
+import { askAnAdmin } from '../../models/not-configured.ts';
 import { sessionIdSchema } from '../../sessions/schemas.ts';
 import { authorizeSession as authorize } from '../session-access.ts';
 import { memberProcedure, router } from '../trpc.ts';
@@ -18,7 +19,9 @@ function unwrap<T extends object>(r: AgentResult<T>): T {
 export const agentRouter = router({
   status: memberProcedure.input(inSession).query(async ({ ctx, input }) => {
     await authorize(ctx, input.sessionId, false);
-    return ctx.agent.status(input.sessionId);
+    const status = await ctx.agent.status(input.sessionId);
+    // The how-to names the server's environment: for admins only (models.configured says the same).
+    return ctx.principal.role === 'admin' ? status : { ...status, model: { ...status.model, howTo: status.model.configured ? null : askAnAdmin } };
   }),
 
   checkpoints: memberProcedure.input(inSession).query(async ({ ctx, input }) => {

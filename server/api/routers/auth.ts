@@ -2,10 +2,11 @@ import { TRPCError } from '@trpc/server';
 import { needsSetup, setupAdmin } from '../../auth/accounts.ts';
 import { clearedSessionCookie, knownDevice, login, logout, readCookie, sessionCookie, startAuthSession } from '../../auth/auth-sessions.ts';
 import { DEVICE_COOKIE, deviceCookie } from '../../auth/device-cookie.ts';
-import { loginInput, setupInput } from '../../auth/schemas.ts';
+import { changeOwnPassword, resetPassword } from '../../auth/passwords.ts';
+import { changePasswordInput, loginInput, resetPasswordInput, setupInput } from '../../auth/schemas.ts';
 import { recordSignIn, type SignInOutcome } from '../../audit/sign-ins.ts';
 import { toApiError } from '../errors.ts';
-import { publicProcedure, router, type Context } from '../trpc.ts';
+import { memberProcedure, publicProcedure, router, type Context } from '../trpc.ts';
 
 const secureCookies = (ctx: Context) => ctx.config.TETHER_PUBLIC_URL?.startsWith('https:') ?? false;
 
@@ -61,5 +62,29 @@ export const authRouter = router({
     if (ctx.principal) ctx.accessChanges.changed(ctx.principal.user.id);
     ctx.res.appendHeader('Set-Cookie', clearedSessionCookie(secureCookies(ctx)));
     return { ok: true as const };
+  }),
+
+  /** Needs the current password; every other sign-in of the account ends (and its sockets with it). */
+  changePassword: memberProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
+    const { user, teamId, authSessionId } = ctx.principal;
+    const { device } = await changeOwnPassword(ctx.db, { userId: user.id, teamId, authSessionId }, input.currentPassword, input.newPassword).catch((err: unknown) => {
+      ctx.log.warn({ userId: user.id, err: err instanceof Error ? err.message : err }, 'password change refused');
+      return toApiError(err);
+    });
+    ctx.log.info({ userId: user.id }, 'password changed; other sign-ins ended');
+    ctx.accessChanges.changed(user.id);
+    ctx.res.appendHeader('Set-Cookie', deviceCookie(device, secureCookies(ctx)));
+    return { ok: true as const };
+  }),
+
+  /** Public: the one-time token from an admin's link is the credential. Every sign-in of the account ends. */
+  resetPassword: publicProcedure.input(resetPasswordInput).mutation(async ({ ctx, input }) => {
+    const done = await resetPassword(ctx.db, input.token, input.password).catch((err: unknown) => {
+      ctx.log.warn({ address: ctx.clientAddress, err: err instanceof Error ? err.message : err }, 'password reset refused');
+      return toApiError(err);
+    });
+    ctx.log.info({ userId: done.userId }, 'password reset through a link; sign-ins ended');
+    ctx.accessChanges.changed(done.userId);
+    return { email: done.email };
   }),
 });

@@ -1,5 +1,6 @@
 import { recordAudit } from '../../audit/team-audit.ts';
 import { z } from 'zod';
+import { askAnAdmin } from '../../models/not-configured.ts';
 import { routeEntrySchema } from '../../models/routes.ts';
 import { modelTasks, modelTaskSchema } from '../../models/tasks.ts';
 import { adminProcedure, memberProcedure, router } from '../trpc.ts';
@@ -7,10 +8,13 @@ import { adminProcedure, memberProcedure, router } from '../trpc.ts';
 const taskInput = z.object({ task: modelTaskSchema.default('agent') });
 
 export const modelsRouter = router({
-  /** Members see whether a model is configured (the agent panel says how otherwise); no keys ever. */
+  /**
+   * Whether the agent can run. Admins get how to configure a model; members one line, since the
+   * server's environment variables are neither theirs to set nor theirs to see.
+   */
   configured: memberProcedure.query(async ({ ctx }) => {
     const s = await ctx.models.router.status();
-    return { configured: s.configured, howTo: s.howTo };
+    return { configured: s.configured, howTo: ctx.principal.role === 'admin' ? s.howTo : s.configured ? null : askAnAdmin };
   }),
 
   /** Each task's routes with health (breaker state, failures, latency, context window) and today's usage. */
@@ -23,7 +27,10 @@ export const modelsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const list = await ctx.models.settings.set(input.task, input.routes, ctx.principal.user.id);
       await recordAudit(ctx.db, { teamId: ctx.principal.teamId, actorId: ctx.principal.user.id, action: 'models.routes_changed', detail: { task: input.task, routes: input.routes } });
-      return list;
+      // Saved either way (the key may be added next), but the admin hears at once which routes cannot be called.
+      const unusable = (await ctx.models.router.status(input.task)).routes.flatMap((r) => (r.missing ? [{ id: r.id, missing: r.missing }] : []));
+      if (unusable.length) ctx.log.warn({ task: input.task, unusable }, 'model routes saved without a usable key');
+      return { ...list, unusable };
     }),
 
   resetRoutes: adminProcedure.input(taskInput.optional()).mutation(async ({ ctx, input }) => {

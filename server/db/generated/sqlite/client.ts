@@ -52,6 +52,11 @@ export type Team = Prisma.TeamModel
  */
 export type User = Prisma.UserModel
 /**
+ * Model PasswordReset
+ * A one-time password reset link an admin made for a user: only the token's SHA-256 is stored.
+ */
+export type PasswordReset = Prisma.PasswordResetModel
+/**
  * Model Account
  * Credentials, kept apart from the profile so a query for users never carries a hash.
  */

@@ -10,6 +10,7 @@
  */
 export type * from './models/Team.ts'
 export type * from './models/User.ts'
+export type * from './models/PasswordReset.ts'
 export type * from './models/Account.ts'
 export type * from './models/AuthSession.ts'
 export type * from './models/Membership.ts'

@@ -625,10 +625,6 @@ export type ApprovalUncheckedUpdateManyWithoutSessionNestedInput = {
   deleteMany?: Prisma.ApprovalScalarWhereInput | Prisma.ApprovalScalarWhereInput[]
 }
 
-export type NullableDateTimeFieldUpdateOperationsInput = {
-  set?: Date | string | null
-}
-
 export type ApprovalCreateWithoutSessionInput = {
   id?: string
   toolCallId: string

@@ -46,6 +46,7 @@ export type SessionMinAggregateOutputType = {
   lastHash: string | null
   createdAt: Date | null
   updatedAt: Date | null
+  deletedAt: Date | null
 }
 
 export type SessionMaxAggregateOutputType = {
@@ -59,6 +60,7 @@ export type SessionMaxAggregateOutputType = {
   lastHash: string | null
   createdAt: Date | null
   updatedAt: Date | null
+  deletedAt: Date | null
 }
 
 export type SessionCountAggregateOutputType = {
@@ -72,6 +74,7 @@ export type SessionCountAggregateOutputType = {
   lastHash: number
   createdAt: number
   updatedAt: number
+  deletedAt: number
   _all: number
 }
 
@@ -95,6 +98,7 @@ export type SessionMinAggregateInputType = {
   lastHash?: true
   createdAt?: true
   updatedAt?: true
+  deletedAt?: true
 }
 
 export type SessionMaxAggregateInputType = {
@@ -108,6 +112,7 @@ export type SessionMaxAggregateInputType = {
   lastHash?: true
   createdAt?: true
   updatedAt?: true
+  deletedAt?: true
 }
 
 export type SessionCountAggregateInputType = {
@@ -121,6 +126,7 @@ export type SessionCountAggregateInputType = {
   lastHash?: true
   createdAt?: true
   updatedAt?: true
+  deletedAt?: true
   _all?: true
 }
 
@@ -221,6 +227,7 @@ export type SessionGroupByOutputType = {
   lastHash: string
   createdAt: Date
   updatedAt: Date
+  deletedAt: Date | null
   _count: SessionCountAggregateOutputType | null
   _avg: SessionAvgAggregateOutputType | null
   _sum: SessionSumAggregateOutputType | null
@@ -257,6 +264,7 @@ export type SessionWhereInput = {
   lastHash?: Prisma.StringFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Session"> | Date | string
+  deletedAt?: Prisma.DateTimeNullableFilter<"Session"> | Date | string | null
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   owner?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   workspace?: Prisma.XOR<Prisma.WorkspaceNullableScalarRelationFilter, Prisma.WorkspaceWhereInput> | null
@@ -280,6 +288,7 @@ export type SessionOrderByWithRelationInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   team?: Prisma.TeamOrderByWithRelationInput
   owner?: Prisma.UserOrderByWithRelationInput
   workspace?: Prisma.WorkspaceOrderByWithRelationInput
@@ -306,6 +315,7 @@ export type SessionWhereUniqueInput = Prisma.AtLeast<{
   lastHash?: Prisma.StringFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Session"> | Date | string
+  deletedAt?: Prisma.DateTimeNullableFilter<"Session"> | Date | string | null
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   owner?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   workspace?: Prisma.XOR<Prisma.WorkspaceNullableScalarRelationFilter, Prisma.WorkspaceWhereInput> | null
@@ -329,6 +339,7 @@ export type SessionOrderByWithAggregationInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.SessionCountOrderByAggregateInput
   _avg?: Prisma.SessionAvgOrderByAggregateInput
   _max?: Prisma.SessionMaxOrderByAggregateInput
@@ -350,6 +361,7 @@ export type SessionScalarWhereWithAggregatesInput = {
   lastHash?: Prisma.StringWithAggregatesFilter<"Session"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Session"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Session"> | Date | string
+  deletedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Session"> | Date | string | null
 }
 
 export type SessionCreateInput = {
@@ -360,6 +372,7 @@ export type SessionCreateInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -383,6 +396,7 @@ export type SessionUncheckedCreateInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -400,6 +414,7 @@ export type SessionUpdateInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -423,6 +438,7 @@ export type SessionUncheckedUpdateInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -443,6 +459,7 @@ export type SessionCreateManyInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
 }
 
 export type SessionUpdateManyMutationInput = {
@@ -453,6 +470,7 @@ export type SessionUpdateManyMutationInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SessionUncheckedUpdateManyInput = {
@@ -466,6 +484,7 @@ export type SessionUncheckedUpdateManyInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SessionListRelationFilter = {
@@ -489,6 +508,7 @@ export type SessionCountOrderByAggregateInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrder
 }
 
 export type SessionAvgOrderByAggregateInput = {
@@ -506,6 +526,7 @@ export type SessionMaxOrderByAggregateInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrder
 }
 
 export type SessionMinOrderByAggregateInput = {
@@ -519,6 +540,7 @@ export type SessionMinOrderByAggregateInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrder
 }
 
 export type SessionSumOrderByAggregateInput = {
@@ -762,6 +784,7 @@ export type SessionCreateWithoutTeamInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
   events?: Prisma.EventCreateNestedManyWithoutSessionInput
@@ -783,6 +806,7 @@ export type SessionUncheckedCreateWithoutTeamInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -832,6 +856,7 @@ export type SessionScalarWhereInput = {
   lastHash?: Prisma.StringFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Session"> | Date | string
+  deletedAt?: Prisma.DateTimeNullableFilter<"Session"> | Date | string | null
 }
 
 export type SessionCreateWithoutOwnerInput = {
@@ -842,6 +867,7 @@ export type SessionCreateWithoutOwnerInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
   events?: Prisma.EventCreateNestedManyWithoutSessionInput
@@ -863,6 +889,7 @@ export type SessionUncheckedCreateWithoutOwnerInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -906,6 +933,7 @@ export type SessionCreateWithoutWorkspaceInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   events?: Prisma.EventCreateNestedManyWithoutSessionInput
@@ -927,6 +955,7 @@ export type SessionUncheckedCreateWithoutWorkspaceInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -970,6 +999,7 @@ export type SessionCreateWithoutEventsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -992,6 +1022,7 @@ export type SessionUncheckedCreateWithoutEventsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
@@ -1024,6 +1055,7 @@ export type SessionUpdateWithoutEventsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1046,6 +1078,7 @@ export type SessionUncheckedUpdateWithoutEventsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
@@ -1062,6 +1095,7 @@ export type SessionCreateWithoutMemoryInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1084,6 +1118,7 @@ export type SessionUncheckedCreateWithoutMemoryInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
@@ -1116,6 +1151,7 @@ export type SessionUpdateWithoutMemoryInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1138,6 +1174,7 @@ export type SessionUncheckedUpdateWithoutMemoryInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
@@ -1154,6 +1191,7 @@ export type SessionCreateWithoutApprovalsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1176,6 +1214,7 @@ export type SessionUncheckedCreateWithoutApprovalsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
@@ -1208,6 +1247,7 @@ export type SessionUpdateWithoutApprovalsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1230,6 +1270,7 @@ export type SessionUncheckedUpdateWithoutApprovalsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
@@ -1246,6 +1287,7 @@ export type SessionCreateWithoutShareLinksInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1268,6 +1310,7 @@ export type SessionUncheckedCreateWithoutShareLinksInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -1300,6 +1343,7 @@ export type SessionUpdateWithoutShareLinksInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1322,6 +1366,7 @@ export type SessionUncheckedUpdateWithoutShareLinksInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1338,6 +1383,7 @@ export type SessionCreateWithoutCommentsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1360,6 +1406,7 @@ export type SessionUncheckedCreateWithoutCommentsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -1392,6 +1439,7 @@ export type SessionUpdateWithoutCommentsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1414,6 +1462,7 @@ export type SessionUncheckedUpdateWithoutCommentsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1430,6 +1479,7 @@ export type SessionCreateWithoutMembersInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1452,6 +1502,7 @@ export type SessionUncheckedCreateWithoutMembersInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -1484,6 +1535,7 @@ export type SessionUpdateWithoutMembersInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1506,6 +1558,7 @@ export type SessionUncheckedUpdateWithoutMembersInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1522,6 +1575,7 @@ export type SessionCreateWithoutAgentRunsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1544,6 +1598,7 @@ export type SessionUncheckedCreateWithoutAgentRunsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -1576,6 +1631,7 @@ export type SessionUpdateWithoutAgentRunsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1598,6 +1654,7 @@ export type SessionUncheckedUpdateWithoutAgentRunsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1616,6 +1673,7 @@ export type SessionCreateManyTeamInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
 }
 
 export type SessionUpdateWithoutTeamInput = {
@@ -1626,6 +1684,7 @@ export type SessionUpdateWithoutTeamInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
   events?: Prisma.EventUpdateManyWithoutSessionNestedInput
@@ -1647,6 +1706,7 @@ export type SessionUncheckedUpdateWithoutTeamInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1666,6 +1726,7 @@ export type SessionUncheckedUpdateManyWithoutTeamInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SessionCreateManyOwnerInput = {
@@ -1678,6 +1739,7 @@ export type SessionCreateManyOwnerInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
 }
 
 export type SessionUpdateWithoutOwnerInput = {
@@ -1688,6 +1750,7 @@ export type SessionUpdateWithoutOwnerInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
   events?: Prisma.EventUpdateManyWithoutSessionNestedInput
@@ -1709,6 +1772,7 @@ export type SessionUncheckedUpdateWithoutOwnerInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1728,6 +1792,7 @@ export type SessionUncheckedUpdateManyWithoutOwnerInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SessionCreateManyWorkspaceInput = {
@@ -1740,6 +1805,7 @@ export type SessionCreateManyWorkspaceInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
 }
 
 export type SessionUpdateWithoutWorkspaceInput = {
@@ -1750,6 +1816,7 @@ export type SessionUpdateWithoutWorkspaceInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   events?: Prisma.EventUpdateManyWithoutSessionNestedInput
@@ -1771,6 +1838,7 @@ export type SessionUncheckedUpdateWithoutWorkspaceInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1790,6 +1858,7 @@ export type SessionUncheckedUpdateManyWithoutWorkspaceInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -1888,6 +1957,7 @@ export type SessionSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   lastHash?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  deletedAt?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   workspace?: boolean | Prisma.Session$workspaceArgs<ExtArgs>
@@ -1912,6 +1982,7 @@ export type SessionSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   lastHash?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  deletedAt?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   workspace?: boolean | Prisma.Session$workspaceArgs<ExtArgs>
@@ -1928,6 +1999,7 @@ export type SessionSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   lastHash?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  deletedAt?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   workspace?: boolean | Prisma.Session$workspaceArgs<ExtArgs>
@@ -1944,9 +2016,10 @@ export type SessionSelectScalar = {
   lastHash?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  deletedAt?: boolean
 }
 
-export type SessionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "teamId" | "ownerId" | "workspaceId" | "status" | "lastSeq" | "lastHash" | "createdAt" | "updatedAt", ExtArgs["result"]["session"]>
+export type SessionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "teamId" | "ownerId" | "workspaceId" | "status" | "lastSeq" | "lastHash" | "createdAt" | "updatedAt" | "deletedAt", ExtArgs["result"]["session"]>
 export type SessionInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -1996,6 +2069,10 @@ export type $SessionPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     lastHash: string
     createdAt: Date
     updatedAt: Date
+    /**
+     * Deleted sessions are hidden, never removed: their events are the session's audit chain.
+     */
+    deletedAt: Date | null
   }, ExtArgs["result"]["session"]>
   composites: {}
 }
@@ -2439,6 +2516,7 @@ export interface SessionFieldRefs {
   readonly lastHash: Prisma.FieldRef<"Session", 'String'>
   readonly createdAt: Prisma.FieldRef<"Session", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Session", 'DateTime'>
+  readonly deletedAt: Prisma.FieldRef<"Session", 'DateTime'>
 }
     
 

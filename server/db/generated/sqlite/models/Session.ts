@@ -46,6 +46,7 @@ export type SessionMinAggregateOutputType = {
   lastHash: string | null
   createdAt: Date | null
   updatedAt: Date | null
+  deletedAt: Date | null
 }
 
 export type SessionMaxAggregateOutputType = {
@@ -59,6 +60,7 @@ export type SessionMaxAggregateOutputType = {
   lastHash: string | null
   createdAt: Date | null
   updatedAt: Date | null
+  deletedAt: Date | null
 }
 
 export type SessionCountAggregateOutputType = {
@@ -72,6 +74,7 @@ export type SessionCountAggregateOutputType = {
   lastHash: number
   createdAt: number
   updatedAt: number
+  deletedAt: number
   _all: number
 }
 
@@ -95,6 +98,7 @@ export type SessionMinAggregateInputType = {
   lastHash?: true
   createdAt?: true
   updatedAt?: true
+  deletedAt?: true
 }
 
 export type SessionMaxAggregateInputType = {
@@ -108,6 +112,7 @@ export type SessionMaxAggregateInputType = {
   lastHash?: true
   createdAt?: true
   updatedAt?: true
+  deletedAt?: true
 }
 
 export type SessionCountAggregateInputType = {
@@ -121,6 +126,7 @@ export type SessionCountAggregateInputType = {
   lastHash?: true
   createdAt?: true
   updatedAt?: true
+  deletedAt?: true
   _all?: true
 }
 
@@ -221,6 +227,7 @@ export type SessionGroupByOutputType = {
   lastHash: string
   createdAt: Date
   updatedAt: Date
+  deletedAt: Date | null
   _count: SessionCountAggregateOutputType | null
   _avg: SessionAvgAggregateOutputType | null
   _sum: SessionSumAggregateOutputType | null
@@ -257,6 +264,7 @@ export type SessionWhereInput = {
   lastHash?: Prisma.StringFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Session"> | Date | string
+  deletedAt?: Prisma.DateTimeNullableFilter<"Session"> | Date | string | null
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   owner?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   workspace?: Prisma.XOR<Prisma.WorkspaceNullableScalarRelationFilter, Prisma.WorkspaceWhereInput> | null
@@ -280,6 +288,7 @@ export type SessionOrderByWithRelationInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   team?: Prisma.TeamOrderByWithRelationInput
   owner?: Prisma.UserOrderByWithRelationInput
   workspace?: Prisma.WorkspaceOrderByWithRelationInput
@@ -306,6 +315,7 @@ export type SessionWhereUniqueInput = Prisma.AtLeast<{
   lastHash?: Prisma.StringFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Session"> | Date | string
+  deletedAt?: Prisma.DateTimeNullableFilter<"Session"> | Date | string | null
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   owner?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
   workspace?: Prisma.XOR<Prisma.WorkspaceNullableScalarRelationFilter, Prisma.WorkspaceWhereInput> | null
@@ -329,6 +339,7 @@ export type SessionOrderByWithAggregationInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.SessionCountOrderByAggregateInput
   _avg?: Prisma.SessionAvgOrderByAggregateInput
   _max?: Prisma.SessionMaxOrderByAggregateInput
@@ -350,6 +361,7 @@ export type SessionScalarWhereWithAggregatesInput = {
   lastHash?: Prisma.StringWithAggregatesFilter<"Session"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Session"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Session"> | Date | string
+  deletedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Session"> | Date | string | null
 }
 
 export type SessionCreateInput = {
@@ -360,6 +372,7 @@ export type SessionCreateInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -383,6 +396,7 @@ export type SessionUncheckedCreateInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -400,6 +414,7 @@ export type SessionUpdateInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -423,6 +438,7 @@ export type SessionUncheckedUpdateInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -443,6 +459,7 @@ export type SessionCreateManyInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
 }
 
 export type SessionUpdateManyMutationInput = {
@@ -453,6 +470,7 @@ export type SessionUpdateManyMutationInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SessionUncheckedUpdateManyInput = {
@@ -466,6 +484,7 @@ export type SessionUncheckedUpdateManyInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SessionListRelationFilter = {
@@ -489,6 +508,7 @@ export type SessionCountOrderByAggregateInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrder
 }
 
 export type SessionAvgOrderByAggregateInput = {
@@ -506,6 +526,7 @@ export type SessionMaxOrderByAggregateInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrder
 }
 
 export type SessionMinOrderByAggregateInput = {
@@ -519,6 +540,7 @@ export type SessionMinOrderByAggregateInput = {
   lastHash?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
+  deletedAt?: Prisma.SortOrder
 }
 
 export type SessionSumOrderByAggregateInput = {
@@ -762,6 +784,7 @@ export type SessionCreateWithoutTeamInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
   events?: Prisma.EventCreateNestedManyWithoutSessionInput
@@ -783,6 +806,7 @@ export type SessionUncheckedCreateWithoutTeamInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -831,6 +855,7 @@ export type SessionScalarWhereInput = {
   lastHash?: Prisma.StringFilter<"Session"> | string
   createdAt?: Prisma.DateTimeFilter<"Session"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Session"> | Date | string
+  deletedAt?: Prisma.DateTimeNullableFilter<"Session"> | Date | string | null
 }
 
 export type SessionCreateWithoutOwnerInput = {
@@ -841,6 +866,7 @@ export type SessionCreateWithoutOwnerInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
   events?: Prisma.EventCreateNestedManyWithoutSessionInput
@@ -862,6 +888,7 @@ export type SessionUncheckedCreateWithoutOwnerInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -904,6 +931,7 @@ export type SessionCreateWithoutWorkspaceInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   events?: Prisma.EventCreateNestedManyWithoutSessionInput
@@ -925,6 +953,7 @@ export type SessionUncheckedCreateWithoutWorkspaceInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -967,6 +996,7 @@ export type SessionCreateWithoutEventsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -989,6 +1019,7 @@ export type SessionUncheckedCreateWithoutEventsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
@@ -1021,6 +1052,7 @@ export type SessionUpdateWithoutEventsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1043,6 +1075,7 @@ export type SessionUncheckedUpdateWithoutEventsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
@@ -1059,6 +1092,7 @@ export type SessionCreateWithoutMemoryInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1081,6 +1115,7 @@ export type SessionUncheckedCreateWithoutMemoryInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
@@ -1113,6 +1148,7 @@ export type SessionUpdateWithoutMemoryInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1135,6 +1171,7 @@ export type SessionUncheckedUpdateWithoutMemoryInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
@@ -1151,6 +1188,7 @@ export type SessionCreateWithoutApprovalsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1173,6 +1211,7 @@ export type SessionUncheckedCreateWithoutApprovalsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   shareLinks?: Prisma.ShareLinkUncheckedCreateNestedManyWithoutSessionInput
@@ -1205,6 +1244,7 @@ export type SessionUpdateWithoutApprovalsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1227,6 +1267,7 @@ export type SessionUncheckedUpdateWithoutApprovalsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   shareLinks?: Prisma.ShareLinkUncheckedUpdateManyWithoutSessionNestedInput
@@ -1243,6 +1284,7 @@ export type SessionCreateWithoutShareLinksInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1265,6 +1307,7 @@ export type SessionUncheckedCreateWithoutShareLinksInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -1297,6 +1340,7 @@ export type SessionUpdateWithoutShareLinksInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1319,6 +1363,7 @@ export type SessionUncheckedUpdateWithoutShareLinksInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1335,6 +1380,7 @@ export type SessionCreateWithoutCommentsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1357,6 +1403,7 @@ export type SessionUncheckedCreateWithoutCommentsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -1389,6 +1436,7 @@ export type SessionUpdateWithoutCommentsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1411,6 +1459,7 @@ export type SessionUncheckedUpdateWithoutCommentsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1427,6 +1476,7 @@ export type SessionCreateWithoutMembersInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1449,6 +1499,7 @@ export type SessionUncheckedCreateWithoutMembersInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -1481,6 +1532,7 @@ export type SessionUpdateWithoutMembersInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1503,6 +1555,7 @@ export type SessionUncheckedUpdateWithoutMembersInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1519,6 +1572,7 @@ export type SessionCreateWithoutAgentRunsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   team: Prisma.TeamCreateNestedOneWithoutSessionsInput
   owner: Prisma.UserCreateNestedOneWithoutSessionsInput
   workspace?: Prisma.WorkspaceCreateNestedOneWithoutSessionsInput
@@ -1541,6 +1595,7 @@ export type SessionUncheckedCreateWithoutAgentRunsInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
   events?: Prisma.EventUncheckedCreateNestedManyWithoutSessionInput
   memory?: Prisma.MemoryItemUncheckedCreateNestedManyWithoutSessionInput
   approvals?: Prisma.ApprovalUncheckedCreateNestedManyWithoutSessionInput
@@ -1573,6 +1628,7 @@ export type SessionUpdateWithoutAgentRunsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
@@ -1595,6 +1651,7 @@ export type SessionUncheckedUpdateWithoutAgentRunsInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1613,6 +1670,7 @@ export type SessionCreateManyTeamInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
 }
 
 export type SessionUpdateWithoutTeamInput = {
@@ -1623,6 +1681,7 @@ export type SessionUpdateWithoutTeamInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
   events?: Prisma.EventUpdateManyWithoutSessionNestedInput
@@ -1644,6 +1703,7 @@ export type SessionUncheckedUpdateWithoutTeamInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1663,6 +1723,7 @@ export type SessionUncheckedUpdateManyWithoutTeamInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SessionCreateManyOwnerInput = {
@@ -1675,6 +1736,7 @@ export type SessionCreateManyOwnerInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
 }
 
 export type SessionUpdateWithoutOwnerInput = {
@@ -1685,6 +1747,7 @@ export type SessionUpdateWithoutOwnerInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   workspace?: Prisma.WorkspaceUpdateOneWithoutSessionsNestedInput
   events?: Prisma.EventUpdateManyWithoutSessionNestedInput
@@ -1706,6 +1769,7 @@ export type SessionUncheckedUpdateWithoutOwnerInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1725,6 +1789,7 @@ export type SessionUncheckedUpdateManyWithoutOwnerInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 export type SessionCreateManyWorkspaceInput = {
@@ -1737,6 +1802,7 @@ export type SessionCreateManyWorkspaceInput = {
   lastHash?: string
   createdAt?: Date | string
   updatedAt?: Date | string
+  deletedAt?: Date | string | null
 }
 
 export type SessionUpdateWithoutWorkspaceInput = {
@@ -1747,6 +1813,7 @@ export type SessionUpdateWithoutWorkspaceInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   team?: Prisma.TeamUpdateOneRequiredWithoutSessionsNestedInput
   owner?: Prisma.UserUpdateOneRequiredWithoutSessionsNestedInput
   events?: Prisma.EventUpdateManyWithoutSessionNestedInput
@@ -1768,6 +1835,7 @@ export type SessionUncheckedUpdateWithoutWorkspaceInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   events?: Prisma.EventUncheckedUpdateManyWithoutSessionNestedInput
   memory?: Prisma.MemoryItemUncheckedUpdateManyWithoutSessionNestedInput
   approvals?: Prisma.ApprovalUncheckedUpdateManyWithoutSessionNestedInput
@@ -1787,6 +1855,7 @@ export type SessionUncheckedUpdateManyWithoutWorkspaceInput = {
   lastHash?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  deletedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
 
 
@@ -1885,6 +1954,7 @@ export type SessionSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   lastHash?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  deletedAt?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   workspace?: boolean | Prisma.Session$workspaceArgs<ExtArgs>
@@ -1909,6 +1979,7 @@ export type SessionSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   lastHash?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  deletedAt?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   workspace?: boolean | Prisma.Session$workspaceArgs<ExtArgs>
@@ -1925,6 +1996,7 @@ export type SessionSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   lastHash?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  deletedAt?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
   workspace?: boolean | Prisma.Session$workspaceArgs<ExtArgs>
@@ -1941,9 +2013,10 @@ export type SessionSelectScalar = {
   lastHash?: boolean
   createdAt?: boolean
   updatedAt?: boolean
+  deletedAt?: boolean
 }
 
-export type SessionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "teamId" | "ownerId" | "workspaceId" | "status" | "lastSeq" | "lastHash" | "createdAt" | "updatedAt", ExtArgs["result"]["session"]>
+export type SessionOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "title" | "teamId" | "ownerId" | "workspaceId" | "status" | "lastSeq" | "lastHash" | "createdAt" | "updatedAt" | "deletedAt", ExtArgs["result"]["session"]>
 export type SessionInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   owner?: boolean | Prisma.UserDefaultArgs<ExtArgs>
@@ -1993,6 +2066,10 @@ export type $SessionPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
     lastHash: string
     createdAt: Date
     updatedAt: Date
+    /**
+     * Deleted sessions are hidden, never removed: their events are the session's audit chain.
+     */
+    deletedAt: Date | null
   }, ExtArgs["result"]["session"]>
   composites: {}
 }
@@ -2436,6 +2513,7 @@ export interface SessionFieldRefs {
   readonly lastHash: Prisma.FieldRef<"Session", 'String'>
   readonly createdAt: Prisma.FieldRef<"Session", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Session", 'DateTime'>
+  readonly deletedAt: Prisma.FieldRef<"Session", 'DateTime'>
 }
     
 
