@@ -2,8 +2,8 @@
 // server's SIGTERM leaves running; the restarted server adopts it, and the open tab (reconnecting
 // on its own, or after a reload) shows its scrollback and takes input again. Where the host did
 // not survive, the tab says so instead of vanishing.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,7 @@ const freePort = () => new Promise<number>((resolve) => {
 test.describe.configure({ timeout: 180_000 });
 
 let port: number;
+let base: string;
 let dataDir: string;
 let workspacesDir: string;
 let server: ChildProcess | null = null;
@@ -47,7 +48,7 @@ async function stopServer() {
 
 test.beforeAll(async () => {
   port = await freePort();
-  const base = mkdtempSync(path.join(tmpdir(), 'tether-terminal-restart-'));
+  base = mkdtempSync(path.join(tmpdir(), 'tether-terminal-restart-'));
   chmodSync(base, 0o711);
   dataDir = path.join(base, 'data');
   workspacesDir = path.join(base, 'workspaces');
@@ -64,6 +65,12 @@ async function killHosts() {
 test.afterAll(async () => {
   if (server && server.exitCode === null) await stopServer();
   await killHosts();
+  // Their disk images stayed mounted for them (a server stop keeps a host's volume).
+  const volumes = path.join(workspacesDir, 'volumes');
+  for (const id of existsSync(volumes) ? readdirSync(volumes) : []) {
+    try { execFileSync('umount', [path.join(volumes, id)], { stdio: 'ignore' }); } catch { /* not mounted */ }
+  }
+  rmSync(base, { recursive: true, force: true });
 });
 
 test('a terminal survives a server restart with its scrollback, and takes input again', async ({ page }) => {

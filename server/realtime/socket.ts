@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Principal } from '../auth/roles.ts';
 import { SessionAccessError } from '../sessions/access.ts';
 import { sessionIdSchema } from '../sessions/schemas.ts';
+import { LOST_TERMINAL_REASON } from '../sessions/terminal-recovery.ts';
 import type { Services } from '../services.ts';
 import type { Attachment, TerminalInfo as DomainTerminal } from '../workspace/terminals.ts';
 import { originAllowed, parseAllowedOrigins } from '../auth/origins.ts';
@@ -256,8 +257,10 @@ export function attachSocketServer(http: HttpServer, services: Services) {
       if (!req) return;
       socket.data.attachments.get(req.terminalId)?.detach();
       socket.data.attachments.delete(req.terminalId);
+      // One that did not survive a restart is already closed in the log (with that reason).
+      const recorded = terminals.get(req.terminalId)?.exit?.reason === LOST_TERMINAL_REASON;
       terminals.close(req.terminalId);
-      await services.events.append(req.sessionId, { type: 'terminal.closed', payload: { terminalId: req.terminalId, reason: 'closed by user' } }, { kind: 'user', id: socket.data.principal.user.id });
+      if (!recorded) await services.events.append(req.sessionId, { type: 'terminal.closed', payload: { terminalId: req.terminalId, reason: 'closed by user' } }, { kind: 'user', id: socket.data.principal.user.id });
       ack({ ok: true });
     });
 

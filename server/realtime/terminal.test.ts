@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createProvisionedSession, setupAdminAndMember, startTestApp, type TestApp } from '../../test/support/app.ts';
+import { LOST_TERMINAL_REASON } from '../sessions/terminal-recovery.ts';
 import type { TerminalData } from './protocol.ts';
 
 const open = (app: TestApp, cookie: string): Promise<Socket> => new Promise((resolve, reject) => {
@@ -68,6 +69,20 @@ describe('terminals over Socket.IO', () => {
     admin.close();
     owner.close();
   }, 30_000);
+
+  it('lists a terminal that did not survive a restart as ended, says why on attach, and closes it without a second record', async () => {
+    const socket = await open(app, cookies.memberCookie);
+    const terminalId = '00000000-0000-4000-8000-00000000beef';
+    app.services.terminals.markLost(sessionId, terminalId, LOST_TERMINAL_REASON);
+    const listed = await socket.emitWithAck('terminal:list', { sessionId });
+    expect(listed.terminals).toContainEqual({ id: terminalId, title: expect.any(String), exited: true, ended: LOST_TERMINAL_REASON });
+    expect(await socket.emitWithAck('terminal:attach', { sessionId, terminalId, fromOffset: null })).toEqual({ ok: false, error: LOST_TERMINAL_REASON });
+    const closedBefore = await app.testDb.db.event.count({ where: { sessionId, type: 'terminal.closed' } });
+    expect(await socket.emitWithAck('terminal:close', { sessionId, terminalId })).toEqual({ ok: true });
+    expect(await app.testDb.db.event.count({ where: { sessionId, type: 'terminal.closed' } })).toBe(closedBefore);
+    expect((await socket.emitWithAck('terminal:list', { sessionId })).terminals.map((t: { id: string }) => t.id)).not.toContain(terminalId);
+    socket.close();
+  });
 
   it('stopping the session kills every process of its workspace', async () => {
     const socket = await open(app, cookies.memberCookie);
