@@ -15,8 +15,8 @@ export interface LaunchSpec {
   /** Overrides the workspace setting (git clone needs the network, whatever the workspace may do). */
   network?: boolean;
   extraBinds?: Bind[];
-  /** Host path of a narrower egress proxy socket for this process (an EgressScope's), instead of the workspace's. */
-  egressSocket?: string;
+  /** Host path of a narrower egress proxy's socket directory for this process (an EgressScope's), instead of the workspace's. */
+  egressSocketDir?: string;
   /** Keep running when the server exits (the workspace host, which owns the terminals). */
   outliveServer?: boolean;
 }
@@ -37,19 +37,19 @@ const HOST_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 export function confinedLauncher(o: {
   tools: SandboxTools; uid: number; workspaceDir: string; etcDir: string;
   limits: SandboxLimits; cgroup: WorkspaceCgroup | null; networkAllowed: boolean;
-  /** Host path of the workspace's egress proxy socket; null: no process of it gets a network. */
-  egressSocket: string | null;
+  /** Host path of the directory of the workspace's egress proxy socket; null: no process of it gets a network. */
+  egressSocketDir: string | null;
   /** Host path of the CA bundle its sandboxes trust (egress/ca.ts); null: TLS is not terminated. */
   egressCaBundle: string | null;
 }): Launcher {
-  const egress = o.egressSocket && o.tools.socat ? { socket: o.egressSocket, socat: o.tools.socat, caBundle: o.egressCaBundle } : null;
+  const egress = o.egressSocketDir && o.tools.socat ? { socketDir: o.egressSocketDir, socat: o.tools.socat, caBundle: o.egressCaBundle } : null;
   return {
     workspacePath: SANDBOX_WORKSPACE,
     bindPath: (b) => b.target,
     launch(spec) {
       const argv = sandboxArgv({
         tools: o.tools, uid: o.uid, workspaceDir: o.workspaceDir, etcDir: o.etcDir,
-        egress: (spec.network ?? o.networkAllowed) && egress ? { ...egress, socket: spec.egressSocket ?? egress.socket } : null,
+        egress: (spec.network ?? o.networkAllowed) && egress ? { ...egress, socketDir: spec.egressSocketDir ?? egress.socketDir } : null,
         interactive: spec.interactive, outliveParent: spec.outliveServer,
         cwd: path.posix.join(SANDBOX_WORKSPACE, checkRelative(spec.cwd ?? '')),
         env: spec.env ?? {}, command: spec.command, limits: o.limits,

@@ -9,7 +9,7 @@
 //   <root>/volumes/<id>/etc                0755 root  passwd/group shown inside the sandbox
 //   <root>/volumes/<id>/checkpoints.git    0700 uid   checkpoint repository, outside the workspace
 //   <root>/disk-images/<id>.ext4           0600 root  sparse ext4 of TETHER_WORKSPACE_DISK_BYTES (dir 0700)
-//   <root>/egress/<digest of id>.sock      0600 uid   the workspace's egress proxy (dir 0711; egress/proxies.ts)
+//   <root>/egress/<digest of id>/e.sock    0600 uid   the workspace's egress proxy (dirs 0711 root; egress/proxies.ts)
 //   <root>/egress/ca/<digest of id>/       0700 root  its CA key and leaf key (egress/ca.ts); the CA's bundle is etc/ca-bundle.pem
 //   <root>/hosts/<digest of id>/           0711 root  its workspace host's token and socket (host/host-place.ts)
 //   <root>/host-runtime/<digest>/          0755 root  what workspace hosts run, bound read-only
@@ -140,7 +140,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
     const launcher = host.tools
       ? confinedLauncher({
         tools: host.tools, uid: spec.uid, workspaceDir: p.files, etcDir: p.etc, limits, cgroup, networkAllowed: spec.networkAllowed,
-        egressSocket: await egress.socketFor(spec.id, spec.uid),
+        egressSocketDir: await egress.socketDirFor(spec.id, spec.uid),
         egressCaBundle: await writeCaBundle(p.etc, await egress.ca(spec.id)),
       })
       : unconfinedLauncher({ workspaceDir: p.files });
@@ -155,7 +155,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
     }
     const w = new LocalWorkspace(spec.id, p, workspaceHost, uid, launcher, cgroup, disk, o.log, () => {
       if (live.get(spec.id) === w) live.delete(spec.id);
-    }, host.tools ? (scope) => egress.socketFor(spec.id, spec.uid, scope) : null);
+    }, host.tools ? (scope) => egress.socketDirFor(spec.id, spec.uid, scope) : null);
     live.set(spec.id, w);
     return w;
   }
@@ -261,7 +261,7 @@ class LocalWorkspace implements Workspace {
     private readonly disk: { quotaBytes: number; image: boolean } | null,
     log: Logger,
     private readonly onClose: () => void,
-    /** The socket of an egress scope's own proxy; null where processes are not confined. */
+    /** The socket directory of an egress scope's own proxy; null where processes are not confined. */
     private readonly scopedEgress: ((scope: EgressScope) => Promise<string>) | null,
   ) {
     this.dir = paths.files;
@@ -276,10 +276,10 @@ class LocalWorkspace implements Workspace {
 
   async exec(command: string | string[], options: ExecOptions = {}): Promise<ExecResult> {
     if (this.overQuota) throw new WorkspaceError(this.overQuota);
-    const egressSocket = options.egress && this.scopedEgress ? await this.scopedEgress(options.egress) : undefined;
+    const egressSocketDir = options.egress && this.scopedEgress ? await this.scopedEgress(options.egress) : undefined;
     const launch = this.launcher.launch({
       command: typeof command === 'string' ? ['/bin/bash', '-c', command] : command,
-      cwd: options.cwd, env: options.env, interactive: false, egressSocket,
+      cwd: options.cwd, env: options.env, interactive: false, egressSocketDir,
     });
     return runProcess(launch.argv, {
       cwd: launch.cwd, env: launch.env, stdin: options.stdin, timeoutMs: options.timeoutMs,

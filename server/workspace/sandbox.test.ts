@@ -35,11 +35,13 @@ describe('sandboxArgv', () => {
     expect(args.join(' ')).toContain('--bind /data/workspaces/w /workspace');
     expect(args.join(' ')).toContain('--tmpfs /tmp');
     expect(args.indexOf('--remount-ro')).toBeGreaterThan(args.indexOf('--bind'));
-    const net = bwrapArgs({ ...req, egress: { socket: '/data/w/etc/egress.sock', socat: '/usr/bin/socat', caBundle: '/data/w/etc/ca-bundle.pem' }, interactive: true });
+    const net = bwrapArgs({ ...req, egress: { socketDir: '/data/egress/0123456789abcdef', socat: '/usr/bin/socat', caBundle: '/data/w/etc/ca-bundle.pem' }, interactive: true });
     // Network "on" never shares the host's namespace: the proxy socket is the only way out.
     expect(net).not.toContain('--share-net');
     expect(net).not.toContain('--new-session');
-    expect(net.join(' ')).toContain('--bind /data/w/etc/egress.sock /run/tether/egress.sock');
+    // Its directory, read-only: a socket re-created there by a restarted server is seen inside.
+    expect(net.join(' ')).toContain('--ro-bind /data/egress/0123456789abcdef /run/tether/egress');
+    expect(net.join(' ')).toContain('UNIX-CONNECT:/run/tether/egress/e.sock');
     expect(net.join(' ')).toContain('--setenv HTTPS_PROXY http://127.0.0.1:3128');
     expect(net.join(' ')).toContain('--ro-bind /data/w/etc/ca-bundle.pem /run/tether/ca-bundle.pem');
     expect(net.join(' ')).toContain('--setenv GIT_SSL_CAINFO /run/tether/ca-bundle.pem');

@@ -5,7 +5,7 @@
 // (ENVIRONMENT.md). Everything here is pure so the exact argv can be tested and reviewed.
 import path from 'node:path';
 import type { SandboxLimits } from './limits.ts';
-import { CA_ENV, PROXY_ENV, SANDBOX_CA_BUNDLE, SANDBOX_EGRESS_SOCKET, withRelay } from './egress/relay.ts';
+import { CA_ENV, PROXY_ENV, SANDBOX_CA_BUNDLE, SANDBOX_EGRESS_DIR, withRelay } from './egress/relay.ts';
 
 /** Where the workspace appears inside every sandbox. */
 export const SANDBOX_WORKSPACE = '/workspace';
@@ -22,10 +22,11 @@ export interface SandboxTools {
 }
 
 /**
- * The way out of a network-on sandbox: the host path of its workspace's egress proxy socket, and
- * of the CA bundle its clients trust (null: the proxy does not terminate TLS).
+ * The way out of a network-on sandbox: the host path of the directory holding its workspace's
+ * egress proxy socket and nothing else (egress/proxies.ts), and of the CA bundle its clients trust
+ * (null: the proxy does not terminate TLS).
  */
-export interface SandboxEgress { socket: string; socat: string; caBundle: string | null }
+export interface SandboxEgress { socketDir: string; socat: string; caBundle: string | null }
 
 export interface Bind { source: string; target: string; readOnly: boolean }
 
@@ -72,6 +73,8 @@ const SANDBOX_ENV: Record<string, string> = {
 
 // --unshare-all includes the network namespace, and nothing here ever shares the host's: a
 // sandbox's only network is its own loopback, plus the egress proxy socket when network is on.
+// Read-only: connecting to a socket needs no write access to its mount, and the sandbox cannot
+// replace or remove the socket the relay connects to.
 export function bwrapArgs(r: SandboxRequest): string[] {
   const id = String(r.uid);
   const args = [
@@ -87,7 +90,7 @@ export function bwrapArgs(r: SandboxRequest): string[] {
     '--bind', r.workspaceDir, SANDBOX_WORKSPACE,
   ];
   for (const b of r.extraBinds ?? []) args.push(b.readOnly ? '--ro-bind' : '--bind', b.source, b.target);
-  if (r.egress) args.push('--bind', r.egress.socket, SANDBOX_EGRESS_SOCKET);
+  if (r.egress) args.push('--ro-bind', r.egress.socketDir, SANDBOX_EGRESS_DIR);
   if (r.egress?.caBundle) args.push('--ro-bind', r.egress.caBundle, SANDBOX_CA_BUNDLE);
   // The sandbox root is a tmpfs bwrap writes its mount points into; afterwards nothing may.
   args.push('--remount-ro', '/');

@@ -194,7 +194,7 @@ describe('egress from a network-on workspace', () => {
   }, 60_000);
 
   it('gives a network-off workspace no way out at all', async () => {
-    const r = await runInPty(off, `${direct('127.0.0.1', port)}; test -e /run/tether/egress.sock && echo SOCKET || echo NOSOCKET; echo "proxy=$HTTPS_PROXY"`);
+    const r = await runInPty(off, `${direct('127.0.0.1', port)}; test -e /run/tether/egress && echo SOCKET || echo NOSOCKET; echo "proxy=$HTTPS_PROXY"`);
     expect(r.output).toContain(`127.0.0.1:${port} CLOSED`);
     expect(r.output).toContain('NOSOCKET');
     expect(r.output).toContain('proxy=\r');

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Logger } from '../../log.ts';
 import { WorkspaceCa } from './ca.ts';
 import { EgressProxy, type EgressAttempt, type EgressRequest, type EgressVerdict } from './proxy.ts';
+import { EGRESS_SOCKET_NAME } from './relay.ts';
 
 /** What decides and records a workspace's connections: the allowlist and approvals (sessions/egress.ts). */
 export interface EgressPolicy {
@@ -24,7 +25,8 @@ export interface EgressPolicy {
  * `narrow` is asked first; a verdict decides, null leaves it to the workspace's policy.
  */
 export interface EgressScope {
-  /** Same key, same socket: one per distinct scope (a profile's host list), not per process. */
+  /** Same key, same socket: one per distinct scope (a profile's host list), not per process. Its directory holds
+   *  its socket alone, so a person's terminal never reaches a scope's proxy, nor a scoped run the workspace's. */
   key: string;
   narrow(r: EgressRequest): EgressVerdict | null;
 }
@@ -49,19 +51,33 @@ export const DEFAULT_EGRESS_DECISION_TIMEOUT_MS = 5 * 60_000;
 const MAX_SOCKET_PATH = 107;
 
 /**
- * Where the proxies' sockets live: `<storage root>/egress`, or a fresh private directory under
- * the system temp dir when that path would be too long for a socket. 0711: sandboxes (as their
- * uid) can reach their own socket by name; each socket is 0600 and owned by its workspace uid.
+ * Where the proxies' sockets live: `<storage root>/egress`, or — when that path would be too long
+ * for a socket — a directory under the system temp dir named for the storage root, the same for
+ * every server process on it (a surviving workspace host keeps the directory it was started with).
+ * 0711 root: sandboxes (as their uid) reach their own socket by name; each socket is 0600 and
+ * owned by its workspace uid, alone in its own 0711 root directory (digestDir), which is what a
+ * sandbox binds.
  */
 export async function egressSocketDir(storageRoot: string): Promise<string> {
-  let dir = path.join(storageRoot, 'egress');
-  if (dir.length + 1 + socketName('x').length <= MAX_SOCKET_PATH) await fs.mkdir(dir, { recursive: true });
-  else dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-egress-'));
-  await fs.chmod(dir, 0o711);
-  return dir;
+  const dir = path.join(storageRoot, 'egress');
+  if (path.join(dir, digestDir('x'), EGRESS_SOCKET_NAME).length <= MAX_SOCKET_PATH) {
+    await fs.mkdir(dir, { recursive: true });
+    await fs.chmod(dir, 0o711);
+    return dir;
+  }
+  const short = path.join(os.tmpdir(), `tether-egress-${digest(storageRoot).slice(0, 12)}`);
+  await fs.mkdir(short, { mode: 0o711 }).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; });
+  // The temp dir is shared: a directory someone else made there first is never used.
+  const st = await fs.lstat(short);
+  if (!st.isDirectory() || st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0) {
+    throw new Error(`The egress socket directory ${short} exists but is not a private directory of this server; remove it and start again`);
+  }
+  await fs.chmod(short, 0o711);
+  return short;
 }
 
-const socketName = (workspaceId: string) => `${createHash('sha256').update(workspaceId).digest('hex').slice(0, 16)}.sock`;
+const digest = (s: string) => createHash('sha256').update(s).digest('hex');
+const digestDir = (id: string) => digest(id).slice(0, 16);
 
 export class EgressProxies {
   private readonly proxies = new Map<string, Promise<EgressProxy>>();
@@ -93,15 +109,21 @@ export class EgressProxies {
 
   /**
    * Starts (once) the workspace's proxy — or, with a scope, the scope's own proxy, which asks the
-   * scope before the workspace's policy — its socket owned by its uid; returns the socket's host path.
+   * scope before the workspace's policy — its socket owned by its uid; returns the host path of
+   * the directory that holds the socket alone. The directory outlives the proxy (only destroy
+   * removes it): sandboxes bind it, and one that outlives the server finds the next server's socket there.
    */
-  async socketFor(workspaceId: string, uid: number, scope?: EgressScope): Promise<string> {
+  async socketDirFor(workspaceId: string, uid: number, scope?: EgressScope): Promise<string> {
     const id = scope ? `${workspaceId}/${scope.key}` : workspaceId;
-    const socketPath = path.join(this.o.dir, socketName(id));
+    const socketDir = this.socketDir(id);
     let proxy = this.proxies.get(id);
     if (!proxy) {
-      proxy = this.ca(workspaceId).then((ca) => EgressProxy.listen({
-        socketPath, socketOwner: uid, decisionTimeoutMs: this.o.decisionTimeoutMs, pinned: this.o.pinned,
+      proxy = this.ca(workspaceId).then(async (ca) => {
+        await fs.mkdir(socketDir, { mode: 0o711 }).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'EEXIST') throw e; });
+        await fs.chmod(socketDir, 0o711);
+        return ca;
+      }).then((ca) => EgressProxy.listen({
+        socketPath: path.join(socketDir, EGRESS_SOCKET_NAME), socketOwner: uid, decisionTimeoutMs: this.o.decisionTimeoutMs, pinned: this.o.pinned,
         tls: { ca, opaque: this.o.opaqueHosts ?? [], upstreamCa: this.o.upstreamCa },
         log: this.o.log.child({ workspace: workspaceId, part: 'egress', ...(scope ? { scope: scope.key } : {}) }),
         decide: (r, signal) => Promise.resolve(scope?.narrow(r) ?? this.decide(workspaceId, r, signal)),
@@ -113,7 +135,7 @@ export class EgressProxies {
       proxy.catch(() => this.proxies.delete(id));
     }
     await proxy;
-    return socketPath;
+    return socketDir;
   }
 
   /** During `run`, the workspace may reach `host` (its clone URL's) and nothing else. */
@@ -131,9 +153,14 @@ export class EgressProxies {
     await Promise.all([...this.proxies.keys()].filter((id) => id === workspaceId || id.startsWith(`${workspaceId}/`)).map((id) => this.closeProxy(id)));
   }
 
-  /** Closes the proxy and deletes the workspace's CA: a workspace made again under this id gets a new one. */
+  /**
+   * Closes the proxy and deletes the workspace's CA and its socket directories (its scopes' of
+   * this server process): a workspace made again under this id gets a new CA.
+   */
   async destroy(workspaceId: string): Promise<void> {
+    const ids = [workspaceId, ...[...this.proxies.keys()].filter((id) => id.startsWith(`${workspaceId}/`))];
     await this.close(workspaceId);
+    await Promise.all(ids.map((id) => fs.rm(this.socketDir(id), { recursive: true, force: true })));
     this.cas.delete(workspaceId);
     await fs.rm(this.caDir(workspaceId), { recursive: true, force: true });
   }
@@ -149,7 +176,11 @@ export class EgressProxies {
   }
 
   private caDir(workspaceId: string): string {
-    return path.join(this.o.dir, 'ca', socketName(workspaceId).replace(/\.sock$/, ''));
+    return path.join(this.o.dir, 'ca', digestDir(workspaceId));
+  }
+
+  private socketDir(id: string): string {
+    return path.join(this.o.dir, digestDir(id));
   }
 
   private async decide(workspaceId: string, r: EgressRequest, signal: AbortSignal): Promise<EgressVerdict> {

@@ -1,10 +1,18 @@
 // The sandbox half of the egress path. A sandbox with network "on" still has its own empty
-// network namespace (loopback only); the host's egress proxy socket is bind-mounted in, and a
+// network namespace (loopback only); the directory holding the host's egress proxy socket is
+// bind-mounted in (read-only), and a
 // socat relay listening on the sandbox's own 127.0.0.1:3128 forwards to it, because most
 // clients (npm, pip, git, curl) only speak to a TCP proxy. Same design as sandbox-runtime's.
 
-/** Where the proxy's Unix socket appears inside a sandbox. */
-export const SANDBOX_EGRESS_SOCKET = '/run/tether/egress.sock';
+/**
+ * The proxy's socket is the only entry of its own directory, and the directory (not the file) is
+ * bound in: a restarted server re-creates the socket in the same directory, which a surviving
+ * workspace host still sees — a bound file would stay the old, dead inode.
+ */
+export const EGRESS_SOCKET_NAME = 'e.sock';
+/** Where that directory appears inside a sandbox. */
+export const SANDBOX_EGRESS_DIR = '/run/tether/egress';
+const SANDBOX_EGRESS_SOCKET = `${SANDBOX_EGRESS_DIR}/${EGRESS_SOCKET_NAME}`;
 export const SANDBOX_PROXY_PORT = 3128;
 /** The workspace CA followed by the system bundle (egress/ca.ts), where the sandbox's clients look for it. */
 export const SANDBOX_CA_BUNDLE = '/run/tether/ca-bundle.pem';
