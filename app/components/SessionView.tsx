@@ -147,7 +147,7 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
         <ApprovalPrompt sessionId={sessionId} events={events} />
       </>}
       files={ready || workspaceStatus === 'ready'
-        ? <FileTree sessionId={sessionId} userId={userId} readOnly={!ready} onOpen={openFile} onDeleted={(p) => editor.current?.removed([p])} onRenamed={(from, to) => editor.current?.renamed(from, to)} />
+        ? <FileTree sessionId={sessionId} userId={userId} readOnly={!ready} onOpen={openFile} onDeleted={(p) => editor.current?.removed([p])} onRenamed={(from, to, done) => editor.current?.renamed(from, to, done)} />
         : <section className="panel file-panel" aria-label="Explorer"><p className="muted placeholder">{progress ?? 'No workspace.'}</p></section>}
       editor={<EditorArea sessionId={sessionId} userId={userId} onReady={onEditorReady} readOnlyWorkspace={!ready} />}
       terminal={<TerminalPanel sessionId={sessionId} disabled={!ready} onCountChange={setTerminalCount} />}

@@ -6,7 +6,7 @@ import { getSocket } from '../../lib/socket.ts';
 import { useTabMovesFocus } from '../../lib/tab-focus-mode.ts';
 import { useTRPCClient } from '../../lib/trpc.ts';
 import { useKeptState, useUnsavedGuard } from '../../lib/useKeptState.ts';
-import { renamedPath } from '../../lib/workspace-paths.ts';
+import { isAt, renamedPath } from '../../lib/workspace-paths.ts';
 import { browserStorage, loadState } from '../../lib/workspace-state.ts';
 import { ClosableTab } from '../layout/ClosableTab.tsx';
 import { isDirty, removeTabs, renameTabs, restoreTab, tabFromDisk, toStored, type DiskFile, type Tab } from './editor-tabs.ts';
@@ -37,7 +37,8 @@ export interface EditorHandle {
   open(path: string): void;
   changed(paths: string[]): void;
   removed(paths: string[]): void;
-  renamed(from: string, to: string): void;
+  /** A rename asked for here; `done` says whether it happened. */
+  renamed(from: string, to: string, done: Promise<boolean>): void;
 }
 
 /** Editor tabs over the workspace's files: open, edit, save, and reconcile with changes on disk. */
@@ -118,9 +119,17 @@ export function EditorArea({ sessionId, userId, onReady, readOnlyWorkspace }: { 
     setActive((a) => (a && removeTabs(tabsRef.current, paths).closed.includes(a) ? null : a));
   }, []);
 
-  const renamed = useCallback((from: string, to: string) => {
-    setTabs((ts) => renameTabs(ts, from, to));
-    setActive((a) => (a === null ? a : renamedPath(a, from, to)));
+  // Renames in flight: the watcher's notice that the old path is gone can come before the answer,
+  // and must not close the tab the rename is about to retitle.
+  const renaming = useRef(new Set<string>());
+  const renamed = useCallback((from: string, to: string, done: Promise<boolean>) => {
+    renaming.current.add(from);
+    void done.then((ok) => {
+      renaming.current.delete(from);
+      if (!ok) return;
+      setTabs((ts) => renameTabs(ts, from, to));
+      setActive((a) => (a === null ? a : renamedPath(a, from, to)));
+    });
   }, []);
 
   /** Files changed on disk: clean tabs reload; dirty ones keep the edits and show a warning. */
@@ -133,7 +142,10 @@ export function EditorArea({ sessionId, userId, onReady, readOnlyWorkspace }: { 
         // Looked up again: the tab may have been renamed, closed or saved while the read ran.
         const tab = tabsRef.current.find((t) => t.path === path);
         if (!tab) continue;
-        if (!file) { removed([path]); continue; }
+        if (!file) {
+          if (![...renaming.current].some((from) => isAt(path, from))) removed([path]);
+          continue;
+        }
         if (file.version === tab.version || file.version === tab.onDisk?.version) continue;
         const content = file.content ?? '';
         if (isDirty(tab)) update(path, { onDisk: { content, version: file.version } });

@@ -23,7 +23,7 @@ const ancestors = (p: string) => p.split('/').slice(0, -1).map((_, i, names) => 
  * Delete deletes after confirmation. Directories load when expanded and refresh on changes.
  */
 export function FileTree({ sessionId, userId, onOpen, onDeleted, onRenamed, readOnly }: {
-  sessionId: string; userId: string; onOpen: (path: string) => void; onDeleted: (path: string) => void; onRenamed: (from: string, to: string) => void; readOnly: boolean;
+  sessionId: string; userId: string; onOpen: (path: string) => void; onDeleted: (path: string) => void; onRenamed: (from: string, to: string, done: Promise<boolean>) => void; readOnly: boolean;
 }) {
   const client = useTRPCClient();
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set(['']));
@@ -113,8 +113,10 @@ export function FileTree({ sessionId, userId, onOpen, onDeleted, onRenamed, read
     if (!p || !name.trim()) return;
     if (p.kind === 'rename') {
       const to = join(parentOf(p.path), name.trim());
-      if (to === p.path || !await act(`rename ${p.path}`, () => client.files.rename.mutate({ sessionId, from: p.path, to }))) return;
-      onRenamed(p.path, to);
+      if (to === p.path) return;
+      const done = act(`rename ${p.path}`, () => client.files.rename.mutate({ sessionId, from: p.path, to }));
+      onRenamed(p.path, to, done);
+      if (!await done) return;
       setExpanded((s) => new Set([...s].map((dir) => renamedPath(dir, p.path, to))));
       setSelected(to);
     } else {
