@@ -17,11 +17,13 @@ describe('commandForKey', () => {
     }
   });
 
-  it('opens the command palette from outside the editor only (inside, Monaco has the key)', () => {
+  it('opens the command palette and go to line from outside the editor only (inside, Monaco has the key)', () => {
     expect(commandForKey(key('F1'), false)).toBe('palette');
     expect(commandForKey(key('P', { ctrl: true, shift: true }), false)).toBe('palette');
     expect(commandForKey(key('F1'), true)).toBeNull();
     expect(commandForKey(key('P', { ctrl: true, shift: true }), true)).toBeNull();
+    expect(commandForKey(key('g', { ctrl: true }), false)).toBe('goto-line');
+    expect(commandForKey(key('g', { ctrl: true }), true)).toBeNull();
   });
 
   it('leaves other keys alone', () => {

@@ -1,7 +1,8 @@
 'use client';
 // The IDE's own keys, caught before the browser acts on them (Ctrl+P would print): Ctrl+P quick
-// open, Ctrl+Shift+F search across files, and F1 / Ctrl+Shift+P for the command palette when the
-// focus is outside the editor (inside it, Monaco handles them). Also the buttons that do the same.
+// open, Ctrl+Shift+F search across files, and F1 / Ctrl+Shift+P (command palette) and Ctrl+G (go to
+// line) when the focus is outside the editor (inside it, Monaco handles them). Also the buttons
+// that do the same.
 import { useEffect, useState } from 'react';
 import { QuickOpen } from './QuickOpen.tsx';
 import { SearchPanel } from './SearchPanel.tsx';
@@ -11,12 +12,14 @@ import './editor-tools.css';
 type Open = 'quick-open' | 'search' | null;
 
 /** What a key press asks for, or null for keys the IDE leaves alone. */
-export function commandForKey(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>, inEditor: boolean): 'quick-open' | 'search' | 'palette' | null {
+export function commandForKey(e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>, inEditor: boolean): 'quick-open' | 'search' | 'palette' | 'goto-line' | null {
   const mod = (e.ctrlKey || e.metaKey) && !e.altKey;
   const key = e.key.toLowerCase();
   if (mod && !e.shiftKey && key === 'p') return 'quick-open';
   if (mod && e.shiftKey && key === 'f') return 'search';
-  if (!inEditor && ((mod && e.shiftKey && key === 'p') || (e.key === 'F1' && !mod && !e.shiftKey))) return 'palette';
+  if (inEditor) return null;
+  if ((mod && e.shiftKey && key === 'p') || (e.key === 'F1' && !mod && !e.shiftKey)) return 'palette';
+  if (mod && !e.shiftKey && key === 'g') return 'goto-line';
   return null;
 }
 
@@ -31,6 +34,7 @@ export function IdeCommands({ sessionId, readOnly, onOpen }: { sessionId: string
       e.preventDefault();
       e.stopPropagation();
       if (cmd === 'palette') runEditorAction('editor.action.quickCommand');
+      else if (cmd === 'goto-line') runEditorAction('editor.action.gotoLine');
       else setOpen(cmd);
     };
     // Capture: the page sees the key before Monaco or xterm.js can swallow it.

@@ -25,6 +25,8 @@ export function QuickOpen({ sessionId, onOpen, onClose }: { sessionId: string; o
   const line = lineText ? Number(lineText) : undefined;
   const matches = useMemo(() => fuzzyFilter(query ?? '', files.data?.files ?? [], SHOWN), [query, files.data]);
 
+  // Enter pressed before the list arrived: open the best match once it does.
+  const [chooseWhenListed, setChooseWhenListed] = useState(false);
   useEffect(() => { input.current?.focus(); }, []);
   useEffect(() => { setSelected(0); }, [query]);
 
@@ -34,6 +36,10 @@ export function QuickOpen({ sessionId, onOpen, onClose }: { sessionId: string; o
     onClose();
     onOpen(m.path, line);
   };
+  useEffect(() => {
+    if (chooseWhenListed && files.data) { setChooseWhenListed(false); choose(0); }
+    // `choose` reads this render's matches, which follow files.data.
+  }, [chooseWhenListed, files.data]);
 
   return (
     <div className="overlay-backdrop" onMouseDown={(e) => { if (e.target === e.currentTarget) onClose(); }}>
@@ -52,7 +58,7 @@ export function QuickOpen({ sessionId, onOpen, onClose }: { sessionId: string; o
           onKeyDown={(e) => {
             if (e.key === 'ArrowDown') { e.preventDefault(); setSelected((s) => Math.min(s + 1, matches.length - 1)); }
             else if (e.key === 'ArrowUp') { e.preventDefault(); setSelected((s) => Math.max(s - 1, 0)); }
-            else if (e.key === 'Enter') { e.preventDefault(); choose(selected); }
+            else if (e.key === 'Enter') { e.preventDefault(); if (files.data) choose(selected); else setChooseWhenListed(true); }
             else if (e.key === 'Escape') { e.preventDefault(); onClose(); }
           }}
         />
