@@ -67,4 +67,5 @@ test('upload by drag and drop, download a file and a folder as a zip', async ({ 
   await (await chooser).setFiles({ name: 'picked.txt', mimeType: 'text/plain', buffer: Buffer.from('picked\n') });
   await expect(page.getByRole('status').filter({ hasText: 'Uploaded docs/picked.txt.' })).toBeVisible();
   await expect(tree.getByRole('treeitem', { name: 'picked.txt' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/upload-download.png' });
 });
