@@ -1,5 +1,6 @@
 // Files in and out: a file dropped on a folder of the tree is uploaded with progress and shown
-// there; a file too large is refused in words; a file and a folder (as a zip) download intact.
+// there; a file too large is refused in words; a file and a folder (as a zip) download intact;
+// the toolbar's Upload button does the same without a mouse.
 import { readFileSync } from 'node:fs';
 import { unzipSync } from 'fflate';
 import { ADMIN, expect, signIn, test } from './fixtures.ts';
@@ -59,4 +60,12 @@ test('upload by drag and drop, download a file and a folder as a zip', async ({ 
   expect(Object.keys(entries).sort()).toEqual(['data.bin', 'notes.txt']);
   expect(new TextDecoder().decode(entries['notes.txt'])).toBe('hello upload\n');
   expect([...entries['data.bin']!]).toEqual([0, 1, 2, 250, 255]);
+
+  // Without a mouse: the toolbar's Upload opens a file picker for the selected folder.
+  const chooser = page.waitForEvent('filechooser');
+  await page.getByRole('button', { name: 'Upload files to /docs' }).click();
+  await (await chooser).setFiles({ name: 'picked.txt', mimeType: 'text/plain', buffer: Buffer.from('picked\n') });
+  await expect(page.getByRole('status').filter({ hasText: 'Uploaded docs/picked.txt.' })).toBeVisible();
+  await expect(tree.getByRole('treeitem', { name: 'picked.txt' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/upload-download.png' });
 });

@@ -43,6 +43,7 @@ export function FileTree({ sessionId, userId, onOpen, onDeleted, onRenamed, read
   const [error, setError] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<string | null>(null);
   const treeRef = useRef<HTMLUListElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
 
   const [showGitFolder] = useShowGitFolder();
   const rows = useVisibleRows(sessionId, expanded, showGitFolder);
@@ -138,6 +139,9 @@ export function FileTree({ sessionId, userId, onOpen, onDeleted, onRenamed, read
           <Icon d="M8 2.5v8M4.5 7.5 8 11l3.5-3.5M3 13.5h10" /></button>
         {!readOnly && (
           <>
+            <button type="button" className="icon" aria-label={`Upload files to /${targetDir}`} title="Upload files (or drop them on a folder)" onClick={() => picker.current?.click()}><Icon d="M8 11V3M4.5 6 8 2.5 11.5 6M3 13.5h10" /></button>
+            <input ref={picker} type="file" multiple hidden tabIndex={-1} aria-hidden="true"
+              onChange={(e) => { drop.upload(targetDir, Array.from(e.target.files ?? [])); e.target.value = ''; }} />
             <button type="button" className="icon" aria-label="New file" title="New file" onClick={() => setPending({ kind: 'file', parent: targetDir })}><Icon d="M4 2h6l3 3v9H4zM10 2v3h3M8.5 8v4M6.5 10h4" /></button>
             <button type="button" className="icon" aria-label="New folder" title="New folder" onClick={() => setPending({ kind: 'dir', parent: targetDir })}><Icon d="M2 4h4l1.5 1.5H14V13H2zM8 7.5v4M6 9.5h4" /></button>
             <button type="button" className="icon" aria-label="Rename" title="Rename (F2)" disabled={!selectedEntry} onClick={() => selectedEntry && setPending({ kind: 'rename', path: selectedEntry.path })}><Icon d="M3 13l1-3 7-7 2 2-7 7zM10 4l2 2" /></button>

@@ -1,6 +1,7 @@
 'use client';
-// Drag and drop onto the file tree: files dropped on a folder go into it, on a file beside it,
-// elsewhere into the workspace root. One at a time, with progress; folders are not uploaded.
+// Uploads into the file tree: files dragged onto a folder go into it, onto a file beside it,
+// elsewhere into the workspace root; the toolbar's Upload (a file picker, for the keyboard) puts
+// them in the selected folder. One at a time, with progress; folders are not uploaded.
 import { useState, type DragEvent } from 'react';
 import { uploadFile } from './transfers.ts';
 
@@ -20,17 +21,10 @@ export function useFileDrop(o: { sessionId: string; disabled: boolean; onDone: (
   const [progress, setProgress] = useState<string | null>(null);
   const [over, setOver] = useState(false);
 
-  const onDrop = async (e: DragEvent) => {
-    if (!hasFiles(e)) return;
-    e.preventDefault();
-    setOver(false);
+  const upload = async (dir: string, files: File[], refused: string[] = []) => {
     if (o.disabled) return o.onError('Could not upload: the workspace is read-only.');
-    const dir = dropDir(e);
-    const items = Array.from(e.dataTransfer.items);
-    const folders = items.filter((i) => i.webkitGetAsEntry?.()?.isDirectory).map((i) => i.getAsFile()?.name);
-    const files = Array.from(e.dataTransfer.files).filter((f) => !folders.includes(f.name));
     const uploaded: string[] = [];
-    const failures: string[] = folders.map((name) => `${name} is a folder (drop its files, or upload a zip)`);
+    const failures = [...refused];
     for (const [n, file] of files.entries()) {
       const path = join(dir, file.name);
       const label = `Uploading ${path}${files.length > 1 ? ` (${n + 1} of ${files.length})` : ''}`;
@@ -47,9 +41,19 @@ export function useFileDrop(o: { sessionId: string; disabled: boolean; onDone: (
     o.onDone(uploaded);
   };
 
+  const onDrop = async (e: DragEvent) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    setOver(false);
+    const folders = Array.from(e.dataTransfer.items).filter((i) => i.webkitGetAsEntry?.()?.isDirectory).map((i) => i.getAsFile()?.name);
+    const files = Array.from(e.dataTransfer.files).filter((f) => !folders.includes(f.name));
+    await upload(dropDir(e), files, folders.map((name) => `${name} is a folder (drop its files, or upload a zip)`));
+  };
+
   return {
     progress,
     over,
+    upload: (dir: string, files: File[]) => void upload(dir, files),
     handlers: {
       onDragOver: (e: DragEvent) => { if (!hasFiles(e)) return; e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; setOver(true); },
       onDragLeave: (e: DragEvent) => { if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false); },
