@@ -11,6 +11,7 @@ import { createContext } from './api/trpc.ts';
 import { bodyLimit, checkCrossSite, readBody, refuse } from './api/request-guards.ts';
 import { encodePagePrincipal, PRINCIPAL_HEADER, SESSION_VISIBLE_HEADER, SETUP_HEADER } from './api/page-headers.ts';
 import { attachSocketServer } from './realtime/socket.ts';
+import { metricsHandler } from './metrics/endpoint.ts';
 import { SessionAccessError } from './sessions/access.ts';
 import { sessionIdSchema } from './sessions/schemas.ts';
 import type { Principal } from './auth/roles.ts';
@@ -56,12 +57,15 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
     },
   });
 
+  const metrics = metricsHandler(services);
+
   // Once an admin exists, setup never reopens: cache the answer instead of querying per page.
   let setupDone = false;
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname === '/healthz') return health(res);
+    if (url.pathname === '/metrics' && req.method === 'GET') return metrics(req, res);
     if (url.pathname.startsWith(API_PREFIX)) return api(req, res, url.pathname.slice(API_PREFIX.length));
     // Next.js fails such paths with a 500 while decoding route parameters: it is the client's error.
     if (!decodes(url.pathname)) {

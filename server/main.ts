@@ -5,6 +5,7 @@ import { createDb } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { resolveDbTarget } from './db/url.ts';
 import { createServices, egressOptions } from './services.ts';
+import { localCluster, redisCluster } from './scale/cluster.ts';
 import { closeLostTerminals } from './sessions/terminal-recovery.ts';
 import { createLocalProvider } from './workspace/local-provider.ts';
 
@@ -12,6 +13,8 @@ import { createLocalProvider } from './workspace/local-provider.ts';
 const SHUTDOWN_GRACE_MS = 10_000;
 /** How often each open workspace's disk use is checked (the watchdog, where no disk image enforces the quota). */
 const DISK_CHECK_INTERVAL_MS = 15_000;
+/** How often an instance looks for runs whose instance died (their lease lapsed): about a lease's TTL. */
+const RUN_SWEEP_INTERVAL_MS = 15_000;
 
 async function main() {
   let config;
@@ -39,9 +42,15 @@ async function main() {
   });
   const sandbox = provider.capabilities();
   if (!sandbox.confined) log.warn('UNSAFE: workspace processes run WITHOUT a sandbox (TETHER_UNSAFE_NO_SANDBOX=1)');
-  const services = createServices(config, log, db, provider);
+  const cluster = config.REDIS_URL
+    ? await redisCluster(config.REDIS_URL, log, config.TETHER_INSTANCE_ID)
+    : localCluster(log, config.TETHER_INSTANCE_ID);
+  if (cluster.shared) log.info({ instance: cluster.instanceId }, 'sharing state with other instances through Redis');
+  const services = createServices(config, log, db, provider, cluster);
   const stopDiskChecks = services.workspaces.startDiskChecks(DISK_CHECK_INTERVAL_MS);
   const { interrupted } = await services.agent.recover();
+  // Other instances may die at any time: their runs' leases lapse, and this one marks those runs.
+  const stopSweeps = cluster.shared ? services.agent.startSweeps(RUN_SWEEP_INTERVAL_MS) : () => {};
   if (interrupted) log.warn({ interrupted }, 'agent runs left running by the last process are marked interrupted');
   await closeLostTerminals({ db, events: services.events, log, exists: (id) => services.terminals.get(id) !== null });
   const pendingApprovals = await services.approvals.recover();
@@ -66,6 +75,7 @@ async function main() {
       io.close(() => resolve()); // also stops the HTTP server from accepting; waits for in-flight requests
       server.closeIdleConnections();
     });
+    stopSweeps();
     await services.agent.close();
     stopDiskChecks();
     services.approvals.close();
@@ -73,6 +83,7 @@ async function main() {
     services.fileWatch.closeAll();
     await provider.shutdown();
     await db.$disconnect();
+    await cluster.close();
     log.info('stopped');
     process.exit(0);
   };

@@ -25,6 +25,7 @@ import { builtinTools, toolRegistry } from './tools/registry.ts';
 import type { AgentWorkspace, AnyTool } from './tools/tool.ts';
 import { localLeases, type Lease, type Leases } from '../scale/leases.ts';
 import type { Signals } from '../scale/signals.ts';
+import { agentRunsEnded } from '../metrics/registry.ts';
 
 export const DEFAULT_MAX_STEPS = 50;
 
@@ -237,6 +238,15 @@ export class AgentService {
     return n;
   }
 
+  /** Sweeps every intervalMs until the returned function is called. */
+  startSweeps(intervalMs: number): () => void {
+    const timer = setInterval(() => {
+      this.sweep().catch((err: unknown) => this.o.log.error({ err: err instanceof Error ? err.message : String(err) }, 'could not look for runs of a lost instance'));
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   /** Resolves when the session has no active or queued run left in this process. */
   async idle(sessionId: string): Promise<void> {
     for (;;) {
@@ -336,6 +346,7 @@ export class AgentService {
     }
     await append({ type: 'agent.run.ended', payload: { runId: run.id, ...outcome } });
     await this.runs.end(run.id, statusFor(outcome.outcome), outcome.message ?? (outcome.outcome === 'stopped' ? STOP : null));
+    agentRunsEnded.inc({ status: statusFor(outcome.outcome) });
   }
 
   private async interrupt(run: Pick<AgentRunRow, 'id' | 'sessionId' | 'step'>): Promise<void> {

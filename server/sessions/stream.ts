@@ -3,6 +3,7 @@ import type { Logger } from '../log.ts';
 import type { EventBus } from './bus.ts';
 import type { Actor, NewEvent, SessionEvent } from './event-types.ts';
 import { appendEvent, appendEvents, listEvents } from './events.ts';
+import { eventAppendSeconds } from '../metrics/registry.ts';
 
 export interface EventStream {
   append(sessionId: string, event: NewEvent, actor: Actor): Promise<SessionEvent>;
@@ -20,12 +21,16 @@ export interface EventStream {
 export function createEventStream(db: Db, bus: EventBus, log?: Pick<Logger, 'error'>): EventStream {
   return {
     async append(sessionId, event, actor) {
+      const timer = eventAppendSeconds.startTimer();
       const stored = await appendEvent(db, sessionId, event, actor);
+      timer();
       bus.publish(stored);
       return stored;
     },
     async appendMany(sessionId, items) {
+      const timer = eventAppendSeconds.startTimer();
       const stored = await appendEvents(db, sessionId, items);
+      timer();
       stored.forEach((e) => bus.publish(e));
       return stored;
     },

@@ -10,6 +10,7 @@ import type { EventBus } from '../../sessions/bus.ts';
 import type { EventStream } from '../../sessions/stream.ts';
 import type { ApprovalGate, PolicyCall, PolicyDecision } from '../policy.ts';
 import { SHUTDOWN } from '../run-signals.ts';
+import { approvalsDecided, approvalWaitSeconds } from '../../metrics/registry.ts';
 import { approveRefusal } from './authority.ts';
 import { toView, type ApprovalRow, type ApprovalView } from './view.ts';
 import { addRule, type StoredRule } from '../policy/rules-store.ts';
@@ -191,6 +192,8 @@ export class ApprovalService implements ApprovalGate {
       data: { status: outcome, decidedById: by, decidedAt: new Date(), answer },
     });
     if (!count) return null;
+    approvalsDecided.inc({ outcome });
+    approvalWaitSeconds.observe((Date.now() - row.createdAt.getTime()) / 1000);
     clearTimeout(this.timers.get(row.id));
     this.timers.delete(row.id);
     await this.o.events.append(row.sessionId, {
