@@ -43,7 +43,7 @@ async function main() {
   const sandbox = provider.capabilities();
   if (!sandbox.confined) log.warn('UNSAFE: workspace processes run WITHOUT a sandbox (TETHER_UNSAFE_NO_SANDBOX=1)');
   const cluster = config.REDIS_URL
-    ? await redisCluster(config.REDIS_URL, log, config.TETHER_INSTANCE_ID)
+    ? await redisCluster(config.REDIS_URL, log, config.TETHER_INSTANCE_ID, config.TETHER_REDIS_PREFIX)
     : localCluster(log, config.TETHER_INSTANCE_ID);
   if (cluster.shared) log.info({ instance: cluster.instanceId }, 'sharing state with other instances through Redis');
   const services = createServices(config, log, db, provider, cluster);

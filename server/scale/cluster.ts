@@ -38,7 +38,8 @@ export function localCluster(log: Logger, instanceId = defaultInstanceId()): Clu
 }
 
 /** Connects to Redis (fails start-up with a clear message when it cannot) and builds the shared parts. */
-export async function redisCluster(url: string, log: Logger, instanceId = defaultInstanceId()): Promise<Cluster> {
+/** prefix: of every key and channel (TETHER_REDIS_PREFIX). */
+export async function redisCluster(url: string, log: Logger, instanceId = defaultInstanceId(), prefix = 'tether:'): Promise<Cluster> {
   // Loaded only here: a single instance never pays for the Redis client.
   const { Redis } = await import('ioredis');
   const [{ createRedisBus }, { redisLeases }, { redisSignals }, { redisFailureLog }, { createAdapter }] = await Promise.all([
@@ -61,11 +62,11 @@ export async function redisCluster(url: string, log: Logger, instanceId = defaul
   const all = [cmd!, eventsSub!, signalsSub!, socketPub!, socketSub!];
   return {
     instanceId, shared: true,
-    bus: createRedisBus({ pub: cmd!, sub: eventsSub!, instanceId, log }),
-    leases: redisLeases(cmd!, instanceId, log),
-    signals: await redisSignals({ pub: cmd!, sub: signalsSub!, log }),
-    failureLog: (scope) => redisFailureLog(cmd!, `tether:login:${scope}:`),
-    socketAdapter: createAdapter(socketPub!, socketSub!, { key: 'tether:io' }),
+    bus: createRedisBus({ pub: cmd!, sub: eventsSub!, instanceId, log, prefix }),
+    leases: redisLeases(cmd!, instanceId, log, `${prefix}lease:`),
+    signals: await redisSignals({ pub: cmd!, sub: signalsSub!, log, prefix }),
+    failureLog: (scope) => redisFailureLog(cmd!, `${prefix}login:${scope}:`),
+    socketAdapter: createAdapter(socketPub!, socketSub!, { key: `${prefix}io` }),
     close: async () => { await Promise.all(all.map((r) => r.quit().catch(() => r.disconnect()))); },
   };
 }

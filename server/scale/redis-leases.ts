@@ -13,7 +13,7 @@ const RENEW_EVERY_MS = LEASE_TTL_MS / 3;
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
-export function redisLeases(redis: Redis, instanceId: string, log: Logger, prefix = 'tether:lease:'): Leases {
+export function redisLeases(redis: Redis, instanceId: string, log: Logger, prefix: string): Leases {
   return {
     async acquire(name) {
       const key = prefix + name;

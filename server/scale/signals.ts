@@ -28,9 +28,8 @@ export function localSignals(log: Logger): Signals {
   return { on: d.on, send: async (topic, payload) => d.deliver(topic, payload) };
 }
 
-const CHANNEL = 'tether:signals';
-
-export async function redisSignals(o: { pub: Redis; sub: Redis; log: Logger }): Promise<Signals> {
+export async function redisSignals(o: { pub: Redis; sub: Redis; log: Logger; prefix: string }): Promise<Signals> {
+  const CHANNEL = `${o.prefix}signals`;
   const d = dispatcher(o.log);
   o.sub.on('message', (channel: string, raw: string) => {
     if (channel !== CHANNEL) return;

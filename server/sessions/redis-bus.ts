@@ -6,11 +6,10 @@ import type { Logger } from '../log.ts';
 import { createLocalBus, type EventBus } from './bus.ts';
 import type { SessionEvent } from './event-types.ts';
 
-const CHANNEL = 'tether:events:';
-
 interface Envelope { from: string; event: SessionEvent }
 
-export function createRedisBus(o: { pub: Redis; sub: Redis; instanceId: string; log: Logger }): EventBus {
+export function createRedisBus(o: { pub: Redis; sub: Redis; instanceId: string; log: Logger; prefix: string }): EventBus {
+  const CHANNEL = `${o.prefix}events:`;
   const local = createLocalBus();
   const subscribed = new Map<string, Promise<unknown>>();
 
