@@ -6,6 +6,7 @@ import { migrate } from './db/migrate.ts';
 import { resolveDbTarget } from './db/url.ts';
 import { createServices, egressOptions } from './services.ts';
 import { localCluster, redisCluster } from './scale/cluster.ts';
+import { startTracing } from './telemetry/tracing.ts';
 import { closeLostTerminals } from './sessions/terminal-recovery.ts';
 import { createLocalProvider } from './workspace/local-provider.ts';
 
@@ -46,6 +47,9 @@ async function main() {
     ? await redisCluster(config.REDIS_URL, log, config.TETHER_INSTANCE_ID, config.TETHER_REDIS_PREFIX)
     : localCluster(log, config.TETHER_INSTANCE_ID);
   if (cluster.shared) log.info({ instance: cluster.instanceId }, 'sharing state with other instances through Redis');
+  const stopTracing = config.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? await startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, instanceId: cluster.instanceId, log })
+    : async () => {};
   const services = createServices(config, log, db, provider, cluster);
   const stopDiskChecks = services.workspaces.startDiskChecks(DISK_CHECK_INTERVAL_MS);
   const { interrupted } = await services.agent.recover();
@@ -84,6 +88,7 @@ async function main() {
     await provider.shutdown();
     await db.$disconnect();
     await cluster.close();
+    await stopTracing();
     log.info('stopped');
     process.exit(0);
   };
