@@ -36,6 +36,8 @@ export const configSchema = z.object({
   // Scale-out (server/scale/). Both unset: one instance, everything in process.
   /** redis://… : several instances share events, sockets, rate limits, agent-run leases and approvals through it. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://… or rediss://…').optional(),
+  /** Where browsers reach this instance directly, when they can: a page for a session another instance runs is redirected there. */
+  TETHER_INSTANCE_URL: z.url({ message: 'expected an absolute URL' }).optional(),
   /** Prefix of every Redis key and channel: several deployments (or test runs) can share one Redis. */
   TETHER_REDIS_PREFIX: z.string().regex(/^[\w.:-]{1,64}$/, 'expected letters, digits, . : _ or -').default('tether:'),
   /** This instance's name in leases, workspace ownership and logs; default: host name and process id. */

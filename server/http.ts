@@ -80,7 +80,16 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
       const principal = await resolvePrincipal(db, readCookie(req.headers.cookie, SESSION_COOKIE));
       if (principal) req.headers[PRINCIPAL_HEADER] = encodePagePrincipal({ ...principal.user, role: principal.role });
       const sessionPage = SESSION_PAGE.exec(url.pathname);
-      if (principal && sessionPage) req.headers[SESSION_VISIBLE_HEADER] = (await sessionVisible(principal, sessionPage[1]!)) ? '1' : '0';
+      if (principal && sessionPage) {
+        const visible = await sessionVisible(principal, sessionPage[1]!);
+        req.headers[SESSION_VISIBLE_HEADER] = visible ? '1' : '0';
+        // Its workspace runs on another live instance that browsers can reach: go there.
+        const elsewhere = visible ? await services.workspaces.runsElsewhere(decodeURIComponent(sessionPage[1]!)) : null;
+        if (elsewhere?.url) {
+          res.writeHead(307, { location: new URL(url.pathname + url.search, elsewhere.url).toString(), 'cache-control': 'no-store' });
+          return void res.end();
+        }
+      }
       if (!setupDone) setupDone = !(await needsSetup(db));
       if (!setupDone) req.headers[SETUP_HEADER] = '1';
     }

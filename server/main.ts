@@ -51,6 +51,7 @@ async function main() {
     ? await startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, instanceId: cluster.instanceId, log })
     : async () => {};
   const services = createServices(config, log, db, provider, cluster);
+  const stopHeartbeat = await services.ownership.start();
   const stopDiskChecks = services.workspaces.startDiskChecks(DISK_CHECK_INTERVAL_MS);
   const { interrupted } = await services.agent.recover();
   // Other instances may die at any time: their runs' leases lapse, and this one marks those runs.
@@ -80,6 +81,7 @@ async function main() {
       server.closeIdleConnections();
     });
     stopSweeps();
+    await stopHeartbeat();
     await services.agent.close();
     stopDiskChecks();
     services.approvals.close();

@@ -27,6 +27,7 @@ import { withLatestReleaseCheck } from './release/publish-gate.ts';
 import { egressPolicy } from './sessions/egress.ts';
 import type { LocalProviderOptions } from './workspace/local-provider.ts';
 import { localCluster, type Cluster } from './scale/cluster.ts';
+import { sharedOwnership, soleOwnership, type Ownership } from './scale/ownership.ts';
 
 export interface Services {
   config: Config;
@@ -34,6 +35,8 @@ export interface Services {
   db: Db;
   /** What this instance shares with others (Redis), or the in-process stand-ins. */
   cluster: Cluster;
+  /** Which instance runs each workspace (start() begins this instance's heartbeat). */
+  ownership: Ownership;
   bus: EventBus;
   events: EventStream;
   workspaces: WorkspaceManager;
@@ -58,7 +61,10 @@ export interface Services {
 export function createServices(config: Config, log: Logger, db: Db, provider: WorkspaceProvider, cluster: Cluster = localCluster(log)): Services {
   const { bus } = cluster;
   const events = createEventStream(db, bus, log);
-  const workspaces = new WorkspaceManager(db, events, provider, log, installationUidBase(config.dataDir), config.TETHER_GIT_LOCAL_ROOTS);
+  const ownership = cluster.shared
+    ? sharedOwnership({ db, instanceId: cluster.instanceId, url: config.TETHER_INSTANCE_URL ?? null, log })
+    : soleOwnership(db, cluster.instanceId);
+  const workspaces = new WorkspaceManager(db, events, provider, log, installationUidBase(config.dataDir), config.TETHER_GIT_LOCAL_ROOTS, ownership);
   const sessions = new SessionService(db, events, workspaces, log);
   const terminals = new TerminalManager({
     log, idleTimeoutMs: config.TETHER_TERMINAL_IDLE_TIMEOUT * 1000,
@@ -112,7 +118,7 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
     await agent.stop(sessionId);
   });
   return {
-    config, log, db, cluster, bus, events, workspaces, sessions, terminals, models, agent, approvals, secrets,
+    config, log, db, cluster, ownership, bus, events, workspaces, sessions, terminals, models, agent, approvals, secrets,
     memory: new MemoryStore(db, events),
     fileWatch,
     onAgentDelta: (listener) => { forwardDelta = listener; },

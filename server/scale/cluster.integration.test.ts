@@ -2,12 +2,13 @@
 // agent-run leases cross from one to the other; sockets connected to either see the same session.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentHarness, eventsOf, payloadsOf, seedSession, silent } from '../../test/support/agent-harness.ts';
 import { createDirWorkspace, type DirWorkspace } from '../../test/support/agent-workspace.ts';
-import { setupAdminAndMember, startTestApp, type TestApp } from '../../test/support/app.ts';
+import { ApiClient, createProvisionedSession, setupAdminAndMember, startTestApp, type TestApp } from '../../test/support/app.ts';
 import { createTestDb, type TestDb } from '../../test/support/db.ts';
 import { startScriptedModelServer, type ScriptedModelServer } from '../../test/support/scripted-model-server.ts';
 import { ApprovalService } from '../agent/approvals/service.ts';
@@ -31,6 +32,15 @@ async function until<T>(what: () => Promise<T | null | undefined> | T | null | u
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    }).on('error', reject);
+  });
 }
 
 const askCommands: PolicyHook = {
@@ -171,12 +181,17 @@ describe.skipIf(!REDIS_URL || !PG_URL)('two Tether servers sharing PostgreSQL an
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    first = await startTestApp('postgres', { REDIS_URL: REDIS_URL!, TETHER_INSTANCE_ID: 'server-a', TETHER_REDIS_PREFIX: PREFIX });
-    second = await startTestApp('postgres', { REDIS_URL: REDIS_URL!, TETHER_INSTANCE_ID: 'server-b', TETHER_REDIS_PREFIX: PREFIX }, { testDb: first.testDb });
+    // Browsers can reach A directly (TETHER_INSTANCE_URL); workspaces live on storage both share.
+    // No disk images: one image must never be mounted by two kernels, and here both are one machine.
+    const port = await freePort();
+    const common = { REDIS_URL: REDIS_URL!, TETHER_REDIS_PREFIX: PREFIX, TETHER_WORKSPACE_DISK_BYTES: '0' };
+    first = await startTestApp('postgres', { ...common, TETHER_INSTANCE_ID: 'server-a', PORT: String(port), TETHER_INSTANCE_URL: `http://127.0.0.1:${port}` });
+    second = await startTestApp('postgres', { ...common, TETHER_INSTANCE_ID: 'server-b' }, { testDb: first.testDb, dataDir: first.services.config.dataDir });
     cookies = await setupAdminAndMember(first);
   });
   afterAll(async () => {
     sockets.forEach((s) => s.close());
+    // B first: A owns the shared data dir and database and removes them last.
     await second?.close();
     await first?.close();
   });
@@ -223,6 +238,28 @@ describe.skipIf(!REDIS_URL || !PG_URL)('two Tether servers sharing PostgreSQL an
       decision: { decision: 'ask', reason: 'test', by: 'test', risk: 'high', rule: null },
     }, new AbortController().signal);
     await until(() => changed > 0);
+  });
+
+  it('a workspace runs on one instance: B sends the browser to A; once A is silent, B takes it over from the shared storage', async () => {
+    const session = await createProvisionedSession(cookies.member);
+    expect(session.workspace.status).toBe('ready');
+    expect((await cookies.member.mutate('files.write', { sessionId: session.id, path: 'notes.txt', content: 'written on A\n' })).error).toBeNull();
+    const viaB = new ApiClient(second.url, cookies.memberCookie);
+    const refused = await viaB.query('files.read', { sessionId: session.id, path: 'notes.txt' });
+    expect(refused.error).toMatchObject({ code: 'PRECONDITION_FAILED', message: expect.stringMatching(/another Tether server \(server-a\)/) });
+    const page = await fetch(`${second.url}/sessions/${session.id}`, { redirect: 'manual', headers: { cookie: cookies.memberCookie } });
+    expect(page.status).toBe(307);
+    expect(page.headers.get('location')).toBe(`${first.url}/sessions/${session.id}`);
+
+    // A stops answering (its processes gone, its heartbeat silent): B may take the workspace over.
+    await first.stopHeartbeat();
+    await first.provider.shutdown();
+    const read = await viaB.query('files.read', { sessionId: session.id, path: 'notes.txt' });
+    expect(read.error).toBeNull();
+    expect(read.data).toMatchObject({ content: 'written on A\n' });
+    const events = await first.testDb.db.event.findMany({ where: { sessionId: session.id } });
+    expect(events.find((e) => e.type === 'workspace.moved')?.payload).toEqual({ from: 'server-a', to: 'server-b' });
+    expect((await first.testDb.db.workspace.findUniqueOrThrow({ where: { id: session.workspace.id } })).instanceId).toBe('server-b');
   });
 
   it('serves /metrics to loopback clients in Prometheus format', async () => {

@@ -25,7 +25,8 @@ export interface Cluster {
 
 type SocketAdapter = ReturnType<typeof createAdapter>;
 
-export const defaultInstanceId = () => `${hostname()}:${process.pid}`;
+/** The host name: stable across restarts (a container's name), so a restarted instance finds its workspaces its own. */
+export const defaultInstanceId = () => hostname();
 
 export function localCluster(log: Logger, instanceId = defaultInstanceId()): Cluster {
   return {

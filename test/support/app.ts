@@ -18,15 +18,17 @@ export interface TestApp {
   testDb: TestDb;
   api: ApiClient;
   close(): Promise<void>;
+  /** Stops this instance's heartbeat, as a crash would: after DEAD_AFTER_MS others may take its workspaces. */
+  stopHeartbeat(): Promise<void>;
 }
 
 /**
- * shared: run as one of several instances — over another app's database (its owner cleans it
- * up) and, with REDIS_URL in env, sharing events, sockets and leases through Redis.
+ * shared: run as one of several instances — over another app's database and data dir (their
+ * owner cleans them up) and, with REDIS_URL in env, sharing events, sockets and leases through Redis.
  */
-export async function startTestApp(provider: 'sqlite' | 'postgres', env: Record<string, string> = {}, shared?: { testDb: TestDb }): Promise<TestApp> {
+export async function startTestApp(provider: 'sqlite' | 'postgres', env: Record<string, string> = {}, shared?: { testDb: TestDb; dataDir?: string }): Promise<TestApp> {
   const testDb = shared?.testDb ?? await createTestDb(provider);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-test-data-'));
+  const dataDir = shared?.dataDir ?? mkdtempSync(path.join(tmpdir(), 'tether-test-data-'));
   const config = parseConfig({ TETHER_DATA_DIR: dataDir, PORT: '0', TETHER_LOG_LEVEL: 'silent', ...env });
   const workspaces = await createLocalProvider({
     dataDir, workspacesDir: config.TETHER_WORKSPACES_DIR, diskQuotaBytes: config.TETHER_WORKSPACE_DISK_BYTES,
@@ -35,18 +37,25 @@ export async function startTestApp(provider: 'sqlite' | 'postgres', env: Record<
   const cluster = config.REDIS_URL ? await redisCluster(config.REDIS_URL, log, config.TETHER_INSTANCE_ID, config.TETHER_REDIS_PREFIX) : localCluster(log);
   const services = createServices(config, log, testDb.db, workspaces, cluster);
   const { server, io } = createHttpServer(services, async (_req, res) => { res.statusCode = 404; res.end('no pages in API tests'); });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(config.PORT, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let stopHeartbeat = await services.ownership.start();
   return {
     url, services, testDb, api: new ApiClient(url), provider: workspaces,
+    async stopHeartbeat() {
+      await stopHeartbeat();
+      stopHeartbeat = async () => {};
+      await testDb.db.serverInstance.updateMany({ where: { id: cluster.instanceId }, data: { heartbeatAt: new Date(0) } });
+    },
     async close() {
+      await stopHeartbeat();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await workspaces.shutdown();
       // destroy, not just rm: it unmounts each workspace's disk image.
       for (const id of await workspaces.ids()) await workspaces.destroy(id);
       await cluster.close();
       if (!shared) await testDb.cleanup();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!shared?.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
