@@ -4,7 +4,11 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink, httpLink, splitLink } from '@trpc/client';
 import superjson from 'superjson';
 import type { AppRouter } from '../server/api/root.ts';
+import { withRouteKey } from './lib/route-key.ts';
 import { TRPCProvider } from './lib/trpc.ts';
+
+/** Each API call carries the page's session, so a load balancer sends it where that session runs. */
+const routedFetch: typeof fetch = (input, init) => fetch(typeof input === 'string' ? withRouteKey(input) : input, init);
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(() => new QueryClient({
@@ -15,8 +19,8 @@ export function Providers({ children }: { children: ReactNode }) {
     // whose every call takes one, so a save must not share a batch with another call.
     links: [splitLink({
       condition: (op) => op.type === 'mutation',
-      true: httpLink({ url: '/api/trpc', transformer: superjson }),
-      false: httpBatchLink({ url: '/api/trpc', transformer: superjson }),
+      true: httpLink({ url: '/api/trpc', transformer: superjson, fetch: routedFetch }),
+      false: httpBatchLink({ url: '/api/trpc', transformer: superjson, fetch: routedFetch }),
     })],
   }));
   return (

@@ -33,6 +33,19 @@ export const configSchema = z.object({
   TETHER_SESSION_TTL: duration(7 * 24 * 3600),
   /** Largest request body for file saves from the editor; every other API call is capped at 1 MiB. */
   TETHER_MAX_UPLOAD_BYTES: z.coerce.number({ message: 'expected a number of bytes' }).int().min(1024 * 1024, 'expected at least 1048576 (1 MiB)').default(32 * 1024 * 1024),
+  // Scale-out (server/scale/). Both unset: one instance, everything in process.
+  /** redis://… : several instances share events, sockets, rate limits, agent-run leases and approvals through it. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis://… or rediss://…').optional(),
+  /** Where browsers reach this instance directly, when they can: a page for a session another instance runs is redirected there. */
+  TETHER_INSTANCE_URL: z.url({ message: 'expected an absolute URL' }).optional(),
+  /** Prefix of every Redis key and channel: several deployments (or test runs) can share one Redis. */
+  TETHER_REDIS_PREFIX: z.string().regex(/^[\w.:-]{1,64}$/, 'expected letters, digits, . : _ or -').default('tether:'),
+  /** This instance's name in leases, workspace ownership and logs; default: host name and process id. */
+  TETHER_INSTANCE_ID: z.string().regex(/^[\w.:-]{1,100}$/, 'expected letters, digits, . : _ or -').optional(),
+  /** OTLP/HTTP collector (e.g. http://otel-collector:4318): agent steps and model calls are traced there. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ message: 'expected an absolute URL' }).optional(),
+  /** Bearer token Prometheus sends for /metrics; without it /metrics answers loopback clients only. */
+  TETHER_METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   TETHER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   // Workspaces (server/workspace/). TETHER_SANDBOX_* limits are parsed by workspace/limits.ts.

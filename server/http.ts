@@ -16,6 +16,7 @@ import { attachSocketServer } from './realtime/socket.ts';
 import { attachShareNamespace } from './realtime/share-socket.ts';
 import { attachPresence } from './realtime/presence.ts';
 import { createTransferHandler, TRANSFER_PREFIX } from './api/transfers.ts';
+import { metricsHandler } from './metrics/endpoint.ts';
 import { SessionAccessError } from './sessions/access.ts';
 import { sessionIdSchema } from './sessions/schemas.ts';
 import type { Principal } from './auth/roles.ts';
@@ -63,6 +64,7 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
   });
 
   const transfers = createTransferHandler(services, allowedOrigins);
+  const metrics = metricsHandler(services);
 
   // Once an admin exists, setup never reopens: cache the answer instead of querying per page.
   let setupDone = false;
@@ -70,6 +72,7 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname === '/healthz') return health(res);
+    if (url.pathname === '/metrics' && req.method === 'GET') return metrics(req, res);
     if (url.pathname.startsWith(API_PREFIX)) return api(req, res, url.pathname.slice(API_PREFIX.length));
     if (url.pathname.startsWith(TRANSFER_PREFIX)) return transfers(req, res, url);
     // Next.js fails such paths with a 500 while decoding route parameters: it is the client's error.
@@ -92,6 +95,12 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
         const title = await visibleSessionTitle(principal, sessionPage[1]!);
         req.headers[SESSION_VISIBLE_HEADER] = title === null ? '0' : '1';
         if (title !== null) req.headers[SESSION_TITLE_HEADER] = encodeURIComponent(title);
+        // Its workspace runs on another live instance that browsers can reach: go there.
+        const elsewhere = title !== null ? await services.workspaces.runsElsewhere(decodeURIComponent(sessionPage[1]!)) : null;
+        if (elsewhere?.url) {
+          res.writeHead(307, { location: new URL(url.pathname + url.search, elsewhere.url).toString(), 'cache-control': 'no-store' });
+          return void res.end();
+        }
       }
       if (!setupDone) setupDone = !(await needsSetup(db));
       if (!setupDone) req.headers[SETUP_HEADER] = '1';

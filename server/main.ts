@@ -6,12 +6,16 @@ import { migrate } from './db/migrate.ts';
 import { resolveDbTarget } from './db/url.ts';
 import { createServices, egressOptions } from './services.ts';
 import { recoverTerminals } from './sessions/terminal-recovery.ts';
+import { localCluster, redisCluster } from './scale/cluster.ts';
+import { startTracing } from './telemetry/tracing.ts';
 import { createLocalProvider } from './workspace/local-provider.ts';
 
 /** In-flight requests get this long to finish after SIGTERM before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
 /** How often each open workspace's disk use is checked (the watchdog, where no disk image enforces the quota). */
 const DISK_CHECK_INTERVAL_MS = 15_000;
+/** How often an instance looks for runs whose instance died (their lease lapsed): about a lease's TTL. */
+const RUN_SWEEP_INTERVAL_MS = 15_000;
 
 async function main() {
   let config;
@@ -39,9 +43,19 @@ async function main() {
   });
   const sandbox = provider.capabilities();
   if (!sandbox.confined) log.warn('UNSAFE: workspace processes run WITHOUT a sandbox (TETHER_UNSAFE_NO_SANDBOX=1)');
-  const services = createServices(config, log, db, provider);
+  const cluster = config.REDIS_URL
+    ? await redisCluster(config.REDIS_URL, log, config.TETHER_INSTANCE_ID, config.TETHER_REDIS_PREFIX)
+    : localCluster(log, config.TETHER_INSTANCE_ID);
+  if (cluster.shared) log.info({ instance: cluster.instanceId }, 'sharing state with other instances through Redis');
+  const stopTracing = config.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? await startTracing({ endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, instanceId: cluster.instanceId, log })
+    : async () => {};
+  const services = createServices(config, log, db, provider, cluster);
+  const stopHeartbeat = await services.ownership.start();
   const stopDiskChecks = services.workspaces.startDiskChecks(DISK_CHECK_INTERVAL_MS);
   const { interrupted } = await services.agent.recover();
+  // Other instances may die at any time: their runs' leases lapse, and this one marks those runs.
+  const stopSweeps = cluster.shared ? services.agent.startSweeps(RUN_SWEEP_INTERVAL_MS) : () => {};
   if (interrupted) log.warn({ interrupted }, 'agent runs left running by the last process are marked interrupted');
   await recoverTerminals({
     db, events: services.events, log,
@@ -74,6 +88,8 @@ async function main() {
       io.close(() => resolve()); // also stops the HTTP server from accepting; waits for in-flight requests
       server.closeIdleConnections();
     });
+    stopSweeps();
+    await stopHeartbeat();
     await services.agent.close();
     stopDiskChecks();
     services.approvals.close();
@@ -83,6 +99,8 @@ async function main() {
     services.fileWatch.closeAll();
     await provider.shutdown();
     await db.$disconnect();
+    await cluster.close();
+    await stopTracing();
     log.info('stopped');
     process.exit(0);
   };

@@ -5,7 +5,7 @@ import type { Db } from './db/client.ts';
 import type { Logger } from './log.ts';
 import { AccessChanges } from './auth/access-changes.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
-import { createLocalBus, type EventBus } from './sessions/bus.ts';
+import type { EventBus } from './sessions/bus.ts';
 import { systemActor } from './sessions/event-types.ts';
 import { createEventStream, type EventStream } from './sessions/stream.ts';
 import { SessionService } from './sessions/service.ts';
@@ -15,7 +15,7 @@ import { TerminalManager } from './workspace/terminals.ts';
 import { FileWatchService } from './sessions/file-watch.ts';
 import { generateFromStream } from './agent/context/extract-model.ts';
 import { MemoryStore } from './agent/context/memory.ts';
-import { AgentService } from './agent/service.ts';
+import { AgentService, runLeaseName } from './agent/service.ts';
 import { ApprovalService } from './agent/approvals/service.ts';
 import type { AgentDelta } from './agent/loop.ts';
 import { agentWorkspace } from './agent/workspace-adapter.ts';
@@ -27,11 +27,17 @@ import { withLatestReleaseCheck } from './release/publish-gate.ts';
 import { egressPolicy } from './sessions/egress.ts';
 import { createShareServices, type ShareServices } from './share/services.ts';
 import type { LocalProviderOptions } from './workspace/local-provider.ts';
+import { localCluster, type Cluster } from './scale/cluster.ts';
+import { sharedOwnership, soleOwnership, type Ownership } from './scale/ownership.ts';
 
 export interface Services {
   config: Config;
   log: Logger;
   db: Db;
+  /** What this instance shares with others (Redis), or the in-process stand-ins. */
+  cluster: Cluster;
+  /** Which instance runs each workspace (start() begins this instance's heartbeat). */
+  ownership: Ownership;
   bus: EventBus;
   events: EventStream;
   workspaces: WorkspaceManager;
@@ -55,10 +61,13 @@ export interface Services {
   share: ShareServices;
 }
 
-export function createServices(config: Config, log: Logger, db: Db, provider: WorkspaceProvider): Services {
-  const bus = createLocalBus();
-  const events = createEventStream(db, bus);
-  const workspaces = new WorkspaceManager(db, events, provider, log, installationUidBase(config.dataDir), config.TETHER_GIT_LOCAL_ROOTS);
+export function createServices(config: Config, log: Logger, db: Db, provider: WorkspaceProvider, cluster: Cluster = localCluster(log)): Services {
+  const { bus } = cluster;
+  const events = createEventStream(db, bus, log);
+  const ownership = cluster.shared
+    ? sharedOwnership({ db, instanceId: cluster.instanceId, url: config.TETHER_INSTANCE_URL ?? null, log })
+    : soleOwnership(db, cluster.instanceId);
+  const workspaces = new WorkspaceManager(db, events, provider, log, installationUidBase(config.dataDir), config.TETHER_GIT_LOCAL_ROOTS, ownership);
   const sessions = new SessionService(db, events, workspaces, log);
   const terminals = new TerminalManager({
     log, idleTimeoutMs: config.TETHER_TERMINAL_IDLE_TIMEOUT * 1000,
@@ -71,7 +80,7 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
   const models = createModels(config, db, log);
   const secrets = new SecretStore({ db, log, key: loadSecretKey({ configured: config.TETHER_SECRET_KEY, dataDir: config.dataDir }) });
   let forwardDelta: (d: AgentDelta) => void = () => {};
-  const approvals = new ApprovalService({ db, events, log, timeoutMs: config.TETHER_APPROVAL_TIMEOUT * 1000 });
+  const approvals = new ApprovalService({ db, events, log, timeoutMs: config.TETHER_APPROVAL_TIMEOUT * 1000, bus });
   // The run being decided is the one a trip pauses; the agent exists by the time any call is decided.
   const leash = teamPolicy({ db, log, approvals: withLatestReleaseCheck(approvals, db), pause: (...a) => agent.pause(...a) });
   const agent = new AgentService({
@@ -89,15 +98,21 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
       return row?.status === 'ready' ? agentWorkspace(await workspaces.get(row), { store: secrets, workspaceId: row.id }) : null;
     },
     onDelta: (d) => forwardDelta(d),
+    leases: cluster.leases,
+    signals: cluster.signals,
   });
   // Answered after a restart (the run was interrupted while it waited): carry on with the answer.
+  // Answered here while the run waits on another instance: that instance hears it on the bus.
   approvals.onSettledWithoutRun(({ sessionId, runId }) => {
     // An egress approval has no run: the connection that asked is gone after a restart.
     if (!runId) return;
-    agent.resume(sessionId, runId)
-      .then((r) => { if (!r.ok) log.warn({ sessionId, runId, error: r.error }, 'run not resumed after its approval was answered'); })
-      .catch((err: unknown) => log.error({ err, sessionId, runId }, 'resuming a run after its approval failed'));
+    (async () => {
+      if (cluster.shared && (await cluster.leases.holder(runLeaseName(sessionId)))) return;
+      const r = await agent.resume(sessionId, runId);
+      if (!r.ok) log.warn({ sessionId, runId, error: r.error }, 'run not resumed after its approval was answered');
+    })().catch((err: unknown) => log.error({ err, sessionId, runId }, 'resuming a run after its approval failed'));
   });
+
   provider.setEgressPolicy?.({ ...egressPolicy({ db, events, approvals, log }), upstreamHeaders: (workspaceId, host) => secrets.headersFor(workspaceId, host) });
   const fileWatch = new FileWatchService(log);
   sessions.onStop(async (sessionId) => {
@@ -106,12 +121,12 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
     await agent.stop(sessionId);
   });
   return {
-    config, log, db, bus, events, workspaces, sessions, terminals, models, agent, approvals, secrets,
+    config, log, db, cluster, ownership, bus, events, workspaces, sessions, terminals, models, agent, approvals, secrets,
     memory: new MemoryStore(db, events),
     fileWatch,
     onAgentDelta: (listener) => { forwardDelta = listener; },
     accessChanges: new AccessChanges(),
-    loginThrottle: new LoginThrottle(),
+    loginThrottle: new LoginThrottle(undefined, cluster.failureLog),
     share: createShareServices({ db, events, sessions, workspaces }),
   };
 }

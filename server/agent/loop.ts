@@ -1,6 +1,7 @@
 // The agent loop: prompt → stream the model → run its tool calls in order → repeat, until the
 // model ends its turn, the user stops it, the step limit or a budget is reached. Every step is
 // recorded as events; the loop knows nothing of HTTP or sockets.
+import { startSpan, withContext } from '../telemetry/tracing.ts';
 import type { Logger } from '../log.ts';
 import { ModelCallError } from '../models/errors.ts';
 import type { UsageMeter } from '../models/metering.ts';
@@ -110,55 +111,60 @@ async function loop(deps: LoopDeps, run: LoopRun): Promise<LoopOutcome> {
     if (verdict) return { outcome: verdict.scope === 'run' ? 'budget' : 'quota', steps: step, message: verdict.message };
 
     step++;
-    // Recorded with the reply (or with the failure), so every call shows what it was sent and where its budget came from.
-    const report = { event: { type: 'agent.prompt.report' as const, payload: {
-      runId: run.runId, step, report: prompt.report,
-      budget: { route: window?.route ?? null, contextTokens: budget.contextTokens, replyTokens: budget.replyTokens, toolSchemaTokens },
-    } }, actor: agent };
-    /** The report, then (when a route failed before the one that answered) the failover line. */
-    const preface: Parameters<EventStream['appendMany']>[1] = [report];
-    let text = '';
-    let route = '';
-    const calls: RequestedCall[] = [];
-    let usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+    const traced = startSpan('agent.step', { 'tether.session': run.sessionId, 'tether.run': run.runId, 'tether.step': step });
     try {
-      for await (const part of deps.router.stream({
-        system: prompt.system, messages: prompt.messages, tools, signal: run.signal, maxOutputTokens: budget.replyTokens, routes: run.profile?.spec.route.chain,
-        usage: { userId: run.userId, teamId: run.teamId, sessionId: run.sessionId, runId: run.runId },
-      })) {
-        if (part.type === 'route') {
-          route = part.route;
-          if (part.failedOver.length) preface.push({ event: { type: 'agent.model.failover', payload: { runId: run.runId, step, to: part.route, failed: part.failedOver } }, actor: agent });
-        } else if (part.type === 'text-delta') {
-          text += part.text;
-          deps.onDelta?.({ sessionId: run.sessionId, runId: run.runId, step, type: 'text', text: part.text });
-        } else if (part.type === 'tool-call') {
-          // A call repeated within one reply is the same call: it runs once.
-          if (!calls.some((c) => c.callId === part.callId)) calls.push({ callId: part.callId, toolName: part.toolName, input: part.input, inputError: part.inputError });
-        } else usage = part.usage;
+      // Recorded with the reply (or with the failure), so every call shows what it was sent and where its budget came from.
+      const report = { event: { type: 'agent.prompt.report' as const, payload: {
+        runId: run.runId, step, report: prompt.report,
+        budget: { route: window?.route ?? null, contextTokens: budget.contextTokens, replyTokens: budget.replyTokens, toolSchemaTokens },
+      } }, actor: agent };
+      /** The report, then (when a route failed before the one that answered) the failover line. */
+      const preface: Parameters<EventStream['appendMany']>[1] = [report];
+      let text = '';
+      let route = '';
+      const calls: RequestedCall[] = [];
+      let usage = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+      try {
+        for await (const part of withContext(traced.context, deps.router.stream({
+          system: prompt.system, messages: prompt.messages, tools, signal: run.signal, maxOutputTokens: budget.replyTokens, routes: run.profile?.spec.route.chain,
+          usage: { userId: run.userId, teamId: run.teamId, sessionId: run.sessionId, runId: run.runId },
+        }))) {
+          if (part.type === 'route') {
+            route = part.route;
+            if (part.failedOver.length) preface.push({ event: { type: 'agent.model.failover', payload: { runId: run.runId, step, to: part.route, failed: part.failedOver } }, actor: agent });
+          } else if (part.type === 'text-delta') {
+            text += part.text;
+            deps.onDelta?.({ sessionId: run.sessionId, runId: run.runId, step, type: 'text', text: part.text });
+          } else if (part.type === 'tool-call') {
+            // A call repeated within one reply is the same call: it runs once.
+            if (!calls.some((c) => c.callId === part.callId)) calls.push({ callId: part.callId, toolName: part.toolName, input: part.input, inputError: part.inputError });
+          } else usage = part.usage;
+        }
+      } catch (err) {
+        if (!(err instanceof ModelCallError)) throw err;
+        // What was streamed before a failure or a Stop is kept, not silently lost.
+        const kept = await deps.events.appendMany(run.sessionId, [...preface, ...(text ? [{ event: { type: 'agent.message' as const, payload: { runId: run.runId, step, text, route } }, actor: agent }] : [])]);
+        kept.forEach((e) => run.log.push(e));
+        if (err.kind === 'aborted') return stopped(run.signal, step - 1);
+        if (err.kind === 'not_configured') return { outcome: 'not_configured', steps: step - 1, message: err.message };
+        return { outcome: 'error', steps: step - 1, message: err.message };
       }
-    } catch (err) {
-      if (!(err instanceof ModelCallError)) throw err;
-      // What was streamed before a failure or a Stop is kept, not silently lost.
-      const kept = await deps.events.appendMany(run.sessionId, [...preface, ...(text ? [{ event: { type: 'agent.message' as const, payload: { runId: run.runId, step, text, route } }, actor: agent }] : [])]);
-      kept.forEach((e) => run.log.push(e));
-      if (err.kind === 'aborted') return stopped(run.signal, step - 1);
-      if (err.kind === 'not_configured') return { outcome: 'not_configured', steps: step - 1, message: err.message };
-      return { outcome: 'error', steps: step - 1, message: err.message };
-    }
 
-    // The reply, its usage and every call it asks for are recorded together, before any call runs.
-    const recorded = await deps.events.appendMany(run.sessionId, [
-      ...preface,
-      ...(text ? [{ event: { type: 'agent.message' as const, payload: { runId: run.runId, step, text, route } }, actor: agent }] : []),
-      { event: { type: 'agent.usage', payload: { runId: run.runId, step, route, ...usage } }, actor: agent },
-      ...calls.map((c) => requestedEvent(deps, { runId: run.runId, step }, c)),
-    ]);
-    recorded.forEach((e) => run.log.push(e));
-    spent += usage.inputTokens + usage.outputTokens;
-    for (const c of calls) await executeCall(deps, scope(step), c);
-    await run.onStep(step, { ...usage, route });
-    if (!calls.length) return { outcome: 'completed', steps: step };
+      // The reply, its usage and every call it asks for are recorded together, before any call runs.
+      const recorded = await deps.events.appendMany(run.sessionId, [
+        ...preface,
+        ...(text ? [{ event: { type: 'agent.message' as const, payload: { runId: run.runId, step, text, route } }, actor: agent }] : []),
+        { event: { type: 'agent.usage', payload: { runId: run.runId, step, route, ...usage } }, actor: agent },
+        ...calls.map((c) => requestedEvent(deps, { runId: run.runId, step }, c)),
+      ]);
+      recorded.forEach((e) => run.log.push(e));
+      spent += usage.inputTokens + usage.outputTokens;
+      for (const c of calls) await executeCall(deps, scope(step), c);
+      await run.onStep(step, { ...usage, route });
+      if (!calls.length) return { outcome: 'completed', steps: step };
+    } finally {
+      traced.span.end();
+    }
   }
 }
 

@@ -23,6 +23,9 @@ import { SHUTDOWN, STOP } from './run-signals.ts';
 import { RunStore, statusFor, summarize, type AgentRunRow, type RunSummary } from './runs.ts';
 import { builtinTools, toolRegistry } from './tools/registry.ts';
 import type { AgentWorkspace, AnyTool } from './tools/tool.ts';
+import { localLeases, type Lease, type Leases } from '../scale/leases.ts';
+import type { Signals } from '../scale/signals.ts';
+import { agentRunsEnded } from '../metrics/registry.ts';
 
 export const DEFAULT_MAX_STEPS = 50;
 
@@ -43,7 +46,14 @@ export interface AgentServiceOptions {
   maxSteps?: number;
   /** Live text deltas for the transport to forward; the folded message is an event. */
   onDelta?: (d: AgentDelta) => void;
+  /** Who may run a session's agent: one holder of its lease at a time, across instances. Default: this process only. */
+  leases?: Leases;
+  /** Stop requests for runs held by another instance. */
+  signals?: Signals;
 }
+
+/** The lease an instance holds while it runs (or starts) a session's agent. */
+export const runLeaseName = (sessionId: string) => `agent-run:${sessionId}`;
 
 export type AgentResult<T = object> = ({ ok: true } & T) | { ok: false; error: string };
 
@@ -76,10 +86,16 @@ export class AgentService {
   private readonly pumping = new Map<string, Promise<void>>();
   private readonly runs: RunStore;
   private readonly deps: LoopDeps;
+  private readonly leases: Leases;
   private closing = false;
 
   constructor(private readonly o: AgentServiceOptions) {
     this.runs = new RunStore(o.db);
+    this.leases = o.leases ?? localLeases('local');
+    o.signals?.on('agent.stop', (p) => {
+      const a = this.active.get((p as { sessionId: string }).sessionId);
+      if (a) a.controller.abort(STOP);
+    });
     this.deps = {
       events: o.events,
       tools: toolRegistry(o.tools ?? builtinTools),
@@ -106,7 +122,8 @@ export class AgentService {
     const profile = input.profile ?? DEFAULT_PROFILE;
     if (!(await profileFor(this.o.db, input.teamId, profile))) return { ok: false, error: `The team has no task profile named ${profile}.` };
     const run = await this.runs.create({ sessionId: input.sessionId, userId: input.userId, teamId: input.teamId, text, profile });
-    const busy = this.active.has(input.sessionId) || this.pumping.has(input.sessionId) || (await this.runs.nextQueued(input.sessionId))?.id !== run.id;
+    const busy = this.active.has(input.sessionId) || this.pumping.has(input.sessionId) || (await this.runs.nextQueued(input.sessionId))?.id !== run.id
+      || (await this.leases.holder(runLeaseName(input.sessionId))) !== null;
     if (busy) await this.o.events.append(input.sessionId, { type: 'agent.run.queued', payload: { runId: run.id, text } }, systemActor);
     await this.pump(input.sessionId);
     return { ok: true, runId: run.id, status: this.active.get(input.sessionId)?.runId === run.id ? 'running' : 'queued' };
@@ -115,7 +132,14 @@ export class AgentService {
   /** Stops the active run (Stop button). Queued messages then run in turn. */
   async stop(sessionId: string): Promise<AgentResult> {
     const a = this.active.get(sessionId);
-    if (!a) return { ok: false, error: 'The agent is not running in this session.' };
+    if (!a) {
+      // Running on another instance: ask it to stop; its run.ended event reaches everyone.
+      if (this.o.signals && (await this.leases.holder(runLeaseName(sessionId)))) {
+        await this.o.signals.send('agent.stop', { sessionId });
+        return { ok: true };
+      }
+      return { ok: false, error: 'The agent is not running in this session.' };
+    }
     a.controller.abort(STOP);
     await a.done;
     return { ok: true };
@@ -138,7 +162,9 @@ export class AgentService {
     if (!run || run.sessionId !== sessionId) return { ok: false, error: 'No such run in this session.' };
     if (!['interrupted', 'paused', 'failed'].includes(run.status)) return { ok: false, error: `The run is ${run.status}; only an interrupted, paused or failed run can be resumed.` };
     if (this.active.has(sessionId) || this.pumping.has(sessionId)) return { ok: false, error: 'Another run is active in this session; stop it or wait.' };
-    this.start(await this.runs.markRunning(run.id), true);
+    const lease = await this.leases.acquire(runLeaseName(sessionId));
+    if (!lease) return { ok: false, error: 'Another run is active in this session (on another server); stop it or wait.' };
+    this.start(await this.runs.markRunning(run.id), true, lease);
     return { ok: true };
   }
 
@@ -168,7 +194,8 @@ export class AgentService {
       this.runs.latest(sessionId, RECENT_RUNS),
       this.o.router.status(),
     ]);
-    const activeId = this.active.get(sessionId)?.runId;
+    // A run held by another instance is active too: its row says running while its lease is held.
+    const activeId = this.active.get(sessionId)?.runId ?? open.find((r) => r.status === 'running')?.id;
     return {
       active: open.filter((r) => r.id === activeId).map(summarize)[0] ?? null,
       queued: open.filter((r) => r.status === 'queued').map(summarize),
@@ -183,12 +210,41 @@ export class AgentService {
    * resume them), and sessions with only queued runs get going again.
    */
   async recover(): Promise<{ interrupted: number }> {
-    const stale = await this.runs.inFlight();
-    for (const r of stale) await this.interrupt(r);
+    const interrupted = await this.sweep();
     for (const { sessionId } of await this.runs.sessionsWithQueued()) {
       if (!(await this.runs.inSession(sessionId, ['interrupted'])).length) await this.pump(sessionId);
     }
-    return { interrupted: stale.length };
+    return { interrupted };
+  }
+
+  /**
+   * Runs marked running whose lease nobody holds lost their instance (a crash, a restart): each
+   * becomes interrupted, once — whoever takes the lease first records it. Several instances run
+   * this periodically (startSweeps), so a dead instance's runs are marked within a lease's TTL.
+   */
+  async sweep(): Promise<number> {
+    let n = 0;
+    for (const r of await this.runs.inFlight()) {
+      if (this.active.get(r.sessionId)?.runId === r.id) continue;
+      const lease = await this.leases.acquire(runLeaseName(r.sessionId));
+      if (!lease) continue;
+      try {
+        const fresh = await this.runs.get(r.id);
+        if (fresh?.status === 'running') { await this.interrupt(fresh); n++; }
+      } finally {
+        await lease.release();
+      }
+    }
+    return n;
+  }
+
+  /** Sweeps every intervalMs until the returned function is called. */
+  startSweeps(intervalMs: number): () => void {
+    const timer = setInterval(() => {
+      this.sweep().catch((err: unknown) => this.o.log.error({ err: err instanceof Error ? err.message : String(err) }, 'could not look for runs of a lost instance'));
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** Resolves when the session has no active or queued run left in this process. */
@@ -214,8 +270,16 @@ export class AgentService {
     if (existing) return existing;
     const p = (async () => {
       try {
-        const next = await this.runs.nextQueued(sessionId);
-        if (next) this.start(await this.runs.markRunning(next.id), false);
+        // Another instance running this session's agent starts the queued run when its own ends.
+        const lease = await this.leases.acquire(runLeaseName(sessionId));
+        if (!lease) return;
+        let started = false;
+        try {
+          const next = await this.runs.nextQueued(sessionId);
+          if (next) { this.start(await this.runs.markRunning(next.id), false, lease); started = true; }
+        } finally {
+          if (!started) await lease.release();
+        }
       } finally {
         this.pumping.delete(sessionId);
       }
@@ -224,11 +288,16 @@ export class AgentService {
     return p;
   }
 
-  private start(run: AgentRunRow, resumed: boolean): void {
+  private start(run: AgentRunRow, resumed: boolean, lease: Lease): void {
     const controller = new AbortController();
+    // A lost lease means another instance may take the session over: end here as interrupted.
+    const onLost = () => controller.abort(SHUTDOWN);
+    lease.lost.addEventListener('abort', onLost, { once: true });
     const done = this.execute(run, resumed, controller.signal)
       .catch((err: unknown) => this.o.log.error({ err: err instanceof Error ? err.message : String(err), runId: run.id }, 'agent run crashed'))
-      .finally(() => {
+      .finally(async () => {
+        lease.lost.removeEventListener('abort', onLost);
+        await lease.release();
         this.active.delete(run.sessionId);
         void this.pump(run.sessionId).catch((err: unknown) => this.o.log.error({ err: String(err), sessionId: run.sessionId }, 'could not start the next queued run'));
       });
@@ -277,6 +346,7 @@ export class AgentService {
     }
     await append({ type: 'agent.run.ended', payload: { runId: run.id, ...outcome } });
     await this.runs.end(run.id, statusFor(outcome.outcome), outcome.message ?? (outcome.outcome === 'stopped' ? STOP : null));
+    agentRunsEnded.inc({ status: statusFor(outcome.outcome) });
   }
 
   private async interrupt(run: Pick<AgentRunRow, 'id' | 'sessionId' | 'step'>): Promise<void> {

@@ -1,7 +1,7 @@
 // Sign-in throttling with growing delays and no lockout an attacker can trigger: failures are
 // counted per account-and-address pair, per account and per address, and a browser that signed
 // in to the account before (a valid device cookie) is throttled only on its own failures.
-import { FailureThrottle, type ThrottlePolicy } from './rate-limit.ts';
+import { FailureThrottle, memoryFailureLog, type FailureLog, type ThrottlePolicy } from './rate-limit.ts';
 
 const WINDOW_MS = 15 * 60_000;
 const policies = {
@@ -14,7 +14,7 @@ const policies = {
   /** A known device's own failures: a stolen device cookie buys no more guesses than a stranger gets. */
   device: { free: 3, baseMs: 1_000, maxMs: WINDOW_MS, windowMs: WINDOW_MS },
 } satisfies Record<string, ThrottlePolicy>;
-type Scope = keyof typeof policies;
+export type Scope = keyof typeof policies;
 
 export interface LoginAttempt {
   email: string;
@@ -28,32 +28,33 @@ export interface Throttled { scope: Scope; waitMs: number }
 export class LoginThrottle {
   private readonly throttles: Record<Scope, FailureThrottle>;
 
-  constructor(now = () => Date.now()) {
+  /** logFor: where each scope's failures are kept (in memory by default; Redis across instances). */
+  constructor(now = () => Date.now(), logFor: (scope: Scope) => FailureLog = () => memoryFailureLog()) {
     this.throttles = {
-      pair: new FailureThrottle(policies.pair, now),
-      account: new FailureThrottle(policies.account, now),
-      address: new FailureThrottle(policies.address, now),
-      device: new FailureThrottle(policies.device, now),
+      pair: new FailureThrottle(policies.pair, logFor('pair'), now),
+      account: new FailureThrottle(policies.account, logFor('account'), now),
+      address: new FailureThrottle(policies.address, logFor('address'), now),
+      device: new FailureThrottle(policies.device, logFor('device'), now),
     };
   }
 
   /** The longest wait that applies to this attempt, or null when it may go ahead. */
-  check(attempt: LoginAttempt): Throttled | null {
+  async check(attempt: LoginAttempt): Promise<Throttled | null> {
     let worst: Throttled | null = null;
     for (const [scope, key] of this.keys(attempt)) {
-      const waitMs = this.throttles[scope].retryAfter(key);
+      const waitMs = await this.throttles[scope].retryAfter(key);
       if (waitMs > 0 && (!worst || waitMs > worst.waitMs)) worst = { scope, waitMs };
     }
     return worst;
   }
 
-  failed(attempt: LoginAttempt): void {
-    for (const [scope, key] of this.keys(attempt)) this.throttles[scope].fail(key);
+  async failed(attempt: LoginAttempt): Promise<void> {
+    await Promise.all(this.keys(attempt).map(([scope, key]) => this.throttles[scope].fail(key)));
   }
 
   /** Only the successful guesser's own counts are cleared: others' failures on the account still stand. */
-  succeeded(attempt: LoginAttempt): void {
-    for (const [scope, key] of this.keys(attempt)) if (scope === 'pair' || scope === 'device') this.throttles[scope].reset(key);
+  async succeeded(attempt: LoginAttempt): Promise<void> {
+    await Promise.all(this.keys(attempt).filter(([scope]) => scope === 'pair' || scope === 'device').map(([scope, key]) => this.throttles[scope].reset(key)));
   }
 
   private keys(a: LoginAttempt): [Scope, string][] {

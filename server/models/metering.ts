@@ -3,6 +3,7 @@
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { modelTasks, parseUsageRouteKey } from './tasks.ts';
+import { modelCalls, modelTokens } from '../metrics/registry.ts';
 
 export interface UsageContext {
   userId?: string | null;
@@ -55,6 +56,9 @@ export class UsageMeter {
   ) {}
 
   async record(r: UsageRecord): Promise<void> {
+    modelCalls.inc({ route: r.route, outcome: r.outcome });
+    modelTokens.inc({ route: r.route, direction: 'input' }, r.inputTokens);
+    modelTokens.inc({ route: r.route, direction: 'output' }, r.outputTokens);
     await this.db.modelUsage.create({
       data: {
         route: r.route,

@@ -1,6 +1,7 @@
 // One model call, routed: try the routes in order, skip those whose circuit is open, fall back
 // on failures another route may not share, and stop on those it would. Once the first token
 // has arrived the reply belongs to that route: a later failure is shown, never papered over.
+import { failSpan, startSpan } from '../telemetry/tracing.ts';
 import { jsonSchema, streamText, type JSONSchema7, type ModelMessage } from 'ai';
 import type { Logger } from '../log.ts';
 import { contextWindowOf, type ContextWindow } from './context-windows.ts';
@@ -173,6 +174,7 @@ export class ModelRouter {
         yield { type: 'route', route: route.id, failedOver: [...attempts] };
       };
       h.calls++;
+      const traced = startSpan('model.call', { 'tether.task': task, 'tether.route': route.id, 'gen_ai.request.model': route.model });
       try {
         const result = streamText({
           model: languageModel(route, this.options.credentials),
@@ -219,6 +221,8 @@ export class ModelRouter {
         h.firstTokenMsTotal += (firstTokenAt ?? Date.now()) - started;
         const usage = { inputTokens, outputTokens, costUsd: estimateCostUsd(route.provider, route.model, inputTokens, outputTokens) };
         await this.meter(task, route, req.usage, usage, 'ok');
+        traced.span.setAttributes({ 'gen_ai.usage.input_tokens': inputTokens, 'gen_ai.usage.output_tokens': outputTokens });
+        traced.span.end();
         if (attempts.length) await this.failover(req.usage, attempts, route.id);
         yield { type: 'finish', route: route.id, finishReason, usage };
         return;
@@ -229,6 +233,7 @@ export class ModelRouter {
           ? { kind: 'transient' as const, message: `no first token within ${this.options.firstTokenTimeoutMs} ms` }
           : classifyFailure(err, req.signal);
         const message = redact(f.message, this.secrets);
+        failSpan(traced.span, message);
         if (f.kind === 'aborted') {
           h.breaker.release();
           await this.meter(task, route, req.usage, zeroUsage, 'aborted');

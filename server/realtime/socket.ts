@@ -55,6 +55,9 @@ export function attachSocketServer(http: HttpServer, services: Services) {
     // Refuse cross-site pages before any handshake work (cookies alone would let them in).
     allowRequest: (req, cb) => cb(originAllowed(req, allowed) ? null : 'origin not allowed', originAllowed(req, allowed)),
   });
+  // Several instances: broadcasts to a session's room (agent deltas, file changes, approval
+  // queue changes) reach its followers connected to any instance.
+  if (services.cluster.socketAdapter) io.adapter(services.cluster.socketAdapter);
 
   services.fileWatch.onChange((sessionId, paths) => io.to(room(sessionId)).emit('files:changed', { sessionId, paths }));
   services.approvals.onChange((teamId) => io.to(approvalsRoom(teamId)).emit('approvals:changed'));

@@ -31,6 +31,8 @@ export const eventPayloadSchemas = {
   'workspace.progress': z.object({ message: z.string() }),
   'workspace.ready': z.object({ source: z.string() }),
   'workspace.failed': z.object({ error: z.string() }),
+  /** The instance that ran the workspace stopped answering; another took it over (its terminals and runs ended there). */
+  'workspace.moved': z.object({ from: z.string(), to: z.string() }),
   /** An admin allowed or removed network access for the workspace's new processes. */
   'workspace.network': z.object({ allowed: z.boolean() }),
   /**

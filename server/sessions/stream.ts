@@ -1,7 +1,9 @@
 import type { Db } from '../db/client.ts';
+import type { Logger } from '../log.ts';
 import type { EventBus } from './bus.ts';
 import type { Actor, NewEvent, SessionEvent } from './event-types.ts';
 import { appendEvent, appendEvents, listEvents } from './events.ts';
+import { eventAppendSeconds } from '../metrics/registry.ts';
 
 export interface EventStream {
   append(sessionId: string, event: NewEvent, actor: Actor): Promise<SessionEvent>;
@@ -15,27 +17,43 @@ export interface EventStream {
   follow(sessionId: string, afterSeq: number, onEvent: (e: SessionEvent) => void): Promise<() => void>;
 }
 
-export function createEventStream(db: Db, bus: EventBus): EventStream {
+/** log: where a failed gap read is reported (the next live event retries it). */
+export function createEventStream(db: Db, bus: EventBus, log?: Pick<Logger, 'error'>): EventStream {
   return {
     async append(sessionId, event, actor) {
+      const timer = eventAppendSeconds.startTimer();
       const stored = await appendEvent(db, sessionId, event, actor);
+      timer();
       bus.publish(stored);
       return stored;
     },
     async appendMany(sessionId, items) {
+      const timer = eventAppendSeconds.startTimer();
       const stored = await appendEvents(db, sessionId, items);
+      timer();
       stored.forEach((e) => bus.publish(e));
       return stored;
     },
     async follow(sessionId, afterSeq, onEvent) {
       let last = afterSeq;
       let held: SessionEvent[] | null = [];
+      let closed = false;
       const deliver = (e: SessionEvent) => {
-        if (e.seq <= last) return;
+        if (closed || e.seq <= last) return;
         last = e.seq;
         onEvent(e);
       };
-      const unsubscribe = bus.subscribe(sessionId, (e) => (held ? held.push(e) : deliver(e)));
+      // Events reach the bus in commit order only within one instance: across instances (or two
+      // appends racing in one) a later seq can arrive first. Such a gap is read from the database
+      // before the event is delivered, one at a time, so order holds and nothing is skipped.
+      let live = Promise.resolve();
+      const deliverInOrder = (e: SessionEvent) => {
+        live = live.then(async () => {
+          if (e.seq > last + 1) (await listEvents(db, sessionId, last, e.seq - last - 1)).forEach(deliver);
+          deliver(e);
+        }).catch((err: unknown) => { log?.error({ err, sessionId }, 'could not read a gap in the event stream; the next event retries it'); });
+      };
+      const unsubscribe = await bus.subscribe(sessionId, (e) => (held ? held.push(e) : deliverInOrder(e)));
       try {
         for (;;) {
           const page = await listEvents(db, sessionId, last);
@@ -55,7 +73,7 @@ export function createEventStream(db: Db, bus: EventBus): EventStream {
         unsubscribe();
         throw err;
       }
-      return unsubscribe;
+      return () => { closed = true; unsubscribe(); };
     },
   };
 }

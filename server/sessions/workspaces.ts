@@ -11,6 +11,8 @@ import type { DiskStatus, Workspace, WorkspaceProvider, WorkspaceSource, Workspa
 import type { EventStream } from './stream.ts';
 import { resolveCloneSource } from './clone-sources.ts';
 import { systemActor } from './event-types.ts';
+import { WorkspaceUnavailableError } from './workspace-errors.ts';
+import { soleOwnership, type InstanceRef, type Ownership } from '../scale/ownership.ts';
 
 /** Workspace uids start at or above this, far above any login account a host is likely to have. */
 export const FIRST_WORKSPACE_UID = 200_000;
@@ -35,7 +37,7 @@ export function installationUidBase(dataDir: string): number {
   return base;
 }
 
-export class WorkspaceUnavailableError extends Error {}
+export { WorkspaceUnavailableError } from './workspace-errors.ts';
 
 type WorkspaceRow = NonNullable<Awaited<ReturnType<Db['workspace']['findUnique']>>>;
 
@@ -64,6 +66,8 @@ export class WorkspaceManager {
     private readonly log: Logger, private readonly uidBase: number,
     /** TETHER_GIT_LOCAL_ROOTS: where members may clone server-local repositories from. */
     private readonly localGitRoots: string[] = [],
+    /** Which instance runs each workspace; by default this one runs them all. */
+    private readonly ownership: Ownership = soleOwnership(db, 'local'),
   ) {}
 
   get capabilities() { return this.provider.capabilities(); }
@@ -80,7 +84,7 @@ export class WorkspaceManager {
       const uid = Math.max(this.uidBase, (top._max.uid ?? 0) + 1);
       try {
         return await this.db.workspace.create({
-          data: { teamId, uid, source: source.kind, sourceRef: source.kind === 'git' ? source.url : source.kind === 'template' ? source.template : null },
+          data: { teamId, uid, instanceId: this.ownership.instanceId, source: source.kind, sourceRef: source.kind === 'git' ? source.url : source.kind === 'template' ? source.template : null },
         });
       } catch (err) {
         if ((err as { code?: string }).code !== 'P2002' || attempt >= UID_ALLOCATION_ATTEMPTS) throw err;
@@ -119,9 +123,27 @@ export class WorkspaceManager {
     if (row.status !== 'ready') throw new WorkspaceUnavailableError(row.status === 'failed' ? `The workspace could not be created: ${row.error ?? 'unknown error'}` : 'The workspace is not ready yet.');
     let ws = this.open.get(row.id);
     if (!ws) {
-      ws = this.provider.open(this.specOf(row));
+      ws = this.claimAndOpen(row);
       this.open.set(row.id, ws);
       ws.catch(() => this.open.delete(row.id));
+    }
+    return ws;
+  }
+
+  /** The live instance that runs this session's workspace when it is not this one (the page sends the browser there). */
+  async runsElsewhere(sessionId: string): Promise<InstanceRef | null> {
+    const s = await this.db.session.findUnique({ where: { id: sessionId }, select: { workspaceId: true } });
+    return s?.workspaceId ? this.ownership.runsElsewhere(s.workspaceId) : null;
+  }
+
+  /** Opens a workspace this instance owns, or takes over one whose instance died (WorkspaceElsewhereError otherwise). */
+  private async claimAndOpen(row: WorkspaceRow): Promise<Workspace> {
+    const { tookOverFrom } = await this.ownership.claim(row.id);
+    const ws = await this.provider.open(this.specOf(row));
+    if (tookOverFrom) {
+      for (const s of await this.db.session.findMany({ where: { workspaceId: row.id }, select: { id: true } })) {
+        await this.events.append(s.id, { type: 'workspace.moved', payload: { from: tookOverFrom, to: this.ownership.instanceId } }, systemActor);
+      }
     }
     return ws;
   }

@@ -285,6 +285,9 @@ export class TerminalManager {
     return this.terminals.get(terminalId)?.info() ?? null;
   }
 
+  /** Terminals open in this process (for /metrics). */
+  get size(): number { return this.terminals.size; }
+
   /** `fromOffset` null: everything still buffered (a client seeing this terminal for the first time). */
   attach(terminalId: string, fromOffset: number | null, listener: TerminalListener): Promise<Result<Attachment>> {
     const t = this.terminals.get(terminalId);

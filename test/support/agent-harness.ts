@@ -9,6 +9,7 @@ import type { ApprovalGate } from '../../server/agent/policy.ts';
 import { UsageMeter, type QuotaLimits } from '../../server/models/metering.ts';
 import { ModelRouter } from '../../server/models/router.ts';
 import { parseRouteList } from '../../server/models/routes.ts';
+import type { Cluster } from '../../server/scale/cluster.ts';
 import { createLocalBus } from '../../server/sessions/bus.ts';
 import { listEvents } from '../../server/sessions/events.ts';
 import type { SessionEvent } from '../../server/sessions/event-types.ts';
@@ -38,8 +39,10 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
   contextSettings?: ReadonlyMap<string, number>;
   /** Model extraction on the extraction task's routes, as TETHER_MODELS_EXTRACTION turns it on. */
   extraction?: boolean;
+  /** What this "instance" shares with others (tests of several instances); in process by default. */
+  cluster?: Pick<Cluster, 'bus' | 'leases' | 'signals'>;
 } & Partial<Pick<AgentServiceOptions, 'maxSteps' | 'policy'>>): AgentHarness {
-  const events = createEventStream(t.db, createLocalBus());
+  const events = createEventStream(t.db, o.cluster?.bus ?? createLocalBus());
   const meter = new UsageMeter(t.db, { ...noLimits, ...o.limits });
   const key = 'sk-scripted-test-key';
   const router = new ModelRouter({
@@ -59,6 +62,8 @@ export function agentHarness(t: TestDb, server: ScriptedModelServer, o: {
     policy: o.policy,
     approvals: typeof o.approvals === 'function' ? o.approvals(events) : o.approvals,
     extraction: o.extraction ? generateFromStream((req) => router.stream({ ...req, task: 'extraction' })) : undefined,
+    leases: o.cluster?.leases,
+    signals: o.cluster?.signals,
   });
   return { service, events, router, meter, deltas };
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parseConfig } from '../../server/config.ts';
 import { createHttpServer } from '../../server/http.ts';
 import { log } from '../../server/log.ts';
+import { localCluster, redisCluster } from '../../server/scale/cluster.ts';
 import { createServices, egressOptions, type Services } from '../../server/services.ts';
 import { createLocalProvider, type LocalProvider } from '../../server/workspace/local-provider.ts';
 import { createTestDb, type TestDb } from './db.ts';
@@ -19,29 +20,44 @@ export interface TestApp {
   /** The Socket.IO server: tests read which events each namespace handles. */
   io: ReturnType<typeof createHttpServer>['io'];
   close(): Promise<void>;
+  /** Stops this instance's heartbeat, as a crash would: after DEAD_AFTER_MS others may take its workspaces. */
+  stopHeartbeat(): Promise<void>;
 }
 
-export async function startTestApp(provider: 'sqlite' | 'postgres', env: Record<string, string> = {}): Promise<TestApp> {
-  const testDb = await createTestDb(provider);
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-test-data-'));
+/**
+ * shared: run as one of several instances — over another app's database and data dir (their
+ * owner cleans them up) and, with REDIS_URL in env, sharing events, sockets and leases through Redis.
+ */
+export async function startTestApp(provider: 'sqlite' | 'postgres', env: Record<string, string> = {}, shared?: { testDb: TestDb; dataDir?: string }): Promise<TestApp> {
+  const testDb = shared?.testDb ?? await createTestDb(provider);
+  const dataDir = shared?.dataDir ?? mkdtempSync(path.join(tmpdir(), 'tether-test-data-'));
   const config = parseConfig({ TETHER_DATA_DIR: dataDir, PORT: '0', TETHER_LOG_LEVEL: 'silent', ...env });
   const workspaces = await createLocalProvider({
     dataDir, workspacesDir: config.TETHER_WORKSPACES_DIR, diskQuotaBytes: config.TETHER_WORKSPACE_DISK_BYTES,
     unsafeNoSandbox: false, limits: config.sandboxLimits, log, egress: egressOptions(config),
   });
-  const services = createServices(config, log, testDb.db, workspaces);
+  const cluster = config.REDIS_URL ? await redisCluster(config.REDIS_URL, log, config.TETHER_INSTANCE_ID, config.TETHER_REDIS_PREFIX) : localCluster(log);
+  const services = createServices(config, log, testDb.db, workspaces, cluster);
   const { server, io } = createHttpServer(services, async (_req, res) => { res.statusCode = 404; res.end('no pages in API tests'); });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(config.PORT, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let stopHeartbeat = await services.ownership.start();
   return {
     url, services, testDb, api: new ApiClient(url), provider: workspaces, io,
+    async stopHeartbeat() {
+      await stopHeartbeat();
+      stopHeartbeat = async () => {};
+      await testDb.db.serverInstance.updateMany({ where: { id: cluster.instanceId }, data: { heartbeatAt: new Date(0) } });
+    },
     async close() {
+      await stopHeartbeat();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await workspaces.shutdown();
       // destroy, not just rm: it unmounts each workspace's disk image.
       for (const id of await workspaces.ids()) await workspaces.destroy(id);
-      await testDb.cleanup();
-      rmSync(dataDir, { recursive: true, force: true });
+      await cluster.close();
+      if (!shared) await testDb.cleanup();
+      if (!shared?.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

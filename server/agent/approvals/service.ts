@@ -6,9 +6,11 @@ import type { Db } from '../../db/client.ts';
 import type { Logger } from '../../log.ts';
 import type { Principal } from '../../auth/roles.ts';
 import type { Actor } from '../../sessions/event-types.ts';
+import type { EventBus } from '../../sessions/bus.ts';
 import type { EventStream } from '../../sessions/stream.ts';
 import type { ApprovalGate, PolicyCall, PolicyDecision } from '../policy.ts';
 import { SHUTDOWN } from '../run-signals.ts';
+import { approvalsDecided, approvalWaitSeconds } from '../../metrics/registry.ts';
 import { approveRefusal } from './authority.ts';
 import { toView, type ApprovalRow, type ApprovalView } from './view.ts';
 import { addRule, type StoredRule } from '../policy/rules-store.ts';
@@ -45,7 +47,11 @@ export class ApprovalService implements ApprovalGate {
   private changeListeners: ((teamId: string) => void)[] = [];
   private orphanListener: (a: { sessionId: string; runId: string }) => void = () => {};
 
-  constructor(private readonly o: { db: Db; events: EventStream; log: Logger; timeoutMs: number }) {}
+  /**
+   * bus: where answers given on other instances are heard (the Redis bus), so a run waiting here
+   * wakes as soon as an admin connected elsewhere decides; without it, at the expiry at the latest.
+   */
+  constructor(private readonly o: { db: Db; events: EventStream; log: Logger; timeoutMs: number; bus?: EventBus }) {}
 
   /** The transport pushes queue changes to admins. */
   onChange(listener: (teamId: string) => void): void { this.changeListeners.push(listener); }
@@ -63,17 +69,28 @@ export class ApprovalService implements ApprovalGate {
     let row = await this.o.db.approval.findUnique({ where: { sessionId_toolCallId: { sessionId: call.sessionId, toolCallId: call.callId } } });
     // A re-delivered call (resume after a restart) finds its approval again instead of asking twice.
     row ??= await this.create(call, highRisk);
-    if (row.status === 'pending' && row.expiresAt.getTime() <= Date.now()) await this.settle(row, 'expired', null, expiredAnswer(this.o.timeoutMs));
-    row = await this.o.db.approval.findUniqueOrThrow({ where: { id: row.id } });
-    if (row.status !== 'pending') return answerOf(row);
-    if (signal.aborted) return this.abandon(row, signal);
-    const pending = row;
-    return new Promise<Answer>((resolve) => {
-      const onAbort = () => { this.waiters.delete(pending.id); void this.abandon(pending, signal).then(resolve); };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.waiters.set(pending.id, (a) => { signal.removeEventListener('abort', onAbort); resolve(a); });
-      this.arm(pending);
+    const id = row.id;
+    // Listening before the status is read again, so an answer in between is never missed.
+    const unheard = await this.o.bus?.subscribe(call.sessionId, (e) => {
+      if (e.type === 'agent.approval.decided' && (e.payload as { approvalId: string }).approvalId === id) {
+        this.wakeWithStoredAnswer(id).catch((err: unknown) => this.o.log.error({ err, approvalId: id }, 'could not read an answer given elsewhere'));
+      }
     });
+    try {
+      if (row.status === 'pending' && row.expiresAt.getTime() <= Date.now()) await this.settle(row, 'expired', null, expiredAnswer(this.o.timeoutMs));
+      row = await this.o.db.approval.findUniqueOrThrow({ where: { id } });
+      if (row.status !== 'pending') return answerOf(row);
+      if (signal.aborted) return await this.abandon(row, signal);
+      const pending = row;
+      return await new Promise<Answer>((resolve) => {
+        const onAbort = () => { this.waiters.delete(pending.id); void this.abandon(pending, signal).then(resolve); };
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.waiters.set(pending.id, (a) => { signal.removeEventListener('abort', onAbort); resolve(a); });
+        this.arm(pending);
+      });
+    } finally {
+      unheard?.();
+    }
   }
 
   /**
@@ -175,6 +192,8 @@ export class ApprovalService implements ApprovalGate {
       data: { status: outcome, decidedById: by, decidedAt: new Date(), answer },
     });
     if (!count) return null;
+    approvalsDecided.inc({ outcome });
+    approvalWaitSeconds.observe((Date.now() - row.createdAt.getTime()) / 1000);
     clearTimeout(this.timers.get(row.id));
     this.timers.delete(row.id);
     await this.o.events.append(row.sessionId, {

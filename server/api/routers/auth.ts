@@ -35,7 +35,7 @@ export const authRouter = router({
       address: ctx.clientAddress,
       knownDevice: await knownDevice(ctx.db, input.email, readCookie(ctx.req.headers.cookie, DEVICE_COOKIE)),
     };
-    const throttled = ctx.loginThrottle.check(attempt);
+    const throttled = await ctx.loginThrottle.check(attempt);
     if (throttled) {
       ctx.log.warn({ email: input.email, address: ctx.clientAddress, knownDevice: !!attempt.knownDevice, scope: throttled.scope, waitMs: throttled.waitMs }, 'sign-in throttled');
       const seconds = Math.ceil(throttled.waitMs / 1000);
@@ -45,12 +45,12 @@ export const authRouter = router({
     }
     const session = await login(ctx.db, input.email, input.password, ctx.config.TETHER_SESSION_TTL, ctx.req.headers['user-agent']);
     if (!session) {
-      ctx.loginThrottle.failed(attempt);
+      await ctx.loginThrottle.failed(attempt);
       ctx.log.warn({ email: input.email, address: ctx.clientAddress, knownDevice: !!attempt.knownDevice }, 'failed sign-in');
       await audited(ctx, input.email, 'wrong_credentials');
       throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Wrong email or password.' });
     }
-    ctx.loginThrottle.succeeded(attempt);
+    await ctx.loginThrottle.succeeded(attempt);
     await audited(ctx, input.email, 'ok');
     ctx.res.appendHeader('Set-Cookie', sessionCookie(session.token, session.expiresAt, secureCookies(ctx)));
     ctx.res.appendHeader('Set-Cookie', deviceCookie(session.device, secureCookies(ctx)));

@@ -161,3 +161,9 @@ export type TeamEgressSettings = Prisma.TeamEgressSettingsModel
  * every read and write; builtIn marks the five seeded profiles (editable, not deletable).
  */
 export type TaskProfile = Prisma.TaskProfileModel
+/**
+ * Model ServerInstance
+ * A running Tether server, for workspace ownership across several instances: each renews
+ * heartbeatAt while it runs; one silent for long enough is dead and its workspaces may move.
+ */
+export type ServerInstance = Prisma.ServerInstanceModel

@@ -420,7 +420,8 @@ export const ModelName = {
   WorkspaceSecret: 'WorkspaceSecret',
   EgressAllowEntry: 'EgressAllowEntry',
   TeamEgressSettings: 'TeamEgressSettings',
-  TaskProfile: 'TaskProfile'
+  TaskProfile: 'TaskProfile',
+  ServerInstance: 'ServerInstance'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -436,7 +437,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "team" | "user" | "passwordReset" | "account" | "authSession" | "membership" | "workspace" | "session" | "event" | "auditEntry" | "memoryItem" | "approval" | "shareLink" | "comment" | "sessionMember" | "agentRun" | "modelUsage" | "modelRouteSetting" | "policyRule" | "teamPolicySettings" | "workspaceSecret" | "egressAllowEntry" | "teamEgressSettings" | "taskProfile"
+    modelProps: "team" | "user" | "passwordReset" | "account" | "authSession" | "membership" | "workspace" | "session" | "event" | "auditEntry" | "memoryItem" | "approval" | "shareLink" | "comment" | "sessionMember" | "agentRun" | "modelUsage" | "modelRouteSetting" | "policyRule" | "teamPolicySettings" | "workspaceSecret" | "egressAllowEntry" | "teamEgressSettings" | "taskProfile" | "serverInstance"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -2216,6 +2217,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    ServerInstance: {
+      payload: Prisma.$ServerInstancePayload<ExtArgs>
+      fields: Prisma.ServerInstanceFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.ServerInstanceFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ServerInstancePayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.ServerInstanceFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ServerInstancePayload>
+        }
+        findFirst: {
+          args: Prisma.ServerInstanceFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ServerInstancePayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.ServerInstanceFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ServerInstancePayload>
+        }
+        findMany: {
+          args: Prisma.ServerInstanceFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ServerInstancePayload>[]
+        }
+        create: {
+          args: Prisma.ServerInstanceCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ServerInstancePayload>
+        }
+        createMany: {
+          args: Prisma.ServerInstanceCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.ServerInstanceCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ServerInstancePayload>[]
+        }
+        delete: {
+          args: Prisma.ServerInstanceDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ServerInstancePayload>
+        }
+        update: {
+          args: Prisma.ServerInstanceUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ServerInstancePayload>
+        }
+        deleteMany: {
+          args: Prisma.ServerInstanceDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.ServerInstanceUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.ServerInstanceUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ServerInstancePayload>[]
+        }
+        upsert: {
+          args: Prisma.ServerInstanceUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$ServerInstancePayload>
+        }
+        aggregate: {
+          args: Prisma.ServerInstanceAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateServerInstance>
+        }
+        groupBy: {
+          args: Prisma.ServerInstanceGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ServerInstanceGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.ServerInstanceCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.ServerInstanceCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -2337,6 +2412,7 @@ export const WorkspaceScalarFieldEnum = {
   error: 'error',
   networkAllowed: 'networkAllowed',
   uid: 'uid',
+  instanceId: 'instanceId',
   createdAt: 'createdAt'
 } as const
 
@@ -2613,6 +2689,16 @@ export const TaskProfileScalarFieldEnum = {
 } as const
 
 export type TaskProfileScalarFieldEnum = (typeof TaskProfileScalarFieldEnum)[keyof typeof TaskProfileScalarFieldEnum]
+
+
+export const ServerInstanceScalarFieldEnum = {
+  id: 'id',
+  url: 'url',
+  startedAt: 'startedAt',
+  heartbeatAt: 'heartbeatAt'
+} as const
+
+export type ServerInstanceScalarFieldEnum = (typeof ServerInstanceScalarFieldEnum)[keyof typeof ServerInstanceScalarFieldEnum]
 
 
 export const SortOrder = {
@@ -2920,6 +3006,7 @@ export type GlobalOmitConfig = {
   egressAllowEntry?: Prisma.EgressAllowEntryOmit
   teamEgressSettings?: Prisma.TeamEgressSettingsOmit
   taskProfile?: Prisma.TaskProfileOmit
+  serverInstance?: Prisma.ServerInstanceOmit
 }
 
 /* Types for Logging */

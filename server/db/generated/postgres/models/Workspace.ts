@@ -43,6 +43,7 @@ export type WorkspaceMinAggregateOutputType = {
   error: string | null
   networkAllowed: boolean | null
   uid: number | null
+  instanceId: string | null
   createdAt: Date | null
 }
 
@@ -55,6 +56,7 @@ export type WorkspaceMaxAggregateOutputType = {
   error: string | null
   networkAllowed: boolean | null
   uid: number | null
+  instanceId: string | null
   createdAt: Date | null
 }
 
@@ -67,6 +69,7 @@ export type WorkspaceCountAggregateOutputType = {
   error: number
   networkAllowed: number
   uid: number
+  instanceId: number
   createdAt: number
   _all: number
 }
@@ -89,6 +92,7 @@ export type WorkspaceMinAggregateInputType = {
   error?: true
   networkAllowed?: true
   uid?: true
+  instanceId?: true
   createdAt?: true
 }
 
@@ -101,6 +105,7 @@ export type WorkspaceMaxAggregateInputType = {
   error?: true
   networkAllowed?: true
   uid?: true
+  instanceId?: true
   createdAt?: true
 }
 
@@ -113,6 +118,7 @@ export type WorkspaceCountAggregateInputType = {
   error?: true
   networkAllowed?: true
   uid?: true
+  instanceId?: true
   createdAt?: true
   _all?: true
 }
@@ -212,6 +218,7 @@ export type WorkspaceGroupByOutputType = {
   error: string | null
   networkAllowed: boolean
   uid: number | null
+  instanceId: string | null
   createdAt: Date
   _count: WorkspaceCountAggregateOutputType | null
   _avg: WorkspaceAvgAggregateOutputType | null
@@ -247,6 +254,7 @@ export type WorkspaceWhereInput = {
   error?: Prisma.StringNullableFilter<"Workspace"> | string | null
   networkAllowed?: Prisma.BoolFilter<"Workspace"> | boolean
   uid?: Prisma.IntNullableFilter<"Workspace"> | number | null
+  instanceId?: Prisma.StringNullableFilter<"Workspace"> | string | null
   createdAt?: Prisma.DateTimeFilter<"Workspace"> | Date | string
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   sessions?: Prisma.SessionListRelationFilter
@@ -264,6 +272,7 @@ export type WorkspaceOrderByWithRelationInput = {
   error?: Prisma.SortOrderInput | Prisma.SortOrder
   networkAllowed?: Prisma.SortOrder
   uid?: Prisma.SortOrderInput | Prisma.SortOrder
+  instanceId?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   team?: Prisma.TeamOrderByWithRelationInput
   sessions?: Prisma.SessionOrderByRelationAggregateInput
@@ -284,6 +293,7 @@ export type WorkspaceWhereUniqueInput = Prisma.AtLeast<{
   status?: Prisma.StringFilter<"Workspace"> | string
   error?: Prisma.StringNullableFilter<"Workspace"> | string | null
   networkAllowed?: Prisma.BoolFilter<"Workspace"> | boolean
+  instanceId?: Prisma.StringNullableFilter<"Workspace"> | string | null
   createdAt?: Prisma.DateTimeFilter<"Workspace"> | Date | string
   team?: Prisma.XOR<Prisma.TeamScalarRelationFilter, Prisma.TeamWhereInput>
   sessions?: Prisma.SessionListRelationFilter
@@ -301,6 +311,7 @@ export type WorkspaceOrderByWithAggregationInput = {
   error?: Prisma.SortOrderInput | Prisma.SortOrder
   networkAllowed?: Prisma.SortOrder
   uid?: Prisma.SortOrderInput | Prisma.SortOrder
+  instanceId?: Prisma.SortOrderInput | Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   _count?: Prisma.WorkspaceCountOrderByAggregateInput
   _avg?: Prisma.WorkspaceAvgOrderByAggregateInput
@@ -321,6 +332,7 @@ export type WorkspaceScalarWhereWithAggregatesInput = {
   error?: Prisma.StringNullableWithAggregatesFilter<"Workspace"> | string | null
   networkAllowed?: Prisma.BoolWithAggregatesFilter<"Workspace"> | boolean
   uid?: Prisma.IntNullableWithAggregatesFilter<"Workspace"> | number | null
+  instanceId?: Prisma.StringNullableWithAggregatesFilter<"Workspace"> | string | null
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Workspace"> | Date | string
 }
 
@@ -332,6 +344,7 @@ export type WorkspaceCreateInput = {
   error?: string | null
   networkAllowed?: boolean
   uid?: number | null
+  instanceId?: string | null
   createdAt?: Date | string
   team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
@@ -349,6 +362,7 @@ export type WorkspaceUncheckedCreateInput = {
   error?: string | null
   networkAllowed?: boolean
   uid?: number | null
+  instanceId?: string | null
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
@@ -364,6 +378,7 @@ export type WorkspaceUpdateInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
@@ -381,6 +396,7 @@ export type WorkspaceUncheckedUpdateInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
@@ -397,6 +413,7 @@ export type WorkspaceCreateManyInput = {
   error?: string | null
   networkAllowed?: boolean
   uid?: number | null
+  instanceId?: string | null
   createdAt?: Date | string
 }
 
@@ -408,6 +425,7 @@ export type WorkspaceUpdateManyMutationInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -420,6 +438,7 @@ export type WorkspaceUncheckedUpdateManyInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -442,6 +461,7 @@ export type WorkspaceCountOrderByAggregateInput = {
   error?: Prisma.SortOrder
   networkAllowed?: Prisma.SortOrder
   uid?: Prisma.SortOrder
+  instanceId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -458,6 +478,7 @@ export type WorkspaceMaxOrderByAggregateInput = {
   error?: Prisma.SortOrder
   networkAllowed?: Prisma.SortOrder
   uid?: Prisma.SortOrder
+  instanceId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -470,6 +491,7 @@ export type WorkspaceMinOrderByAggregateInput = {
   error?: Prisma.SortOrder
   networkAllowed?: Prisma.SortOrder
   uid?: Prisma.SortOrder
+  instanceId?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
 }
 
@@ -599,6 +621,7 @@ export type WorkspaceCreateWithoutTeamInput = {
   error?: string | null
   networkAllowed?: boolean
   uid?: number | null
+  instanceId?: string | null
   createdAt?: Date | string
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
@@ -614,6 +637,7 @@ export type WorkspaceUncheckedCreateWithoutTeamInput = {
   error?: string | null
   networkAllowed?: boolean
   uid?: number | null
+  instanceId?: string | null
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
@@ -659,6 +683,7 @@ export type WorkspaceScalarWhereInput = {
   error?: Prisma.StringNullableFilter<"Workspace"> | string | null
   networkAllowed?: Prisma.BoolFilter<"Workspace"> | boolean
   uid?: Prisma.IntNullableFilter<"Workspace"> | number | null
+  instanceId?: Prisma.StringNullableFilter<"Workspace"> | string | null
   createdAt?: Prisma.DateTimeFilter<"Workspace"> | Date | string
 }
 
@@ -670,6 +695,7 @@ export type WorkspaceCreateWithoutSessionsInput = {
   error?: string | null
   networkAllowed?: boolean
   uid?: number | null
+  instanceId?: string | null
   createdAt?: Date | string
   team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
   policyRules?: Prisma.PolicyRuleCreateNestedManyWithoutWorkspaceInput
@@ -686,6 +712,7 @@ export type WorkspaceUncheckedCreateWithoutSessionsInput = {
   error?: string | null
   networkAllowed?: boolean
   uid?: number | null
+  instanceId?: string | null
   createdAt?: Date | string
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
   secrets?: Prisma.WorkspaceSecretUncheckedCreateNestedManyWithoutWorkspaceInput
@@ -716,6 +743,7 @@ export type WorkspaceUpdateWithoutSessionsInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
@@ -732,6 +760,7 @@ export type WorkspaceUncheckedUpdateWithoutSessionsInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
   secrets?: Prisma.WorkspaceSecretUncheckedUpdateManyWithoutWorkspaceNestedInput
@@ -746,6 +775,7 @@ export type WorkspaceCreateWithoutPolicyRulesInput = {
   error?: string | null
   networkAllowed?: boolean
   uid?: number | null
+  instanceId?: string | null
   createdAt?: Date | string
   team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
@@ -762,6 +792,7 @@ export type WorkspaceUncheckedCreateWithoutPolicyRulesInput = {
   error?: string | null
   networkAllowed?: boolean
   uid?: number | null
+  instanceId?: string | null
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
   secrets?: Prisma.WorkspaceSecretUncheckedCreateNestedManyWithoutWorkspaceInput
@@ -792,6 +823,7 @@ export type WorkspaceUpdateWithoutPolicyRulesInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
@@ -808,6 +840,7 @@ export type WorkspaceUncheckedUpdateWithoutPolicyRulesInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
   secrets?: Prisma.WorkspaceSecretUncheckedUpdateManyWithoutWorkspaceNestedInput
@@ -822,6 +855,7 @@ export type WorkspaceCreateWithoutSecretsInput = {
   error?: string | null
   networkAllowed?: boolean
   uid?: number | null
+  instanceId?: string | null
   createdAt?: Date | string
   team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
@@ -838,6 +872,7 @@ export type WorkspaceUncheckedCreateWithoutSecretsInput = {
   error?: string | null
   networkAllowed?: boolean
   uid?: number | null
+  instanceId?: string | null
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
@@ -868,6 +903,7 @@ export type WorkspaceUpdateWithoutSecretsInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
@@ -884,6 +920,7 @@ export type WorkspaceUncheckedUpdateWithoutSecretsInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
@@ -898,6 +935,7 @@ export type WorkspaceCreateWithoutEgressAllowInput = {
   error?: string | null
   networkAllowed?: boolean
   uid?: number | null
+  instanceId?: string | null
   createdAt?: Date | string
   team: Prisma.TeamCreateNestedOneWithoutWorkspacesInput
   sessions?: Prisma.SessionCreateNestedManyWithoutWorkspaceInput
@@ -914,6 +952,7 @@ export type WorkspaceUncheckedCreateWithoutEgressAllowInput = {
   error?: string | null
   networkAllowed?: boolean
   uid?: number | null
+  instanceId?: string | null
   createdAt?: Date | string
   sessions?: Prisma.SessionUncheckedCreateNestedManyWithoutWorkspaceInput
   policyRules?: Prisma.PolicyRuleUncheckedCreateNestedManyWithoutWorkspaceInput
@@ -944,6 +983,7 @@ export type WorkspaceUpdateWithoutEgressAllowInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   team?: Prisma.TeamUpdateOneRequiredWithoutWorkspacesNestedInput
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
@@ -960,6 +1000,7 @@ export type WorkspaceUncheckedUpdateWithoutEgressAllowInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
@@ -974,6 +1015,7 @@ export type WorkspaceCreateManyTeamInput = {
   error?: string | null
   networkAllowed?: boolean
   uid?: number | null
+  instanceId?: string | null
   createdAt?: Date | string
 }
 
@@ -985,6 +1027,7 @@ export type WorkspaceUpdateWithoutTeamInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUpdateManyWithoutWorkspaceNestedInput
@@ -1000,6 +1043,7 @@ export type WorkspaceUncheckedUpdateWithoutTeamInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sessions?: Prisma.SessionUncheckedUpdateManyWithoutWorkspaceNestedInput
   policyRules?: Prisma.PolicyRuleUncheckedUpdateManyWithoutWorkspaceNestedInput
@@ -1015,6 +1059,7 @@ export type WorkspaceUncheckedUpdateManyWithoutTeamInput = {
   error?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   networkAllowed?: Prisma.BoolFieldUpdateOperationsInput | boolean
   uid?: Prisma.NullableIntFieldUpdateOperationsInput | number | null
+  instanceId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -1085,6 +1130,7 @@ export type WorkspaceSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   error?: boolean
   networkAllowed?: boolean
   uid?: boolean
+  instanceId?: boolean
   createdAt?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   sessions?: boolean | Prisma.Workspace$sessionsArgs<ExtArgs>
@@ -1103,6 +1149,7 @@ export type WorkspaceSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ext
   error?: boolean
   networkAllowed?: boolean
   uid?: boolean
+  instanceId?: boolean
   createdAt?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["workspace"]>
@@ -1116,6 +1163,7 @@ export type WorkspaceSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ext
   error?: boolean
   networkAllowed?: boolean
   uid?: boolean
+  instanceId?: boolean
   createdAt?: boolean
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["workspace"]>
@@ -1129,10 +1177,11 @@ export type WorkspaceSelectScalar = {
   error?: boolean
   networkAllowed?: boolean
   uid?: boolean
+  instanceId?: boolean
   createdAt?: boolean
 }
 
-export type WorkspaceOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "teamId" | "source" | "sourceRef" | "status" | "error" | "networkAllowed" | "uid" | "createdAt", ExtArgs["result"]["workspace"]>
+export type WorkspaceOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "teamId" | "source" | "sourceRef" | "status" | "error" | "networkAllowed" | "uid" | "instanceId" | "createdAt", ExtArgs["result"]["workspace"]>
 export type WorkspaceInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   team?: boolean | Prisma.TeamDefaultArgs<ExtArgs>
   sessions?: boolean | Prisma.Workspace$sessionsArgs<ExtArgs>
@@ -1166,6 +1215,10 @@ export type $WorkspacePayload<ExtArgs extends runtime.Types.Extensions.InternalA
     error: string | null
     networkAllowed: boolean
     uid: number | null
+    /**
+     * The server instance that runs it (its files, ptys and agent runs); another takes it over once that one's heartbeat stops.
+     */
+    instanceId: string | null
     createdAt: Date
   }, ExtArgs["result"]["workspace"]>
   composites: {}
@@ -1603,6 +1656,7 @@ export interface WorkspaceFieldRefs {
   readonly error: Prisma.FieldRef<"Workspace", 'String'>
   readonly networkAllowed: Prisma.FieldRef<"Workspace", 'Boolean'>
   readonly uid: Prisma.FieldRef<"Workspace", 'Int'>
+  readonly instanceId: Prisma.FieldRef<"Workspace", 'String'>
   readonly createdAt: Prisma.FieldRef<"Workspace", 'DateTime'>
 }
     

@@ -74,7 +74,8 @@ export const ModelName = {
   WorkspaceSecret: 'WorkspaceSecret',
   EgressAllowEntry: 'EgressAllowEntry',
   TeamEgressSettings: 'TeamEgressSettings',
-  TaskProfile: 'TaskProfile'
+  TaskProfile: 'TaskProfile',
+  ServerInstance: 'ServerInstance'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -172,6 +173,7 @@ export const WorkspaceScalarFieldEnum = {
   error: 'error',
   networkAllowed: 'networkAllowed',
   uid: 'uid',
+  instanceId: 'instanceId',
   createdAt: 'createdAt'
 } as const
 
@@ -448,6 +450,16 @@ export const TaskProfileScalarFieldEnum = {
 } as const
 
 export type TaskProfileScalarFieldEnum = (typeof TaskProfileScalarFieldEnum)[keyof typeof TaskProfileScalarFieldEnum]
+
+
+export const ServerInstanceScalarFieldEnum = {
+  id: 'id',
+  url: 'url',
+  startedAt: 'startedAt',
+  heartbeatAt: 'heartbeatAt'
+} as const
+
+export type ServerInstanceScalarFieldEnum = (typeof ServerInstanceScalarFieldEnum)[keyof typeof ServerInstanceScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -1,0 +1,2 @@
+/** The workspace cannot be used now (not ready, failed, stopped, or run by another instance); the message says why. */
+export class WorkspaceUnavailableError extends Error {}
