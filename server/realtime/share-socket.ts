@@ -94,7 +94,7 @@ export function attachShareNamespace(io: Server, services: Services) {
       ack({ ok: true, terminals: terminals.list(link.sessionId).map((t, i) => ({ id: t.id, title: `Terminal ${i + 1}`, exited: !!t.exit })) });
     });
 
-    socket.on('share:terminal:watch', (raw, rawAck) => {
+    socket.on('share:terminal:watch', async (raw, rawAck) => {
       const ack = safeAck(rawAck);
       const req = schemas.watch.safeParse(raw);
       if (!req.success) return fail(ack, req.error.issues.map((i) => i.message).join('; '));
@@ -104,18 +104,21 @@ export function attachShareNamespace(io: Server, services: Services) {
       // A watcher acknowledges for itself as it sends: a viewer that never acks must not be able
       // to pause the members' terminal through flow control.
       let attachment: Attachment | null = null;
-      const attached = terminals.attach(terminalId, fromOffset, {
-        onData: (c) => { socket.emit('share:terminal:data', { terminalId, start: c.start, end: c.end, data: c.data }); attachment?.ack(c.data.length); },
+      // The replay arrives through onData before attach resolves: its acks wait for the attachment.
+      let unacked = 0;
+      const attached = await terminals.attach(terminalId, fromOffset, {
+        onData: (c) => {
+          socket.emit('share:terminal:data', { terminalId, start: c.start, end: c.end, data: c.data, ...(c.truncated ? { truncated: true } : {}) });
+          if (attachment) attachment.ack(c.data.length);
+          else unacked += c.data.length;
+        },
         onExit: (e) => socket.emit('share:terminal:exit', { terminalId, exitCode: e.exitCode }),
       });
       if (!attached.ok) return fail(ack, attached.message);
       attachment = attached.value;
+      if (socket.disconnected) return attachment.detach();
+      if (unacked) attachment.ack(unacked);
       socket.data.watching.set(terminalId, attachment);
-      const { replay } = attachment;
-      if (replay.data || replay.missedBytes > 0) {
-        socket.emit('share:terminal:data', { terminalId, start: replay.start, end: replay.end, data: replay.data, ...(replay.missedBytes > 0 ? { truncated: true } : {}) });
-        attachment.ack(replay.data.length);
-      }
       ack({ ok: true });
     });
 
