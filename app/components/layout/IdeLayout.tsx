@@ -166,14 +166,13 @@ export function IdeLayout(props: Slots & { sessionId: string; view: IdeView; ter
   const [announcement, setAnnouncement] = useState('');
   useIdeKeys(root, setAnnouncement);
   const tabMovesFocus = useTabMovesFocus();
+  // The mode stays in sight while it is on; the live region says when it changes.
+  const bar = <>{props.bar}{tabMovesFocus && <span className="badge keyboard-mode">Tab moves focus (Ctrl+M)</span>}</>;
   return (
     <div className="ide" ref={root}>
-      {phone ? <PhonePanels {...props} /> : <DesktopPanels {...props} />}
+      {phone ? <PhonePanels {...props} bar={bar} /> : <DesktopPanels {...props} bar={bar} />}
       {props.status}
-      <p className="keyboard-mode">
-        {tabMovesFocus && <span className="badge">Tab moves focus (Ctrl+M)</span>}
-        <span role="status" aria-live="polite" className="visually-hidden">{announcement}</span>
-      </p>
+      <p role="status" aria-live="polite" className="visually-hidden">{announcement}</p>
     </div>
   );
 }
