@@ -2,13 +2,25 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { TerminalInfo } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
+import { firstTerminalSettled } from '../../lib/terminal-first-paint.ts';
+import { DEFAULT_TERMINAL_SETTINGS, readTerminalSettings, saveTerminalSettings, type TerminalSettings } from '../../lib/terminal-settings.ts';
+import { firstVisit } from '../../lib/terminal-visits.ts';
 import { TerminalView } from './TerminalView.tsx';
 
-/** Terminal tabs. Terminals live on the server: a reload lists and re-attaches them. */
+/** Size asked for before the terminal is fitted to its panel (the first resize follows at once). */
+const INITIAL_SIZE = { cols: 100, rows: 24 };
+
+/**
+ * Terminal tabs. Terminals live on the server: a reload lists and re-attaches them. A session's
+ * first visit in this browser opens one as soon as the workspace is ready.
+ */
 export function TerminalPanel({ sessionId, disabled }: { sessionId: string; disabled: boolean }) {
-  const [terminals, setTerminals] = useState<TerminalInfo[]>([]);
+  // null until the server has answered the first list.
+  const [terminals, setTerminals] = useState<TerminalInfo[] | null>(null);
   const [active, setActive] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [settings, setSettings] = useState<TerminalSettings>(DEFAULT_TERMINAL_SETTINGS);
+  useEffect(() => { setSettings(readTerminalSettings()); }, []);
 
   const refresh = useCallback(() => {
     getSocket().emit('terminal:list', { sessionId }, (res) => {
@@ -25,39 +37,55 @@ export function TerminalPanel({ sessionId, disabled }: { sessionId: string; disa
     return () => { socket.off('connect', refresh); };
   }, [refresh]);
 
-  const open = () => {
+  const open = useCallback(() => {
     setError(null);
-    getSocket().emit('terminal:open', { sessionId, cols: 100, rows: 24 }, (res) => {
+    getSocket().emit('terminal:open', { sessionId, ...INITIAL_SIZE }, (res) => {
       if (!res.ok) return setError(res.error);
-      setTerminals((ts) => [...ts, res.terminal]);
+      setTerminals((ts) => [...(ts ?? []), res.terminal]);
       setActive(res.terminal.id);
     });
-  };
+  }, [sessionId]);
+
+  const listedEmpty = terminals !== null && terminals.length === 0;
+  useEffect(() => {
+    // While the workspace is being made, the terminal it will get is still to come.
+    if (!listedEmpty || disabled) return;
+    if (firstVisit(sessionId)) open();
+    else firstTerminalSettled(); // nothing to draw: the editor and agent panel need not wait
+  }, [listedEmpty, disabled, sessionId, open]);
+
   const close = (id: string) => {
     getSocket().emit('terminal:close', { sessionId, terminalId: id }, (res) => {
       if (!res.ok) return setError(res.error);
-      setTerminals((ts) => ts.filter((t) => t.id !== id));
-      setActive((a) => (a === id ? terminals.find((t) => t.id !== id)?.id ?? null : a));
+      setTerminals((ts) => (ts ?? []).filter((t) => t.id !== id));
+      setActive((a) => (a === id ? terminals?.find((t) => t.id !== id)?.id ?? null : a));
     });
   };
+  const setBlink = (cursorBlink: boolean) => {
+    const next = { ...settings, cursorBlink };
+    setSettings(next);
+    saveTerminalSettings(next);
+  };
 
+  const list = terminals ?? [];
   return (
     <section className="panel terminal-panel">
       <div className="tabs" role="tablist" aria-label="Terminal tabs">
-        {terminals.map((t, i) => (
+        {list.map((t, i) => (
           <div key={t.id} className="tab" data-active={t.id === active || undefined}>
             <button type="button" role="tab" aria-selected={t.id === active} onClick={() => setActive(t.id)}>{`Terminal ${i + 1}`}{t.exited ? ' (exited)' : ''}</button>
             <button type="button" className="tab-close" aria-label={`Close Terminal ${i + 1}`} onClick={() => close(t.id)}>×</button>
           </div>
         ))}
         <button type="button" className="ghost small" onClick={open} disabled={disabled}>New terminal</button>
+        <label className="small-text row"><input type="checkbox" checked={settings.cursorBlink} onChange={(e) => setBlink(e.target.checked)} /> Blink cursor</label>
         {error && <span role="alert" className="form-error">{error}</span>}
       </div>
       <div className="terminal-stack">
-        {terminals.map((t, i) => (
-          <TerminalView key={t.id} sessionId={sessionId} terminalId={t.id} label={`Terminal ${i + 1}`} active={t.id === active} />
+        {list.map((t, i) => (
+          <TerminalView key={t.id} sessionId={sessionId} terminalId={t.id} label={`Terminal ${i + 1}`} active={t.id === active} settings={settings} />
         ))}
-        {!terminals.length && <p className="muted placeholder">{disabled ? 'The workspace is not ready.' : 'No terminal open. Press New terminal.'}</p>}
+        {listedEmpty && <p className="muted placeholder">{disabled ? 'The workspace is not ready.' : 'No terminal open. Press New terminal.'}</p>}
       </div>
     </section>
   );
