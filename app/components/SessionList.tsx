@@ -16,9 +16,10 @@ export function SessionList() {
   const [creating, setCreating] = useState(false);
   const [source, setSource] = useState<'template' | 'empty' | 'git'>('template');
   const create = useMutation(trpc.sessions.create.mutationOptions({
-    onSuccess: async ({ id }) => {
-      await queryClient.invalidateQueries({ queryKey: trpc.sessions.list.queryKey() });
+    onSuccess: ({ id }) => {
+      // To the new session at once: its shell starts while the page loads; the list refreshes behind.
       router.push(`/sessions/${id}`);
+      void queryClient.invalidateQueries({ queryKey: trpc.sessions.list.queryKey() });
     },
   }));
   const { message, fields } = errorOf(create.error);

@@ -1,14 +1,26 @@
 'use client';
-// Which sessions this browser has opened a terminal for on its own. The first visit to a session
-// opens one; later visits show the terminals that are open on the server (none if they were closed).
+// What this browser remembers of a session's terminals: whether it opened one on its own (the
+// first visit does; later visits show what is open on the server, none if they were closed) and
+// which tab was in front, so a reload shows the same terminal.
 
-const KEY_PREFIX = 'tether.terminal.visited.';
+const VISITED = 'tether.terminal.visited.';
+const ACTIVE = 'tether.terminal.active.';
+
+type KeyValues = Pick<Storage, 'getItem' | 'setItem'> | undefined;
 
 /** True once per session and browser; records the visit. Without storage every visit is a first. */
-export function firstVisit(sessionId: string, storage: Pick<Storage, 'getItem' | 'setItem'> | undefined = globalThis.localStorage): boolean {
+export function firstVisit(sessionId: string, storage: KeyValues = globalThis.localStorage): boolean {
   try {
-    if (storage?.getItem(KEY_PREFIX + sessionId)) return false;
-    storage?.setItem(KEY_PREFIX + sessionId, '1');
+    if (storage?.getItem(VISITED + sessionId)) return false;
+    storage?.setItem(VISITED + sessionId, '1');
   } catch { /* storage blocked */ }
   return true;
+}
+
+export function rememberActiveTerminal(sessionId: string, terminalId: string, storage: KeyValues = globalThis.localStorage): void {
+  try { storage?.setItem(ACTIVE + sessionId, terminalId); } catch { /* storage blocked */ }
+}
+
+export function rememberedActiveTerminal(sessionId: string, storage: KeyValues = globalThis.localStorage): string | null {
+  try { return storage?.getItem(ACTIVE + sessionId) ?? null; } catch { return null; }
 }

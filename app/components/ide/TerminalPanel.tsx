@@ -4,7 +4,7 @@ import type { TerminalInfo } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
 import { firstTerminalSettled } from '../../lib/terminal-first-paint.ts';
 import { DEFAULT_TERMINAL_SETTINGS, readTerminalSettings, saveTerminalSettings, type TerminalSettings } from '../../lib/terminal-settings.ts';
-import { firstVisit } from '../../lib/terminal-visits.ts';
+import { firstVisit, rememberActiveTerminal, rememberedActiveTerminal } from '../../lib/terminal-visits.ts';
 import { TerminalView } from './TerminalView.tsx';
 
 /** Size asked for before the terminal is fitted to its panel (the first resize follows at once). */
@@ -26,7 +26,8 @@ export function TerminalPanel({ sessionId, disabled }: { sessionId: string; disa
     getSocket().emit('terminal:list', { sessionId }, (res) => {
       if (!res.ok) return setError(res.error);
       setTerminals(res.terminals);
-      setActive((a) => (a && res.terminals.some((t) => t.id === a) ? a : res.terminals[0]?.id ?? null));
+      const listed = (id: string | null) => (id && res.terminals.some((t) => t.id === id) ? id : null);
+      setActive((a) => listed(a) ?? listed(rememberedActiveTerminal(sessionId)) ?? res.terminals[0]?.id ?? null);
     });
   }, [sessionId]);
 
@@ -45,6 +46,8 @@ export function TerminalPanel({ sessionId, disabled }: { sessionId: string; disa
       setActive(res.terminal.id);
     });
   }, [sessionId]);
+
+  useEffect(() => { if (active) rememberActiveTerminal(sessionId, active); }, [sessionId, active]);
 
   const listedEmpty = terminals !== null && terminals.length === 0;
   useEffect(() => {
