@@ -3,14 +3,14 @@
 // interleaved, RUNS times; prints min/median/max per metric, the ratio per run, and the load
 // average beside each figure.
 //   npm run bench:terminal                    (needs `npm run build` and root, for the sandbox)
-//   RUNS=3 KEYSTROKES=60 SESSION_MARKS=10,100,500 npm run bench:terminal
+//   RUNS=3 KEYSTROKES=60 THROUGHPUT_MIB=40,100 SESSION_MARKS=10,100,500 npm run bench:terminal
 // Everything it starts it stops; the data dir (and the workspaces in it) is deleted afterwards.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { io as connect, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import { ApiClient, cookieFrom } from '../../test/support/app.ts';
@@ -18,7 +18,7 @@ import { ApiClient, cookieFrom } from '../../test/support/app.ts';
 const root = path.resolve(import.meta.dirname, '../..');
 const RUNS = Number(process.env.RUNS ?? 3);
 const KEYSTROKES = Number(process.env.KEYSTROKES ?? 60);
-const THROUGHPUT_MIB = [40, 100];
+const THROUGHPUT_MIB = (process.env.THROUGHPUT_MIB ?? '40,100').split(',').map(Number);
 const SESSION_MARKS = (process.env.SESSION_MARKS ?? '10,100,500').split(',').map(Number);
 /** Between keystrokes, as a fast typist (~100 words a minute); echoes are measured one at a time. */
 const TYPING_GAP_MS = 20;
@@ -71,7 +71,7 @@ async function startTether() {
   const cookie = cookieFrom(await anon.mutate('auth.setup', { email: 'bench@example.test', name: 'Bench', password: 'benchmark password' }))!;
   const api = anon.as(cookie);
   const socket: Socket = connect(url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie, origin: url } });
-  await new Promise((resolve, reject) => { socket.once('connect', resolve); socket.once('connect_error', reject); });
+  await new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('connect_error', reject); });
 
   /** Creates a session from the template and waits for its workspace.ready event. */
   const createSession = async (title: string) => {
@@ -98,6 +98,7 @@ async function startTether() {
       const page = await context.newPage();
       await page.goto(`${url}/sessions/${id}`);
       await visibleRows(page).getByText('$').first().waitFor({ timeout: 30_000 });
+      await settled(page, page.getByRole('region', { name: 'Editor' }));
       return page;
     },
     async openSecondTerminal(page) {
@@ -110,6 +111,10 @@ async function startTether() {
       socket.close();
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
+      // With hundreds of workspaces the server's shutdown outlasts its grace period and exits
+      // with disk images still mounted: detach them (lazily) so the data dir can go.
+      const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(`${dataDir}/`));
+      for (const m of mounts) spawnSync('umount', ['-l', m]);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -127,6 +132,7 @@ async function startBaseline(): Promise<System> {
       const page = await context.newPage();
       await page.goto(url);
       await visibleRows(page).getByText('$').first().waitFor();
+      await settled(page);
       return page;
     },
     async openSecondTerminal(page) {
@@ -139,21 +145,50 @@ async function startBaseline(): Promise<System> {
   };
 }
 
-const visibleRows = (page: Page) => page.locator('.terminal-host:not([hidden]) .xterm-rows');
+/** Typing starts once the page has loaded everything it loads on its own (Tether: the editor and agent panel after the terminal). */
+async function settled(page: Page, lastToLoad?: Locator) {
+  await page.waitForLoadState('load');
+  await lastToLoad?.waitFor({ timeout: 30_000 });
+  await sleep(1000);
+}
+
+const visibleHost = (page: Page) => page.locator('.terminal-host:not([hidden])');
+const visibleRows = (page: Page) => visibleHost(page).locator('.xterm-rows');
 
 // ---------------------------------------------------------------------------------------------
 // Measurements in the page
 
+/**
+ * Every page: the time of the first WebSocket message after a keydown (`__msgAt`), to split an
+ * echo's time between the wire and the page.
+ */
+function watchSocketMessages() {
+  const w = window as unknown as { __t0: number | null; __msgAt: number | null };
+  w.__t0 = null; w.__msgAt = null;
+  const Original = window.WebSocket;
+  window.WebSocket = class extends Original {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener('message', () => { if (w.__t0 !== null && w.__msgAt === null) w.__msgAt = performance.now(); });
+    }
+  };
+}
+
 /** Keydown → the DOM mutation that shows its echo in the visible terminal, one keystroke at a time. */
 async function measureEcho(page: Page, count: number): Promise<number[]> {
-  await visibleRows(page).click();
+  await visibleHost(page).click();
   await page.evaluate(() => {
-    const w = window as unknown as { __lat: number[]; __t0: number | null; __obs?: MutationObserver };
-    w.__lat = []; w.__t0 = null;
+    const w = window as unknown as { __lat: number[]; __wire: number[]; __t0: number | null; __msgAt: number | null; __obs?: MutationObserver };
+    w.__lat = []; w.__wire = []; w.__t0 = null;
     w.__obs?.disconnect();
-    document.addEventListener('keydown', () => { w.__t0 = performance.now(); }, { capture: true });
+    document.addEventListener('keydown', () => { w.__t0 = performance.now(); w.__msgAt = null; }, { capture: true });
     const rows = [...document.querySelectorAll('.xterm-rows')].find((r) => (r as HTMLElement).offsetParent !== null)!;
-    w.__obs = new MutationObserver(() => { if (w.__t0 !== null) { w.__lat.push(performance.now() - w.__t0); w.__t0 = null; } });
+    w.__obs = new MutationObserver(() => {
+      if (w.__t0 === null) return;
+      w.__lat.push(performance.now() - w.__t0);
+      if (w.__msgAt !== null) w.__wire.push(w.__msgAt - w.__t0);
+      w.__t0 = null;
+    });
     w.__obs.observe(rows, { childList: true, subtree: true, characterData: true });
   });
   for (let i = 0; i < count; i++) {
@@ -168,13 +203,18 @@ async function measureEcho(page: Page, count: number): Promise<number[]> {
     }
   }
   await page.keyboard.press('Control+u');
-  return page.evaluate(() => (window as unknown as { __lat: number[] }).__lat.slice());
+  const { lat, wire } = await page.evaluate(() => {
+    const w = window as unknown as { __lat: number[]; __wire: number[] };
+    return { lat: w.__lat.slice(), wire: w.__wire.slice() };
+  });
+  if (wire.length) console.log(`    keydown → first WebSocket message p50 ${pct(wire, 50).toFixed(1)} ms; → echo drawn p50 ${pct(lat, 50).toFixed(1)} ms`);
+  return lat;
 }
 
 /** Echo in terminal 1 while terminal 2, hidden behind it, floods. */
 async function measureEchoDuringHiddenFlood(system: System, page: Page): Promise<number[]> {
   await system.openSecondTerminal(page);
-  await visibleRows(page).click();
+  await visibleHost(page).click();
   await page.keyboard.type(`yes ${LINE}\n`);
   await sleep(500);
   await system.showTerminal(page, 1);
@@ -185,7 +225,7 @@ async function measureEchoDuringHiddenFlood(system: System, page: Page): Promise
 
 /** MiB/s of `yes | head -c` rendered in the visible terminal, and the server's RSS around it. */
 async function measureThroughput(system: System, page: Page, mib: number) {
-  await visibleRows(page).click();
+  await visibleHost(page).click();
   const before = rssMiB(system.pid);
   let peak = before;
   const sampler = setInterval(() => { peak = Math.max(peak, rssMiB(system.pid)); }, 50);
@@ -200,21 +240,31 @@ async function measureThroughput(system: System, page: Page, mib: number) {
   return { mibPerS: mib / seconds, growth: peak - before, left: Math.max(0, after - before) };
 }
 
+/**
+ * In the page: `__prompt` is set to the time a visible terminal first shows a prompt ('$'),
+ * checked on every DOM change and every frame (a terminal can be shown without a DOM change
+ * inside it), after `__t0` when that is set.
+ */
+function watchPrompt() {
+  const w = window as unknown as { __prompt: number | null; __waitFor?: number | null };
+  w.__prompt = null;
+  const check = () => {
+    if (w.__prompt !== null || w.__waitFor === null) return;
+    const rows = [...document.querySelectorAll('.xterm-rows')].find((r) => (r as HTMLElement).offsetParent !== null);
+    if (rows?.textContent?.includes('$')) w.__prompt = performance.now();
+  };
+  new MutationObserver(check).observe(document, { childList: true, subtree: true, characterData: true });
+  const frame = () => { check(); if (w.__prompt === null) requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+}
+
 /** Navigation start → a prompt visible in a terminal, for a page load. */
 async function promptOnLoad(context: BrowserContext, url: string): Promise<number> {
   const page = await context.newPage();
-  await page.addInitScript(() => {
-    const w = window as unknown as { __prompt: number | null };
-    w.__prompt = null;
-    const check = () => {
-      if (w.__prompt !== null) return;
-      const rows = [...document.querySelectorAll('.xterm-rows')].find((r) => (r as HTMLElement).offsetParent !== null);
-      if (rows?.textContent?.includes('$')) w.__prompt = performance.now();
-    };
-    new MutationObserver(check).observe(document, { childList: true, subtree: true, characterData: true });
-  });
+  await page.addInitScript(watchPrompt);
   await page.goto(url);
-  const ms = await (await page.waitForFunction(() => (window as unknown as { __prompt: number | null }).__prompt, null, { timeout: 30_000 })).jsonValue() as number;
+  const ms = await (await page.waitForFunction(() => (window as unknown as { __prompt: number | null }).__prompt, null, { timeout: 30_000 })
+    .catch(async (e: unknown) => { await page.screenshot({ path: path.join(tmpdir(), 'bench-terminal-no-prompt.png') }); throw e; })).jsonValue() as number;
   await page.close();
   return ms;
 }
@@ -227,17 +277,13 @@ async function promptNewSession(context: BrowserContext, tether: Awaited<ReturnT
   await page.getByLabel('Title').fill(`bench new ${Date.now()}`);
   await page.getByRole('radio', { name: 'Node/TypeScript template' }).check();
   await page.evaluate(() => {
-    const w = window as unknown as { __t0: number | null; __prompt: number | null };
-    w.__t0 = null; w.__prompt = null;
+    const w = window as unknown as { __t0: number | null; __waitFor: number | null };
+    w.__t0 = null; w.__waitFor = null;
     document.addEventListener('click', (e) => {
-      if ((e.target as HTMLElement).closest('button')?.textContent === 'Create session') w.__t0 = performance.now();
+      if ((e.target as HTMLElement).closest('button')?.textContent === 'Create session') w.__t0 = w.__waitFor = performance.now();
     }, { capture: true });
-    new MutationObserver(() => {
-      if (w.__t0 === null || w.__prompt !== null) return;
-      const rows = [...document.querySelectorAll('.xterm-rows')].find((r) => (r as HTMLElement).offsetParent !== null);
-      if (rows?.textContent?.includes('$')) w.__prompt = performance.now();
-    }).observe(document, { childList: true, subtree: true, characterData: true });
   });
+  await page.evaluate(watchPrompt);
   await page.getByRole('button', { name: 'Create session' }).click();
   const ms = await (await page.waitForFunction(() => {
     const w = window as unknown as { __t0: number | null; __prompt: number | null };
@@ -263,6 +309,11 @@ async function existingSession(context: BrowserContext, tether: System): Promise
 /** Tether: sessions created one after another, each with a terminal open; per-session time and RSS at each mark. */
 async function tetherSessions(tether: Awaited<ReturnType<typeof startTether>>, marks: number[]) {
   const out: Record<number, { msPerSession: number; rssPerSession: number; load: number }> = {};
+  // The base is taken after one session has been made and stopped, so what loads on the first
+  // creation (and the garbage of start-up) is not counted per session.
+  const warm = await tether.createSession('warm-up');
+  await tether.api.mutate('sessions.stop', { id: warm });
+  await sleep(2000);
   const base = rssMiB(tether.pid);
   const times: number[] = [];
   for (let n = 1; n <= Math.max(...marks); n++) {
@@ -275,8 +326,9 @@ async function tetherSessions(tether: Awaited<ReturnType<typeof startTether>>, m
       await sleep(2000);
       // The last (up to) ten creations before the mark: how long one takes at that size.
       const window = times.slice(-Math.min(10, n));
-      out[n] = { msPerSession: window.reduce((a, b) => a + b, 0) / window.length, rssPerSession: (rssMiB(tether.pid) - base) / n, load: load() };
-      console.log(`  Tether, ${n} sessions: ${out[n].msPerSession.toFixed(0)} ms per session, ${out[n].rssPerSession.toFixed(2)} MiB RSS per session (load ${out[n].load.toFixed(1)})`);
+      const r = { msPerSession: window.reduce((a, b) => a + b, 0) / window.length, rssPerSession: (rssMiB(tether.pid) - base) / n, load: load() };
+      out[n] = r;
+      console.log(`  Tether, ${n} sessions: ${r.msPerSession.toFixed(0)} ms per session, ${r.rssPerSession.toFixed(2)} MiB RSS per session (load ${r.load.toFixed(1)})`);
     }
   }
   return out;
@@ -298,8 +350,9 @@ async function baselineTerminals(baseline: System, marks: number[]) {
       if (marks.includes(n)) {
         await sleep(2000);
         const window = times.slice(-Math.min(10, n));
-        out[n] = { msPerSession: window.reduce((a, b) => a + b, 0) / window.length, rssPerSession: (rssMiB(baseline.pid) - base) / n, load: load() };
-        console.log(`  baseline, ${n} terminals: ${out[n].msPerSession.toFixed(1)} ms per terminal, ${out[n].rssPerSession.toFixed(2)} MiB RSS per terminal (load ${out[n].load.toFixed(1)})`);
+        const r = { msPerSession: window.reduce((a, b) => a + b, 0) / window.length, rssPerSession: (rssMiB(baseline.pid) - base) / n, load: load() };
+        out[n] = r;
+        console.log(`  baseline, ${n} terminals: ${r.msPerSession.toFixed(1)} ms per terminal, ${r.rssPerSession.toFixed(2)} MiB RSS per terminal (load ${r.load.toFixed(1)})`);
       }
     }
   } finally {
@@ -346,6 +399,9 @@ async function main() {
       args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
     });
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    // tsx compiles this file with esbuild's keepNames: functions sent to the page call its `__name`.
+    await context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+    await context.addInitScript(watchSocketMessages);
     const [name, value] = tether.cookie.split('=') as [string, string];
     await context.addCookies([{ name, value, url: tether.url }]);
     const sys = { tether, baseline };
@@ -427,7 +483,7 @@ async function main() {
 
 /** Echo for renderers without DOM rows (WebGL): keydown → xterm moves its input textarea to the new cursor cell. */
 async function measureEchoCanvas(page: Page, count: number): Promise<number[]> {
-  await visibleRows(page).or(page.locator('.terminal-host:not([hidden]) .xterm-screen')).first().click();
+  await visibleHost(page).click();
   await page.evaluate(() => {
     const w = window as unknown as { __lat: number[]; __t0: number | null };
     w.__lat = []; w.__t0 = null;
