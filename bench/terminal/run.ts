@@ -448,7 +448,13 @@ async function main() {
         // Tether's own renderers side by side: the setting is read when a terminal is built.
         const r = await both(run, async (s) => {
           await context.addInitScript((renderer) => localStorage.setItem('tether.terminal', JSON.stringify({ cursorBlink: false, renderer })), s === 'tether' ? 'webgl' : 'dom');
-          const page = await tether.openTerminalPage(context);
+          // The WebGL renderer draws on a canvas: no DOM text to wait for, so wait for its input box.
+          const id = await tether.createSession(`renderer ${s}`);
+          tether.sessionIds.push(id);
+          const page = await context.newPage();
+          await page.goto(`${tether.url}/sessions/${id}`);
+          await visibleHost(page).locator('.xterm-helper-textarea').waitFor({ state: 'attached', timeout: 30_000 });
+          await settled(page, page.getByRole('region', { name: 'Editor' }));
           try { return await measureEchoCanvas(page, KEYSTROKES); } finally { await page.close(); }
         });
         await context.addInitScript(() => localStorage.removeItem('tether.terminal'));
