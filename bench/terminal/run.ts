@@ -402,6 +402,10 @@ async function main() {
     // tsx compiles this file with esbuild's keepNames: functions sent to the page call its `__name`.
     await context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
     await context.addInitScript(watchSocketMessages);
+    // Tether draws with xterm's DOM renderer here, as the baseline does (and the bench reads its
+    // text); the renderer run below sets WebGL for one page at a time.
+    const useRenderer = (renderer: string) => context.addInitScript((r) => localStorage.setItem('tether.terminal', JSON.stringify({ cursorBlink: false, renderer: r })), renderer);
+    await useRenderer('dom');
     const [name, value] = tether.cookie.split('=') as [string, string];
     await context.addCookies([{ name, value, url: tether.url }]);
     const sys = { tether, baseline };
@@ -447,7 +451,7 @@ async function main() {
       if (webgl) {
         // Tether's own renderers side by side: the setting is read when a terminal is built.
         const r = await both(run, async (s) => {
-          await context.addInitScript((renderer) => localStorage.setItem('tether.terminal', JSON.stringify({ cursorBlink: false, renderer })), s === 'tether' ? 'webgl' : 'dom');
+          await useRenderer(s === 'tether' ? 'webgl' : 'dom');
           // The WebGL renderer draws on a canvas: no DOM text to wait for, so wait for its input box.
           const id = await tether.createSession(`renderer ${s}`);
           tether.sessionIds.push(id);
@@ -457,7 +461,7 @@ async function main() {
           await settled(page, page.getByRole('region', { name: 'Editor' }));
           try { return await measureEchoCanvas(page, KEYSTROKES); } finally { await page.close(); }
         });
-        await context.addInitScript(() => localStorage.removeItem('tether.terminal'));
+        await useRenderer('dom');
         record('Tether WebGL vs DOM renderer: echo p50 (ms), WebGL in the Tether column', pct(r.tether, 50), pct(r.baseline, 50), r.loadT, r.loadB);
       }
       // Sessions made for this run are stopped: their shells would otherwise idle through the next.
