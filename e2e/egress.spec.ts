@@ -38,8 +38,11 @@ test('a terminal reaching an unlisted host waits for Allow once / Allow always /
   await page.getByLabel('Network access').click();
   await expect(page.getByLabel('Network access')).toBeChecked();
 
+  // The terminal the first visit opened may have started before the network was on: open one after it.
+  await expect(page.getByRole('region', { name: 'Terminal 1' }).locator('.xterm-rows')).toContainText('$', { timeout: 15_000 });
   await page.getByRole('button', { name: 'New terminal' }).click();
-  const terminal = page.getByRole('region', { name: /^Terminal/ });
+  await expect(page.getByRole('tab', { name: 'Terminal 2', selected: true })).toBeVisible();
+  const terminal = page.getByRole('region', { name: 'Terminal 2' });
   await expect(terminal.locator('.xterm-rows')).toContainText('$', { timeout: 15_000 });
   await terminal.click();
   await page.keyboard.type(`curl -s -o /dev/null -w "got=%{http_code}\\n" http://${host}/v1/models\n`);

@@ -37,9 +37,10 @@ export function SessionList({ isAdmin }: { isAdmin: boolean }) {
   const [source, setSource] = useState<'template' | 'empty' | 'git'>('template');
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.sessions.list.pathKey() });
   const create = useMutation(trpc.sessions.create.mutationOptions({
-    onSuccess: async ({ id }) => {
-      await refresh();
+    onSuccess: ({ id }) => {
+      // To the new session at once: its shell starts while the page loads; the list refreshes behind.
       router.push(`/sessions/${id}`);
+      void refresh();
     },
   }));
   const { message, fields } = errorOf(create.error);

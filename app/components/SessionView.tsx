@@ -4,9 +4,9 @@ import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SessionEvent } from '../../server/realtime/protocol.ts';
 import { getSocket } from '../lib/socket.ts';
+import { afterFirstTerminal } from '../lib/terminal-first-paint.ts';
 import { useTRPC } from '../lib/trpc.ts';
 import { useSessionEvents, type Connection } from '../lib/useSessionEvents.ts';
-import { AgentPanel } from './agent/AgentPanel.tsx';
 import { ApprovalPrompt } from './approvals/ApprovalPrompt.tsx';
 import { EventTimeline } from './EventTimeline.tsx';
 import type { EditorHandle } from './ide/EditorArea.tsx';
@@ -23,10 +23,15 @@ import { IdeLayout, useIdeView } from './layout/IdeLayout.tsx';
 import type { SideTab } from './layout/SidePanel.tsx';
 
 // Monaco touches `window` when its module loads, so the editor is never rendered on the server
-// (doing so failed every session page with a 500 before the browser could render it).
-const EditorArea = dynamic(() => import('./ide/EditorArea.tsx').then((m) => m.EditorArea), {
+// (doing so failed every session page with a 500 before the browser could render it). It and the
+// agent panel load after the first terminal has drawn, so the shell's prompt does not wait for them.
+const EditorArea = dynamic(() => afterFirstTerminal().then(() => import('./ide/EditorArea.tsx')).then((m) => m.EditorArea), {
   ssr: false,
   loading: () => <p className="muted page-pad">Loading the editor…</p>,
+});
+const AgentPanel = dynamic(() => afterFirstTerminal().then(() => import('./agent/AgentPanel.tsx')).then((m) => m.AgentPanel), {
+  ssr: false,
+  loading: () => <p className="muted page-pad">Loading the agent…</p>,
 });
 
 function ConnectionBadge({ connection }: { connection: Connection }) {

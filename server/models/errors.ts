@@ -1,6 +1,7 @@
 // How a failed model call is treated: try the next route, or stop because the next one would
 // refuse the same request too.
-import { APICallError } from 'ai';
+// From the providers' own package, not `ai`: the SDK's runtime is loaded only when a model is called.
+import { APICallError } from '@ai-sdk/provider';
 
 /**
  * transient: rate limits, overload, timeouts, dropped connections — another route may answer.

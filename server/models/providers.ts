@@ -1,7 +1,6 @@
 // Builds an AI SDK language model for a route. Keys live only here and in the provider clients.
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+// The provider clients are imported on the first call to a model, not when the server starts
+// (together with `ai` they are ~25 MiB and ~0.3 s of start-up that most processes never use).
 import type { LanguageModel } from 'ai';
 import type { Config } from '../config.ts';
 import type { Route } from './routes.ts';
@@ -31,21 +30,27 @@ export function missingSetting(route: Route, creds: ModelCredentials): string | 
   }
 }
 
-export function languageModel(route: Route, creds: ModelCredentials): LanguageModel {
+export async function languageModel(route: Route, creds: ModelCredentials): Promise<LanguageModel> {
   switch (route.provider) {
-    case 'anthropic':
+    case 'anthropic': {
+      const { createAnthropic } = await import('@ai-sdk/anthropic');
       return createAnthropic({ apiKey: creds.anthropicApiKey, baseURL: creds.anthropicBaseUrl })(route.model);
-    case 'openai':
+    }
+    case 'openai': {
+      const { createOpenAI } = await import('@ai-sdk/openai');
       // Chat Completions rather than the Responses API: the one wire format every
       // OpenAI-compatible server also speaks, so one protocol is exercised in tests.
       return createOpenAI({ apiKey: creds.openaiApiKey, baseURL: creds.openaiBaseUrl }).chat(route.model);
-    case 'compat':
+    }
+    case 'compat': {
+      const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
       return createOpenAICompatible({
         name: 'compat',
         baseURL: creds.openaiBaseUrl ?? '',
         apiKey: creds.openaiApiKey,
         includeUsage: true,
       }).chatModel(route.model);
+    }
   }
 }
 

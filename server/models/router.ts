@@ -2,7 +2,7 @@
 // on failures another route may not share, and stop on those it would. Once the first token
 // has arrived the reply belongs to that route: a later failure is shown, never papered over.
 import { failSpan, startSpan } from '../telemetry/tracing.ts';
-import { jsonSchema, streamText, type JSONSchema7, type ModelMessage } from 'ai';
+import type { JSONSchema7, ModelMessage } from 'ai';
 import type { Logger } from '../log.ts';
 import { contextWindowOf, type ContextWindow } from './context-windows.ts';
 import { CircuitBreaker, defaultBreakerOptions, type BreakerOptions, type BreakerState } from './breaker.ts';
@@ -176,8 +176,9 @@ export class ModelRouter {
       h.calls++;
       const traced = startSpan('model.call', { 'tether.task': task, 'tether.route': route.id, 'gen_ai.request.model': route.model });
       try {
+        const { jsonSchema, streamText } = await import('ai');
         const result = streamText({
-          model: languageModel(route, this.options.credentials),
+          model: await languageModel(route, this.options.credentials),
           system: req.system,
           messages: req.messages,
           maxOutputTokens: req.maxOutputTokens,

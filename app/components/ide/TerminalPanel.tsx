@@ -3,19 +3,32 @@ import { useCallback, useEffect, useState } from 'react';
 import type { TerminalInfo } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
 import { ClosableTab } from '../layout/ClosableTab.tsx';
+import { firstTerminalSettled } from '../../lib/terminal-first-paint.ts';
+import { DEFAULT_TERMINAL_SETTINGS, readTerminalSettings, saveTerminalSettings, type TerminalSettings } from '../../lib/terminal-settings.ts';
+import { firstVisit, rememberActiveTerminal, rememberedActiveTerminal } from '../../lib/terminal-visits.ts';
 import { TerminalView } from './TerminalView.tsx';
 
-/** Terminal tabs. Terminals live on the server: a reload lists and re-attaches them. */
+/** Size asked for before the terminal is fitted to its panel (the first resize follows at once). */
+const INITIAL_SIZE = { cols: 100, rows: 24 };
+
+/**
+ * Terminal tabs. Terminals live on the server: a reload lists and re-attaches them. A session's
+ * first visit in this browser opens one as soon as the workspace is ready.
+ */
 export function TerminalPanel({ sessionId, disabled, onCountChange }: { sessionId: string; disabled: boolean; onCountChange?: (open: number) => void }) {
-  const [terminals, setTerminals] = useState<TerminalInfo[]>([]);
+  // null until the server has answered the first list.
+  const [terminals, setTerminals] = useState<TerminalInfo[] | null>(null);
   const [active, setActive] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [settings, setSettings] = useState<TerminalSettings>(DEFAULT_TERMINAL_SETTINGS);
+  useEffect(() => { setSettings(readTerminalSettings()); }, []);
 
   const refresh = useCallback(() => {
     getSocket().emit('terminal:list', { sessionId }, (res) => {
       if (!res.ok) return setError(res.error);
       setTerminals(res.terminals);
-      setActive((a) => (a && res.terminals.some((t) => t.id === a) ? a : res.terminals[0]?.id ?? null));
+      const listed = (id: string | null) => (id && res.terminals.some((t) => t.id === id) ? id : null);
+      setActive((a) => listed(a) ?? listed(rememberedActiveTerminal(sessionId)) ?? res.terminals[0]?.id ?? null);
     });
   }, [sessionId]);
 
@@ -26,40 +39,58 @@ export function TerminalPanel({ sessionId, disabled, onCountChange }: { sessionI
     return () => { socket.off('connect', refresh); };
   }, [refresh]);
 
-  useEffect(() => { onCountChange?.(terminals.length); }, [terminals.length, onCountChange]);
+  useEffect(() => { onCountChange?.(terminals?.length ?? 0); }, [terminals, onCountChange]);
 
-  const open = () => {
+  const open = useCallback(() => {
     setError(null);
-    getSocket().emit('terminal:open', { sessionId, cols: 100, rows: 24 }, (res) => {
+    getSocket().emit('terminal:open', { sessionId, ...INITIAL_SIZE }, (res) => {
       if (!res.ok) return setError(res.error);
-      setTerminals((ts) => [...ts, res.terminal]);
+      setTerminals((ts) => [...(ts ?? []), res.terminal]);
       setActive(res.terminal.id);
     });
-  };
+  }, [sessionId]);
+
+  useEffect(() => { if (active) rememberActiveTerminal(sessionId, active); }, [sessionId, active]);
+
+  const listedEmpty = terminals !== null && terminals.length === 0;
+  useEffect(() => {
+    // While the workspace is being made, the terminal it will get is still to come.
+    if (!listedEmpty || disabled) return;
+    if (firstVisit(sessionId)) open();
+    else firstTerminalSettled(); // nothing to draw: the editor and agent panel need not wait
+  }, [listedEmpty, disabled, sessionId, open]);
+
   const close = (id: string) => {
     getSocket().emit('terminal:close', { sessionId, terminalId: id }, (res) => {
       if (!res.ok) return setError(res.error);
-      setTerminals((ts) => ts.filter((t) => t.id !== id));
-      setActive((a) => (a === id ? terminals.find((t) => t.id !== id)?.id ?? null : a));
+      setTerminals((ts) => (ts ?? []).filter((t) => t.id !== id));
+      setActive((a) => (a === id ? terminals?.find((t) => t.id !== id)?.id ?? null : a));
     });
   };
+  const setBlink = (cursorBlink: boolean) => {
+    const next = { ...settings, cursorBlink };
+    setSettings(next);
+    saveTerminalSettings(next);
+  };
 
+  const list = terminals ?? [];
   return (
     <section className="panel terminal-panel">
       <div className="tabs">
         <div className="tab-list" role="tablist" aria-label="Terminal tabs">
-          {terminals.map((t, i) => (
+          {list.map((t, i) => (
             <ClosableTab key={t.id} label={`Terminal ${i + 1}${t.exited ? ' (exited)' : ''}`} selected={t.id === active} onSelect={() => setActive(t.id)} onClose={() => close(t.id)} />
           ))}
         </div>
         <button type="button" className="ghost small" onClick={open} disabled={disabled}>New terminal</button>
+        <label className="small-text row"><input type="checkbox" checked={settings.cursorBlink} onChange={(e) => setBlink(e.target.checked)} /> Blink cursor</label>
         {error && <span role="alert" className="form-error">{error}</span>}
       </div>
       <div className="terminal-stack">
-        {terminals.map((t, i) => (
-          <TerminalView key={t.id} sessionId={sessionId} terminalId={t.id} label={`Terminal ${i + 1}`} active={t.id === active} />
+        {list.map((t, i) => (
+          <TerminalView key={t.id} sessionId={sessionId} terminalId={t.id} label={`Terminal ${i + 1}`} active={t.id === active} settings={settings} />
         ))}
-        {!terminals.length && <p className="muted placeholder">{disabled ? 'The workspace is not ready.' : 'No terminal open. Press New terminal.'}</p>}
+        {listedEmpty && <p className="muted placeholder">{disabled ? 'The workspace is not ready.' : 'No terminal open. Press New terminal.'}</p>}
       </div>
     </section>
   );

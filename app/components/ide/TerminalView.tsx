@@ -4,30 +4,44 @@ import '@xterm/xterm/css/xterm.css';
 import type { TerminalData } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
 import { tabMovesFocus } from '../../lib/tab-focus-mode.ts';
+import { firstTerminalSettled } from '../../lib/terminal-first-paint.ts';
+import { terminalModules } from '../../lib/terminal-modules.ts';
+import { MAX_HIDDEN_CHARS, TerminalOutput } from '../../lib/terminal-output.ts';
+import type { TerminalSettings } from '../../lib/terminal-settings.ts';
 import { splitTerminalInput } from '../../lib/terminal-input.ts';
 
 /** Rendered characters are acknowledged in batches of this size (VS Code's CharCountAckSize). */
 const ACK_BATCH_CHARS = 5_000;
 
+// Fetch xterm.js while the page hydrates rather than after the first terminal mounts.
+if (typeof window !== 'undefined') void terminalModules();
+
+/** What the view's effects share with the ones that follow prop changes. */
+interface Live { setBlink(on: boolean): void; show(): void; hide(): void }
+
 /**
- * One xterm.js terminal bound to a server pty. It resumes from the last byte it rendered on a
- * socket reconnect, and from the start of the server's scrollback after a page load.
+ * One xterm.js terminal bound to a server pty. It resumes from the last byte it received on a
+ * socket reconnect, and from the start of the server's scrollback after a page load. Output goes
+ * straight from the socket to xterm (app/lib/terminal-output.ts), never through React state.
  */
-export function TerminalView({ sessionId, terminalId, label, active }: { sessionId: string; terminalId: string; label: string; active: boolean }) {
+export function TerminalView({ sessionId, terminalId, label, active, settings }: {
+  sessionId: string; terminalId: string; label: string; active: boolean; settings: TerminalSettings;
+}) {
   const host = useRef<HTMLDivElement>(null);
-  const fitRef = useRef<(() => void) | null>(null);
+  const live = useRef<Live | null>(null);
+  // Read when the terminal is built; later changes reach it through the effects below.
+  const initial = useRef({ active, settings });
+  useEffect(() => { initial.current = { active, settings }; });
 
   useEffect(() => {
     let disposed = false;
     const cleanups: (() => void)[] = [];
     (async () => {
-      const [{ Terminal }, { FitAddon }, { WebLinksAddon }, { SearchAddon }] = await Promise.all([
-        import('@xterm/xterm'), import('@xterm/addon-fit'), import('@xterm/addon-web-links'), import('@xterm/addon-search'),
-      ]);
+      const { Terminal, FitAddon, WebLinksAddon, SearchAddon } = await terminalModules();
       if (disposed || !host.current) return;
       const styles = getComputedStyle(document.documentElement);
       const term = new Terminal({
-        cursorBlink: true, fontSize: 13, scrollback: 5000, allowProposedApi: false,
+        cursorBlink: initial.current.settings.cursorBlink, fontSize: 13, scrollback: 5000, allowProposedApi: false,
         fontFamily: styles.getPropertyValue('--mono') || 'monospace',
         theme: { background: styles.getPropertyValue('--term-bg').trim() || '#111317', foreground: styles.getPropertyValue('--term-fg').trim() || '#e4e7ec' },
       });
@@ -47,35 +61,40 @@ export function TerminalView({ sessionId, terminalId, label, active }: { session
         term.clearSelection();
         return false;
       });
-      try {
-        const { WebglAddon } = await import('@xterm/addon-webgl');
-        const webgl = new WebglAddon();
-        webgl.onContextLoss(() => webgl.dispose());
-        term.loadAddon(webgl);
-      } catch {
-        // No WebGL (headless, old GPU): the DOM renderer is slower but correct.
+      if (initial.current.settings.renderer === 'webgl') {
+        try {
+          const { WebglAddon } = await import('@xterm/addon-webgl');
+          if (disposed) return term.dispose();
+          const webgl = new WebglAddon();
+          webgl.onContextLoss(() => webgl.dispose());
+          term.loadAddon(webgl);
+        } catch {
+          // No WebGL (headless, old GPU): the DOM renderer is correct too.
+        }
       }
       const socket = getSocket();
       const ids = { sessionId, terminalId };
-      // The `end` of the last chunk rendered: a reconnect resumes exactly there. Null until
-      // something has been rendered, which asks for everything the server still holds.
-      let nextOffset: number | null = null;
       let unacked = 0;
-
-      const onData = (d: TerminalData) => {
-        if (d.terminalId !== terminalId) return;
-        if (nextOffset !== null && d.end <= nextOffset) return; // already rendered (reconnect race)
-        if (d.truncated) term.write('\r\n\x1b[2m[earlier output truncated]\x1b[0m\r\n');
-        nextOffset = d.end;
-        term.write(d.data, () => {
-          unacked += d.data.length;
-          if (unacked >= ACK_BATCH_CHARS) {
+      let painted = false;
+      const output = new TerminalOutput(
+        {
+          write: (data, parsed) => term.write(data, () => {
+            parsed();
+            if (!painted) { painted = true; firstTerminalSettled(); }
+          }),
+        },
+        {
+          maxHiddenChars: MAX_HIDDEN_CHARS,
+          onConsumed: (chars) => {
+            unacked += chars;
+            if (unacked < ACK_BATCH_CHARS) return;
             socket.emit('terminal:ack', { ...ids, chars: unacked });
             unacked = 0;
-          }
-        });
-      };
-      const attach = () => socket.emit('terminal:attach', { ...ids, fromOffset: nextOffset }, (res) => {
+          },
+        },
+      );
+      const onData = (d: TerminalData) => { if (d.terminalId === terminalId) output.push(d); };
+      const attach = () => socket.emit('terminal:attach', { ...ids, fromOffset: output.resumeOffset }, (res) => {
         if (!res.ok) term.write(`\r\n\x1b[31m${res.error}\x1b[0m\r\n`);
       });
       const onExit = (e: { terminalId: string; exitCode: number; reason?: string }) => {
@@ -83,6 +102,21 @@ export function TerminalView({ sessionId, terminalId, label, active }: { session
         // A reason: the terminal ended with its workspace host (not its program); say how.
         term.write(e.reason ? `\r\n\x1b[31m${e.reason}\x1b[0m\r\n` : `\r\n\x1b[2m[process exited with code ${e.exitCode}]\x1b[0m\r\n`);
       };
+      const refit = () => { try { fit.fit(); } catch { /* hidden: no size */ } };
+      live.current = {
+        setBlink: (on) => { term.options.cursorBlink = on; },
+        hide: () => output.hide(),
+        show: () => {
+          refit();
+          const reread = output.show();
+          if (!reread) return;
+          // Held output overflowed while hidden: read it again from the server's scrollback.
+          unacked = 0;
+          socket.emit('terminal:detach', ids);
+          attach();
+        },
+      };
+      if (!initial.current.active) output.hide();
       socket.on('terminal:data', onData);
       socket.on('terminal:exit', onExit);
       socket.on('connect', attach);
@@ -92,12 +126,12 @@ export function TerminalView({ sessionId, terminalId, label, active }: { session
         for (const piece of splitTerminalInput(data)) socket.emit('terminal:input', { ...ids, data: piece });
       });
       const resize = term.onResize(({ cols, rows }) => socket.emit('terminal:resize', { ...ids, cols, rows }));
-      fitRef.current = () => { try { fit.fit(); } catch { /* hidden: no size */ } };
-      fitRef.current();
-      const observer = new ResizeObserver(() => fitRef.current?.());
+      refit();
+      const observer = new ResizeObserver(refit);
       observer.observe(host.current);
 
       cleanups.push(() => {
+        live.current = null;
         observer.disconnect();
         input.dispose();
         resize.dispose();
@@ -114,7 +148,11 @@ export function TerminalView({ sessionId, terminalId, label, active }: { session
     };
   }, [sessionId, terminalId]);
 
-  useEffect(() => { if (active) fitRef.current?.(); }, [active]);
+  useEffect(() => {
+    if (active) live.current?.show();
+    else live.current?.hide();
+  }, [active]);
+  useEffect(() => { live.current?.setBlink(settings.cursorBlink); }, [settings.cursorBlink]);
 
   return <div ref={host} role="region" aria-label={label} className="terminal-host" hidden={!active} />;
 }

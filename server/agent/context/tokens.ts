@@ -1,6 +1,18 @@
 // Token counts with a real BPE tokenizer (o200k_base, shipped inside gpt-tokenizer: no download).
 // Other providers' tokenizers differ by a few percent; the reply reserve absorbs that.
-import { countTokens as countO200k } from 'gpt-tokenizer/encoding/o200k_base';
+import { createRequire } from 'node:module';
+
+type CountFn = (text: string) => number;
+const require = createRequire(import.meta.url);
+let countO200kLoaded: CountFn | null = null;
+/**
+ * The o200k tables cost ~75 MiB and ~0.8 s to load, more than the rest of the server's domain code
+ * together, and only the agent needs them: they are loaded on the first count, not at start-up.
+ */
+function countO200k(text: string): number {
+  countO200kLoaded ??= (require('gpt-tokenizer/encoding/o200k_base') as { countTokens: CountFn }).countTokens;
+  return countO200kLoaded(text);
+}
 
 export interface Tokenizer { count(text: string): number }
 

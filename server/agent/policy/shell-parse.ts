@@ -3,7 +3,7 @@
 // runs, with which words, reading and writing what — and, where the tree holds something this
 // walker does not understand, says so, so the classifier can refuse to guess.
 import { createRequire } from 'node:module';
-import { Language, Parser, type Node } from 'web-tree-sitter';
+import type { Node, Parser } from 'web-tree-sitter';
 
 /** One word after quote removal; value is null when it depends on the run time ($X, $(…), globs aside). */
 export interface Word {
@@ -43,9 +43,13 @@ export interface ParsedScript {
 const require = createRequire(import.meta.url);
 let parserReady: Promise<Parser> | null = null;
 
-/** One parser for the process: loading the grammar takes ~20 ms, parsing a line microseconds. */
+/**
+ * One parser for the process: loading the grammar takes ~20 ms, parsing a line microseconds. The
+ * library itself is imported here, on the first command classified, not when the server starts.
+ */
 function parser(): Promise<Parser> {
   parserReady ??= (async () => {
+    const { Language, Parser } = await import('web-tree-sitter');
     await Parser.init();
     const bash = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'));
     const p = new Parser();
