@@ -15,6 +15,7 @@ import { MemoryPanel } from './memory/MemoryPanel.tsx';
 import { FileTree, useRefreshFiles } from './ide/FileTree.tsx';
 import { ReleaseCheck } from './ide/ReleaseCheck.tsx';
 import { ShareButton } from './share/ShareButton.tsx';
+import { PresenceBar } from './presence/PresenceBar.tsx';
 import { TerminalPanel } from './ide/TerminalPanel.tsx';
 
 // Monaco touches `window` when its module loads, so the editor is never rendered on the server
@@ -82,7 +83,9 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
     if (pendingOpen.current) h.open(pendingOpen.current);
     pendingOpen.current = null;
   }, []);
+  const [openPath, setOpenPath] = useState<string | null>(null);
   const openFile = useCallback((p: string) => {
+    setOpenPath(p);
     if (editor.current) editor.current.open(p);
     else pendingOpen.current = p;
   }, []);
@@ -107,6 +110,7 @@ export function SessionView({ sessionId, isAdmin }: { sessionId: string; isAdmin
           ? <label className="small-text row" title="Applies to processes started from now on"><input type="checkbox" checked={s.workspace.networkAllowed} disabled={setNetwork.isPending}
               onChange={(e) => setNetwork.mutate({ id: sessionId, allowed: e.target.checked })} /> Network access</label>
           : <span className="badge">{s.workspace.networkAllowed ? 'network on' : 'no network'}</span>)}
+        <PresenceBar sessionId={sessionId} file={openPath} />
         <div className="spacer" />
         <ShareButton sessionId={sessionId} isAdmin={isAdmin} />
         <ExportEventsButton sessionId={sessionId} />
