@@ -129,6 +129,7 @@ test('a reviewer with a comment link comments on an event; the member sees it li
   const { dialog, link } = await newSessionWithLink(page, 'Commented review', 'View and comment');
   await dialog.getByRole('button', { name: 'Close' }).click();
   await page.getByRole('tab', { name: 'Activity' }).click();
+  await expect(page.getByRole('list', { name: 'People here' })).toContainText('Ada Admin');
 
   const reviewerContext = await browser.newContext();
   const viewer = await reviewerContext.newPage();

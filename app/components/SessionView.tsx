@@ -18,6 +18,7 @@ import { IdeCommands } from './ide/IdeCommands.tsx';
 import { ReleaseCheck } from './ide/ReleaseCheck.tsx';
 import { ShareButton } from './share/ShareButton.tsx';
 import { StatusBar } from './ide/StatusBar.tsx';
+import { PresenceBar } from './presence/PresenceBar.tsx';
 import { TerminalPanel } from './ide/TerminalPanel.tsx';
 import { IdeLayout, useIdeView } from './layout/IdeLayout.tsx';
 import type { SideTab } from './layout/SidePanel.tsx';
@@ -94,7 +95,9 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
     if (pendingOpen.current) h.open(pendingOpen.current);
     pendingOpen.current = null;
   }, []);
+  const [openPath, setOpenPath] = useState<string | null>(null);
   const openFile = useCallback((p: string) => {
+    setOpenPath(p);
     if (editor.current) editor.current.open(p);
     else pendingOpen.current = p;
     show('Editor');
@@ -132,6 +135,7 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
           ? <label className="small-text row" title="Applies to processes started from now on"><input type="checkbox" checked={s.workspace.networkAllowed} disabled={setNetwork.isPending}
               onChange={(e) => setNetwork.mutate({ id: sessionId, allowed: e.target.checked })} /> Network access</label>
           : <span className="badge">{s.workspace.networkAllowed ? 'network on' : 'no network'}</span>)}
+        <PresenceBar sessionId={sessionId} file={openPath} />
         <div className="spacer" />
         {workspaceStatus === 'ready' && <IdeCommands sessionId={sessionId} readOnly={!ready} onOpen={openFile} />}
         <ShareButton sessionId={sessionId} isAdmin={isAdmin} />

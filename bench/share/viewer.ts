@@ -115,6 +115,17 @@ try {
     (seen.has(cp) ? scrubs : cold).push(ms);
     seen.add(cp);
   }
+  // The server's part of a scrub alone: viewer.file at random positions over HTTP (checkpoint reads cached after the first).
+  const server: number[] = [];
+  for (let r = 0; r < 200; r++) {
+    const pos = 1 + Math.floor(Math.random() * (lastSeq - 1));
+    const s0 = performance.now();
+    const res = await anon.query('viewer.file', { token, seq: pos, path: 'notes.txt' });
+    server.push(performance.now() - s0);
+    if ((res.data as { content: string }).content !== `${expectAt(pos)}\n`) throw new Error(`wrong content at ${pos}`);
+  }
+  console.log(`load average at the end: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`server, viewer.file at a random position: ${fmt(server)}`);
   console.log(`events: ${lastSeq}, timeline entries rendered: ${rendered}, checkpoints: ${CHECKPOINTS}`);
   console.log(`first render: ${firstRender.toFixed(0)} ms`);
   console.log(`fully loaded timeline: ${fullyLoaded.toFixed(0)} ms`);

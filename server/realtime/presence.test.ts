@@ -26,13 +26,13 @@ describe('presence: who is in a session, and which file each has open', () => {
     owner.on('presence:changed', (e: { sessionId: string; people: PresenceEntry[] }) => { if (e.sessionId === sessionId) seen.push(e.people); });
     for (const s of [owner, admin]) expect(await s.emitWithAck('session:follow', { sessionId, afterSeq: 0 })).toEqual({ ok: true });
 
-    expect(await owner.emitWithAck('presence:set', { sessionId, file: null })).toEqual({ ok: true });
-    expect(await admin.emitWithAck('presence:set', { sessionId, file: 'src/cart.mjs' })).toEqual({ ok: true });
+    expect(await owner.emitWithAck('presence:set', { sessionId, file: null })).toEqual({ ok: true, people: [{ userId: expect.any(String), name: 'Max Member', file: null }] });
+    expect((await admin.emitWithAck('presence:set', { sessionId, file: 'src/cart.mjs' })).people).toHaveLength(2);
     await expect.poll(() => seen.at(-1)?.map((p) => [p.name, p.file])).toEqual([['Ada Admin', 'src/cart.mjs'], ['Max Member', null]]);
 
     admin.close();
     await expect.poll(() => seen.at(-1)?.map((p) => p.name)).toEqual(['Max Member']);
-    expect(await owner.emitWithAck('presence:set', { sessionId })).toEqual({ ok: true });
+    expect(await owner.emitWithAck('presence:set', { sessionId })).toEqual({ ok: true, people: [] });
     await expect.poll(() => seen.at(-1)).toEqual([]);
     owner.close();
   });

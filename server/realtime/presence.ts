@@ -10,19 +10,20 @@ import type { Ack, PresenceEntry } from './protocol.ts';
 import { room } from './socket.ts';
 
 const setSchema = z.object({ sessionId: sessionIdSchema, file: z.string().max(4096).nullable().optional() });
-const safeAck = (ack: unknown): Ack => (typeof ack === 'function' ? (ack as Ack) : () => {});
+type PresenceAck = Ack<{ people: PresenceEntry[] }>;
+const safeAck = (ack: unknown): PresenceAck => (typeof ack === 'function' ? (ack as PresenceAck) : () => {});
 
 export function attachPresence(io: Server, services: Services) {
   /** sessionId → socket id → who, and the file open there. */
   const sessions = new Map<string, Map<string, PresenceEntry>>();
 
-  const publish = (sessionId: string) => {
-    const bySocket = sessions.get(sessionId);
+  const list = (sessionId: string) => {
     const people = new Map<string, PresenceEntry>();
     // One entry per person: the latest socket that named a file wins over one that did not.
-    for (const p of bySocket?.values() ?? []) if (!people.has(p.userId) || p.file) people.set(p.userId, p);
-    io.to(room(sessionId)).emit('presence:changed', { sessionId, people: [...people.values()].sort((a, b) => a.name.localeCompare(b.name)) });
+    for (const p of sessions.get(sessionId)?.values() ?? []) if (!people.has(p.userId) || p.file) people.set(p.userId, p);
+    return [...people.values()].sort((a, b) => a.name.localeCompare(b.name));
   };
+  const publish = (sessionId: string) => io.to(room(sessionId)).emit('presence:changed', { sessionId, people: list(sessionId) });
   const leave = (sessionId: string, socketId: string) => {
     const bySocket = sessions.get(sessionId);
     if (!bySocket?.delete(socketId)) return;
@@ -38,7 +39,7 @@ export function attachPresence(io: Server, services: Services) {
       const { sessionId, file } = req.data;
       const principal = (socket.data as { principal?: Principal }).principal;
       if (!principal) return ack({ ok: false, error: 'Sign in to continue.' });
-      if (file === undefined) { leave(sessionId, socket.id); return ack({ ok: true }); }
+      if (file === undefined) { leave(sessionId, socket.id); return ack({ ok: true, people: [] }); }
       try {
         await services.sessions.get(principal, sessionId);
       } catch {
@@ -47,7 +48,8 @@ export function attachPresence(io: Server, services: Services) {
       if (!sessions.has(sessionId)) sessions.set(sessionId, new Map());
       sessions.get(sessionId)!.set(socket.id, { userId: principal.user.id, name: principal.user.name, file });
       publish(sessionId);
-      ack({ ok: true });
+      // The list in the answer too: this browser may not be in the session's room yet.
+      ack({ ok: true, people: list(sessionId) });
     });
     socket.on('disconnect', () => {
       for (const sessionId of [...sessions.keys()]) leave(sessionId, socket.id);

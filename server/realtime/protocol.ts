@@ -51,7 +51,7 @@ export interface ClientToServer {
   'terminal:ack': (req: Terminal & { chars: number }) => void;
   'terminal:close': (req: Terminal, ack: Ack) => void;
   /** I am here, with this file open (null: none); or, with file undefined, I left. Reaches everyone following the session. */
-  'presence:set': (req: { sessionId: string; file?: string | null }, ack: Ack) => void;
+  'presence:set': (req: { sessionId: string; file?: string | null }, ack: Ack<{ people: PresenceEntry[] }>) => void;
   /** Admins only: be told when the team's approval queue changes (then read it with approvals.queue). */
   'approvals:watch': (ack: Ack) => void;
 }
