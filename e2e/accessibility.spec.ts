@@ -28,7 +28,7 @@ for (const theme of THEMES) {
     await tree.getByRole('treeitem', { name: 'README.md' }).click({ timeout: 30_000 });
     const editor = page.getByRole('region', { name: 'Editor' });
     await expect(editor.locator('.view-lines')).toContainText(/\S/);
-    await page.getByRole('button', { name: 'New terminal' }).click();
+    // The session's first visit opened a terminal.
     await expect(page.getByRole('region', { name: 'Terminal 1' }).locator('.xterm-rows')).toContainText('$', { timeout: 15_000 });
     await expectAccessible(page, `the IDE with the agent tab (${theme})`);
     for (const tab of ['Memory', 'Activity']) {

@@ -70,7 +70,6 @@ test('quick open, find, go to line, command palette and the status bar', async (
 
   // The status bar names the git branch once there is a repository.
   await expect(status).not.toContainText('Branch');
-  await page.getByRole('button', { name: 'New terminal' }).click();
   const terminal = page.getByRole('region', { name: /^Terminal/ });
   await expect(terminal.locator('.xterm-rows')).toContainText('$', { timeout: 15_000 });
   await terminal.click();

@@ -44,6 +44,8 @@ test('keyboard only: sign in, create a session, reach the agent and send it a me
   await page.keyboard.press('Enter');
 
   const agent = page.getByRole('region', { name: 'Agent' });
+  // Sent: the box empties and the message stands in the transcript.
+  await expect(message).toHaveValue('');
   await expect(agent.getByText('Say hello.')).toBeVisible();
   await expect(agent.getByText('Hello from the scripted model, reached by keyboard.')).toBeVisible({ timeout: 20_000 });
 });

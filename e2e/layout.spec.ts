@@ -27,7 +27,12 @@ test('panels resize by keyboard and by drag, keep their sizes over a reload, and
   const explorer = page.getByRole('region', { name: 'Explorer' });
   const terminalArea = page.getByRole('tablist', { name: 'Terminal tabs' }).locator('xpath=ancestor::section[1]');
 
-  // No terminal yet: the terminal area is folded to its tab row, which still offers New terminal.
+  // The first visit opened a terminal. Closed, the terminal area folds to its tab row, which
+  // still offers New terminal.
+  await expect(page.getByRole('region', { name: 'Terminal 1' })).toBeVisible({ timeout: 15_000 });
+  await expect.poll(() => height(terminalArea)).toBeGreaterThan(100);
+  await page.getByRole('tab', { name: 'Terminal 1' }).press('Delete');
+  await expect(page.getByRole('tab', { name: /^Terminal/ })).toHaveCount(0);
   await expect.poll(() => height(terminalArea)).toBeLessThan(45);
   await page.getByRole('button', { name: 'New terminal' }).click();
   await expect(page.getByRole('region', { name: 'Terminal 1' })).toBeVisible();
@@ -78,7 +83,7 @@ test('at 1000 px wide every panel has room', async ({ page }) => {
   await signIn(page, ADMIN);
   await newSession(page, 'Layout at 1000');
   await expect(page.getByRole('tree', { name: 'Files' }).getByRole('treeitem', { name: 'README.md' })).toBeVisible({ timeout: 30_000 });
-  await page.getByRole('button', { name: 'New terminal' }).click();
+  await expect(page.getByRole('region', { name: 'Terminal 1' })).toBeVisible({ timeout: 15_000 });
   for (const region of [page.getByRole('region', { name: 'Editor' }), page.getByRole('region', { name: 'Terminal 1' }), page.getByRole('region', { name: 'Agent' })]) {
     await expect.poll(() => width(region)).toBeGreaterThan(250);
   }
@@ -113,7 +118,6 @@ test('on a phone: one panel at a time, open a file from Files, edit and save it;
   // The terminal gets the whole screen too, and sees the saved file.
   await panels.getByRole('tab', { name: 'Terminal' }).click();
   await expect(editor).toBeHidden();
-  await page.getByRole('button', { name: 'New terminal' }).click();
   const terminal = page.getByRole('region', { name: 'Terminal 1' });
   await expect.poll(() => width(terminal)).toBeGreaterThan(350);
   await expect(terminal.locator('.xterm-rows')).toContainText('$', { timeout: 15_000 });
@@ -137,7 +141,6 @@ test('Ctrl+M lets Tab leave the terminal, announced; F6 moves between panels', a
   await signIn(page, ADMIN);
   await newSession(page, 'Keyboard focus');
   await expect(page.getByRole('tree', { name: 'Files' }).getByRole('treeitem', { name: 'README.md' })).toBeVisible({ timeout: 30_000 });
-  await page.getByRole('button', { name: 'New terminal' }).click();
   const terminal = page.getByRole('region', { name: 'Terminal 1' });
   await expect(terminal.locator('.xterm-rows')).toContainText('$', { timeout: 15_000 });
   await terminal.click();

@@ -45,7 +45,6 @@ test('an anonymous reviewer watches the agent live, scrubs back in time, cannot 
   await signIn(page, ADMIN);
   const { dialog, link } = await newSessionWithLink(page, 'Shared review', 'View only');
   await dialog.getByRole('button', { name: 'Close' }).click();
-  await page.getByRole('button', { name: 'New terminal' }).click();
   const memberTerminal = page.getByRole('region', { name: /^Terminal/ });
   await expect(memberTerminal.locator('.xterm-rows')).toContainText('$', { timeout: 15_000 });
 

@@ -85,7 +85,7 @@ test('a terminal survives a server restart with its scrollback, and takes input 
   await page.getByRole('button', { name: 'Create session' }).click();
   await expect(page.getByRole('tree', { name: 'Files' }).getByRole('treeitem', { name: 'src' })).toBeVisible({ timeout: 20_000 });
 
-  await page.getByRole('button', { name: 'New terminal' }).click();
+  // The session's first visit opened a terminal.
   const terminal = page.getByRole('region', { name: 'Terminal 1' });
   const screen = terminal.locator('.xterm-rows');
   await expect(screen).toContainText('$', { timeout: 20_000 });
@@ -134,7 +134,7 @@ test('a terminal whose workspace host did not survive says so instead of vanishi
   await expect(page.getByRole('region', { name: 'Terminal 1' }).locator('.xterm-rows'))
     .toContainText('The terminal ended when the server restarted', { timeout: 20_000 });
   // Closing the tab settles it; a new terminal works.
-  await page.getByRole('button', { name: 'Close Terminal 1' }).click();
+  await page.getByRole('tab', { name: 'Terminal 1 (exited)' }).press('Delete');
   await expect(page.getByRole('tab', { name: /Terminal 1/ })).toHaveCount(0);
   await page.getByRole('button', { name: 'New terminal' }).click();
   await expect(page.getByRole('region', { name: 'Terminal 1' }).locator('.xterm-rows')).toContainText('$', { timeout: 20_000 });

@@ -94,6 +94,25 @@ describe('TerminalManager (fake host)', () => {
     m.closeSession('s1');
   });
 
+  it('covers output that held only shell reports: the next chunk starts where it did, so the offsets have no gap', async () => {
+    const m = new TerminalManager({ log: silentLog });
+    const { ws, ptys } = fakeWorkspace();
+    const t = await opened(m, ws);
+    const chunks: TerminalChunk[] = [];
+    await attached(m, t.id, null, (c) => chunks.push(c));
+    ptys[0]!.emit('$ ');
+    await tick(BATCH_MS * 3);
+    const report = '\x1b]633;C\x07';
+    ptys[0]!.emit(report); // what bash prints as a command starts: stripped, nothing to send
+    await tick(BATCH_MS * 3);
+    ptys[0]!.emit('after-42\r\n');
+    await tick(BATCH_MS * 3);
+    expect(chunks.map((c) => c.data)).toEqual(['$ ', 'after-42\r\n']);
+    expect(chunks[1]!.start).toBe(chunks[0]!.end);
+    expect(chunks[1]!.end).toBe(2 + report.length + 'after-42\r\n'.length);
+    m.closeSession('s1');
+  });
+
   it('replays bytes written while detached exactly once, in order', async () => {
     const m = new TerminalManager({ log: silentLog });
     const { ws, ptys } = fakeWorkspace();

@@ -95,6 +95,8 @@ class Terminal {
   /** Characters the host sent that we have not acknowledged to it. */
   private owed = 0;
   private pending: TerminalChunk | null = null;
+  /** Start of output the host sent that held only shell reports (nothing to send yet). */
+  private unsentStart: number | null = null;
   private batchTimer: NodeJS.Timeout | null = null;
   idleTimer: NodeJS.Timeout | null = null;
   /** Strips the shell's OSC 633 reports out of what clients see. */
@@ -114,7 +116,15 @@ class Terminal {
   receive(output: string, chunk: PtyChunk): void {
     this.owed += chunk.data.length;
     this.end = chunk.end;
-    if (output) this.push({ data: output, start: chunk.start, end: chunk.end });
+    // A chunk that held only reports sends nothing, but its range is still covered: the next
+    // chunk sent starts where it started, so a client never sees a gap in the offsets (and a
+    // client that drops chunks after a gap, as a reconnect race would make one, drops nothing).
+    if (!output) {
+      this.unsentStart ??= chunk.start;
+    } else {
+      this.push({ data: output, start: this.unsentStart ?? chunk.start, end: chunk.end });
+      this.unsentStart = null;
+    }
     this.settleHost();
   }
 

@@ -1,6 +1,7 @@
 'use client';
 // The status bar: connection, git branch, and what the focused editor shows — cursor, selection,
 // language, encoding and line endings.
+import { isUnreachable } from '../../lib/server-errors.ts';
 import { useQuery } from '@tanstack/react-query';
 import type { Connection } from '../../lib/useSessionEvents.ts';
 import { useTRPC } from '../../lib/trpc.ts';
@@ -44,11 +45,13 @@ export function StatusBar({ sessionId, connection, workspaceReady }: { sessionId
   const branch = useBranch(sessionId, workspaceReady);
   const conn = connectionText(connection);
   const notRepo = (branch.error as { data?: { code?: string } } | null)?.data?.code === 'NOT_FOUND';
+  // Server out of reach: the connection item says so, and the last branch read stays shown.
+  const branchError = branch.error && !notRepo && !isUnreachable(branch.error) ? branch.error.message : null;
   return (
     <div className="status-bar" role="region" aria-label="Status bar">
       <span className={`status-item status-${conn.tone}`} title="Connection to the server">{conn.text}</span>
       {branch.data && <span className="status-item" title="Git branch">Branch: {branch.data}</span>}
-      {branch.error && !notRepo && <span className="status-item" title={branch.error.message}>Branch unknown: {branch.error.message}</span>}
+      {branchError && <span className="status-item" title={branchError}>Branch unknown: {branchError}</span>}
       <span className="spacer" />
       {cursor && (
         <>
