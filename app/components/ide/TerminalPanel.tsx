@@ -1,5 +1,5 @@
 'use client';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TerminalInfo } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
 import { ClosableTab } from '../layout/ClosableTab.tsx';
@@ -53,12 +53,18 @@ export function TerminalPanel({ sessionId, disabled, onCountChange }: { sessionI
   useEffect(() => { if (active) rememberActiveTerminal(sessionId, active); }, [sessionId, active]);
 
   const listedEmpty = terminals !== null && terminals.length === 0;
+  // Decided once, on the first list of a usable workspace: a visit that found terminals, or that
+  // closed its last one later, is not a first visit.
+  const visitDecided = useRef(false);
   useEffect(() => {
     // While the workspace is being made, the terminal it will get is still to come.
-    if (!listedEmpty || disabled) return;
-    if (firstVisit(sessionId)) open();
+    if (terminals === null || disabled || visitDecided.current) return;
+    visitDecided.current = true;
+    const first = firstVisit(sessionId);
+    if (terminals.length) return;
+    if (first) open();
     else firstTerminalSettled(); // nothing to draw: the editor and agent panel need not wait
-  }, [listedEmpty, disabled, sessionId, open]);
+  }, [terminals, disabled, sessionId, open]);
 
   const close = (id: string) => {
     getSocket().emit('terminal:close', { sessionId, terminalId: id }, (res) => {
