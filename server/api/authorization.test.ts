@@ -7,8 +7,8 @@ import { appRouter } from './root.ts';
 // auth.resetPassword: the one-time token from an admin's link is the credential (server/auth/passwords.ts).
 const PUBLIC = new Set(['auth.status', 'auth.setup', 'auth.login', 'auth.logout', 'auth.resetPassword']);
 
-const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation'; meta?: { access?: string } } }>)
-  .map(([path, p]) => ({ path, type: p._def.type, access: p._def.meta?.access }));
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation'; meta?: { access?: string }; inputs: unknown[] } }>)
+  .map(([path, p]) => ({ path, type: p._def.type, access: p._def.meta?.access, takesInput: p._def.inputs.length > 0 }));
 
 const call = (client: ApiClient, p: { path: string; type: string }) =>
   p.type === 'query' ? client.query(p.path, {}) : client.mutate(p.path, {});
@@ -34,6 +34,17 @@ describe.each(testProviders)('API authorization on %s', (provider) => {
     const r = await call(app.api, p);
     expect(r.status).toBe(401);
     expect(r.error?.code).toBe('UNAUTHORIZED');
+  });
+
+  // The bad-input battery: a number where every procedure expects an object. Each one answers in
+  // words (zod's message), never an internal error; a viewer's token is part of its input, so a
+  // viewer procedure may refuse it as an unknown link instead.
+  it.each(procedures.filter((p) => p.takesInput))('answers bad input in words, never an internal error: $path', async (p) => {
+    const res = p.type === 'query' ? await admin.query(p.path, 42) : await admin.mutate(p.path, 42);
+    expect(res.error, p.path).not.toBeNull();
+    expect(res.error!.message.length).toBeGreaterThan(0);
+    if (p.access === 'viewer') expect(res.error!.code).not.toBe('INTERNAL_SERVER_ERROR');
+    else expect(res.error!.code).toBe('BAD_REQUEST');
   });
 
   it.each(procedures.filter((p) => p.access === 'admin'))('refuses a member: $path', async (p) => {
