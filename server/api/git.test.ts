@@ -79,6 +79,13 @@ describe('the git panel API', () => {
     const log = await ok(member.query('git.log', { sessionId })) as { hash: string; subject: string; author: string }[];
     expect(log).toEqual([expect.objectContaining({ hash, subject: 'Add a.txt', author: 'Max Member' })]);
     expect(await exec('git log -1 --format=%B%ae')).toBe('Add a.txt\n\nwith "quotes" and $(no expansion)\nmember@example.test\n');
+    // Each change from the panel is in the session's stream, with who made it.
+    const memberRow = await app.testDb.db.user.findFirstOrThrow({ where: { email: 'member@example.test' } });
+    const changes = await app.testDb.db.event.findMany({ where: { sessionId, type: 'git.changed' }, orderBy: { seq: 'asc' } });
+    expect(changes.map((e) => [e.payload, e.actorId])).toEqual(expect.arrayContaining([
+      [{ action: 'stage', detail: 'a.txt' }, memberRow.id],
+      [{ action: 'commit', detail: 'Add a.txt' }, memberRow.id],
+    ]));
   });
 
   it('creates and switches branches, refusing names git would read as options', async () => {

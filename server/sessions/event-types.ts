@@ -57,6 +57,8 @@ export const eventPayloadSchemas = {
    * A push from the git panel (server/git/push.ts): requested (waiting for approval), then pushed,
    * failed or denied. by: the rule, classifier or person (user id) that decided.
    */
+  /** A person changed the repository from the git panel (push has its own kind, through the policy gate). */
+  'git.changed': z.object({ action: z.enum(['init', 'stage', 'unstage', 'commit', 'switch', 'pull']), detail: z.string() }),
   'git.push': z.object({
     remote: z.string(), branch: z.string(), status: z.enum(['waiting', 'pushed', 'failed', 'denied']),
     by: z.string(), reason: z.string(), output: z.string().optional(),

@@ -8,6 +8,7 @@ import { branches, branchNameSchema, commit, commitMessageSchema, init, log, pul
 import { createPushGate } from '../../git/push.ts';
 import { repoStatus } from '../../git/status.ts';
 import { fileVersions } from '../../git/versions.ts';
+import type { EventPayload } from '../../sessions/event-types.ts';
 import { sessionIdSchema } from '../../sessions/schemas.ts';
 import { checkRelative } from '../../workspace/paths.ts';
 import { toApiError } from '../errors.ts';
@@ -36,6 +37,11 @@ const failed = (ctx: Context, sessionId: string, what: string) => (err: unknown)
   return toApiError(err);
 };
 
+/** A change made from the panel is a session event: the timeline and the audit show who did what. */
+async function record(ctx: Context & { principal: Principal }, sessionId: string, action: EventPayload<'git.changed'>['action'], detail: string) {
+  await ctx.events.append(sessionId, { type: 'git.changed', payload: { action, detail } }, { kind: 'user', id: ctx.principal.user.id });
+}
+
 /** The session's workspace, for a caller who may use it; git starts processes, so a stopped session is refused. */
 async function repoOf(ctx: Context & { principal: Principal }, sessionId: string) {
   const { session, workspace } = await ctx.sessions.workspace(ctx.principal, sessionId).catch(toApiError);
@@ -50,6 +56,7 @@ export const gitRouter = router({
 
   init: memberProcedure.input(inSession).mutation(async ({ ctx, input }) => {
     await init(await repoOf(ctx, input.sessionId)).catch(failed(ctx, input.sessionId, 'init'));
+    await record(ctx, input.sessionId, 'init', 'a new repository');
   }),
 
   /** The two sides of one file's change: staged (HEAD → index) or not (index → work tree). */
@@ -59,16 +66,20 @@ export const gitRouter = router({
 
   stage: memberProcedure.input(inSession.extend({ paths })).mutation(async ({ ctx, input }) => {
     await stage(await repoOf(ctx, input.sessionId), input.paths).catch(failed(ctx, input.sessionId, 'stage'));
+    await record(ctx, input.sessionId, 'stage', input.paths.join(', '));
   }),
 
   unstage: memberProcedure.input(inSession.extend({ paths })).mutation(async ({ ctx, input }) => {
     await unstage(await repoOf(ctx, input.sessionId), input.paths).catch(failed(ctx, input.sessionId, 'unstage'));
+    await record(ctx, input.sessionId, 'unstage', input.paths.join(', '));
   }),
 
   /** Commits what is staged with the caller as author and committer. */
   commit: memberProcedure.input(inSession.extend({ message: commitMessageSchema })).mutation(async ({ ctx, input }) => {
     const { name, email } = ctx.principal.user;
-    return commit(await repoOf(ctx, input.sessionId), input.message, { name, email }).catch(failed(ctx, input.sessionId, 'commit'));
+    const done = await commit(await repoOf(ctx, input.sessionId), input.message, { name, email }).catch(failed(ctx, input.sessionId, 'commit'));
+    await record(ctx, input.sessionId, 'commit', input.message.split('\n')[0]!);
+    return done;
   }),
 
   branches: memberProcedure.input(inSession).query(async ({ ctx, input }) => {
@@ -77,6 +88,7 @@ export const gitRouter = router({
 
   switchBranch: memberProcedure.input(inSession.extend({ name: branchNameSchema, create: z.boolean().default(false) })).mutation(async ({ ctx, input }) => {
     await switchBranch(await repoOf(ctx, input.sessionId), input.name, input.create).catch(failed(ctx, input.sessionId, 'switch'));
+    await record(ctx, input.sessionId, 'switch', `${input.create ? 'new branch ' : ''}${input.name}`);
   }),
 
   log: memberProcedure.input(inSession.extend({ limit: z.number().int().min(1).max(200).default(30) })).query(async ({ ctx, input }) => {
@@ -84,7 +96,9 @@ export const gitRouter = router({
   }),
 
   pull: memberProcedure.input(inSession).mutation(async ({ ctx, input }) => {
-    return { output: await pull(await repoOf(ctx, input.sessionId)).catch(failed(ctx, input.sessionId, 'pull')) };
+    const output = await pull(await repoOf(ctx, input.sessionId)).catch(failed(ctx, input.sessionId, 'pull'));
+    await record(ctx, input.sessionId, 'pull', output.split('\n')[0] ?? '');
+    return { output };
   }),
 
   /** High risk: decided by the team's policy; usually it waits for an admin's approval and reports back as a git.push event. */
