@@ -55,7 +55,7 @@ export function GitPanel({ sessionId, events, readOnly }: { sessionId: string; e
     socket.on('files:changed', onChanged);
     return () => { socket.off('files:changed', onChanged); };
   }, [sessionId, refresh]);
-  const lastChange = events.findLast((e) => e.type === 'file.changed' || e.type === 'git.push' || e.type === 'agent.tool.result')?.seq;
+  const lastChange = events.findLast((e) => e.type === 'file.changed' || e.type === 'git.changed' || e.type === 'git.push' || e.type === 'agent.tool.result')?.seq;
   useEffect(() => { if (lastChange) void refresh(); }, [lastChange, refresh]);
 
   /** One git action: errors shown where they happened, in git's words; the panel re-reads after. */
