@@ -10,6 +10,13 @@ test('a signed-in user creates a session and sees its event stream live', async 
   const timeline = page.getByRole('list', { name: 'Session events' });
   await expect(timeline.getByText('session.created')).toBeVisible();
   await page.getByRole('button', { name: 'Stop session' }).click();
+  // Stopping ends the terminals and the agent run, so it is confirmed first; Cancel keeps it running.
+  const confirm = page.getByRole('alertdialog', { name: 'Stop “Try the stream”?' });
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(timeline.getByText('session.stopped')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Stop session' }).click();
+  await confirm.getByRole('button', { name: 'Stop session' }).click();
   await expect(timeline.getByText('session.stopped')).toBeVisible();
   await page.goto('/');
   await expect(page.getByRole('link', { name: 'Try the stream' })).toBeVisible();

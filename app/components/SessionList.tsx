@@ -6,6 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC, type RouterOutputs } from '../lib/trpc.ts';
 import { relativeTime } from '../lib/relative-time.ts';
 import { useHydrated } from '../lib/useHydrated.ts';
+import { stopSessionConfirmation } from '../lib/session-confirmations.ts';
 import { useConfirm } from './ConfirmDialog.tsx';
 import { errorOf, Field } from './Field.tsx';
 import './dashboard.css';
@@ -150,11 +151,7 @@ function SessionRow({ session: s, onChanged }: { session: Listed; onChanged: () 
           <button type="button" className="ghost small" disabled={busy} onClick={() => retry.mutate({ id: s.id })}>Retry<span className="visually-hidden"> creating {s.title}</span></button>
         )}
         {s.status === 'active' && (
-          <button type="button" className="ghost small danger" disabled={busy} onClick={() => ask({
-            title: `Stop “${s.title}”?`,
-            body: 'Its terminals, running commands and agent run end. The files stay, and you can restart the session later.',
-            confirm: 'Stop session', danger: true, onConfirm: () => stop.mutate({ id: s.id }),
-          })}>Stop<span className="visually-hidden"> {s.title}</span></button>
+          <button type="button" className="ghost small danger" disabled={busy} onClick={() => ask(stopSessionConfirmation(s.title, () => stop.mutate({ id: s.id })))}>Stop<span className="visually-hidden"> {s.title}</span></button>
         )}
         {s.status === 'stopped' && workspace === 'ready' && (
           <button type="button" className="ghost small" disabled={busy} onClick={() => restart.mutate({ id: s.id })}>Restart<span className="visually-hidden"> {s.title}</span></button>

@@ -7,7 +7,9 @@ import { getSocket } from '../lib/socket.ts';
 import { afterFirstTerminal } from '../lib/terminal-first-paint.ts';
 import { useTRPC } from '../lib/trpc.ts';
 import { useSessionEvents, type Connection } from '../lib/useSessionEvents.ts';
+import { stopSessionConfirmation } from '../lib/session-confirmations.ts';
 import { ApprovalPrompt } from './approvals/ApprovalPrompt.tsx';
+import { useConfirm } from './ConfirmDialog.tsx';
 import { EventTimeline } from './EventTimeline.tsx';
 import type { EditorHandle } from './ide/EditorArea.tsx';
 import { ExportEventsButton } from './ExportEventsButton.tsx';
@@ -63,6 +65,7 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
   const sessionKey = trpc.sessions.get.queryKey({ id: sessionId });
   const session = useQuery(trpc.sessions.get.queryOptions({ id: sessionId }));
   const stop = useMutation(trpc.sessions.stop.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: sessionKey }) }));
+  const { ask, dialog } = useConfirm();
   const setNetwork = useMutation(trpc.sessions.setNetwork.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: sessionKey }) }));
   const { events, connection } = useSessionEvents(sessionId);
   const editor = useRef<EditorHandle | null>(null);
@@ -142,10 +145,11 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
         <ExportEventsButton sessionId={sessionId} />
         {s.workspace && <ReleaseCheck sessionId={sessionId} disabled={!ready} />}
         {s.status !== 'stopped' && (
-          <button type="button" className="ghost danger small" onClick={() => stop.mutate({ id: sessionId })} disabled={stop.isPending}>Stop session</button>
+          <button type="button" className="ghost danger small" onClick={() => ask(stopSessionConfirmation(s.title, () => stop.mutate({ id: sessionId })))} disabled={stop.isPending}>Stop session</button>
         )}
       </>}
       banners={<>
+        {dialog}
         {s.sandbox && !s.sandbox.confined && (
           <p role="alert" className="banner error">UNSAFE: this server runs workspace processes without a sandbox (TETHER_UNSAFE_NO_SANDBOX=1). Anything run here can read and change the server.</p>
         )}

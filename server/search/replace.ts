@@ -1,7 +1,8 @@
 // Replace in files: a preview of every changed line, then an apply that writes only the files the
 // person saw, each guarded by the version it had in the preview (a file changed since is refused
-// with CONFLICT, never overwritten). Lines are replaced one at a time, as ripgrep matches them.
+// with CONFLICT, never overwritten). The pattern runs in a worker with a time limit (bounded-regex.ts).
 import { FileError, type FileService } from '../workspace/files.ts';
+import { RegexTimeoutError, replaceLinesBounded } from './bounded-regex.ts';
 import { queryRegExp, searchText, type SearchTarget, type TextQuery } from './text-search.ts';
 
 /** Files changed by one replace at most; beyond this the preview asks for a narrower search. */
@@ -21,24 +22,6 @@ export interface FilePreview {
 
 export type PreviewResult = { ok: true; files: FilePreview[]; more: boolean } | { ok: false; error: string };
 
-/** The new text of one file, and what changed in it; null when nothing matches. */
-export function replaceInText(text: string, re: RegExp, q: Pick<ReplaceQuery, 'regex' | 'replacement'>): { text: string; replacements: number; lines: FilePreview['lines'] } | null {
-  let replacements = 0;
-  const changed: FilePreview['lines'] = [];
-  const out = text.split('\n').map((raw, i) => {
-    const cr = raw.endsWith('\r') ? '\r' : '';
-    const line = cr ? raw.slice(0, -1) : raw;
-    const count = [...line.matchAll(re)].length;
-    if (!count) return raw;
-    replacements += count;
-    // Regex mode reads `$1`, `$<name>` and `$&` in the replacement; literal mode keeps it as typed.
-    const next = q.regex ? line.replace(re, q.replacement) : line.replace(re, () => q.replacement);
-    if (next !== line) changed.push({ line: i + 1, before: line, after: next });
-    return next + cr;
-  });
-  return replacements ? { text: out.join('\n'), replacements, lines: changed } : null;
-}
-
 export async function previewReplace(target: SearchTarget, files: FileService, q: ReplaceQuery): Promise<PreviewResult> {
   const re = queryRegExp(q, true);
   if ('error' in re) return { ok: false, error: re.error };
@@ -49,7 +32,13 @@ export async function previewReplace(target: SearchTarget, files: FileService, q
   for (const path of paths.slice(0, MAX_REPLACE_FILES)) {
     const file = await files.read(path).catch(() => null);
     if (file?.kind !== 'text') continue;
-    const r = replaceInText(file.content, re, q);
+    let r;
+    try {
+      r = await replaceLinesBounded(file.content, re.source, re.flags, q.replacement, q.regex);
+    } catch (err) {
+      if (err instanceof RegexTimeoutError) return { ok: false, error: err.message };
+      throw err;
+    }
     if (r) previews.push({ path, version: file.hash, replacements: r.replacements, lines: r.lines.slice(0, MAX_PREVIEW_LINES) });
   }
   return { ok: true, files: previews, more: found.more || paths.length > MAX_REPLACE_FILES };
@@ -67,7 +56,7 @@ export async function applyReplace(files: FileService, q: ReplaceQuery, targets:
       const file = await files.read(t.path);
       if (file.kind !== 'text') { outcomes.push({ path: t.path, replacements: 0, error: 'not a text file' }); continue; }
       if (file.hash !== t.version) { outcomes.push({ path: t.path, replacements: 0, error: 'changed since the preview; search again' }); continue; }
-      const r = replaceInText(file.content, re, q);
+      const r = await replaceLinesBounded(file.content, re.source, re.flags, q.replacement, q.regex);
       if (!r) { outcomes.push({ path: t.path, replacements: 0 }); continue; }
       await files.write(t.path, r.text, { hash: t.version });
       outcomes.push({ path: t.path, replacements: r.replacements });

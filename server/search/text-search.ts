@@ -2,6 +2,7 @@
 // quick open alike. Everything runs inside the workspace's sandbox: ripgrep (Debian's `rg`) as a
 // sandboxed command where the sandbox has it, otherwise a JS walk over the sandboxed file service.
 import type { ExecOptions, ExecResult } from '../workspace/provider.ts';
+import { matchLinesBounded, RegexTimeoutError } from './bounded-regex.ts';
 
 const SEARCH_TIMEOUT_MS = 30_000;
 /** ripgrep's JSON is verbose; past this the output is cut and the answer says there is more. */
@@ -120,19 +121,18 @@ async function jsSearch(target: SearchTarget, q: TextQuery): Promise<TextSearchR
     if (globRe && !globRe.test(file) && !globRe.test(file.split('/').pop() ?? '')) return;
     const text = await target.readText(file).catch(() => null);
     if (text === null || text.includes('\0')) return;
-    text.split('\n').forEach((raw, i) => {
-      if (more) return;
-      const line = raw.replace(/\r$/, '');
-      const found = [...line.matchAll(re)];
-      if (!found.length) return;
-      // An empty match (`^`, `$`) still makes the line a result, with nothing to highlight.
-      const ranges = found.filter((m) => m[0].length > 0).map((m): [number, number] => [m.index, m.index + m[0].length]);
+    for (const { line, text: full, ranges } of await matchLinesBounded(text, re.source, re.flags)) {
       if (matches.length >= q.maxResults) { more = true; return; }
-      const shown = line.slice(0, MAX_LINE_CHARS);
-      matches.push({ path: file, line: i + 1, text: shown, ranges: ranges.filter(([a]) => a < shown.length).map(([a, b]) => [a, Math.min(b, shown.length)]) });
-    });
+      const shown = full.slice(0, MAX_LINE_CHARS);
+      matches.push({ path: file, line, text: shown, ranges: ranges.filter(([a]) => a < shown.length).map(([a, b]) => [a, Math.min(b, shown.length)]) });
+    }
   };
-  await walkFiles(target, q.path, visitFile, () => more || !!q.signal?.aborted);
+  try {
+    await walkFiles(target, q.path, visitFile, () => more || !!q.signal?.aborted);
+  } catch (err) {
+    if (err instanceof RegexTimeoutError) return { ok: false, error: err.message };
+    throw err;
+  }
   return { ok: true, engine: 'js', matches, more };
 }
 
