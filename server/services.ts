@@ -127,7 +127,7 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
     onAgentDelta: (listener) => { forwardDelta = listener; },
     accessChanges: new AccessChanges(),
     loginThrottle: new LoginThrottle(undefined, cluster.failureLog),
-    share: createShareServices({ db, events, sessions, workspaces }),
+    share: createShareServices({ db, events, sessions, workspaces, signals: cluster.signals, log }),
   };
 }
 

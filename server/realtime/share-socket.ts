@@ -60,7 +60,8 @@ export function attachShareNamespace(io: Server, services: Services) {
   const expiry = setInterval(() => {
     for (const s of sockets()) if (s.data.link.expiresAt.getTime() <= Date.now()) end(s, 'This share link has expired.');
   }, EXPIRY_CHECK_MS);
-  // Revocations made by another server process reach this one's sockets through the database.
+  // Revocations arrive as a cluster signal (onRevoked); this re-check through the database is the
+  // backstop for a signal lost on the way.
   const recheck = setInterval(() => {
     for (const s of sockets()) {
       share.links.stillValid(s.data.link.id).then((valid) => { if (!valid) end(s, 'This share link has ended.'); })

@@ -15,6 +15,7 @@ import { ApprovalService } from '../agent/approvals/service.ts';
 import type { PolicyHook } from '../agent/policy.ts';
 import type { AgentWorkspace } from '../agent/tools/tool.ts';
 import type { Principal } from '../auth/roles.ts';
+import { SHARE_NAMESPACE } from '../realtime/protocol.ts';
 import type { SessionEvent } from '../sessions/event-types.ts';
 import type { EventStream } from '../sessions/stream.ts';
 import { redisCluster, type Cluster } from './cluster.ts';
@@ -216,6 +217,22 @@ describe.skipIf(!REDIS_URL || !PG_URL)('two Tether servers sharing PostgreSQL an
     const appended = await first.services.events.append(sessionId, { type: 'user.message', payload: { text: 'from A' } }, { kind: 'user', id: member.id });
     const got = await until(() => seen.find((e) => e.seq === appended.seq));
     expect(got.payload).toEqual({ text: 'from A' });
+  });
+
+  it('revoking a share link on A disconnects its viewer on B within a second', async () => {
+    const { data } = await cookies.member.mutate('sessions.create', { title: 'shared across' });
+    const sessionId = (data as { id: string }).id;
+    const created = (await cookies.member.mutate('share.create', { sessionId, scope: 'view', expiresInHours: 1 })).data as { token: string; link: { id: string } };
+    const viewer = connect(`${second.url}${SHARE_NAMESPACE}`, { path: '/socket.io', transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: created.token }, extraHeaders: { origin: second.url } });
+    sockets.push(viewer);
+    await new Promise<void>((resolve, reject) => { viewer.on('connect', resolve); viewer.on('connect_error', reject); });
+    const ended: string[] = [];
+    viewer.on('share:ended', (e: { reason: string }) => ended.push(e.reason));
+    const disconnected = new Promise<number>((resolve) => viewer.on('disconnect', () => resolve(Date.now())));
+    const start = Date.now();
+    expect((await cookies.member.mutate('share.revoke', { sessionId, linkId: created.link.id })).error).toBeNull();
+    expect((await disconnected) - start).toBeLessThan(1000);
+    expect(ended).toEqual(['This share link has been revoked.']);
   });
 
   it('a sign-in throttle earned on A holds on B', async () => {

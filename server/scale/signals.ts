@@ -1,9 +1,10 @@
-// Small requests between instances that have no event of their own (stop the run you hold).
+// Small requests between instances that have no event of their own (stop the run you hold, drop
+// the viewers of a revoked share link).
 // In one process they go straight to the handlers; with REDIS_URL over one Redis channel.
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
 
-export type SignalTopic = 'agent.stop';
+export type SignalTopic = 'agent.stop' | 'share.revoked';
 
 export interface Signals {
   /** Delivered to every instance's handlers for the topic, this one's included. */

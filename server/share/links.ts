@@ -7,6 +7,8 @@ import { recordAudit } from '../audit/team-audit.ts';
 import type { Principal } from '../auth/roles.ts';
 import { newToken, tokenDigest } from '../auth/tokens.ts';
 import type { Db } from '../db/client.ts';
+import type { Logger } from '../log.ts';
+import type { Signals } from '../scale/signals.ts';
 import type { SessionService } from '../sessions/service.ts';
 
 export const shareScopeSchema = z.enum(['view', 'comment']);
@@ -53,9 +55,15 @@ const LAST_USE_RESOLUTION_MS = 60_000;
 export class ShareLinks {
   private readonly revokedListeners = new Set<(linkId: string) => void>();
 
-  constructor(private readonly o: { db: Db; sessions: SessionService }) {}
+  constructor(private readonly o: { db: Db; sessions: SessionService; signals: Signals; log: Logger }) {
+    // A viewer may be connected to any instance: the revocation goes to all of them.
+    o.signals.on('share.revoked', (payload) => {
+      const linkId = (payload as { linkId?: unknown }).linkId;
+      if (typeof linkId === 'string') for (const listener of this.revokedListeners) listener(linkId);
+    });
+  }
 
-  /** Told when a link ends before its time (revoked), so open viewers can be disconnected. */
+  /** Told when a link ends before its time (revoked, on any instance), so open viewers can be disconnected. */
   onRevoked(listener: (linkId: string) => void): () => void {
     this.revokedListeners.add(listener);
     return () => { this.revokedListeners.delete(listener); };
@@ -90,8 +98,10 @@ export class ShareLinks {
       if (!exists) throw new ShareError('NOT_FOUND', 'No such link for this session.');
       return this.describe(linkId);
     }
+    // Viewers first, the audit record after. The link is already refused everywhere (the row says
+    // so); a lost signal only leaves a viewer on another instance until its periodic re-check.
+    await this.o.signals.send('share.revoked', { linkId }).catch((err: unknown) => this.o.log.error({ err, linkId }, 'could not tell other instances of a revoked share link'));
     await recordAudit(this.o.db, { teamId: session.teamId, actorId: principal.user.id, action: 'share.revoked', target: linkId, sessionId });
-    for (const listener of this.revokedListeners) listener(linkId);
     return this.describe(linkId);
   }
 
