@@ -1,8 +1,9 @@
 // Anomaly limits: a burst of high-risk requests or deletes, or a string of denials, means the
 // agent is doing something nobody expected (a prompt injection, a loop). Past a team's limits
 // the call at hand is refused and the run is paused for a person to look at; admins are told
-// through the team audit trail. Counts are per session and kept in memory: runs are
-// single-flight per session in one process, and a restart starts the counts afresh.
+// through the team audit trail. Counts are per session and kept in memory: a session's run is
+// held by one instance at a time (the run lease, even with several instances), so that instance
+// sees every call; a restart, or a run resumed on another instance, starts the counts afresh.
 import { z } from 'zod';
 import { recordAudit } from '../../audit/team-audit.ts';
 import type { Db } from '../../db/client.ts';
