@@ -143,7 +143,7 @@ export function createPodFileService(o: { root: string; run: PodScript }): FileS
       return (await readRaw(rel, maxBytes, true)).content ?? Buffer.alloc(0);
     },
     async write(p, content, expected) {
-      let hash = expected?.hash;
+      const hash = expected?.hash;
       if (hash === undefined && expected?.mtimeMs !== undefined) {
         // Only an mtime to go by: compared here, a moment before the write (the hash check is done in the pod).
         const rel = checkRelative(p);

@@ -25,6 +25,9 @@ export const quantitySchema = z.string().regex(QUANTITY, 'expected a Kubernetes 
 /** DNS-1123 label: a namespace or storage class name. */
 export const dnsLabelSchema = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'expected a DNS label: lowercase letters, digits and -');
 
+/** DNS subdomain: a storage class name (may contain dots). */
+export const storageClassSchema = z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, 'expected a storage class name: lowercase letters, digits, - and .');
+
 /** An image reference, loosely: registry/name[:tag][@digest], no spaces. */
 export const imageSchema = z.string().regex(/^[\w.\-/:@]+$/, 'expected an image reference such as ghcr.io/acme/workspace:1.0');
 
