@@ -34,7 +34,10 @@ describe('workspace manifests', () => {
 
   it('with the network on allows only Tether\'s egress proxy port on Tether\'s pods, and the cluster DNS', () => {
     expect(networkPolicyManifest(ID, true).spec!.egress).toEqual([
-      { to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'tether' } } }], ports: [{ protocol: 'TCP', port: 3128 }] },
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'tether.dev/egress-proxy': 'true' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'tether' } } }],
+        ports: [{ protocol: 'TCP', port: 3128 }],
+      },
       {
         to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
         ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],

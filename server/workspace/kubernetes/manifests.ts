@@ -9,6 +9,11 @@ import type { KubernetesSettings } from './settings.ts';
 export const WORKSPACE_CONTAINER = 'workspace';
 /** Labels of Tether's own pods (deploy/kubernetes/tether.yaml): a network-on workspace may reach them, nothing else. */
 export const TETHER_POD_LABELS = { 'app.kubernetes.io/name': 'tether' } as const;
+/**
+ * The label an operator puts on Tether's own namespace (deploy/kubernetes/tether.yaml): only
+ * cluster administrators label namespaces, so no workspace can make itself a proxy.
+ */
+export const TETHER_NAMESPACE_LABELS = { 'tether.dev/egress-proxy': 'true' } as const;
 /** The port Tether's egress proxy would take pod connections on (see docs/deploy.md: not served yet). */
 export const EGRESS_PROXY_PORT = 3128;
 const WORKSPACE_ID_ANNOTATION = 'tether.dev/workspace-id';
@@ -48,7 +53,7 @@ export function claimManifest(id: string, s: KubernetesSettings): V1PersistentVo
 
 /**
  * Network off: the pod is selected for egress with no rule, so nothing leaves it (DNS included).
- * Network on: it may reach Tether's pods on the egress proxy port, and the cluster DNS to find
+ * Network on: it may reach Tether's pods (in the labelled namespace) on the egress proxy port, and the cluster DNS to find
  * them — never the internet directly, so the proxy's allowlist and approvals still decide.
  */
 export function networkPolicyManifest(id: string, networkAllowed: boolean): V1NetworkPolicy {
@@ -59,7 +64,10 @@ export function networkPolicyManifest(id: string, networkAllowed: boolean): V1Ne
       policyTypes: ['Egress'],
       egress: networkAllowed
         ? [
-          { to: [{ podSelector: { matchLabels: { ...TETHER_POD_LABELS } } }], ports: [{ protocol: 'TCP', port: EGRESS_PROXY_PORT }] },
+          {
+            to: [{ namespaceSelector: { matchLabels: { ...TETHER_NAMESPACE_LABELS } }, podSelector: { matchLabels: { ...TETHER_POD_LABELS } } }],
+            ports: [{ protocol: 'TCP', port: EGRESS_PROXY_PORT }],
+          },
           {
             to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
             ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
