@@ -28,7 +28,10 @@ export interface PodCommand {
 
 /** argv run in `cwd` with `env` added, and killed after `timeoutMs` inside the pod. Values travel as arguments, never as shell text. */
 export function wrapCommand(c: PodCommand, timeoutMs?: number): string[] {
-  const env = Object.entries(c.env).map(([k, v]) => `${k}=${v}`);
+  const bad = Object.keys(c.env).find((k) => k === '' || k.includes('='));
+  if (bad !== undefined) throw new Error(`Not a variable name: "${bad}"`);
+  // `--`: a name starting with "-" is a variable for env, not one of its options.
+  const env = ['--', ...Object.entries(c.env).map(([k, v]) => `${k}=${v}`)];
   const timeout = timeoutMs === undefined ? [] : ['timeout', '-s', 'KILL', `${Math.max(1, Math.ceil(timeoutMs / 1000))}`];
   return ['/bin/sh', '-c', 'cd -- "$0" && exec "$@"', c.cwd, ...timeout, 'env', ...env, ...c.argv];
 }
@@ -155,7 +158,11 @@ export async function openPodPty(
         const slice = ring.since(from ?? ring.start);
         done(null, slice);
       },
-      kill: () => socket.close(),
+      // Closing the session closes the tty: its shell gets SIGHUP, as when a terminal window closes.
+      kill() {
+        exit ??= { exitCode: 129, signal: 1 };
+        socket.close();
+      },
       release() {
         released = true;
         socket.close();

@@ -97,6 +97,18 @@ describe('kubernetes provider: objects', () => {
     expect(stub.objects.size).toBe(0);
   });
 
+  it('opening re-creates a pod that was evicted (the claim kept the files), and destroy copes with a pod already gone', async () => {
+    const provider = await providerOn({ podPhases: [{ phase: 'Running' }] });
+    await provider.create(spec('ws13'), undefined);
+    const pod = `pods/tether-ws/${workspaceObjectName('ws13')}`;
+    stub.objects.delete(pod);
+    await provider.open(spec('ws13'));
+    expect(stub.objects.has(pod)).toBe(true);
+    stub.objects.delete(pod);
+    await provider.destroy('ws13');
+    expect(stub.objects.size).toBe(0);
+  });
+
   it('a pod that cannot pull its image fails creation in words and leaves nothing behind', async () => {
     const provider = await providerOn({ podPhases: [{ phase: 'Pending', waiting: 'ImagePullBackOff' }] });
     await expect(provider.create(spec('ws4'), undefined)).rejects.toThrow('The workspace pod cannot start: ImagePullBackOff (stub: ImagePullBackOff)');
@@ -119,7 +131,7 @@ describe('kubernetes provider: processes through the exec API', () => {
     expect(r).toMatchObject({ exitCode: 3, stdout: `out:hi there:${dir}/sub\n`, stderr: 'oops\n', timedOut: false, truncated: false });
     const e = stub.execs.at(-1)!;
     expect(e).toMatchObject({ pod: workspaceObjectName('ws6'), container: 'workspace', tty: false, stdin: false, protocol: 'v5.channel.k8s.io' });
-    expect(e.command).toEqual(['/bin/sh', '-c', 'cd -- "$0" && exec "$@"', `${dir}/sub`, 'timeout', '-s', 'KILL', '120', 'env', 'GREETING=hi there',
+    expect(e.command).toEqual(['/bin/sh', '-c', 'cd -- "$0" && exec "$@"', `${dir}/sub`, 'timeout', '-s', 'KILL', '120', 'env', '--', 'GREETING=hi there',
       '/bin/bash', '-c', 'echo "out:$GREETING:$(pwd)"; echo oops >&2; exit 3']);
     expect(await ws.exec(['true'])).toMatchObject({ exitCode: 0 });
   });
@@ -167,6 +179,23 @@ describe('kubernetes provider: processes through the exec API', () => {
     const replayed = await new Promise<string>((resolve) => pty.replay(null, (_err, slice) => resolve(slice!.data.toString('utf8'))));
     expect(replayed).toBe(output);
     expect(await ws.ptys()).toEqual([]);
+  });
+
+  it('closing a terminal ends its session and reports it as hung up', async () => {
+    const provider = await providerOn({ podPhases: [{ phase: 'Running' }] });
+    const ws = await provider.create(spec('ws14'), undefined);
+    let output = '';
+    const ended = new Promise<unknown>((resolve) => {
+      void ws.openPty({ id: randomUUID(), cols: 80, rows: 24, command: ['/bin/sh', '-c', 'echo ready; sleep 60'] }, {
+        onData: (c) => { output += c.data; },
+        onExit: (e) => resolve(e),
+        onLost: (reason) => resolve(reason),
+      }).then(async ({ pty }) => {
+        await expect.poll(() => output).toContain('ready');
+        pty.kill();
+      });
+    });
+    expect(await ended).toEqual({ exitCode: 129, signal: 1 });
   });
 });
 

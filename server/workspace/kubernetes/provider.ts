@@ -67,7 +67,8 @@ export async function createKubernetesProvider(o: KubernetesProviderOptions): Pr
 
   async function destroy(id: string): Promise<void> {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new WorkspaceError(`Invalid workspace id: ${id}`);
-    await live.get(id)?.close();
+    // A pod that is already gone has no processes to kill: deleting the objects is what matters.
+    await live.get(id)?.close().catch((err: unknown) => o.log.warn({ err, id }, 'could not stop the workspace pod\'s processes before deleting it'));
     const name = workspaceObjectName(id);
     // The pod first: the claim stays bound (and its data kept) until no pod uses it.
     await cluster.deletePod(name);
