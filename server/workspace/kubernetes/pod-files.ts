@@ -40,11 +40,12 @@ const STDERR_CODES: [RegExp, FileErrorCode][] = [
 const FORMAT = String.raw`%y\t%s\t%T@\t%P\0`;
 const EXISTS = '{ [ -e "$1" ] || [ -L "$1" ]; }';
 const S = {
-  list: `${EXISTS} || exit 10; [ -d "$1" ] || exit 12; find "$1" -mindepth 1 -maxdepth 1 -printf '${FORMAT}'`,
+  // -H: a symlink named by the caller is followed (listing or reading through it), never one found inside.
+  list: `${EXISTS} || exit 10; [ -d "$1" ] || exit 12; find -H "$1" -mindepth 1 -maxdepth 1 -printf '${FORMAT}'`,
   stat: `${EXISTS} || exit 10; find "$1" -maxdepth 0 -printf '${FORMAT}'`,
   // $2: the largest size returned; $3: 1 to refuse a larger file rather than describe it.
   read: `[ -e "$1" ] || exit 10; [ -d "$1" ] && exit 13; [ -f "$1" ] || exit 16
-s=$(find "$1" -maxdepth 0 -printf '%s') && m=$(find "$1" -maxdepth 0 -printf '%T@') || exit 1
+s=$(find -H "$1" -maxdepth 0 -printf '%s') && m=$(find -H "$1" -maxdepth 0 -printf '%T@') || exit 1
 printf '%s\\t%s\\n' "$s" "$m"
 [ "$s" -gt "$2" ] && { [ "$3" = 1 ] && exit 15; exit 0; }
 base64 -w0 -- "$1"`,
@@ -52,7 +53,7 @@ base64 -w0 -- "$1"`,
   write: `if [ "$2" = 1 ]; then ${EXISTS} && exit 11; fi
 [ -d "$1" ] && exit 13
 if [ -n "$3" ]; then [ -e "$1" ] || exit 14; h=$(sha256sum < "$1") || exit 1; [ "\${h%% *}" = "$3" ] || exit 14; fi
-cat > "$1" || exit 1; find "$1" -maxdepth 0 -printf '${FORMAT}'`,
+cat > "$1" || exit 1; find -H "$1" -maxdepth 0 -printf '${FORMAT}'`,
   mkdir: `mkdir -- "$1" || exit 1; find "$1" -maxdepth 0 -printf '${FORMAT}'`,
   rename: `${EXISTS} || exit 10; { [ -e "$2" ] || [ -L "$2" ]; } && exit 11; mv -T -- "$1" "$2"`,
   delete: `${EXISTS} || exit 10; rm -rf -- "$1"`,

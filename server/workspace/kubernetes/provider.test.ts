@@ -219,6 +219,11 @@ describe('kubernetes provider: files through the exec API', () => {
     await f.createFile('empty.txt');
     expect(await f.read('empty.txt')).toMatchObject({ kind: 'text', content: '', size: 0 });
     expect((await f.list()).map((e) => `${e.type} ${e.path}`)).toEqual(['directory src', 'file bin.dat', 'file empty.txt']);
+    await fs.symlink('src', path.join(dir, 'link'));
+    expect(await f.stat('link')).toMatchObject({ type: 'symlink' });
+    expect((await f.list('link')).map((e) => e.path)).toEqual(['link/a.ts']);
+    expect(await f.read('link/a.ts')).toMatchObject({ kind: 'text', content: 'export const a = 2;\n' });
+    await f.delete('link');
     expect(await f.stat('src/a.ts')).toMatchObject({ name: 'a.ts', path: 'src/a.ts', type: 'file', size: 20 });
     await f.rename('src/a.ts', 'src/b.ts');
     await expect(f.rename('src/b.ts', 'bin.dat')).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
