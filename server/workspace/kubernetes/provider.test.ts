@@ -160,12 +160,15 @@ describe('kubernetes provider: processes through the exec API', () => {
     let output = '';
     let exited: ((code: number) => void) = () => {};
     const exit = new Promise<number>((resolve) => { exited = resolve; });
-    const { pty, state } = await ws.openPty({ id: randomUUID(), cols: 91, rows: 17, command: ['/bin/sh', '-c', 'stty size; read x; stty size; exit 4'] }, {
+    const { pty, state } = await ws.openPty({ id: randomUUID(), cols: 91, rows: 17, command: ['/bin/sh', '-c', 'read x; stty size; read x; stty size; exit 4'] }, {
       onData: (c) => { output += c.data; },
       onExit: (e) => exited(e.exitCode),
       onLost: (reason) => { output += `LOST ${reason}`; },
     });
     expect(state).toMatchObject({ cols: 91, rows: 17, exit: null });
+    // As with a kubelet, the size arrives on its channel while the command starts: ask once it is there.
+    await expect.poll(() => stub.execs.at(-1)!.resizes.length).toBe(1);
+    pty.write('\r');
     await expect.poll(() => output).toContain('17 91');
     pty.resize(120, 40);
     await expect.poll(() => stub.execs.at(-1)!.resizes.length).toBe(2);
