@@ -1,7 +1,9 @@
 // The kubernetes provider against a stand-in API server (stub-api-server.ts): the real client
 // library makes real HTTP requests and exec WebSockets, and exec'd commands run here, in a
 // temporary directory standing for the pod's workspace volume.
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -119,6 +121,27 @@ describe('kubernetes provider: objects', () => {
     const provider = await providerOn();
     await expect(provider.create({ ...spec('ws5'), source: { kind: 'git', url: 'https://example.com/r.git' } }, undefined)).rejects.toThrow(/not available with the kubernetes provider/);
     expect(stub.requests).toEqual([]);
+  });
+});
+
+describe('kubernetes provider: TLS', () => {
+  /** A self-signed certificate for 127.0.0.1, as a cluster's CA would issue. */
+  function certificate(): { key: string; cert: string } {
+    const keyFile = path.join(dir, `${randomUUID()}.key`);
+    const cert = execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile,
+      '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    return { key: readFileSync(keyFile, 'utf8'), cert };
+  }
+
+  it('talks to an HTTPS API server it trusts through the kubeconfig, API and exec alike, and refuses one it does not', async () => {
+    const served = certificate();
+    await stub?.close();
+    stub = await startStubApiServer({ podPhases: [{ phase: 'Running' }], tls: served });
+    const trusting = await createKubernetesProvider({ settings, log: silentLog, configure: (kc) => stub.configure(kc, served.cert), podStartTimeoutMs: 5_000 });
+    const ws = await trusting.create(spec('tls1'), undefined);
+    expect(await ws.exec('echo over tls')).toMatchObject({ exitCode: 0, stdout: 'over tls\n' });
+    const stranger = await createKubernetesProvider({ settings, log: silentLog, configure: (kc) => stub.configure(kc, certificate().cert), podStartTimeoutMs: 5_000 });
+    await expect(stranger.open(spec('tls1'))).rejects.toThrow(/certificate|self[- ]signed/i);
   });
 });
 

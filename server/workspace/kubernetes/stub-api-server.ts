@@ -1,4 +1,4 @@
-// A stand-in Kubernetes API server for this folder's tests (not used by the server): real HTTP on
+// A stand-in Kubernetes API server for this folder's tests (not used by the server): real HTTP(S) on
 // loopback, answering the calls the provider makes the way the API does (objects, 409 on a
 // duplicate, 404 on a missing one, Status bodies), and the exec endpoint over WebSocket with the
 // channel subprotocols. Exec'd commands run on this machine — the tests point the workspace path
@@ -9,6 +9,7 @@
 // machine, as root, would otherwise end every process of every user.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import * as nodePty from 'node-pty';
@@ -39,6 +40,8 @@ export interface StubOptions {
   protocols?: string[];
   /** What a pod's status reads as on each GET after it is created; the last one repeats. */
   podPhases?: { phase: string; waiting?: string }[];
+  /** Serve HTTPS with this key and certificate, as API servers do. */
+  tls?: { key: string; cert: string };
 }
 
 export async function startStubApiServer(o: StubOptions = {}) {
@@ -49,7 +52,7 @@ export async function startStubApiServer(o: StubOptions = {}) {
   const phases = o.podPhases ?? [{ phase: 'Pending', waiting: 'ContainerCreating' }, { phase: 'Running' }];
   let version = 1;
 
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     let raw = '';
     req.on('data', (c: Buffer) => { raw += c.toString('utf8'); });
     req.on('end', () => {
@@ -97,7 +100,8 @@ export async function startStubApiServer(o: StubOptions = {}) {
       }
       send(405, status(405, 'MethodNotAllowed', `${req.method} is not allowed`));
     });
-  });
+  };
+  const server = o.tls ? https.createServer({ key: o.tls.key, cert: o.tls.cert }, handler) : http.createServer(handler);
 
   const accepted = o.protocols ?? ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
   const wss = new WebSocketServer({
@@ -124,13 +128,14 @@ export async function startStubApiServer(o: StubOptions = {}) {
   });
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${o.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url, requests, execs, objects,
-    /** Points a client at this server with the token it expects. */
-    configure(kc: KubeConfig) {
+    /** Points a client at this server with the token it expects, trusting `caPem` for HTTPS. */
+    configure(kc: KubeConfig, caPem?: string) {
       kc.loadFromOptions({
-        clusters: [{ name: 'stub', server: url, skipTLSVerify: true }],
+        // The client refuses plain HTTP unless told to skip TLS verification: only the HTTP stub is.
+        clusters: [{ name: 'stub', server: url, skipTLSVerify: !o.tls, ...(caPem ? { caData: Buffer.from(caPem).toString('base64') } : {}) }],
         users: [{ name: 'tether', token: STUB_TOKEN }],
         contexts: [{ name: 'stub', cluster: 'stub', user: 'tether' }],
         currentContext: 'stub',
