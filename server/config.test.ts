@@ -64,6 +64,29 @@ describe('configuration', () => {
     expect(() => parseConfig({ TETHER_EGRESS_UPSTREAM_CA: 'ca.pem' })).toThrow(/TETHER_EGRESS_UPSTREAM_CA: expected an absolute path/);
   });
 
+  it('keeps workspaces local unless told otherwise, and needs an image for the kubernetes provider', () => {
+    expect(parseConfig({})).toMatchObject({ TETHER_WORKSPACE_PROVIDER: 'local', kubernetes: null });
+    expect(() => parseConfig({ TETHER_WORKSPACE_PROVIDER: 'docker' })).toThrow(/TETHER_WORKSPACE_PROVIDER: expected local or kubernetes/);
+    expect(() => parseConfig({ TETHER_WORKSPACE_PROVIDER: 'kubernetes' })).toThrow(/TETHER_K8S_IMAGE: required when TETHER_WORKSPACE_PROVIDER=kubernetes/);
+    expect(parseConfig({ TETHER_WORKSPACE_PROVIDER: 'kubernetes', TETHER_K8S_IMAGE: 'ghcr.io/acme/ws:1' }).kubernetes).toEqual({
+      namespace: 'tether-workspaces', image: 'ghcr.io/acme/ws:1', storageClass: null,
+      cpu: { request: '500m', limit: '2' }, memory: { request: '1Gi', limit: '2Gi' }, disk: '10Gi', mountPath: '/workspace',
+    });
+  });
+
+  it('reads the pods\' namespace, storage class, resources and disk, and names a malformed one', () => {
+    const c = parseConfig({
+      TETHER_WORKSPACE_PROVIDER: 'kubernetes', TETHER_K8S_IMAGE: 'registry.local:5000/ws@sha256:abc', TETHER_K8S_NAMESPACE: 'ide',
+      TETHER_K8S_STORAGE_CLASS: 'fast.ssd', TETHER_K8S_CPU: '250m/1500m', TETHER_K8S_MEMORY: '3Gi', TETHER_K8S_DISK: '50Gi',
+    }).kubernetes;
+    expect(c).toMatchObject({ namespace: 'ide', storageClass: 'fast.ssd', cpu: { request: '250m', limit: '1500m' }, memory: { request: '3Gi', limit: '3Gi' }, disk: '50Gi' });
+    expect(() => parseConfig({ TETHER_K8S_CPU: 'two cores' })).toThrow(/TETHER_K8S_CPU: expected a Kubernetes quantity such as 500m or 2Gi, or request\/limit/);
+    expect(() => parseConfig({ TETHER_K8S_MEMORY: '1Gi/2Gi/3Gi' })).toThrow(/TETHER_K8S_MEMORY: expected a Kubernetes quantity/);
+    expect(() => parseConfig({ TETHER_K8S_DISK: '10 GB' })).toThrow(/TETHER_K8S_DISK: expected a Kubernetes quantity such as 10Gi/);
+    expect(() => parseConfig({ TETHER_K8S_NAMESPACE: 'Tether_WS' })).toThrow(/TETHER_K8S_NAMESPACE: expected a DNS label/);
+    expect(() => parseConfig({ TETHER_K8S_IMAGE: 'my image' })).toThrow(/TETHER_K8S_IMAGE: expected an image reference/);
+  });
+
   it('accepts PostgreSQL and development mode', () => {
     const c = parseConfig({ DATABASE_URL: 'postgresql://u@h:5432/db', NODE_ENV: 'development' });
     expect(c.DATABASE_URL).toBe('postgresql://u@h:5432/db');

@@ -7,6 +7,9 @@ import { parseSecretKey } from './secrets/key.ts';
 import { allowlistEntrySchema } from './workspace/egress/hosts.ts';
 import { limitsFromEnv, type SandboxLimits } from './workspace/limits.ts';
 import { DEFAULT_DISK_QUOTA_BYTES, MIN_WORKSPACE_DISK_BYTES } from './workspace/volumes.ts';
+import {
+  DEFAULT_KUBERNETES_SETTINGS, dnsLabelSchema, imageSchema, quantitySchema, resourcePairSchema, storageClassSchema, type KubernetesSettings,
+} from './workspace/kubernetes/settings.ts';
 
 export const boolFlag = z
   .enum(['0', '1', 'true', 'false'], { message: 'expected 1/0 or true/false' })
@@ -59,6 +62,20 @@ export const configSchema = z.object({
   TETHER_WORKSPACE_DISK_BYTES: z.coerce.number({ message: 'expected a number of bytes' }).int()
     .refine((n) => n === 0 || n >= MIN_WORKSPACE_DISK_BYTES, `expected 0 (off) or at least ${MIN_WORKSPACE_DISK_BYTES} bytes`)
     .default(DEFAULT_DISK_QUOTA_BYTES),
+  /** Where workspaces run: `local` (bubblewrap sandboxes on this host) or `kubernetes` (a pod each; server/workspace/kubernetes/). */
+  TETHER_WORKSPACE_PROVIDER: z.enum(['local', 'kubernetes'], { message: 'expected local or kubernetes' }).default('local'),
+  // The kubernetes provider's pods (docs/deploy.md). The cluster comes from the kubeconfig or the in-cluster service account.
+  TETHER_K8S_NAMESPACE: dnsLabelSchema.default(DEFAULT_KUBERNETES_SETTINGS.namespace),
+  /** The workspace image: needs sh, bash, GNU find and coreutils; required with the kubernetes provider. */
+  TETHER_K8S_IMAGE: imageSchema.optional(),
+  /** Storage class of each workspace's volume claim; default: the cluster's default class. */
+  TETHER_K8S_STORAGE_CLASS: storageClassSchema.optional(),
+  /** CPU of each pod: `request` or `request/limit`, e.g. 500m/2. */
+  TETHER_K8S_CPU: resourcePairSchema.optional(),
+  /** Memory of each pod: `request` or `request/limit`, e.g. 1Gi/2Gi. */
+  TETHER_K8S_MEMORY: resourcePairSchema.optional(),
+  /** Size of each workspace's volume claim: its disk quota. */
+  TETHER_K8S_DISK: quantitySchema.optional(),
   /** Comma-separated absolute directories members may clone server-local repositories from (admins: anywhere). */
   TETHER_GIT_LOCAL_ROOTS: z.string().optional().transform((v) => (v ?? '').split(',').map((r) => r.trim()).filter(Boolean))
     .refine((roots) => roots.every((r) => path.isAbsolute(r)), 'expected comma-separated absolute paths'),
@@ -137,6 +154,8 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema> & {
   dataDir: string; dev: boolean; sandboxLimits: SandboxLimits;
+  /** The pods' settings when TETHER_WORKSPACE_PROVIDER=kubernetes; null otherwise. */
+  kubernetes: KubernetesSettings | null;
   /** TETHER_MODEL_CONTEXT_<n>: context windows by route id. */
   modelContextWindows: ReadonlyMap<string, number>;
 };
@@ -154,7 +173,19 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   if (!limits.ok) throw new ConfigError(`Invalid configuration:\n  ${limits.error}`);
   const windows = contextSettingsFromEnv(env);
   if (!windows.ok) throw new ConfigError(`Invalid configuration:\n  ${windows.error}`);
-  return { ...c, dataDir: path.resolve(c.TETHER_DATA_DIR), dev: c.NODE_ENV === 'development', sandboxLimits: limits.limits, modelContextWindows: windows.settings };
+  if (c.TETHER_WORKSPACE_PROVIDER === 'kubernetes' && !c.TETHER_K8S_IMAGE) {
+    throw new ConfigError('Invalid configuration:\n  TETHER_K8S_IMAGE: required when TETHER_WORKSPACE_PROVIDER=kubernetes (the image workspace pods run)');
+  }
+  const kubernetes = c.TETHER_WORKSPACE_PROVIDER === 'kubernetes' && c.TETHER_K8S_IMAGE
+    ? {
+      ...DEFAULT_KUBERNETES_SETTINGS, namespace: c.TETHER_K8S_NAMESPACE, image: c.TETHER_K8S_IMAGE, storageClass: c.TETHER_K8S_STORAGE_CLASS ?? null,
+      cpu: c.TETHER_K8S_CPU ?? DEFAULT_KUBERNETES_SETTINGS.cpu, memory: c.TETHER_K8S_MEMORY ?? DEFAULT_KUBERNETES_SETTINGS.memory,
+      disk: c.TETHER_K8S_DISK ?? DEFAULT_KUBERNETES_SETTINGS.disk,
+    }
+    : null;
+  return {
+    ...c, dataDir: path.resolve(c.TETHER_DATA_DIR), dev: c.NODE_ENV === 'development', sandboxLimits: limits.limits, modelContextWindows: windows.settings, kubernetes,
+  };
 }
 
 let current: Config | undefined;

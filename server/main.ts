@@ -36,11 +36,15 @@ async function main() {
   const applied = await migrate(target);
   log.info({ provider: target.provider, applied }, 'database ready');
   const db = await createDb(target);
-  const provider = await createLocalProvider({
-    dataDir: config.dataDir, workspacesDir: config.TETHER_WORKSPACES_DIR, diskQuotaBytes: config.TETHER_WORKSPACE_DISK_BYTES,
-    unsafeNoSandbox: config.TETHER_UNSAFE_NO_SANDBOX, limits: config.sandboxLimits, log,
-    egress: egressOptions(config),
-  });
+  // The kubernetes provider (and its client library) is loaded only when chosen.
+  const provider = config.kubernetes
+    ? await (await import('./workspace/kubernetes/provider.ts')).createKubernetesProvider({ settings: config.kubernetes, log })
+    : await createLocalProvider({
+      dataDir: config.dataDir, workspacesDir: config.TETHER_WORKSPACES_DIR, diskQuotaBytes: config.TETHER_WORKSPACE_DISK_BYTES,
+      unsafeNoSandbox: config.TETHER_UNSAFE_NO_SANDBOX, limits: config.sandboxLimits, log,
+      egress: egressOptions(config),
+    });
+  if (config.kubernetes) log.info({ namespace: config.kubernetes.namespace, image: config.kubernetes.image }, 'workspaces run as pods on a cluster');
   const sandbox = provider.capabilities();
   if (!sandbox.confined) log.warn('UNSAFE: workspace processes run WITHOUT a sandbox (TETHER_UNSAFE_NO_SANDBOX=1)');
   const cluster = config.REDIS_URL

@@ -40,13 +40,11 @@ import { Snapshots } from './snapshots.ts';
 import { chooseStorageRoot } from './storage-root.ts';
 import { killUid } from './uid-processes.ts';
 import { DEFAULT_DISK_QUOTA_BYTES, VolumeExistsError, Volumes, type WorkspacePaths } from './volumes.ts';
-import { BASH_SHELL_INTEGRATION_ENV } from './shell-integration.ts';
+import { terminalEnv } from './shell-integration.ts';
 
 /** Below this are system users; 65534 is nobody (used by the start-up probe). */
 export const MIN_WORKSPACE_UID = 10_000;
 const MAX_WORKSPACE_UID = 2 ** 31 - 2;
-/** Bash shows this unless the workspace's own .bashrc sets another. */
-const PROMPT = '\\[\\e[1;34m\\]\\w\\[\\e[0m\\] $ ';
 
 export const workspaceSpecSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'workspace id: letters, digits, - and _ only'),
@@ -291,7 +289,7 @@ class LocalWorkspace implements Workspace {
     if (this.overQuota) throw new WorkspaceError(this.overQuota);
     return this.host.openPty({
       id: options.id, command: options.command ?? ['/bin/bash'], cwd: options.cwd, cols: options.cols, rows: options.rows,
-      env: { ...options.env, TERM: 'xterm-256color', COLORTERM: 'truecolor', PS1: PROMPT, ...BASH_SHELL_INTEGRATION_ENV },
+      env: terminalEnv(options.env),
       ...DEFAULT_PTY_FLOW, ...options.flow,
     }, events);
   }

@@ -62,6 +62,13 @@ async function copyTemplate(from: string, files: FileService, rel = ''): Promise
   }
 }
 
+/** Fills a workspace from a built-in template through its file service (any provider's). */
+export async function provisionTemplate(template: string, files: FileService, onProgress?: (message: string) => void): Promise<void> {
+  if (!(await listTemplates()).includes(template)) throw new ProvisionError(`Unknown template: ${template}`);
+  onProgress?.(`Copying template ${template}`);
+  await copyTemplate(path.join(TEMPLATES_DIR, template), files);
+}
+
 /** A message people can act on, from git's stderr. */
 export function describeCloneFailure(url: string, r: ExecResult): string {
   const err = r.stderr;
@@ -92,13 +99,7 @@ export async function provision(o: {
   const s = source.data;
   if (s.kind === 'empty') return;
 
-  if (s.kind === 'template') {
-    const from = path.join(TEMPLATES_DIR, s.template);
-    if (!(await listTemplates()).includes(s.template)) throw new ProvisionError(`Unknown template: ${s.template}`);
-    o.onProgress?.(`Copying template ${s.template}`);
-    await copyTemplate(from, o.files);
-    return;
-  }
+  if (s.kind === 'template') return provisionTemplate(s.template, o.files, o.onProgress);
 
   const local = s.url.startsWith('/');
   if (local) {

@@ -22,6 +22,14 @@ export const BASH_SHELL_INTEGRATION_ENV: Record<string, string> = {
   PROMPT_COMMAND: "builtin printf '\\e]633;D;%s\\a' \"$?\"",
 };
 
+/** Bash shows this unless the workspace's own .bashrc sets another. */
+const PROMPT = '\\[\\e[1;34m\\]\\w\\[\\e[0m\\] $ ';
+
+/** A terminal's environment, whichever provider runs it: extra variables first, so its own TERM, prompt and integration win. */
+export function terminalEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { ...extra, TERM: 'xterm-256color', COLORTERM: 'truecolor', PS1: PROMPT, ...BASH_SHELL_INTEGRATION_ENV };
+}
+
 export interface ShellCommand { command: string; cwd: string | null; exitCode: number | null }
 
 const OSC_START = '\x1b]633;';
