@@ -132,7 +132,7 @@ export function createHttpServer(services: Services, handlePages: PageHandler) {
     const id = sessionIdSchema.safeParse(decodeURIComponent(rawId));
     if (!id.success) return null;
     try {
-      return (await services.sessions.get(principal, id.data)).title;
+      return (await services.sessions.get(principal, id.data, 'read')).title;
     } catch (err) {
       if (err instanceof SessionAccessError) return null;
       throw err;

@@ -8,6 +8,7 @@ import { LoginThrottle } from './auth/login-throttle.ts';
 import type { EventBus } from './sessions/bus.ts';
 import { systemActor } from './sessions/event-types.ts';
 import { createEventStream, type EventStream } from './sessions/stream.ts';
+import { SessionMembers } from './sessions/members.ts';
 import { SessionService } from './sessions/service.ts';
 import { installationUidBase, WorkspaceManager } from './sessions/workspaces.ts';
 import type { WorkspaceProvider } from './workspace/provider.ts';
@@ -42,6 +43,8 @@ export interface Services {
   events: EventStream;
   workspaces: WorkspaceManager;
   sessions: SessionService;
+  /** Who else is in a session (editors, viewers); changes are events, audited, and re-check sockets. */
+  members: SessionMembers;
   terminals: TerminalManager;
   fileWatch: FileWatchService;
   models: Models;
@@ -120,12 +123,14 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
     fileWatch.closeSession(sessionId);
     await agent.stop(sessionId);
   });
+  const accessChanges = new AccessChanges();
   return {
     config, log, db, cluster, ownership, bus, events, workspaces, sessions, terminals, models, agent, approvals, secrets,
+    members: new SessionMembers({ db, sessions, events, accessChanges }),
     memory: new MemoryStore(db, events),
     fileWatch,
     onAgentDelta: (listener) => { forwardDelta = listener; },
-    accessChanges: new AccessChanges(),
+    accessChanges,
     loginThrottle: new LoginThrottle(undefined, cluster.failureLog),
     share: createShareServices({ db, events, sessions, workspaces, signals: cluster.signals, log }),
   };

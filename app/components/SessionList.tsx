@@ -117,6 +117,9 @@ function SessionRow({ session: s, onChanged }: { session: Listed; onChanged: () 
   const error = rename.error ?? stop.error ?? restart.error ?? retry.error ?? remove.error;
   const workspace = s.workspace?.status ?? 'none';
   const busy = stop.isPending || restart.isPending || retry.isPending || remove.isPending;
+  // Renaming and deleting belong to the owner and admins; a viewer changes nothing.
+  const manages = s.role === 'owner' || s.role === 'admin';
+  const works = s.role !== 'viewer';
 
   return (
     <tr>
@@ -138,7 +141,7 @@ function SessionRow({ session: s, onChanged }: { session: Listed; onChanged: () 
         )}
         {error && <p role="alert" className="form-error small-text">{errorOf(error).message}</p>}
       </td>
-      <td title={s.owner.email}>{s.owner.name}</td>
+      <td title={s.owner.email}>{s.owner.name}{' '}{(s.role === 'editor' || s.role === 'viewer') && <span className="badge shared">shared with you · {s.role}</span>}</td>
       <td><span className={`badge ${s.status}`}>{s.status}</span></td>
       <td>
         <span className={`badge ${workspace}`}>{s.workspace ? `${s.workspace.source} · ${workspace}` : 'none'}</span>
@@ -146,17 +149,17 @@ function SessionRow({ session: s, onChanged }: { session: Listed; onChanged: () 
       </td>
       <td className="muted" title={new Date(s.lastActivityAt).toLocaleString()}>{relativeTime(new Date(s.lastActivityAt))}</td>
       <td className="row-actions">
-        {!renaming && <button type="button" className="ghost small" onClick={() => setRenaming(true)}>Rename<span className="visually-hidden"> {s.title}</span></button>}
-        {workspace === 'failed' && s.status !== 'stopped' && (
+        {!renaming && manages && <button type="button" className="ghost small" onClick={() => setRenaming(true)}>Rename<span className="visually-hidden"> {s.title}</span></button>}
+        {works && workspace === 'failed' && s.status !== 'stopped' && (
           <button type="button" className="ghost small" disabled={busy} onClick={() => retry.mutate({ id: s.id })}>Retry<span className="visually-hidden"> creating {s.title}</span></button>
         )}
-        {s.status === 'active' && (
+        {works && s.status === 'active' && (
           <button type="button" className="ghost small danger" disabled={busy} onClick={() => ask(stopSessionConfirmation(s.title, () => stop.mutate({ id: s.id })))}>Stop<span className="visually-hidden"> {s.title}</span></button>
         )}
-        {s.status === 'stopped' && workspace === 'ready' && (
+        {works && s.status === 'stopped' && workspace === 'ready' && (
           <button type="button" className="ghost small" disabled={busy} onClick={() => restart.mutate({ id: s.id })}>Restart<span className="visually-hidden"> {s.title}</span></button>
         )}
-        {workspace !== 'provisioning' && (
+        {manages && workspace !== 'provisioning' && (
           <button type="button" className="ghost small danger" disabled={busy} onClick={() => ask({
             title: `Delete “${s.title}”?`,
             body: 'Its workspace files are removed and the session disappears from this list. Its history stays in the audit.',

@@ -20,7 +20,9 @@ import { IdeCommands } from './ide/IdeCommands.tsx';
 import { ReleaseCheck } from './ide/ReleaseCheck.tsx';
 import { ShareButton } from './share/ShareButton.tsx';
 import { StatusBar } from './ide/StatusBar.tsx';
+import { MembersButton } from './presence/MembersButton.tsx';
 import { PresenceBar } from './presence/PresenceBar.tsx';
+import { useOpenByOthers, usePresence } from './presence/usePresence.ts';
 import { TerminalPanel } from './ide/TerminalPanel.tsx';
 import { IdeLayout, useIdeView } from './layout/IdeLayout.tsx';
 import type { SideTab } from './layout/SidePanel.tsx';
@@ -36,6 +38,9 @@ const AgentPanel = dynamic(() => afterFirstTerminal().then(() => import('./agent
   ssr: false,
   loading: () => <p className="muted page-pad">Loading the agent…</p>,
 });
+
+/** What a viewer of the session is told (the server's refusals say the same). */
+const VIEWER_NOTE = 'You are a viewer of this session: you can look, not change anything.';
 
 function ConnectionBadge({ connection }: { connection: Connection }) {
   if (typeof connection === 'object') return <span role="alert" className="badge failed">{connection.error}</span>;
@@ -71,8 +76,8 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
   const editor = useRef<EditorHandle | null>(null);
   const refreshFiles = useRefreshFiles(sessionId);
 
-  // Workspace lifecycle events change what the page can do: re-read the session.
-  const lastLifecycle = events.filter((e) => e.type.startsWith('workspace.') || e.type === 'session.stopped').at(-1)?.seq;
+  // Workspace lifecycle events and membership changes (a role here) change what the page can do: re-read the session.
+  const lastLifecycle = events.filter((e) => e.type.startsWith('workspace.') || e.type === 'session.stopped' || e.type.startsWith('session.member.')).at(-1)?.seq;
   useEffect(() => { if (lastLifecycle) void queryClient.invalidateQueries({ queryKey: sessionKey }); }, [lastLifecycle, queryClient, sessionKey]);
 
   useEffect(() => {
@@ -99,6 +104,8 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
     pendingOpen.current = null;
   }, []);
   const [openPath, setOpenPath] = useState<string | null>(null);
+  const people = usePresence(sessionId, openPath);
+  const openByOthers = useOpenByOthers(people, userId);
   const openFile = useCallback((p: string) => {
     setOpenPath(p);
     if (editor.current) editor.current.open(p);
@@ -110,16 +117,18 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
   if (!session.data) return session.error ? <p role="alert" className="form-error page-pad">{session.error.message}</p> : <p className="muted page-pad">Loading…</p>;
   const s = session.data;
   const workspaceStatus = s.workspace?.status ?? 'none';
-  const ready = workspaceStatus === 'ready' && s.status !== 'stopped';
+  // A viewer sees everything a writer does, read-only (the server refuses their changes anyway).
+  const viewer = s.role === 'viewer';
+  const ready = workspaceStatus === 'ready' && s.status !== 'stopped' && !viewer;
   const progress = provisioningLine(events);
   const diskFull = diskFullMessage(events);
 
-  const agentDisabled = s.status === 'stopped' ? 'The session is stopped.' : workspaceStatus !== 'ready' ? 'The workspace is not ready.' : null;
+  const agentDisabled = viewer ? VIEWER_NOTE : s.status === 'stopped' ? 'The session is stopped.' : workspaceStatus !== 'ready' ? 'The workspace is not ready.' : null;
   // The side panel's tabs: a new panel is one entry here.
   const sideTabs: SideTab[] = [
     { name: 'Agent', render: () => <AgentPanel sessionId={sessionId} events={events} disabled={agentDisabled} /> },
-    { name: 'Git', render: () => <GitPanel sessionId={sessionId} events={events} readOnly={s.status === 'stopped' ? 'The session is stopped.' : workspaceStatus !== 'ready' ? 'The workspace is not ready.' : null} /> },
-    { name: 'Memory', render: () => <MemoryPanel sessionId={sessionId} events={events} readOnly={s.status === 'stopped' ? 'The session is stopped.' : null} onShowEvent={showEvent} /> },
+    { name: 'Git', render: () => <GitPanel sessionId={sessionId} events={events} readOnly={viewer ? VIEWER_NOTE : s.status === 'stopped' ? 'The session is stopped.' : workspaceStatus !== 'ready' ? 'The workspace is not ready.' : null} /> },
+    { name: 'Memory', render: () => <MemoryPanel sessionId={sessionId} events={events} readOnly={viewer ? VIEWER_NOTE : s.status === 'stopped' ? 'The session is stopped.' : null} onShowEvent={showEvent} /> },
     { name: 'Activity', render: () => <section className="panel activity-panel" aria-label="Activity" tabIndex={0}><EventTimeline events={events} focusSeq={focusSeq} /></section> },
   ];
 
@@ -138,13 +147,14 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
           ? <label className="small-text row" title="Applies to processes started from now on"><input type="checkbox" checked={s.workspace.networkAllowed} disabled={setNetwork.isPending}
               onChange={(e) => setNetwork.mutate({ id: sessionId, allowed: e.target.checked })} /> Network access</label>
           : <span className="badge">{s.workspace.networkAllowed ? 'network on' : 'no network'}</span>)}
-        <PresenceBar sessionId={sessionId} file={openPath} />
+        <PresenceBar people={people} />
         <div className="spacer" />
         {workspaceStatus === 'ready' && <IdeCommands sessionId={sessionId} readOnly={!ready} onOpen={openFile} />}
-        <ShareButton sessionId={sessionId} isAdmin={isAdmin} />
+        <MembersButton sessionId={sessionId} />
+        {!viewer && <ShareButton sessionId={sessionId} isAdmin={isAdmin} />}
         <ExportEventsButton sessionId={sessionId} />
         {s.workspace && <ReleaseCheck sessionId={sessionId} disabled={!ready} />}
-        {s.status !== 'stopped' && (
+        {s.status !== 'stopped' && !viewer && (
           <button type="button" className="ghost danger small" onClick={() => ask(stopSessionConfirmation(s.title, () => stop.mutate({ id: sessionId })))} disabled={stop.isPending}>Stop session</button>
         )}
       </>}
@@ -155,12 +165,13 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
         )}
         {workspaceStatus === 'failed' && <p role="alert" className="banner error">The workspace could not be created: {s.workspace?.error}</p>}
         {diskFull && <p role="alert" className="banner error">{diskFull}</p>}
+        {viewer && <p role="status" className="banner">{VIEWER_NOTE}</p>}
         {(stop.error ?? setNetwork.error) && <p role="alert" className="banner error">{(stop.error ?? setNetwork.error)!.message}</p>}
         {/* Above the panels, so everyone viewing the session sees it whatever tab is open. */}
         <ApprovalPrompt sessionId={sessionId} events={events} />
       </>}
       files={ready || workspaceStatus === 'ready'
-        ? <FileTree sessionId={sessionId} userId={userId} readOnly={!ready} onOpen={openFile} onDeleted={(p) => editor.current?.removed([p])} onRenamed={(from, to, done) => editor.current?.renamed(from, to, done)} />
+        ? <FileTree sessionId={sessionId} userId={userId} readOnly={!ready} openBy={openByOthers} onOpen={openFile} onDeleted={(p) => editor.current?.removed([p])} onRenamed={(from, to, done) => editor.current?.renamed(from, to, done)} />
         : <section className="panel file-panel" aria-label="Explorer"><p className="muted placeholder">{progress ?? 'No workspace.'}</p></section>}
       editor={<EditorArea sessionId={sessionId} userId={userId} onReady={onEditorReady} readOnlyWorkspace={!ready} />}
       terminal={<TerminalPanel sessionId={sessionId} disabled={!ready} onCountChange={setTerminalCount} />}

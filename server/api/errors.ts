@@ -5,7 +5,8 @@ import { AccountError } from '../auth/accounts.ts';
 import { ReleaseCheckError } from '../release/check.ts';
 import { GitError } from '../git/run.ts';
 import { SecretError } from '../secrets/store.ts';
-import { SessionAccessError } from '../sessions/access.ts';
+import { SessionAccessError, SessionRoleError } from '../sessions/access.ts';
+import { MemberError } from '../sessions/members.ts';
 import { CloneSourceError } from '../sessions/clone-sources.ts';
 import { SessionStateError } from '../sessions/service.ts';
 import { WorkspaceUnavailableError } from '../sessions/workspaces.ts';
@@ -29,6 +30,8 @@ const fileCodes: Record<FileErrorCode, TRPCError['code']> = {
 export function toApiError(err: unknown): never {
   if (err instanceof AccountError) throw new TRPCError({ code: accountCodes[err.code], message: err.message });
   if (err instanceof SessionAccessError) throw new TRPCError({ code: 'NOT_FOUND', message: err.message });
+  if (err instanceof SessionRoleError) throw new TRPCError({ code: 'FORBIDDEN', message: err.message });
+  if (err instanceof MemberError) throw new TRPCError({ code: err.code, message: err.message });
   if (err instanceof SessionStateError) throw new TRPCError({ code: 'CONFLICT', message: err.message });
   if (err instanceof WorkspaceUnavailableError) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: err.message });
   if (err instanceof CloneSourceError) throw new TRPCError({ code: 'FORBIDDEN', message: err.message });

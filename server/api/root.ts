@@ -3,6 +3,7 @@ import { agentRouter } from './routers/agent.ts';
 import { approvalsRouter } from './routers/approvals.ts';
 import { auditRouter } from './routers/audit.ts';
 import { authRouter } from './routers/auth.ts';
+import { membersRouter } from './routers/members.ts';
 import { memoryRouter } from './routers/memory.ts';
 import { egressRouter } from './routers/egress.ts';
 import { modelsRouter } from './routers/models.ts';
@@ -22,6 +23,7 @@ export const appRouter = router({
   auth: authRouter,
   admin: adminRouter,
   sessions: sessionsRouter,
+  members: membersRouter,
   files: filesRouter,
   git: gitRouter,
   agent: agentRouter,

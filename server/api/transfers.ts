@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { z } from 'zod';
 import { readCookie, resolvePrincipal, SESSION_COOKIE } from '../auth/auth-sessions.ts';
-import { SessionAccessError } from '../sessions/access.ts';
+import { SessionAccessError, SessionRoleError } from '../sessions/access.ts';
 import { sessionIdSchema } from '../sessions/schemas.ts';
 import type { Services } from '../services.ts';
 import { FileError, type FileErrorCode } from '../workspace/file-errors.ts';
@@ -36,6 +36,7 @@ function asTransferError(err: unknown): TransferError | null {
   if (err instanceof TransferError) return err;
   if (err instanceof FileError) return new TransferError(fileStatus[err.code], err.message);
   if (err instanceof SessionAccessError) return new TransferError(404, err.message);
+  if (err instanceof SessionRoleError) return new TransferError(403, err.message);
   if (err instanceof WorkspaceHostError) return new TransferError(503, err.message);
   return null;
 }
@@ -55,7 +56,7 @@ export function createTransferHandler(services: Services, allowedOrigins: string
     const q = query.safeParse({ sessionId: url.searchParams.get('sessionId'), path: url.searchParams.get('path') ?? '' });
     if (!q.success) throw new TransferError(400, q.error.issues.map((i) => i.message).join('; '));
     const rel = checkRelative(q.data.path);
-    const { session, workspace } = await services.sessions.workspace(principal, q.data.sessionId);
+    const { session, workspace } = await services.sessions.workspace(principal, q.data.sessionId, write ? 'write' : 'read');
     if (write && session.status === 'stopped') throw new TransferError(409, 'The session is stopped; its files are read-only.');
     return { principal, sessionId: q.data.sessionId, rel, workspace };
   }

@@ -16,7 +16,8 @@ export class AccountError extends Error {
   ) { super(message); }
 }
 
-const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === 'P2002';
+/** Both databases report a unique-constraint violation as Prisma's P2002. */
+export const isUniqueViolation = (err: unknown) => (err as { code?: string })?.code === 'P2002';
 
 export async function needsSetup(db: Db): Promise<boolean> {
   return (await db.membership.count({ where: { role: 'admin' } })) === 0;

@@ -44,4 +44,23 @@ describe('presence: who is in a session, and which file each has open', () => {
     expect(await member.emitWithAck('presence:set', { sessionId: '../x', file: 'x' })).toMatchObject({ ok: false });
     member.close();
   });
+
+  it('a viewer member is present too, and drops out at once when removed from the session', async () => {
+    const sessionId = ((await cookies.admin.mutate('sessions.create', { title: 'with a viewer' })).data as { id: string }).id;
+    const memberId = ((await cookies.admin.query('admin.users')).data as { id: string; email: string }[]).find((u) => u.email === 'member@example.test')!.id;
+    expect((await cookies.admin.mutate('members.add', { sessionId, userId: memberId, role: 'viewer' })).error).toBeNull();
+    const admin = await open(app, cookies.adminCookie);
+    const member = await open(app, cookies.memberCookie);
+    const seen: PresenceEntry[][] = [];
+    admin.on('presence:changed', (e: { sessionId: string; people: PresenceEntry[] }) => { if (e.sessionId === sessionId) seen.push(e.people); });
+    expect(await admin.emitWithAck('session:follow', { sessionId, afterSeq: 0 })).toEqual({ ok: true });
+    expect((await member.emitWithAck('presence:set', { sessionId, file: 'README.md' })).ok).toBe(true);
+    await expect.poll(() => seen.at(-1)?.map((p) => [p.name, p.file])).toEqual([['Max Member', 'README.md']]);
+
+    expect((await cookies.admin.mutate('members.remove', { sessionId, userId: memberId })).error).toBeNull();
+    await expect.poll(() => seen.at(-1)).toEqual([]);
+    expect(await member.emitWithAck('presence:set', { sessionId, file: 'README.md' })).toEqual({ ok: false, error: 'You do not have access to this session.' });
+    admin.close();
+    member.close();
+  });
 });

@@ -1,6 +1,8 @@
-// Presence: who is in a session now and which file each has open, for the session's header.
-// A browser says where it is (presence:set) after following the session; everyone following it
-// gets the new list. Per server process, like the sockets it describes; nothing is stored.
+// Presence: who is in a session now and which file each has open, for the session's header and
+// the file tree's marks. A browser says where it is (presence:set) after following the session;
+// everyone following it gets the new list. Anyone who may see the session (viewers too) is
+// present; someone removed from it drops out at once. Per server process, like the sockets it
+// describes; nothing is stored.
 import type { Server } from 'socket.io';
 import { z } from 'zod';
 import type { Principal } from '../auth/roles.ts';
@@ -31,6 +33,18 @@ export function attachPresence(io: Server, services: Services) {
     publish(sessionId);
   };
 
+  // A member removed from a session (or a sign-in that ended) must not linger in its list.
+  services.accessChanges.onChange((userId) => {
+    for (const [sessionId, bySocket] of sessions) {
+      for (const [socketId, entry] of bySocket) {
+        if (entry.userId !== userId) continue;
+        const principal = (io.sockets.sockets.get(socketId)?.data as { principal?: Principal } | undefined)?.principal;
+        const stillIn = principal ? services.sessions.get(principal, sessionId, 'read').then(() => true, () => false) : Promise.resolve(false);
+        void stillIn.then((yes) => { if (!yes) leave(sessionId, socketId); });
+      }
+    }
+  });
+
   io.on('connection', (socket) => {
     socket.on('presence:set', async (raw: unknown, rawAck: unknown) => {
       const ack = safeAck(rawAck);
@@ -41,7 +55,7 @@ export function attachPresence(io: Server, services: Services) {
       if (!principal) return ack({ ok: false, error: 'Sign in to continue.' });
       if (file === undefined) { leave(sessionId, socket.id); return ack({ ok: true, people: [] }); }
       try {
-        await services.sessions.get(principal, sessionId);
+        await services.sessions.get(principal, sessionId, 'read');
       } catch {
         return ack({ ok: false, error: 'You do not have access to this session.' });
       }

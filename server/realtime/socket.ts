@@ -4,7 +4,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Principal } from '../auth/roles.ts';
-import { SessionAccessError } from '../sessions/access.ts';
+import { roleAllows, SessionAccessError, type SessionNeed, type SessionRole } from '../sessions/access.ts';
 import { sessionIdSchema } from '../sessions/schemas.ts';
 import { LOST_TERMINAL_REASON } from '../sessions/terminal-recovery.ts';
 import type { Services } from '../services.ts';
@@ -18,8 +18,8 @@ interface SocketData {
   checkedAt: number;
   follows: Map<string, () => void>;
   attachments: Map<string, Attachment>;
-  /** Sessions this socket was found allowed to use, and when: keystrokes must not each cost a query. */
-  access: Map<string, number>;
+  /** The socket's role in each session it used, and when it was read: keystrokes must not each cost a query. */
+  access: Map<string, { at: number; role: SessionRole }>;
 }
 type TetherSocket = Socket<ClientToServer, ServerToClient, Record<string, never>, SocketData>;
 
@@ -89,7 +89,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
     socket.data.principal = principal;
     socket.data.checkedAt = Date.now();
     socket.data.access.clear();
-    const visible = async (sessionId: string | undefined) => !!sessionId && (await services.sessions.get(principal, sessionId).then(
+    const visible = async (sessionId: string | undefined) => !!sessionId && (await services.sessions.get(principal, sessionId, 'read').then(
       () => true,
       (err: unknown) => { if (err instanceof SessionAccessError) return false; throw err; },
     ));
@@ -117,24 +117,27 @@ export function attachSocketServer(http: HttpServer, services: Services) {
   http.on('close', () => clearInterval(sweep));
 
   /**
-   * Every handler goes through this: valid input, a still-valid sign-in, access to the session,
-   * and (for terminal events) a terminal that belongs to that session.
+   * Every handler goes through this: valid input, a still-valid sign-in, a role in the session
+   * that covers `need` (watching is a read; opening, typing into, resizing or closing a terminal
+   * is work in the workspace), and (for terminal events) a terminal that belongs to that session.
    */
-  async function authorize<T extends { sessionId: string; terminalId?: string }>(socket: TetherSocket, schema: z.ZodType<T>, raw: unknown, ack?: Ack<Record<string, unknown>>): Promise<T | null> {
+  async function authorize<T extends { sessionId: string; terminalId?: string }>(socket: TetherSocket, need: SessionNeed, schema: z.ZodType<T>, raw: unknown, ack?: Ack<Record<string, unknown>>): Promise<T | null> {
     const parsed = schema.safeParse(raw);
     const fail = (error: string) => { ack?.({ ok: false, error }); return null; };
     if (!parsed.success) return fail(parsed.error.issues.map((i) => i.message).join('; '));
     if (Date.now() - socket.data.checkedAt > REAUTHORIZE_MS && !(await revalidate(socket))) return fail('Your sign-in has ended.');
     const { sessionId } = parsed.data;
-    if (Date.now() - (socket.data.access.get(sessionId) ?? 0) > REAUTHORIZE_MS) {
+    let known = socket.data.access.get(sessionId);
+    if (!known || Date.now() - known.at > REAUTHORIZE_MS) {
       try {
-        await services.sessions.get(socket.data.principal, sessionId);
-        socket.data.access.set(sessionId, Date.now());
+        known = { at: Date.now(), role: (await services.sessions.get(socket.data.principal, sessionId, 'read')).role };
+        socket.data.access.set(sessionId, known);
       } catch {
         socket.data.access.delete(sessionId);
         return fail('You do not have access to this session.');
       }
     }
+    if (!roleAllows(known.role, need)) return fail('You are a viewer of this session: you can watch, not type or change anything.');
     if (parsed.data.terminalId && terminals.get(parsed.data.terminalId)?.sessionId !== parsed.data.sessionId) {
       return fail('No such terminal in this session.');
     }
@@ -144,7 +147,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
   io.on('connection', (socket) => {
     socket.on('session:follow', async (raw, rawAck) => {
       const ack = safeAck(rawAck);
-      const req = await authorize(socket, schemas.follow, raw, ack);
+      const req = await authorize(socket, 'read', schemas.follow, raw, ack);
       if (!req) return;
       socket.data.follows.get(req.sessionId)?.();
       try {
@@ -157,7 +160,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
           if (watching || stopped) return;
           watching = true;
           try {
-            const s = await services.sessions.get(socket.data.principal, req.sessionId);
+            const s = await services.sessions.get(socket.data.principal, req.sessionId, 'read');
             if (s.workspace?.status !== 'ready') { watching = false; return; }
             const files = (await services.workspaces.get(s.workspace)).files;
             if (!stopped) release = services.fileWatch.retain(req.sessionId, files);
@@ -181,7 +184,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
     });
 
     socket.on('session:unfollow', async (raw) => {
-      const req = await authorize(socket, session, raw);
+      const req = await authorize(socket, 'read', session, raw);
       if (!req) return;
       socket.data.follows.get(req.sessionId)?.();
       socket.data.follows.delete(req.sessionId);
@@ -189,14 +192,14 @@ export function attachSocketServer(http: HttpServer, services: Services) {
 
     socket.on('terminal:list', async (raw, rawAck) => {
       const ack = safeAck(rawAck);
-      const req = await authorize(socket, session, raw, ack);
+      const req = await authorize(socket, 'read', session, raw, ack);
       if (!req) return;
       ack({ ok: true, terminals: terminals.list(req.sessionId).map(terminalInfo) });
     });
 
     socket.on('terminal:open', async (raw, rawAck) => {
       const ack = safeAck(rawAck);
-      const req = await authorize(socket, schemas.open, raw, ack);
+      const req = await authorize(socket, 'write', schemas.open, raw, ack);
       if (!req) return;
       try {
         const { session: s, workspace } = await services.sessions.workspace(socket.data.principal, req.sessionId);
@@ -217,7 +220,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
 
     socket.on('terminal:attach', async (raw, rawAck) => {
       const ack = safeAck(rawAck);
-      const req = await authorize(socket, schemas.attach, raw, ack);
+      const req = await authorize(socket, 'read', schemas.attach, raw, ack);
       if (!req) return;
       socket.data.attachments.get(req.terminalId)?.detach();
       socket.data.attachments.delete(req.terminalId);
@@ -233,30 +236,30 @@ export function attachSocketServer(http: HttpServer, services: Services) {
     });
 
     socket.on('terminal:detach', async (raw) => {
-      const req = await authorize(socket, terminal, raw);
+      const req = await authorize(socket, 'read', terminal, raw);
       if (!req) return;
       socket.data.attachments.get(req.terminalId)?.detach();
       socket.data.attachments.delete(req.terminalId);
     });
 
     socket.on('terminal:input', async (raw) => {
-      const req = await authorize(socket, schemas.input, raw);
+      const req = await authorize(socket, 'write', schemas.input, raw);
       if (req) terminals.write(req.terminalId, req.data, socket.data.principal.user.id);
     });
 
     socket.on('terminal:resize', async (raw) => {
-      const req = await authorize(socket, schemas.resize, raw);
+      const req = await authorize(socket, 'write', schemas.resize, raw);
       if (req) terminals.resize(req.terminalId, req.cols, req.rows);
     });
 
     socket.on('terminal:ack', async (raw) => {
-      const req = await authorize(socket, schemas.ack, raw);
+      const req = await authorize(socket, 'read', schemas.ack, raw);
       if (req) socket.data.attachments.get(req.terminalId)?.ack(req.chars);
     });
 
     socket.on('terminal:close', async (raw, rawAck) => {
       const ack = safeAck(rawAck);
-      const req = await authorize(socket, terminal, raw, ack);
+      const req = await authorize(socket, 'write', terminal, raw, ack);
       if (!req) return;
       socket.data.attachments.get(req.terminalId)?.detach();
       socket.data.attachments.delete(req.terminalId);

@@ -27,6 +27,10 @@ export const eventPayloadSchemas = {
   'session.restarted': z.object({}),
   /** The session was deleted: hidden everywhere but the audit, its workspace's files removed. */
   'session.deleted': z.object({}),
+  /** The owner or an admin added someone to the session, changed their role (`from` the old one) or removed them. */
+  'session.member.added': z.object({ userId: z.string(), name: z.string(), role: z.enum(['editor', 'viewer']) }),
+  'session.member.changed': z.object({ userId: z.string(), name: z.string(), role: z.enum(['editor', 'viewer']), from: z.enum(['editor', 'viewer']) }),
+  'session.member.removed': z.object({ userId: z.string(), name: z.string() }),
   'workspace.provisioning': z.object({ source: z.string(), detail: z.string().optional() }),
   'workspace.progress': z.object({ message: z.string() }),
   'workspace.ready': z.object({ source: z.string() }),

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Principal } from '../auth/roles.ts';
 import type { Db } from '../db/client.ts';
+import { sessionRoleOf, type SessionRole } from './access.ts';
 
 export const sessionSortSchema = z.enum(['activity', 'title', 'owner', 'status', 'created']);
 export type SessionSort = z.infer<typeof sessionSortSchema>;
@@ -21,20 +22,30 @@ export interface ListedSession {
   lastSeq: number;
   owner: { id: string; name: string; email: string };
   workspace: { status: string; source: string; error: string | null } | null;
+  /** The caller's role: `editor` and `viewer` mark sessions someone else shared with them. */
+  role: SessionRole;
 }
 
-/** Admins see their team's sessions, members their own; deleted ones are gone from the list (their events stay). */
+/**
+ * Admins see their team's sessions, members their own and those they were added to; deleted ones
+ * are gone from the list (their events stay).
+ */
 export async function listSessions(db: Db, principal: Principal, input: z.output<typeof listSessionsInput>): Promise<ListedSession[]> {
+  const mine = { OR: [{ ownerId: principal.user.id }, { members: { some: { userId: principal.user.id } } }] };
   const rows = await db.session.findMany({
-    where: { teamId: principal.teamId, deletedAt: null, ...(principal.role === 'admin' ? {} : { ownerId: principal.user.id }) },
+    where: { teamId: principal.teamId, deletedAt: null, ...(principal.role === 'admin' ? {} : mine) },
     orderBy: { updatedAt: 'desc' },
     select: {
-      id: true, title: true, status: true, createdAt: true, updatedAt: true, lastSeq: true,
+      id: true, title: true, status: true, createdAt: true, updatedAt: true, lastSeq: true, teamId: true, ownerId: true,
       owner: { select: { id: true, name: true, email: true } },
       workspace: { select: { status: true, source: true, error: true } },
+      members: { where: { userId: principal.user.id }, select: { role: true } },
     },
   });
-  const listed = rows.map(({ updatedAt, ...r }) => ({ ...r, lastActivityAt: updatedAt }));
+  const listed = rows.flatMap(({ updatedAt, teamId, ownerId, members, ...r }) => {
+    const role = sessionRoleOf(principal, { teamId, ownerId }, members[0]?.role ?? null);
+    return role ? [{ ...r, role, lastActivityAt: updatedAt }] : [];
+  });
   return sortSessions(searchSessions(listed, input.search), input.sort);
 }
 

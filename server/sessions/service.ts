@@ -4,7 +4,7 @@ import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import type { Principal } from '../auth/roles.ts';
 import { recordAudit } from '../audit/team-audit.ts';
-import { canAccessSession, SessionAccessError } from './access.ts';
+import { requireRole, SessionAccessError, sessionRoleOf, type SessionNeed } from './access.ts';
 import { listSessions, type listSessionsInput } from './listing.ts';
 import type { createSessionInput } from './schemas.ts';
 import type { EventStream } from './stream.ts';
@@ -40,19 +40,29 @@ export class SessionService {
     return session;
   }
 
-  /** Throws SessionAccessError for sessions that don't exist or aren't the caller's: no existence oracle. */
-  async get(principal: Principal, id: string) {
-    const session = await this.db.session.findUnique({
+  /**
+   * The session, with the caller's role in it, when that role covers `need`. Throws
+   * SessionAccessError for sessions that don't exist or the caller may not see (no existence
+   * oracle), SessionRoleError when they may see it but not do this. `need` defaults to working in
+   * the workspace, so a call that forgets to say it only reads is refused to viewers, not opened.
+   */
+  async get(principal: Principal, id: string, need: SessionNeed = 'write') {
+    const found = await this.db.session.findUnique({
       where: { id },
-      include: { owner: { select: { id: true, name: true, email: true } }, workspace: true },
+      include: {
+        owner: { select: { id: true, name: true, email: true } }, workspace: true,
+        members: { where: { userId: principal.user.id }, select: { role: true } },
+      },
     });
-    if (!session || session.deletedAt || !canAccessSession(principal, session)) throw new SessionAccessError();
-    return session;
+    if (!found || found.deletedAt) throw new SessionAccessError();
+    const { members, ...session } = found;
+    const role = requireRole(sessionRoleOf(principal, session, members[0]?.role ?? null), need);
+    return { ...session, role };
   }
 
-  /** The live workspace of a session the caller may use. */
-  async workspace(principal: Principal, id: string) {
-    const session = await this.get(principal, id);
+  /** The live workspace of a session the caller may use as `need` says. */
+  async workspace(principal: Principal, id: string, need: SessionNeed = 'write') {
+    const session = await this.get(principal, id, need);
     if (!session.workspace) throw new SessionAccessError();
     return { session, workspace: await this.workspaces.get(session.workspace) };
   }
@@ -75,7 +85,7 @@ export class SessionService {
   }
 
   async rename(principal: Principal, id: string, title: string) {
-    await this.get(principal, id);
+    await this.get(principal, id, 'manage');
     const updated = await this.db.session.update({ where: { id }, data: { title } });
     await this.events.append(id, { type: 'session.renamed', payload: { title } }, { kind: 'user', id: principal.user.id });
     return updated;
@@ -111,7 +121,7 @@ export class SessionService {
    * the team chain records who deleted it.
    */
   async remove(principal: Principal, id: string) {
-    const session = await this.get(principal, id);
+    const session = await this.get(principal, id, 'manage');
     if (session.workspace?.status === 'provisioning') throw new SessionStateError('The workspace is still being created; delete the session once it is ready or has failed.');
     await this.stop(principal, id, 'deleted');
     const { count } = await this.db.session.updateMany({ where: { id, deletedAt: null }, data: { deletedAt: new Date() } });

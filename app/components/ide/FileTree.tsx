@@ -5,6 +5,7 @@ import { useTRPC, useTRPCClient } from '../../lib/trpc.ts';
 import { useKeptState } from '../../lib/useKeptState.ts';
 import { isAt, renamedPath } from '../../lib/workspace-paths.ts';
 import { browserStorage, loadState } from '../../lib/workspace-state.ts';
+import { PresenceMarks } from '../presence/PresenceBar.tsx';
 import { ErrorBanner } from './ErrorBanner.tsx';
 import { useShowGitFolder } from './tree-settings.ts';
 import { download } from './transfers.ts';
@@ -21,9 +22,11 @@ const ancestors = (p: string) => p.split('/').slice(0, -1).map((_, i, names) => 
 /**
  * The workspace tree (WAI-ARIA tree pattern): arrows move and expand, Enter opens, F2 renames,
  * Delete deletes after confirmation. Directories load when expanded and refresh on changes.
+ * `openBy` marks the files other people in the session have open.
  */
-export function FileTree({ sessionId, userId, onOpen, onDeleted, onRenamed, readOnly }: {
+export function FileTree({ sessionId, userId, onOpen, onDeleted, onRenamed, readOnly, openBy }: {
   sessionId: string; userId: string; onOpen: (path: string) => void; onDeleted: (path: string) => void; onRenamed: (from: string, to: string, done: Promise<boolean>) => void; readOnly: boolean;
+  openBy?: ReadonlyMap<string, string[]>;
 }) {
   const client = useTRPCClient();
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set(['']));
@@ -180,7 +183,7 @@ export function FileTree({ sessionId, userId, onOpen, onDeleted, onRenamed, read
             onClick={() => { setSelected(entry.path); activate(entry); }}>
             {pending?.kind === 'rename' && pending.path === entry.path
               ? <NameInput label={`Rename ${entry.path}`} initial={entry.name} onDone={submitName} />
-              : <><span className="twisty" aria-hidden>{entry.type === 'dir' ? (expanded.has(entry.path) ? '▾' : '▸') : ''}</span>{entry.name}</>}
+              : <><span className="twisty" aria-hidden>{entry.type === 'dir' ? (expanded.has(entry.path) ? '▾' : '▸') : ''}</span>{entry.name}<PresenceMarks names={openBy?.get(entry.path)} /></>}
           </li>
         ))}
         {!rows.length && <li role="none" className="muted placeholder">Empty workspace</li>}

@@ -1,28 +1,9 @@
 'use client';
-import { useEffect, useState } from 'react';
 import type { PresenceEntry } from '../../../server/realtime/protocol.ts';
-import { getSocket } from '../../lib/socket.ts';
 import '../share/share.css';
 
-/**
- * Who is in this session now and the file each has open (the header). This browser announces
- * itself and its open file; the server tells everyone following the session.
- */
-export function PresenceBar({ sessionId, file }: { sessionId: string; file: string | null }) {
-  const [people, setPeople] = useState<PresenceEntry[]>([]);
-
-  useEffect(() => {
-    const socket = getSocket();
-    const onChanged = (e: { sessionId: string; people: PresenceEntry[] }) => { if (e.sessionId === sessionId) setPeople(e.people); };
-    const announce = () => socket.emit('presence:set', { sessionId, file }, (r) => { if (r.ok) setPeople(r.people); });
-    socket.on('presence:changed', onChanged);
-    socket.on('connect', announce);
-    if (socket.connected) announce();
-    return () => { socket.off('presence:changed', onChanged); socket.off('connect', announce); };
-  }, [sessionId, file]);
-
-  useEffect(() => () => { getSocket().emit('presence:set', { sessionId }, () => {}); }, [sessionId]);
-
+/** Who is in this session now and the file each has open (the header); the list comes from usePresence. */
+export function PresenceBar({ people }: { people: PresenceEntry[] }) {
   if (people.length === 0) return null;
   return (
     <ul className="presence" aria-label="People here">
@@ -33,4 +14,21 @@ export function PresenceBar({ sessionId, file }: { sessionId: string; file: stri
       ))}
     </ul>
   );
+}
+
+/** The initials of whoever else has a file open, beside it in the tree; read out as "Open by Alice". */
+export function PresenceMarks({ names }: { names: string[] | undefined }) {
+  if (!names?.length) return null;
+  return (
+    <span className="presence-marks">
+      {names.map((name) => (
+        <span key={name} className="presence-mark" role="img" aria-label={`Open by ${name}`} title={`Open by ${name}`}>{initials(name)}</span>
+      ))}
+    </span>
+  );
+}
+
+function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  return (words.length > 1 ? `${words[0]![0]}${words.at(-1)![0]}` : (words[0] ?? '?').slice(0, 2)).toUpperCase();
 }

@@ -18,14 +18,14 @@ function unwrap<T extends object>(r: AgentResult<T>): T {
 
 export const agentRouter = router({
   status: memberProcedure.input(inSession).query(async ({ ctx, input }) => {
-    await authorize(ctx, input.sessionId, false);
+    await authorize(ctx, input.sessionId, 'read');
     const status = await ctx.agent.status(input.sessionId);
     // The how-to names the server's environment: for admins only (models.configured says the same).
     return ctx.principal.role === 'admin' ? status : { ...status, model: { ...status.model, howTo: status.model.configured ? null : askAnAdmin } };
   }),
 
   checkpoints: memberProcedure.input(inSession).query(async ({ ctx, input }) => {
-    await authorize(ctx, input.sessionId, false);
+    await authorize(ctx, input.sessionId, 'read');
     return ctx.agent.checkpoints(input.sessionId);
   }),
 
@@ -35,22 +35,23 @@ export const agentRouter = router({
     profile: profileNameSchema.optional(),
   }))
     .mutation(async ({ ctx, input }) => {
-      await authorize(ctx, input.sessionId, true);
+      await authorize(ctx, input.sessionId, 'write');
       return unwrap(await ctx.agent.send({ sessionId: input.sessionId, userId: ctx.principal.user.id, teamId: ctx.principal.teamId, text: input.text, profile: input.profile }));
     }),
 
   stop: memberProcedure.input(inSession).mutation(async ({ ctx, input }) => {
-    await authorize(ctx, input.sessionId, false);
+    // Stopping the agent of a stopped session is harmless, so it is not refused for that.
+    await authorize(ctx, input.sessionId, 'write', false);
     return unwrap(await ctx.agent.stop(input.sessionId));
   }),
 
   resume: memberProcedure.input(inSession.extend({ runId: id })).mutation(async ({ ctx, input }) => {
-    await authorize(ctx, input.sessionId, true);
+    await authorize(ctx, input.sessionId, 'write');
     return unwrap(await ctx.agent.resume(input.sessionId, input.runId));
   }),
 
   rewind: memberProcedure.input(inSession.extend({ checkpointId: id })).mutation(async ({ ctx, input }) => {
-    await authorize(ctx, input.sessionId, true);
+    await authorize(ctx, input.sessionId, 'write');
     return unwrap(await ctx.agent.rewind(input.sessionId, input.checkpointId, ctx.principal.user.id));
   }),
 });

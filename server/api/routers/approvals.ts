@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import type { DecideResult } from '../../agent/approvals/service.ts';
+import { roleAllows, VIEWER_REFUSAL } from '../../sessions/access.ts';
 import { sessionIdSchema } from '../../sessions/schemas.ts';
 import { toApiError } from '../errors.ts';
 import { adminProcedure, memberProcedure, router } from '../trpc.ts';
@@ -14,10 +15,12 @@ function unwrap(r: DecideResult) {
 }
 
 export const approvalsRouter = router({
-  /** The session's approvals, with whether the caller may approve each. */
+  /** The session's approvals, with whether the caller may approve each (a viewer may answer none). */
   list: memberProcedure.input(inSession).query(async ({ ctx, input }) => {
-    await ctx.sessions.get(ctx.principal, input.sessionId).catch(toApiError);
-    return ctx.approvals.inSession(ctx.principal, input.sessionId);
+    const { role } = await ctx.sessions.get(ctx.principal, input.sessionId, 'read').catch(toApiError);
+    const approvals = await ctx.approvals.inSession(ctx.principal, input.sessionId);
+    if (roleAllows(role, 'write')) return approvals;
+    return approvals.map((a) => ({ ...a, approveRefusal: VIEWER_REFUSAL, suggestedRules: [] }));
   }),
 
   /**

@@ -21,7 +21,7 @@ const MAX_SAVE_CHARS = 5 * 1024 * 1024;
 type Principal = NonNullable<Context['principal']>;
 
 async function filesOf(ctx: Context & { principal: Principal }, sessionId: string, write: boolean) {
-  const { session, workspace } = await ctx.sessions.workspace(ctx.principal, sessionId).catch(toApiError);
+  const { session, workspace } = await ctx.sessions.workspace(ctx.principal, sessionId, write ? 'write' : 'read').catch(toApiError);
   if (write && session.status === 'stopped') toApiError(new WorkspaceUnavailableError('The session is stopped; its files are read-only.'));
   return workspace.files;
 }

@@ -8,6 +8,7 @@ import { branches, branchNameSchema, commit, commitMessageSchema, init, log, pul
 import { createPushGate } from '../../git/push.ts';
 import { repoStatus } from '../../git/status.ts';
 import { fileVersions } from '../../git/versions.ts';
+import type { SessionNeed } from '../../sessions/access.ts';
 import type { EventPayload } from '../../sessions/event-types.ts';
 import { sessionIdSchema } from '../../sessions/schemas.ts';
 import { checkRelative } from '../../workspace/paths.ts';
@@ -42,16 +43,19 @@ async function record(ctx: Context & { principal: Principal }, sessionId: string
   await ctx.events.append(sessionId, { type: 'git.changed', payload: { action, detail } }, { kind: 'user', id: ctx.principal.user.id });
 }
 
-/** The session's workspace, for a caller who may use it; git starts processes, so a stopped session is refused. */
-async function repoOf(ctx: Context & { principal: Principal }, sessionId: string) {
-  const { session, workspace } = await ctx.sessions.workspace(ctx.principal, sessionId).catch(toApiError);
+/**
+ * The session's workspace, for a caller whose role covers `need` (viewers read status, diffs,
+ * branches and the log); git starts processes, so a stopped session is refused.
+ */
+async function repoOf(ctx: Context & { principal: Principal }, sessionId: string, need: SessionNeed = 'write') {
+  const { session, workspace } = await ctx.sessions.workspace(ctx.principal, sessionId, need).catch(toApiError);
   if (session.status === 'stopped') throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'The session is stopped; its repository is read-only.' });
   return workspace;
 }
 
 export const gitRouter = router({
   status: memberProcedure.input(inSession).query(async ({ ctx, input }) => {
-    return repoStatus(await repoOf(ctx, input.sessionId)).catch(failed(ctx, input.sessionId, 'status'));
+    return repoStatus(await repoOf(ctx, input.sessionId, 'read')).catch(failed(ctx, input.sessionId, 'status'));
   }),
 
   init: memberProcedure.input(inSession).mutation(async ({ ctx, input }) => {
@@ -61,7 +65,7 @@ export const gitRouter = router({
 
   /** The two sides of one file's change: staged (HEAD → index) or not (index → work tree). */
   fileVersions: memberProcedure.input(inSession.extend({ path: repoPath, staged: z.boolean() })).query(async ({ ctx, input }) => {
-    return fileVersions(await repoOf(ctx, input.sessionId), input.path, input.staged).catch(failed(ctx, input.sessionId, 'diff'));
+    return fileVersions(await repoOf(ctx, input.sessionId, 'read'), input.path, input.staged).catch(failed(ctx, input.sessionId, 'diff'));
   }),
 
   stage: memberProcedure.input(inSession.extend({ paths })).mutation(async ({ ctx, input }) => {
@@ -83,7 +87,7 @@ export const gitRouter = router({
   }),
 
   branches: memberProcedure.input(inSession).query(async ({ ctx, input }) => {
-    return branches(await repoOf(ctx, input.sessionId)).catch(failed(ctx, input.sessionId, 'branches'));
+    return branches(await repoOf(ctx, input.sessionId, 'read')).catch(failed(ctx, input.sessionId, 'branches'));
   }),
 
   switchBranch: memberProcedure.input(inSession.extend({ name: branchNameSchema, create: z.boolean().default(false) })).mutation(async ({ ctx, input }) => {
@@ -92,7 +96,7 @@ export const gitRouter = router({
   }),
 
   log: memberProcedure.input(inSession.extend({ limit: z.number().int().min(1).max(200).default(30) })).query(async ({ ctx, input }) => {
-    return log(await repoOf(ctx, input.sessionId), input.limit).catch(failed(ctx, input.sessionId, 'log'));
+    return log(await repoOf(ctx, input.sessionId, 'read'), input.limit).catch(failed(ctx, input.sessionId, 'log'));
   }),
 
   pull: memberProcedure.input(inSession).mutation(async ({ ctx, input }) => {

@@ -20,7 +20,7 @@ const EXCERPT_CHARS = 160;
 export const memoryRouter = router({
   /** Live and closed items, each with the events it came from (type and an excerpt) for the timeline link. */
   list: memberProcedure.input(inSession).query(async ({ ctx, input }) => {
-    await authorizeSession(ctx, input.sessionId, false);
+    await authorizeSession(ctx, input.sessionId, 'read');
     const items = await ctx.memory.list(input.sessionId, { includeClosed: true });
     const owners = await ctx.db.memoryItem.findMany({ where: { id: { in: items.map((i) => i.id) } }, select: { id: true, sessionId: true } });
     const ownerOf = new Map(owners.map((o) => [o.id, o.sessionId]));
@@ -36,42 +36,42 @@ export const memoryRouter = router({
 
   add: memberProcedure.input(inSession.extend({ kind: memoryKindSchema, text: itemText, pinned: z.boolean().default(false) }))
     .mutation(async ({ ctx, input }) => {
-      await authorizeSession(ctx, input.sessionId, true);
+      await authorizeSession(ctx, input.sessionId, 'write');
       return ctx.memory.add(input.sessionId, { kind: input.kind, text: input.text, pinned: input.pinned }, actorOf(ctx)).catch(toApiError);
     }),
 
   edit: memberProcedure.input(onItem.extend({ text: itemText })).mutation(async ({ ctx, input }) => {
-    await authorizeSession(ctx, input.sessionId, true);
+    await authorizeSession(ctx, input.sessionId, 'write');
     return ctx.memory.edit(input.sessionId, input.itemId, input.text, actorOf(ctx)).catch(toApiError);
   }),
 
   pin: memberProcedure.input(onItem.extend({ pinned: z.boolean() })).mutation(async ({ ctx, input }) => {
-    await authorizeSession(ctx, input.sessionId, true);
+    await authorizeSession(ctx, input.sessionId, 'write');
     return ctx.memory.pin(input.sessionId, input.itemId, input.pinned, actorOf(ctx)).catch(toApiError);
   }),
 
   close: memberProcedure.input(onItem.extend({ reason: z.string().trim().min(1, 'Say why it no longer holds').max(200).default('closed by a person') }))
     .mutation(async ({ ctx, input }) => {
-      await authorizeSession(ctx, input.sessionId, true);
+      await authorizeSession(ctx, input.sessionId, 'write');
       return ctx.memory.close(input.sessionId, input.itemId, input.reason, actorOf(ctx)).catch(toApiError);
     }),
 
   /** Durable across every session of this session's workspace. */
   promote: memberProcedure.input(onItem).mutation(async ({ ctx, input }) => {
-    await authorizeSession(ctx, input.sessionId, true);
+    await authorizeSession(ctx, input.sessionId, 'write');
     return ctx.memory.promote(input.sessionId, input.itemId, actorOf(ctx)).catch(toApiError);
   }),
 
   /** One entry per model call: what its prompt held, and what was masked or dropped and why. */
   promptReports: memberProcedure.input(inSession).query(async ({ ctx, input }) => {
-    await authorizeSession(ctx, input.sessionId, false);
+    await authorizeSession(ctx, input.sessionId, 'read');
     const rows = await ctx.db.event.findMany({ where: { sessionId: input.sessionId, type: 'agent.prompt.report' }, orderBy: { seq: 'asc' } });
     return rows.map((r) => ({ seq: r.seq, createdAt: r.createdAt.toISOString(), ...(r.payload as EventPayload<'agent.prompt.report'>) }));
   }),
 
   /** The session's events, one per line, as `context:build --events` reads them. */
   exportEvents: memberProcedure.input(inSession).query(async ({ ctx, input }) => {
-    const session = await authorizeSession(ctx, input.sessionId, false);
+    const session = await authorizeSession(ctx, input.sessionId, 'read');
     return { filename: `${slug(session.title)}-${input.sessionId}.events.jsonl`, jsonl: await eventsAsJsonl(ctx.db, input.sessionId) };
   }),
 });

@@ -62,7 +62,7 @@ export const policyRouter = router({
 
   /** What applies to a session the caller may use: the team's and its workspace's rules, and the settings. */
   forSession: memberProcedure.input(z.object({ sessionId: sessionIdSchema })).query(async ({ ctx, input }) => {
-    const session = await ctx.sessions.get(ctx.principal, input.sessionId).catch(toApiError);
+    const session = await ctx.sessions.get(ctx.principal, input.sessionId, 'read').catch(toApiError);
     const [rules, settings] = await Promise.all([rulesFor(ctx.db, session.teamId, session.workspaceId), getPolicySettings(ctx.db, session.teamId)]);
     return { rules, settings };
   }),

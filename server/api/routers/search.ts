@@ -26,7 +26,7 @@ const replaceQuery = query.extend({ replacement: z.string().max(10_000) });
 type Principal = NonNullable<Context['principal']>;
 
 async function workspaceOf(ctx: Context & { principal: Principal }, sessionId: string, write: boolean) {
-  const { session, workspace } = await ctx.sessions.workspace(ctx.principal, sessionId).catch(toApiError);
+  const { session, workspace } = await ctx.sessions.workspace(ctx.principal, sessionId, write ? 'write' : 'read').catch(toApiError);
   if (write && session.status === 'stopped') toApiError(new WorkspaceUnavailableError('The session is stopped; its files are read-only.'));
   return workspace;
 }

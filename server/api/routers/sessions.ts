@@ -8,7 +8,7 @@ import { adminProcedure, memberProcedure, router } from '../trpc.ts';
 const byId = z.object({ id: sessionIdSchema });
 
 export const sessionsRouter = router({
-  /** Admins get their team's sessions, members their own. */
+  /** Admins get their team's sessions, members their own and those they were added to (with their role). */
   list: memberProcedure.input(listSessionsInput).query(({ ctx, input }) => ctx.sessions.list(ctx.principal, input)),
 
   create: memberProcedure.input(createSessionInput).mutation(async ({ ctx, input }) => {
@@ -16,8 +16,9 @@ export const sessionsRouter = router({
     return { id: s.id };
   }),
 
+  /** The session, with the caller's `role` in it (owner, admin, editor, viewer). */
   get: memberProcedure.input(byId).query(async ({ ctx, input }) => {
-    const session = await ctx.sessions.get(ctx.principal, input.id).catch(toApiError);
+    const session = await ctx.sessions.get(ctx.principal, input.id, 'read').catch(toApiError);
     const { confined } = ctx.workspaces.capabilities;
     return { ...session, sandbox: { confined } };
   }),
@@ -45,17 +46,17 @@ export const sessionsRouter = router({
 
   /** Hides the session and removes its files; its events and the team's record of the deletion stay for the audit. */
   delete: memberProcedure.input(byId).mutation(async ({ ctx, input }) => {
-    const { ownerId } = await ctx.sessions.get(ctx.principal, input.id).catch(toApiError);
+    const { owner, members } = await ctx.members.list(ctx.principal, input.id).catch(toApiError);
     const done = await ctx.sessions.remove(ctx.principal, input.id).catch(toApiError);
     ctx.log.info({ sessionId: input.id, by: ctx.principal.user.id }, 'session deleted');
-    // Sockets following it (its owner's, the caller's) drop it now rather than at the next sweep.
-    for (const userId of new Set([ownerId, ctx.principal.user.id])) ctx.accessChanges.changed(userId);
+    // Sockets following it (its owner's, its members', the caller's) drop it now rather than at the next sweep.
+    for (const userId of new Set([owner.id, ...members.map((m) => m.id), ctx.principal.user.id])) ctx.accessChanges.changed(userId);
     return done;
   }),
 
   /** The same events the live socket delivers, for pages that poll or replay. */
   events: memberProcedure.input(eventsAfterInput).query(async ({ ctx, input }) => {
-    await ctx.sessions.get(ctx.principal, input.sessionId).catch(toApiError);
+    await ctx.sessions.get(ctx.principal, input.sessionId, 'read').catch(toApiError);
     return listEvents(ctx.db, input.sessionId, input.afterSeq, input.limit);
   }),
 });

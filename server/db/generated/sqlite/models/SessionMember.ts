@@ -191,6 +191,7 @@ export type SessionMemberWhereInput = {
   addedById?: Prisma.StringFilter<"SessionMember"> | string
   createdAt?: Prisma.DateTimeFilter<"SessionMember"> | Date | string
   session?: Prisma.XOR<Prisma.SessionScalarRelationFilter, Prisma.SessionWhereInput>
+  user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
 }
 
 export type SessionMemberOrderByWithRelationInput = {
@@ -201,6 +202,7 @@ export type SessionMemberOrderByWithRelationInput = {
   addedById?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   session?: Prisma.SessionOrderByWithRelationInput
+  user?: Prisma.UserOrderByWithRelationInput
 }
 
 export type SessionMemberWhereUniqueInput = Prisma.AtLeast<{
@@ -215,6 +217,7 @@ export type SessionMemberWhereUniqueInput = Prisma.AtLeast<{
   addedById?: Prisma.StringFilter<"SessionMember"> | string
   createdAt?: Prisma.DateTimeFilter<"SessionMember"> | Date | string
   session?: Prisma.XOR<Prisma.SessionScalarRelationFilter, Prisma.SessionWhereInput>
+  user?: Prisma.XOR<Prisma.UserScalarRelationFilter, Prisma.UserWhereInput>
 }, "id" | "sessionId_userId">
 
 export type SessionMemberOrderByWithAggregationInput = {
@@ -243,11 +246,11 @@ export type SessionMemberScalarWhereWithAggregatesInput = {
 
 export type SessionMemberCreateInput = {
   id?: string
-  userId: string
   role: string
   addedById: string
   createdAt?: Date | string
   session: Prisma.SessionCreateNestedOneWithoutMembersInput
+  user: Prisma.UserCreateNestedOneWithoutSessionMembershipsInput
 }
 
 export type SessionMemberUncheckedCreateInput = {
@@ -261,11 +264,11 @@ export type SessionMemberUncheckedCreateInput = {
 
 export type SessionMemberUpdateInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
-  userId?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.StringFieldUpdateOperationsInput | string
   addedById?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   session?: Prisma.SessionUpdateOneRequiredWithoutMembersNestedInput
+  user?: Prisma.UserUpdateOneRequiredWithoutSessionMembershipsNestedInput
 }
 
 export type SessionMemberUncheckedUpdateInput = {
@@ -288,7 +291,6 @@ export type SessionMemberCreateManyInput = {
 
 export type SessionMemberUpdateManyMutationInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
-  userId?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.StringFieldUpdateOperationsInput | string
   addedById?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
@@ -345,6 +347,48 @@ export type SessionMemberMinOrderByAggregateInput = {
   createdAt?: Prisma.SortOrder
 }
 
+export type SessionMemberCreateNestedManyWithoutUserInput = {
+  create?: Prisma.XOR<Prisma.SessionMemberCreateWithoutUserInput, Prisma.SessionMemberUncheckedCreateWithoutUserInput> | Prisma.SessionMemberCreateWithoutUserInput[] | Prisma.SessionMemberUncheckedCreateWithoutUserInput[]
+  connectOrCreate?: Prisma.SessionMemberCreateOrConnectWithoutUserInput | Prisma.SessionMemberCreateOrConnectWithoutUserInput[]
+  createMany?: Prisma.SessionMemberCreateManyUserInputEnvelope
+  connect?: Prisma.SessionMemberWhereUniqueInput | Prisma.SessionMemberWhereUniqueInput[]
+}
+
+export type SessionMemberUncheckedCreateNestedManyWithoutUserInput = {
+  create?: Prisma.XOR<Prisma.SessionMemberCreateWithoutUserInput, Prisma.SessionMemberUncheckedCreateWithoutUserInput> | Prisma.SessionMemberCreateWithoutUserInput[] | Prisma.SessionMemberUncheckedCreateWithoutUserInput[]
+  connectOrCreate?: Prisma.SessionMemberCreateOrConnectWithoutUserInput | Prisma.SessionMemberCreateOrConnectWithoutUserInput[]
+  createMany?: Prisma.SessionMemberCreateManyUserInputEnvelope
+  connect?: Prisma.SessionMemberWhereUniqueInput | Prisma.SessionMemberWhereUniqueInput[]
+}
+
+export type SessionMemberUpdateManyWithoutUserNestedInput = {
+  create?: Prisma.XOR<Prisma.SessionMemberCreateWithoutUserInput, Prisma.SessionMemberUncheckedCreateWithoutUserInput> | Prisma.SessionMemberCreateWithoutUserInput[] | Prisma.SessionMemberUncheckedCreateWithoutUserInput[]
+  connectOrCreate?: Prisma.SessionMemberCreateOrConnectWithoutUserInput | Prisma.SessionMemberCreateOrConnectWithoutUserInput[]
+  upsert?: Prisma.SessionMemberUpsertWithWhereUniqueWithoutUserInput | Prisma.SessionMemberUpsertWithWhereUniqueWithoutUserInput[]
+  createMany?: Prisma.SessionMemberCreateManyUserInputEnvelope
+  set?: Prisma.SessionMemberWhereUniqueInput | Prisma.SessionMemberWhereUniqueInput[]
+  disconnect?: Prisma.SessionMemberWhereUniqueInput | Prisma.SessionMemberWhereUniqueInput[]
+  delete?: Prisma.SessionMemberWhereUniqueInput | Prisma.SessionMemberWhereUniqueInput[]
+  connect?: Prisma.SessionMemberWhereUniqueInput | Prisma.SessionMemberWhereUniqueInput[]
+  update?: Prisma.SessionMemberUpdateWithWhereUniqueWithoutUserInput | Prisma.SessionMemberUpdateWithWhereUniqueWithoutUserInput[]
+  updateMany?: Prisma.SessionMemberUpdateManyWithWhereWithoutUserInput | Prisma.SessionMemberUpdateManyWithWhereWithoutUserInput[]
+  deleteMany?: Prisma.SessionMemberScalarWhereInput | Prisma.SessionMemberScalarWhereInput[]
+}
+
+export type SessionMemberUncheckedUpdateManyWithoutUserNestedInput = {
+  create?: Prisma.XOR<Prisma.SessionMemberCreateWithoutUserInput, Prisma.SessionMemberUncheckedCreateWithoutUserInput> | Prisma.SessionMemberCreateWithoutUserInput[] | Prisma.SessionMemberUncheckedCreateWithoutUserInput[]
+  connectOrCreate?: Prisma.SessionMemberCreateOrConnectWithoutUserInput | Prisma.SessionMemberCreateOrConnectWithoutUserInput[]
+  upsert?: Prisma.SessionMemberUpsertWithWhereUniqueWithoutUserInput | Prisma.SessionMemberUpsertWithWhereUniqueWithoutUserInput[]
+  createMany?: Prisma.SessionMemberCreateManyUserInputEnvelope
+  set?: Prisma.SessionMemberWhereUniqueInput | Prisma.SessionMemberWhereUniqueInput[]
+  disconnect?: Prisma.SessionMemberWhereUniqueInput | Prisma.SessionMemberWhereUniqueInput[]
+  delete?: Prisma.SessionMemberWhereUniqueInput | Prisma.SessionMemberWhereUniqueInput[]
+  connect?: Prisma.SessionMemberWhereUniqueInput | Prisma.SessionMemberWhereUniqueInput[]
+  update?: Prisma.SessionMemberUpdateWithWhereUniqueWithoutUserInput | Prisma.SessionMemberUpdateWithWhereUniqueWithoutUserInput[]
+  updateMany?: Prisma.SessionMemberUpdateManyWithWhereWithoutUserInput | Prisma.SessionMemberUpdateManyWithWhereWithoutUserInput[]
+  deleteMany?: Prisma.SessionMemberScalarWhereInput | Prisma.SessionMemberScalarWhereInput[]
+}
+
 export type SessionMemberCreateNestedManyWithoutSessionInput = {
   create?: Prisma.XOR<Prisma.SessionMemberCreateWithoutSessionInput, Prisma.SessionMemberUncheckedCreateWithoutSessionInput> | Prisma.SessionMemberCreateWithoutSessionInput[] | Prisma.SessionMemberUncheckedCreateWithoutSessionInput[]
   connectOrCreate?: Prisma.SessionMemberCreateOrConnectWithoutSessionInput | Prisma.SessionMemberCreateOrConnectWithoutSessionInput[]
@@ -387,12 +431,65 @@ export type SessionMemberUncheckedUpdateManyWithoutSessionNestedInput = {
   deleteMany?: Prisma.SessionMemberScalarWhereInput | Prisma.SessionMemberScalarWhereInput[]
 }
 
-export type SessionMemberCreateWithoutSessionInput = {
+export type SessionMemberCreateWithoutUserInput = {
   id?: string
-  userId: string
   role: string
   addedById: string
   createdAt?: Date | string
+  session: Prisma.SessionCreateNestedOneWithoutMembersInput
+}
+
+export type SessionMemberUncheckedCreateWithoutUserInput = {
+  id?: string
+  sessionId: string
+  role: string
+  addedById: string
+  createdAt?: Date | string
+}
+
+export type SessionMemberCreateOrConnectWithoutUserInput = {
+  where: Prisma.SessionMemberWhereUniqueInput
+  create: Prisma.XOR<Prisma.SessionMemberCreateWithoutUserInput, Prisma.SessionMemberUncheckedCreateWithoutUserInput>
+}
+
+export type SessionMemberCreateManyUserInputEnvelope = {
+  data: Prisma.SessionMemberCreateManyUserInput | Prisma.SessionMemberCreateManyUserInput[]
+}
+
+export type SessionMemberUpsertWithWhereUniqueWithoutUserInput = {
+  where: Prisma.SessionMemberWhereUniqueInput
+  update: Prisma.XOR<Prisma.SessionMemberUpdateWithoutUserInput, Prisma.SessionMemberUncheckedUpdateWithoutUserInput>
+  create: Prisma.XOR<Prisma.SessionMemberCreateWithoutUserInput, Prisma.SessionMemberUncheckedCreateWithoutUserInput>
+}
+
+export type SessionMemberUpdateWithWhereUniqueWithoutUserInput = {
+  where: Prisma.SessionMemberWhereUniqueInput
+  data: Prisma.XOR<Prisma.SessionMemberUpdateWithoutUserInput, Prisma.SessionMemberUncheckedUpdateWithoutUserInput>
+}
+
+export type SessionMemberUpdateManyWithWhereWithoutUserInput = {
+  where: Prisma.SessionMemberScalarWhereInput
+  data: Prisma.XOR<Prisma.SessionMemberUpdateManyMutationInput, Prisma.SessionMemberUncheckedUpdateManyWithoutUserInput>
+}
+
+export type SessionMemberScalarWhereInput = {
+  AND?: Prisma.SessionMemberScalarWhereInput | Prisma.SessionMemberScalarWhereInput[]
+  OR?: Prisma.SessionMemberScalarWhereInput[]
+  NOT?: Prisma.SessionMemberScalarWhereInput | Prisma.SessionMemberScalarWhereInput[]
+  id?: Prisma.StringFilter<"SessionMember"> | string
+  sessionId?: Prisma.StringFilter<"SessionMember"> | string
+  userId?: Prisma.StringFilter<"SessionMember"> | string
+  role?: Prisma.StringFilter<"SessionMember"> | string
+  addedById?: Prisma.StringFilter<"SessionMember"> | string
+  createdAt?: Prisma.DateTimeFilter<"SessionMember"> | Date | string
+}
+
+export type SessionMemberCreateWithoutSessionInput = {
+  id?: string
+  role: string
+  addedById: string
+  createdAt?: Date | string
+  user: Prisma.UserCreateNestedOneWithoutSessionMembershipsInput
 }
 
 export type SessionMemberUncheckedCreateWithoutSessionInput = {
@@ -428,16 +525,36 @@ export type SessionMemberUpdateManyWithWhereWithoutSessionInput = {
   data: Prisma.XOR<Prisma.SessionMemberUpdateManyMutationInput, Prisma.SessionMemberUncheckedUpdateManyWithoutSessionInput>
 }
 
-export type SessionMemberScalarWhereInput = {
-  AND?: Prisma.SessionMemberScalarWhereInput | Prisma.SessionMemberScalarWhereInput[]
-  OR?: Prisma.SessionMemberScalarWhereInput[]
-  NOT?: Prisma.SessionMemberScalarWhereInput | Prisma.SessionMemberScalarWhereInput[]
-  id?: Prisma.StringFilter<"SessionMember"> | string
-  sessionId?: Prisma.StringFilter<"SessionMember"> | string
-  userId?: Prisma.StringFilter<"SessionMember"> | string
-  role?: Prisma.StringFilter<"SessionMember"> | string
-  addedById?: Prisma.StringFilter<"SessionMember"> | string
-  createdAt?: Prisma.DateTimeFilter<"SessionMember"> | Date | string
+export type SessionMemberCreateManyUserInput = {
+  id?: string
+  sessionId: string
+  role: string
+  addedById: string
+  createdAt?: Date | string
+}
+
+export type SessionMemberUpdateWithoutUserInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.StringFieldUpdateOperationsInput | string
+  addedById?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  session?: Prisma.SessionUpdateOneRequiredWithoutMembersNestedInput
+}
+
+export type SessionMemberUncheckedUpdateWithoutUserInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  sessionId?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.StringFieldUpdateOperationsInput | string
+  addedById?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+}
+
+export type SessionMemberUncheckedUpdateManyWithoutUserInput = {
+  id?: Prisma.StringFieldUpdateOperationsInput | string
+  sessionId?: Prisma.StringFieldUpdateOperationsInput | string
+  role?: Prisma.StringFieldUpdateOperationsInput | string
+  addedById?: Prisma.StringFieldUpdateOperationsInput | string
+  createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type SessionMemberCreateManySessionInput = {
@@ -450,10 +567,10 @@ export type SessionMemberCreateManySessionInput = {
 
 export type SessionMemberUpdateWithoutSessionInput = {
   id?: Prisma.StringFieldUpdateOperationsInput | string
-  userId?: Prisma.StringFieldUpdateOperationsInput | string
   role?: Prisma.StringFieldUpdateOperationsInput | string
   addedById?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  user?: Prisma.UserUpdateOneRequiredWithoutSessionMembershipsNestedInput
 }
 
 export type SessionMemberUncheckedUpdateWithoutSessionInput = {
@@ -482,6 +599,7 @@ export type SessionMemberSelect<ExtArgs extends runtime.Types.Extensions.Interna
   addedById?: boolean
   createdAt?: boolean
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
+  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["sessionMember"]>
 
 export type SessionMemberSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -492,6 +610,7 @@ export type SessionMemberSelectCreateManyAndReturn<ExtArgs extends runtime.Types
   addedById?: boolean
   createdAt?: boolean
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
+  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["sessionMember"]>
 
 export type SessionMemberSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -502,6 +621,7 @@ export type SessionMemberSelectUpdateManyAndReturn<ExtArgs extends runtime.Types
   addedById?: boolean
   createdAt?: boolean
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
+  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
 }, ExtArgs["result"]["sessionMember"]>
 
 export type SessionMemberSelectScalar = {
@@ -516,18 +636,25 @@ export type SessionMemberSelectScalar = {
 export type SessionMemberOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "sessionId" | "userId" | "role" | "addedById" | "createdAt", ExtArgs["result"]["sessionMember"]>
 export type SessionMemberInclude<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
+  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
 }
 export type SessionMemberIncludeCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
+  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
 }
 export type SessionMemberIncludeUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   session?: boolean | Prisma.SessionDefaultArgs<ExtArgs>
+  user?: boolean | Prisma.UserDefaultArgs<ExtArgs>
 }
 
 export type $SessionMemberPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "SessionMember"
   objects: {
     session: Prisma.$SessionPayload<ExtArgs>
+    /**
+     * A deleted account leaves the sessions it was added to.
+     */
+    user: Prisma.$UserPayload<ExtArgs>
   }
   scalars: runtime.Types.Extensions.GetPayloadResult<{
     id: string
@@ -931,6 +1058,7 @@ readonly fields: SessionMemberFieldRefs;
 export interface Prisma__SessionMemberClient<T, Null = never, ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs, GlobalOmitOptions = {}> extends Prisma.PrismaPromise<T> {
   readonly [Symbol.toStringTag]: "PrismaPromise"
   session<T extends Prisma.SessionDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.SessionDefaultArgs<ExtArgs>>): Prisma.Prisma__SessionClient<runtime.Types.Result.GetResult<Prisma.$SessionPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
+  user<T extends Prisma.UserDefaultArgs<ExtArgs> = {}>(args?: Prisma.Subset<T, Prisma.UserDefaultArgs<ExtArgs>>): Prisma.Prisma__UserClient<runtime.Types.Result.GetResult<Prisma.$UserPayload<ExtArgs>, T, "findUniqueOrThrow", GlobalOmitOptions> | Null, Null, ExtArgs, GlobalOmitOptions>
   /**
    * Attaches callbacks for the resolution and/or rejection of the Promise.
    * @param onfulfilled The callback to execute when the Promise is resolved.
