@@ -1,8 +1,9 @@
 // Presence: who is in a session now and which file each has open, for the session's header and
 // the file tree's marks. A browser says where it is (presence:set) after following the session;
 // everyone following it gets the new list. Anyone who may see the session (viewers too) is
-// present; someone removed from it drops out at once. Per server process, like the sockets it
-// describes; nothing is stored.
+// present; someone removed from it drops out at once. Nothing is stored: each socket carries its
+// own entry, and the list is gathered from the sockets of every instance (Socket.IO's
+// fetchSockets, across instances through the Redis adapter).
 import type { Server } from 'socket.io';
 import { z } from 'zod';
 import type { Principal } from '../auth/roles.ts';
@@ -15,32 +16,43 @@ const setSchema = z.object({ sessionId: sessionIdSchema, file: z.string().max(40
 type PresenceAck = Ack<{ people: PresenceEntry[] }>;
 const safeAck = (ack: unknown): PresenceAck => (typeof ack === 'function' ? (ack as PresenceAck) : () => {});
 
-export function attachPresence(io: Server, services: Services) {
-  /** sessionId → socket id → who, and the file open there. */
-  const sessions = new Map<string, Map<string, PresenceEntry>>();
+/** What a socket says of itself, kept on the socket so any instance can read it (fetchSockets). */
+interface PresenceData { principal?: Principal; presence?: Record<string, PresenceEntry> }
+const presenceRoom = (sessionId: string) => `presence:${sessionId}`;
 
-  const list = (sessionId: string) => {
+export function attachPresence(io: Server, services: Services) {
+  /** Everyone present in a session, on every instance: the Redis adapter asks the others for their sockets. */
+  const list = async (sessionId: string) => {
     const people = new Map<string, PresenceEntry>();
-    // One entry per person: the latest socket that named a file wins over one that did not.
-    for (const p of sessions.get(sessionId)?.values() ?? []) if (!people.has(p.userId) || p.file) people.set(p.userId, p);
+    for (const s of await io.in(presenceRoom(sessionId)).fetchSockets()) {
+      const p = (s.data as PresenceData).presence?.[sessionId];
+      // One entry per person: a socket that names a file wins over one that does not.
+      if (p && (!people.has(p.userId) || p.file)) people.set(p.userId, p);
+    }
     return [...people.values()].sort((a, b) => a.name.localeCompare(b.name));
   };
-  const publish = (sessionId: string) => io.to(room(sessionId)).emit('presence:changed', { sessionId, people: list(sessionId) });
-  const leave = (sessionId: string, socketId: string) => {
-    const bySocket = sessions.get(sessionId);
-    if (!bySocket?.delete(socketId)) return;
-    if (bySocket.size === 0) sessions.delete(sessionId);
-    publish(sessionId);
+  const publish = async (sessionId: string) => {
+    try {
+      io.to(room(sessionId)).emit('presence:changed', { sessionId, people: await list(sessionId) });
+    } catch (err) {
+      services.log.error({ err, sessionId }, 'could not gather presence');
+    }
+  };
+  const leave = (socket: { data: unknown; leave(room: string): unknown }, sessionId: string) => {
+    const data = socket.data as PresenceData;
+    if (!data.presence?.[sessionId]) return;
+    delete data.presence[sessionId];
+    void socket.leave(presenceRoom(sessionId));
+    void publish(sessionId);
   };
 
   // A member removed from a session (or a sign-in that ended) must not linger in its list.
   services.accessChanges.onChange((userId) => {
-    for (const [sessionId, bySocket] of sessions) {
-      for (const [socketId, entry] of bySocket) {
-        if (entry.userId !== userId) continue;
-        const principal = (io.sockets.sockets.get(socketId)?.data as { principal?: Principal } | undefined)?.principal;
-        const stillIn = principal ? services.sessions.get(principal, sessionId, 'read').then(() => true, () => false) : Promise.resolve(false);
-        void stillIn.then((yes) => { if (!yes) leave(sessionId, socketId); });
+    for (const socket of io.sockets.sockets.values()) {
+      const data = socket.data as PresenceData;
+      if (data.principal?.user.id !== userId) continue;
+      for (const sessionId of Object.keys(data.presence ?? {})) {
+        void services.sessions.get(data.principal, sessionId, 'read').then(() => {}, () => leave(socket, sessionId));
       }
     }
   });
@@ -51,22 +63,25 @@ export function attachPresence(io: Server, services: Services) {
       const req = setSchema.safeParse(raw);
       if (!req.success) return ack({ ok: false, error: req.error.issues.map((i) => i.message).join('; ') });
       const { sessionId, file } = req.data;
-      const principal = (socket.data as { principal?: Principal }).principal;
+      const data = socket.data as PresenceData;
+      const principal = data.principal;
       if (!principal) return ack({ ok: false, error: 'Sign in to continue.' });
-      if (file === undefined) { leave(sessionId, socket.id); return ack({ ok: true, people: [] }); }
+      if (file === undefined) { leave(socket, sessionId); return ack({ ok: true, people: [] }); }
       try {
         await services.sessions.get(principal, sessionId, 'read');
       } catch {
         return ack({ ok: false, error: 'You do not have access to this session.' });
       }
-      if (!sessions.has(sessionId)) sessions.set(sessionId, new Map());
-      sessions.get(sessionId)!.set(socket.id, { userId: principal.user.id, name: principal.user.name, file });
-      publish(sessionId);
+      data.presence = { ...data.presence, [sessionId]: { userId: principal.user.id, name: principal.user.name, file } };
+      await socket.join(presenceRoom(sessionId));
+      const people = await list(sessionId);
+      io.to(room(sessionId)).emit('presence:changed', { sessionId, people });
       // The list in the answer too: this browser may not be in the session's room yet.
-      ack({ ok: true, people: list(sessionId) });
+      ack({ ok: true, people });
     });
+    // The socket has left its rooms by now, so the lists gathered after it no longer name it.
     socket.on('disconnect', () => {
-      for (const sessionId of [...sessions.keys()]) leave(sessionId, socket.id);
+      for (const sessionId of Object.keys((socket.data as PresenceData).presence ?? {})) void publish(sessionId);
     });
   });
 }
