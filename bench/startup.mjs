@@ -2,6 +2,8 @@
 // Start-up and idle memory of the server.
 //   node bench/startup.mjs            warm start (dependencies and build present), N runs
 //   node bench/startup.mjs --cold     fresh clone of HEAD into a temp dir, then `npm start` to first 200
+//   node bench/startup.mjs --malloc   warm starts interleaved with and without the malloc settings
+//                                     `npm start` gives the server (scripts/start.mjs), N runs each
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,10 +25,10 @@ async function untilHealthy(port, started, timeoutMs) {
 
 const rssMiB = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
-async function once(cwd, command, args, port, timeoutMs) {
+async function once(cwd, command, args, port, timeoutMs, extraEnv = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-bench-'));
   const started = performance.now();
-  const child = spawn(command, args, { cwd, stdio: 'ignore', detached: true, env: { ...process.env, PORT: String(port), TETHER_DATA_DIR: dataDir, TETHER_LOG_LEVEL: 'warn', NODE_ENV: 'production' } });
+  const child = spawn(command, args, { cwd, stdio: 'ignore', detached: true, env: { ...process.env, PORT: String(port), TETHER_DATA_DIR: dataDir, TETHER_LOG_LEVEL: 'warn', NODE_ENV: 'production', ...extraEnv } });
   try {
     const ms = await untilHealthy(port, started, timeoutMs);
     await new Promise((r) => setTimeout(r, 3000));
@@ -42,7 +44,22 @@ async function once(cwd, command, args, port, timeoutMs) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-if (process.argv.includes('--cold')) {
+const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+
+if (process.argv.includes('--malloc')) {
+  const variants = { default: {}, 'MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072': { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' } };
+  const results = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  for (let i = 0; i < RUNS; i++) {
+    for (const [name, env] of Object.entries(variants)) {
+      const r = await once(root, process.execPath, ['--import', 'tsx', 'server/main.ts'], 3940 + i, 120_000, env);
+      results[name].push(r);
+      console.log(`${name}: first 200 after ${r.ms.toFixed(0)} ms, idle RSS ${r.rss.toFixed(0)} MiB (load ${load()})`);
+    }
+  }
+  for (const [name, rs] of Object.entries(results)) {
+    console.log(`${name}: median start ${median(rs.map((r) => r.ms)).toFixed(0)} ms, median idle RSS ${median(rs.map((r) => r.rss)).toFixed(0)} MiB`);
+  }
+} else if (process.argv.includes('--cold')) {
   const clone = mkdtempSync(path.join(tmpdir(), 'tether-clone-'));
   execFileSync('git', ['clone', '-q', root, clone]);
   const r = await once(clone, 'npm', ['start'], 3917, 15 * 60_000);

@@ -8,7 +8,7 @@ import { buildMonacoWorker } from './lib/build-worker.mjs';
 const dev = process.argv.includes('--dev');
 nodeVersionOk();
 ensureDependencies();
-if (process.env.TETHER_UNSAFE_NO_SANDBOX !== '1') ensureSystemPackages({ bwrap: 'bubblewrap', prlimit: 'util-linux', setpriv: 'util-linux', 'mkfs.ext4': 'e2fsprogs', mount: 'mount', socat: 'socat', openssl: 'openssl' });
+if (process.env.TETHER_UNSAFE_NO_SANDBOX !== '1') ensureSystemPackages({ bwrap: 'bubblewrap', prlimit: 'util-linux', setpriv: 'util-linux', 'mkfs.ext4': 'e2fsprogs', mount: 'mount', socat: 'socat' });
 if (dev) await buildMonacoWorker(root);
 else ensureBuild();
 
@@ -16,7 +16,13 @@ step(dev ? 'Starting Tether (development)' : 'Starting Tether');
 const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, NODE_ENV: dev ? 'development' : 'production' },
+  env: {
+    // glibc keeps up to 8 malloc arenas per core and returns freed memory lazily: after start-up
+    // ~100 MiB of the idle server was freed-but-kept arena memory (docs/benchmarks.md, issue 12).
+    // An operator's own settings win.
+    MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072',
+    ...process.env, NODE_ENV: dev ? 'development' : 'production',
+  },
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -9,6 +9,7 @@ import { recoverTerminals } from './sessions/terminal-recovery.ts';
 import { localCluster, redisCluster } from './scale/cluster.ts';
 import { startTracing } from './telemetry/tracing.ts';
 import { createLocalProvider } from './workspace/local-provider.ts';
+import { startSpawner } from './workspace/spawner.ts';
 
 /** In-flight requests get this long to finish after SIGTERM before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -18,6 +19,8 @@ const DISK_CHECK_INTERVAL_MS = 15_000;
 const RUN_SWEEP_INTERVAL_MS = 15_000;
 
 async function main() {
+  // Before the heavier imports below and the database: the one fork of the server is cheapest now.
+  startSpawner();
   let config;
   try {
     config = loadConfig();

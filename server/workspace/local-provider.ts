@@ -13,6 +13,7 @@
 //   <root>/egress/ca/<digest of id>/       0700 root  its CA key and leaf key (egress/ca.ts); the CA's bundle is etc/ca-bundle.pem
 //   <root>/hosts/<digest of id>/           0711 root  its workspace host's token and socket (host/host-place.ts)
 //   <root>/host-runtime/<digest>/          0755 root  what workspace hosts run, bound read-only
+//   <root>/templates/<digest>/<name>/      0755 root  the templates, bound read-only while one is copied
 // Files, checkpoints and passwd share one image, so the quota covers everything a workspace
 // can make grow. Workspaces made before volumes/ existed keep their old places (legacyPaths).
 import fs from 'node:fs/promises';
@@ -27,7 +28,7 @@ import { createHostPlace, hostPlace, hostSocket, prepareHostRuntime, removeHostP
 import { WorkspaceHost } from './host/workspace-host.ts';
 import { confinedLauncher, unconfinedLauncher, type Launcher } from './launcher.ts';
 import { DEFAULT_LIMITS, type SandboxLimits } from './limits.ts';
-import { provision, workspaceSourceSchema } from './provision.ts';
+import { provision, publishTemplates, workspaceSourceSchema } from './provision.ts';
 import { formatBytes, imageStatus, measureInSandbox } from './disk-usage.ts';
 import type { DiskStatus, ExecOptions, ExecResult, PtyEvents, PtyOptions, PtyState, SandboxPty, Workspace, WorkspaceProvider, WorkspaceSpec } from './provider.ts';
 import { DEFAULT_PTY_FLOW } from './pty-flow.ts';
@@ -102,7 +103,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
   // Cgroups are named per installation, so a sweep never touches another server's workspaces.
   // A workspace whose host survived the last server process keeps its cgroup: its terminals run there.
   const cgroupPrefix = `tether-${createHash('sha256').update(root.dir).digest('hex').slice(0, 8)}-`;
-  const runtimeDir = await prepareHostRuntime(root.dir);
+  const [runtimeDir, templatesDir] = await Promise.all([prepareHostRuntime(root.dir), publishTemplates(root.dir)]);
   const placeOf = (id: string) => hostPlace(root.dir, runtimeDir, id);
   if (host.cgroups && host.tools) {
     const surviving = new Set<string>();
@@ -189,7 +190,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
       });
       try {
         const w = await prepare(spec, p);
-        const run = () => provision({ source: spec.source, files: w.files, launcher: w.launcher, track: w.track, onProgress });
+        const run = () => provision({ source: spec.source, launcher: w.launcher, templatesDir, track: w.track, onProgress });
         const cloneHost = spec.source.kind === 'git' && !spec.source.url.startsWith('/') ? urlHost(spec.source.url) : null;
         await (cloneHost ? egress.setupPhase(spec.id, cloneHost, run) : run());
         return w;

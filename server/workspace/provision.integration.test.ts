@@ -1,5 +1,6 @@
 // Provisioning and checkpoints through the real sandbox.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,7 +32,11 @@ const workspaceDir = (id: string) => path.join(env.provider.storageDir, 'volumes
 describe('provisioning', () => {
   it('creates from the node-ts template, whose tests pass offline in the sandbox', async () => {
     const ws = await env.provider.create({ id: 'tpl', source: { kind: 'template', template: 'node-ts' }, networkAllowed: false, uid: base + 1 });
+    // Copied without a workspace host: none was started just for that (issue 12: each one idled for 10 minutes).
+    const place = path.join(env.provider.storageDir, 'hosts', createHash('sha256').update('tpl').digest('hex').slice(0, 12));
+    await expect(fs.stat(path.join(place, 'pid'))).rejects.toThrow(/ENOENT/);
     expect((await fs.stat(path.join(workspaceDir('tpl'), 'package.json'))).uid).toBe(base + 1);
+    expect((await fs.stat(path.join(workspaceDir('tpl'), 'src', 'cart.mjs'))).uid).toBe(base + 1);
     expect((await fs.stat(workspaceDir('tpl'))).mode & 0o777).toBe(0o700);
     const r = await ws.exec('npm test', { timeoutMs: 30_000 });
     expect(r.stdout).toMatch(/# pass 3/);

@@ -1,20 +1,23 @@
 // Fills a fresh workspace directory: nothing, a built-in template, or a git clone. Nothing here
-// writes into the workspace as root: a template's files are written through the file service
-// (the workspace host, as the workspace uid) and the clone runs inside the workspace sandbox as
-// the workspace uid, so a hostile repository is handled by the same confinement as everything
-// else.
+// writes into the workspace as root: a template is copied by one `cp` and the clone runs by git,
+// both inside the workspace sandbox as the workspace uid, so a hostile repository is handled by
+// the same confinement as everything else. The template is copied from its read-only published
+// copy (published.ts), not through the workspace host: starting a host only to write a few files
+// cost a node start per session and left it running, idle, for HOST_IDLE_MS.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import type { FileService } from './files.ts';
 import type { Launcher } from './launcher.ts';
+import { filesUnder, publishReadOnly } from './published.ts';
 import type { ExecResult, WorkspaceSource } from './provider.ts';
 import { runProcess } from './run-process.ts';
 
 export const TEMPLATES_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
 const CLONE_TIMEOUT_MS = 10 * 60_000;
 const SOURCE_MOUNT = '/tether-source';
+const TEMPLATE_MOUNT = '/tether-template';
+const TEMPLATE_COPY_TIMEOUT_MS = 60_000;
 /** ext:: and friends run arbitrary commands: only plain transports are allowed. */
 const GIT_PROTOCOLS = 'http:https:git:file';
 
@@ -49,7 +52,12 @@ export async function listTemplates(): Promise<string[]> {
   return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
 }
 
-/** Recreates a template directory (trusted, read by the server) through the workspace's file service. */
+/** Every template, published read-only under the storage root: `<returned dir>/<template>/…`. */
+export async function publishTemplates(root: string): Promise<string> {
+  return publishReadOnly(root, 'templates', await filesUnder(TEMPLATES_DIR));
+}
+
+/** Recreates a template directory (trusted, read by the server) through a workspace's file service. */
 async function copyTemplate(from: string, files: FileService, rel = ''): Promise<void> {
   for (const e of await fs.readdir(path.join(from, rel), { withFileTypes: true })) {
     const child = rel ? `${rel}/${e.name}` : e.name;
@@ -62,7 +70,10 @@ async function copyTemplate(from: string, files: FileService, rel = ''): Promise
   }
 }
 
-/** Fills a workspace from a built-in template through its file service (any provider's). */
+/**
+ * Fills a workspace from a built-in template through its file service: for providers without a
+ * local sandbox (kubernetes). The local provider copies with one sandboxed `cp` (provision()).
+ */
 export async function provisionTemplate(template: string, files: FileService, onProgress?: (message: string) => void): Promise<void> {
   if (!(await listTemplates()).includes(template)) throw new ProvisionError(`Unknown template: ${template}`);
   onProgress?.(`Copying template ${template}`);
@@ -91,7 +102,9 @@ export function describeCloneFailure(url: string, r: ExecResult): string {
 }
 
 export async function provision(o: {
-  source: WorkspaceSource; files: FileService; launcher: Launcher;
+  source: WorkspaceSource; launcher: Launcher;
+  /** publishTemplates' directory. */
+  templatesDir: string;
   track: (kill: () => void) => () => void; onProgress?: (message: string) => void;
 }): Promise<void> {
   const source = workspaceSourceSchema.safeParse(o.source);
@@ -99,7 +112,19 @@ export async function provision(o: {
   const s = source.data;
   if (s.kind === 'empty') return;
 
-  if (s.kind === 'template') return provisionTemplate(s.template, o.files, o.onProgress);
+  if (s.kind === 'template') {
+    if (!(await listTemplates()).includes(s.template)) throw new ProvisionError(`Unknown template: ${s.template}`);
+    o.onProgress?.(`Copying template ${s.template}`);
+    const bind = { source: path.join(o.templatesDir, s.template), target: TEMPLATE_MOUNT, readOnly: true };
+    // No -p: the copies belong to the workspace uid, with the template's modes less the umask.
+    const launch = o.launcher.launch({
+      command: ['/bin/cp', '-R', '--', `${o.launcher.bindPath(bind)}/.`, o.launcher.workspacePath],
+      interactive: false, network: false, extraBinds: [bind],
+    });
+    const r = await runProcess(launch.argv, { cwd: launch.cwd, env: launch.env, timeoutMs: TEMPLATE_COPY_TIMEOUT_MS, track: o.track });
+    if (r.exitCode !== 0) throw new ProvisionError(`Copying template ${s.template} failed: ${(r.stderr || r.stdout).trim().slice(-500) || `exit ${r.exitCode}`}`);
+    return;
+  }
 
   const local = s.url.startsWith('/');
   if (local) {

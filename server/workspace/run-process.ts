@@ -1,9 +1,10 @@
 // Runs one (already sandboxed) argv to completion with a timeout, an output cap and
-// cancellation. The process is started in its own process group and killed as a group; inside
-// a sandbox, killing bwrap also ends its whole pid namespace (--die-with-parent).
-import { spawn } from 'node:child_process';
+// cancellation. The process is started by the spawner (spawner.ts), in its own process group,
+// and killed as a group; inside a sandbox, killing bwrap also ends its whole pid namespace
+// (--die-with-parent).
 import type { ExecResult } from './provider.ts';
 import { OutputCap } from './output-cap.ts';
+import { startProcess } from './spawner.ts';
 
 export const DEFAULT_EXEC_TIMEOUT_MS = 120_000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
@@ -36,20 +37,24 @@ export function runProcess(argv: string[], o: RunOptions): Promise<ExecResult> {
   const stderr = new OutputCap(max);
   let timedOut = false;
   return new Promise<ExecResult>((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: o.cwd, env: o.env as NodeJS.ProcessEnv, detached: true, stdio: 'pipe' });
-    const timer = setTimeout(() => { timedOut = true; killGroup(child.pid); }, o.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS);
-    const onAbort = () => killGroup(child.pid);
-    o.signal?.addEventListener('abort', onAbort, { once: true });
-    if (o.signal?.aborted) onAbort();
-    child.stdout.on('data', (c: Buffer) => stdout.push(c));
-    child.stderr.on('data', (c: Buffer) => { stderr.push(c); o.onStderr?.(c.toString('utf8')); });
-    child.stdin.on('error', () => { /* the command may exit without reading its input */ });
-    child.stdin.end(o.stdin ?? '');
-    const untrack = o.track?.(() => killGroup(child.pid));
+    let pid: number | undefined;
+    /** A kill asked for before the process was running is carried out once it is. */
+    let killWanted = false;
+    const kill = () => {
+      killWanted = true;
+      killGroup(pid);
+    };
+    const timer = setTimeout(() => { timedOut = true; kill(); }, o.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS);
+    o.signal?.addEventListener('abort', kill, { once: true });
+    if (o.signal?.aborted) kill();
+    const untrack = o.track?.(kill);
+    let finished = false;
     const finish = (exitCode: number | null, signal: string | null) => {
+      if (finished) return;
+      finished = true;
       untrack?.();
       clearTimeout(timer);
-      o.signal?.removeEventListener('abort', onAbort);
+      o.signal?.removeEventListener('abort', kill);
       resolve({
         exitCode, signal, timedOut,
         stdout: stdout.toString(), stderr: stderr.toString(),
@@ -57,7 +62,20 @@ export function runProcess(argv: string[], o: RunOptions): Promise<ExecResult> {
         durationMs: Math.round(performance.now() - started),
       });
     };
-    child.on('error', (e) => { stderr.push(Buffer.from(`${e.message}\n`)); finish(null, null); });
-    child.on('close', finish);
+    startProcess(argv, {
+      cwd: o.cwd, env: o.env, stdin: o.stdin ?? '', output: 'pipe',
+      onOutput: (fd, c) => {
+        if (fd === 1) return stdout.push(c);
+        stderr.push(c);
+        o.onStderr?.(c.toString('utf8'));
+      },
+      onExit: finish,
+    }).then((p) => {
+      pid = p;
+      if (killWanted) killGroup(pid);
+    }, (e: Error) => {
+      stderr.push(Buffer.from(`${e.message}\n`));
+      finish(null, null);
+    });
   });
 }

@@ -2,28 +2,42 @@
 // and see (and gate) the requests inside. The key never leaves a root-only directory on the host;
 // only the certificate goes into the sandbox, concatenated with the system bundle so every other
 // host still verifies. Trusted by that workspace's sandboxes alone: nothing else names it.
-// Certificates are made with the openssl CLI (Debian's openssl package, already on the host):
-// Node can make keys but not X.509 certificates, and the CLI spares a dependency.
-import { execFile } from 'node:child_process';
+// Keys and certificates are made in-process (node:crypto and x509.ts), not by the openssl CLI:
+// a new workspace then starts no process for its CA. Keys are PKCS#8 PEM, as openssl wrote them,
+// so CAs made before keep loading.
+import { createPrivateKey, createPublicKey, generateKeyPair, X509Certificate, type KeyObject } from 'node:crypto';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { promisify } from 'node:util';
+import { certificateSubject, distinguishedName, issueCertificate, keyId } from './x509.ts';
 
-const run = promisify(execFile);
+const newKey = promisify(generateKeyPair);
 
 /** The system bundle the workspace CA is appended to (Debian's ca-certificates). */
 export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 const CA_DAYS = 3650;
 /** Browsers cap leaf lifetimes at 398 days; clients inside may be as strict. */
 const LEAF_DAYS = 397;
-const EC = ['-pkeyopt', 'ec_paramgen_curve:prime256v1'];
+const ORGANIZATION = 'Tether';
+
+async function newEcKey(): Promise<KeyObject> {
+  return (await newKey('ec', { namedCurve: 'prime256v1' })).privateKey;
+}
+
+const pem = (k: KeyObject) => k.export({ type: 'pkcs8', format: 'pem' }) as string;
 
 export class WorkspaceCa {
   private readonly leaves = new Map<string, Promise<tls.SecureContext>>();
 
-  private constructor(private readonly dir: string, readonly certPem: string) {}
+  private constructor(private readonly dir: string, readonly certPem: string) {
+    const cert = new X509Certificate(certPem);
+    this.issuerName = certificateSubject(cert.raw);
+    this.issuerKeyId = keyId(cert.publicKey);
+  }
+
+  private readonly issuerName: Buffer;
+  private readonly issuerKeyId: Buffer;
 
   /**
    * Loads the CA kept in `dir` (created 0700 on first use, owned by root), making it once.
@@ -35,11 +49,13 @@ export class WorkspaceCa {
     const cert = path.join(dir, 'ca.crt');
     const key = path.join(dir, 'ca.key');
     if (!(await exists(cert)) || !(await exists(key))) {
-      await run('openssl', ['req', '-x509', '-newkey', 'ec', ...EC, '-noenc', '-keyout', key, '-out', cert, '-days', String(CA_DAYS),
-        '-subj', `/O=Tether/CN=Tether workspace ${name.replace(/[^\w.-]/g, '_').slice(0, 40)} egress CA`, '-config', '/dev/null',
-        '-addext', 'basicConstraints=critical,CA:TRUE,pathlen:0', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-      await run('openssl', ['genpkey', '-algorithm', 'EC', ...EC, '-out', path.join(dir, 'leaf.key')]);
-      await fs.chmod(key, 0o600);
+      const [caKey, leafKey] = await Promise.all([newEcKey(), newEcKey()]);
+      const caPublic = createPublicKey(caKey);
+      const subject = { o: ORGANIZATION, cn: `Tether workspace ${name.replace(/[^\w.-]/g, '_').slice(0, 40)} egress CA` };
+      const certPem = issueCertificate({ subject, issuer: distinguishedName(subject), publicKey: caPublic, signingKey: caKey, issuerKeyId: keyId(caPublic), days: CA_DAYS, role: { ca: true } });
+      await fs.writeFile(path.join(dir, 'leaf.key'), pem(leafKey), { mode: 0o600 });
+      await fs.writeFile(key, pem(caKey), { mode: 0o600 });
+      await fs.writeFile(cert, certPem, { mode: 0o644 });
     }
     return new WorkspaceCa(dir, await fs.readFile(cert, 'utf8'));
   }
@@ -62,13 +78,16 @@ export class WorkspaceCa {
   }
 
   private async leaf(host: string): Promise<tls.SecureContext> {
-    const key = path.join(this.dir, 'leaf.key');
-    const san = net.isIP(host) ? `IP:${host}` : `DNS:${host}`;
-    // `host` is a validated destination name or IP literal (hosts.ts), never an option or a path.
-    const { stdout } = await run('openssl', ['req', '-x509', '-new', '-key', key, '-CA', path.join(this.dir, 'ca.crt'), '-CAkey', path.join(this.dir, 'ca.key'),
-      '-subj', `/CN=${host}`, '-days', String(LEAF_DAYS), '-config', '/dev/null',
-      '-addext', `subjectAltName=${san}`, '-addext', 'basicConstraints=critical,CA:FALSE', '-addext', 'extendedKeyUsage=serverAuth']);
-    return tls.createSecureContext({ key: await fs.readFile(key), cert: `${stdout}${this.certPem}` });
+    const [caKey, leafKey] = await Promise.all([
+      fs.readFile(path.join(this.dir, 'ca.key')).then((k) => createPrivateKey(k)),
+      fs.readFile(path.join(this.dir, 'leaf.key')).then((k) => createPrivateKey(k)),
+    ]);
+    // `host` is a validated destination name or IP literal (hosts.ts).
+    const cert = issueCertificate({
+      subject: { cn: host }, issuer: this.issuerName, publicKey: createPublicKey(leafKey), signingKey: caKey,
+      issuerKeyId: this.issuerKeyId, days: LEAF_DAYS, role: { leafFor: host },
+    });
+    return tls.createSecureContext({ key: pem(leafKey), cert: `${cert}${this.certPem}` });
   }
 }
 

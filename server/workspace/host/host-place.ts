@@ -5,13 +5,13 @@
 //   <root>/hosts/<digest of id>/run/     0700 uid   the host's socket; bound at /run/tether/host
 // The host's socket sits outside the workspace's files, in a directory only its uid (and root)
 // can enter; the token keeps out the workspace's own shells, which share the host's sandbox.
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Launcher } from '../launcher.ts';
+import { publishReadOnly } from '../published.ts';
+import { startProcess } from '../spawner.ts';
 import { MAX_FRAME_BYTES } from './protocol.ts';
 
 export const SANDBOX_HOST_RUN = '/run/tether/host';
@@ -79,41 +79,19 @@ export async function removeHostPlace(place: HostPlace): Promise<void> {
 }
 
 /**
- * Copies what the host runs into a root-owned directory the workspace uid can read (the
- * repository itself may sit under a 0700 home): the program, the ring buffer, and node-pty's
- * JavaScript and native module, built for this very node. Named by a digest of the contents,
- * so an upgraded server never changes files under a running host.
+ * What the host runs, published read-only (published.ts): the program, the ring buffer, and
+ * node-pty's JavaScript and native module, built for this very node.
  */
 export async function prepareHostRuntime(root: string): Promise<string> {
   const own = new URL('.', import.meta.url).pathname;
   const ptyDir = path.dirname(createRequire(import.meta.url).resolve('node-pty/package.json'));
   const libs = (await fs.readdir(path.join(ptyDir, 'lib'))).filter((f) => f.endsWith('.js') && !f.endsWith('.test.js'));
-  const files: [string, string][] = [
+  return publishReadOnly(root, 'host-runtime', [
     [path.join(own, 'program.mjs'), 'program.mjs'], [path.join(own, 'ring-buffer.mjs'), 'ring-buffer.mjs'],
     [path.join(ptyDir, 'package.json'), 'node-pty/package.json'],
     [path.join(ptyDir, 'build/Release/pty.node'), 'node-pty/build/Release/pty.node'],
     ...libs.map((f): [string, string] => [path.join(ptyDir, 'lib', f), `node-pty/lib/${f}`]),
-  ];
-  const contents = await Promise.all(files.map(([from]) => fs.readFile(from)));
-  const digest = createHash('sha256');
-  files.forEach(([, to], i) => digest.update(to).update(contents[i]!));
-  const base = path.join(root, 'host-runtime');
-  const dir = path.join(base, digest.digest('hex').slice(0, 16));
-  await fs.mkdir(base, { recursive: true, mode: 0o755 });
-  await fs.chmod(base, 0o755);
-  if (await fs.stat(dir).then(() => true, () => false)) return dir;
-  const temp = `${dir}.${process.pid}.tmp`;
-  await fs.rm(temp, { recursive: true, force: true });
-  for (const [i, [, to]] of files.entries()) {
-    await fs.mkdir(path.join(temp, path.dirname(to)), { recursive: true, mode: 0o755 });
-    await fs.writeFile(path.join(temp, to), contents[i]!, { mode: 0o644 });
-  }
-  await fs.rename(temp, dir).catch(async (e: NodeJS.ErrnoException) => {
-    // Another server process made the same directory first: its copy is identical.
-    await fs.rm(temp, { recursive: true, force: true });
-    if (e.code !== 'ENOTEMPTY' && e.code !== 'EEXIST') throw e;
-  });
-  return dir;
+  ]);
 }
 
 /**
@@ -137,20 +115,10 @@ export async function startHost(o: { launcher: Launcher; place: HostPlace; orpha
     },
     interactive: false, outliveServer: true, extraBinds: [run, runtime], network: o.network,
   });
-  const log = openSync(path.join(place.dir, 'host.log'), 'w', 0o600);
-  try {
-    const child = spawn(launch.argv[0]!, launch.argv.slice(1), { cwd: launch.cwd, env: launch.env as NodeJS.ProcessEnv, detached: true, stdio: ['pipe', 'ignore', log] });
-    const started = new Promise<number>((resolve, reject) => {
-      child.once('spawn', () => resolve(child.pid!));
-      child.once('error', reject);
-    });
-    child.stdin!.on('error', () => { /* it died at once: the connect attempt reports it */ });
-    child.stdin!.end(token);
-    child.unref();
-    const pid = await started;
-    await fs.writeFile(path.join(place.dir, 'pid'), String(pid), { mode: 0o600 });
-    return pid;
-  } finally {
-    closeSync(log);
-  }
+  // stdout ignored, stderr to host.log: nothing ties the host to the server's (or the spawner's) pipes.
+  const pid = await startProcess(launch.argv, {
+    cwd: launch.cwd, env: launch.env, stdin: token, output: 'ignore', stderrFile: path.join(place.dir, 'host.log'),
+  });
+  await fs.writeFile(path.join(place.dir, 'pid'), String(pid), { mode: 0o600 });
+  return pid;
 }
