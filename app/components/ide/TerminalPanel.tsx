@@ -126,7 +126,7 @@ export function TerminalPanel({ sessionId, userId, events, disabled, onCountChan
         <label className="small-text row"><input type="checkbox" checked={settings.cursorBlink} onChange={(e) => setBlink(e.target.checked)} /> Blink cursor</label>
         {error && <span role="alert" className="form-error">{error}</span>}
       </div>
-      {active && controls.get(active) && <ControlBar control={controls.get(active)!} me={userId} pending={takingOver} onTakeOver={() => takeOver(active)} />}
+      {active && controls.get(active) && !list.find((t) => t.id === active)?.exited && <ControlBar control={controls.get(active)!} me={userId} pending={takingOver} onTakeOver={() => takeOver(active)} />}
       <div className="terminal-stack">
         {list.map((t, i) => {
           const controller = controls.get(t.id)?.controller;
