@@ -65,7 +65,7 @@ export interface ServerToClient {
   'terminal:data': (data: TerminalData) => void;
   /** `reason`: the terminal ended with its workspace host, not its program, in words. */
   'terminal:exit': (e: { terminalId: string; exitCode: number; reason?: string }) => void;
-  /** Input or a resize from this socket was not applied (someone else has control), in words. */
+  /** Input from this socket was not applied (someone else has control), in words. */
   'terminal:refused': (e: { terminalId: string; error: string }) => void;
   /** Live text of the agent's current message; the whole message arrives later as an event. */
   'agent:delta': (d: { sessionId: string; runId: string; step: number; text: string }) => void;

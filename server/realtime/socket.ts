@@ -250,18 +250,19 @@ export function attachSocketServer(http: HttpServer, services: Services) {
       socket.data.attachments.delete(req.terminalId);
     });
 
-    // Only the terminal's controller is heard (terminals.ts decides); anyone else is told why.
-    const refused = (terminalId: string, r: { ok: true } | { ok: false; error: string; message: string }) => {
-      if (!r.ok && r.error === 'NOT_IN_CONTROL') socket.emit('terminal:refused', { terminalId, error: r.message });
-    };
+    // Only the terminal's controller is heard (terminals.ts decides); anyone else who typed is told why.
     socket.on('terminal:input', async (raw) => {
       const req = await authorize(socket, schemas.input, raw);
-      if (req) refused(req.terminalId, terminals.write(req.terminalId, req.data, socket.data.principal.user.id));
+      if (!req) return;
+      const written = terminals.write(req.terminalId, req.data, socket.data.principal.user.id);
+      if (!written.ok && written.error === 'NOT_IN_CONTROL') socket.emit('terminal:refused', { terminalId: req.terminalId, error: written.message });
     });
 
+    // A watcher's resize is dropped without a word: its screen refits on its own (control just
+    // moved, a panel moved), nothing the person did.
     socket.on('terminal:resize', async (raw) => {
       const req = await authorize(socket, schemas.resize, raw);
-      if (req) refused(req.terminalId, terminals.resize(req.terminalId, req.cols, req.rows, socket.data.principal.user.id));
+      if (req) terminals.resize(req.terminalId, req.cols, req.rows, socket.data.principal.user.id);
     });
 
     // Anyone who may use the session may take over (the members branch narrows this to editors).
