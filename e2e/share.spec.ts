@@ -1,5 +1,5 @@
 // Review by link, with two browser contexts: a member shares a session, an anonymous reviewer
-// watches the agent change a file live, scrubs back to before the change, cannot write anything,
+// watches the agent's reply stream in and the agent change a file live, scrubs back to before the change, cannot write anything,
 // and is cut off when the member revokes the link.
 import type { Page } from '@playwright/test';
 import { startScriptedModelServer, type ScriptedModelServer } from '../test/support/scripted-model-server.ts';
@@ -58,12 +58,20 @@ test('an anonymous reviewer watches the agent live, scrubs back in time, cannot 
 
   // The member runs the agent; the reviewer sees the run and its diff as it happens.
   model.script([
-    { text: 'Reordering the product for readability.', toolCalls: [{ id: 'call_edit', name: 'edit_file', input: { path: 'src/cart.mjs', oldString: OLD, newString: NEW } }], usage: { input: 500, output: 40 } },
+    // Streamed slowly, so the reviewer can be seen reading it before it is recorded.
+    { text: 'Reordering the product for readability.', chunkSize: 4, chunkDelayMs: 300, toolCalls: [{ id: 'call_edit', name: 'edit_file', input: { path: 'src/cart.mjs', oldString: OLD, newString: NEW } }], usage: { input: 500, output: 40 } },
     { text: 'Done: the total now reads quantity first.', usage: { input: 700, output: 20 } },
   ]);
   await page.getByRole('textbox', { name: 'Message the agent' }).fill('Reorder the multiplication in totalCents.');
   await page.getByRole('button', { name: 'Send' }).click();
   await expect(timeline.getByText('Reorder the multiplication in totalCents.')).toBeVisible({ timeout: 20_000 });
+  // The reply as it streams, before it is an event; then the recorded message takes its place.
+  const streaming = viewer.getByRole('status', { name: 'The agent is replying' });
+  await expect(streaming).toContainText('Reordering', { timeout: 20_000 });
+  await expect(timeline.getByRole('listitem', { name: /The agent replied/ })).toHaveCount(0);
+  await viewer.screenshot({ path: 'test-results/share-viewer-streaming.png' });
+  await expect(timeline.getByText('Reordering the product for readability.')).toBeVisible({ timeout: 20_000 });
+  await expect(streaming).toHaveCount(0);
   const result = timeline.getByRole('listitem', { name: /Tool edit_file done/ });
   await expect(result.getByLabel(/^Diff of event/)).toContainText(`+  return items.reduce((sum, item) => ${NEW}, 0);`, { timeout: 20_000 });
   await expect(timeline.getByText('Done: the total now reads quantity first.')).toBeVisible({ timeout: 20_000 });

@@ -66,10 +66,10 @@ async function main() {
   if (interrupted) log.warn({ interrupted }, 'agent runs left running by the last process are marked interrupted');
   await recoverTerminals({
     db, events: services.events, log,
-    adopt: async (sessionId, ids) => {
+    adopt: async (sessionId, ids, controllers) => {
       const s = await db.session.findUnique({ where: { id: sessionId }, include: { workspace: true } });
       if (!s?.workspace || s.status === 'stopped' || s.workspace.status !== 'ready') return [];
-      return services.terminals.adopt(sessionId, await services.workspaces.get(s.workspace), ids);
+      return services.terminals.adopt(sessionId, await services.workspaces.get(s.workspace), ids, controllers);
     },
     markLost: (sessionId, id, reason) => services.terminals.markLost(sessionId, id, reason),
   });

@@ -55,7 +55,7 @@ export interface Services {
   memory: MemoryStore;
   /** Per-workspace secrets: admin changes, proxy headers (secrets.headersFor), env by rule, masking. */
   secrets: SecretStore;
-  /** The transport registers where live agent text deltas go (the folded messages are events). */
+  /** The transports register where live agent text deltas go (members' and viewers' namespaces; the folded messages are events). */
   onAgentDelta(listener: (d: AgentDelta) => void): void;
   loginThrottle: LoginThrottle;
   /** Sign-out, disabling and role changes announce themselves here; open sockets are re-checked. */
@@ -82,7 +82,7 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
   });
   const models = createModels(config, db, log);
   const secrets = new SecretStore({ db, log, key: loadSecretKey({ configured: config.TETHER_SECRET_KEY, dataDir: config.dataDir }) });
-  let forwardDelta: (d: AgentDelta) => void = () => {};
+  const deltaListeners = new Set<(d: AgentDelta) => void>();
   const approvals = new ApprovalService({ db, events, log, timeoutMs: config.TETHER_APPROVAL_TIMEOUT * 1000, bus });
   // The run being decided is the one a trip pauses; the agent exists by the time any call is decided.
   const leash = teamPolicy({ db, log, approvals: withLatestReleaseCheck(approvals, db), pause: (...a) => agent.pause(...a) });
@@ -100,7 +100,7 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
       const row = (await db.session.findUnique({ where: { id: sessionId }, include: { workspace: true } }))?.workspace;
       return row?.status === 'ready' ? agentWorkspace(await workspaces.get(row), { store: secrets, workspaceId: row.id }) : null;
     },
-    onDelta: (d) => forwardDelta(d),
+    onDelta: (d) => { for (const listener of deltaListeners) listener(d); },
     leases: cluster.leases,
     signals: cluster.signals,
   });
@@ -129,7 +129,7 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
     members: new SessionMembers({ db, sessions, events, accessChanges }),
     memory: new MemoryStore(db, events),
     fileWatch,
-    onAgentDelta: (listener) => { forwardDelta = listener; },
+    onAgentDelta: (listener) => { deltaListeners.add(listener); },
     accessChanges,
     loginThrottle: new LoginThrottle(undefined, cluster.failureLog),
     share: createShareServices({ db, events, sessions, workspaces, signals: cluster.signals, log }),

@@ -174,7 +174,7 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
         ? <FileTree sessionId={sessionId} userId={userId} readOnly={!ready} openBy={openByOthers} onOpen={openFile} onDeleted={(p) => editor.current?.removed([p])} onRenamed={(from, to, done) => editor.current?.renamed(from, to, done)} />
         : <section className="panel file-panel" aria-label="Explorer"><p className="muted placeholder">{progress ?? 'No workspace.'}</p></section>}
       editor={<EditorArea sessionId={sessionId} userId={userId} onReady={onEditorReady} readOnlyWorkspace={!ready} />}
-      terminal={<TerminalPanel sessionId={sessionId} disabled={!ready} onCountChange={setTerminalCount} />}
+      terminal={<TerminalPanel sessionId={sessionId} userId={userId} events={events} disabled={!ready} onCountChange={setTerminalCount} />}
       sideTabs={sideTabs}
       status={<StatusBar sessionId={sessionId} connection={connection} workspaceReady={workspaceStatus === 'ready'} />}
     />

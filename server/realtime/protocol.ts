@@ -19,6 +19,8 @@ export interface TerminalInfo {
   id: string; title: string; exited: boolean;
   /** Set when the terminal ended with its workspace host rather than its program (a restart it did not survive), in words. */
   ended?: string;
+  /** Members' list: the person whose input the terminal takes (everyone else watches); null: anyone's. */
+  controller?: { id: string; name: string } | null;
 }
 
 export interface PresenceEntry { userId: string; name: string; file: string | null }
@@ -50,6 +52,8 @@ export interface ClientToServer {
   /** Flow control: the client has rendered this many more characters. */
   'terminal:ack': (req: Terminal & { chars: number }) => void;
   'terminal:close': (req: Terminal, ack: Ack) => void;
+  /** Move input control of the terminal to me; recorded as a terminal.control event, which tells everyone. */
+  'terminal:takeover': (req: Terminal, ack: Ack) => void;
   /** I am here, with this file open (null: none); or, with file undefined, I left. Reaches everyone following the session. */
   'presence:set': (req: { sessionId: string; file?: string | null }, ack: Ack<{ people: PresenceEntry[] }>) => void;
   /** Admins only: be told when the team's approval queue changes (then read it with approvals.queue). */
@@ -61,6 +65,8 @@ export interface ServerToClient {
   'terminal:data': (data: TerminalData) => void;
   /** `reason`: the terminal ended with its workspace host, not its program, in words. */
   'terminal:exit': (e: { terminalId: string; exitCode: number; reason?: string }) => void;
+  /** Input from this socket was not applied (someone else has control), in words. */
+  'terminal:refused': (e: { terminalId: string; error: string }) => void;
   /** Live text of the agent's current message; the whole message arrives later as an event. */
   'agent:delta': (d: { sessionId: string; runId: string; step: number; text: string }) => void;
   /** Files changed on disk (terminal, agent, another browser): refresh what is shown. */

@@ -19,6 +19,8 @@ export interface ShareServerToClient {
   'share:event': (event: SessionEvent) => void;
   'share:terminal:data': (data: TerminalData) => void;
   'share:terminal:exit': (e: { terminalId: string; exitCode: number }) => void;
+  /** Live text of the agent's current reply, as members get it (agent:delta); the whole message arrives later as an event. */
+  'share:agent:delta': (d: { runId: string; step: number; text: string }) => void;
   /** The link was revoked or expired: the server disconnects right after. */
   'share:ended': (e: { reason: string }) => void;
 }

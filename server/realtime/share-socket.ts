@@ -24,11 +24,16 @@ const schemas = {
   watch: z.object({ terminalId: z.uuid('invalid terminal id'), fromOffset: z.number().int().min(0).nullable() }),
   unwatch: z.object({ terminalId: z.uuid('invalid terminal id') }),
 };
+/** Viewers following a session (share:follow) are in this room: the agent's live text reaches them there. */
+const shareRoom = (sessionId: string) => `share:${sessionId}`;
 const safeAck = (ack: unknown): Ack<Record<string, unknown>> => (typeof ack === 'function' ? (ack as Ack<Record<string, unknown>>) : () => {});
 
 export function attachShareNamespace(io: Server, services: Services) {
   const { log, terminals, share } = services;
   const nsp = io.of(SHARE_NAMESPACE) as unknown as Namespace<ShareClientToServer, ShareServerToClient, Record<string, never>, ShareSocketData>;
+  // The same deltas the members' agent panel gets, sent out only: nothing comes back this way.
+  // Through the cluster's socket adapter when there is one, so a run on any instance reaches them.
+  services.onAgentDelta((d) => nsp.to(shareRoom(d.sessionId)).emit('share:agent:delta', { runId: d.runId, step: d.step, text: d.text }));
 
   nsp.use(async (socket, next) => {
     try {
@@ -83,6 +88,7 @@ export function attachShareNamespace(io: Server, services: Services) {
       socket.data.stopFollow?.();
       try {
         socket.data.stopFollow = await services.events.follow(link.sessionId, req.data.afterSeq, (e) => socket.emit('share:event', e));
+        await socket.join(shareRoom(link.sessionId));
         ack({ ok: true });
       } catch (err) {
         log.error({ err, sessionId: link.sessionId }, 'share follow failed');

@@ -41,12 +41,18 @@ const safeAck = (ack: unknown): Ack<Record<string, unknown>> => (typeof ack === 
 /** Sockets following a session (session:follow) are in this room. */
 export const room = (sessionId: string) => `session:${sessionId}`;
 const approvalsRoom = (teamId: string) => `approvals:${teamId}`;
-const terminalInfo = (t: DomainTerminal, index: number): TerminalInfo => ({
+const terminalInfo = (t: DomainTerminal, index: number, names: ReadonlyMap<string, string>): TerminalInfo => ({
   id: t.id, title: `Terminal ${index + 1}`, exited: !!t.exit, ...(t.exit?.reason ? { ended: t.exit.reason } : {}),
+  controller: t.controller ? { id: t.controller, name: names.get(t.controller) ?? 'someone' } : null,
 });
 
 export function attachSocketServer(http: HttpServer, services: Services) {
   const { log, terminals } = services;
+  const userNames = async (ids: (string | null)[]) => {
+    const wanted = [...new Set(ids.filter((id): id is string => !!id))];
+    const users = wanted.length ? await services.db.user.findMany({ where: { id: { in: wanted } }, select: { id: true, name: true } }) : [];
+    return new Map(users.map((u) => [u.id, u.name]));
+  };
   const allowed = parseAllowedOrigins(services.config.TETHER_ALLOWED_ORIGINS);
   const io = new Server<ClientToServer, ServerToClient, Record<string, never>, SocketData>(http, {
     path: '/socket.io',
@@ -144,6 +150,8 @@ export function attachSocketServer(http: HttpServer, services: Services) {
     return parsed.data;
   }
 
+  const terminalTitle = (sessionId: string, terminalId: string) => `Terminal ${terminals.list(sessionId).findIndex((t) => t.id === terminalId) + 1}`;
+
   io.on('connection', (socket) => {
     socket.on('session:follow', async (raw, rawAck) => {
       const ack = safeAck(rawAck);
@@ -194,7 +202,9 @@ export function attachSocketServer(http: HttpServer, services: Services) {
       const ack = safeAck(rawAck);
       const req = await authorize(socket, 'read', session, raw, ack);
       if (!req) return;
-      ack({ ok: true, terminals: terminals.list(req.sessionId).map(terminalInfo) });
+      const list = terminals.list(req.sessionId);
+      const names = await userNames(list.map((t) => t.controller));
+      ack({ ok: true, terminals: list.map((t, i) => terminalInfo(t, i, names)) });
     });
 
     socket.on('terminal:open', async (raw, rawAck) => {
@@ -206,10 +216,11 @@ export function attachSocketServer(http: HttpServer, services: Services) {
         if (s.status === 'stopped') return ack({ ok: false, error: 'The session is stopped.' });
         // Only secrets whose rule names a variable; each hand-out is audited with who opened it.
         const env = s.workspaceId ? await services.secrets.envFor(s.workspaceId, { kind: 'terminal', userId: socket.data.principal.user.id }) : {};
-        const opened = await terminals.open({ sessionId: req.sessionId, workspace, cols: req.cols, rows: req.rows, env });
+        const { user } = socket.data.principal;
+        const opened = await terminals.open({ sessionId: req.sessionId, workspace, cols: req.cols, rows: req.rows, env, controller: user.id });
         if (!opened.ok) return ack({ ok: false, error: opened.message });
         const index = terminals.list(req.sessionId).findIndex((t) => t.id === opened.value.id);
-        const info = terminalInfo(opened.value, index);
+        const info = terminalInfo(opened.value, index, new Map([[user.id, user.name]]));
         await services.events.append(req.sessionId, { type: 'terminal.opened', payload: { terminalId: info.id, title: info.title } }, { kind: 'user', id: socket.data.principal.user.id });
         ack({ ok: true, terminal: info });
       } catch (err) {
@@ -242,14 +253,42 @@ export function attachSocketServer(http: HttpServer, services: Services) {
       socket.data.attachments.delete(req.terminalId);
     });
 
+    // Only the terminal's controller is heard (terminals.ts decides); anyone else who typed is told why.
     socket.on('terminal:input', async (raw) => {
       const req = await authorize(socket, 'write', schemas.input, raw);
-      if (req) terminals.write(req.terminalId, req.data, socket.data.principal.user.id);
+      if (!req) return;
+      const written = terminals.write(req.terminalId, req.data, socket.data.principal.user.id);
+      if (!written.ok && written.error === 'NOT_IN_CONTROL') socket.emit('terminal:refused', { terminalId: req.terminalId, error: written.message });
     });
 
+    // A watcher's resize is dropped without a word: its screen refits on its own (control just
+    // moved, a panel moved), nothing the person did.
     socket.on('terminal:resize', async (raw) => {
       const req = await authorize(socket, 'write', schemas.resize, raw);
-      if (req) terminals.resize(req.terminalId, req.cols, req.rows);
+      if (req) terminals.resize(req.terminalId, req.cols, req.rows, socket.data.principal.user.id);
+    });
+
+    // Taking over is work in the workspace: owners, admins and editors, not viewers.
+    socket.on('terminal:takeover', async (raw, rawAck) => {
+      const ack = safeAck(rawAck);
+      const req = await authorize(socket, 'write', terminal, raw, ack);
+      if (!req) return;
+      const { user } = socket.data.principal;
+      const t = terminals.get(req.terminalId);
+      if (!t || t.exit) return ack({ ok: false, error: t?.exit?.reason ?? 'The terminal has ended.' });
+      const from = t.controller;
+      if (from === user.id) return ack({ ok: true });
+      const fromName = from ? (await userNames([from])).get(from) ?? 'someone' : null;
+      const message = `${user.name} took over ${terminalTitle(req.sessionId, req.terminalId)}${fromName ? ` from ${fromName}` : ''}.`;
+      try {
+        // Recorded first: the log is what a restarted server reads control back from.
+        await services.events.append(req.sessionId, { type: 'terminal.control', payload: { terminalId: req.terminalId, from, to: user.id, toName: user.name, message } }, { kind: 'user', id: user.id });
+      } catch (err) {
+        log.error({ err, sessionId: req.sessionId }, 'could not record a terminal take-over');
+        return ack({ ok: false, error: 'Could not take over: the session could not record it. Try again.' });
+      }
+      const moved = terminals.takeOver(req.terminalId, user.id);
+      ack(moved.ok ? { ok: true } : { ok: false, error: moved.message });
     });
 
     socket.on('terminal:ack', async (raw) => {

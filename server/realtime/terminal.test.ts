@@ -75,7 +75,7 @@ describe('terminals over Socket.IO', () => {
     const terminalId = '00000000-0000-4000-8000-00000000beef';
     app.services.terminals.markLost(sessionId, terminalId, LOST_TERMINAL_REASON);
     const listed = await socket.emitWithAck('terminal:list', { sessionId });
-    expect(listed.terminals).toContainEqual({ id: terminalId, title: expect.any(String), exited: true, ended: LOST_TERMINAL_REASON });
+    expect(listed.terminals).toContainEqual({ id: terminalId, title: expect.any(String), exited: true, ended: LOST_TERMINAL_REASON, controller: null });
     expect(await socket.emitWithAck('terminal:attach', { sessionId, terminalId, fromOffset: null })).toEqual({ ok: false, error: LOST_TERMINAL_REASON });
     const closedBefore = await app.testDb.db.event.count({ where: { sessionId, type: 'terminal.closed' } });
     expect(await socket.emitWithAck('terminal:close', { sessionId, terminalId })).toEqual({ ok: true });

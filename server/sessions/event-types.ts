@@ -53,6 +53,11 @@ export const eventPayloadSchemas = {
   }),
   'terminal.opened': z.object({ terminalId: z.string(), title: z.string() }),
   'terminal.closed': z.object({ terminalId: z.string(), reason: z.string() }),
+  /**
+   * Input control of a terminal moved (issue 13): from the user who had it (null: nobody) to the one
+   * who took over, the event's actor (toName: their name then). message: the same in words, for timelines.
+   */
+  'terminal.control': z.object({ terminalId: z.string(), from: z.string().nullable(), to: z.string(), toName: z.string(), message: z.string() }),
   /** A command line a person ran in a terminal, as the shell reported it (server/workspace/shell-integration.ts). */
   'terminal.command': z.object({ terminalId: z.string(), command: z.string(), cwd: z.string().nullable(), exitCode: z.number().int().nullable() }),
   'file.changed': z.object({ path: z.string(), change: z.enum(['created', 'modified', 'deleted', 'renamed']), to: z.string().optional() }),

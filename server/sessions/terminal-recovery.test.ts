@@ -49,11 +49,13 @@ describe.each(testProviders)('terminal recovery on %s', (dbProvider) => {
     let screen = '';
     const a = await before.attach(survivor, null, { onData: (c) => { screen += c.data; } });
     if (!a.ok) throw new Error(a.message);
-    before.write(survivor, 'echo kept-$((6*7))\r');
+    before.write(survivor, 'echo kept-$((6*7))\r', s.userId);
     await expect.poll(() => screen, { timeout: 10_000 }).toContain('kept-42');
     // One the user closed: already settled.
     await events.append(s.sessionId, { type: 'terminal.opened', payload: { terminalId: 'closed-by-user', title: 'Terminal 2' } }, user);
     await events.append(s.sessionId, { type: 'terminal.closed', payload: { terminalId: 'closed-by-user', reason: 'closed by user' } }, user);
+    // Input control moved to another person before the restart.
+    await events.append(s.sessionId, { type: 'terminal.control', payload: { terminalId: survivor, from: s.userId, to: 'taker', toName: 'Tess Taker', message: 'Tess Taker took over Terminal 1.' } }, { kind: 'user', id: 'taker' });
     // The other workspace's host is gone by the time the server comes back (killed, a reboot).
     await killed.killAll();
     before.releaseAll();
@@ -63,7 +65,7 @@ describe.each(testProviders)('terminal recovery on %s', (dbProvider) => {
     const after = new TerminalManager({ log: silent });
     const recover = () => recoverTerminals({
       db: t.db, events, log: silent,
-      adopt: async (sessionId, ids) => after.adopt(sessionId, await provider.open(specs[sessionId]!), ids),
+      adopt: async (sessionId, ids, controllers) => after.adopt(sessionId, await provider.open(specs[sessionId]!), ids, controllers),
       markLost: (sessionId, id, reason) => after.markLost(sessionId, id, reason),
     });
     try {
@@ -74,12 +76,14 @@ describe.each(testProviders)('terminal recovery on %s', (dbProvider) => {
       // The lost one is listed as ended, and attaching says why.
       expect(after.list(other.sessionId)).toMatchObject([{ id: lost, exit: { reason: LOST_TERMINAL_REASON } }]);
       expect(await after.attach(lost, null, { onData() {} })).toMatchObject({ ok: false, message: LOST_TERMINAL_REASON });
-      // The survivor has its scrollback and takes input.
+      // The survivor has its scrollback and takes input from the one who had control, only.
       const chunks: TerminalChunk[] = [];
       const again = await after.attach(survivor, null, { onData: (c) => chunks.push(c) });
       if (!again.ok) throw new Error(again.message);
       expect(chunks.map((c) => c.data).join('')).toContain('kept-42');
-      after.write(survivor, 'echo again-$((7*6))\r');
+      expect(after.get(survivor)?.controller).toBe('taker');
+      expect(after.write(survivor, 'echo refused\r', s.userId)).toMatchObject({ ok: false, error: 'NOT_IN_CONTROL' });
+      after.write(survivor, 'echo again-$((7*6))\r', 'taker');
       await expect.poll(() => chunks.map((c) => c.data).join(''), { timeout: 10_000 }).toContain('again-42');
       // A second start-up finds nothing left to close (the log says the lost one is closed).
       after.releaseAll();

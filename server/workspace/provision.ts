@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Launcher } from './launcher.ts';
 import { filesUnder, publishReadOnly } from './published.ts';
+import type { FileService } from './files.ts';
 import type { ExecResult, WorkspaceSource } from './provider.ts';
 import { runProcess } from './run-process.ts';
 

@@ -181,11 +181,49 @@ describe('TerminalManager (fake host)', () => {
     ptys[0]!.lose('The workspace host stopped (signal SIGKILL)');
     expect(exits).toEqual([{ exitCode: -1, reason: 'The terminal ended: The workspace host stopped (signal SIGKILL).' }]);
     expect(m.get(t.id)?.exit?.reason).toMatch(/ended/);
-    expect(m.write(t.id, 'ls\r')).toBe(false);
+    expect(m.write(t.id, 'ls\r')).toMatchObject({ ok: false, error: 'NOT_FOUND' });
     expect(await m.attach(t.id, null, { onData() {} })).toMatchObject({ ok: false, message: expect.stringMatching(/The terminal ended/) });
     // A terminal that did not survive a restart is listed as ended with the reason, until closed.
     m.markLost('s1', '00000000-0000-4000-8000-000000000000', 'The terminal ended when the server restarted.');
     expect(m.list('s1').map((i) => i.exit?.reason)).toEqual([expect.stringMatching(/ended:/), 'The terminal ended when the server restarted.']);
+    m.closeSession('s1');
+  });
+
+  it('takes input and resizes only from its controller: the opener, then whoever takes over', async () => {
+    const m = new TerminalManager({ log: silentLog });
+    const { ws, ptys } = fakeWorkspace();
+    const r = await m.open({ sessionId: 's1', workspace: ws, cols: 80, rows: 24, controller: 'max' });
+    if (!r.ok) throw new Error(r.message);
+    const id = r.value.id;
+    expect(m.write(id, 'a', 'max')).toEqual({ ok: true, value: undefined });
+    expect(m.write(id, 'b', 'ada')).toMatchObject({ ok: false, error: 'NOT_IN_CONTROL' });
+    expect(m.write(id, 'c', null)).toMatchObject({ ok: false, error: 'NOT_IN_CONTROL' });
+    expect(m.resize(id, 120, 40, 'ada')).toMatchObject({ ok: false, error: 'NOT_IN_CONTROL' });
+    expect(m.get(id)).toMatchObject({ cols: 80, rows: 24, controller: 'max' });
+
+    expect(m.takeOver(id, 'ada')).toEqual({ ok: true, value: { from: 'max', to: 'ada' } });
+    expect(m.write(id, 'd', 'ada').ok).toBe(true);
+    expect(m.write(id, 'e', 'max')).toMatchObject({ ok: false, error: 'NOT_IN_CONTROL' });
+    expect(m.resize(id, 120, 40, 'ada').ok).toBe(true);
+    expect(m.get(id)).toMatchObject({ cols: 120, rows: 40, controller: 'ada' });
+    expect(ptys[0]!.written).toEqual(['a', 'd']);
+
+    ptys[0]!.exit(0);
+    expect(m.takeOver(id, 'max')).toMatchObject({ ok: false, error: 'NOT_FOUND' });
+    m.closeSession('s1');
+  });
+
+  it('adopts a terminal with the controller the log recorded', async () => {
+    const m = new TerminalManager({ log: silentLog });
+    const { ws } = fakeWorkspace();
+    let pty: FakePty | null = null;
+    const state = { id: '00000000-0000-4000-8000-0000000000aa', cols: 80, rows: 24, createdAt: new Date().toISOString(), end: 0, exit: null };
+    const adopted = await m.adopt('s1', { ...ws, ptys: async () => [state], adoptPty: (_id, events) => (pty = new FakePty(events, 1024)) }, [state.id], new Map([[state.id, 'ada']]));
+    expect(adopted).toEqual([state.id]);
+    expect(m.get(state.id)?.controller).toBe('ada');
+    expect(m.write(state.id, 'x', 'max').ok).toBe(false);
+    expect(m.write(state.id, 'y', 'ada').ok).toBe(true);
+    expect(pty!.written).toEqual(['y']);
     m.closeSession('s1');
   });
 

@@ -9,8 +9,13 @@
 //                                                    live chunks, contiguous with it
 //     a.ack(chars)                                 — as the client renders (every ACK_CHUNK_CHARS)
 //     a.detach()                                   — on disconnect; the terminal keeps running
-//   manager.write(id, input) · resize(id, cols, rows) · close(id) · closeSession(sessionId)
-//   manager.adopt(sessionId, workspace, ids)       — at start-up: follow the ptys the host kept
+//   manager.write(id, input, userId) · resize(id, cols, rows, userId) · close(id) · closeSession(sessionId)
+//   manager.takeOver(id, userId)                   — input control moves to userId
+//   manager.adopt(sessionId, workspace, ids, controllers) — at start-up: follow the ptys the host kept
+//
+// Control: a terminal opened by a person takes input (and resizes) from one person at a time, its
+// controller — first its opener, then whoever takes over. Everyone else attached only watches.
+// The rule lives here, not in the transport, so no path to the pty can skip it.
 //   manager.releaseAll()                           — at shutdown: leave every pty running in its host
 //
 // Offsets count bytes of UTF-8 output since the terminal started; a client stores `end` of the
@@ -59,6 +64,8 @@ export interface TerminalInfo {
   end: number;
   exit: TerminalExit | null;
   attached: number;
+  /** The user whose input the terminal takes; null: a terminal nobody opened (tests, tools) takes anyone's. */
+  controller: string | null;
 }
 
 export interface Attachment {
@@ -66,7 +73,7 @@ export interface Attachment {
   detach(): void;
 }
 
-export type TerminalError = 'NOT_FOUND' | 'TOO_MANY_TERMINALS' | 'SPAWN_FAILED';
+export type TerminalError = 'NOT_FOUND' | 'TOO_MANY_TERMINALS' | 'SPAWN_FAILED' | 'NOT_IN_CONTROL';
 export type Result<T> = { ok: true; value: T } | { ok: false; error: TerminalError; message: string };
 
 /** A command the shell reported (shell-integration.ts); userId: who last typed into the terminal. */
@@ -103,6 +110,7 @@ class Terminal {
   readonly shell = new ShellIntegrationParser();
   /** The user whose input reached the pty last: the one a reported command is attributed to. */
   lastWriter: string | null = null;
+  controller: string | null = null;
 
   constructor(
     readonly id: string,
@@ -182,7 +190,7 @@ class Terminal {
   info(): TerminalInfo {
     return {
       id: this.id, sessionId: this.sessionId, cols: this.cols, rows: this.rows, createdAt: this.createdAt,
-      end: this.end, exit: this.exit, attached: this.clients.size,
+      end: this.end, exit: this.exit, attached: this.clients.size, controller: this.controller,
     };
   }
 }
@@ -201,11 +209,14 @@ export class TerminalManager {
 
   async open(req: {
     sessionId: string; workspace: Pick<Workspace, 'openPty'>; cols: number; rows: number; cwd?: string; command?: string[]; env?: Record<string, string>;
+    /** Who opened it: the first to control its input. */
+    controller?: string | null;
   }): Promise<Result<TerminalInfo>> {
     if (this.list(req.sessionId).length >= this.maxPerSession) {
       return { ok: false, error: 'TOO_MANY_TERMINALS', message: `At most ${this.maxPerSession} terminals per session` };
     }
     const t = new Terminal(randomUUID(), req.sessionId, req.cols, req.rows, new Date().toISOString());
+    t.controller = req.controller ?? null;
     // Counted at once, so racing opens cannot pass the limit together.
     this.terminals.set(t.id, t);
     try {
@@ -233,9 +244,10 @@ export class TerminalManager {
   /**
    * Follows again the ptys a previous server process left running in the workspace's host.
    * `ids`: the session's terminals the event log shows open; a pty of the host that is not one
-   * of them belongs to nobody and is ended. Returns the ids adopted.
+   * of them belongs to nobody and is ended. `controllers`: who had control of each, from the log.
+   * Returns the ids adopted.
    */
-  async adopt(sessionId: string, workspace: Pick<Workspace, 'ptys' | 'adoptPty'>, ids: string[]): Promise<string[]> {
+  async adopt(sessionId: string, workspace: Pick<Workspace, 'ptys' | 'adoptPty'>, ids: string[], controllers: ReadonlyMap<string, string | null> = new Map()): Promise<string[]> {
     const wanted = new Set(ids);
     const adopted: string[] = [];
     for (const state of await workspace.ptys()) {
@@ -246,6 +258,7 @@ export class TerminalManager {
       const t = new Terminal(state.id, sessionId, state.cols, state.rows, state.createdAt);
       t.end = state.end;
       t.exit = state.exit;
+      t.controller = controllers.get(state.id) ?? null;
       const pty = workspace.adoptPty(state.id, this.events(t));
       if (!pty) continue;
       t.pty = pty;
@@ -336,21 +349,40 @@ export class TerminalManager {
     }));
   }
 
-  write(terminalId: string, data: string, userId: string | null = null): boolean {
-    const t = this.terminals.get(terminalId);
-    if (!t?.pty || t.exit) return false;
-    t.lastWriter = userId;
-    t.pty.write(data);
-    return true;
+  /** Input from `userId`; refused (NOT_IN_CONTROL) from anyone but the terminal's controller. */
+  write(terminalId: string, data: string, userId: string | null = null): Result<void> {
+    const t = this.usable(terminalId, userId);
+    if (!t.ok) return t;
+    t.value.lastWriter = userId;
+    t.value.pty!.write(data);
+    return { ok: true, value: undefined };
   }
 
-  resize(terminalId: string, cols: number, rows: number): boolean {
-    const t = this.terminals.get(terminalId);
-    if (!t?.pty || t.exit) return false;
+  /** The pty's size follows its controller's screen; a watcher's resize is refused like its input. */
+  resize(terminalId: string, cols: number, rows: number, userId: string | null = null): Result<void> {
+    const r = this.usable(terminalId, userId);
+    if (!r.ok) return r;
+    const t = r.value;
     t.cols = cols;
     t.rows = rows;
-    t.pty.resize(cols, rows);
-    return true;
+    t.pty!.resize(cols, rows);
+    return { ok: true, value: undefined };
+  }
+
+  /** Input control moves to `userId` (who may do so is the caller's to decide: session access). */
+  takeOver(terminalId: string, userId: string): Result<{ from: string | null; to: string }> {
+    const t = this.terminals.get(terminalId);
+    if (!t?.pty || t.exit) return { ok: false, error: 'NOT_FOUND', message: t?.exit?.reason ?? 'The terminal has ended.' };
+    const from = t.controller;
+    t.controller = userId;
+    return { ok: true, value: { from, to: userId } };
+  }
+
+  private usable(terminalId: string, userId: string | null): Result<Terminal> {
+    const t = this.terminals.get(terminalId);
+    if (!t?.pty || t.exit) return { ok: false, error: 'NOT_FOUND', message: 'The terminal has ended.' };
+    if (t.controller !== null && t.controller !== userId) return { ok: false, error: 'NOT_IN_CONTROL', message: 'Someone else has control of this terminal: take over to type in it.' };
+    return { ok: true, value: t };
   }
 
   close(terminalId: string): boolean {

@@ -16,6 +16,8 @@ export interface ScriptedReply {
   delayMs?: number;
   /** Text is streamed in pieces of this many characters (default 8). */
   chunkSize?: number;
+  /** A pause between streamed events, so a test can watch a reply arrive piece by piece. */
+  chunkDelayMs?: number;
   /** Cut the connection after this many SSE events (a mid-stream failure). */
   dropAfterEvents?: number;
 }
@@ -108,6 +110,7 @@ export async function startScriptedModelServer(o: { port?: number } = {}): Promi
         res.socket?.destroy();
         return;
       }
+      if (sent > 0 && turn.chunkDelayMs) await sleep(turn.chunkDelayMs);
       await new Promise<void>((resolve) => res.write(e, () => resolve()));
       sent++;
     }

@@ -6,6 +6,7 @@ import { getSocket } from '../../lib/socket.ts';
 import { pendingApprovalIds } from '../approvals/pending.ts';
 import { useTRPC } from '../../lib/trpc.ts';
 import { useMemoryItems } from '../memory/useMemoryItems.ts';
+import { foldDelta, replyRecorded, type LiveReply } from './live-reply.ts';
 import { Markdown } from './Markdown.tsx';
 import { PromptInspector, type RefNames } from './PromptInspector.tsx';
 import { ToolCardView } from './ToolCardView.tsx';
@@ -32,7 +33,7 @@ export function AgentPanel({ sessionId, events, disabled: sessionDisabled }: { s
   // The choice applies from the next message on; a run already going keeps its own profile.
   const [profile, setProfile] = useState('build');
   const [draft, setDraft] = useState('');
-  const [live, setLive] = useState<{ runId: string; step: number; text: string } | null>(null);
+  const [live, setLive] = useState<LiveReply | null>(null);
   const bottom = useRef<HTMLDivElement>(null);
 
   const items = useMemo(() => transcript(events), [events]);
@@ -51,14 +52,14 @@ export function AgentPanel({ sessionId, events, disabled: sessionDisabled }: { s
     const socket = getSocket();
     const onDelta = (d: { sessionId: string; runId: string; step: number; text: string }) => {
       if (d.sessionId !== sessionId) return;
-      setLive((cur) => (cur && cur.runId === d.runId && cur.step === d.step ? { ...cur, text: cur.text + d.text } : { runId: d.runId, step: d.step, text: d.text }));
+      setLive((cur) => foldDelta(cur, d));
     };
     socket.on('agent:delta', onDelta);
     return () => { socket.off('agent:delta', onDelta); };
   }, [sessionId]);
 
   // The folded message replaces the live text once it is recorded.
-  const folded = live && items.some((i) => i.kind === 'assistant' && i.runId === live.runId && i.step === live.step);
+  const folded = live && replyRecorded(live, events);
   useEffect(() => { if (folded) setLive(null); }, [folded]);
   useEffect(() => { bottom.current?.scrollIntoView({ block: 'nearest' }); }, [items.length, live?.text]);
 

@@ -1,9 +1,10 @@
 'use client';
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { TerminalInfo } from '../../../server/realtime/protocol.ts';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { SessionEvent, TerminalInfo } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
 import { ClosableTab } from '../layout/ClosableTab.tsx';
 import { firstTerminalSettled } from '../../lib/terminal-first-paint.ts';
+import { terminalControls, type TerminalControl } from '../../lib/terminal-control.ts';
 import { DEFAULT_TERMINAL_SETTINGS, readTerminalSettings, saveTerminalSettings, type TerminalSettings } from '../../lib/terminal-settings.ts';
 import { firstVisit, rememberActiveTerminal, rememberedActiveTerminal } from '../../lib/terminal-visits.ts';
 import { TerminalView } from './TerminalView.tsx';
@@ -11,11 +12,26 @@ import { TerminalView } from './TerminalView.tsx';
 /** Size asked for before the terminal is fitted to its panel (the first resize follows at once). */
 const INITIAL_SIZE = { cols: 100, rows: 24 };
 
+/** Who types in the terminal in front, and the way to take over when it is someone else. */
+function ControlBar({ control, me, onTakeOver, pending }: { control: TerminalControl; me: string; onTakeOver: () => void; pending: boolean }) {
+  const { controller, takenFromMeBy } = control;
+  if (!controller || controller.id === me) return null;
+  return (
+    <div className="terminal-control" role="status">
+      <span>{takenFromMeBy ? `${takenFromMeBy} took over this terminal; you are watching.` : `${controller.name} is typing in this terminal; you are watching.`}</span>
+      <button type="button" className="small" onClick={onTakeOver} disabled={pending}>Take over</button>
+    </div>
+  );
+}
+
 /**
  * Terminal tabs. Terminals live on the server: a reload lists and re-attaches them. A session's
- * first visit in this browser opens one as soon as the workspace is ready.
+ * first visit in this browser opens one as soon as the workspace is ready. Each terminal takes
+ * input from one person at a time (`events` carries the take-overs); the others watch.
  */
-export function TerminalPanel({ sessionId, disabled, onCountChange }: { sessionId: string; disabled: boolean; onCountChange?: (open: number) => void }) {
+export function TerminalPanel({ sessionId, userId, events, disabled, onCountChange }: {
+  sessionId: string; userId: string; events: SessionEvent[]; disabled: boolean; onCountChange?: (open: number) => void;
+}) {
   // null until the server has answered the first list.
   const [terminals, setTerminals] = useState<TerminalInfo[] | null>(null);
   const [active, setActive] = useState<string | null>(null);
@@ -40,6 +56,24 @@ export function TerminalPanel({ sessionId, disabled, onCountChange }: { sessionI
   }, [refresh]);
 
   useEffect(() => { onCountChange?.(terminals?.length ?? 0); }, [terminals, onCountChange]);
+
+  const controls = useMemo(() => terminalControls(terminals ?? [], events, userId), [terminals, events, userId]);
+  const [takingOver, setTakingOver] = useState(false);
+  const takeOver = (terminalId: string) => {
+    setTakingOver(true);
+    setError(null);
+    getSocket().emit('terminal:takeover', { sessionId, terminalId }, (res) => {
+      setTakingOver(false);
+      if (!res.ok) setError(res.error);
+    });
+  };
+  // Input sent just as someone else took over: the server says so in words.
+  useEffect(() => {
+    const socket = getSocket();
+    const onRefused = (e: { terminalId: string; error: string }) => { if (terminals?.some((t) => t.id === e.terminalId)) setError(e.error); };
+    socket.on('terminal:refused', onRefused);
+    return () => { socket.off('terminal:refused', onRefused); };
+  }, [terminals]);
 
   const open = useCallback(() => {
     setError(null);
@@ -92,10 +126,12 @@ export function TerminalPanel({ sessionId, disabled, onCountChange }: { sessionI
         <label className="small-text row"><input type="checkbox" checked={settings.cursorBlink} onChange={(e) => setBlink(e.target.checked)} /> Blink cursor</label>
         {error && <span role="alert" className="form-error">{error}</span>}
       </div>
+      {active && controls.get(active) && !list.find((t) => t.id === active)?.exited && <ControlBar control={controls.get(active)!} me={userId} pending={takingOver} onTakeOver={() => takeOver(active)} />}
       <div className="terminal-stack">
-        {list.map((t, i) => (
-          <TerminalView key={t.id} sessionId={sessionId} terminalId={t.id} label={`Terminal ${i + 1}`} active={t.id === active} settings={settings} />
-        ))}
+        {list.map((t, i) => {
+          const controller = controls.get(t.id)?.controller;
+          return <TerminalView key={t.id} sessionId={sessionId} terminalId={t.id} label={`Terminal ${i + 1}`} active={t.id === active} settings={settings} inControl={!controller || controller.id === userId} />;
+        })}
         {listedEmpty && <p className="muted placeholder">{disabled ? 'The workspace is not ready.' : 'No terminal open. Press New terminal.'}</p>}
       </div>
     </section>

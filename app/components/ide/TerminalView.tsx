@@ -17,21 +17,23 @@ const ACK_BATCH_CHARS = 5_000;
 if (typeof window !== 'undefined') void terminalModules();
 
 /** What the view's effects share with the ones that follow prop changes. */
-interface Live { setBlink(on: boolean): void; show(): void; hide(): void }
+interface Live { setBlink(on: boolean): void; show(): void; hide(): void; setInControl(on: boolean): void }
 
 /**
  * One xterm.js terminal bound to a server pty. It resumes from the last byte it received on a
  * socket reconnect, and from the start of the server's scrollback after a page load. Output goes
  * straight from the socket to xterm (app/lib/terminal-output.ts), never through React state.
+ * `inControl` false: someone else types here; this view only watches (no input, no resizes; the
+ * server would refuse both anyway).
  */
-export function TerminalView({ sessionId, terminalId, label, active, settings }: {
-  sessionId: string; terminalId: string; label: string; active: boolean; settings: TerminalSettings;
+export function TerminalView({ sessionId, terminalId, label, active, settings, inControl }: {
+  sessionId: string; terminalId: string; label: string; active: boolean; settings: TerminalSettings; inControl: boolean;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const live = useRef<Live | null>(null);
   // Read when the terminal is built; later changes reach it through the effects below.
-  const initial = useRef({ active, settings });
-  useEffect(() => { initial.current = { active, settings }; });
+  const initial = useRef({ active, settings, inControl });
+  useEffect(() => { initial.current = { active, settings, inControl }; });
 
   useEffect(() => {
     let disposed = false;
@@ -40,7 +42,9 @@ export function TerminalView({ sessionId, terminalId, label, active, settings }:
       const { Terminal, FitAddon, WebLinksAddon, SearchAddon } = await terminalModules();
       if (disposed || !host.current) return;
       const styles = getComputedStyle(document.documentElement);
+      let inControl = initial.current.inControl;
       const term = new Terminal({
+        disableStdin: !inControl,
         cursorBlink: initial.current.settings.cursorBlink, fontSize: 13, scrollback: 5000, allowProposedApi: false,
         fontFamily: styles.getPropertyValue('--mono') || 'monospace',
         theme: { background: styles.getPropertyValue('--term-bg').trim() || '#111317', foreground: styles.getPropertyValue('--term-fg').trim() || '#e4e7ec' },
@@ -105,6 +109,13 @@ export function TerminalView({ sessionId, terminalId, label, active, settings }:
       const refit = () => { try { fit.fit(); } catch { /* hidden: no size */ } };
       live.current = {
         setBlink: (on) => { term.options.cursorBlink = on; },
+        setInControl: (on) => {
+          if (on === inControl) return;
+          inControl = on;
+          term.options.disableStdin = !on;
+          // The pty's size follows whoever has control: now this screen's.
+          if (on) socket.emit('terminal:resize', { ...ids, cols: term.cols, rows: term.rows });
+        },
         hide: () => output.hide(),
         show: () => {
           refit();
@@ -123,9 +134,10 @@ export function TerminalView({ sessionId, terminalId, label, active, settings }:
       if (socket.connected) attach();
 
       const input = term.onData((data) => {
+        if (!inControl) return;
         for (const piece of splitTerminalInput(data)) socket.emit('terminal:input', { ...ids, data: piece });
       });
-      const resize = term.onResize(({ cols, rows }) => socket.emit('terminal:resize', { ...ids, cols, rows }));
+      const resize = term.onResize(({ cols, rows }) => { if (inControl) socket.emit('terminal:resize', { ...ids, cols, rows }); });
       refit();
       const observer = new ResizeObserver(refit);
       observer.observe(host.current);
@@ -153,6 +165,7 @@ export function TerminalView({ sessionId, terminalId, label, active, settings }:
     else live.current?.hide();
   }, [active]);
   useEffect(() => { live.current?.setBlink(settings.cursorBlink); }, [settings.cursorBlink]);
+  useEffect(() => { live.current?.setInControl(inControl); }, [inControl]);
 
   return <div ref={host} role="region" aria-label={label} className="terminal-host" hidden={!active} />;
 }

@@ -22,7 +22,7 @@ const ViewerTerminal = dynamic(() => import('./ViewerTerminal.tsx').then((m) => 
 export function ShareViewer({ token }: { token: string }) {
   const trpc = useTRPC();
   const summary = useQuery({ ...trpc.viewer.session.queryOptions({ token }), retry: false, refetchOnWindowFocus: false });
-  const { events, connection, socket } = useShareStream(token);
+  const { events, connection, socket, live } = useShareStream(token);
   const lastSeq = events.at(-1)?.seq ?? 0;
   // null: follow the newest event (live); a number: the reviewer moved the scrubber there.
   const [pinned, setPinned] = useState<number | null>(null);
@@ -93,7 +93,8 @@ export function ShareViewer({ token }: { token: string }) {
           {socket && terminals.map((t) => <ViewerTerminal key={t.id} socket={socket} terminalId={t.id} title={t.title} />)}
         </div>
         <ViewerTimeline entries={entries} position={position} comments={comments} canComment={canComment}
-          onSelect={(seq) => setPinned(seq >= lastSeq ? null : seq)} onComment={setTarget} commentTarget={target} commentForm={commentForm} />
+          onSelect={(seq) => setPinned(seq >= lastSeq ? null : seq)} onComment={setTarget} commentTarget={target} commentForm={commentForm}
+          live={live && <p className="share-live" role="status" aria-label="The agent is replying">{live.text}</p>} />
       </div>
     </div>
   );

@@ -86,11 +86,11 @@ function indexAt(entries: TimelineEntry[], position: number): number {
   return lo - 1;
 }
 
-/** The events around the scrubber's position, oldest first; those after it are dimmed. */
-export function ViewerTimeline({ entries, position, comments, canComment, onSelect, onComment, commentTarget, commentForm }: {
+/** The events around the scrubber's position, oldest first; those after it are dimmed. `live`: what is happening now, not yet an event. */
+export function ViewerTimeline({ entries, position, comments, canComment, onSelect, onComment, commentTarget, commentForm, live }: {
   entries: TimelineEntry[]; position: number; comments: Map<number, CommentView[]>; canComment: boolean;
   onSelect: (seq: number) => void; onComment: (t: CommentTarget) => void;
-  commentTarget: CommentTarget | null; commentForm: (t: CommentTarget) => ReactNode;
+  commentTarget: CommentTarget | null; commentForm: (t: CommentTarget) => ReactNode; live?: ReactNode;
 }) {
   const [extra, setExtra] = useState({ before: 0, after: 0 });
   useEffect(() => { setExtra({ before: 0, after: 0 }); }, [position]);
@@ -111,6 +111,7 @@ export function ViewerTimeline({ entries, position, comments, canComment, onSele
         ))}
         {to < entries.length && <li className="share-more"><button type="button" className="ghost small" onClick={() => setExtra((x) => ({ ...x, after: x.after + MORE }))}>Show {Math.min(MORE, entries.length - to)} later events</button></li>}
       </ol>
+      {live}
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { SHARE_NAMESPACE, type SessionEvent } from '../../../server/realtime/protocol.ts';
 import type { ShareClientToServer, ShareServerToClient } from '../../../server/realtime/share-protocol.ts';
+import { foldDelta, replyRecorded, type LiveReply } from '../agent/live-reply.ts';
 
 export type ShareSocket = Socket<ShareServerToClient, ShareClientToServer>;
 export type ShareConnection = 'connecting' | 'live' | 'offline' | { ended: string };
@@ -14,11 +15,13 @@ const FLUSH_MS = 50;
  * A share link's read-only socket (namespace /share; the token, not a cookie, admits it): the
  * session's events, backlog then live, resumed from the last seq seen on a reconnect. When the
  * link is revoked or expires the server says so and disconnects; the page then shows why.
+ * `live`: the agent's reply as it streams (the deltas members get), until its message is an event.
  */
 export function useShareStream(token: string) {
   const [events, setEvents] = useState<SessionEvent[]>([]);
   const [connection, setConnection] = useState<ShareConnection>('connecting');
   const [socket, setSocket] = useState<ShareSocket | null>(null);
+  const [streaming, setStreaming] = useState<LiveReply | null>(null);
   const lastSeq = useRef(0);
 
   useEffect(() => {
@@ -38,6 +41,7 @@ export function useShareStream(token: string) {
       pending.push(e);
       timer ??= setTimeout(flush, FLUSH_MS);
     });
+    s.on('share:agent:delta', (d) => setStreaming((cur) => foldDelta(cur, d)));
     s.on('connect', follow);
     s.on('share:ended', (e) => setConnection({ ended: e.reason }));
     s.on('disconnect', (reason) => setConnection((c) => (typeof c === 'object' ? c : reason === 'io server disconnect' ? { ended: 'The server closed this share link.' } : 'offline')));
@@ -47,5 +51,6 @@ export function useShareStream(token: string) {
     return () => { if (timer) clearTimeout(timer); s.close(); };
   }, [token]);
 
-  return { events, connection, socket };
+  const live = streaming && !replyRecorded(streaming, events) ? streaming : null;
+  return { events, connection, socket, live };
 }
