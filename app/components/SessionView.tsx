@@ -68,9 +68,14 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
   const editor = useRef<EditorHandle | null>(null);
   const refreshFiles = useRefreshFiles(sessionId);
 
-  // Workspace lifecycle events change what the page can do: re-read the session.
+  // Workspace lifecycle events change what the page can do: re-read the session. Keyed on the
+  // event's seq alone: `sessionKey` is a new array every render, and as a dependency it re-read the
+  // session on every render — while typing, each answer re-rendered the page and asked again,
+  // four requests per keystroke that delayed its echo.
   const lastLifecycle = events.filter((e) => e.type.startsWith('workspace.') || e.type === 'session.stopped').at(-1)?.seq;
-  useEffect(() => { if (lastLifecycle) void queryClient.invalidateQueries({ queryKey: sessionKey }); }, [lastLifecycle, queryClient, sessionKey]);
+  useEffect(() => {
+    if (lastLifecycle) void queryClient.invalidateQueries({ queryKey: trpc.sessions.get.queryKey({ id: sessionId }) });
+  }, [lastLifecycle, queryClient, trpc, sessionId]);
 
   useEffect(() => {
     const socket = getSocket();
