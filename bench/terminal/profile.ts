@@ -14,14 +14,14 @@ const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline'
 
 interface TraceEvent { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; args?: Record<string, unknown>; cat?: string; id?: string }
 
-/** The page's renderer main thread: the one that ran its top-level tasks the most. */
+/** The page's renderer main thread: the busiest one (a navigation may have moved the page to a new renderer). */
 function mainThread(events: TraceEvent[]) {
   const named = events.filter((e) => e.name === 'thread_name' && (e.args as { name?: string })?.name === 'CrRendererMain');
   const busy = new Map<string, number>();
   for (const t of named) busy.set(`${t.pid}:${t.tid}`, 0);
   for (const e of events) {
     const k = `${e.pid}:${e.tid}`;
-    if (busy.has(k) && e.name === 'RunTask' && e.dur) busy.set(k, busy.get(k)! + e.dur);
+    if (busy.has(k) && e.ph === 'X' && e.dur) busy.set(k, busy.get(k)! + e.dur);
   }
   const [best] = [...busy.entries()].sort((a, b) => b[1] - a[1])[0]!;
   return events.filter((e) => `${e.pid}:${e.tid}` === best);
@@ -135,7 +135,7 @@ function watchLoad() {
       this.addEventListener('open', () => note('ws open'));
       this.addEventListener('message', (e) => note(`ws ← ${name(e.data)}`));
     }
-    send(data: string | ArrayBufferLike | Blob | ArrayBufferView) { note(`ws → ${name(data)}`); super.send(data); }
+    override send(data: string | ArrayBufferLike | Blob | ArrayBufferView) { note(`ws → ${name(data)}`); super.send(data); }
   };
   let prompt = false;
   const check = () => {
