@@ -3,10 +3,14 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { TerminalInfo } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
 import { ClosableTab } from '../layout/ClosableTab.tsx';
+import { listTerminalsEarly, takeEarlyTerminalList, type TerminalListAnswer } from '../../lib/terminal-early.ts';
 import { firstTerminalSettled } from '../../lib/terminal-first-paint.ts';
 import { DEFAULT_TERMINAL_SETTINGS, readTerminalSettings, saveTerminalSettings, type TerminalSettings } from '../../lib/terminal-settings.ts';
 import { firstVisit, rememberActiveTerminal, rememberedActiveTerminal } from '../../lib/terminal-visits.ts';
 import { TerminalView } from './TerminalView.tsx';
+
+// The socket connects and the terminals are listed while the page hydrates, not after it rendered.
+if (typeof window !== 'undefined') listTerminalsEarly();
 
 /** Size asked for before the terminal is fitted to its panel (the first resize follows at once). */
 const INITIAL_SIZE = { cols: 100, rows: 24 };
@@ -15,7 +19,7 @@ const INITIAL_SIZE = { cols: 100, rows: 24 };
  * Terminal tabs. Terminals live on the server: a reload lists and re-attaches them. A session's
  * first visit in this browser opens one as soon as the workspace is ready.
  */
-export function TerminalPanel({ sessionId, disabled, onCountChange }: { sessionId: string; disabled: boolean; onCountChange?: (open: number) => void }) {
+export function TerminalPanel({ sessionId, disabled, onCountChange }: { sessionId: string; disabled: boolean; onCountChange?: (open: number | null) => void }) {
   // null until the server has answered the first list.
   const [terminals, setTerminals] = useState<TerminalInfo[] | null>(null);
   const [active, setActive] = useState<string | null>(null);
@@ -24,12 +28,16 @@ export function TerminalPanel({ sessionId, disabled, onCountChange }: { sessionI
   useEffect(() => { setSettings(readTerminalSettings()); }, []);
 
   const refresh = useCallback(() => {
-    getSocket().emit('terminal:list', { sessionId }, (res) => {
+    const apply = (res: TerminalListAnswer) => {
       if (!res.ok) return setError(res.error);
       setTerminals(res.terminals);
       const listed = (id: string | null) => (id && res.terminals.some((t) => t.id === id) ? id : null);
       setActive((a) => listed(a) ?? listed(rememberedActiveTerminal(sessionId)) ?? res.terminals[0]?.id ?? null);
-    });
+    };
+    // The first list was asked for when the page's code loaded (app/lib/terminal-early.ts).
+    const early = takeEarlyTerminalList(sessionId);
+    if (early) void early.then(apply);
+    else getSocket().emit('terminal:list', { sessionId }, apply);
   }, [sessionId]);
 
   useEffect(() => {
@@ -39,7 +47,7 @@ export function TerminalPanel({ sessionId, disabled, onCountChange }: { sessionI
     return () => { socket.off('connect', refresh); };
   }, [refresh]);
 
-  useEffect(() => { onCountChange?.(terminals?.length ?? 0); }, [terminals, onCountChange]);
+  useEffect(() => { onCountChange?.(terminals === null ? null : terminals.length); }, [terminals, onCountChange]);
 
   const open = useCallback(() => {
     setError(null);
