@@ -42,3 +42,22 @@ test('a session opens its terminal on the first visit, a hidden tab shows its ou
   await expect(page.getByRole('region', { name: 'Terminal 2' }).locator('.xterm-rows')).toContainText('hidden-big-42', { timeout: 20_000 });
   await expect(page.getByRole('tab', { name: /^Terminal/ })).toHaveCount(2);
 });
+
+test('typing in a terminal costs the page no requests: the session is not read again on every render', async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.getByRole('button', { name: 'New session' }).click();
+  await page.getByLabel('Title').fill('Typing is quiet');
+  await page.getByRole('button', { name: 'Create session' }).click();
+  const terminal = page.getByRole('region', { name: 'Terminal 1' });
+  await expect(terminal.locator('.xterm-rows')).toContainText('$', { timeout: 20_000 });
+  await page.waitForLoadState('networkidle');
+
+  const sessionReads: string[] = [];
+  page.on('request', (r) => { if (r.url().includes('/api/trpc/sessions.get')) sessionReads.push(r.url()); });
+  await terminal.click();
+  await page.keyboard.type('echo typed-$((6*7))', { delay: 40 });
+  await page.keyboard.press('Enter');
+  await expect(terminal.locator('.xterm-rows')).toContainText('typed-42');
+  await page.waitForTimeout(1000);
+  expect(sessionReads).toEqual([]);
+});

@@ -23,18 +23,21 @@ export function AppShell({ principal, children, wide }: { principal: PagePrincip
   const trpc = useTRPC();
   const pathname = usePathname();
   const logout = useMutation(trpc.auth.logout.mutationOptions({ onSettled: () => window.location.assign('/login') }));
+  // Not on the IDE: prefetching the other pages costs the server a render each (eight requests)
+  // while the page's terminal is connecting, for navigations that rarely happen from there.
+  const prefetch = wide ? false : undefined;
   const nav = [{ href: '/', label: 'Sessions' }, ...(principal.role === 'admin' ? [{ href: '/admin', label: 'Admin' }] : []), { href: '/account', label: 'Account' }];
   return (
     <div className="shell">
       <header className="topbar">
-        <Link href="/" className="brand" aria-label="Tether home"><Logo /> Tether</Link>
+        <Link href="/" prefetch={prefetch} className="brand" aria-label="Tether home"><Logo /> Tether</Link>
         <nav aria-label="Main">
           {nav.map((n) => (
-            <Link key={n.href} href={n.href} aria-current={pathname === n.href ? 'page' : undefined}>{n.label}</Link>
+            <Link key={n.href} href={n.href} prefetch={prefetch} aria-current={pathname === n.href ? 'page' : undefined}>{n.label}</Link>
           ))}
         </nav>
         <div className="spacer" />
-        {principal.role === 'admin' && <ApprovalBadge />}
+        {principal.role === 'admin' && <ApprovalBadge prefetch={prefetch} />}
         <ThemeToggle />
         <span className="who" title={principal.email}>{principal.name} · <span className="muted">{principal.role}</span></span>
         <button type="button" className="ghost" onClick={() => logout.mutate()} disabled={logout.isPending}>Sign out</button>

@@ -6,6 +6,7 @@ import type { SessionEvent } from '../../server/realtime/protocol.ts';
 import { getSocket } from '../lib/socket.ts';
 import { afterFirstTerminal } from '../lib/terminal-first-paint.ts';
 import { useTRPC } from '../lib/trpc.ts';
+import { useHydrated } from '../lib/useHydrated.ts';
 import { useSessionEvents, type Connection } from '../lib/useSessionEvents.ts';
 import { stopSessionConfirmation } from '../lib/session-confirmations.ts';
 import { ApprovalPrompt } from './approvals/ApprovalPrompt.tsx';
@@ -64,7 +65,14 @@ function provisioningLine(events: SessionEvent[]) {
   return null;
 }
 
-export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string; userId: string; isAdmin: boolean }) {
+/** Whether the stream's newest lifecycle news is that the workspace became ready. */
+function readyByEvent(events: SessionEvent[]) {
+  const last = events.findLast((e) => e.type === 'workspace.ready' || e.type === 'workspace.failed' || e.type === 'workspace.provisioning' || e.type === 'session.stopped');
+  return last?.type === 'workspace.ready';
+}
+
+/** `title`: the session's title as the server looked it up for the page, shown until the session is read. */
+export function SessionView({ sessionId, title, userId, isAdmin }: { sessionId: string; title: string; userId: string; isAdmin: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const sessionKey = trpc.sessions.get.queryKey({ id: sessionId });
@@ -75,10 +83,16 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
   const { events, connection } = useSessionEvents(sessionId);
   const editor = useRef<EditorHandle | null>(null);
   const refreshFiles = useRefreshFiles(sessionId);
+  const hydrated = useHydrated();
 
-  // Workspace lifecycle events and membership changes (a role here) change what the page can do: re-read the session.
+  // Workspace lifecycle events and membership changes (a role here) change what the page can do:
+  // re-read the session. Keyed on the event's seq alone: `sessionKey` is a new array every render,
+  // and as a dependency it re-read the session on every render — while typing, each answer
+  // re-rendered the page and asked again, four requests per keystroke that delayed its echo.
   const lastLifecycle = events.filter((e) => e.type.startsWith('workspace.') || e.type === 'session.stopped' || e.type.startsWith('session.member.')).at(-1)?.seq;
-  useEffect(() => { if (lastLifecycle) void queryClient.invalidateQueries({ queryKey: sessionKey }); }, [lastLifecycle, queryClient, sessionKey]);
+  useEffect(() => {
+    if (lastLifecycle) void queryClient.invalidateQueries({ queryKey: trpc.sessions.get.queryKey({ id: sessionId }) });
+  }, [lastLifecycle, queryClient, trpc, sessionId]);
 
   useEffect(() => {
     const socket = getSocket();
@@ -93,7 +107,7 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
 
   const view = useIdeView('Agent');
   const { show } = view;
-  const [terminalCount, setTerminalCount] = useState(0);
+  const [terminalCount, setTerminalCount] = useState<number | null>(null);
   const [focusSeq, setFocusSeq] = useState<number | null>(null);
   const showEvent = useCallback((seq: number) => { setFocusSeq(seq); show('Activity'); }, [show]);
   // The editor's code loads after the page; a file opened before it is ready opens once it is.
@@ -114,21 +128,29 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
   }, [show]);
 
   // A failed refetch (the server restarting) keeps the last good data: the IDE stays, the badge says why.
-  if (!session.data) return session.error ? <p role="alert" className="form-error page-pad">{session.error.message}</p> : <p className="muted page-pad">Loading…</p>;
   const s = session.data;
-  const workspaceStatus = s.workspace?.status ?? 'none';
+  if (!s && session.error) return <p role="alert" className="form-error page-pad">{session.error.message}</p>;
+  // The panels' sizes are read from localStorage while they render, so the IDE is not rendered on
+  // the server; it renders as soon as the page has hydrated, before the session is read: the
+  // terminal panel lists and attaches the terminals meanwhile, the panels that need the session wait.
+  if (!hydrated) return <p className="muted page-pad">Loading…</p>;
+  // The stream's workspace.ready makes the workspace usable at once rather than after a re-read,
+  // so a new session's first terminal opens on the event.
+  const workspaceStatus = s?.workspace?.status === 'ready' || readyByEvent(events) ? 'ready' : s?.workspace?.status ?? 'none';
+  const stopped = s?.status === 'stopped';
   // A viewer sees everything a writer does, read-only (the server refuses their changes anyway).
-  const viewer = s.role === 'viewer';
-  const ready = workspaceStatus === 'ready' && s.status !== 'stopped' && !viewer;
+  const viewer = s?.role === 'viewer';
+  const ready = !!s && workspaceStatus === 'ready' && !stopped && !viewer;
+  const notReady = viewer ? VIEWER_NOTE : stopped ? 'The session is stopped.' : workspaceStatus !== 'ready' ? 'The workspace is not ready.' : null;
   const progress = provisioningLine(events);
   const diskFull = diskFullMessage(events);
+  const loading = <p className="muted page-pad">Loading…</p>;
 
-  const agentDisabled = viewer ? VIEWER_NOTE : s.status === 'stopped' ? 'The session is stopped.' : workspaceStatus !== 'ready' ? 'The workspace is not ready.' : null;
   // The side panel's tabs: a new panel is one entry here.
   const sideTabs: SideTab[] = [
-    { name: 'Agent', render: () => <AgentPanel sessionId={sessionId} events={events} disabled={agentDisabled} /> },
-    { name: 'Git', render: () => <GitPanel sessionId={sessionId} events={events} readOnly={viewer ? VIEWER_NOTE : s.status === 'stopped' ? 'The session is stopped.' : workspaceStatus !== 'ready' ? 'The workspace is not ready.' : null} /> },
-    { name: 'Memory', render: () => <MemoryPanel sessionId={sessionId} events={events} readOnly={viewer ? VIEWER_NOTE : s.status === 'stopped' ? 'The session is stopped.' : null} onShowEvent={showEvent} /> },
+    { name: 'Agent', render: () => (s ? <AgentPanel sessionId={sessionId} events={events} disabled={notReady} /> : loading) },
+    { name: 'Git', render: () => (s ? <GitPanel sessionId={sessionId} events={events} readOnly={notReady} /> : loading) },
+    { name: 'Memory', render: () => (s ? <MemoryPanel sessionId={sessionId} events={events} readOnly={viewer ? VIEWER_NOTE : stopped ? 'The session is stopped.' : null} onShowEvent={showEvent} /> : loading) },
     { name: 'Activity', render: () => <section className="panel activity-panel" aria-label="Activity" tabIndex={0}><EventTimeline events={events} focusSeq={focusSeq} /></section> },
   ];
 
@@ -138,12 +160,12 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
       view={view}
       terminalCount={terminalCount}
       bar={<>
-        <h1 id="session-title">{s.title}</h1>
-        <span className={`badge ${s.status}`}>{s.status}</span>
-        <span className={`badge ${workspaceStatus}`} title={s.workspace?.sourceRef ?? undefined}>workspace: {workspaceStatus}</span>
+        <h1 id="session-title">{s?.title ?? title}</h1>
+        {s && <span className={`badge ${s.status}`}>{s.status}</span>}
+        {s && <span className={`badge ${workspaceStatus}`} title={s.workspace?.sourceRef ?? undefined}>workspace: {workspaceStatus}</span>}
         <ConnectionBadge connection={connection} />
         {progress && <span role="status" className="muted progress-line">{progress}</span>}
-        {s.workspace && (isAdmin
+        {s?.workspace && (isAdmin
           ? <label className="small-text row" title="Applies to processes started from now on"><input type="checkbox" checked={s.workspace.networkAllowed} disabled={setNetwork.isPending}
               onChange={(e) => setNetwork.mutate({ id: sessionId, allowed: e.target.checked })} /> Network access</label>
           : <span className="badge">{s.workspace.networkAllowed ? 'network on' : 'no network'}</span>)}
@@ -153,27 +175,27 @@ export function SessionView({ sessionId, userId, isAdmin }: { sessionId: string;
         <MembersButton sessionId={sessionId} />
         {!viewer && <ShareButton sessionId={sessionId} isAdmin={isAdmin} />}
         <ExportEventsButton sessionId={sessionId} />
-        {s.workspace && <ReleaseCheck sessionId={sessionId} disabled={!ready} />}
-        {s.status !== 'stopped' && !viewer && (
+        {s?.workspace && <ReleaseCheck sessionId={sessionId} disabled={!ready} />}
+        {s && !stopped && !viewer && (
           <button type="button" className="ghost danger small" onClick={() => ask(stopSessionConfirmation(s.title, () => stop.mutate({ id: sessionId })))} disabled={stop.isPending}>Stop session</button>
         )}
       </>}
       banners={<>
         {dialog}
-        {s.sandbox && !s.sandbox.confined && (
+        {s?.sandbox && !s.sandbox.confined && (
           <p role="alert" className="banner error">UNSAFE: this server runs workspace processes without a sandbox (TETHER_UNSAFE_NO_SANDBOX=1). Anything run here can read and change the server.</p>
         )}
-        {workspaceStatus === 'failed' && <p role="alert" className="banner error">The workspace could not be created: {s.workspace?.error}</p>}
+        {workspaceStatus === 'failed' && <p role="alert" className="banner error">The workspace could not be created: {s?.workspace?.error}</p>}
         {diskFull && <p role="alert" className="banner error">{diskFull}</p>}
         {viewer && <p role="status" className="banner">{VIEWER_NOTE}</p>}
         {(stop.error ?? setNetwork.error) && <p role="alert" className="banner error">{(stop.error ?? setNetwork.error)!.message}</p>}
         {/* Above the panels, so everyone viewing the session sees it whatever tab is open. */}
         <ApprovalPrompt sessionId={sessionId} events={events} />
       </>}
-      files={ready || workspaceStatus === 'ready'
+      files={s && workspaceStatus === 'ready'
         ? <FileTree sessionId={sessionId} userId={userId} readOnly={!ready} openBy={openByOthers} onOpen={openFile} onDeleted={(p) => editor.current?.removed([p])} onRenamed={(from, to, done) => editor.current?.renamed(from, to, done)} />
-        : <section className="panel file-panel" aria-label="Explorer"><p className="muted placeholder">{progress ?? 'No workspace.'}</p></section>}
-      editor={<EditorArea sessionId={sessionId} userId={userId} onReady={onEditorReady} readOnlyWorkspace={!ready} />}
+        : <section className="panel file-panel" aria-label="Explorer">{s ? <p className="muted placeholder">{progress ?? 'No workspace.'}</p> : loading}</section>}
+      editor={s ? <EditorArea sessionId={sessionId} userId={userId} onReady={onEditorReady} readOnlyWorkspace={!ready} /> : loading}
       terminal={<TerminalPanel sessionId={sessionId} userId={userId} events={events} disabled={!ready} onCountChange={setTerminalCount} />}
       sideTabs={sideTabs}
       status={<StatusBar sessionId={sessionId} connection={connection} workspaceReady={workspaceStatus === 'ready'} />}

@@ -4,156 +4,24 @@
 // average beside each figure.
 //   npm run bench:terminal                    (needs `npm run build` and root, for the sandbox)
 //   RUNS=3 KEYSTROKES=60 THROUGHPUT_MIB=40,100 SESSION_MARKS=10,100,500 npm run bench:terminal
+//   PARTS=echo,prompt RUNS=3 npm run bench:terminal   (only some parts: echo, throughput, prompt,
+//                                                       renderers, sessions; all by default)
 // Everything it starts it stops; the data dir (and the workspaces in it) is deleted afterwards.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { io as connect, type Socket } from 'socket.io-client';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import WebSocket from 'ws';
-import { ApiClient, cookieFrom } from '../../test/support/app.ts';
+import { load, pct, rssMiB, settled, sleep, startBaseline, startTether, visibleHost, visibleRows, type System, type Tether } from './systems.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const RUNS = Number(process.env.RUNS ?? 3);
 const KEYSTROKES = Number(process.env.KEYSTROKES ?? 60);
-const THROUGHPUT_MIB = (process.env.THROUGHPUT_MIB ?? '40,100').split(',').map(Number);
-const SESSION_MARKS = (process.env.SESSION_MARKS ?? '10,100,500').split(',').map(Number);
+const numbers = (list: string) => list.split(',').filter((x) => x.trim()).map(Number);
+const THROUGHPUT_MIB = numbers(process.env.THROUGHPUT_MIB ?? '40,100');
+const SESSION_MARKS = numbers(process.env.SESSION_MARKS ?? '10,100,500');
+const PARTS = new Set((process.env.PARTS ?? 'echo,throughput,prompt,renderers,sessions').split(','));
 /** Between keystrokes, as a fast typist (~100 words a minute); echoes are measured one at a time. */
 const TYPING_GAP_MS = 20;
 const LINE = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const load = () => loadavg()[0]!;
-const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
-});
-
-// ---------------------------------------------------------------------------------------------
-// The two systems
-
-interface System {
-  name: string;
-  url: string;
-  pid: number;
-  /** A page with one terminal showing its prompt, ready for keystrokes. */
-  openTerminalPage(context: BrowserContext): Promise<Page>;
-  /** Opens a second terminal in the page and makes it the visible one. */
-  openSecondTerminal(page: Page): Promise<void>;
-  showTerminal(page: Page, n: number): Promise<void>;
-  stop(): Promise<void>;
-}
-
-async function untilUp(url: string, child: ChildProcess) {
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null) throw new Error(`${url}: the server exited (${child.exitCode})`);
-    try { if ((await fetch(url)).status < 500) return; } catch { /* starting */ }
-    if (i > 600) throw new Error(`${url} did not start`);
-    await sleep(50);
-  }
-}
-
-async function startTether() {
-  const port = await freePort();
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-bench-'));
-  // Traversable, so the workspaces live in the data dir and go with it (docs: storage-root.ts).
-  chmodSync(dataDir, 0o711);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: root, stdio: 'ignore',
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', TETHER_DATA_DIR: dataDir, TETHER_LOG_LEVEL: 'warn' },
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await untilUp(`${url}/healthz`, child);
-  const anon = new ApiClient(url);
-  const cookie = cookieFrom(await anon.mutate('auth.setup', { email: 'bench@example.test', name: 'Bench', password: 'benchmark password' }))!;
-  const api = anon.as(cookie);
-  const socket: Socket = connect(url, { path: '/socket.io', transports: ['websocket'], extraHeaders: { cookie, origin: url } });
-  await new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('connect_error', reject); });
-
-  /** Creates a session from the template and waits for its workspace.ready event. */
-  const createSession = async (title: string) => {
-    const created = await api.mutate('sessions.create', { title, source: { kind: 'template', template: 'node-ts' } });
-    if (created.error) throw new Error(created.error.message);
-    const id = (created.data as { id: string }).id;
-    await new Promise<void>((resolve, reject) => {
-      const on = (e: { sessionId: string; type: string; payload: unknown }) => {
-        if (e.sessionId !== id) return;
-        if (e.type === 'workspace.ready') { socket.off('session:event', on); resolve(); }
-        if (e.type === 'workspace.failed') { socket.off('session:event', on); reject(new Error(JSON.stringify(e.payload))); }
-      };
-      socket.on('session:event', on);
-      socket.emit('session:follow', { sessionId: id, afterSeq: 0 }, () => {});
-    });
-    return id;
-  };
-
-  const system: System & { cookie: string; api: ApiClient; socket: Socket; createSession: typeof createSession; sessionIds: string[] } = {
-    name: 'Tether', url, pid: child.pid!, cookie, api, socket, createSession, sessionIds: [],
-    async openTerminalPage(context) {
-      const id = await createSession(`bench ${system.sessionIds.length + 1}`);
-      system.sessionIds.push(id);
-      const page = await context.newPage();
-      await page.goto(`${url}/sessions/${id}`);
-      await visibleRows(page).getByText('$').first().waitFor({ timeout: 30_000 });
-      await settled(page, page.getByRole('region', { name: 'Editor' }));
-      return page;
-    },
-    async openSecondTerminal(page) {
-      await page.getByRole('button', { name: 'New terminal' }).click();
-      await page.getByRole('tab', { name: 'Terminal 2', selected: true }).waitFor();
-      await visibleRows(page).getByText('$').first().waitFor({ timeout: 30_000 });
-    },
-    async showTerminal(page, n) { await page.getByRole('tab', { name: `Terminal ${n}` }).click(); },
-    async stop() {
-      socket.close();
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      // With hundreds of workspaces the server's shutdown outlasts its grace period and exits
-      // with disk images still mounted: detach them (lazily) so the data dir can go.
-      const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(`${dataDir}/`));
-      for (const m of mounts) spawnSync('umount', ['-l', m]);
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-  return system;
-}
-
-async function startBaseline(): Promise<System> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [path.join(root, 'bench/terminal/baseline-server.mjs'), String(port)], { cwd: root, stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  await untilUp(url, child);
-  return {
-    name: 'baseline', url, pid: child.pid!,
-    async openTerminalPage(context) {
-      const page = await context.newPage();
-      await page.goto(url);
-      await visibleRows(page).getByText('$').first().waitFor();
-      await settled(page);
-      return page;
-    },
-    async openSecondTerminal(page) {
-      await page.getByRole('button', { name: 'New terminal' }).click();
-      await page.getByRole('tab', { name: 'Terminal 2', selected: true }).waitFor();
-      await visibleRows(page).getByText('$').first().waitFor();
-    },
-    async showTerminal(page, n) { await page.getByRole('tab', { name: `Terminal ${n}` }).click(); },
-    async stop() { child.kill('SIGTERM'); await new Promise((r) => child.once('exit', r)); },
-  };
-}
-
-/** Typing starts once the page has loaded everything it loads on its own (Tether: the editor and agent panel after the terminal). */
-async function settled(page: Page, lastToLoad?: Locator) {
-  await page.waitForLoadState('load');
-  await lastToLoad?.waitFor({ timeout: 30_000 });
-  await sleep(1000);
-}
-
-const visibleHost = (page: Page) => page.locator('.terminal-host:not([hidden])');
-const visibleRows = (page: Page) => visibleHost(page).locator('.xterm-rows');
 
 // ---------------------------------------------------------------------------------------------
 // Measurements in the page
@@ -270,7 +138,7 @@ async function promptOnLoad(context: BrowserContext, url: string): Promise<numbe
 }
 
 /** Tether: "Create session" pressed on the sessions page → the new session's prompt visible. */
-async function promptNewSession(context: BrowserContext, tether: Awaited<ReturnType<typeof startTether>>): Promise<number> {
+async function promptNewSession(context: BrowserContext, tether: Tether): Promise<number> {
   const page = await context.newPage();
   await page.goto(`${tether.url}/`);
   await page.getByRole('button', { name: 'New session' }).click();
@@ -307,7 +175,7 @@ async function existingSession(context: BrowserContext, tether: System): Promise
 // Sessions at scale
 
 /** Tether: sessions created one after another, each with a terminal open; per-session time and RSS at each mark. */
-async function tetherSessions(tether: Awaited<ReturnType<typeof startTether>>, marks: number[]) {
+async function tetherSessions(tether: Tether, marks: number[]) {
   const out: Record<number, { msPerSession: number; rssPerSession: number; load: number }> = {};
   // The base is taken after one session has been made and stopped, so what loads on the first
   // creation (and the garbage of start-up) is not counted per session.
@@ -419,20 +287,22 @@ async function main() {
 
     for (let run = 0; run < RUNS; run++) {
       console.log(`run ${run + 1} of ${RUNS}`);
-      const echo = await both(run, async (s) => {
-        const page = await sys[s].openTerminalPage(context);
-        const idle = await measureEcho(page, KEYSTROKES);
-        const flood = await measureEchoDuringHiddenFlood(sys[s], page);
-        return { idle, flood };
-      });
-      record('echo p50, idle (ms)', pct(echo.tether.idle, 50), pct(echo.baseline.idle, 50), echo.loadT, echo.loadB);
-      record('echo p95, idle (ms)', pct(echo.tether.idle, 95), pct(echo.baseline.idle, 95), echo.loadT, echo.loadB);
-      record('echo p50, flood in a hidden tab (ms)', pct(echo.tether.flood, 50), pct(echo.baseline.flood, 50), echo.loadT, echo.loadB);
-      record('echo p95, flood in a hidden tab (ms)', pct(echo.tether.flood, 95), pct(echo.baseline.flood, 95), echo.loadT, echo.loadB);
-      // Stops the flood (and every process of the session).
-      await tether.api.mutate('sessions.stop', { id: tether.sessionIds.at(-1) });
+      if (PARTS.has('echo')) {
+        const echo = await both(run, async (s) => {
+          const page = await sys[s].openTerminalPage(context);
+          const idle = await measureEcho(page, KEYSTROKES);
+          const flood = await measureEchoDuringHiddenFlood(sys[s], page);
+          return { idle, flood };
+        });
+        record('echo p50, idle (ms)', pct(echo.tether.idle, 50), pct(echo.baseline.idle, 50), echo.loadT, echo.loadB);
+        record('echo p95, idle (ms)', pct(echo.tether.idle, 95), pct(echo.baseline.idle, 95), echo.loadT, echo.loadB);
+        record('echo p50, flood in a hidden tab (ms)', pct(echo.tether.flood, 50), pct(echo.baseline.flood, 50), echo.loadT, echo.loadB);
+        record('echo p95, flood in a hidden tab (ms)', pct(echo.tether.flood, 95), pct(echo.baseline.flood, 95), echo.loadT, echo.loadB);
+        // Stops the flood (and every process of the session).
+        await tether.api.mutate('sessions.stop', { id: tether.sessionIds.at(-1) });
+      }
 
-      for (const mib of THROUGHPUT_MIB) {
+      for (const mib of PARTS.has('throughput') ? THROUGHPUT_MIB : []) {
         const t = await both(run, async (s) => {
           const page = await sys[s].openTerminalPage(context);
           try { return await measureThroughput(sys[s], page, mib); } finally { await page.close(); }
@@ -442,13 +312,15 @@ async function main() {
         record(`server RSS left 3 s after ${mib} MiB (MiB)`, t.tether.left, t.baseline.left, t.loadT, t.loadB);
       }
 
-      const prompts = await both(run, async (s) => s === 'tether'
-        ? { fresh: await promptNewSession(context, tether), existing: await promptOnLoad(context, await existingSession(context, tether)) }
-        : { fresh: await promptOnLoad(context, baseline.url), existing: await promptOnLoad(context, baseline.url) });
-      record('prompt visible, new session (ms)', prompts.tether.fresh, prompts.baseline.fresh, prompts.loadT, prompts.loadB);
-      record('prompt visible, existing session (ms)', prompts.tether.existing, prompts.baseline.existing, prompts.loadT, prompts.loadB);
+      if (PARTS.has('prompt')) {
+        const prompts = await both(run, async (s) => s === 'tether'
+          ? { fresh: await promptNewSession(context, tether), existing: await promptOnLoad(context, await existingSession(context, tether)) }
+          : { fresh: await promptOnLoad(context, baseline.url), existing: await promptOnLoad(context, baseline.url) });
+        record('prompt visible, new session (ms)', prompts.tether.fresh, prompts.baseline.fresh, prompts.loadT, prompts.loadB);
+        record('prompt visible, existing session (ms)', prompts.tether.existing, prompts.baseline.existing, prompts.loadT, prompts.loadB);
+      }
 
-      if (webgl) {
+      if (webgl && PARTS.has('renderers')) {
         // Tether's own renderers side by side: the setting is read when a terminal is built.
         const r = await both(run, async (s) => {
           await useRenderer(s === 'tether' ? 'webgl' : 'dom');
@@ -468,15 +340,17 @@ async function main() {
       for (const id of tether.sessionIds.splice(0)) await tether.api.mutate('sessions.stop', { id });
     }
 
-    console.log('sessions at scale (once: it creates the largest count)');
-    const ts = await tetherSessions(tether, SESSION_MARKS);
-    const bs = await baselineTerminals(baseline, SESSION_MARKS);
-    for (const n of SESSION_MARKS) {
-      results.set(`creation time per session at ${n} (ms)`, [{ tether: ts[n]!.msPerSession, baseline: bs[n]!.msPerSession, loadT: ts[n]!.load, loadB: bs[n]!.load }]);
-      results.set(`server RSS per session at ${n} (MiB)`, [{ tether: ts[n]!.rssPerSession, baseline: bs[n]!.rssPerSession, loadT: ts[n]!.load, loadB: bs[n]!.load }]);
+    if (PARTS.has('sessions') && SESSION_MARKS.length) {
+      console.log('sessions at scale (once: it creates the largest count)');
+      const ts = await tetherSessions(tether, SESSION_MARKS);
+      const bs = await baselineTerminals(baseline, SESSION_MARKS);
+      for (const n of SESSION_MARKS) {
+        results.set(`creation time per session at ${n} (ms)`, [{ tether: ts[n]!.msPerSession, baseline: bs[n]!.msPerSession, loadT: ts[n]!.load, loadB: bs[n]!.load }]);
+        results.set(`server RSS per session at ${n} (MiB)`, [{ tether: ts[n]!.rssPerSession, baseline: bs[n]!.rssPerSession, loadT: ts[n]!.load, loadB: bs[n]!.load }]);
+      }
+      const first = SESSION_MARKS[0]!;
+      console.log(`  creation time flatness, Tether: ${SESSION_MARKS.map((n) => `${n}: ${(ts[n]!.msPerSession / ts[first]!.msPerSession).toFixed(2)}×`).join(', ')} of the ${first}-session figure`);
     }
-    const first = SESSION_MARKS[0]!;
-    console.log(`  creation time flatness, Tether: ${SESSION_MARKS.map((n) => `${n}: ${(ts[n]!.msPerSession / ts[first]!.msPerSession).toFixed(2)}×`).join(', ')} of the ${first}-session figure`);
   } finally {
     await browser?.close();
     await tether.stop();

@@ -6,7 +6,7 @@ import { useApprovalQueue } from './useApprovalQueue.ts';
 const notifications = () => (typeof Notification === 'undefined' ? null : Notification);
 
 /** Header link to the admin queue with the number waiting, and a desktop notification for each new one. */
-export function ApprovalBadge() {
+export function ApprovalBadge({ prefetch }: { prefetch?: false }) {
   const queue = useApprovalQueue(true);
   const count = queue.data?.length ?? 0;
   const seen = useRef<Set<string> | null>(null);
@@ -27,7 +27,7 @@ export function ApprovalBadge() {
 
   return (
     <span className="row approval-badge">
-      <Link href="/admin/approvals" aria-label={`Approvals: ${count} waiting`}>
+      <Link href="/admin/approvals" prefetch={prefetch} aria-label={`Approvals: ${count} waiting`}>
         Approvals{count > 0 && <span className="badge failed count">{count}</span>}
       </Link>
       {permission === 'default' && (

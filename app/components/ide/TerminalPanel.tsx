@@ -3,23 +3,27 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SessionEvent, TerminalInfo } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
 import { ClosableTab } from '../layout/ClosableTab.tsx';
+import { listTerminalsEarly, takeEarlyTerminalList, type TerminalListAnswer } from '../../lib/terminal-early.ts';
 import { firstTerminalSettled } from '../../lib/terminal-first-paint.ts';
 import { terminalControls, type TerminalControl } from '../../lib/terminal-control.ts';
 import { DEFAULT_TERMINAL_SETTINGS, readTerminalSettings, saveTerminalSettings, type TerminalSettings } from '../../lib/terminal-settings.ts';
 import { firstVisit, rememberActiveTerminal, rememberedActiveTerminal } from '../../lib/terminal-visits.ts';
 import { TerminalView } from './TerminalView.tsx';
 
+// The socket connects and the terminals are listed while the page hydrates, not after it rendered.
+if (typeof window !== 'undefined') listTerminalsEarly();
+
 /** Size asked for before the terminal is fitted to its panel (the first resize follows at once). */
 const INITIAL_SIZE = { cols: 100, rows: 24 };
 
 /** Who types in the terminal in front, and the way to take over when it is someone else. */
-function ControlBar({ control, me, onTakeOver, pending }: { control: TerminalControl; me: string; onTakeOver: () => void; pending: boolean }) {
+function ControlBar({ control, me, onTakeOver, pending }: { control: TerminalControl; me: string; onTakeOver: (() => void) | null; pending: boolean }) {
   const { controller, takenFromMeBy } = control;
   if (!controller || controller.id === me) return null;
   return (
     <div className="terminal-control" role="status">
       <span>{takenFromMeBy ? `${takenFromMeBy} took over this terminal; you are watching.` : `${controller.name} is typing in this terminal; you are watching.`}</span>
-      <button type="button" className="small" onClick={onTakeOver} disabled={pending}>Take over</button>
+      {onTakeOver && <button type="button" className="small" onClick={onTakeOver} disabled={pending}>Take over</button>}
     </div>
   );
 }
@@ -30,7 +34,7 @@ function ControlBar({ control, me, onTakeOver, pending }: { control: TerminalCon
  * input from one person at a time (`events` carries the take-overs); the others watch.
  */
 export function TerminalPanel({ sessionId, userId, events, disabled, onCountChange }: {
-  sessionId: string; userId: string; events: SessionEvent[]; disabled: boolean; onCountChange?: (open: number) => void;
+  sessionId: string; userId: string; events: SessionEvent[]; disabled: boolean; onCountChange?: (open: number | null) => void;
 }) {
   // null until the server has answered the first list.
   const [terminals, setTerminals] = useState<TerminalInfo[] | null>(null);
@@ -40,12 +44,16 @@ export function TerminalPanel({ sessionId, userId, events, disabled, onCountChan
   useEffect(() => { setSettings(readTerminalSettings()); }, []);
 
   const refresh = useCallback(() => {
-    getSocket().emit('terminal:list', { sessionId }, (res) => {
+    const apply = (res: TerminalListAnswer) => {
       if (!res.ok) return setError(res.error);
       setTerminals(res.terminals);
       const listed = (id: string | null) => (id && res.terminals.some((t) => t.id === id) ? id : null);
       setActive((a) => listed(a) ?? listed(rememberedActiveTerminal(sessionId)) ?? res.terminals[0]?.id ?? null);
-    });
+    };
+    // The first list was asked for when the page's code loaded (app/lib/terminal-early.ts).
+    const early = takeEarlyTerminalList(sessionId);
+    if (early) void early.then(apply);
+    else getSocket().emit('terminal:list', { sessionId }, apply);
   }, [sessionId]);
 
   useEffect(() => {
@@ -55,7 +63,7 @@ export function TerminalPanel({ sessionId, userId, events, disabled, onCountChan
     return () => { socket.off('connect', refresh); };
   }, [refresh]);
 
-  useEffect(() => { onCountChange?.(terminals?.length ?? 0); }, [terminals, onCountChange]);
+  useEffect(() => { onCountChange?.(terminals === null ? null : terminals.length); }, [terminals, onCountChange]);
 
   const controls = useMemo(() => terminalControls(terminals ?? [], events, userId), [terminals, events, userId]);
   const [takingOver, setTakingOver] = useState(false);
@@ -126,7 +134,7 @@ export function TerminalPanel({ sessionId, userId, events, disabled, onCountChan
         <label className="small-text row"><input type="checkbox" checked={settings.cursorBlink} onChange={(e) => setBlink(e.target.checked)} /> Blink cursor</label>
         {error && <span role="alert" className="form-error">{error}</span>}
       </div>
-      {active && controls.get(active) && !list.find((t) => t.id === active)?.exited && <ControlBar control={controls.get(active)!} me={userId} pending={takingOver} onTakeOver={() => takeOver(active)} />}
+      {active && controls.get(active) && !list.find((t) => t.id === active)?.exited && <ControlBar control={controls.get(active)!} me={userId} pending={takingOver} onTakeOver={disabled ? null : () => takeOver(active)} />}
       <div className="terminal-stack">
         {list.map((t, i) => {
           const controller = controls.get(t.id)?.controller;

@@ -47,7 +47,7 @@ function PanelToggle({ label, expanded, onToggle }: { label: string; expanded: b
 }
 
 /** Resizable, collapsible panels: file tree | editor over terminal | side panel. */
-function DesktopPanels({ sessionId, files, editor, terminal, sideTabs, view, terminalCount, bar, banners }: Slots & { sessionId: string; view: IdeView; terminalCount: number }) {
+function DesktopPanels({ sessionId, files, editor, terminal, sideTabs, view, terminalCount, bar, banners }: Slots & { sessionId: string; view: IdeView; terminalCount: number | null }) {
   const columns = useStoredLayout(sessionId, 'columns');
   const rows = useStoredLayout(sessionId, 'center');
   const filesRef = usePanelRef();
@@ -58,8 +58,11 @@ function DesktopPanels({ sessionId, files, editor, terminal, sideTabs, view, ter
   const sideState = useCollapsed(sideRef);
 
   // The terminal area folds to its tab row while no terminal is open and opens with the first.
-  const hasTerminal = terminalCount > 0;
+  // Unknown (null) until the terminals are listed: folding it meanwhile and unfolding it for the
+  // terminal the list brings made the terminal fit itself, and its shell redraw, twice on load.
+  const hasTerminal = terminalCount === null ? null : terminalCount > 0;
   useEffect(() => {
+    if (hasTerminal === null) return;
     if (hasTerminal) terminalRef.current?.expand();
     else terminalRef.current?.collapse();
   }, [hasTerminal, terminalRef]);
@@ -158,9 +161,9 @@ function useIdeKeys(root: React.RefObject<HTMLElement | null>, announce: (words:
 
 /**
  * The IDE's panels: resizable on a desktop, one at a time on a phone. `bar` is the session's
- * header row; `terminalCount` folds the terminal area while no terminal is open.
+ * header row; `terminalCount` folds the terminal area while no terminal is open (null: not known yet).
  */
-export function IdeLayout(props: Slots & { sessionId: string; view: IdeView; terminalCount: number }) {
+export function IdeLayout(props: Slots & { sessionId: string; view: IdeView; terminalCount: number | null }) {
   const phone = useMediaQuery(PHONE_QUERY);
   const root = useRef<HTMLDivElement>(null);
   const [announcement, setAnnouncement] = useState('');

@@ -6,15 +6,20 @@ import { AppShell } from '../../components/AppShell.tsx';
 import { SessionView } from '../../components/SessionView.tsx';
 import { requirePrincipal } from '../../lib/page-auth.ts';
 
-/** The tab names the session ("Fix the login test · Tether"); the server looked its title up with its visibility. */
-export async function generateMetadata(): Promise<Metadata> {
+/** The session's title, which the server looked up with its visibility; null for a session this user cannot see. */
+async function sessionTitle(): Promise<string | null> {
   const title = (await headers()).get(SESSION_TITLE_HEADER);
-  if (title === null) return { title: 'Not found' };
+  if (title === null) return null;
   try {
-    return { title: decodeURIComponent(title) };
+    return decodeURIComponent(title);
   } catch {
-    return { title: 'Session' };
+    return 'Session';
   }
+}
+
+/** The tab names the session ("Fix the login test · Tether"). */
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await sessionTitle()) ?? 'Not found' };
 }
 
 export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
@@ -22,9 +27,11 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
   const principal = await requirePrincipal(`/sessions/${id}`);
   // The server looked the session up for this user (server/http.ts): unknown and foreign ids are 404s.
   if ((await headers()).get(SESSION_VISIBLE_HEADER) !== '1') notFound();
+  // The page's own header shows it at once, before the browser has read the session.
+  const title = (await sessionTitle()) ?? 'Session';
   return (
     <AppShell principal={principal} wide>
-      <SessionView sessionId={id} userId={principal.id} isAdmin={principal.role === 'admin'} />
+      <SessionView sessionId={id} title={title} userId={principal.id} isAdmin={principal.role === 'admin'} />
     </AppShell>
   );
 }
