@@ -15,7 +15,6 @@ import { ApprovalService } from '../agent/approvals/service.ts';
 import type { PolicyHook } from '../agent/policy.ts';
 import type { AgentWorkspace } from '../agent/tools/tool.ts';
 import type { Principal } from '../auth/roles.ts';
-import { SHARE_NAMESPACE } from '../realtime/protocol.ts';
 import type { SessionEvent } from '../sessions/event-types.ts';
 import type { EventStream } from '../sessions/stream.ts';
 import { redisCluster, type Cluster } from './cluster.ts';
@@ -223,7 +222,7 @@ describe.skipIf(!REDIS_URL || !PG_URL)('two Tether servers sharing PostgreSQL an
     const { data } = await cookies.member.mutate('sessions.create', { title: 'shared across' });
     const sessionId = (data as { id: string }).id;
     const created = (await cookies.member.mutate('share.create', { sessionId, scope: 'view', expiresInHours: 1 })).data as { token: string; link: { id: string } };
-    const viewer = connect(`${second.url}${SHARE_NAMESPACE}`, { path: '/socket.io', transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: created.token }, extraHeaders: { origin: second.url } });
+    const viewer = connect(`${second.url}/share`, { path: '/socket.io', transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: created.token }, extraHeaders: { origin: second.url } });
     sockets.push(viewer);
     await new Promise<void>((resolve, reject) => { viewer.on('connect', resolve); viewer.on('connect_error', reject); });
     const ended: string[] = [];
