@@ -234,6 +234,24 @@ describe.skipIf(!REDIS_URL || !PG_URL)('two Tether servers sharing PostgreSQL an
     expect(ended).toEqual(['This share link has been revoked.']);
   });
 
+  it('people connected to A and to B see each other present in one session, and one leaving drops out on both', async () => {
+    const { data } = await cookies.member.mutate('sessions.create', { title: 'present across' });
+    const sessionId = (data as { id: string }).id;
+    const onA = await open(first, cookies.memberCookie);
+    const onB = await open(second, cookies.adminCookie);
+    const lastSeen = new Map<Socket, string[]>();
+    for (const s of [onA, onB]) {
+      s.on('presence:changed', (e: { people: { name: string }[] }) => lastSeen.set(s, e.people.map((p) => p.name)));
+      expect(await s.emitWithAck('session:follow', { sessionId, afterSeq: 0 })).toEqual({ ok: true });
+    }
+    expect(await onA.emitWithAck('presence:set', { sessionId, file: 'README.md' })).toMatchObject({ ok: true });
+    const answer = await onB.emitWithAck('presence:set', { sessionId, file: null });
+    expect(answer.people.map((p: { name: string; file: string | null }) => [p.name, p.file])).toEqual([['Ada Admin', null], ['Max Member', 'README.md']]);
+    await until(() => (lastSeen.get(onA)?.length === 2 ? true : null));
+    onB.close();
+    await until(() => (lastSeen.get(onA)?.join() === 'Max Member' ? true : null));
+  });
+
   it('a sign-in throttle earned on A holds on B', async () => {
     const wrong = { email: 'member@example.test', password: 'not the password' };
     for (let i = 0; i < 3; i++) expect((await first.api.mutate('auth.login', wrong)).error?.code).toBe('UNAUTHORIZED');
