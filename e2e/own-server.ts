@@ -41,9 +41,16 @@ export class OwnServer {
     this.url = `http://127.0.0.1:${port}`;
   }
 
-  /** Picks a port (and a data dir unless given) and starts the server. */
+  /** Picks a port (and a data dir unless given) without starting it: its env may need its own URL. */
+  static async create(o: OwnServerOptions | ((url: string) => OwnServerOptions) = {}): Promise<OwnServer> {
+    const port = await freePort();
+    const options = typeof o === 'function' ? o(`http://127.0.0.1:${port}`) : o;
+    return new OwnServer(port, options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'tether-own-')), options);
+  }
+
+  /** create, then start. */
   static async start(o: OwnServerOptions = {}): Promise<OwnServer> {
-    const server = new OwnServer(await freePort(), o.dataDir ?? mkdtempSync(path.join(tmpdir(), 'tether-own-')), o);
+    const server = await OwnServer.create(o);
     await server.start();
     return server;
   }
@@ -54,22 +61,27 @@ export class OwnServer {
   async start(): Promise<void> {
     if (this.child) throw new Error('the server is already running');
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      stdio: 'ignore',
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env, NODE_ENV: 'production', PORT: String(this.port), HOST: '127.0.0.1',
         TETHER_DATA_DIR: this.dataDir, TETHER_LOG_LEVEL: 'warn', ...this.o.env,
       },
     });
     this.child = child;
+    // The tail of its log (pino writes to stdout; crashes go to stderr), for the message when it does not come up.
+    let errors = '';
+    const keep = (chunk: Buffer) => { errors = (errors + chunk.toString()).slice(-4000); };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
     child.once('exit', () => { if (this.child === child) this.child = null; });
     // Generous: a cold start of the production server on a loaded 2-core machine.
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
-      if (!this.child) throw new Error(`the server on port ${this.port} exited while starting`);
+      if (!this.child) throw new Error(`the server on port ${this.port} exited while starting:\n${errors}`);
       try { if ((await fetch(`${this.url}/healthz`)).ok) return; } catch { /* starting */ }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`the server on port ${this.port} did not answer /healthz within ${START_TIMEOUT_MS} ms`);
+    throw new Error(`the server on port ${this.port} did not answer /healthz within ${START_TIMEOUT_MS} ms:\n${errors}`);
   }
 
   /** SIGTERM, as a deploy or `systemctl restart` does it: the server unmounts and leaves workspace hosts running. */
