@@ -24,7 +24,7 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
-const START_TIMEOUT_MS = 60_000;
+const START_TIMEOUT_MS = 120_000;
 
 export interface OwnServerOptions {
   /** The data dir; a fresh temp dir by default. */
@@ -73,11 +73,12 @@ export class OwnServer {
     const keep = (chunk: Buffer) => { errors = (errors + chunk.toString()).slice(-4000); };
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    child.once('exit', () => { if (this.child === child) this.child = null; });
+    let exit = '';
+    child.once('exit', (code, signal) => { exit = signal ?? `code ${code}`; if (this.child === child) this.child = null; });
     // Generous: a cold start of the production server on a loaded 2-core machine.
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
-      if (!this.child) throw new Error(`the server on port ${this.port} exited while starting:\n${errors}`);
+      if (!this.child) throw new Error(`the server on port ${this.port} exited while starting (${exit}):\n${errors}`);
       try { if ((await fetch(`${this.url}/healthz`)).ok) return; } catch { /* starting */ }
       await new Promise((r) => setTimeout(r, 100));
     }
