@@ -239,9 +239,15 @@ export function attachSocketServer(http: HttpServer, services: Services) {
       socket.data.attachments.delete(req.terminalId);
     });
 
-    socket.on('terminal:input', async (raw) => {
-      const req = await authorize(socket, schemas.input, raw);
-      if (req) terminals.write(req.terminalId, req.data, socket.data.principal.user.id);
+    // Keystrokes reach the pty in the order typed. When an access re-check is due, authorize waits
+    // on the database; keystrokes arriving meanwhile must wait behind it, not overtake it (seen:
+    // `echo on-b-$((40+2))` reached bash as `(40 ec+2))…`).
+    let input = Promise.resolve();
+    socket.on('terminal:input', (raw) => {
+      input = input.then(async () => {
+        const req = await authorize(socket, schemas.input, raw);
+        if (req) terminals.write(req.terminalId, req.data, socket.data.principal.user.id);
+      }).catch((err: unknown) => log.error({ err, socketId: socket.id }, 'terminal input failed'));
     });
 
     socket.on('terminal:resize', async (raw) => {
