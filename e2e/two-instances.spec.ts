@@ -82,7 +82,7 @@ async function signedIn(browser: Browser, who: Person, on: OwnServer): Promise<P
   await page.getByLabel('Email').fill(PEOPLE[who].email);
   await page.getByLabel('Password').fill(PEOPLE[who].password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Your sessions' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Your sessions' })).toBeVisible({ timeout: 30_000 });
   return page;
 }
 
