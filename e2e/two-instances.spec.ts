@@ -143,6 +143,10 @@ test('A dies with its machine: B takes the workspace over once A misses its hear
   await ada.goto(`/sessions/${sessionId}`);
   await expect(ada).toHaveURL(`${a.url}/sessions/${sessionId}`);
   await expect(ada.getByRole('tab', { name: 'Terminal 1' })).toBeVisible({ timeout: 30_000 });
+  // Fully loaded first: killed while the page still fetched its later chunks (editor, agent panel)
+  // from A, Next's "This page couldn't load" replaced the IDE.
+  await expect(ada.getByRole('textbox', { name: 'Message the agent' })).toBeVisible({ timeout: 30_000 });
+  await expect(ada.getByText('live', { exact: true })).toBeVisible();
 
   await a.kill();
   await killHosts(workspacesDir); // A's machine is gone: so are the workspace's processes.
