@@ -61,28 +61,23 @@ export class OwnServer {
   async start(): Promise<void> {
     if (this.child) throw new Error('the server is already running');
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: 'ignore',
       env: {
         ...process.env, NODE_ENV: 'production', PORT: String(this.port), HOST: '127.0.0.1',
         TETHER_DATA_DIR: this.dataDir, TETHER_LOG_LEVEL: 'warn', ...this.o.env,
       },
     });
     this.child = child;
-    // The tail of its log (pino writes to stdout; crashes go to stderr), for the message when it does not come up.
-    let errors = '';
-    const keep = (chunk: Buffer) => { errors = (errors + chunk.toString()).slice(-4000); };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
     let exit = '';
     child.once('exit', (code, signal) => { exit = signal ?? `code ${code}`; if (this.child === child) this.child = null; });
     // Generous: a cold start of the production server on a loaded 2-core machine.
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (Date.now() < deadline) {
-      if (!this.child) throw new Error(`the server on port ${this.port} exited while starting (${exit}):\n${errors}`);
+      if (!this.child) throw new Error(`the server on port ${this.port} exited while starting (${exit})`);
       try { if ((await fetch(`${this.url}/healthz`)).ok) return; } catch { /* starting */ }
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`the server on port ${this.port} did not answer /healthz within ${START_TIMEOUT_MS} ms:\n${errors}`);
+    throw new Error(`the server on port ${this.port} did not answer /healthz within ${START_TIMEOUT_MS} ms`);
   }
 
   /** SIGTERM, as a deploy or `systemctl restart` does it: the server unmounts and leaves workspace hosts running. */
