@@ -2,13 +2,9 @@
 // deletions without writing a deleted file back, two people editing one file get a conflict to
 // merge rather than last-save-wins, and an edit saved while the server is down reaches the disk
 // when it is back.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { ADMIN, expect, MEMBER, signIn, test } from './fixtures.ts';
+import { OwnServer } from './own-server.ts';
 
 async function newSession(page: Page, title: string, source: 'Empty' | 'Node/TypeScript template') {
   await page.getByRole('button', { name: 'New session' }).click();
@@ -205,41 +201,13 @@ test('two people edit one file: the later save shows the conflict as a diff, and
 
 // The outage journey runs its own server, so it can kill and restart it.
 test.describe('server outage', () => {
-  const freePort = () => new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
-  });
-  let port: number;
-  let dataDir: string;
-  let server: ChildProcess | null = null;
-
-  async function startServer() {
-    server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      stdio: 'ignore',
-      env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', TETHER_DATA_DIR: dataDir, TETHER_LOG_LEVEL: 'warn' },
-    });
-    for (let i = 0; i < 300; i++) {
-      try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return; } catch { /* starting */ }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('server did not start');
-  }
-  async function killServer() {
-    const s = server!;
-    s.kill('SIGKILL');
-    await new Promise((r) => s.once('exit', r));
-    server = null;
-  }
-
-  test.beforeAll(async () => {
-    port = await freePort();
-    dataDir = mkdtempSync(path.join(tmpdir(), 'tether-outage-'));
-    await startServer();
-  });
-  test.afterAll(() => { server?.kill('SIGKILL'); });
+  let server: OwnServer;
+  test.beforeAll(async () => { server = await OwnServer.start(); });
+  test.afterAll(async () => { await server?.kill(); });
 
   test('the IDE stays through a server restart, says "reconnecting", and an edit saved meanwhile reaches the disk', async ({ page }) => {
     test.setTimeout(120_000);
-    await page.goto(`http://127.0.0.1:${port}/setup`);
+    await page.goto(`${server.url}/setup`);
     await page.getByLabel('Name').fill('Olga Outage');
     await page.getByLabel('Email').fill('olga@example.test');
     await page.getByLabel('Password').fill('outage password 1');
@@ -254,7 +222,7 @@ test.describe('server outage', () => {
     await expect(editor.getByLabel('unsaved changes')).toHaveCount(0);
     await expect(page.getByText('live', { exact: true })).toBeVisible();
 
-    await killServer();
+    await server.kill();
     await expect(page.getByText('reconnecting', { exact: true })).toBeVisible({ timeout: 15_000 });
     // Still the IDE, still editable; the save waits, and says so.
     await typeAtEnd(page, ', typed during it');
@@ -266,7 +234,7 @@ test.describe('server outage', () => {
     await expect(tree.getByRole('treeitem', { name: 'outage.txt', exact: true })).toBeVisible();
     await expect(page.getByText(/Failed to fetch/)).toHaveCount(0);
 
-    await startServer();
+    await server.start();
     await expect(page.getByText('live', { exact: true })).toBeVisible({ timeout: 30_000 });
     await expect(editor.getByLabel(/unsaved changes/)).toHaveCount(0, { timeout: 15_000 });
     await expect(editor.getByRole('status').filter({ hasText: 'queued' })).toHaveCount(0);

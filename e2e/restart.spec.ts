@@ -1,50 +1,25 @@
 // A server killed mid-run (between two agent steps) comes back with the run marked interrupted;
 // the user resumes it and it completes without re-running the step already done.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { OwnServer } from './own-server.ts';
 import { startScriptedModelServer, type ScriptedModelServer } from '../test/support/scripted-model-server.ts';
 import { expect, test } from './fixtures.ts';
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
-});
-
 let model: ScriptedModelServer;
-let port: number;
-let dataDir: string;
-let server: ChildProcess | null = null;
-
-async function startServer() {
-  server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    stdio: 'ignore',
-    env: {
-      ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', TETHER_DATA_DIR: dataDir, TETHER_LOG_LEVEL: 'warn',
-      TETHER_MODELS: 'compat:restart-model', OPENAI_BASE_URL: `${model.baseUrl}`, OPENAI_API_KEY: 'e2e-placeholder-key',
-    },
-  });
-  for (let i = 0; i < 200; i++) {
-    try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return; } catch { /* starting */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('server did not start');
-}
+let server: OwnServer;
 
 test.beforeAll(async () => {
   model = await startScriptedModelServer();
-  port = await freePort();
-  dataDir = mkdtempSync(path.join(tmpdir(), 'tether-restart-'));
-  await startServer();
+  server = await OwnServer.start({
+    env: { TETHER_MODELS: 'compat:restart-model', OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'e2e-placeholder-key' },
+  });
 });
 test.afterAll(async () => {
-  server?.kill('SIGKILL');
+  await server?.kill();
   await model?.close();
 });
 
 test('kill the server between two agent steps, restart, see "interrupted", resume to completion', async ({ page }) => {
-  const base = `http://127.0.0.1:${port}`;
+  const base = server.url;
   await page.goto(`${base}/setup`);
   await page.getByLabel('Name').fill('Rita Restart');
   await page.getByLabel('Email').fill('rita@example.test');
@@ -66,9 +41,7 @@ test('kill the server between two agent steps, restart, see "interrupted", resum
   await expect(agent.getByRole('article', { name: 'Tool call read_file: done' })).toBeVisible({ timeout: 20_000 });
   await expect.poll(() => model.requests.length).toBe(2); // step 2's model call is in flight
 
-  server!.kill('SIGKILL');
-  await new Promise((r) => server!.once('exit', r));
-  await startServer();
+  await server.restart('kill');
 
   await page.reload();
   const notice = agent.getByText(/Interrupted by a server restart after step 1/);
@@ -83,7 +56,7 @@ test('kill the server between two agent steps, restart, see "interrupted", resum
 });
 
 test('a tool call cut short by the crash shows "interrupted" after the restart, until Resume settles it', async ({ page }) => {
-  const base = `http://127.0.0.1:${port}`;
+  const base = server.url;
   await page.goto(`${base}/login`);
   await page.getByLabel('Email').fill('rita@example.test');
   await page.getByLabel('Password').fill('restart password 1');
@@ -106,9 +79,7 @@ test('a tool call cut short by the crash shows "interrupted" after the restart, 
   // call, just before it starts. Killed earlier, the call never started and Resume rightly runs it.
   await expect(card.getByText('Checkpoint before this step')).toBeVisible({ timeout: 20_000 });
 
-  server!.kill('SIGKILL');
-  await new Promise((r) => server!.once('exit', r));
-  await startServer();
+  await server.restart('kill');
 
   await page.reload();
   // Before Resume: interrupted, not "running".

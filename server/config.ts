@@ -45,6 +45,8 @@ export const configSchema = z.object({
   TETHER_REDIS_PREFIX: z.string().regex(/^[\w.:-]{1,64}$/, 'expected letters, digits, . : _ or -').default('tether:'),
   /** This instance's name in leases, workspace ownership and logs; default: host name and process id. */
   TETHER_INSTANCE_ID: z.string().regex(/^[\w.:-]{1,100}$/, 'expected letters, digits, . : _ or -').optional(),
+  /** Seconds between an instance's heartbeats; three missed, its workspaces may move to another instance. */
+  TETHER_INSTANCE_HEARTBEAT: duration(10),
   /** OTLP/HTTP collector (e.g. http://otel-collector:4318): agent steps and model calls are traced there. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ message: 'expected an absolute URL' }).optional(),
   /** Bearer token Prometheus sends for /metrics; without it /metrics answers loopback clients only. */

@@ -68,7 +68,7 @@ export function createServices(config: Config, log: Logger, db: Db, provider: Wo
   const { bus } = cluster;
   const events = createEventStream(db, bus, log);
   const ownership = cluster.shared
-    ? sharedOwnership({ db, instanceId: cluster.instanceId, url: config.TETHER_INSTANCE_URL ?? null, log })
+    ? sharedOwnership({ db, instanceId: cluster.instanceId, url: config.TETHER_INSTANCE_URL ?? null, log, heartbeatMs: config.TETHER_INSTANCE_HEARTBEAT * 1000 })
     : soleOwnership(db, cluster.instanceId);
   const workspaces = new WorkspaceManager(db, events, provider, log, installationUidBase(config.dataDir), config.TETHER_GIT_LOCAL_ROOTS, ownership);
   const sessions = new SessionService(db, events, workspaces, log);

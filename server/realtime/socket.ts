@@ -253,12 +253,18 @@ export function attachSocketServer(http: HttpServer, services: Services) {
       socket.data.attachments.delete(req.terminalId);
     });
 
-    // Only the terminal's controller is heard (terminals.ts decides); anyone else who typed is told why.
-    socket.on('terminal:input', async (raw) => {
-      const req = await authorize(socket, 'write', schemas.input, raw);
-      if (!req) return;
-      const written = terminals.write(req.terminalId, req.data, socket.data.principal.user.id);
-      if (!written.ok && written.error === 'NOT_IN_CONTROL') socket.emit('terminal:refused', { terminalId: req.terminalId, error: written.message });
+    // Keystrokes reach the pty in the order typed. When an access re-check is due, authorize waits
+    // on the database; keystrokes arriving meanwhile must wait behind it, not overtake it (seen:
+    // `echo on-b-$((40+2))` reached bash as `(40 ec+2))…`). Only the terminal's controller is heard
+    // (terminals.ts decides); anyone else who typed is told why.
+    let input = Promise.resolve();
+    socket.on('terminal:input', (raw) => {
+      input = input.then(async () => {
+        const req = await authorize(socket, 'write', schemas.input, raw);
+        if (!req) return;
+        const written = terminals.write(req.terminalId, req.data, socket.data.principal.user.id);
+        if (!written.ok && written.error === 'NOT_IN_CONTROL') socket.emit('terminal:refused', { terminalId: req.terminalId, error: written.message });
+      }).catch((err: unknown) => log.error({ err, socketId: socket.id }, 'terminal input failed'));
     });
 
     // A watcher's resize is dropped without a word: its screen refits on its own (control just

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { io as connect, type Socket } from 'socket.io-client';
 import { createProvisionedSession, setupAdminAndMember, startTestApp, type TestApp } from '../../test/support/app.ts';
 import { LOST_TERMINAL_REASON } from '../sessions/terminal-recovery.ts';
+import { REAUTHORIZE_MS } from './authorize.ts';
 import type { TerminalData } from './protocol.ts';
 
 const open = (app: TestApp, cookie: string): Promise<Socket> => new Promise((resolve, reject) => {
@@ -82,6 +83,39 @@ describe('terminals over Socket.IO', () => {
     expect(await app.testDb.db.event.count({ where: { sessionId, type: 'terminal.closed' } })).toBe(closedBefore);
     expect((await socket.emitWithAck('terminal:list', { sessionId })).terminals.map((t: { id: string }) => t.id)).not.toContain(terminalId);
     socket.close();
+  });
+
+  it('keeps keystrokes in order when the access re-check falls due while they arrive', async () => {
+    const socket = await open(app, cookies.memberCookie);
+    const opened = await socket.emitWithAck('terminal:open', { sessionId, cols: 200, rows: 24 });
+    const terminalId = opened.terminal.id as string;
+    const out = collector(socket, terminalId);
+    await socket.emitWithAck('terminal:attach', { sessionId, terminalId, fromOffset: null });
+    await expect.poll(() => out.text().includes('$')).toBe(true);
+    // The socket's sign-in and session checks are now stale: the first keystroke waits on the
+    // database, here for 100 ms (a slow query), the later ones not.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const sessions = app.services.sessions;
+    const get = sessions.get.bind(sessions);
+    let calls = 0;
+    sessions.get = async (...args) => {
+      if (calls++ === 0) await new Promise((r) => setTimeout(r, 100));
+      return get(...args);
+    };
+    try {
+      vi.setSystemTime(Date.now() + REAUTHORIZE_MS + 1000);
+      const word = 'ordered-0123456789abcdefghijklmnopqrstuvwxyz';
+      // Typed, not pasted: later keystrokes arrive after the first check has finished, while others still wait on theirs.
+      for (const key of `echo ${word}\r`) {
+        socket.emit('terminal:input', { sessionId, terminalId, data: key });
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      await expect.poll(() => new RegExp(`[\r\n]${word}[\r\n]`).test(out.text()), { timeout: 10_000 }).toBe(true);
+    } finally {
+      sessions.get = get;
+      vi.useRealTimers();
+      socket.close();
+    }
   });
 
   it('stopping the session kills every process of its workspace', async () => {

@@ -1,15 +1,10 @@
 // Which instance runs a workspace. A workspace's files, ptys and agent runs live on one instance
 // at a time: the one recorded in Workspace.instanceId, alive while its ServerInstance heartbeat
 // is fresh. Another instance asked for it refuses (the browser is sent to the owner), or, once
-// the owner has been silent for DEAD_AFTER_MS, takes it over from the shared storage.
+// the owner has missed three heartbeats, takes it over from the shared storage.
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import { WorkspaceUnavailableError } from '../sessions/workspace-errors.ts';
-
-/** How often an instance says it is alive. */
-export const HEARTBEAT_MS = 10_000;
-/** Silent for this long (three missed heartbeats), an instance is dead and its workspaces may move. */
-export const DEAD_AFTER_MS = 3 * HEARTBEAT_MS;
 
 export interface InstanceRef { id: string; url: string | null }
 
@@ -48,11 +43,14 @@ export function soleOwnership(db: Db, instanceId: string): Ownership {
   };
 }
 
-export function sharedOwnership(o: { db: Db; instanceId: string; url: string | null; log: Logger; now?: () => number }): Ownership {
-  const { db, instanceId } = o;
+/** heartbeatMs: how often an instance says it is alive (TETHER_INSTANCE_HEARTBEAT). */
+export function sharedOwnership(o: { db: Db; instanceId: string; url: string | null; log: Logger; heartbeatMs: number; now?: () => number }): Ownership {
+  const { db, instanceId, heartbeatMs } = o;
   const now = o.now ?? (() => Date.now());
+  // Silent for three heartbeats, an instance is dead and its workspaces may move.
+  const deadAfterMs = 3 * heartbeatMs;
   const live = async () => (await db.serverInstance.findMany({
-    where: { heartbeatAt: { gte: new Date(now() - DEAD_AFTER_MS) } }, select: { id: true, url: true },
+    where: { heartbeatAt: { gte: new Date(now() - deadAfterMs) } }, select: { id: true, url: true },
   }));
   return {
     instanceId,
@@ -91,9 +89,9 @@ export function sharedOwnership(o: { db: Db; instanceId: string; url: string | n
       await beat();
       const timer = setInterval(() => {
         beat().catch((err: unknown) => o.log.error({ err }, 'could not renew this instance\'s heartbeat; others may take its workspaces over'));
-      }, HEARTBEAT_MS);
+      }, heartbeatMs);
       timer.unref();
-      // A clean stop leaves the last heartbeat as it is: a restart within DEAD_AFTER_MS finds its
+      // A clean stop leaves the last heartbeat as it is: a restart within three heartbeats finds its
       // workspaces (and the ptys their hosts kept running) still its own.
       return async () => { clearInterval(timer); };
     },

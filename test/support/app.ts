@@ -20,7 +20,7 @@ export interface TestApp {
   /** The Socket.IO server: tests read which events each namespace handles. */
   io: ReturnType<typeof createHttpServer>['io'];
   close(): Promise<void>;
-  /** Stops this instance's heartbeat, as a crash would: after DEAD_AFTER_MS others may take its workspaces. */
+  /** Stops this instance's heartbeat, as a crash would: after three missed heartbeats others may take its workspaces. */
   stopHeartbeat(): Promise<void>;
 }
 
