@@ -189,12 +189,17 @@ describe('session roles: the authorization matrix', () => {
       let seen = '';
       editor.on('terminal:data', (d: TerminalData) => { seen += d.data; });
       expect(await ask(editor, 'terminal:attach', { sessionId, terminalId, fromOffset: null })).toEqual({ ok: true });
+      // The owner opened it, so the owner types in it until the editor takes over.
+      expect(await ask(editor, 'terminal:takeover', { sessionId, terminalId })).toEqual({ ok: true });
       editor.emit('terminal:input', { sessionId, terminalId, data: 'echo before-$((1+1))\r' });
       await expect.poll(() => seen, { timeout: 10_000 }).toContain('before-2');
 
       expect((await api.owner.mutate('members.setRole', { sessionId, userId: ids.editor, role: 'viewer' })).error).toBeNull();
       await new Promise((r) => setTimeout(r, 300));
       editor.emit('terminal:input', { sessionId, terminalId, data: 'echo after-$((2+2))\r' });
+      // A viewer cannot take control back; the owner can.
+      expect(await ask(editor, 'terminal:takeover', { sessionId, terminalId })).toMatchObject({ ok: false, error: expect.stringMatching(/viewer/) });
+      expect(await ask(owner, 'terminal:takeover', { sessionId, terminalId })).toEqual({ ok: true });
       owner.emit('terminal:input', { sessionId, terminalId, data: 'echo owner-$((3+3))\r' });
       await expect.poll(() => seen, { timeout: 10_000 }).toContain('owner-6');
       expect(seen).not.toContain('after-4');
