@@ -47,8 +47,10 @@ test('an owner adds an editor, both see each other, and a demotion to viewer tak
   await tree(bea).getByRole('treeitem', { name: 'package.json' }).click();
   await expect(page.getByRole('list', { name: 'People here' })).toContainText(BEA.name);
   await expect(bea.getByRole('list', { name: 'People here' })).toContainText(ADMIN.name);
-  await expect(tree(page).getByRole('treeitem', { name: /package\.json/ }).getByRole('img', { name: `Open by ${BEA.name}` })).toBeVisible();
-  await expect(tree(bea).getByRole('treeitem', { name: /README\.md/ }).getByRole('img', { name: `Open by ${ADMIN.name}` })).toBeVisible();
+  await expect(tree(page).getByRole('treeitem', { name: 'package.json', exact: true }).getByRole('img', { name: `Open by ${BEA.name}` })).toBeVisible();
+  // The file keeps its name; who has it open is its description.
+  await expect(tree(page).getByRole('treeitem', { name: 'package.json', exact: true })).toHaveAccessibleDescription(`Open by ${BEA.name}`);
+  await expect(tree(bea).getByRole('treeitem', { name: 'README.md', exact: true }).getByRole('img', { name: `Open by ${ADMIN.name}` })).toBeVisible();
   // Nobody is marked on their own file.
   await expect(tree(page).getByRole('img', { name: `Open by ${ADMIN.name}` })).toHaveCount(0);
 

@@ -176,14 +176,16 @@ export function FileTree({ sessionId, userId, onOpen, onDeleted, onRenamed, read
       <ul ref={treeRef} role="tree" aria-label="Files" tabIndex={0} className={`tree${drop.over ? ' drop-target' : ''}`} onKeyDown={onKeyDown} {...drop.handlers}
         aria-activedescendant={selected !== null ? `node-${encodeURIComponent(selected)}` : undefined}>
         {rows.map(({ entry, depth }) => (
+          // Named by the file alone, so the people who have it open are its description, not its name.
           <li key={entry.path} id={`node-${encodeURIComponent(entry.path)}`} role="treeitem" aria-level={depth + 1}
+            aria-label={entry.name} aria-describedby={openBy?.get(entry.path)?.length ? `marks-${encodeURIComponent(entry.path)}` : undefined}
             aria-selected={entry.path === selected} aria-expanded={entry.type === 'dir' ? expanded.has(entry.path) : undefined}
             data-path={entry.path} data-dir={entry.type === 'dir' ? '1' : undefined}
             style={{ paddingLeft: 8 + depth * 14 }}
             onClick={() => { setSelected(entry.path); activate(entry); }}>
             {pending?.kind === 'rename' && pending.path === entry.path
               ? <NameInput label={`Rename ${entry.path}`} initial={entry.name} onDone={submitName} />
-              : <><span className="twisty" aria-hidden>{entry.type === 'dir' ? (expanded.has(entry.path) ? '▾' : '▸') : ''}</span>{entry.name}<PresenceMarks names={openBy?.get(entry.path)} /></>}
+              : <><span className="twisty" aria-hidden>{entry.type === 'dir' ? (expanded.has(entry.path) ? '▾' : '▸') : ''}</span>{entry.name}<PresenceMarks id={`marks-${encodeURIComponent(entry.path)}`} names={openBy?.get(entry.path)} /></>}
           </li>
         ))}
         {!rows.length && <li role="none" className="muted placeholder">Empty workspace</li>}

@@ -17,10 +17,10 @@ export function PresenceBar({ people }: { people: PresenceEntry[] }) {
 }
 
 /** The initials of whoever else has a file open, beside it in the tree; read out as "Open by Alice". */
-export function PresenceMarks({ names }: { names: string[] | undefined }) {
+export function PresenceMarks({ id, names }: { id?: string; names: string[] | undefined }) {
   if (!names?.length) return null;
   return (
-    <span className="presence-marks">
+    <span className="presence-marks" id={id}>
       {names.map((name) => (
         <span key={name} className="presence-mark" role="img" aria-label={`Open by ${name}`} title={`Open by ${name}`}>{initials(name)}</span>
       ))}
