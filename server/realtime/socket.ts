@@ -4,6 +4,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { Principal } from '../auth/roles.ts';
+import { WorkspaceElsewhereError } from '../scale/ownership.ts';
 import { roleAllows, SessionAccessError, type SessionNeed, type SessionRole } from '../sessions/access.ts';
 import { sessionIdSchema } from '../sessions/schemas.ts';
 import { LOST_TERMINAL_REASON } from '../sessions/terminal-recovery.ts';
@@ -174,6 +175,8 @@ export function attachSocketServer(http: HttpServer, services: Services) {
             if (!stopped) release = services.fileWatch.retain(req.sessionId, files);
           } catch (err) {
             watching = false;
+            // The owner instance watches its files; what it sees reaches this room through the adapter.
+            if (err instanceof WorkspaceElsewhereError) return;
             throw err;
           }
         };

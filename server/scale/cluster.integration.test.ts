@@ -206,12 +206,14 @@ describe.skipIf(!REDIS_URL || !PG_URL)('two Tether servers sharing PostgreSQL an
   }
 
   it('a browser on B follows a session created on A and sees what happens there live', async () => {
-    const { data } = await cookies.member.mutate('sessions.create', { title: 'across' });
-    const sessionId = (data as { id: string }).id;
+    // Ready before B follows, and followed from after workspace.ready: B finds the workspace ready
+    // on its own, and must not try to open (and watch) a workspace A runs.
+    const { id: sessionId } = await createProvisionedSession(cookies.member, { kind: 'empty' }, 'across');
+    const last = await first.testDb.db.event.findFirstOrThrow({ where: { sessionId }, orderBy: { seq: 'desc' } });
     const socket = await open(second, cookies.memberCookie);
     const seen: SessionEvent[] = [];
     socket.on('session:event', (e: SessionEvent) => seen.push(e));
-    expect(await socket.emitWithAck('session:follow', { sessionId, afterSeq: 0 })).toEqual({ ok: true });
+    expect(await socket.emitWithAck('session:follow', { sessionId, afterSeq: last.seq })).toEqual({ ok: true });
     const member = await first.testDb.db.user.findFirstOrThrow({ where: { email: 'member@example.test' } });
     const appended = await first.services.events.append(sessionId, { type: 'user.message', payload: { text: 'from A' } }, { kind: 'user', id: member.id });
     const got = await until(() => seen.find((e) => e.seq === appended.seq));
