@@ -104,6 +104,23 @@ describe.each(testProviders)('approval forgery battery on %s', (provider) => {
     await p.answer;
   });
 
+  it('a viewer of the session sees the call waiting, and is told before trying that they may neither approve nor deny it', async () => {
+    const created = await admin.mutate('admin.createUser', { email: 'vera@example.test', name: 'Vera Viewer', password: 'viewer password 1' });
+    const viewer = app.api.as(cookieFrom(await app.api.mutate('auth.login', { email: 'vera@example.test', password: 'viewer password 1' }))!);
+    const p = await pending(member, ids.member, 'medium');
+    expect((await member.mutate('members.add', { sessionId: p.sessionId, userId: (created.data as { id: string }).id, role: 'viewer' })).error).toBeNull();
+    const listed = (await viewer.query('approvals.list', { sessionId: p.sessionId })).data as { id: string; approveRefusal: string | null; denyRefusal: string | null }[];
+    const mine = listed.find((a) => a.id === p.approvalId);
+    expect(mine?.approveRefusal).toMatch(/viewer/);
+    expect(mine?.denyRefusal).toMatch(/viewer/);
+    expect((await decide(viewer, p, false)).status).toBe(403);
+    // The people who may answer are told nothing stands in their way of denying.
+    const own = (await member.query('approvals.list', { sessionId: p.sessionId })).data as { id: string; denyRefusal: string | null }[];
+    expect(own.find((a) => a.id === p.approvalId)?.denyRefusal).toBeNull();
+    p.cancel();
+    await p.answer;
+  });
+
   it('refuses anonymous callers on every approval procedure', async () => {
     const p = await pending(admin, ids.member, 'medium');
     expect((await decide(app.api, p)).status).toBe(401);

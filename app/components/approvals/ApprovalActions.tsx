@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '../../lib/trpc.ts';
 import type { Approval } from './ApprovalDetail.tsx';
 
-/** Approve / Deny. The server decides who may approve; the button says so before anyone tries. */
+/** Approve / Deny. The server decides who may answer; each button says so before anyone tries. */
 export function ApprovalActions({ approval }: { approval: Approval }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -28,7 +28,8 @@ export function ApprovalActions({ approval }: { approval: Approval }) {
             {network ? 'Allow always' : 'Approve and add rule'}
           </button>
         )}
-        <button type="button" className="small danger" disabled={decide.isPending} onClick={() => answer(false)}>Deny</button>
+        <button type="button" className="small danger" disabled={decide.isPending || !!approval.denyRefusal} onClick={() => answer(false)}
+          title={approval.denyRefusal ?? undefined}>Deny</button>
       </div>
       {approval.approveRefusal && <p className="muted small-text">{approval.approveRefusal}</p>}
       {network && decide.isSuccess && decide.variables.addRule && <p role="status" className="small-text">Added {approval.suggestedRules[0]?.pattern} to this workspace&apos;s network allowlist.</p>}

@@ -26,8 +26,10 @@ export interface ApprovalView {
   answer: string | null;
   createdAt: string;
   expiresAt: string;
-  /** Null when the viewer may approve; otherwise why not. Anyone who can see it may deny. */
+  /** Null when the viewer may approve; otherwise why not. */
   approveRefusal: string | null;
+  /** Null when the viewer may deny: anyone who may work in the session; a session viewer may not. */
+  denyRefusal: string | null;
   /** What "Approve and add rule" would add (allow rules); empty when it is not offered to this viewer. */
   suggestedRules: SuggestedRule[];
 }
@@ -40,6 +42,7 @@ export function toView(r: ApprovalRow, viewer: Principal): ApprovalView {
     requestedById: r.requestedById, decidedById: r.decidedById, answer: r.answer,
     createdAt: r.createdAt.toISOString(), expiresAt: r.expiresAt.toISOString(),
     approveRefusal: refusal,
+    denyRefusal: null,
     // Rules are the admins' to change.
     suggestedRules: viewer.role === 'admin' && !refusal ? suggestedRules(r) : [],
   };

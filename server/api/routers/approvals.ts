@@ -15,12 +15,12 @@ function unwrap(r: DecideResult) {
 }
 
 export const approvalsRouter = router({
-  /** The session's approvals, with whether the caller may approve each (a viewer may answer none). */
+  /** The session's approvals, with whether the caller may approve or deny each (a viewer may answer none). */
   list: memberProcedure.input(inSession).query(async ({ ctx, input }) => {
     const { role } = await ctx.sessions.get(ctx.principal, input.sessionId, 'read').catch(toApiError);
     const approvals = await ctx.approvals.inSession(ctx.principal, input.sessionId);
     if (roleAllows(role, 'write')) return approvals;
-    return approvals.map((a) => ({ ...a, approveRefusal: VIEWER_REFUSAL, suggestedRules: [] }));
+    return approvals.map((a) => ({ ...a, approveRefusal: VIEWER_REFUSAL, denyRefusal: VIEWER_REFUSAL, suggestedRules: [] }));
   }),
 
   /**
