@@ -7,9 +7,10 @@ function setup(maxHiddenChars = 100) {
   const writes: string[] = [];
   const pending: (() => void)[] = [];
   const consumed: number[] = [];
+  const overflows: number[] = [];
   const output = new TerminalOutput(
     { write: (data, parsed) => { writes.push(data); pending.push(parsed); } },
-    { maxHiddenChars, onConsumed: (chars) => consumed.push(chars) },
+    { maxHiddenChars, onConsumed: (chars) => consumed.push(chars), onOverflow: () => overflows.push(consumed.length) },
   );
   let offset = 0;
   const chunk = (data: string, extra: Partial<OutputChunk> = {}): OutputChunk => {
@@ -18,7 +19,7 @@ function setup(maxHiddenChars = 100) {
     return c;
   };
   const parseAll = () => { while (pending.length) pending.shift()!(); };
-  return { output, writes, pending, consumed, chunk, parseAll };
+  return { output, writes, pending, consumed, overflows, chunk, parseAll };
 }
 
 describe('TerminalOutput', () => {
@@ -82,12 +83,18 @@ describe('TerminalOutput', () => {
     t.output.push(t.chunk('more'));
     expect(t.writes).toEqual(['seen']);
     expect(t.consumed).toEqual([4, 19, 4]);
+    // Asked once, at the first drop, to stop the stream: the rest is re-read when shown.
+    expect(t.overflows).toEqual([2]);
     expect(t.output.show()).toEqual({ rereadFrom: 4 });
     expect(t.output.resumeOffset).toBe(4);
     // The re-read's replay is accepted; live output from before the re-attach is not.
     t.output.push({ start: 27, end: 30, data: 'old' });
     t.output.push({ start: 4, end: 27, data: '12345678overflowingmore' });
     expect(t.writes).toEqual(['seen', '12345678overflowingmore']);
+    // Hidden again and overflowing again: asked again.
+    t.output.hide();
+    t.output.push(t.chunk('0123456789ab'));
+    expect(t.overflows).toEqual([2, 4]);
   });
 
   it('re-reads everything the server holds when nothing was written before the drop', () => {

@@ -5,8 +5,8 @@
 //   flood costs one write per parse instead of one per socket message;
 // - while the terminal is hidden, output is held (up to a bound) instead of parsed, so a flood in
 //   a hidden tab does not take the main thread from the visible one. Past the bound the held
-//   output is dropped, and showing the terminal asks the server again from the last byte that
-//   reached xterm: the server's scrollback is the source of truth, not this buffer.
+//   output is dropped and the stream stopped, and showing the terminal asks the server again from
+//   the last byte that reached xterm: the server's scrollback is the source of truth, not this buffer.
 
 /** Pty output as the server sends it: bytes [start, end) of the terminal's output. */
 export interface OutputChunk { start: number; end: number; data: string; truncated?: boolean }
@@ -19,6 +19,11 @@ export interface TerminalOutputOptions {
   maxHiddenChars: number;
   /** Characters parsed by xterm (or dropped while hidden): what the server's flow control waits for. */
   onConsumed(chars: number): void;
+  /**
+   * Held output started to be dropped: until shown, nothing more is needed (showing re-reads), so
+   * the caller stops the stream and a flood in a hidden tab stops costing the page and the server.
+   */
+  onOverflow?(): void;
 }
 
 export const TRUNCATION_NOTE = '\r\n\x1b[2m[earlier output truncated]\x1b[0m\r\n';
@@ -96,10 +101,12 @@ export class TerminalOutput {
   /** Drops what is held and the chunk that did not fit; acknowledged so the server keeps the pty running. */
   private drop(incomingChars: number) {
     const chars = this.heldChars + incomingChars;
+    const first = !this.dropped;
     this.held = [];
     this.heldChars = 0;
     this.dropped = true;
     this.options.onConsumed(chars);
+    if (first) this.options.onOverflow?.();
   }
 
   private write(text: string) {

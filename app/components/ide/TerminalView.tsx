@@ -80,6 +80,8 @@ export function TerminalView({ sessionId, terminalId, label, active, settings, i
       const ids = { sessionId, terminalId };
       let unacked = 0;
       let painted = false;
+      // Hidden and past its held-output bound: not attached until shown (a reconnect leaves it so).
+      let detached = false;
       const output = new TerminalOutput(
         {
           write: (data, parsed) => term.write(data, () => {
@@ -95,12 +97,19 @@ export function TerminalView({ sessionId, terminalId, label, active, settings, i
             socket.emit('terminal:ack', { ...ids, chars: unacked });
             unacked = 0;
           },
+          onOverflow: () => {
+            detached = true;
+            socket.emit('terminal:detach', ids);
+          },
         },
       );
       const onData = (d: TerminalData) => { if (d.terminalId === terminalId) output.push(d); };
-      const attach = () => socket.emit('terminal:attach', { ...ids, fromOffset: output.resumeOffset }, (res) => {
-        if (!res.ok) term.write(`\r\n\x1b[31m${res.error}\x1b[0m\r\n`);
-      });
+      const attach = () => {
+        if (detached) return;
+        socket.emit('terminal:attach', { ...ids, fromOffset: output.resumeOffset }, (res) => {
+          if (!res.ok) term.write(`\r\n\x1b[31m${res.error}\x1b[0m\r\n`);
+        });
+      };
       const onExit = (e: { terminalId: string; exitCode: number; reason?: string }) => {
         if (e.terminalId !== terminalId) return;
         // A reason: the terminal ended with its workspace host (not its program); say how.
@@ -123,7 +132,8 @@ export function TerminalView({ sessionId, terminalId, label, active, settings, i
           if (!reread) return;
           // Held output overflowed while hidden: read it again from the server's scrollback.
           unacked = 0;
-          socket.emit('terminal:detach', ids);
+          if (!detached) socket.emit('terminal:detach', ids);
+          detached = false;
           attach();
         },
       };
