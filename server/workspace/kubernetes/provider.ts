@@ -3,8 +3,9 @@
 // path, a second claim for its checkpoints, and a NetworkPolicy that denies egress unless the
 // workspace's network is on. Its processes, terminals and file operations arrive through the
 // exec API (pod-exec.ts, pod-files.ts); checkpoints run in the pod's second container
-// (pod-snapshots.ts), a clone in the workspace container while it is provisioned (pod-clone.ts). What the local provider does with the host's kernel the cluster does here:
-// the claim's size is the disk quota, the pod's limits are its cgroups, the pod is the sandbox.
+// (pod-snapshots.ts), a clone in the workspace container while it is provisioned (pod-clone.ts).
+// What the local provider does with the host's kernel the cluster does here: the claim's size is
+// the disk quota, the pod's limits are its cgroups, the pod is the sandbox.
 import type { Logger } from '../../log.ts';
 import { workspaceSpecSchema, WorkspaceError } from '../local-provider.ts';
 import { checkRelative } from '../paths.ts';
