@@ -37,7 +37,7 @@ import { runProcess } from './run-process.ts';
 import { etcFiles } from './sandbox.ts';
 import type { WorkspaceCa } from './egress/ca.ts';
 import { DEFAULT_EGRESS_DECISION_TIMEOUT_MS, EgressProxies, egressSocketDir, type EgressProxiesOptions, type EgressScope } from './egress/proxies.ts';
-import { Snapshots } from './snapshots.ts';
+import { sandboxSnapshotRunner, Snapshots } from './snapshots.ts';
 import { chooseStorageRoot } from './storage-root.ts';
 import { killUid } from './uid-processes.ts';
 import { DEFAULT_DISK_QUOTA_BYTES, VolumeExistsError, Volumes, type WorkspacePaths } from './volumes.ts';
@@ -265,7 +265,7 @@ class LocalWorkspace implements Workspace {
   ) {
     this.dir = paths.files;
     this.files = createFileService({ root: this.dir, host: this.host });
-    this.snapshots = new Snapshots({ gitDir: paths.checkpoints, uid, launcher, track: this.track });
+    this.snapshots = new Snapshots(sandboxSnapshotRunner({ gitDir: paths.checkpoints, uid, launcher, track: this.track }));
   }
 
   readonly track = (kill: () => void): (() => void) => {

@@ -14,34 +14,73 @@
 // Everything reachable is kept, remote-tracking refs included, so a restore needs no network.
 import fs from 'node:fs/promises';
 import type { Launcher } from './launcher.ts';
-import type { Snapshot } from './provider.ts';
+import type { ExecResult, Snapshot } from './provider.ts';
 import { runProcess } from './run-process.ts';
 
-const GIT_DIR_MOUNT = '/tether-snapshots.git';
-const SNAPSHOT_TIMEOUT_MS = 5 * 60_000;
+/** Where git finds the snapshot repository while a script runs (bound there, or mounted there in a pod). */
+export const GIT_DIR_MOUNT = '/tether-snapshots.git';
+export const SNAPSHOT_TIMEOUT_MS = 5 * 60_000;
 
 export class SnapshotError extends Error {
   override name = 'SnapshotError';
 }
 
+/**
+ * Where the scripts run: somewhere the workspace is GIT_WORK_TREE and the snapshot repository is
+ * GIT_DIR, while the workspace's own processes cannot reach that repository.
+ */
+export interface SnapshotRunner {
+  /** Makes the repository's place when it is missing; true when it is new (git init follows). */
+  prepare(): Promise<boolean>;
+  /** `sh -c script snapshot …args` with `env` added to GIT_DIR and GIT_WORK_TREE; readOnly: the repository need not be writable. */
+  run(script: string, args: string[], env: Record<string, string>, readOnly: boolean): Promise<ExecResult>;
+}
+
+/**
+ * The local provider's runner: the workspace sandbox, with the repository (a directory beside the
+ * workspace, outside it) bound in for this one call only.
+ */
+export function sandboxSnapshotRunner(o: {
+  gitDir: string; uid: number | null; launcher: Launcher; track: (kill: () => void) => () => void;
+}): SnapshotRunner {
+  return {
+    async prepare() {
+      const fresh = await fs.mkdir(o.gitDir, { mode: 0o700 }).then(() => true, (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EEXIST') return false;
+        throw e;
+      });
+      if (fresh && o.uid !== null) await fs.chown(o.gitDir, o.uid, o.uid);
+      return fresh;
+    },
+    run(script, args, env, readOnly) {
+      const bind = { source: o.gitDir, target: GIT_DIR_MOUNT, readOnly };
+      const l = o.launcher;
+      const launch = l.launch({
+        command: ['/bin/sh', '-c', script, 'snapshot', ...args],
+        env: { ...env, GIT_DIR: l.bindPath(bind), GIT_WORK_TREE: l.workspacePath },
+        interactive: false, network: false, extraBinds: [bind],
+      });
+      return runProcess(launch.argv, { cwd: launch.cwd, env: launch.env, timeoutMs: SNAPSHOT_TIMEOUT_MS, track: o.track });
+    },
+  };
+}
+
+/**
+ * Git's identity for checkpoint commits, and no global or system config: HOME is the workspace,
+ * whose ~/.gitconfig its processes write, and a hook or fsmonitor named there would run while the
+ * snapshot repository is writable.
+ */
+const GIT_ENV = {
+  GIT_AUTHOR_NAME: 'Tether', GIT_AUTHOR_EMAIL: 'checkpoints@tether.local',
+  GIT_COMMITTER_NAME: 'Tether', GIT_COMMITTER_EMAIL: 'checkpoints@tether.local',
+  GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1',
+};
+
 export class Snapshots {
-  constructor(private readonly o: {
-    gitDir: string; uid: number | null; launcher: Launcher; track: (kill: () => void) => () => void;
-  }) {}
+  constructor(private readonly runner: SnapshotRunner) {}
 
   private run(script: string, args: string[], readOnly = false) {
-    const bind = { source: this.o.gitDir, target: GIT_DIR_MOUNT, readOnly };
-    const l = this.o.launcher;
-    const launch = l.launch({
-      command: ['/bin/sh', '-c', script, 'snapshot', ...args],
-      env: {
-        GIT_DIR: l.bindPath(bind), GIT_WORK_TREE: l.workspacePath,
-        GIT_AUTHOR_NAME: 'Tether', GIT_AUTHOR_EMAIL: 'checkpoints@tether.local',
-        GIT_COMMITTER_NAME: 'Tether', GIT_COMMITTER_EMAIL: 'checkpoints@tether.local',
-      },
-      interactive: false, network: false, extraBinds: [bind],
-    });
-    return runProcess(launch.argv, { cwd: launch.cwd, env: launch.env, timeoutMs: SNAPSHOT_TIMEOUT_MS, track: this.o.track });
+    return this.runner.run(script, args, GIT_ENV, readOnly);
   }
 
   private async git(script: string, args: string[], raw = false, readOnly = false): Promise<string> {
@@ -51,12 +90,7 @@ export class Snapshots {
   }
 
   private async ensureRepo(): Promise<void> {
-    const fresh = await fs.mkdir(this.o.gitDir, { mode: 0o700 }).then(() => true, (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EEXIST') return false;
-      throw e;
-    });
-    if (!fresh) return;
-    if (this.o.uid !== null) await fs.chown(this.o.gitDir, this.o.uid, this.o.uid);
+    if (!(await this.runner.prepare())) return;
     await this.git(
       'git init -q && git config core.autocrlf false && git config gc.auto 0 && mkdir -p "$GIT_DIR/info" && printf "/.git\\n" > "$GIT_DIR/info/exclude"',
       [],

@@ -40,8 +40,8 @@ export interface Cluster {
   deletePod(name: string): Promise<void>;
   deleteClaim(name: string): Promise<void>;
   deleteNetworkPolicy(name: string): Promise<void>;
-  /** Runs argv in the pod's workspace container through the exec API (a WebSocket). */
-  exec(pod: string, argv: string[], streams: ExecStreams): Promise<WebSocket>;
+  /** Runs argv in one container of the pod through the exec API (a WebSocket). */
+  exec(pod: string, container: string, argv: string[], streams: ExecStreams): Promise<WebSocket>;
 }
 
 export interface ClusterOptions {
@@ -134,9 +134,9 @@ export async function connectCluster(o: ClusterOptions): Promise<Cluster> {
     deletePod: (name) => ignoring(404, `Deleting pod ${name}`, () => core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 })),
     deleteClaim: (name) => ignoring(404, `Deleting volume claim ${name}`, () => core.deleteNamespacedPersistentVolumeClaim({ name, namespace })),
     deleteNetworkPolicy: (name) => ignoring(404, `Deleting network policy ${name}`, () => net.deleteNamespacedNetworkPolicy({ name, namespace })),
-    async exec(pod, argv, s) {
+    async exec(pod, container, argv, s) {
       try {
-        return await exec.exec(namespace, pod, WORKSPACE_CONTAINER, argv, s.stdout, s.stderr, s.stdin, s.tty, s.onStatus);
+        return await exec.exec(namespace, pod, container, argv, s.stdout, s.stderr, s.stdin, s.tty, s.onStatus);
       } catch (err) {
         throw describe(err, `Running a command in pod ${pod}`);
       }

@@ -13,6 +13,7 @@ import type { ExecResult, PtyEvents, PtyExit, PtyState, SandboxPty } from '../pr
 import type { PtyFlow } from '../pty-flow.ts';
 import { DEFAULT_EXEC_TIMEOUT_MS, DEFAULT_MAX_OUTPUT_BYTES } from '../run-process.ts';
 import type { Cluster } from './cluster.ts';
+import { WORKSPACE_CONTAINER } from './manifests.ts';
 
 /** The only exec subprotocol that can close stdin without closing the whole stream. */
 const STDIN_CLOSE_PROTOCOL = 'v5.channel.k8s.io';
@@ -54,6 +55,10 @@ export interface RunOptions {
   maxOutputBytes?: number;
   signal?: AbortSignal;
   track?: (kill: () => void) => () => void;
+  /** Default: the workspace container. */
+  container?: string;
+  /** Each piece of stderr as it arrives (a clone's progress). */
+  onStderr?: (chunk: string) => void;
 }
 
 export async function runInPod(cluster: Cluster, pod: string, c: PodCommand, o: RunOptions = {}): Promise<ExecResult> {
@@ -64,8 +69,14 @@ export async function runInPod(cluster: Cluster, pod: string, c: PodCommand, o: 
   const stderr = new OutputCap(max);
   let status: V1Status | null = null;
   const stdin = o.stdin === undefined ? null : new PassThrough();
-  const ws = await cluster.exec(pod, wrapCommand(c, timeoutMs), {
-    stdout: sink((b) => stdout.push(b)), stderr: sink((b) => stderr.push(b)), stdin, tty: false,
+  const decoder = new StringDecoder('utf8');
+  const ws = await cluster.exec(pod, o.container ?? WORKSPACE_CONTAINER, wrapCommand(c, timeoutMs), {
+    stdout: sink((b) => stdout.push(b)),
+    stderr: sink((b) => {
+      stderr.push(b);
+      if (o.onStderr) o.onStderr(decoder.write(b));
+    }),
+    stdin, tty: false,
     onStatus: (s) => { status = s; },
   });
   if (stdin && o.stdin !== undefined) {
@@ -129,7 +140,7 @@ export async function openPodPty(
     if (!paused && unacked > c.flow.highWatermark && ws) { paused = true; ws.pause(); }
     if (data) events.onData({ data, start, end });
   }), { columns: c.cols, rows: c.rows });
-  ws = await cluster.exec(pod, wrapCommand(c), {
+  ws = await cluster.exec(pod, WORKSPACE_CONTAINER, wrapCommand(c), {
     stdout: screen, stderr: null, stdin, tty: true,
     onStatus: (s) => { exit = { exitCode: exitCodeOf(s) ?? 1 }; },
   });

@@ -1,23 +1,28 @@
 // The kubernetes provider against a stand-in API server (stub-api-server.ts): the real client
 // library makes real HTTP requests and exec WebSockets, and exec'd commands run here, in a
 // temporary directory standing for the pod's workspace volume.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileError } from '../file-errors.ts';
 import { silentLog } from '../testing.ts';
-import { claimManifest, networkPolicyManifest, podManifest, workspaceObjectName } from './manifests.ts';
+import { claimManifest, clonePolicyManifest, networkPolicyManifest, podManifest, snapshotClaimManifest, snapshotClaimName, workspaceObjectName } from './manifests.ts';
+import { CLONE_SCRIPT } from './pod-clone.ts';
 import { createKubernetesProvider, type KubernetesProvider } from './provider.ts';
 import type { KubernetesSettings } from './settings.ts';
 import { startStubApiServer, STUB_TOKEN, type StubOptions } from './stub-api-server.ts';
 
 type Stub = Awaited<ReturnType<typeof startStubApiServer>>;
 let dir: string;
+/** Beside the workspace volume: the snapshot claim's mount, and repositories to clone. */
+let outside: string;
 let stub: Stub;
+let daemon: ChildProcess | undefined;
 let settings: KubernetesSettings;
 
 async function providerOn(options?: StubOptions): Promise<KubernetesProvider> {
@@ -32,24 +37,32 @@ const calls = () => stub.requests.filter((r) => !r.method.startsWith('GET (upgra
 
 beforeEach(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-k8s-test-'));
+  outside = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-k8s-outside-'));
   settings = {
     namespace: 'tether-ws', image: 'registry.example/workspace:1', storageClass: null,
     cpu: { request: '500m', limit: '2' }, memory: { request: '1Gi', limit: '2Gi' }, disk: '10Gi', mountPath: dir,
+    snapshotDisk: '5Gi', snapshotPath: path.join(outside, 'tether-snapshots.git'),
   };
+  // The snapshot claim, mounted where the pod mounts it.
+  await fs.mkdir(settings.snapshotPath);
 });
 
 afterEach(async () => {
+  daemon?.kill();
+  daemon = undefined;
   await stub?.close();
   await fs.rm(dir, { recursive: true, force: true });
+  await fs.rm(outside, { recursive: true, force: true });
 });
 
 describe('kubernetes provider: objects', () => {
-  it('creates the claim, then the deny-egress policy, then the pod, and waits for it to run', async () => {
+  it('creates the claims, then the deny-egress policy, then the pod, and waits for it to run', async () => {
     const provider = await providerOn();
     const progress: string[] = [];
     await provider.create(spec('ws1'), (m) => progress.push(m));
     const name = workspaceObjectName('ws1');
     expect(calls()).toEqual([
+      'POST /api/v1/namespaces/tether-ws/persistentvolumeclaims',
       'POST /api/v1/namespaces/tether-ws/persistentvolumeclaims',
       'POST /apis/networking.k8s.io/v1/namespaces/tether-ws/networkpolicies',
       'POST /api/v1/namespaces/tether-ws/pods',
@@ -58,8 +71,15 @@ describe('kubernetes provider: objects', () => {
     ]);
     expect(stub.requests.every((r) => r.authorization === `Bearer ${STUB_TOKEN}`)).toBe(true);
     expect(stub.requests[0]!.body).toEqual(claimManifest('ws1', settings));
-    expect(stub.requests[1]!.body).toEqual(networkPolicyManifest('ws1', false));
-    expect(stub.requests[2]!.body).toEqual(podManifest('ws1', 200_001, settings));
+    expect(stub.requests[1]!.body).toEqual(snapshotClaimManifest('ws1', settings));
+    expect(stub.requests[2]!.body).toEqual(networkPolicyManifest('ws1', false));
+    expect(stub.requests[3]!.body).toEqual(podManifest('ws1', 200_001, settings));
+    const pod = podManifest('ws1', 200_001, settings).spec!;
+    expect(pod.containers.map((c) => [c.name, c.volumeMounts!.map((m) => `${m.name}:${m.mountPath}`)])).toEqual([
+      ['workspace', [`files:${dir}`, 'tmp:/tmp']],
+      ['checkpoints', [`files:${dir}`, `snapshots:${settings.snapshotPath}`, 'checkpoints-tmp:/tmp']],
+    ]);
+    expect(pod.volumes!.filter((v) => v.persistentVolumeClaim).map((v) => v.persistentVolumeClaim!.claimName)).toEqual([name, snapshotClaimName('ws1')]);
     expect(progress).toEqual(['Creating the workspace pod', 'Waiting for the workspace pod: ContainerCreating']);
   });
 
@@ -71,18 +91,21 @@ describe('kubernetes provider: objects', () => {
     const name = workspaceObjectName('ws2');
     expect(calls()).toEqual([
       'POST /api/v1/namespaces/tether-ws/persistentvolumeclaims',
+      'POST /api/v1/namespaces/tether-ws/persistentvolumeclaims',
       'POST /apis/networking.k8s.io/v1/namespaces/tether-ws/networkpolicies',
       `GET /apis/networking.k8s.io/v1/namespaces/tether-ws/networkpolicies/${name}`,
       `PUT /apis/networking.k8s.io/v1/namespaces/tether-ws/networkpolicies/${name}`,
       'POST /api/v1/namespaces/tether-ws/pods',
       `GET /api/v1/namespaces/tether-ws/pods/${name}`,
     ]);
-    expect([...stub.objects.keys()].sort()).toEqual([`networkpolicies/tether-ws/${name}`, `persistentvolumeclaims/tether-ws/${name}`, `pods/tether-ws/${name}`]);
+    expect([...stub.objects.keys()].sort()).toEqual([
+      `networkpolicies/tether-ws/${name}`, `persistentvolumeclaims/tether-ws/${name}`, `persistentvolumeclaims/tether-ws/${name}-snapshots`, `pods/tether-ws/${name}`,
+    ]);
     const policy = stub.objects.get(`networkpolicies/tether-ws/${name}`) as ReturnType<typeof networkPolicyManifest>;
     expect(policy.spec).toEqual(networkPolicyManifest('ws2', true).spec);
   });
 
-  it('destroy deletes the pod, the policy and the claim, and is idempotent', async () => {
+  it('destroy deletes the pod, the policy and both claims, and is idempotent', async () => {
     const provider = await providerOn({ podPhases: [{ phase: 'Running' }] });
     await provider.create(spec('ws3'), undefined);
     stub.requests.length = 0;
@@ -93,9 +116,11 @@ describe('kubernetes provider: objects', () => {
       `DELETE /api/v1/namespaces/tether-ws/pods/${name}`,
       `DELETE /apis/networking.k8s.io/v1/namespaces/tether-ws/networkpolicies/${name}`,
       `DELETE /api/v1/namespaces/tether-ws/persistentvolumeclaims/${name}`,
+      `DELETE /api/v1/namespaces/tether-ws/persistentvolumeclaims/${name}-snapshots`,
     ];
-    // The first destroy also kills the workspace's processes through exec; the second finds nothing.
+    // The first destroy also kills the processes of both containers through exec; the second finds nothing.
     expect(calls()).toEqual([...deletes, ...deletes]);
+    expect(stub.execs.map((e) => `${e.container} ${e.command.slice(-3).join(' ')}`).sort()).toEqual(['checkpoints kill -KILL -1', 'workspace kill -KILL -1']);
     expect(stub.objects.size).toBe(0);
   });
 
@@ -117,9 +142,10 @@ describe('kubernetes provider: objects', () => {
     expect(stub.objects.size).toBe(0);
   });
 
-  it('refuses a git source with a sentence, before touching the cluster', async () => {
+  it('refuses a repository on Tether\'s server with a sentence, before touching the cluster', async () => {
     const provider = await providerOn();
-    await expect(provider.create({ ...spec('ws5'), source: { kind: 'git', url: 'https://example.com/r.git' } }, undefined)).rejects.toThrow(/not available with the kubernetes provider/);
+    await expect(provider.create({ ...spec('ws5'), source: { kind: 'git', url: '/srv/repos/r.git' } }, undefined))
+      .rejects.toThrow('/srv/repos/r.git is a path on Tether\'s server, which workspace pods cannot reach: clone from an http(s):// or git:// URL, or start from a template or an empty workspace');
     expect(stub.requests).toEqual([]);
   });
 });
@@ -277,5 +303,138 @@ describe('kubernetes provider: files through the exec API', () => {
     const d = await ws.checkDisk();
     expect(d).toMatchObject({ enforcement: 'image', full: false });
     expect(d!.quotaBytes).toBeGreaterThan(d!.usedBytes);
+  });
+});
+
+describe('kubernetes provider: checkpoints in the checkpoints container', () => {
+  it('records the tree, reads a checkpoint without restoring it, and restores it', async () => {
+    const provider = await providerOn({ podPhases: [{ phase: 'Running' }] });
+    const ws = await provider.create(spec('cp1'), undefined);
+    await ws.files.createFile('a.txt', 'one\n');
+    await ws.files.createDir('src');
+    await ws.files.createFile('src/b.txt', 'bee\n');
+    const before = stub.execs.length;
+    const cp = await ws.snapshot('before the agent step');
+    expect(cp).toMatchObject({ id: expect.stringMatching(/^[0-9a-f]{40}$/), label: 'before the agent step' });
+    // The repository is on the snapshot claim, and every checkpoint command ran in the checkpoints container with it as GIT_DIR.
+    expect(await fs.readFile(path.join(settings.snapshotPath, 'HEAD'), 'utf8')).toMatch(/^ref: refs\/heads\//);
+    const gitExecs = stub.execs.slice(before);
+    expect(gitExecs.length).toBeGreaterThan(0);
+    for (const e of gitExecs) {
+      expect(e.container).toBe('checkpoints');
+      expect(e.command).toEqual(expect.arrayContaining([`GIT_DIR=${settings.snapshotPath}`, `GIT_WORK_TREE=${dir}`]));
+    }
+    expect(gitExecs.at(-1)!.command).toEqual(expect.arrayContaining(['GIT_CONFIG_GLOBAL=/dev/null', 'snapshot', 'before the agent step']));
+
+    await ws.exec('echo two > a.txt && rm -r src && echo new > c.txt');
+    expect(await ws.snapshotFiles(cp.id)).toEqual(['a.txt', 'src/b.txt']);
+    expect(await ws.snapshotFile(cp.id, 'src/b.txt')).toBe('bee\n');
+    expect(await ws.snapshotFile(cp.id, 'c.txt')).toBeNull();
+
+    await ws.restore(cp.id);
+    expect(await fs.readFile(path.join(dir, 'a.txt'), 'utf8')).toBe('one\n');
+    expect(await fs.readFile(path.join(dir, 'src/b.txt'), 'utf8')).toBe('bee\n');
+    await expect(fs.access(path.join(dir, 'c.txt'))).rejects.toThrow(/ENOENT/);
+    await expect(ws.restore('0'.repeat(40))).rejects.toThrow(/Snapshot failed/);
+    await expect(ws.snapshotFiles('not-a-sha')).rejects.toThrow(/Unknown snapshot/);
+  });
+
+  it('a command in the workspace container cannot see the snapshot store, nor write into it', async () => {
+    const provider = await providerOn({ podPhases: [{ phase: 'Running' }] });
+    const ws = await provider.create(spec('cp2'), undefined);
+    await ws.files.createFile('a.txt', 'one\n');
+    const cp = await ws.snapshot('x');
+    const head = await fs.readFile(path.join(settings.snapshotPath, 'HEAD'), 'utf8');
+    const r = await ws.exec('ls -A "$STORE"; echo planted > "$STORE/HEAD" && rm -rf "$STORE/objects"; echo done', { env: { STORE: settings.snapshotPath } });
+    expect(r).toMatchObject({ exitCode: 0, stdout: 'done\n' });
+    expect(stub.execs.at(-1)!.container).toBe('workspace');
+    expect(await fs.readFile(path.join(settings.snapshotPath, 'HEAD'), 'utf8')).toBe(head);
+    expect(await ws.snapshotFiles(cp.id)).toEqual(['a.txt']);
+  });
+
+  it('reopening the workspace finds the checkpoints it had', async () => {
+    const provider = await providerOn({ podPhases: [{ phase: 'Running' }] });
+    const ws = await provider.create(spec('cp3'), undefined);
+    await ws.files.createFile('a.txt', 'one\n');
+    const cp = await ws.snapshot('x');
+    const again = await provider.open(spec('cp3'));
+    await again.files.write('a.txt', 'two\n');
+    await again.restore(cp.id);
+    expect(await fs.readFile(path.join(dir, 'a.txt'), 'utf8')).toBe('one\n');
+  });
+});
+
+/** A bare repository with one commit, served over git:// on loopback (the stub's exec runs clones on this machine). */
+async function serveRepository(): Promise<string> {
+  const repos = path.join(outside, 'repos');
+  const work = path.join(outside, 'src');
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { stdio: 'ignore' });
+  git('init', '-q', '-b', 'main', work);
+  await fs.writeFile(path.join(work, 'hello.txt'), 'from the repo\n');
+  git('-C', work, 'add', '.');
+  git('-C', work, 'commit', '-q', '-m', 'first');
+  await fs.mkdir(repos);
+  git('clone', '-q', '--bare', work, path.join(repos, 'r.git'));
+  const port = await new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (probe.address() as net.AddressInfo).port;
+      probe.close(() => resolve(p));
+    });
+  });
+  daemon = spawn('git', ['daemon', '--reuseaddr', '--export-all', '--informative-errors', `--base-path=${repos}`, '--listen=127.0.0.1', `--port=${port}`, repos], { stdio: 'ignore' });
+  await expect.poll(() => new Promise<boolean>((resolve) => {
+    const c = net.connect(port, '127.0.0.1', () => { c.destroy(); resolve(true); });
+    c.on('error', () => resolve(false));
+  })).toBe(true);
+  return `git://127.0.0.1:${port}`;
+}
+
+describe('kubernetes provider: cloning into a new workspace', () => {
+  /** API calls and exec sessions, in the order the stub saw them. */
+  const sequence = () => stub.requests.map((r) => (r.method === 'GET (upgrade)' ? 'EXEC' : `${r.method} ${r.path.replace(/^.*\/namespaces\/tether-ws\//, '')}`));
+
+  it('opens the clone\'s port, clones as the workspace uid, then applies the workspace\'s own policy before handing it out', async () => {
+    const server = await serveRepository();
+    const provider = await providerOn({ podPhases: [{ phase: 'Running' }] });
+    const url = `${server}/r.git`;
+    const progress: string[] = [];
+    const ws = await provider.create({ ...spec('git1'), source: { kind: 'git', url } }, (m) => progress.push(m));
+    const name = workspaceObjectName('git1');
+    expect(sequence()).toEqual([
+      'POST persistentvolumeclaims', 'POST persistentvolumeclaims', 'POST networkpolicies', 'POST pods', `GET pods/${name}`,
+      'EXEC',
+      // Replacing the policy: a create that meets the one there, then a read and a replace.
+      'POST networkpolicies', `GET networkpolicies/${name}`, `PUT networkpolicies/${name}`,
+    ]);
+    expect(stub.requests[2]!.body).toEqual(clonePolicyManifest('git1', Number(new URL(url).port)));
+    expect(stub.requests[8]!.body).toMatchObject({ spec: networkPolicyManifest('git1', false).spec });
+    expect(stub.objects.get(`networkpolicies/tether-ws/${name}`)).toMatchObject({ spec: { egress: [] } });
+    expect(stub.execs).toHaveLength(1);
+    expect(stub.execs[0]).toMatchObject({ container: 'workspace', tty: false });
+    expect(stub.execs[0]!.command).toEqual(['/bin/sh', '-c', 'cd -- "$0" && exec "$@"', dir, 'timeout', '-s', 'KILL', '600',
+      'env', '--', 'GIT_ALLOW_PROTOCOL=http:https:git', 'GIT_TERMINAL_PROMPT=0', '/bin/sh', '-c', CLONE_SCRIPT, 'clone', url, dir]);
+    expect(progress[1]).toBe(`Cloning ${url}`);
+    expect(progress.at(-1)).toBe('Clone complete');
+    expect(await ws.files.read('hello.txt')).toMatchObject({ kind: 'text', content: 'from the repo\n' });
+    expect(await ws.exec('git log --format=%s')).toMatchObject({ exitCode: 0, stdout: 'first\n' });
+  });
+
+  it('a failing clone reports git\'s words and leaves nothing behind', async () => {
+    const server = await serveRepository();
+    const provider = await providerOn({ podPhases: [{ phase: 'Running' }] });
+    const url = `${server}/missing.git`;
+    await expect(provider.create({ ...spec('git2'), source: { kind: 'git', url } }, undefined))
+      .rejects.toThrow(new RegExp(`^Cloning ${url} failed: .*fatal: remote error: no such repository: /missing\\.git$`));
+    expect(stub.objects.size).toBe(0);
+    // The workspace's own policy was never applied: the failure went straight to deleting what was made.
+    expect(stub.requests.some((r) => r.method === 'PUT')).toBe(false);
+  });
+
+  it('opens 443 for an https URL, and an explicit port when the URL names one', async () => {
+    const provider = await providerOn({ podPhases: [{ phase: 'Running' }] });
+    // Nothing answers here: the clone fails, after the provisioning policy was made for its port.
+    await expect(provider.create({ ...spec('git3'), source: { kind: 'git', url: 'https://127.0.0.1:1/r.git' } }, undefined)).rejects.toThrow(/Cannot reach https:\/\/127\.0\.0\.1:1\/r\.git/);
+    expect(stub.requests.find((r) => r.method === 'POST' && r.path.endsWith('/networkpolicies'))!.body).toEqual(clonePolicyManifest('git3', 1));
+    expect(stub.objects.size).toBe(0);
   });
 });

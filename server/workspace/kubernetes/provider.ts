@@ -1,22 +1,29 @@
 // The `kubernetes` WorkspaceProvider (TETHER_WORKSPACE_PROVIDER=kubernetes): each workspace is a
 // pod from the configured image with a PersistentVolumeClaim of its own mounted at the workspace
-// path and a NetworkPolicy that denies egress unless the workspace's network is on. Its
-// processes, terminals and file operations arrive through the exec API (pod-exec.ts,
-// pod-files.ts). What the local provider does with the host's kernel the cluster does here:
-// the claim's size is the disk quota, the pod's limits are its cgroups, the pod is the sandbox.
+// path, a second claim for its checkpoints, and a NetworkPolicy that denies egress unless the
+// workspace's network is on. Its processes, terminals and file operations arrive through the
+// exec API (pod-exec.ts, pod-files.ts); checkpoints run in the pod's second container
+// (pod-snapshots.ts), a clone in the workspace container while it is provisioned (pod-clone.ts).
+// What the local provider does with the host's kernel the cluster does here: the claim's size is
+// the disk quota, the pod's limits are its cgroups, the pod is the sandbox.
 import type { Logger } from '../../log.ts';
 import { workspaceSpecSchema, WorkspaceError } from '../local-provider.ts';
 import { checkRelative } from '../paths.ts';
 import { provisionTemplate } from '../provision.ts';
+import { Snapshots } from '../snapshots.ts';
 import type {
   DiskStatus, ExecOptions, ExecResult, PtyEvents, PtyOptions, PtyState, SandboxCapabilities, SandboxPty, Workspace, WorkspaceProvider, WorkspaceSpec,
 } from '../provider.ts';
 import { DEFAULT_PTY_FLOW } from '../pty-flow.ts';
 import { terminalEnv } from '../shell-integration.ts';
 import { connectCluster, type Cluster, type ClusterOptions } from './cluster.ts';
-import { claimManifest, networkPolicyManifest, podManifest, workspaceObjectName } from './manifests.ts';
+import {
+  CHECKPOINTS_CONTAINER, claimManifest, clonePolicyManifest, networkPolicyManifest, podManifest, snapshotClaimManifest, snapshotClaimName, WORKSPACE_CONTAINER, workspaceObjectName,
+} from './manifests.ts';
+import { cloneInPod, clonePort } from './pod-clone.ts';
 import { openPodPty, runInPod } from './pod-exec.ts';
 import { createPodFileService } from './pod-files.ts';
+import { podSnapshotRunner } from './pod-snapshots.ts';
 import type { KubernetesSettings } from './settings.ts';
 
 /** A file operation is one short script; a pod that takes longer is in trouble. */
@@ -53,11 +60,15 @@ export async function createKubernetesProvider(o: KubernetesProviderOptions): Pr
     if (!parsed.success) throw new WorkspaceError(`Invalid workspace spec: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
 
-  /** The claim, the policy and the pod, in that order (the pod needs its claim; it must never run without its policy); each left alone when it exists. */
-  async function ensureObjects(spec: WorkspaceSpec, onProgress?: (message: string) => void): Promise<PodWorkspace> {
+  /**
+   * The claims, the policy and the pod, in that order (the pod needs its claims; it must never run
+   * without its policy); each left alone when it exists, but the policy, which is `policy`.
+   */
+  async function ensureObjects(spec: WorkspaceSpec, policy = networkPolicyManifest(spec.id, spec.networkAllowed), onProgress?: (message: string) => void): Promise<PodWorkspace> {
     const name = workspaceObjectName(spec.id);
     await cluster.ensureClaim(claimManifest(spec.id, s));
-    await cluster.applyNetworkPolicy(networkPolicyManifest(spec.id, spec.networkAllowed));
+    await cluster.ensureClaim(snapshotClaimManifest(spec.id, s));
+    await cluster.applyNetworkPolicy(policy);
     await cluster.ensurePod(podManifest(spec.id, spec.uid, s));
     await cluster.waitRunning(name, onProgress, o.podStartTimeoutMs);
     const w = new PodWorkspace(spec.id, name, cluster, s, () => { if (live.get(spec.id) === w) live.delete(spec.id); });
@@ -74,6 +85,7 @@ export async function createKubernetesProvider(o: KubernetesProviderOptions): Pr
     await cluster.deletePod(name);
     await cluster.deleteNetworkPolicy(name);
     await cluster.deleteClaim(name);
+    await cluster.deleteClaim(snapshotClaimName(id));
   }
 
   return {
@@ -81,14 +93,18 @@ export async function createKubernetesProvider(o: KubernetesProviderOptions): Pr
     capabilities: () => capabilities,
     async create(spec, onProgress) {
       validate(spec);
-      if (spec.source.kind === 'git') {
-        // The pod may not reach the network while it is provisioned, and a server-local path is not on its node.
-        throw new WorkspaceError('Cloning a git repository into a new workspace is not available with the kubernetes provider yet: start from a template or an empty workspace');
-      }
+      const source = spec.source;
+      // Refused before anything is made: a server-local path.
+      const clone = source.kind === 'git' ? { url: source.url, port: clonePort(source.url) } : null;
       try {
         onProgress?.('Creating the workspace pod');
-        const w = await ensureObjects(spec, onProgress);
-        if (spec.source.kind === 'template') await provisionTemplate(spec.source.template, w.files, onProgress);
+        const w = await ensureObjects(spec, clone ? clonePolicyManifest(spec.id, clone.port) : undefined, onProgress);
+        if (source.kind === 'template') await provisionTemplate(source.template, w.files, onProgress);
+        if (clone) {
+          await cloneInPod({ cluster, pod: workspaceObjectName(spec.id), url: clone.url, mountPath: s.mountPath, track: w.track, onProgress });
+          // The clone's egress ends with it, before anyone has the workspace (the failure path deletes the policy).
+          await cluster.applyNetworkPolicy(networkPolicyManifest(spec.id, spec.networkAllowed));
+        }
         return w;
       } catch (e) {
         await destroy(spec.id).catch((err) => o.log.error({ err, id: spec.id }, 'cleanup after failed provision'));
@@ -110,6 +126,7 @@ export async function createKubernetesProvider(o: KubernetesProviderOptions): Pr
 class PodWorkspace implements Workspace {
   readonly files;
   private readonly running = new Set<() => void>();
+  private readonly snapshots: Snapshots;
 
   constructor(
     readonly id: string,
@@ -124,6 +141,7 @@ class PodWorkspace implements Workspace {
         stdin: opts?.stdin, maxOutputBytes: opts?.maxOutputBytes, timeoutMs: FILE_OP_TIMEOUT_MS, track: this.track,
       }),
     });
+    this.snapshots = new Snapshots(podSnapshotRunner({ cluster, pod, s, track: this.track }));
   }
 
   readonly track = (kill: () => void): (() => void) => {
@@ -168,28 +186,32 @@ class PodWorkspace implements Workspace {
     return null;
   }
 
-  // Checkpoints need a snapshot store beside the claim (a second volume or VolumeSnapshots); not built yet.
-  snapshot(): never {
-    throw new WorkspaceError('Checkpoints are not available with the kubernetes provider yet');
+  snapshot(label: string) {
+    return this.snapshots.snapshot(label);
   }
 
-  restore(): never {
-    return this.snapshot();
+  restore(snapshotId: string) {
+    return this.snapshots.restore(snapshotId);
   }
 
-  snapshotFiles(): never {
-    return this.snapshot();
+  snapshotFiles(snapshotId: string) {
+    return this.snapshots.files(snapshotId);
   }
 
-  snapshotFile(): never {
-    return this.snapshot();
+  snapshotFile(snapshotId: string, path: string) {
+    return this.snapshots.readFile(snapshotId, path);
   }
 
-  /** Ends every exec session of this server, then every process of the workspace uid in the pod (PID 1, `sleep`, is spared by the kernel). */
+  /**
+   * Ends every exec session of this server, then every process of the workspace uid in both
+   * containers (each one's PID 1, `sleep`, is spared by the kernel): a checkpoint's git too, as
+   * the local provider's killAll ends it with the rest of the uid's processes.
+   */
   async killAll(): Promise<void> {
     for (const kill of [...this.running]) kill();
     this.running.clear();
-    await runInPod(this.cluster, this.pod, { argv: ['kill', '-KILL', '-1'], cwd: this.s.mountPath, env: {} }, { timeoutMs: KILL_TIMEOUT_MS });
+    const kill = { argv: ['kill', '-KILL', '-1'], cwd: this.s.mountPath, env: {} };
+    await Promise.all([WORKSPACE_CONTAINER, CHECKPOINTS_CONTAINER].map((container) => runInPod(this.cluster, this.pod, kill, { timeoutMs: KILL_TIMEOUT_MS, container })));
   }
 
   async close(): Promise<void> {

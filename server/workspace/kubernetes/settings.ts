@@ -1,6 +1,7 @@
 // What an operator chooses for workspace pods (TETHER_K8S_*, parsed in server/config.ts). Kept
 // apart from the provider so that reading the configuration never loads the Kubernetes client.
 import { z } from 'zod';
+import { GIT_DIR_MOUNT } from '../snapshots.ts';
 
 /** A Kubernetes resource quantity: 500m, 2, 1.5, 512Mi, 10Gi, 1e3 … */
 const QUANTITY = /^\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|e\d+)?$/;
@@ -42,6 +43,10 @@ export interface KubernetesSettings {
   disk: string;
   /** Where the claim is mounted in the pod, and the working directory of every process. */
   mountPath: string;
+  /** The checkpoint store's claim size (a second claim, mounted only in the checkpoints container). */
+  snapshotDisk: string;
+  /** Where the checkpoints container mounts that claim: git's GIT_DIR. */
+  snapshotPath: string;
 }
 
 export const DEFAULT_KUBERNETES_SETTINGS: Omit<KubernetesSettings, 'image'> = {
@@ -51,4 +56,8 @@ export const DEFAULT_KUBERNETES_SETTINGS: Omit<KubernetesSettings, 'image'> = {
   memory: { request: '1Gi', limit: '2Gi' },
   disk: '10Gi',
   mountPath: '/workspace',
+  // Checkpoints are git objects: compressed, and each stores only what changed since the last, so
+  // the store stays well under the workspace's own size unless the agent churns large binaries.
+  snapshotDisk: '5Gi',
+  snapshotPath: GIT_DIR_MOUNT,
 };

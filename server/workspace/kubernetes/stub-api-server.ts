@@ -6,7 +6,10 @@
 // channel reach `stty`. Every request is recorded for the tests to check.
 // Each command runs in a pid namespace of its own (`unshare --pid`), standing for the pod's: the
 // provider's killAll sends SIGKILL to every process it may signal (`kill -1`), which on this
-// machine, as root, would otherwise end every process of every user.
+// machine, as root, would otherwise end every process of every user. Exec names a container of
+// the pod; a claim mounted by another container of the pod but not by that one is hidden from
+// the command (an empty tmpfs over it, in a mount namespace of its own), as a container sees only
+// its own mounts.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
@@ -112,18 +115,24 @@ export async function startStubApiServer(o: StubOptions = {}) {
     const url = new URL(req.url ?? '/', 'http://stub');
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
     requests.push({ method: 'GET (upgrade)', path: url.pathname, authorization: req.headers.authorization, body: undefined });
-    if (!m || req.headers.authorization !== `Bearer ${STUB_TOKEN}` || !objects.has(`pods/${m[1]}/${m[2]}`)) {
+    const pod = m ? objects.get(`pods/${m[1]}/${m[2]}`) as StoredPod | undefined : undefined;
+    if (!m || req.headers.authorization !== `Bearer ${STUB_TOKEN}` || !pod) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
+    const q = url.searchParams;
+    const container = pod.spec.containers.find((c) => c.name === q.get('container'));
+    if (!container) {
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const q = url.searchParams;
       const rec: RecordedExec = {
         pod: m[2]!, container: q.get('container') ?? '', command: q.getAll('command'), tty: q.get('tty') === 'true',
         stdin: q.get('stdin') === 'true', protocol: ws.protocol, resizes: [],
       };
       execs.push(rec);
-      runExec(ws, rec);
+      runExec(ws, rec, hiddenClaims(pod, container));
     });
   });
 
@@ -159,11 +168,25 @@ function finish(ws: WebSocket, exitCode: number | null, signal: string | null) {
 
 const frame = (channel: number, data: Buffer | string) => Buffer.concat([Buffer.from([channel]), Buffer.from(data)]);
 
-/** The pod's pid namespace: `kill -1` inside reaches only what this command started. */
-const OWN_PID_NAMESPACE = ['unshare', '--pid', '--fork', '--kill-child', '--'];
+interface StoredContainer { name: string; volumeMounts?: { name: string; mountPath: string }[] }
+interface StoredPod { spec: { containers: StoredContainer[]; volumes?: { name: string; persistentVolumeClaim?: unknown }[] } }
 
-function runExec(ws: WebSocket, rec: RecordedExec) {
-  const [file, ...args] = [...OWN_PID_NAMESPACE, ...rec.command];
+/** Where the pod's other containers mount claims that this one does not mount. */
+function hiddenClaims(pod: StoredPod, container: StoredContainer): string[] {
+  const claims = new Set((pod.spec.volumes ?? []).filter((v) => v.persistentVolumeClaim).map((v) => v.name));
+  const own = new Set((container.volumeMounts ?? []).map((m) => m.mountPath));
+  const elsewhere = pod.spec.containers.flatMap((c) => c.volumeMounts ?? []).filter((m) => claims.has(m.name) && !own.has(m.mountPath));
+  return [...new Set(elsewhere.map((m) => m.mountPath))];
+}
+
+/** The pod's pid namespace: `kill -1` inside reaches only what this command started. */
+const OWN_PID_NAMESPACE = ['unshare', '--pid', '--fork', '--kill-child'];
+/** $@: the paths to hide, `--`, the command. */
+const HIDE = 'for p; do shift; [ "$p" = -- ] && break; mount -t tmpfs -o size=1m tether-hidden "$p" || exit 126; done; exec "$@"';
+
+function runExec(ws: WebSocket, rec: RecordedExec, hidden: string[]) {
+  const namespaces = hidden.length > 0 ? [...OWN_PID_NAMESPACE, '--mount', '--', '/bin/sh', '-c', HIDE, 'hide', ...hidden, '--'] : [...OWN_PID_NAMESPACE, '--'];
+  const [file, ...args] = [...namespaces, ...rec.command];
   if (rec.tty) {
     const pty = nodePty.spawn(file!, args, { cols: 80, rows: 24, env: process.env as Record<string, string> });
     pty.onData((d) => ws.send(frame(STDOUT, d)));
