@@ -71,6 +71,7 @@ describe('configuration', () => {
     expect(parseConfig({ TETHER_WORKSPACE_PROVIDER: 'kubernetes', TETHER_K8S_IMAGE: 'ghcr.io/acme/ws:1' }).kubernetes).toEqual({
       namespace: 'tether-workspaces', image: 'ghcr.io/acme/ws:1', storageClass: null,
       cpu: { request: '500m', limit: '2' }, memory: { request: '1Gi', limit: '2Gi' }, disk: '10Gi', mountPath: '/workspace',
+      snapshotDisk: '5Gi', snapshotPath: '/tether-snapshots.git',
     });
   });
 
@@ -78,11 +79,13 @@ describe('configuration', () => {
     const c = parseConfig({
       TETHER_WORKSPACE_PROVIDER: 'kubernetes', TETHER_K8S_IMAGE: 'registry.local:5000/ws@sha256:abc', TETHER_K8S_NAMESPACE: 'ide',
       TETHER_K8S_STORAGE_CLASS: 'fast.ssd', TETHER_K8S_CPU: '250m/1500m', TETHER_K8S_MEMORY: '3Gi', TETHER_K8S_DISK: '50Gi',
+      TETHER_K8S_SNAPSHOT_DISK: '20Gi',
     }).kubernetes;
-    expect(c).toMatchObject({ namespace: 'ide', storageClass: 'fast.ssd', cpu: { request: '250m', limit: '1500m' }, memory: { request: '3Gi', limit: '3Gi' }, disk: '50Gi' });
+    expect(c).toMatchObject({ namespace: 'ide', storageClass: 'fast.ssd', cpu: { request: '250m', limit: '1500m' }, memory: { request: '3Gi', limit: '3Gi' }, disk: '50Gi', snapshotDisk: '20Gi' });
     expect(() => parseConfig({ TETHER_K8S_CPU: 'two cores' })).toThrow(/TETHER_K8S_CPU: expected a Kubernetes quantity such as 500m or 2Gi, or request\/limit/);
     expect(() => parseConfig({ TETHER_K8S_MEMORY: '1Gi/2Gi/3Gi' })).toThrow(/TETHER_K8S_MEMORY: expected a Kubernetes quantity/);
     expect(() => parseConfig({ TETHER_K8S_DISK: '10 GB' })).toThrow(/TETHER_K8S_DISK: expected a Kubernetes quantity such as 10Gi/);
+    expect(() => parseConfig({ TETHER_K8S_SNAPSHOT_DISK: 'lots' })).toThrow(/TETHER_K8S_SNAPSHOT_DISK: expected a Kubernetes quantity/);
     expect(() => parseConfig({ TETHER_K8S_NAMESPACE: 'Tether_WS' })).toThrow(/TETHER_K8S_NAMESPACE: expected a DNS label/);
     expect(() => parseConfig({ TETHER_K8S_IMAGE: 'my image' })).toThrow(/TETHER_K8S_IMAGE: expected an image reference/);
   });

@@ -78,6 +78,8 @@ export const configSchema = z.object({
   TETHER_K8S_MEMORY: resourcePairSchema.optional(),
   /** Size of each workspace's volume claim: its disk quota. */
   TETHER_K8S_DISK: quantitySchema.optional(),
+  /** Size of each workspace's checkpoint store (a second claim, mounted only in the checkpoints container). */
+  TETHER_K8S_SNAPSHOT_DISK: quantitySchema.optional(),
   /** Comma-separated absolute directories members may clone server-local repositories from (admins: anywhere). */
   TETHER_GIT_LOCAL_ROOTS: z.string().optional().transform((v) => (v ?? '').split(',').map((r) => r.trim()).filter(Boolean))
     .refine((roots) => roots.every((r) => path.isAbsolute(r)), 'expected comma-separated absolute paths'),
@@ -182,7 +184,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     ? {
       ...DEFAULT_KUBERNETES_SETTINGS, namespace: c.TETHER_K8S_NAMESPACE, image: c.TETHER_K8S_IMAGE, storageClass: c.TETHER_K8S_STORAGE_CLASS ?? null,
       cpu: c.TETHER_K8S_CPU ?? DEFAULT_KUBERNETES_SETTINGS.cpu, memory: c.TETHER_K8S_MEMORY ?? DEFAULT_KUBERNETES_SETTINGS.memory,
-      disk: c.TETHER_K8S_DISK ?? DEFAULT_KUBERNETES_SETTINGS.disk,
+      disk: c.TETHER_K8S_DISK ?? DEFAULT_KUBERNETES_SETTINGS.disk, snapshotDisk: c.TETHER_K8S_SNAPSHOT_DISK ?? DEFAULT_KUBERNETES_SETTINGS.snapshotDisk,
     }
     : null;
   return {
