@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createProvisionedSession, setupAdminAndMember, startTestApp, type TestApp } from '../../test/support/app.ts';
 
 describe('files as of a point of the timeline, from real checkpoints', () => {
@@ -32,6 +32,22 @@ describe('files as of a point of the timeline, from real checkpoints', () => {
 
   const replay = () => app.services.share.viewer;
   const link = () => ({ id: 'l', sessionId, teamId: 't', scope: 'view' as const, expiresAt: new Date(Date.now() + 60_000), membersOnly: false });
+
+  // First: it needs caches nothing else has filled yet.
+  it('one read of a checkpoint reads its neighbours too, so scrubbing to them starts no sandboxed git', async () => {
+    const row = await app.services.db.workspace.findFirstOrThrow({ where: { sessions: { some: { id: sessionId } } } });
+    const ws = await app.services.workspaces.get(row);
+    const files = vi.spyOn(ws, 'snapshotFile');
+    const trees = vi.spyOn(ws, 'snapshotFiles');
+    expect(await replay().fileAt(link(), checkpoints[1]!, 'src/b.txt')).toMatchObject({ content: null });
+    expect(await replay().fileAt(link(), before, 'src/b.txt')).toMatchObject({ content: 'bee\n' });
+    expect((await replay().treeAt(link(), checkpoints[1]!)).paths).toEqual(['a.txt']);
+    expect((await replay().treeAt(link(), before)).paths.sort()).toEqual(['a.txt', 'src/b.txt']);
+    expect(files.mock.calls.map((c) => c[0].length)).toEqual([2]);
+    expect(trees.mock.calls.map((c) => c[0].length)).toEqual([2]);
+    files.mockRestore();
+    trees.mockRestore();
+  });
 
   it('before a checkpoint and at it: what that checkpoint recorded; after the last: the workspace now', async () => {
     expect(await replay().fileAt(link(), before, 'a.txt')).toMatchObject({ source: 'checkpoint', checkpointSeq: checkpoints[0], content: 'one\n' });

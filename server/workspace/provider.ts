@@ -106,9 +106,13 @@ export interface Workspace {
   /** Snapshot hooks for checkpoints: record the whole tree, restore it later. */
   snapshot(label: string): Promise<Snapshot>;
   restore(snapshotId: string): Promise<void>;
-  /** Read a checkpoint without restoring it (a reviewer scrubbing back in time): its paths, one file's text (null: absent). */
-  snapshotFiles(snapshotId: string): Promise<string[]>;
-  snapshotFile(snapshotId: string, path: string): Promise<string | null>;
+  /**
+   * Read checkpoints without restoring them (a reviewer scrubbing back in time), many per call:
+   * each one's paths; one file's text in each (null: absent). snapshotFile reads the first
+   * checkpoint's always, the others' up to maxOthersBytes each; what is left out is absent from the map.
+   */
+  snapshotFiles(snapshotIds: string[]): Promise<Map<string, string[]>>;
+  snapshotFile(snapshotIds: string[], path: string, maxOthersBytes?: number): Promise<Map<string, string | null>>;
   /** Kill every process of this workspace (its sandboxes), leaving files in place. */
   killAll(): Promise<void>;
   /** killAll, then give back what the host holds for it (cgroups); open it again to use it. */

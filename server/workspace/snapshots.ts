@@ -32,8 +32,11 @@ export class SnapshotError extends Error {
 export interface SnapshotRunner {
   /** Makes the repository's place when it is missing; true when it is new (git init follows). */
   prepare(): Promise<boolean>;
-  /** `sh -c script snapshot …args` with `env` added to GIT_DIR and GIT_WORK_TREE; readOnly: the repository need not be writable. */
-  run(script: string, args: string[], env: Record<string, string>, readOnly: boolean): Promise<ExecResult>;
+  /**
+   * `sh -c script snapshot …args` with `env` added to GIT_DIR and GIT_WORK_TREE; readOnly: the
+   * repository need not be writable; maxOutputBytes: stdout kept (the runner's default otherwise).
+   */
+  run(script: string, args: string[], env: Record<string, string>, readOnly: boolean, maxOutputBytes?: number): Promise<ExecResult>;
 }
 
 /**
@@ -52,7 +55,7 @@ export function sandboxSnapshotRunner(o: {
       if (fresh && o.uid !== null) await fs.chown(o.gitDir, o.uid, o.uid);
       return fresh;
     },
-    run(script, args, env, readOnly) {
+    run(script, args, env, readOnly, maxOutputBytes) {
       const bind = { source: o.gitDir, target: GIT_DIR_MOUNT, readOnly };
       const l = o.launcher;
       const launch = l.launch({
@@ -60,7 +63,7 @@ export function sandboxSnapshotRunner(o: {
         env: { ...env, GIT_DIR: l.bindPath(bind), GIT_WORK_TREE: l.workspacePath },
         interactive: false, network: false, extraBinds: [bind],
       });
-      return runProcess(launch.argv, { cwd: launch.cwd, env: launch.env, timeoutMs: SNAPSHOT_TIMEOUT_MS, track: o.track });
+      return runProcess(launch.argv, { cwd: launch.cwd, env: launch.env, timeoutMs: SNAPSHOT_TIMEOUT_MS, track: o.track, maxOutputBytes });
     },
   };
 }
@@ -79,8 +82,8 @@ const GIT_ENV = {
 export class Snapshots {
   constructor(private readonly runner: SnapshotRunner) {}
 
-  private run(script: string, args: string[], readOnly = false) {
-    return this.runner.run(script, args, GIT_ENV, readOnly);
+  private run(script: string, args: string[], readOnly = false, maxOutputBytes?: number) {
+    return this.runner.run(script, args, GIT_ENV, readOnly, maxOutputBytes);
   }
 
   private async git(script: string, args: string[], raw = false, readOnly = false): Promise<string> {
@@ -103,23 +106,53 @@ export class Snapshots {
     return { id, createdAt: new Date().toISOString(), label };
   }
 
-  /** The file paths a checkpoint recorded (what a reviewer's file tree shows as of that moment). */
-  async files(snapshotId: string): Promise<string[]> {
-    checkId(snapshotId);
+  /**
+   * The file paths each checkpoint recorded (what a reviewer's file tree shows as of then), all in
+   * one sandboxed call: starting it costs more than git's work. A checkpoint whose listing did not
+   * fit in the output is left out of the map (read it alone).
+   */
+  async files(snapshotIds: string[]): Promise<Map<string, string[]>> {
+    snapshotIds.forEach(checkId);
     await this.ensureRepo();
-    const out = await this.git('git ls-tree -r -z --name-only "$1"', [snapshotId], true, true);
-    return out.split('\0').filter(Boolean);
+    const r = await this.run(LIST_SCRIPT, snapshotIds, true, BATCH_OUTPUT_BYTES);
+    if (r.exitCode !== 0) throw new SnapshotError(`Snapshot failed: ${r.stderr.trim() || r.stdout.trim()}`);
+    // Every listing ends its line; what follows the last line break is empty, or cut short.
+    const lines = r.stdout.split('\n').slice(0, -1);
+    return new Map(lines.map((line, i) => [snapshotIds[i]!, Buffer.from(line, 'base64').toString('utf8').split('\0').filter(Boolean)]));
   }
 
-  /** One file's text as a checkpoint recorded it; null when it did not exist then. */
-  async readFile(snapshotId: string, filePath: string): Promise<string | null> {
-    checkId(snapshotId);
+  /**
+   * One file's text as each checkpoint recorded it (null: it did not exist then), in one sandboxed
+   * call. The first checkpoint's is always read; others' only up to `maxOthersBytes` each (a
+   * reviewer scrubbing reads them next), and those left out are absent from the map.
+   */
+  async readFile(snapshotIds: string[], filePath: string, maxOthersBytes = 0): Promise<Map<string, string | null>> {
+    snapshotIds.forEach(checkId);
+    // git's batch protocol is one request per line.
+    if (/[\n\r]/.test(filePath)) throw new SnapshotError('Snapshot failed: a path with a line break cannot be read from a checkpoint');
     await this.ensureRepo();
-    // Exit 3: no such path in that checkpoint, told apart from git failing.
-    const r = await this.run('git cat-file -e "$1:$2" 2>/dev/null || exit 3; exec git cat-file blob "$1:$2"', [snapshotId, filePath], true);
-    if (r.exitCode === 3) return null;
-    if (r.exitCode !== 0) throw new SnapshotError(`Snapshot failed: ${r.stderr.trim()}`);
-    return r.stdout;
+    const r = await this.run(READ_SCRIPT, [filePath, String(maxOthersBytes), ...snapshotIds], true, BATCH_OUTPUT_BYTES);
+    if (r.exitCode !== 0) throw new SnapshotError(`Snapshot failed: ${r.stderr.trim() || r.stdout.trim()}`);
+    const [checks = '', encoded = ''] = r.stdout.split('\n--\n');
+    const objects = Buffer.from(encoded.trim(), 'base64');
+    const out = new Map<string, string | null>();
+    let at = 0;
+    checks.split('\n').slice(0, snapshotIds.length).forEach((line, i) => {
+      const [, type, size] = line.split(' ');
+      const id = snapshotIds[i]!;
+      if (type !== 'blob') { out.set(id, null); return; }
+      if (i > 0 && Number(size) > maxOthersBytes) return;
+      // `<sha> blob <size>\n<content>\n`, in request order.
+      const header = objects.indexOf(0x0a, at);
+      if (header < 0) return;
+      const start = header + 1;
+      const end = start + Number(objects.subarray(at, header).toString().split(' ')[2]);
+      if (end > objects.length) return;
+      out.set(id, objects.subarray(start, end).toString('utf8'));
+      at = end + 1;
+    });
+    if (r.truncated && !out.has(snapshotIds[0]!)) throw new SnapshotError('Snapshot failed: the file is too large to read from a checkpoint');
+    return out;
   }
 
   async restore(snapshotId: string): Promise<void> {
@@ -128,6 +161,31 @@ export class Snapshots {
     await this.git(RESTORE_SCRIPT, [snapshotId]);
   }
 }
+
+/** Room for a batch of checkpoint reads (listings or file versions), base64 included. */
+const BATCH_OUTPUT_BYTES = 32 * 1024 * 1024;
+
+/** $@: checkpoint ids. One line per id: its `ls-tree -z` listing, base64. */
+const LIST_SCRIPT = `for id; do
+  git cat-file -e "$id^{commit}" || exit 4
+  git ls-tree -r -z --name-only "$id" | base64 -w0; echo
+done`;
+
+/**
+ * $1: path, $2: most bytes of a version other than the first's, then checkpoint ids. Prints one
+ * batch-check line per id (`<object> <type> <size>` or `<id>:<path> missing`), `--`, then the
+ * chosen blobs as `git cat-file --batch` prints them, base64: one git for all of them.
+ */
+const READ_SCRIPT = `set -e
+p=$1; max=$2; shift 2
+checks=$(for id; do printf '%s:%s\\n' "$id" "$p"; done | git cat-file --batch-check='%(objectname) %(objecttype) %(objectsize)')
+printf '%s\\n--\\n' "$checks"
+n=0
+printf '%s\\n' "$checks" | while read -r obj type size; do
+  n=$((n + 1))
+  if [ "$type" = blob ] && { [ $n = 1 ] || [ "$size" -le "$max" ]; }; then echo "$obj"; fi
+done | git cat-file --batch | base64 -w0
+echo`;
 
 function checkId(snapshotId: string): void {
   if (!/^[0-9a-f]{40}$/.test(snapshotId)) throw new SnapshotError(`Unknown snapshot: ${snapshotId}`);

@@ -327,16 +327,16 @@ describe('kubernetes provider: checkpoints in the checkpoints container', () => 
     expect(gitExecs.at(-1)!.command).toEqual(expect.arrayContaining(['GIT_CONFIG_GLOBAL=/dev/null', 'snapshot', 'before the agent step']));
 
     await ws.exec('echo two > a.txt && rm -r src && echo new > c.txt');
-    expect(await ws.snapshotFiles(cp.id)).toEqual(['a.txt', 'src/b.txt']);
-    expect(await ws.snapshotFile(cp.id, 'src/b.txt')).toBe('bee\n');
-    expect(await ws.snapshotFile(cp.id, 'c.txt')).toBeNull();
+    expect(await ws.snapshotFiles([cp.id])).toEqual(new Map([[cp.id, ['a.txt', 'src/b.txt']]]));
+    expect(await ws.snapshotFile([cp.id], 'src/b.txt')).toEqual(new Map([[cp.id, 'bee\n']]));
+    expect(await ws.snapshotFile([cp.id], 'c.txt')).toEqual(new Map([[cp.id, null]]));
 
     await ws.restore(cp.id);
     expect(await fs.readFile(path.join(dir, 'a.txt'), 'utf8')).toBe('one\n');
     expect(await fs.readFile(path.join(dir, 'src/b.txt'), 'utf8')).toBe('bee\n');
     await expect(fs.access(path.join(dir, 'c.txt'))).rejects.toThrow(/ENOENT/);
     await expect(ws.restore('0'.repeat(40))).rejects.toThrow(/Snapshot failed/);
-    await expect(ws.snapshotFiles('not-a-sha')).rejects.toThrow(/Unknown snapshot/);
+    await expect(ws.snapshotFiles(['not-a-sha'])).rejects.toThrow(/Unknown snapshot/);
   });
 
   it('a command in the workspace container cannot see the snapshot store, nor write into it', async () => {
@@ -349,7 +349,7 @@ describe('kubernetes provider: checkpoints in the checkpoints container', () => 
     expect(r).toMatchObject({ exitCode: 0, stdout: 'done\n' });
     expect(stub.execs.at(-1)!.container).toBe('workspace');
     expect(await fs.readFile(path.join(settings.snapshotPath, 'HEAD'), 'utf8')).toBe(head);
-    expect(await ws.snapshotFiles(cp.id)).toEqual(['a.txt']);
+    expect((await ws.snapshotFiles([cp.id])).get(cp.id)).toEqual(['a.txt']);
   });
 
   it('reopening the workspace finds the checkpoints it had', async () => {

@@ -194,12 +194,12 @@ class PodWorkspace implements Workspace {
     return this.snapshots.restore(snapshotId);
   }
 
-  snapshotFiles(snapshotId: string) {
-    return this.snapshots.files(snapshotId);
+  snapshotFiles(snapshotIds: string[]) {
+    return this.snapshots.files(snapshotIds);
   }
 
-  snapshotFile(snapshotId: string, path: string) {
-    return this.snapshots.readFile(snapshotId, path);
+  snapshotFile(snapshotIds: string[], path: string, maxOthersBytes?: number) {
+    return this.snapshots.readFile(snapshotIds, path, maxOthersBytes);
   }
 
   /**
