@@ -27,7 +27,9 @@ export function ShareViewer({ token }: { token: string }) {
   // null: follow the newest event (live); a number: the reviewer moved the scrubber there.
   const [pinned, setPinned] = useState<number | null>(null);
   const position = pinned ?? lastSeq;
-  const deferredPosition = useDeferredValue(position);
+  // The timeline (up to 200 rows around the position) follows the scrubber in a render React may
+  // interrupt; the files' reads start at once and their answer is drawn as soon as it comes.
+  const timelinePosition = useDeferredValue(position);
 
   const people = useMemo(() => summary.data?.people ?? {}, [summary.data]);
   // Entries are made once per event (a backlog arrives in many batches), again only when the names do.
@@ -46,7 +48,7 @@ export function ShareViewer({ token }: { token: string }) {
   }, [events, people]);
   const comments = useMemo(() => commentsByEvent(events), [events]);
   const checkpoints = useMemo(() => checkpointSeqs(events), [events]);
-  const checkpoint = checkpointFor(checkpoints, deferredPosition);
+  const checkpoint = checkpointFor(checkpoints, position);
   const refresh = checkpoint === null ? liveChanges(events, checkpoints.at(-1) ?? 0) : 0;
 
   const [terminals, setTerminals] = useState<TerminalInfo[]>([]);
@@ -92,7 +94,7 @@ export function ShareViewer({ token }: { token: string }) {
           <ViewerFiles token={token} seq={checkpoint ?? lastSeq} refresh={refresh} />
           {socket && terminals.map((t) => <ViewerTerminal key={t.id} socket={socket} terminalId={t.id} title={t.title} />)}
         </div>
-        <ViewerTimeline entries={entries} position={position} comments={comments} canComment={canComment}
+        <ViewerTimeline entries={entries} position={timelinePosition} comments={comments} canComment={canComment}
           onSelect={(seq) => setPinned(seq >= lastSeq ? null : seq)} onComment={setTarget} commentTarget={target} commentForm={commentForm}
           live={live && <p className="share-live" role="status" aria-label="The agent is replying">{live.text}</p>} />
       </div>
