@@ -65,17 +65,6 @@ export function TerminalView({ sessionId, terminalId, label, active, settings, i
         term.clearSelection();
         return false;
       });
-      if (initial.current.settings.renderer === 'webgl') {
-        try {
-          const { WebglAddon } = await import('@xterm/addon-webgl');
-          if (disposed) return term.dispose();
-          const webgl = new WebglAddon();
-          webgl.onContextLoss(() => webgl.dispose());
-          term.loadAddon(webgl);
-        } catch {
-          // No WebGL (headless, old GPU): the DOM renderer is correct too.
-        }
-      }
       const socket = getSocket();
       const ids = { sessionId, terminalId };
       let unacked = 0;
@@ -142,6 +131,16 @@ export function TerminalView({ sessionId, terminalId, label, active, settings, i
       socket.on('terminal:exit', onExit);
       socket.on('connect', attach);
       if (socket.connected) attach();
+      if (initial.current.settings.renderer === 'webgl') {
+        // After the attach: the shell's first output is drawn by the DOM renderer rather than wait
+        // for this chunk and a GL context; the WebGL renderer takes over the screen once it is ready.
+        import('@xterm/addon-webgl').then(({ WebglAddon }) => {
+          if (disposed) return;
+          const webgl = new WebglAddon();
+          webgl.onContextLoss(() => webgl.dispose());
+          term.loadAddon(webgl);
+        }).catch(() => { /* No WebGL (headless, old GPU): the DOM renderer is correct too. */ });
+      }
 
       const input = term.onData((data) => {
         if (!inControl) return;
