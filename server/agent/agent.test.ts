@@ -25,7 +25,7 @@ beforeAll(async () => {
   server = await startScriptedModelServer();
   local = await tempProvider();
 });
-afterAll(async () => { await server.close(); await local.cleanup(); });
+afterAll(async () => { await server.close(); await local.cleanup(); }, 180_000);
 afterEach(() => { expect(server.pending()).toBe(0); server.requests.length = 0; });
 
 async function project(sessionId: string) {
