@@ -4,8 +4,8 @@
 // average beside each figure.
 //   npm run bench:terminal                    (needs `npm run build` and root, for the sandbox)
 //   RUNS=3 KEYSTROKES=60 THROUGHPUT_MIB=40,100 SESSION_MARKS=10,100,500 npm run bench:terminal
-//   PARTS=echo,prompt RUNS=3 npm run bench:terminal   (only some parts: echo, throughput, prompt,
-//                                                       renderers, sessions; all by default)
+//   PARTS=echo,prompt RUNS=3 npm run bench:terminal   (only some parts: echo, interrupt, throughput,
+//                                                       prompt, renderers, sessions; all by default)
 // Everything it starts it stops; the data dir (and the workspaces in it) is deleted afterwards.
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,7 +18,9 @@ const KEYSTROKES = Number(process.env.KEYSTROKES ?? 60);
 const numbers = (list: string) => list.split(',').filter((x) => x.trim()).map(Number);
 const THROUGHPUT_MIB = numbers(process.env.THROUGHPUT_MIB ?? '40,100');
 const SESSION_MARKS = numbers(process.env.SESSION_MARKS ?? '10,100,500');
-const PARTS = new Set((process.env.PARTS ?? 'echo,throughput,prompt,renderers,sessions').split(','));
+const PARTS = new Set((process.env.PARTS ?? 'echo,interrupt,throughput,prompt,renderers,sessions').split(','));
+/** The screen is still when nothing on it changed for this long. */
+const STILL_MS = 1000;
 /** Between keystrokes, as a fast typist (~100 words a minute); echoes are measured one at a time. */
 const TYPING_GAP_MS = 20;
 const LINE = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN';
@@ -89,6 +91,33 @@ async function measureEchoDuringHiddenFlood(system: System, page: Page): Promise
   const lat = await measureEcho(page, KEYSTROKES);
   await page.close(); // the baseline's pty dies with its socket; Tether's session is stopped below
   return lat;
+}
+
+/**
+ * Ctrl+C while the visible terminal floods: from the keydown to the last change on screen (the
+ * shell's new prompt included) before it stays still for STILL_MS.
+ */
+async function measureInterrupt(page: Page): Promise<number> {
+  await visibleHost(page).click();
+  await page.keyboard.type(`yes ${LINE}\n`);
+  await sleep(1500);
+  await page.evaluate(() => {
+    const w = window as unknown as { __ctrlC: number | null; __changed: number };
+    w.__ctrlC = null;
+    document.addEventListener('keydown', (e) => { if (e.ctrlKey && e.key === 'c') w.__ctrlC ??= performance.now(); }, { capture: true });
+    const rows = [...document.querySelectorAll('.xterm-rows')].find((r) => (r as HTMLElement).offsetParent !== null)!;
+    w.__changed = performance.now();
+    new MutationObserver(() => { w.__changed = performance.now(); }).observe(rows, { childList: true, subtree: true, characterData: true });
+  });
+  await page.keyboard.press('Control+c');
+  await page.waitForFunction((still) => {
+    const w = window as unknown as { __ctrlC: number | null; __changed: number };
+    return w.__ctrlC !== null && performance.now() - w.__changed > still;
+  }, STILL_MS, { polling: 50, timeout: 120_000 });
+  return page.evaluate(() => {
+    const w = window as unknown as { __ctrlC: number; __changed: number };
+    return Math.max(0, w.__changed - w.__ctrlC);
+  });
 }
 
 /** MiB/s of `yes | head -c` rendered in the visible terminal, and the server's RSS around it. */
@@ -300,6 +329,14 @@ async function main() {
         record('echo p95, flood in a hidden tab (ms)', pct(echo.tether.flood, 95), pct(echo.baseline.flood, 95), echo.loadT, echo.loadB);
         // Stops the flood (and every process of the session).
         await tether.api.mutate('sessions.stop', { id: tether.sessionIds.at(-1) });
+      }
+
+      if (PARTS.has('interrupt')) {
+        const stop = await both(run, async (s) => {
+          const page = await sys[s].openTerminalPage(context);
+          try { return await measureInterrupt(page); } finally { await page.close(); }
+        });
+        record('Ctrl+C in a flood → screen still (ms)', stop.tether, stop.baseline, stop.loadT, stop.loadB);
       }
 
       for (const mib of PARTS.has('throughput') ? THROUGHPUT_MIB : []) {
