@@ -140,16 +140,19 @@ export async function provision(o: {
     env: { GIT_ALLOW_PROTOCOL: GIT_PROTOCOLS, GIT_TERMINAL_PROMPT: '0' },
     interactive: false, network: !local, extraBinds: local ? [bind] : [],
   });
-  let partial = '';
   const r = await runProcess(launch.argv, {
-    cwd: launch.cwd, env: launch.env, timeoutMs: CLONE_TIMEOUT_MS, track: o.track,
-    onStderr: (chunk) => {
-      // git redraws progress with \r: each redraw is one progress message.
-      const lines = (partial + chunk).split(/\r\n|\r|\n/);
-      partial = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) o.onProgress?.(line.trim());
-    },
+    cwd: launch.cwd, env: launch.env, timeoutMs: CLONE_TIMEOUT_MS, track: o.track, onStderr: cloneProgress(o.onProgress),
   });
   if (r.exitCode !== 0) throw new ProvisionError(describeCloneFailure(s.url, r));
   o.onProgress?.('Clone complete');
+}
+
+/** git clone's stderr as progress messages: git redraws its progress with \r, each redraw one message. */
+export function cloneProgress(onProgress: ((message: string) => void) | undefined): (chunk: string) => void {
+  let partial = '';
+  return (chunk) => {
+    const lines = (partial + chunk).split(/\r\n|\r|\n/);
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (line.trim()) onProgress?.(line.trim());
+  };
 }

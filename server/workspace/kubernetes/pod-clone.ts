@@ -3,7 +3,7 @@
 // provider puts the workspace's own policy back before anyone gets the workspace). The URL was
 // validated by the workspace spec's schema (provision.ts: http(s):// or git:// only), and a
 // failure is worded as the local provider words it.
-import { describeCloneFailure, ProvisionError } from '../provision.ts';
+import { cloneProgress, describeCloneFailure, ProvisionError } from '../provision.ts';
 import type { Cluster } from './cluster.ts';
 import { runInPod } from './pod-exec.ts';
 
@@ -37,18 +37,11 @@ export async function cloneInPod(o: {
   track: (kill: () => void) => () => void; onProgress?: (message: string) => void;
 }): Promise<void> {
   o.onProgress?.(`Cloning ${o.url}`);
-  let partial = '';
   const r = await runInPod(o.cluster, o.pod, {
     argv: ['/bin/sh', '-c', CLONE_SCRIPT, 'clone', o.url, o.mountPath], cwd: o.mountPath,
     env: { GIT_ALLOW_PROTOCOL: GIT_PROTOCOLS, GIT_TERMINAL_PROMPT: '0' },
   }, {
-    timeoutMs: CLONE_TIMEOUT_MS, track: o.track,
-    onStderr: (chunk) => {
-      // git redraws progress with \r: each redraw is one progress message.
-      const lines = (partial + chunk).split(/\r\n|\r|\n/);
-      partial = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) o.onProgress?.(line.trim());
-    },
+    timeoutMs: CLONE_TIMEOUT_MS, track: o.track, onStderr: cloneProgress(o.onProgress),
   });
   if (r.exitCode !== 0) throw new ProvisionError(describeCloneFailure(o.url, r));
   o.onProgress?.('Clone complete');
