@@ -104,6 +104,8 @@ async function main() {
     // next server process adopts them (stopping a session still ends them).
     services.terminals.releaseAll();
     services.fileWatch.closeAll();
+    // Bounded by the grace period: a disk is not unmounted while a template is still copied onto it.
+    await services.workspaces.settled();
     await provider.shutdown();
     await db.$disconnect();
     await cluster.close();

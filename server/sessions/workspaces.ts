@@ -58,6 +58,8 @@ export function diskMessage(d: DiskStatus): string {
 
 export class WorkspaceManager {
   private readonly open = new Map<string, Promise<Workspace>>();
+  /** Provisioning under way here: shutdown waits for it rather than unmount a disk it is still filling. */
+  private readonly provisioning = new Set<Promise<void>>();
   /** Workspaces whose disk was full at the last check, so each change is reported once. */
   private readonly diskFull = new Set<string>();
 
@@ -94,6 +96,21 @@ export class WorkspaceManager {
 
   /** Runs in the background after the session is created; the browser follows it through events. */
   async provision(sessionId: string, row: WorkspaceRow): Promise<void> {
+    const run = this.provisionNow(sessionId, row);
+    this.provisioning.add(run);
+    try {
+      await run;
+    } finally {
+      this.provisioning.delete(run);
+    }
+  }
+
+  /** Resolves once every provisioning this instance started has ended (shutdown). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.provisioning]);
+  }
+
+  private async provisionNow(sessionId: string, row: WorkspaceRow): Promise<void> {
     const spec = this.specOf(row);
     const detail = spec.source.kind === 'git' ? spec.source.url : spec.source.kind === 'template' ? spec.source.template : undefined;
     await this.events.append(sessionId, { type: 'workspace.provisioning', payload: { source: spec.source.kind, ...(detail ? { detail } : {}) } }, systemActor);

@@ -52,6 +52,8 @@ export async function startTestApp(provider: 'sqlite' | 'postgres', env: Record<
     async close() {
       await stopHeartbeat();
       await new Promise<void>((resolve) => io.close(() => resolve()));
+      // A test may end while a session it created is still provisioning: its disk is not ours to pull yet.
+      await services.workspaces.settled();
       await workspaces.shutdown();
       // destroy, not just rm: it unmounts each workspace's disk image.
       for (const id of await workspaces.ids()) await workspaces.destroy(id);
