@@ -11,8 +11,8 @@ export function podSnapshotRunner(o: {
   cluster: Cluster; pod: string; s: KubernetesSettings; track: (kill: () => void) => () => void;
 }): SnapshotRunner {
   const paths = { GIT_DIR: o.s.snapshotPath, GIT_WORK_TREE: o.s.mountPath };
-  const run = (argv: string[], env: Record<string, string>) => runInPod(o.cluster, o.pod, { argv, cwd: o.s.mountPath, env: { ...env, ...paths } }, {
-    container: CHECKPOINTS_CONTAINER, timeoutMs: SNAPSHOT_TIMEOUT_MS, track: o.track,
+  const run = (argv: string[], env: Record<string, string>, maxOutputBytes?: number) => runInPod(o.cluster, o.pod, { argv, cwd: o.s.mountPath, env: { ...env, ...paths } }, {
+    container: CHECKPOINTS_CONTAINER, timeoutMs: SNAPSHOT_TIMEOUT_MS, track: o.track, maxOutputBytes,
   });
   // Once the repository is known to exist it stays: a deleted claim takes the pod with it.
   let exists = false;
@@ -26,6 +26,6 @@ export function podSnapshotRunner(o: {
       return !exists;
     },
     // The claim is mounted read-write for the container's life: readOnly cannot narrow it per call.
-    run: (script, args, env) => run(['/bin/sh', '-c', script, 'snapshot', ...args], env),
+    run: (script, args, env, _readOnly, maxOutputBytes) => run(['/bin/sh', '-c', script, 'snapshot', ...args], env, maxOutputBytes),
   };
 }
