@@ -10,7 +10,7 @@ import type { Browser, Page } from '@playwright/test';
 import { ApiClient, cookieFrom } from '../test/support/app.ts';
 import { createTestDb, type TestDb } from '../test/support/db.ts';
 import { startScriptedModelServer, type ScriptedModelServer } from '../test/support/scripted-model-server.ts';
-import { expect, test } from './fixtures.ts';
+import { expect, recordOffsite, signIn, test } from './fixtures.ts';
 import { killHosts, OwnServer, tempDir } from './own-server.ts';
 
 const PG_URL = process.env.TEST_DATABASE_URL;
@@ -77,12 +77,8 @@ test.afterAll(async () => {
 async function signedIn(browser: Browser, who: Person, on: OwnServer): Promise<Page> {
   const context = await browser.newContext({ baseURL: on.url });
   const page = await context.newPage();
-  page.on('request', (req) => { if (!['data:', 'blob:'].includes(new URL(req.url()).protocol) && new URL(req.url()).hostname !== '127.0.0.1') offsite.push(req.url()); });
-  await page.goto('/login');
-  await page.getByLabel('Email').fill(PEOPLE[who].email);
-  await page.getByLabel('Password').fill(PEOPLE[who].password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { name: 'Your sessions' })).toBeVisible({ timeout: 30_000 });
+  recordOffsite(page, '127.0.0.1', offsite);
+  await signIn(page, PEOPLE[who], 30_000);
   return page;
 }
 
