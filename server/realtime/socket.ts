@@ -42,8 +42,10 @@ const safeAck = (ack: unknown): Ack<Record<string, unknown>> => (typeof ack === 
 /** Sockets following a session (session:follow) are in this room. */
 export const room = (sessionId: string) => `session:${sessionId}`;
 const approvalsRoom = (teamId: string) => `approvals:${teamId}`;
+/** A terminal is named by its place in the session's list. */
+const titleAt = (index: number) => `Terminal ${index + 1}`;
 const terminalInfo = (t: DomainTerminal, index: number, names: ReadonlyMap<string, string>): TerminalInfo => ({
-  id: t.id, title: `Terminal ${index + 1}`, exited: !!t.exit, ...(t.exit?.reason ? { ended: t.exit.reason } : {}),
+  id: t.id, title: titleAt(index), exited: !!t.exit, ...(t.exit?.reason ? { ended: t.exit.reason } : {}),
   controller: t.controller ? { id: t.controller, name: names.get(t.controller) ?? 'someone' } : null,
 });
 
@@ -151,7 +153,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
     return parsed.data;
   }
 
-  const terminalTitle = (sessionId: string, terminalId: string) => `Terminal ${terminals.list(sessionId).findIndex((t) => t.id === terminalId) + 1}`;
+  const indexOf = (sessionId: string, terminalId: string) => terminals.list(sessionId).findIndex((t) => t.id === terminalId);
 
   io.on('connection', (socket) => {
     socket.on('session:follow', async (raw, rawAck) => {
@@ -222,8 +224,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
         const { user } = socket.data.principal;
         const opened = await terminals.open({ sessionId: req.sessionId, workspace, cols: req.cols, rows: req.rows, env, controller: user.id });
         if (!opened.ok) return ack({ ok: false, error: opened.message });
-        const index = terminals.list(req.sessionId).findIndex((t) => t.id === opened.value.id);
-        const info = terminalInfo(opened.value, index, new Map([[user.id, user.name]]));
+        const info = terminalInfo(opened.value, indexOf(req.sessionId, opened.value.id), new Map([[user.id, user.name]]));
         await services.events.append(req.sessionId, { type: 'terminal.opened', payload: { terminalId: info.id, title: info.title } }, { kind: 'user', id: socket.data.principal.user.id });
         ack({ ok: true, terminal: info });
       } catch (err) {
@@ -288,7 +289,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
       const from = t.controller;
       if (from === user.id) return ack({ ok: true });
       const fromName = from ? (await userNames([from])).get(from) ?? 'someone' : null;
-      const message = `${user.name} took over ${terminalTitle(req.sessionId, req.terminalId)}${fromName ? ` from ${fromName}` : ''}.`;
+      const message = `${user.name} took over ${titleAt(indexOf(req.sessionId, req.terminalId))}${fromName ? ` from ${fromName}` : ''}.`;
       try {
         // Recorded first: the log is what a restarted server reads control back from.
         await services.events.append(req.sessionId, { type: 'terminal.control', payload: { terminalId: req.terminalId, from, to: user.id, toName: user.name, message } }, { kind: 'user', id: user.id });
