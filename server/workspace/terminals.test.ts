@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RingBuffer } from './host/ring-buffer.mjs';
 import type { PtyEvents, PtySlice, SandboxPty, Workspace } from './provider.ts';
 import { ACK_CHUNK_CHARS, BATCH_MS, HIGH_WATERMARK_CHARS, TerminalManager, type TerminalChunk } from './terminals.ts';
 import { silentLog, tempProvider, uidBase } from './testing.ts';
+import { UNWATCHED_CHARS_PER_SECOND } from './unwatched-pace.ts';
 
 /** A pty in a host the test drives by hand: it keeps a ring buffer and counts what it sent and what was acknowledged. */
 class FakePty implements SandboxPty {
@@ -167,6 +168,28 @@ describe('TerminalManager (fake host)', () => {
     expect(pty().inFlight).toBe(HIGH_WATERMARK_CHARS + 1 - 600_000);
     // A slow client that goes away releases the pty: detached clients hold nothing.
     slow.detach();
+    expect(pty().inFlight).toBe(0);
+    m.closeSession('s1');
+  });
+
+  it('paces a flood nobody watches, and lets it run at the browser\'s pace again once someone attaches', async () => {
+    const m = new TerminalManager({ log: silentLog });
+    const { ws, ptys } = fakeWorkspace();
+    const pty = () => ptys[0]!;
+    const t = await opened(m, ws);
+    const flood = 3 * HIGH_WATERMARK_CHARS;
+    const started = performance.now();
+    pty().emit('y'.repeat(flood));
+    // A full bucket lets one flow-control window through at once; the rest waits for the pace
+    // (the real host pauses the pty meanwhile).
+    expect(pty().acked).toBe(HIGH_WATERMARK_CHARS);
+    await vi.waitFor(() => expect(pty().acked).toBeGreaterThan(HIGH_WATERMARK_CHARS), { timeout: 5000, interval: 5 });
+    const paced = pty().acked - HIGH_WATERMARK_CHARS;
+    expect(paced).toBeLessThanOrEqual(((performance.now() - started) * UNWATCHED_CHARS_PER_SECOND) / 1000 + ACK_CHUNK_CHARS);
+    expect(pty().inFlight).toBeGreaterThan(0);
+    // Someone watching acknowledges what they render: the host gets everything at once.
+    const viewer = await attached(m, t.id, pty().buffer.end);
+    viewer.ack(1);
     expect(pty().inFlight).toBe(0);
     m.closeSession('s1');
   });

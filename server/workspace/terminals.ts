@@ -24,12 +24,14 @@
 // Flow control (pty-flow.ts): each attachment counts characters sent but not acknowledged. The
 // host counts what it sent us; we acknowledge to it what the slowest attached client has taken
 // (everything, with nobody attached), so the host pauses the pty when a browser falls behind by
-// HIGH_WATERMARK_CHARS and this process never holds more than that per client.
+// HIGH_WATERMARK_CHARS and this process never holds more than that per client. With nobody
+// attached, acknowledgements are paced (unwatched-pace.ts) so an unwatched flood costs little.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import type { PtyChunk, PtyEvents, PtyExit, SandboxPty, Workspace } from './provider.ts';
 import { ACK_CHUNK_CHARS, DEFAULT_SCROLLBACK_BYTES } from './pty-flow.ts';
 import { ShellIntegrationParser, type ShellCommand } from './shell-integration.ts';
+import { UNWATCHED_TICK_MS, UnwatchedPace } from './unwatched-pace.ts';
 
 export { ACK_CHUNK_CHARS, HIGH_WATERMARK_CHARS, LOW_WATERMARK_CHARS } from './pty-flow.ts';
 
@@ -105,6 +107,9 @@ class Terminal {
   /** Start of output the host sent that held only shell reports (nothing to send yet). */
   private unsentStart: number | null = null;
   private batchTimer: NodeJS.Timeout | null = null;
+  private readonly pace = new UnwatchedPace();
+  /** Settles again once the pace allows more, while unwatched output waits for acknowledgement. */
+  private paceTimer: NodeJS.Timeout | null = null;
   idleTimer: NodeJS.Timeout | null = null;
   /** Strips the shell's OSC 633 reports out of what clients see. */
   readonly shell = new ShellIntegrationParser();
@@ -173,10 +178,19 @@ class Terminal {
    * the slowest client's, and it pauses the pty past the high watermark.
    */
   settleHost(): void {
-    let slowest = 0;
-    for (const c of this.clients) slowest = Math.max(slowest, c.unacked);
-    const surplus = this.owed - slowest;
-    if (surplus < ACK_CHUNK_CHARS || !this.pty) return;
+    if (!this.pty) return;
+    let surplus = 0;
+    if (this.clients.size > 0) {
+      let slowest = 0;
+      for (const c of this.clients) slowest = Math.max(slowest, c.unacked);
+      surplus = this.owed - slowest;
+    } else if (this.owed >= ACK_CHUNK_CHARS) {
+      surplus = this.pace.take(this.owed, ACK_CHUNK_CHARS);
+      if (surplus < this.owed && !this.paceTimer) {
+        this.paceTimer = setTimeout(() => { this.paceTimer = null; this.settleHost(); }, UNWATCHED_TICK_MS);
+      }
+    }
+    if (surplus < ACK_CHUNK_CHARS) return;
     this.owed -= surplus;
     this.pty.ack(surplus);
   }
@@ -184,7 +198,8 @@ class Terminal {
   dispose(): void {
     if (this.batchTimer) clearTimeout(this.batchTimer);
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.batchTimer = this.idleTimer = null;
+    if (this.paceTimer) clearTimeout(this.paceTimer);
+    this.batchTimer = this.idleTimer = this.paceTimer = null;
   }
 
   info(): TerminalInfo {
