@@ -58,8 +58,8 @@ async function opened(m: TerminalManager, ws: Pick<Workspace, 'openPty'>, sessio
   return r.value;
 }
 
-async function attached(m: TerminalManager, id: string, from: number | null, onData: (c: TerminalChunk) => void = () => {}) {
-  const r = await m.attach(id, from, { onData });
+async function attached(m: TerminalManager, id: string, from: number | null, onData: (c: TerminalChunk) => void = () => {}, userId: string | null = null) {
+  const r = await m.attach(id, from, { onData }, userId);
   if (!r.ok) throw new Error(r.message);
   return r.value;
 }
@@ -191,6 +191,42 @@ describe('TerminalManager (fake host)', () => {
     const viewer = await attached(m, t.id, pty().buffer.end);
     viewer.ack(1);
     expect(pty().inFlight).toBe(0);
+    m.closeSession('s1');
+  });
+
+  it('lets only the controller pace the pty: a watcher a window behind is skipped, then caught up from the host\'s buffer', async () => {
+    const m = new TerminalManager({ log: silentLog, scrollbackBytes: 4 * HIGH_WATERMARK_CHARS });
+    const { ws, ptys } = fakeWorkspace();
+    const pty = () => ptys[0]!;
+    const r = await m.open({ sessionId: 's1', workspace: ws, cols: 80, rows: 24, controller: 'typist' });
+    if (!r.ok) throw new Error(r.message);
+    const typist = await attached(m, r.value.id, 0, (c) => typist.ack(c.data.length), 'typist');
+    const seen: TerminalChunk[] = [];
+    const reviewer = await attached(m, r.value.id, 0, (c) => seen.push(c), 'reviewer');
+    const line = 'z'.repeat(ACK_CHUNK_CHARS * 10);
+    const flood = Math.ceil((2 * HIGH_WATERMARK_CHARS) / line.length);
+    for (let i = 0; i < flood; i++) {
+      pty().emit(line);
+      await tick(BATCH_MS + 1);
+    }
+    // The typist has taken everything, so the host holds nothing back for the silent reviewer...
+    expect(pty().inFlight).toBeLessThan(ACK_CHUNK_CHARS);
+    // ...who was sent one window at most, contiguous from the start.
+    const got = seen.reduce((n, c) => n + c.data.length, 0);
+    expect(got).toBeLessThanOrEqual(HIGH_WATERMARK_CHARS);
+    expect(seen.every((c, i) => i === 0 || c.start === seen[i - 1]!.end)).toBe(true);
+    // Once the reviewer renders what it has, it gets what it missed, from where it stopped.
+    const stoppedAt = seen.at(-1)!.end;
+    reviewer.ack(got);
+    await vi.waitFor(() => expect(seen.at(-1)!.end).toBe(pty().buffer.end));
+    const catchUp = seen.find((c) => c.start === stoppedAt && c.end > stoppedAt);
+    expect(catchUp?.truncated).toBeUndefined();
+    expect(seen.reduce((n, c) => n + c.data.length, 0)).toBe(flood * line.length);
+    // And once that is rendered too, live output follows it again.
+    reviewer.ack(catchUp!.data.length);
+    pty().emit('after');
+    await tick(BATCH_MS + 1);
+    expect(seen.at(-1)!.data === 'after').toBe(true);
     m.closeSession('s1');
   });
 

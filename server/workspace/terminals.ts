@@ -3,7 +3,7 @@
 // transport here: Socket.IO handlers call this API.
 //
 //   const t = await manager.open({ sessionId, workspace, cols, rows })  → { ok, value } | { ok: false, error }
-//   const a = await manager.attach(t.id, lastOffset ?? null, { onData, onExit })
+//   const a = await manager.attach(t.id, lastOffset ?? null, { onData, onExit }, userId)
 //     onData({ data, start, end, truncated? })     — first the replay from the host's ring buffer
 //                                                    (truncated: bytes asked for were dropped), then
 //                                                    live chunks, contiguous with it
@@ -26,10 +26,14 @@
 // (everything, with nobody attached), so the host pauses the pty when a browser falls behind by
 // HIGH_WATERMARK_CHARS and this process never holds more than that per client. With nobody
 // attached, acknowledgements are paced (unwatched-pace.ts) so an unwatched flood costs little.
+// While the controller is attached, only the controller's browsers pace the pty: a watcher that
+// falls a window behind is sent nothing more until it has caught up, then gets the bytes it
+// missed from the host's ring buffer (marked truncated if they already left it), so a slow
+// reviewer never slows the terminal for the person typing, nor makes this process hold more.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import type { PtyChunk, PtyEvents, PtyExit, SandboxPty, Workspace } from './provider.ts';
-import { ACK_CHUNK_CHARS, DEFAULT_SCROLLBACK_BYTES } from './pty-flow.ts';
+import { ACK_CHUNK_CHARS, DEFAULT_SCROLLBACK_BYTES, HIGH_WATERMARK_CHARS, LOW_WATERMARK_CHARS } from './pty-flow.ts';
 import { ShellIntegrationParser, type ShellCommand } from './shell-integration.ts';
 import { UNWATCHED_TICK_MS, UnwatchedPace } from './unwatched-pace.ts';
 
@@ -89,7 +93,17 @@ export interface TerminalManagerOptions {
   maxPerSession?: number;
 }
 
-interface Client { listener: TerminalListener; unacked: number }
+interface Client {
+  listener: TerminalListener;
+  userId: string | null;
+  unacked: number;
+  /** End offset of the last output sent to it: where its catch-up read resumes. */
+  sentEnd: number;
+  /** A watcher a window behind: sent nothing until it has caught up (`catchUp`). */
+  lagging: boolean;
+  /** Its catch-up read is on its way from the host. */
+  reading: boolean;
+}
 
 /** Output that strips the shell's OSC 633 reports, for a replay (its commands were reported live). */
 const withoutReports = (text: string) => new ShellIntegrationParser().feed(text).output;
@@ -167,10 +181,55 @@ class Terminal {
     const chunk = this.pending;
     if (!chunk) return;
     this.pending = null;
+    const controlled = this.controllerAttached();
     for (const c of this.clients) {
+      if (c.lagging) continue;
+      if (controlled && !this.paces(c, controlled) && c.unacked + chunk.data.length > HIGH_WATERMARK_CHARS) {
+        c.lagging = true;
+        continue;
+      }
       c.unacked += chunk.data.length;
+      c.sentEnd = chunk.end;
       c.listener.onData(chunk);
     }
+  }
+
+  private controllerAttached(): boolean {
+    if (this.controller === null) return false;
+    for (const c of this.clients) if (c.userId === this.controller) return true;
+    return false;
+  }
+
+  /** Whose acknowledgements the pty waits for: the controller's browsers when attached, else everyone's. */
+  private paces(c: Client, controlled: boolean): boolean {
+    return !controlled || c.userId === this.controller;
+  }
+
+  /** A client took `chars` more of the output. */
+  taken(c: Client, chars: number): void {
+    c.unacked = Math.max(0, c.unacked - chars);
+    if (c.lagging && !c.reading && c.unacked <= LOW_WATERMARK_CHARS) this.catchUp(c);
+    this.settleHost();
+  }
+
+  /**
+   * Sends a watcher that fell behind what it missed, read again from the host's ring buffer. The
+   * answer is acted on as it is read, before later output (as an attach's replay), so what is
+   * batched is older than the read and everything after reaches the client live.
+   */
+  private catchUp(c: Client): void {
+    c.reading = true;
+    this.pty!.replay(c.sentEnd, (err, slice) => {
+      c.reading = false;
+      // A host that cannot answer is going away: the terminal's exit reaches the client instead.
+      if (err || !slice || !this.clients.has(c)) return;
+      this.flush();
+      c.lagging = false;
+      const data = withoutReports(slice.data.toString('utf8'));
+      c.unacked += data.length;
+      c.sentEnd = slice.end;
+      if (data || slice.missed > 0) c.listener.onData({ data, start: slice.start, end: slice.end, ...(slice.missed > 0 ? { truncated: true } : {}) });
+    });
   }
 
   /**
@@ -181,8 +240,9 @@ class Terminal {
     if (!this.pty) return;
     let surplus = 0;
     if (this.clients.size > 0) {
+      const controlled = this.controllerAttached();
       let slowest = 0;
-      for (const c of this.clients) slowest = Math.max(slowest, c.unacked);
+      for (const c of this.clients) if (this.paces(c, controlled)) slowest = Math.max(slowest, c.unacked);
       surplus = this.owed - slowest;
     } else if (this.owed >= ACK_CHUNK_CHARS) {
       surplus = this.pace.take(this.owed, ACK_CHUNK_CHARS);
@@ -327,7 +387,8 @@ export class TerminalManager {
   get size(): number { return this.terminals.size; }
 
   /** `fromOffset` null: everything still buffered (a client seeing this terminal for the first time). */
-  attach(terminalId: string, fromOffset: number | null, listener: TerminalListener): Promise<Result<Attachment>> {
+  /** `userId`: who watches; while the controller is attached, only the controller's browsers pace the pty. */
+  attach(terminalId: string, fromOffset: number | null, listener: TerminalListener, userId: string | null = null): Promise<Result<Attachment>> {
     const t = this.terminals.get(terminalId);
     if (t?.exit?.reason) return Promise.resolve({ ok: false, error: 'NOT_FOUND', message: t.exit.reason });
     if (!t?.pty) return Promise.resolve({ ok: false, error: 'NOT_FOUND', message: `No terminal ${terminalId}` });
@@ -337,7 +398,7 @@ export class TerminalManager {
       // than the replay's end, and everything after reaches the new client live.
       t.flush();
       const data = withoutReports(slice.data.toString('utf8'));
-      const client: Client = { listener, unacked: data.length };
+      const client: Client = { listener, userId, unacked: data.length, sentEnd: slice.end, lagging: false, reading: false };
       t.clients.add(client);
       if (t.idleTimer) clearTimeout(t.idleTimer);
       t.idleTimer = null;
@@ -348,9 +409,7 @@ export class TerminalManager {
         ok: true,
         value: {
           ack: (chars) => {
-            if (!attached || !(chars > 0)) return;
-            client.unacked = Math.max(0, client.unacked - chars);
-            t.settleHost();
+            if (attached && chars > 0) t.taken(client, chars);
           },
           detach: () => {
             if (!attached) return;
