@@ -22,8 +22,8 @@ const VIEWER: Record<string, { input: Record<string, unknown>; scopes: ('view' |
   'viewer.file': { input: { seq: 1, path: 'README.md' }, scopes: ['view', 'comment'] },
   'viewer.comment': { input: { eventSeq: 1, text: 'Looks right', authorName: 'Rita' }, scopes: ['comment'] },
 };
-/** The only handlers of the share namespace: each reads (see share-socket.ts). */
-const SHARE_EVENTS = ['share:follow', 'share:terminal:unwatch', 'share:terminal:watch', 'share:terminals'];
+/** The only handlers of the share namespace: each reads, or paces what the viewer is sent (see share-socket.ts). */
+const SHARE_EVENTS = ['share:follow', 'share:terminal:ack', 'share:terminal:unwatch', 'share:terminal:watch', 'share:terminals'];
 
 type TokenKind = 'view' | 'comment' | 'expired' | 'revoked' | 'other';
 const KINDS: TokenKind[] = ['view', 'comment', 'expired', 'revoked', 'other'];

@@ -23,6 +23,7 @@ const schemas = {
   follow: z.object({ afterSeq: z.number().int().min(0) }),
   watch: z.object({ terminalId: z.uuid('invalid terminal id'), fromOffset: z.number().int().min(0).nullable() }),
   unwatch: z.object({ terminalId: z.uuid('invalid terminal id') }),
+  ack: z.object({ terminalId: z.uuid('invalid terminal id'), chars: z.number().int().min(0).max(10_000_000) }),
 };
 /** Viewers following a session (share:follow) are in this room: the agent's live text reaches them there. */
 const shareRoom = (sessionId: string) => `share:${sessionId}`;
@@ -108,25 +109,22 @@ export function attachShareNamespace(io: Server, services: Services) {
       const { terminalId, fromOffset } = req.data;
       if (terminals.get(terminalId)?.sessionId !== link.sessionId) return fail(ack, 'No such terminal in this session.');
       socket.data.watching.get(terminalId)?.detach();
-      // A watcher acknowledges for itself as it sends: a viewer that never acks must not be able
-      // to pause the members' terminal through flow control.
-      let attachment: Attachment | null = null;
-      // The replay arrives through onData before attach resolves: its acks wait for the attachment.
-      let unacked = 0;
+      // A link's viewer acknowledges what it renders but never holds the pty back (terminals.ts):
+      // one that stops acknowledging only stops being sent output itself.
       const attached = await terminals.attach(terminalId, fromOffset, {
-        onData: (c) => {
-          socket.emit('share:terminal:data', { terminalId, start: c.start, end: c.end, data: c.data, ...(c.truncated ? { truncated: true } : {}) });
-          if (attachment) attachment.ack(c.data.length);
-          else unacked += c.data.length;
-        },
+        onData: (c) => socket.emit('share:terminal:data', { terminalId, start: c.start, end: c.end, data: c.data, ...(c.truncated ? { truncated: true } : {}) }),
         onExit: (e) => socket.emit('share:terminal:exit', { terminalId, exitCode: e.exitCode }),
-      });
+      }, { userId: null, viaLink: true });
       if (!attached.ok) return fail(ack, attached.message);
-      attachment = attached.value;
+      const attachment = attached.value;
       if (socket.disconnected) return attachment.detach();
-      if (unacked) attachment.ack(unacked);
       socket.data.watching.set(terminalId, attachment);
       ack({ ok: true });
+    });
+
+    socket.on('share:terminal:ack', (raw) => {
+      const req = schemas.ack.safeParse(raw);
+      if (req.success) socket.data.watching.get(req.data.terminalId)?.ack(req.data.chars);
     });
 
     socket.on('share:terminal:unwatch', (raw) => {

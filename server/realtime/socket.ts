@@ -243,7 +243,7 @@ export function attachSocketServer(http: HttpServer, services: Services) {
       const attached = await terminals.attach(req.terminalId, req.fromOffset, {
         onData: (c) => socket.emit('terminal:data', { terminalId: req.terminalId, start: c.start, end: c.end, data: c.data, ...(c.truncated ? { truncated: true } : {}) }),
         onExit: (e) => socket.emit('terminal:exit', { terminalId: req.terminalId, exitCode: e.exitCode, ...(e.reason ? { reason: e.reason } : {}) }),
-      }, socket.data.principal.user.id);
+      }, { userId: socket.data.principal.user.id });
       if (!attached.ok) return ack({ ok: false, error: attached.message });
       if (socket.disconnected) return attached.value.detach();
       socket.data.attachments.set(req.terminalId, attached.value);

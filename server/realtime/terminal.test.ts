@@ -39,7 +39,7 @@ describe('terminals over Socket.IO', () => {
     expect(await first.emitWithAck('terminal:attach', { sessionId, terminalId, fromOffset: null })).toEqual({ ok: true });
     // Numbered lines keep coming while the client disconnects and comes back.
     first.emit('terminal:input', { sessionId, terminalId, data: 'for i in $(seq 1 400); do echo line-$i; sleep 0.005; done; echo DONE-$((6*7))\r' });
-    await expect.poll(() => a.text().includes('line-20')).toBe(true);
+    await expect.poll(() => a.text().includes('line-20'), { timeout: 10_000 }).toBe(true);
     first.close();
     const resumeFrom = a.end();
 

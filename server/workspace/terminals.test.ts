@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RingBuffer } from './host/ring-buffer.mjs';
 import type { PtyEvents, PtySlice, SandboxPty, Workspace } from './provider.ts';
-import { ACK_CHUNK_CHARS, BATCH_MS, HIGH_WATERMARK_CHARS, TerminalManager, type TerminalChunk } from './terminals.ts';
+import { ACK_CHUNK_CHARS, BATCH_MS, HIGH_WATERMARK_CHARS, TerminalManager, type TerminalChunk, type Watcher } from './terminals.ts';
 import { silentLog, tempProvider, uidBase } from './testing.ts';
 import { UNWATCHED_CHARS_PER_SECOND } from './unwatched-pace.ts';
 
@@ -58,8 +58,8 @@ async function opened(m: TerminalManager, ws: Pick<Workspace, 'openPty'>, sessio
   return r.value;
 }
 
-async function attached(m: TerminalManager, id: string, from: number | null, onData: (c: TerminalChunk) => void = () => {}, userId: string | null = null) {
-  const r = await m.attach(id, from, { onData }, userId);
+async function attached(m: TerminalManager, id: string, from: number | null, onData: (c: TerminalChunk) => void = () => {}, watcher: Watcher | string | null = null) {
+  const r = await m.attach(id, from, { onData }, typeof watcher === 'object' && watcher ? watcher : { userId: watcher });
   if (!r.ok) throw new Error(r.message);
   return r.value;
 }
@@ -227,6 +227,26 @@ describe('TerminalManager (fake host)', () => {
     pty().emit('after');
     await tick(BATCH_MS + 1);
     expect(seen.at(-1)!.data === 'after').toBe(true);
+    m.closeSession('s1');
+  });
+
+  it('never lets a share link\'s viewer hold the pty back: alone, it watches an unwatched terminal', async () => {
+    const m = new TerminalManager({ log: silentLog });
+    const { ws, ptys } = fakeWorkspace();
+    const pty = () => ptys[0]!;
+    const t = await opened(m, ws);
+    const seen: TerminalChunk[] = [];
+    await attached(m, t.id, 0, (c) => seen.push(c), { userId: null, viaLink: true });
+    const started = performance.now();
+    for (let i = 0; i < 30; i++) {
+      pty().emit('v'.repeat(100_000));
+      await tick(BATCH_MS + 1);
+    }
+    // Paced as if nobody watched (a window at once, then the unwatched rate), not stopped at the
+    // viewer's window as a member's silent browser would stop it.
+    expect(pty().acked).toBeGreaterThan(HIGH_WATERMARK_CHARS);
+    expect(pty().acked).toBeLessThanOrEqual(HIGH_WATERMARK_CHARS + ((performance.now() - started) * UNWATCHED_CHARS_PER_SECOND) / 1000 + ACK_CHUNK_CHARS);
+    expect(seen.reduce((n, c) => n + c.data.length, 0)).toBeLessThanOrEqual(HIGH_WATERMARK_CHARS);
     m.closeSession('s1');
   });
 

@@ -3,7 +3,7 @@
 // transport here: Socket.IO handlers call this API.
 //
 //   const t = await manager.open({ sessionId, workspace, cols, rows })  → { ok, value } | { ok: false, error }
-//   const a = await manager.attach(t.id, lastOffset ?? null, { onData, onExit }, userId)
+//   const a = await manager.attach(t.id, lastOffset ?? null, { onData, onExit }, { userId })
 //     onData({ data, start, end, truncated? })     — first the replay from the host's ring buffer
 //                                                    (truncated: bytes asked for were dropped), then
 //                                                    live chunks, contiguous with it
@@ -26,10 +26,11 @@
 // (everything, with nobody attached), so the host pauses the pty when a browser falls behind by
 // HIGH_WATERMARK_CHARS and this process never holds more than that per client. With nobody
 // attached, acknowledgements are paced (unwatched-pace.ts) so an unwatched flood costs little.
-// While the controller is attached, only the controller's browsers pace the pty: a watcher that
-// falls a window behind is sent nothing more until it has caught up, then gets the bytes it
-// missed from the host's ring buffer (marked truncated if they already left it), so a slow
-// reviewer never slows the terminal for the person typing, nor makes this process hold more.
+// While the controller is attached, only the controller's browsers pace the pty, and a share
+// link's viewer never does: a watcher that falls a window behind is sent nothing more until it
+// has caught up, then gets the bytes it missed from the host's ring buffer (marked truncated if
+// they already left it), so a slow reviewer never slows the terminal for the person typing, nor
+// makes this process hold more.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import type { PtyChunk, PtyEvents, PtyExit, SandboxPty, Workspace } from './provider.ts';
@@ -93,9 +94,15 @@ export interface TerminalManagerOptions {
   maxPerSession?: number;
 }
 
-interface Client {
-  listener: TerminalListener;
+/** Who attaches: `userId` null for a terminal nobody opened (tests, tools). */
+export interface Watcher {
   userId: string | null;
+  /** A share link's viewer: never holds the pty back, however slow. */
+  viaLink?: boolean;
+}
+
+interface Client extends Watcher {
+  listener: TerminalListener;
   unacked: number;
   /** End offset of the last output sent to it: where its catch-up read resumes. */
   sentEnd: number;
@@ -184,7 +191,7 @@ class Terminal {
     const controlled = this.controllerAttached();
     for (const c of this.clients) {
       if (c.lagging) continue;
-      if (controlled && !this.paces(c, controlled) && c.unacked + chunk.data.length > HIGH_WATERMARK_CHARS) {
+      if (!this.paces(c, controlled) && c.unacked + chunk.data.length > HIGH_WATERMARK_CHARS) {
         c.lagging = true;
         continue;
       }
@@ -200,9 +207,9 @@ class Terminal {
     return false;
   }
 
-  /** Whose acknowledgements the pty waits for: the controller's browsers when attached, else everyone's. */
+  /** Whose acknowledgements the pty waits for: the controller's browsers when attached, else every member's. */
   private paces(c: Client, controlled: boolean): boolean {
-    return !controlled || c.userId === this.controller;
+    return !c.viaLink && (!controlled || c.userId === this.controller);
   }
 
   /** A client took `chars` more of the output. */
@@ -233,18 +240,23 @@ class Terminal {
   }
 
   /**
-   * Acknowledges to the host what every attached client has taken: the host's count then equals
-   * the slowest client's, and it pauses the pty past the high watermark.
+   * Acknowledges to the host what every client that paces the pty has taken: the host's count
+   * then equals the slowest one's, and it pauses the pty past the high watermark.
    */
   settleHost(): void {
     if (!this.pty) return;
+    const controlled = this.controllerAttached();
+    let pacers = 0;
+    let slowest = 0;
+    for (const c of this.clients) {
+      if (!this.paces(c, controlled)) continue;
+      pacers++;
+      slowest = Math.max(slowest, c.unacked);
+    }
     let surplus = 0;
-    if (this.clients.size > 0) {
-      const controlled = this.controllerAttached();
-      let slowest = 0;
-      for (const c of this.clients) if (this.paces(c, controlled)) slowest = Math.max(slowest, c.unacked);
-      surplus = this.owed - slowest;
-    } else if (this.owed >= ACK_CHUNK_CHARS) {
+    if (pacers > 0) surplus = this.owed - slowest;
+    else if (this.owed >= ACK_CHUNK_CHARS) {
+      // Nobody attached who paces it (no member, or only links' viewers): unwatched.
       surplus = this.pace.take(this.owed, ACK_CHUNK_CHARS);
       if (surplus < this.owed && !this.paceTimer) {
         this.paceTimer = setTimeout(() => { this.paceTimer = null; this.settleHost(); }, UNWATCHED_TICK_MS);
@@ -387,8 +399,8 @@ export class TerminalManager {
   get size(): number { return this.terminals.size; }
 
   /** `fromOffset` null: everything still buffered (a client seeing this terminal for the first time). */
-  /** `userId`: who watches; while the controller is attached, only the controller's browsers pace the pty. */
-  attach(terminalId: string, fromOffset: number | null, listener: TerminalListener, userId: string | null = null): Promise<Result<Attachment>> {
+  /** While the controller is attached, only the controller's browsers pace the pty; a link's viewer never does. */
+  attach(terminalId: string, fromOffset: number | null, listener: TerminalListener, watcher: Watcher = { userId: null }): Promise<Result<Attachment>> {
     const t = this.terminals.get(terminalId);
     if (t?.exit?.reason) return Promise.resolve({ ok: false, error: 'NOT_FOUND', message: t.exit.reason });
     if (!t?.pty) return Promise.resolve({ ok: false, error: 'NOT_FOUND', message: `No terminal ${terminalId}` });
@@ -398,7 +410,7 @@ export class TerminalManager {
       // than the replay's end, and everything after reaches the new client live.
       t.flush();
       const data = withoutReports(slice.data.toString('utf8'));
-      const client: Client = { listener, userId, unacked: data.length, sentEnd: slice.end, lagging: false, reading: false };
+      const client: Client = { ...watcher, listener, unacked: data.length, sentEnd: slice.end, lagging: false, reading: false };
       t.clients.add(client);
       if (t.idleTimer) clearTimeout(t.idleTimer);
       t.idleTimer = null;

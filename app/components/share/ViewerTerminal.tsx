@@ -1,6 +1,7 @@
 'use client';
 import { useEffect, useRef } from 'react';
 import '@xterm/xterm/css/xterm.css';
+import { TERMINAL_ACK_CHARS } from '../../../server/realtime/protocol.ts';
 import type { ShareSocket } from './useShareStream.ts';
 
 /**
@@ -27,13 +28,24 @@ export function ViewerTerminal({ socket, terminalId, title }: { socket: ShareSoc
       term.open(host.current);
       fit.fit();
       let nextOffset: number | null = null;
+      // Acknowledged as rendered: a viewer that falls behind is sent nothing until it catches up
+      // (and never slows the terminal for its members).
+      let rendered = 0;
       const onData = (d: { terminalId: string; end: number; data: string; truncated?: boolean }) => {
         if (d.terminalId !== terminalId) return;
         if (d.truncated) term.write('\r\n[earlier output was dropped from the server’s buffer]\r\n');
-        term.write(d.data);
+        term.write(d.data, () => {
+          rendered += d.data.length;
+          if (rendered < TERMINAL_ACK_CHARS) return;
+          socket.emit('share:terminal:ack', { terminalId, chars: rendered });
+          rendered = 0;
+        });
         nextOffset = d.end;
       };
-      const watch = () => socket.emit('share:terminal:watch', { terminalId, fromOffset: nextOffset }, (r) => { if (!r.ok) term.write(`\r\n[${r.error}]\r\n`); });
+      const watch = () => {
+        rendered = 0; // a new attachment counts from its own replay
+        socket.emit('share:terminal:watch', { terminalId, fromOffset: nextOffset }, (r) => { if (!r.ok) term.write(`\r\n[${r.error}]\r\n`); });
+      };
       socket.on('share:terminal:data', onData);
       socket.on('connect', watch);
       if (socket.connected) watch();
