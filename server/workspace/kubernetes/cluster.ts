@@ -119,12 +119,16 @@ export async function connectCluster(o: ClusterOptions): Promise<Cluster> {
         const pod = await readPod(name);
         if (!pod) throw new ClusterError(`Pod ${name} disappeared while starting`);
         const phase = pod.status?.phase ?? 'Pending';
-        if (phase === 'Running') return;
-        const waiting = pod.status?.containerStatuses?.find((c) => c.name === WORKSPACE_CONTAINER)?.state?.waiting;
+        // Running is the pod's phase once one container runs: every container must (a crash-looping
+        // checkpoints container would otherwise fail each checkpoint later, one by one).
+        const stuck = pod.status?.containerStatuses?.find((c) => c.state?.waiting);
+        const waiting = stuck?.state?.waiting;
+        if (phase === 'Running' && !waiting) return;
+        const which = stuck && stuck.name !== WORKSPACE_CONTAINER ? `its ${stuck.name} container: ` : '';
         if (phase === 'Failed' || phase === 'Succeeded' || (waiting?.reason && HOPELESS.has(waiting.reason))) {
-          throw new ClusterError(`The workspace pod cannot start: ${waiting?.reason ?? phase}${waiting?.message ? ` (${waiting.message})` : pod.status?.message ? ` (${pod.status.message})` : ''}`);
+          throw new ClusterError(`The workspace pod cannot start: ${which}${waiting?.reason ?? phase}${waiting?.message ? ` (${waiting.message})` : pod.status?.message ? ` (${pod.status.message})` : ''}`);
         }
-        const now = `Waiting for the workspace pod: ${waiting?.reason ?? phase}`;
+        const now = `Waiting for the workspace pod: ${which}${waiting?.reason ?? phase}`;
         if (now !== last) onProgress?.(now);
         last = now;
         if (Date.now() > deadline) throw new ClusterError(`The workspace pod did not start within ${Math.round(timeoutMs / 1000)} s (${waiting?.reason ?? phase})`);

@@ -142,6 +142,12 @@ describe('kubernetes provider: objects', () => {
     expect(stub.objects.size).toBe(0);
   });
 
+  it('a pod whose checkpoints container crash-loops fails creation in words, though the pod runs', async () => {
+    const provider = await providerOn({ podPhases: [{ phase: 'Running', waiting: 'CrashLoopBackOff', container: 'checkpoints' }] });
+    await expect(provider.create(spec('ws14'), undefined)).rejects.toThrow('The workspace pod cannot start: its checkpoints container: CrashLoopBackOff (stub: CrashLoopBackOff)');
+    expect(stub.objects.size).toBe(0);
+  });
+
   it('refuses a repository on Tether\'s server with a sentence, before touching the cluster', async () => {
     const provider = await providerOn();
     await expect(provider.create({ ...spec('ws5'), source: { kind: 'git', url: '/srv/repos/r.git' } }, undefined))

@@ -41,8 +41,8 @@ function status(code: number, reason: string, message: string) {
 export interface StubOptions {
   /** Exec subprotocols this server accepts, in its order of preference. */
   protocols?: string[];
-  /** What a pod's status reads as on each GET after it is created; the last one repeats. */
-  podPhases?: { phase: string; waiting?: string }[];
+  /** What a pod's status reads as on each GET after it is created (waiting: that of `container`, default workspace); the last one repeats. */
+  podPhases?: { phase: string; waiting?: string; container?: string }[];
   /** Serve HTTPS with this key and certificate, as API servers do. */
   tls?: { key: string; cert: string };
 }
@@ -87,7 +87,7 @@ export async function startStubApiServer(o: StubOptions = {}) {
         const p = phases[Math.min(n, phases.length - 1)]!;
         return send(200, {
           ...existing,
-          status: { phase: p.phase, containerStatuses: p.waiting ? [{ name: 'workspace', state: { waiting: { reason: p.waiting, message: `stub: ${p.waiting}` } } }] : [] },
+          status: { phase: p.phase, containerStatuses: p.waiting ? [{ name: p.container ?? 'workspace', state: { waiting: { reason: p.waiting, message: `stub: ${p.waiting}` } } }] : [] },
         });
       }
       if (req.method === 'PUT') {
