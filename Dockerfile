@@ -9,6 +9,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN node -e "import('./scripts/lib/build-worker.mjs').then((m) => m.buildMonacoWorker(process.cwd()))" \
+  && node -e "import('./scripts/lib/build-server.mjs').then((m) => m.buildServer(process.cwd()))" \
   && npx next build \
   && rm -rf .next/cache .next/trace .next/trace-build .next/types .next/diagnostics \
   && npm prune --omit=dev --no-audit --no-fund
@@ -24,4 +25,4 @@ VOLUME /data
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:3000/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["tini", "--"]
-CMD ["node", "--import", "tsx", "server/main.ts"]
+CMD ["node", "server-dist/main.js"]

@@ -17,7 +17,7 @@ const noTransportInDomain = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.next/', 'data/', 'dist/', 'public/monaco/', 'server/db/generated/', 'test-results/', 'playwright-report/', 'next-env.d.ts'] },
+  { ignores: ['node_modules/', '.next/', 'data/', 'dist/', 'server-dist/', 'public/monaco/', 'server/db/generated/', 'test-results/', 'playwright-report/', 'next-env.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

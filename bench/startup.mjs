@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Start-up and idle memory of the server.
+// Runs the server as `npm start` does in production: the compiled server (`npm run build` first).
 //   node bench/startup.mjs            warm start (dependencies and build present), N runs
 //   node bench/startup.mjs --cold     fresh clone of HEAD into a temp dir, then `npm start` to first 200
 //   node bench/startup.mjs --malloc   warm starts interleaved with and without the malloc settings
@@ -10,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
+const SERVER = ['server-dist/main.js'];
 const RUNS = Number(process.env.RUNS ?? 5);
 
 async function untilHealthy(port, started, timeoutMs) {
@@ -51,7 +53,7 @@ if (process.argv.includes('--malloc')) {
   const results = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   for (let i = 0; i < RUNS; i++) {
     for (const [name, env] of Object.entries(variants)) {
-      const r = await once(root, process.execPath, ['--import', 'tsx', 'server/main.ts'], 3940 + i, 120_000, env);
+      const r = await once(root, process.execPath, SERVER, 3940 + i, 120_000, env);
       results[name].push(r);
       console.log(`${name}: first 200 after ${r.ms.toFixed(0)} ms, idle RSS ${r.rss.toFixed(0)} MiB (load ${load()})`);
     }
@@ -67,7 +69,7 @@ if (process.argv.includes('--malloc')) {
   rmSync(clone, { recursive: true, force: true });
 } else {
   const results = [];
-  for (let i = 0; i < RUNS; i++) results.push(await once(root, process.execPath, ['--import', 'tsx', 'server/main.ts'], 3918 + i, 60_000));
+  for (let i = 0; i < RUNS; i++) results.push(await once(root, process.execPath, SERVER, 3918 + i, 60_000));
   console.log(`warm start to first 200 (fresh data dir, migrations applied), median of ${RUNS}: ${median(results.map((r) => r.ms)).toFixed(0)} ms`);
   console.log(`server RSS at idle (3 s after first 200), median: ${median(results.map((r) => r.rss)).toFixed(0)} MiB`);
   const npmStart = await once(root, 'npm', ['start'], 3930, 60_000);

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-import { ensureBuild, ensureDependencies } from './lib/bootstrap.mjs';
+import { ensureBuild, ensureDependencies, ensureServerBuild } from './lib/bootstrap.mjs';
 
 ensureDependencies();
-ensureBuild({ force: process.argv.includes('--force') });
+const force = process.argv.includes('--force');
+ensureBuild({ force });
+await ensureServerBuild({ force });

@@ -2,7 +2,8 @@
 // `npm start`: on a fresh clone, installs what is missing, builds, migrates and serves.
 // `npm run dev`: the same with hot reload (no build).
 import { spawn } from 'node:child_process';
-import { ensureBuild, ensureDependencies, ensureSystemPackages, nodeVersionOk, root, step } from './lib/bootstrap.mjs';
+import { ensureBuild, ensureDependencies, ensureServerBuild, ensureSystemPackages, nodeVersionOk, root, step } from './lib/bootstrap.mjs';
+import { SERVER_OUT } from './lib/build-server.mjs';
 import { buildMonacoWorker } from './lib/build-worker.mjs';
 
 const dev = process.argv.includes('--dev');
@@ -10,10 +11,14 @@ nodeVersionOk();
 ensureDependencies();
 if (process.env.TETHER_UNSAFE_NO_SANDBOX !== '1') ensureSystemPackages({ bwrap: 'bubblewrap', prlimit: 'util-linux', setpriv: 'util-linux', 'mkfs.ext4': 'e2fsprogs', mount: 'mount', socat: 'socat' });
 if (dev) await buildMonacoWorker(root);
-else ensureBuild();
+else {
+  ensureBuild();
+  await ensureServerBuild();
+}
 
 step(dev ? 'Starting Tether (development)' : 'Starting Tether');
-const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+// Production runs the compiled server (build-server.mjs); development runs the sources through tsx.
+const child = spawn(process.execPath, dev ? ['--import', 'tsx', 'server/main.ts'] : [`${SERVER_OUT}/main.js`], {
   cwd: root,
   stdio: 'inherit',
   env: {

@@ -20,6 +20,7 @@ import { metricsHandler } from './metrics/endpoint.ts';
 import { SessionAccessError } from './sessions/access.ts';
 import { sessionIdSchema } from './sessions/schemas.ts';
 import type { Principal } from './auth/roles.ts';
+import type { Config } from './config.ts';
 import type { Services } from './services.ts';
 import { VERSION } from './version.ts';
 
@@ -40,8 +41,7 @@ function decodes(pathname: string): boolean {
 type PageHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /** The Next.js app's request handler (pages, assets), ready to serve. */
-export async function createPageHandler(services: Services): Promise<PageHandler> {
-  const { config } = services;
+export async function createPageHandler(config: Config): Promise<PageHandler> {
   const nextApp = next({ dev: config.dev, dir: projectRoot, hostname: config.HOST, port: config.PORT, quiet: !config.dev });
   const handle = nextApp.getRequestHandler();
   await nextApp.prepare();

@@ -35,18 +35,28 @@ async function main() {
   const { createHttpServer, createPageHandler } = await import('./http.ts');
 
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const target = resolveDbTarget(config.DATABASE_URL, config.dataDir);
-  const applied = await migrate(target);
-  log.info({ provider: target.provider, applied }, 'database ready');
-  const db = await createDb(target);
-  // The kubernetes provider (and its client library) is loaded only when chosen.
-  const provider = config.kubernetes
-    ? await (await import('./workspace/kubernetes/provider.ts')).createKubernetesProvider({ settings: config.kubernetes, log })
-    : await createLocalProvider({
+  // Three independent starts overlap: the workspace provider (its sandbox probes and template
+  // copies are other processes and disk; started first so they run while this thread works),
+  // Next.js loading the app, and the database. The kubernetes provider (and its client library)
+  // is loaded only when chosen.
+  const k8s = config.kubernetes;
+  const providerReady = k8s
+    ? import('./workspace/kubernetes/provider.ts').then((k) => k.createKubernetesProvider({ settings: k8s, log }))
+    : createLocalProvider({
       dataDir: config.dataDir, workspacesDir: config.TETHER_WORKSPACES_DIR, diskQuotaBytes: config.TETHER_WORKSPACE_DISK_BYTES,
       unsafeNoSandbox: config.TETHER_UNSAFE_NO_SANDBOX, limits: config.sandboxLimits, log,
       egress: egressOptions(config),
     });
+  const pagesReady = createPageHandler(config);
+  // Awaited below; a failure of either must not surface as unhandled while the database is awaited first.
+  for (const ready of [pagesReady, providerReady]) ready.catch(() => {});
+  const target = resolveDbTarget(config.DATABASE_URL, config.dataDir);
+  const applied = await migrate(target);
+  log.info({ provider: target.provider, applied }, 'database ready');
+  const db = await createDb(target);
+  // Prisma compiles its query compiler on connect (~0.6 s): first, while the provider's probes run.
+  await db.$connect();
+  const provider = await providerReady;
   if (config.kubernetes) log.info({ namespace: config.kubernetes.namespace, image: config.kubernetes.image }, 'workspaces run as pods on a cluster');
   const sandbox = provider.capabilities();
   if (!sandbox.confined) log.warn('UNSAFE: workspace processes run WITHOUT a sandbox (TETHER_UNSAFE_NO_SANDBOX=1)');
@@ -75,7 +85,7 @@ async function main() {
   });
   const pendingApprovals = await services.approvals.recover();
   if (pendingApprovals) log.info({ pendingApprovals }, 'approvals still waiting for an answer');
-  const { server, io } = createHttpServer(services, await createPageHandler(services));
+  const { server, io } = createHttpServer(services, await pagesReady);
 
   await new Promise<void>((resolve) => server.listen(config.PORT, config.HOST, resolve));
   const address = server.address();

@@ -35,7 +35,7 @@ const provider = await createLocalProvider({
   unsafeNoSandbox: false, limits: config.sandboxLimits, log, egress: egressOptions(config),
 });
 const services = createServices(config, log, testDb.db, provider);
-const { server, io } = createHttpServer(services, await createPageHandler(services));
+const { server, io } = createHttpServer(services, await createPageHandler(services.config));
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });

@@ -19,7 +19,7 @@ const NEXT_DENIED = [/^cache\//, /^trace/, /^types\//, /^diagnostics\//, /^dev\/
 const DOCKER_ALLOWED = [
   /^(package\.json|package-lock\.json|next\.config\.mjs|tsconfig\.json)$/,
   /^(app|server|prisma|public)\//,
-  /^scripts\/lib\/(build-worker|artifacts)\.mjs$/,
+  /^scripts\/lib\/(build-worker|build-server|artifacts)\.mjs$/,
   /^scripts\/lib\/monaco-workers-loader\.cjs$/,
 ];
 

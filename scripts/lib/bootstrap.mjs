@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { buildServer, SERVER_OUT } from './build-server.mjs';
 
 export const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -78,6 +79,19 @@ export function ensureBuild({ force = false } = {}) {
   run('npx', ['--no-install', 'next', 'build']);
   // Build traces and generated route types name paths on the build machine: not for shipping.
   for (const leftover of ['trace', 'trace-build', 'types', 'diagnostics']) rmSync(path.join(root, '.next', leftover), { recursive: true, force: true });
+  writeFileSync(marker, want);
+}
+
+/** What the compiled server depends on: its sources, the compiler's settings, and the toolchain. */
+const SERVER_BUILD_INPUTS = ['server', 'scripts/lib/build-server.mjs', 'package-lock.json'];
+
+/** Compiles server/ to plain JavaScript (build-server.mjs) when the sources changed since the last time. */
+export async function ensureServerBuild({ force = false } = {}) {
+  const marker = path.join(root, SERVER_OUT, '.inputs-digest');
+  const want = treeDigest(SERVER_BUILD_INPUTS);
+  if (!force && existsSync(marker) && readFileSync(marker, 'utf8') === want) return;
+  step('Compiling the server');
+  await buildServer(root);
   writeFileSync(marker, want);
 }
 

@@ -5,7 +5,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import type { DbTarget } from './url.ts';
 
 const projectRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -88,6 +87,8 @@ function migrateSqlite(file: string): string[] {
 }
 
 async function migratePostgres(connectionString: string, schema: string | undefined): Promise<string[]> {
+  // Loaded here, not at start-up: a SQLite installation never needs pg (~7 MiB).
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString });
   await client.connect();
   try {
