@@ -19,10 +19,10 @@ FROM node:20-bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap util-linux git ripgrep ca-certificates tini \
   && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 TETHER_DATA_DIR=/data NEXT_TELEMETRY_DISABLED=1
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 TETHER_DATA_DIR=/data NEXT_TELEMETRY_DISABLED=1 MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072
 COPY --from=build /app /app
 VOLUME /data
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:3000/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["tini", "--"]
-CMD ["node", "server-dist/main.js"]
+CMD ["node", "--max-semi-space-size=4", "server-dist/main.js"]

@@ -10,8 +10,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { PRODUCTION_MALLOC_ENV, PRODUCTION_NODE_ARGS as SERVER } from '../scripts/lib/server-command.mjs';
+
 const root = path.resolve(import.meta.dirname, '..');
-const SERVER = ['server-dist/main.js'];
 const RUNS = Number(process.env.RUNS ?? 5);
 
 async function untilHealthy(port, started, timeoutMs) {
@@ -49,7 +50,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 
 if (process.argv.includes('--malloc')) {
-  const variants = { default: {}, 'MALLOC_ARENA_MAX=2 MALLOC_TRIM_THRESHOLD_=131072': { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' } };
+  const variants = { default: {}, [Object.entries(PRODUCTION_MALLOC_ENV).map(([k, v]) => `${k}=${v}`).join(' ')]: PRODUCTION_MALLOC_ENV };
   const results = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   for (let i = 0; i < RUNS; i++) {
     for (const [name, env] of Object.entries(variants)) {

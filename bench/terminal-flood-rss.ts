@@ -12,6 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { TerminalData } from '../server/realtime/protocol.ts';
+import { PRODUCTION_MALLOC_ENV, PRODUCTION_NODE_ARGS } from '../scripts/lib/server-command.mjs';
 import { ACK_CHUNK_CHARS } from '../server/workspace/pty-flow.ts';
 import { ApiClient, cookieFrom, createProvisionedSession } from '../test/support/app.ts';
 
@@ -27,9 +28,9 @@ const freePort = () => new Promise<number>((resolve) => {
 
 const port = await freePort();
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-flood-bench-'));
-const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+const child: ChildProcess = spawn(process.execPath, PRODUCTION_NODE_ARGS, {
   cwd: root, stdio: 'ignore',
-  env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', TETHER_DATA_DIR: dataDir, TETHER_LOG_LEVEL: 'warn' },
+  env: { ...PRODUCTION_MALLOC_ENV, ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', TETHER_DATA_DIR: dataDir, TETHER_LOG_LEVEL: 'warn' },
 });
 const url = `http://127.0.0.1:${port}`;
 for (let i = 0; ; i++) {

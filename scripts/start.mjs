@@ -3,7 +3,7 @@
 // `npm run dev`: the same with hot reload (no build).
 import { spawn } from 'node:child_process';
 import { ensureBuild, ensureDependencies, ensureServerBuild, ensureSystemPackages, nodeVersionOk, root, step } from './lib/bootstrap.mjs';
-import { SERVER_OUT } from './lib/build-server.mjs';
+import { PRODUCTION_MALLOC_ENV, PRODUCTION_NODE_ARGS } from './lib/server-command.mjs';
 import { buildMonacoWorker } from './lib/build-worker.mjs';
 
 const dev = process.argv.includes('--dev');
@@ -18,16 +18,10 @@ else {
 
 step(dev ? 'Starting Tether (development)' : 'Starting Tether');
 // Production runs the compiled server (build-server.mjs); development runs the sources through tsx.
-const child = spawn(process.execPath, dev ? ['--import', 'tsx', 'server/main.ts'] : [`${SERVER_OUT}/main.js`], {
+const child = spawn(process.execPath, dev ? ['--import', 'tsx', 'server/main.ts'] : PRODUCTION_NODE_ARGS, {
   cwd: root,
   stdio: 'inherit',
-  env: {
-    // glibc keeps up to 8 malloc arenas per core and returns freed memory lazily: after start-up
-    // ~100 MiB of the idle server was freed-but-kept arena memory (docs/benchmarks.md, issue 12).
-    // An operator's own settings win.
-    MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072',
-    ...process.env, NODE_ENV: dev ? 'development' : 'production',
-  },
+  env: { ...PRODUCTION_MALLOC_ENV, ...process.env, NODE_ENV: dev ? 'development' : 'production' },
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

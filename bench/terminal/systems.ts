@@ -7,6 +7,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Locator, Page } from '@playwright/test';
 import { io as connect, type Socket } from 'socket.io-client';
+import { PRODUCTION_MALLOC_ENV, PRODUCTION_NODE_ARGS } from '../../scripts/lib/server-command.mjs';
 import { ApiClient, cookieFrom } from '../../test/support/app.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -45,9 +46,9 @@ export async function startTether() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-bench-'));
   // Traversable, so the workspaces live in the data dir and go with it (docs: storage-root.ts).
   chmodSync(dataDir, 0o711);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, PRODUCTION_NODE_ARGS, {
     cwd: root, stdio: 'ignore',
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', TETHER_DATA_DIR: dataDir, TETHER_LOG_LEVEL: 'warn' },
+    env: { ...PRODUCTION_MALLOC_ENV, ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', TETHER_DATA_DIR: dataDir, TETHER_LOG_LEVEL: 'warn' },
   });
   const url = `http://127.0.0.1:${port}`;
   await untilUp(`${url}/healthz`, child);
