@@ -56,10 +56,12 @@ export function ensureSystemPackages(packages) {
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { DEBIAN_FRONTEND: 'noninteractive' });
 }
 
-function treeDigest(entries) {
+/** `skip`: generated outputs inside the entries (their inputs are listed instead). */
+function treeDigest(entries, skip = []) {
   const files = [];
+  const skipped = new Set(skip.map((e) => path.join(root, e)));
   const walk = (p) => {
-    if (!existsSync(p)) return;
+    if (!existsSync(p) || skipped.has(p)) return;
     if (statSync(p).isDirectory()) for (const e of readdirSync(p).sort()) walk(path.join(p, e));
     else files.push(`${path.relative(root, p)}\0${readFileSync(p, 'utf8')}`);
   };
@@ -68,11 +70,19 @@ function treeDigest(entries) {
 }
 
 /** What the Next build depends on: the UI, the contracts it imports, and the toolchain. */
-const BUILD_INPUTS = ['app', 'public', 'next.config.mjs', 'package-lock.json', 'tsconfig.json', 'server/api', 'server/realtime/protocol.ts', 'server/sessions/event-types.ts'];
+const BUILD_INPUTS = ['app', 'public', 'next.config.mjs', 'package-lock.json', 'tsconfig.json', 'server/api', 'server/realtime/protocol.ts', 'server/sessions/event-types.ts', 'scripts/lib/build-worker.mjs'];
+/**
+ * Written by the build itself (build-worker.mjs): counted, it made the digest taken before a
+ * fresh clone's first build differ from every later one, so the next check built again.
+ */
+const BUILD_OUTPUTS = ['public/monaco'];
+
+/** The Next build's inputs as one digest: the build is current when it matches the last build's. */
+export const buildInputsDigest = () => treeDigest(BUILD_INPUTS, BUILD_OUTPUTS);
 
 export function ensureBuild({ force = false } = {}) {
   const marker = path.join(root, '.next', 'cache', 'tether-inputs-digest');
-  const want = treeDigest(BUILD_INPUTS);
+  const want = buildInputsDigest();
   if (!force && existsSync(path.join(root, '.next', 'BUILD_ID')) && existsSync(marker) && readFileSync(marker, 'utf8') === want) return;
   step('Building the web app (next build)');
   run(process.execPath, ['-e', `import(${JSON.stringify(path.join(root, 'scripts/lib/build-worker.mjs'))}).then((m) => m.buildMonacoWorker(${JSON.stringify(root)}))`]);
