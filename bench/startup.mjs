@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Start-up and idle memory of the server.
 // Runs the server as `npm start` does in production: the compiled server (`npm run build` first).
-//   node bench/startup.mjs            warm start (dependencies and build present), N runs
+//   node bench/startup.mjs            warm start (dependencies and build present), N runs, as npm start runs it
 //   node bench/startup.mjs --cold     fresh clone of HEAD into a temp dir, then `npm start` to first 200
 //   node bench/startup.mjs --malloc   warm starts interleaved with and without the malloc settings
 //                                     `npm start` gives the server (scripts/start.mjs), N runs each
@@ -70,7 +70,7 @@ if (process.argv.includes('--malloc')) {
   rmSync(clone, { recursive: true, force: true });
 } else {
   const results = [];
-  for (let i = 0; i < RUNS; i++) results.push(await once(root, process.execPath, SERVER, 3918 + i, 60_000));
+  for (let i = 0; i < RUNS; i++) results.push(await once(root, process.execPath, SERVER, 3918 + i, 60_000, PRODUCTION_MALLOC_ENV));
   console.log(`warm start to first 200 (fresh data dir, migrations applied), median of ${RUNS}: ${median(results.map((r) => r.ms)).toFixed(0)} ms`);
   console.log(`server RSS at idle (3 s after first 200), median: ${median(results.map((r) => r.rss)).toFixed(0)} MiB`);
   const npmStart = await once(root, 'npm', ['start'], 3930, 60_000);
