@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
+import { PRODUCTION_MALLOC_ENV, PRODUCTION_NODE_ARGS } from './scripts/lib/server-command.mjs';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -51,7 +52,8 @@ export default defineConfig({
     { name: 'model', testMatch: MODEL_SPECS, workers: 1, dependencies: ['accounts'], use: { ...devices['Desktop Chrome'] } },
   ],
   webServer: {
-    command: 'node --import tsx server/main.ts',
+    // The server as npm start runs it: compiled (npm run build, or npm test's build step).
+    command: ['node', ...PRODUCTION_NODE_ARGS].join(' '),
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -60,6 +62,7 @@ export default defineConfig({
     stdout: 'pipe',
     stderr: 'pipe',
     env: {
+      ...PRODUCTION_MALLOC_ENV,
       NODE_ENV: 'production',
       PORT: process.env.E2E_PORT,
       HOST: '127.0.0.1',
