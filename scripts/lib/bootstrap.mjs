@@ -67,7 +67,7 @@ function treeDigest(entries) {
 }
 
 /** What the Next build depends on: the UI, the contracts it imports, and the toolchain. */
-const BUILD_INPUTS = ['app', 'instrumentation-client.ts', 'public', 'next.config.mjs', 'package-lock.json', 'tsconfig.json', 'server/api', 'server/realtime/protocol.ts', 'server/sessions/event-types.ts'];
+const BUILD_INPUTS = ['app', 'public', 'next.config.mjs', 'package-lock.json', 'tsconfig.json', 'server/api', 'server/realtime/protocol.ts', 'server/sessions/event-types.ts'];
 
 export function ensureBuild({ force = false } = {}) {
   const marker = path.join(root, '.next', 'cache', 'tether-inputs-digest');
