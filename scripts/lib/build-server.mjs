@@ -10,9 +10,11 @@ import path from 'node:path';
 
 export const SERVER_OUT = 'server-dist';
 
-/** Sources compiled: tests and the workspace templates (files for workspaces, copied as they are) stay out. */
-const compiled = (rel) => rel.endsWith('.ts') && !rel.endsWith('.test.ts') && !rel.startsWith(`workspace${path.sep}templates${path.sep}`);
-const copied = (rel) => !rel.endsWith('.ts') && !rel.includes('__snapshots__') && !/\.test\.m?js$/.test(rel);
+/** The workspace templates are files for workspaces, copied exactly as they are (their tests and TypeScript included). */
+const template = (rel) => rel.startsWith(`workspace${path.sep}templates${path.sep}`);
+/** Sources compiled: not the tests, not the templates. */
+const compiled = (rel) => rel.endsWith('.ts') && !rel.endsWith('.test.ts') && !template(rel);
+const copied = (rel) => template(rel) || (!rel.endsWith('.ts') && !rel.includes('__snapshots__') && !/\.test\.m?js$/.test(rel));
 
 /** `out` must be a directory of the project root, like server/ (see above); tests build elsewhere. */
 export async function buildServer(root, out = path.join(root, SERVER_OUT)) {

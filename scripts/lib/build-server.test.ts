@@ -33,8 +33,19 @@ describe('buildServer', () => {
     for (const f of ['workspace/spawner-process.mjs', 'workspace/host/program.mjs', 'workspace/host/ring-buffer.mjs', 'search/regex-worker.mjs', 'workspace/templates/node-ts/package.json']) {
       expect(files).toContain(f);
     }
-    expect(files.filter((f) => /\.test\.(ts|js|mjs)$|__snapshots__/.test(f))).toEqual([]);
-    expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
+    const own = files.filter((f) => !f.startsWith('workspace/templates/'));
+    expect(own.filter((f) => /\.test\.(ts|js|mjs)$|__snapshots__/.test(f))).toEqual([]);
+    expect(own.filter((f) => f.endsWith('.ts'))).toEqual([]);
+  });
+
+  it('copies the workspace templates exactly, their tests and TypeScript included', () => {
+    const templates = path.join(root, 'server/workspace/templates');
+    const sources = readdirSync(templates, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+      .map((e) => path.relative(templates, path.join(e.parentPath, e.name)));
+    expect(sources).toContain('node-ts/src/cart.test.mjs');
+    for (const f of sources) {
+      expect(readFileSync(path.join(out, 'workspace/templates', f), 'utf8')).toBe(readFileSync(path.join(templates, f), 'utf8'));
+    }
   });
 
   it('gives compiled modules the paths the sources compute from their own location', async () => {
