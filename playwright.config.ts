@@ -4,7 +4,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
-import { PRODUCTION_MALLOC_ENV, PRODUCTION_NODE_ARGS } from './scripts/lib/server-command.mjs';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -52,8 +51,7 @@ export default defineConfig({
     { name: 'model', testMatch: MODEL_SPECS, workers: 1, dependencies: ['accounts'], use: { ...devices['Desktop Chrome'] } },
   ],
   webServer: {
-    // The server as npm start runs it: compiled (npm run build, or npm test's build step).
-    command: ['node', ...PRODUCTION_NODE_ARGS].join(' '),
+    command: 'node --import tsx server/main.ts',
     url: `${baseURL}/healthz`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -62,7 +60,6 @@ export default defineConfig({
     stdout: 'pipe',
     stderr: 'pipe',
     env: {
-      ...PRODUCTION_MALLOC_ENV,
       NODE_ENV: 'production',
       PORT: process.env.E2E_PORT,
       HOST: '127.0.0.1',

@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from '@playwright/test';
 import { io as connect } from 'socket.io-client';
-import { PRODUCTION_MALLOC_ENV, PRODUCTION_NODE_ARGS } from '../scripts/lib/server-command.mjs';
 import { ApiClient, cookieFrom, createProvisionedSession } from '../test/support/app.ts';
 import { startScriptedModelServer } from '../test/support/scripted-model-server.ts';
 
@@ -41,10 +40,10 @@ const model = await startScriptedModelServer();
 const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-bench-approvals-'));
-const child: ChildProcess = spawn(process.execPath, PRODUCTION_NODE_ARGS, {
+const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
   cwd: root, stdio: 'ignore',
   env: {
-    ...PRODUCTION_MALLOC_ENV, ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', TETHER_DATA_DIR: dataDir, TETHER_LOG_LEVEL: 'warn',
+    ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', TETHER_DATA_DIR: dataDir, TETHER_LOG_LEVEL: 'warn',
     TETHER_MODELS: 'compat:bench-model', OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'bench-placeholder-key',
   },
 });

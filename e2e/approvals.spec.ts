@@ -7,7 +7,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
-import { PRODUCTION_MALLOC_ENV, PRODUCTION_NODE_ARGS } from '../scripts/lib/server-command.mjs';
 import { ApiClient, cookieFrom } from '../test/support/app.ts';
 import { startScriptedModelServer, type ScriptedModelServer } from '../test/support/scripted-model-server.ts';
 import { expect, recordOffsite, signIn, test } from './fixtures.ts';
@@ -33,10 +32,10 @@ const api: Record<Person, ApiClient> = {} as never;
 const ids: Record<Person, string> = {} as never;
 
 async function startServer() {
-  server = spawn(process.execPath, PRODUCTION_NODE_ARGS, {
+  server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     stdio: 'ignore',
     env: {
-      ...PRODUCTION_MALLOC_ENV, ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', TETHER_DATA_DIR: dataDir, TETHER_LOG_LEVEL: 'warn',
+      ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', TETHER_DATA_DIR: dataDir, TETHER_LOG_LEVEL: 'warn',
       TETHER_MODELS: 'compat:approvals-model', OPENAI_BASE_URL: model.baseUrl, OPENAI_API_KEY: 'e2e-placeholder-key',
       // The member's session clones the injected repository from a server-local path.
       TETHER_GIT_LOCAL_ROOTS: tmpdir(),

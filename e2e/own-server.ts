@@ -6,7 +6,6 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PRODUCTION_MALLOC_ENV, PRODUCTION_NODE_ARGS } from '../scripts/lib/server-command.mjs';
 import { killHost } from '../server/workspace/host/host-place.ts';
 
 export function freePort(): Promise<number> {
@@ -61,10 +60,10 @@ export class OwnServer {
   /** Starts it (again) on the same port and data dir, and waits until /healthz answers. */
   async start(): Promise<void> {
     if (this.child) throw new Error('the server is already running');
-    const child = spawn(process.execPath, PRODUCTION_NODE_ARGS, {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       stdio: 'ignore',
       env: {
-        ...PRODUCTION_MALLOC_ENV, ...process.env, NODE_ENV: 'production', PORT: String(this.port), HOST: '127.0.0.1',
+        ...process.env, NODE_ENV: 'production', PORT: String(this.port), HOST: '127.0.0.1',
         TETHER_DATA_DIR: this.dataDir, TETHER_LOG_LEVEL: 'warn', ...this.o.env,
       },
     });
