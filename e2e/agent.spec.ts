@@ -9,6 +9,8 @@ const BROKEN = 'sum + item.unitPriceCents + item.quantity';
 const FIXED = 'sum + item.unitPriceCents * item.quantity';
 
 test('the agent fixes a failing test, step by step in the browser, and Rewind restores the broken file', async ({ page }) => {
+  // A long journey (two test runs in the sandbox, an agent run, a rewind): past 60 s on a loaded CI machine.
+  test.setTimeout(120_000);
   page.on('dialog', (d) => void d.accept());
   await signIn(page, ADMIN);
   await page.getByRole('button', { name: 'New session' }).click();

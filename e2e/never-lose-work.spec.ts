@@ -155,6 +155,8 @@ async function signedInContext(browser: Browser, baseURL: string, who: { email: 
 }
 
 test('two people edit one file: the later save shows the conflict as a diff, and the merge keeps both edits', async ({ page, browser, baseURL }) => {
+  // Two browsers typing into Monaco: past 60 s on a loaded CI machine.
+  test.setTimeout(120_000);
   await signIn(page, MEMBER);
   await newSession(page, 'Shared file', 'Node/TypeScript template');
   const url = page.url();
