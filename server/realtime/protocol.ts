@@ -10,7 +10,7 @@ export const MAX_SOCKET_MESSAGE_BYTES = 1024 * 1024;
  */
 export const TERMINAL_INPUT_CHUNK_CHARS = 128 * 1024;
 
-/** A browser acknowledges terminal output in steps of this many rendered characters (flow control: pty-flow.ts). */
+/** A browser acknowledges terminal output in steps of this many rendered characters (VS Code's CharCountAckSize; flow control: pty-flow.ts). */
 export const TERMINAL_ACK_CHARS = 5_000;
 
 /** The share viewer's Socket.IO namespace (its contract: share-protocol.ts). */

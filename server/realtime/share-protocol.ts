@@ -13,7 +13,7 @@ export interface ShareClientToServer {
   /** Watch a terminal's output (read-only): from fromOffset, or all retained when null. */
   'share:terminal:watch': (req: { terminalId: string; fromOffset: number | null }, ack: Ack) => void;
   'share:terminal:unwatch': (req: { terminalId: string }) => void;
-  /** Characters of a watched terminal rendered (every ACK_CHUNK_CHARS): a viewer behind by a window is sent nothing until it catches up. */
+  /** Characters of a watched terminal rendered (every TERMINAL_ACK_CHARS): a viewer behind by a window is sent nothing until it catches up. */
   'share:terminal:ack': (req: { terminalId: string; chars: number }) => void;
 }
 

@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useRef } from 'react';
 import '@xterm/xterm/css/xterm.css';
-import type { TerminalData } from '../../../server/realtime/protocol.ts';
+import { TERMINAL_ACK_CHARS, type TerminalData } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
 import { tabMovesFocus } from '../../lib/tab-focus-mode.ts';
 import { firstTerminalSettled } from '../../lib/terminal-first-paint.ts';
@@ -9,9 +9,6 @@ import { terminalModules } from '../../lib/terminal-modules.ts';
 import { MAX_HIDDEN_CHARS, TerminalOutput } from '../../lib/terminal-output.ts';
 import type { TerminalSettings } from '../../lib/terminal-settings.ts';
 import { splitTerminalInput } from '../../lib/terminal-input.ts';
-
-/** Rendered characters are acknowledged in batches of this size (VS Code's CharCountAckSize). */
-const ACK_BATCH_CHARS = 5_000;
 
 // Fetch xterm.js while the page hydrates rather than after the first terminal mounts.
 if (typeof window !== 'undefined') void terminalModules();
@@ -82,7 +79,7 @@ export function TerminalView({ sessionId, terminalId, label, active, settings, i
           maxHiddenChars: MAX_HIDDEN_CHARS,
           onConsumed: (chars) => {
             unacked += chars;
-            if (unacked < ACK_BATCH_CHARS) return;
+            if (unacked < TERMINAL_ACK_CHARS) return;
             socket.emit('terminal:ack', { ...ids, chars: unacked });
             unacked = 0;
           },
