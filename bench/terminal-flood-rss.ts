@@ -11,9 +11,8 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { TerminalData } from '../server/realtime/protocol.ts';
+import { TERMINAL_ACK_CHARS, type TerminalData } from '../server/realtime/protocol.ts';
 import { PRODUCTION_MALLOC_ENV, PRODUCTION_NODE_ARGS } from '../scripts/lib/server-command.mjs';
-import { ACK_CHUNK_CHARS } from '../server/workspace/pty-flow.ts';
 import { ApiClient, cookieFrom, createProvisionedSession } from '../test/support/app.ts';
 
 const MIB = Number(process.argv[2] ?? 100);
@@ -64,7 +63,7 @@ try {
         text = (text + d.data).slice(-200);
         if (client === 'fast') {
           unacked += d.data.length;
-          if (unacked >= ACK_CHUNK_CHARS) { socket.emit('terminal:ack', { ...ids, chars: unacked }); unacked = 0; }
+          if (unacked >= TERMINAL_ACK_CHARS) { socket.emit('terminal:ack', { ...ids, chars: unacked }); unacked = 0; }
         } else backlog += d.data.length;
         if (text.includes(`${marker}\r\n`)) { socket.off('terminal:data', onData); resolve(); }
       };

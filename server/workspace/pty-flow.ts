@@ -12,7 +12,7 @@
  */
 export const HIGH_WATERMARK_CHARS = 1_000_000;
 export const LOW_WATERMARK_CHARS = 500_000;
-/** Clients acknowledge in steps of this many characters (the UI reads this constant), and the server the host. */
+/** The server acknowledges to the host in steps of this many characters (browsers to the server: protocol.ts TERMINAL_ACK_CHARS). */
 export const ACK_CHUNK_CHARS = 5_000;
 /** Each pty's ring buffer in the host: what a reconnecting browser or a restarted server can replay. */
 export const DEFAULT_SCROLLBACK_BYTES = 1024 * 1024;
