@@ -17,9 +17,10 @@ export class DiskImageError extends Error {
   override name = 'DiskImageError';
 }
 
-async function run(argv: string[]): Promise<void> {
+async function run(argv: string[]): Promise<string> {
   const r = await runProcess(argv, { cwd: '/', env: HOST_ENV, timeoutMs: TOOL_TIMEOUT_MS });
   if (r.exitCode !== 0) throw new DiskImageError(`${path.basename(argv[0]!)} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`);
+  return r.stdout;
 }
 
 /** Mount points in /proc/self/mountinfo escape space, tab, newline and backslash as octal. */
@@ -46,9 +47,20 @@ export async function createImage(image: string, bytes: number): Promise<void> {
   await run(['mkfs.ext4', '-q', '-F', '-m', '0', '-E', 'lazy_itable_init=1,lazy_journal_init=1,nodiscard,root_owner=0:0', image]);
 }
 
+/**
+ * Attaches the image to a free loop device and mounts that. Not `mount -o loop`: it first reads
+ * the status of every loop device on the host to find one already bound to the image, so every
+ * workspace mounted made the next mount slower (23 ms against 8 ms with 500 workspaces).
+ * Detaching right after the mount is lazy: the kernel frees the device when it is unmounted.
+ */
 export async function mountImage(image: string, at: string): Promise<void> {
   if (await isMountPoint(at)) return;
-  await run(['mount', '-t', 'ext4', '-o', 'loop,nosuid,nodev,noatime', image, at]);
+  const device = (await run(['losetup', '--find', '--show', image])).trim();
+  try {
+    await run(['mount', '-t', 'ext4', '-o', 'nosuid,nodev,noatime', device, at]);
+  } finally {
+    await run(['losetup', '--detach', device]);
+  }
 }
 
 /** Unmounts; a mount still busy after the retries is detached lazily so destroy never hangs. */

@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DiskImageError, mountImage } from './disk-image.ts';
 import { FileError } from './file-errors.ts';
 import { createLocalProvider, type LocalProvider } from './local-provider.ts';
 import { runInPty, silentLog, TEST_LIMITS, uidBase } from './testing.ts';
@@ -26,6 +27,13 @@ async function provider(dataDir: string, extra: { diskQuotaBytes?: number; diskI
     if (!p.storageDir.startsWith(dataDir)) await fs.rm(p.storageDir, { recursive: true, force: true });
   });
   return p;
+}
+
+/** The loop devices the kernel has bound to `image` (a device is freed once it holds none). */
+async function loopDevicesOf(image: string): Promise<string[]> {
+  const devices = (await fs.readdir('/sys/block')).filter((d) => d.startsWith('loop'));
+  const backing = await Promise.all(devices.map((d) => fs.readFile(`/sys/block/${d}/loop/backing_file`, 'utf8').catch(() => '')));
+  return devices.filter((_d, i) => backing[i]!.trim() === image);
 }
 
 async function tempDir(mode: number): Promise<string> {
@@ -111,6 +119,23 @@ describe('disk quota (a loop-mounted image per workspace)', () => {
     // Incompressible data: the checkpoint's objects take as much room as the file.
     await ws.exec('head -c 20M /dev/urandom > data.bin');
     await expect(ws.snapshot('full')).rejects.toThrow(/No space left on device|unable to write|write error/i);
+  });
+
+  it('frees the loop device with the mount, and does not keep one when the mount fails', async () => {
+    const p = await provider(await tempDir(0o711), { diskQuotaBytes: quota, limits });
+    await p.create({ id: 'loop', source: { kind: 'empty' }, networkAllowed: false, uid: base + 5 });
+    const { image, volume } = (await p.paths('loop'))!;
+    expect(await loopDevicesOf(image!)).toHaveLength(1);
+    await p.destroy('loop');
+    expect(await loopDevicesOf(image!)).toEqual([]);
+    await expect(fs.access(volume)).rejects.toThrow();
+
+    const dir = await tempDir(0o700);
+    const notExt4 = path.join(dir, 'zeros.img');
+    await fs.writeFile(notExt4, Buffer.alloc(MiB));
+    await fs.mkdir(path.join(dir, 'mnt'));
+    await expect(mountImage(notExt4, path.join(dir, 'mnt'))).rejects.toBeInstanceOf(DiskImageError);
+    expect(await loopDevicesOf(notExt4)).toEqual([]);
   });
 
   it('unmounts on shutdown and mounts the image again when the workspace is opened after a restart', async () => {
