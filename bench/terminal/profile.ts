@@ -6,10 +6,9 @@
 // KEYSTROKES (default 40) sets the typing; TRACE=path keeps the Chrome trace (open it in DevTools).
 import { writeFileSync } from 'node:fs';
 import { chromium, type Page } from '@playwright/test';
-import { pct, settled, sleep, startTether, visibleHost, visibleRows, type Tether } from './systems.ts';
+import { pct, settled, sleep, startTether, typingPause, visibleHost, visibleRows, type Tether } from './systems.ts';
 
 const KEYSTROKES = Number(process.env.KEYSTROKES ?? 40);
-const TYPING_GAP_MS = 20;
 const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'toplevel', 'disabled-by-default-v8.cpu_profiler'];
 
 interface TraceEvent { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; args?: Record<string, unknown>; cat?: string; id?: string }
@@ -95,7 +94,7 @@ async function typeAndMeasure(page: Page, count: number) {
     const before = await page.evaluate(() => (window as unknown as { __lat: number[] }).__lat.length);
     await page.keyboard.press(String.fromCharCode(97 + (i % 26)));
     await page.waitForFunction((n) => (window as unknown as { __lat: number[] }).__lat.length > n, before, { timeout: 20_000 });
-    await sleep(TYPING_GAP_MS);
+    await typingPause();
     if (i % 40 === 39) await page.keyboard.press('Control+u');
   }
   await page.keyboard.press('Control+u');

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import WebSocket from 'ws';
-import { load, pct, rssMiB, settled, sleep, startBaseline, startTether, visibleHost, visibleRows, type System, type Tether } from './systems.ts';
+import { load, pct, rssMiB, settled, sleep, startBaseline, startTether, typingPause, visibleHost, visibleRows, type System, type Tether } from './systems.ts';
 
 const RUNS = Number(process.env.RUNS ?? 3);
 const KEYSTROKES = Number(process.env.KEYSTROKES ?? 60);
@@ -21,8 +21,6 @@ const SESSION_MARKS = numbers(process.env.SESSION_MARKS ?? '10,100,500');
 const PARTS = new Set((process.env.PARTS ?? 'echo,interrupt,throughput,prompt,renderers,sessions').split(','));
 /** The screen is still when nothing on it changed for this long. */
 const STILL_MS = 1000;
-/** Between keystrokes, as a fast typist (~100 words a minute); echoes are measured one at a time. */
-const TYPING_GAP_MS = 20;
 const LINE = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMN';
 
 // ---------------------------------------------------------------------------------------------
@@ -65,7 +63,7 @@ async function measureEcho(page: Page, count: number): Promise<number[]> {
     const before = await page.evaluate(() => (window as unknown as { __lat: number[] }).__lat.length);
     await page.keyboard.press(String.fromCharCode(97 + (i % 26)));
     await page.waitForFunction((n) => (window as unknown as { __lat: number[] }).__lat.length > n, before, { timeout: 20_000 });
-    await sleep(TYPING_GAP_MS);
+    await typingPause();
     if (i % 40 === 39) {
       await page.keyboard.press('Control+u');
       await sleep(100);
@@ -417,7 +415,7 @@ async function measureEchoCanvas(page: Page, count: number): Promise<number[]> {
     const before = await page.evaluate(() => (window as unknown as { __lat: number[] }).__lat.length);
     await page.keyboard.press(String.fromCharCode(97 + (i % 26)));
     await page.waitForFunction((n) => (window as unknown as { __lat: number[] }).__lat.length > n, before, { timeout: 20_000 });
-    await sleep(TYPING_GAP_MS);
+    await typingPause();
     if (i % 40 === 39) { await page.keyboard.press('Control+u'); await sleep(100); await page.evaluate(() => { (window as unknown as { __t0: null }).__t0 = null; }); }
   }
   return page.evaluate(() => (window as unknown as { __lat: number[] }).__lat.slice());

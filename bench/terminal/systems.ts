@@ -14,6 +14,18 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export const load = () => loadavg()[0]!;
+/** Between keystrokes, as a fast typist (~100 words a minute). */
+const TYPING_GAP_MS = 20;
+/** One frame at 60 Hz. */
+const FRAME_MS = 1000 / 60;
+/**
+ * The pause after a keystroke's echo before the next key: the typing gap plus a random part of a
+ * frame. With a fixed gap, each keydown fell a fixed 3.3 ms later in the 60 Hz frame than the
+ * last, so whether an echo caught the frame it was typed in (~3 ms) or waited for the next (~15 ms)
+ * followed a pattern set by the first key's phase, and a run's p50 landed on either mode: the
+ * ratio to the baseline swung from 0.56 to 3.5 between runs of the same build.
+ */
+export const typingPause = () => sleep(TYPING_GAP_MS + Math.random() * FRAME_MS);
 export const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
 export const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 export const freePort = () => new Promise<number>((resolve) => {
