@@ -213,6 +213,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
       await egress.closeAll();
       // Nothing else stays mounted after a clean stop: a data dir can be moved or deleted like any other.
       for (const id of await volumes.ids()) if (!kept.has(id)) await volumes.detach(id);
+      await volumes.dropSpare();
       if (kept.size > 0) o.log.info({ workspaces: kept.size }, 'workspace hosts with open terminals keep running for the next server process');
     },
   };

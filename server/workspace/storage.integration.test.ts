@@ -138,6 +138,32 @@ describe('disk quota (a loop-mounted image per workspace)', () => {
     expect(await loopDevicesOf(notExt4)).toEqual([]);
   });
 
+  it('makes the next workspace\'s image ahead, and leaves no spare behind a stop or a crash', async () => {
+    const dataDir = await tempDir(0o711);
+    const p = await provider(dataDir, { diskQuotaBytes: quota, limits });
+    const images = path.join(p.storageDir, 'disk-images');
+    const spares = async () => (await fs.readdir(images)).filter((n) => n.startsWith('.spare-'));
+    const spareMade = async () => {
+      for (let i = 0; i < 200 && (await spares()).length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+      const [name] = await spares();
+      return (await fs.stat(path.join(images, name!))).ino;
+    };
+    await p.create({ id: 'first', source: { kind: 'empty' }, networkAllowed: false, uid: base + 6 });
+    const spare = await spareMade();
+    // The second workspace's disk is that spare, and a new one is made for the third.
+    const second = await p.create({ id: 'second', source: { kind: 'empty' }, networkAllowed: false, uid: base + 7 });
+    expect((await fs.stat((await p.paths('second'))!.image!)).ino).toBe(spare);
+    expect((await second.exec('echo fits > a.txt && cat a.txt')).stdout).toBe('fits\n');
+    expect(await spareMade()).not.toBe(spare);
+    await p.shutdown();
+    expect(await spares()).toEqual([]);
+
+    // One left by a server that crashed while making it is deleted when the next one starts.
+    await fs.writeFile(path.join(images, '.spare-crashed.ext4'), 'half made');
+    await createLocalProvider({ dataDir, unsafeNoSandbox: false, limits, diskQuotaBytes: quota, log: silentLog });
+    expect(await spares()).toEqual([]);
+  });
+
   it('unmounts on shutdown and mounts the image again when the workspace is opened after a restart', async () => {
     const dataDir = await tempDir(0o711);
     const first = await provider(dataDir, { diskQuotaBytes: quota, limits });
