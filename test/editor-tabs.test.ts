@@ -82,6 +82,12 @@ describe('workspace state in the browser', () => {
     expect(loadState(storage, S1, 'editor')).toBeNull();
     expect(loadState(storage, S1, 'tree')).toBeNull();
     expect(storage.length).toBe(0);
+    // Well-formed JSON of the wrong shape: a tab without a path, an unsaved buffer without its base.
+    storage.setItem(storageKey(S1, 'editor'), JSON.stringify({ tabs: [{ path: '', version: 'v1' }], active: null }));
+    expect(loadState(storage, S1, 'editor')).toBeNull();
+    storage.setItem(storageKey(S1, 'editor'), JSON.stringify({ tabs: [{ path: 'a.ts', version: 'v1', unsaved: { buffer: 'x' } }], active: 'a.ts' }));
+    expect(loadState(storage, S1, 'editor')).toBeNull();
+    expect(storage.length).toBe(0);
   });
 
   it('reports a full storage as a value', () => {
