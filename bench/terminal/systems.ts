@@ -22,8 +22,8 @@ const FRAME_MS = 1000 / 60;
  * The pause after a keystroke's echo before the next key: the typing gap plus a random part of a
  * frame. With a fixed gap, each keydown fell a fixed 3.3 ms later in the 60 Hz frame than the
  * last, so whether an echo caught the frame it was typed in (~3 ms) or waited for the next (~15 ms)
- * followed a pattern set by the first key's phase, and a run's p50 landed on either mode: the
- * ratio to the baseline swung from 0.56 to 3.5 between runs of the same build.
+ * followed a pattern set by the first key's phase, and a run's p50 could land on either mode for
+ * that reason alone (docs/benchmarks.md: pages still differ from one another).
  */
 export const typingPause = () => sleep(TYPING_GAP_MS + Math.random() * FRAME_MS);
 export const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
