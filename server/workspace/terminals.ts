@@ -7,7 +7,7 @@
 //     onData({ data, start, end, truncated? })     — first the replay from the host's ring buffer
 //                                                    (truncated: bytes asked for were dropped), then
 //                                                    live chunks, contiguous with it
-//     a.ack(chars)                                 — as the client renders (every ACK_CHUNK_CHARS)
+//     a.ack(chars)                                 — as the client renders (every TERMINAL_ACK_CHARS)
 //     a.detach()                                   — on disconnect; the terminal keeps running
 //   manager.write(id, input, userId) · resize(id, cols, rows, userId) · close(id) · closeSession(sessionId)
 //   manager.takeOver(id, userId)                   — input control moves to userId
