@@ -6,6 +6,7 @@
 //   RUNS=3 KEYSTROKES=60 THROUGHPUT_MIB=40,100 SESSION_MARKS=10,100,500 npm run bench:terminal
 //   PARTS=echo,prompt RUNS=3 npm run bench:terminal   (only some parts: echo, interrupt, throughput,
 //                                                       prompt, renderers, sessions; all by default)
+//   ECHO_TRACE=1 PARTS=echo RUNS=1 npm run bench:terminal   (also prints every keystroke's echo, ms)
 // Everything it starts it stops; the data dir (and the workspaces in it) is deleted afterwards.
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -76,6 +77,7 @@ async function measureEcho(page: Page, count: number): Promise<number[]> {
     return { lat: w.__lat.slice(), wire: w.__wire.slice() };
   });
   if (wire.length) console.log(`    keydown → first WebSocket message p50 ${pct(wire, 50).toFixed(1)} ms; → echo drawn p50 ${pct(lat, 50).toFixed(1)} ms`);
+  if (process.env.ECHO_TRACE) console.log(`    each echo (ms): ${lat.map((ms) => ms.toFixed(0)).join(' ')}`);
   return lat;
 }
 

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# One sandbox start (setpriv + bwrap, `true`) with the binds Tether uses, with one /etc bind instead
+# of seven, and without --dev too; first with the machine's own mounts, then with N more loop-mounted
+# ext4 images (standing for workspaces' disks). bubblewrap reads /proc/self/mountinfo once per bind.
+#   bash bench/sandbox-binds.sh [N=500]      (as root; everything it mounts it unmounts)
+set -euo pipefail
+N=${1:-500}
+D=$(mktemp -d /tmp/tether-bench-binds.XXXXXX)
+cleanup() {
+  for m in $(awk '{print $5}' /proc/self/mountinfo | grep "^$D/" | sort -r); do umount -l "$m"; done
+  rm -rf "$D"
+}
+trap cleanup EXIT
+mkdir -p "$D/w" "$D/imgs" && chmod 777 "$D/w" && chmod 711 "$D"
+
+ms() { local a b; a=$(date +%s%N); "$@" >/dev/null 2>&1; b=$(date +%s%N); echo $(( (b - a) / 1000 )); }
+median() { sort -n | awk '{a[NR]=$1} END {printf "%.1f ms\n", a[int((NR+1)/2)]/1000}'; }
+common=(--unshare-all --die-with-parent --new-session --unshare-user --uid 65534 --gid 65534 --disable-userns
+  --ro-bind /usr /usr --symlink usr/bin /bin --symlink usr/lib /lib --symlink usr/lib64 /lib64 --symlink usr/sbin /sbin)
+etc_files=(--ro-bind-try /etc/alternatives /etc/alternatives --ro-bind-try /etc/ld.so.cache /etc/ld.so.cache
+  --ro-bind-try /etc/ssl /etc/ssl --ro-bind-try /etc/ca-certificates /etc/ca-certificates --ro-bind-try /etc/localtime /etc/localtime
+  --ro-bind /etc/passwd /etc/passwd --ro-bind /etc/group /etc/group)
+sandbox() { setpriv --reuid 65534 --regid 65534 --clear-groups -- bwrap "${common[@]}" "$@" --tmpfs /tmp --bind "$D/w" /workspace --remount-ro / -- /bin/true; }
+as_tether() { sandbox "${etc_files[@]}" --proc /proc --dev /dev; }
+one_etc() { sandbox --ro-bind /etc /etc --proc /proc --dev /dev; }
+no_dev() { sandbox --ro-bind /etc /etc --proc /proc; }
+measure() {
+  echo "$(wc -l </proc/self/mountinfo) mounts:"
+  for v in as_tether one_etc no_dev; do printf '  %-10s ' "$v"; for _ in $(seq 30); do ms "$v"; done | median; done
+}
+measure
+for i in $(seq "$N"); do
+  truncate -s 16M "$D/imgs/$i.img" && mkfs.ext4 -q -F "$D/imgs/$i.img" && mkdir "$D/$i"
+  dev=$(losetup --find --show "$D/imgs/$i.img"); mount -t ext4 "$dev" "$D/$i"; losetup --detach "$dev"
+done
+measure

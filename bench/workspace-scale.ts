@@ -1,0 +1,61 @@
+// What a workspace's creation costs as workspaces accumulate, phase by phase, without the server
+// or the database: at each mark, the mean of the last ten creations (a template workspace and a
+// terminal each, as bench:terminal makes them), then ten of each underlying operation.
+//   node --import tsx bench/workspace-scale.ts [marks=10,100,500]     (as root: it creates uids' sandboxes)
+// Everything it makes is destroyed at the end (slow at 500: destroy scans /proc).
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { createImage, mountImage, unmount } from '../server/workspace/disk-image.ts';
+import { createLocalProvider } from '../server/workspace/local-provider.ts';
+import type { Workspace } from '../server/workspace/provider.ts';
+import { runProcess } from '../server/workspace/run-process.ts';
+
+const MARKS = (process.argv[2] ?? '10,100,500').split(',').map(Number);
+const UID_BASE = 60_000;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const timed = async (f: () => Promise<unknown>) => { const t = performance.now(); await f(); return performance.now() - t; };
+
+const base = await fs.mkdtemp(path.join(os.tmpdir(), 'tether-bench-'));
+await fs.chmod(base, 0o711);
+const provider = await createLocalProvider({ dataDir: path.join(base, 'data'), unsafeNoSandbox: false, log: pino({ level: 'silent' }) });
+const scratch = path.join(base, 'scratch');
+await fs.mkdir(scratch);
+const workspaces: Workspace[] = [];
+try {
+  for (const mark of MARKS) {
+    const t: Record<string, number[]> = { create: [], mkfs: [], mount: [], umount: [], sandbox: [], bwrap: [] };
+    while (workspaces.length < mark) {
+      const n = workspaces.length;
+      const took = await timed(async () => {
+        workspaces.push(await provider.create({ id: `scale-${n}`, source: { kind: 'template', template: 'node-ts' }, networkAllowed: false, uid: UID_BASE + n }));
+      });
+      if (n >= mark - 10) t.create!.push(took);
+      await workspaces[n]!.openPty({ id: randomUUID(), cols: 80, rows: 24 }, { onData() {}, onExit() {}, onLost() {} });
+    }
+    for (let i = 0; i < 10; i++) {
+      const image = path.join(scratch, `${mark}-${i}.ext4`);
+      const at = path.join(scratch, `${mark}-${i}`);
+      await fs.mkdir(at);
+      t.mkfs!.push(await timed(() => createImage(image, 10 * 1024 ** 3)));
+      t.mount!.push(await timed(() => mountImage(image, at)));
+      t.umount!.push(await timed(() => unmount(at)));
+      await fs.rm(image);
+      // A sandbox start as the launcher makes it (cgroup join, prlimit, setpriv, bwrap), and bwrap alone.
+      const launch = (workspaces[i] as unknown as { launcher: { launch(s: object): { argv: string[]; cwd: string; env: Record<string, string> } } })
+        .launcher.launch({ command: ['/bin/true'], interactive: false });
+      const run = (argv: string[]) => timed(() => runProcess(argv, { cwd: launch.cwd, env: launch.env, timeoutMs: 10_000 }));
+      t.sandbox!.push(await run(launch.argv));
+      t.bwrap!.push(await run(launch.argv.slice(launch.argv.findIndex((a) => a.endsWith('setpriv')))));
+    }
+    const mounts = (await fs.readFile('/proc/self/mountinfo', 'utf8')).trim().split('\n').length;
+    console.log(`${mark} workspaces (${mounts} mounts, load ${os.loadavg()[0]!.toFixed(1)}): ${Object.entries(t).map(([k, v]) => `${k} ${median(v).toFixed(1)} ms`).join(' · ')}`);
+  }
+} finally {
+  for (let i = 0; i < workspaces.length; i++) await provider.destroy(`scale-${i}`).catch(() => {});
+  await provider.shutdown();
+  await fs.rm(base, { recursive: true, force: true });
+}
+process.exit(0);
