@@ -5,6 +5,7 @@ import type { WorkspaceCgroup } from './cgroups.ts';
 import type { SandboxLimits } from './limits.ts';
 import { checkRelative } from './paths.ts';
 import { DEFAULT_PATH, SANDBOX_WORKSPACE, sandboxArgv, type Bind, type SandboxTools } from './sandbox.ts';
+import type { SystemEtc } from './system-etc.ts';
 
 export interface LaunchSpec {
   command: string[];
@@ -35,7 +36,7 @@ export interface Launcher {
 const HOST_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 
 export function confinedLauncher(o: {
-  tools: SandboxTools; uid: number; workspaceDir: string; etcDir: string;
+  tools: SandboxTools; uid: number; workspaceDir: string; systemEtc: SystemEtc; etcDir: string;
   limits: SandboxLimits; cgroup: WorkspaceCgroup | null; networkAllowed: boolean;
   /** Host path of the directory of the workspace's egress proxy socket; null: no process of it gets a network. */
   egressSocketDir: string | null;
@@ -48,7 +49,7 @@ export function confinedLauncher(o: {
     bindPath: (b) => b.target,
     launch(spec) {
       const argv = sandboxArgv({
-        tools: o.tools, uid: o.uid, workspaceDir: o.workspaceDir, etcDir: o.etcDir,
+        tools: o.tools, uid: o.uid, workspaceDir: o.workspaceDir, systemEtc: o.systemEtc, etcDir: o.etcDir,
         egress: (spec.network ?? o.networkAllowed) && egress ? { ...egress, socketDir: spec.egressSocketDir ?? egress.socketDir } : null,
         interactive: spec.interactive, outliveParent: spec.outliveServer,
         cwd: path.posix.join(SANDBOX_WORKSPACE, checkRelative(spec.cwd ?? '')),

@@ -39,6 +39,7 @@ import type { WorkspaceCa } from './egress/ca.ts';
 import { DEFAULT_EGRESS_DECISION_TIMEOUT_MS, EgressProxies, egressSocketDir, type EgressProxiesOptions, type EgressScope } from './egress/proxies.ts';
 import { sandboxSnapshotRunner, Snapshots } from './snapshots.ts';
 import { chooseStorageRoot } from './storage-root.ts';
+import { publishSystemEtc } from './system-etc.ts';
 import { killUid } from './uid-processes.ts';
 import { DEFAULT_DISK_QUOTA_BYTES, VolumeExistsError, Volumes, type WorkspacePaths } from './volumes.ts';
 import { terminalEnv } from './shell-integration.ts';
@@ -103,7 +104,9 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
   // Cgroups are named per installation, so a sweep never touches another server's workspaces.
   // A workspace whose host survived the last server process keeps its cgroup: its terminals run there.
   const cgroupPrefix = `tether-${createHash('sha256').update(root.dir).digest('hex').slice(0, 8)}-`;
-  const [runtimeDir, templatesDir] = await Promise.all([prepareHostRuntime(root.dir), publishTemplates(root.dir)]);
+  const [runtimeDir, templatesDir, systemEtc] = await Promise.all([
+    prepareHostRuntime(root.dir), publishTemplates(root.dir), host.tools ? publishSystemEtc(root.dir) : null,
+  ]);
   const placeOf = (id: string) => hostPlace(root.dir, runtimeDir, id);
   if (host.cgroups && host.tools) {
     const surviving = new Set<string>();
@@ -136,9 +139,9 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
     await fs.writeFile(path.join(p.etc, 'passwd'), files.passwd, { mode: 0o444 });
     await fs.writeFile(path.join(p.etc, 'group'), files.group, { mode: 0o444 });
     const cgroup = host.cgroups && host.tools ? await WorkspaceCgroup.create(host.cgroups, `${cgroupPrefix}${spec.id}`, limits) : null;
-    const launcher = host.tools
+    const launcher = host.tools && systemEtc
       ? confinedLauncher({
-        tools: host.tools, uid: spec.uid, workspaceDir: p.files, etcDir: p.etc, limits, cgroup, networkAllowed: spec.networkAllowed,
+        tools: host.tools, uid: spec.uid, workspaceDir: p.files, systemEtc, etcDir: p.etc, limits, cgroup, networkAllowed: spec.networkAllowed,
         egressSocketDir: await egress.socketDirFor(spec.id, spec.uid),
         egressCaBundle: await writeCaBundle(p.etc, await egress.ca(spec.id)),
       })

@@ -8,12 +8,21 @@ import path from 'node:path';
 
 /**
  * Copies `files` ([source path, relative destination]) to `<root>/<kind>/<digest>/` (0755, files
- * 0644) unless that copy exists already; returns its path.
+ * 0644) unless that copy exists already; returns its path. A source that is a symlink is published
+ * as the same symlink (its target verbatim), so links into /usr resolve inside a sandbox.
  */
 export async function publishReadOnly(root: string, kind: string, files: [string, string][]): Promise<string> {
-  const contents = await Promise.all(files.map(([from]) => fs.readFile(from)));
+  const contents = await Promise.all(files.map(async ([from]) => {
+    const st = await fs.lstat(from);
+    return st.isSymbolicLink() ? { link: await fs.readlink(from) } : { data: await fs.readFile(from) };
+  }));
   const digest = createHash('sha256');
-  files.forEach(([, to], i) => digest.update(to).update(contents[i]!));
+  files.forEach(([, to], i) => {
+    const c = contents[i]!;
+    // A link's digest differs from a file holding its target's name.
+    if (c.link !== undefined) digest.update(to).update('\0symlink\0').update(c.link);
+    else digest.update(to).update(c.data);
+  });
   const base = path.join(root, kind);
   const dir = path.join(base, digest.digest('hex').slice(0, 16));
   await fs.mkdir(base, { recursive: true, mode: 0o755 });
@@ -24,7 +33,9 @@ export async function publishReadOnly(root: string, kind: string, files: [string
   await fs.mkdir(temp, { mode: 0o755 });
   for (const [i, [, to]] of files.entries()) {
     await fs.mkdir(path.join(temp, path.dirname(to)), { recursive: true, mode: 0o755 });
-    await fs.writeFile(path.join(temp, to), contents[i]!, { mode: 0o644 });
+    const c = contents[i]!;
+    if (c.link !== undefined) await fs.symlink(c.link, path.join(temp, to));
+    else await fs.writeFile(path.join(temp, to), c.data, { mode: 0o644 });
   }
   await fs.rename(temp, dir).catch(async (e: NodeJS.ErrnoException) => {
     // Another server process made the same directory first: its copy is identical.

@@ -47,6 +47,15 @@ describe('sandbox confinement', () => {
     expect(r.output).not.toContain('b-only');
   });
 
+  it("sees the host's programs' /etc but none of its users or keys", async () => {
+    const r = await runInPty(a, 'whoami; awk "BEGIN { print 6 * 7 }"; test -s /etc/ssl/certs/ca-certificates.crt && echo CA-OK; ls /etc/ssl/private; grep -c . /etc/passwd');
+    expect(r.output).toContain('tether'); // the workspace's own passwd, bound over the copy's placeholder
+    expect(r.output).toContain('42'); // awk resolves through /etc/alternatives
+    expect(r.output).toContain('CA-OK');
+    expect(r.output).toMatch(/ls: cannot access '\/etc\/ssl\/private': No such file or directory/);
+    expect(r.output).toMatch(/^3\r?$/m);
+  });
+
   it('cannot write outside /workspace', async () => {
     const r = await runInPty(a, 'touch /usr/evil; touch /evil; touch /etc/evil; mkdir /proc/evil; echo tmp > /tmp/private && cat /tmp/private');
     expect(r.output).toMatch(/touch: cannot touch '\/usr\/evil': Read-only file system/);

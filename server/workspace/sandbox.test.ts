@@ -5,7 +5,8 @@ import { bwrapArgs, sandboxArgv, type SandboxRequest } from './sandbox.ts';
 
 const req: SandboxRequest = {
   tools: { bwrap: '/usr/bin/bwrap', setpriv: '/usr/bin/setpriv', prlimit: '/usr/bin/prlimit', sh: '/bin/sh', socat: '/usr/bin/socat' },
-  uid: 12345, workspaceDir: '/data/workspaces/w', etcDir: '/data/sandbox-etc/w', egress: null, interactive: false,
+  uid: 12345, workspaceDir: '/data/workspaces/w',
+  systemEtc: { offline: '/data/system-etc/0ff', online: '/data/system-etc/0a1' }, etcDir: '/data/volumes/w/etc', egress: null, interactive: false,
   cwd: '/workspace', env: {}, command: ['npm', 'test'], limits: DEFAULT_LIMITS, cgroupProcs: ['/sys/fs/cgroup/pids/tether-w/cgroup.procs'],
 };
 
@@ -32,6 +33,9 @@ describe('sandboxArgv', () => {
     expect(args).not.toContain('--share-net');
     expect(args.join(' ')).toContain('--uid 12345 --gid 12345');
     expect(args.join(' ')).toContain('--ro-bind /usr /usr');
+    // /etc is one bind (bwrap re-reads the mount table per bind), the workspace's passwd and group over it.
+    expect(args.join(' ')).toContain('--ro-bind /data/system-etc/0ff /etc --ro-bind /data/volumes/w/etc/passwd /etc/passwd --ro-bind /data/volumes/w/etc/group /etc/group');
+    expect(args.filter((a) => a.startsWith('/etc/'))).toEqual(['/etc/passwd', '/etc/group']);
     expect(args.join(' ')).toContain('--bind /data/workspaces/w /workspace');
     expect(args.join(' ')).toContain('--tmpfs /tmp');
     expect(args.indexOf('--remount-ro')).toBeGreaterThan(args.indexOf('--bind'));
@@ -46,6 +50,7 @@ describe('sandboxArgv', () => {
     expect(net.join(' ')).toContain('--ro-bind /data/w/etc/ca-bundle.pem /run/tether/ca-bundle.pem');
     expect(net.join(' ')).toContain('--setenv GIT_SSL_CAINFO /run/tether/ca-bundle.pem');
     expect(net.join(' ')).not.toContain('/etc/resolv.conf');
+    expect(net.join(' ')).toContain('--ro-bind /data/system-etc/0a1 /etc');
   });
 });
 

@@ -5,6 +5,7 @@
 // (ENVIRONMENT.md). Everything here is pure so the exact argv can be tested and reviewed.
 import path from 'node:path';
 import type { SandboxLimits } from './limits.ts';
+import type { SystemEtc } from './system-etc.ts';
 import { CA_ENV, PROXY_ENV, SANDBOX_CA_BUNDLE, SANDBOX_EGRESS_DIR, withRelay } from './egress/relay.ts';
 
 /** Where the workspace appears inside every sandbox. */
@@ -34,6 +35,8 @@ export interface SandboxRequest {
   tools: SandboxTools;
   uid: number;
   workspaceDir: string;
+  /** The sandbox's /etc (system-etc.ts). */
+  systemEtc: SystemEtc;
   /** Holds `passwd` and `group` for the workspace user (files, since node-pty cannot pass extra fds). */
   etcDir: string;
   /** Null: no network at all. Otherwise still no network of its own: only the egress proxy. */
@@ -54,14 +57,7 @@ export interface SandboxRequest {
 const READ_ONLY_SYSTEM = [
   '--ro-bind', '/usr', '/usr',
   '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/sbin', '/sbin',
-  // 66+ programs resolve through /etc/alternatives on Debian; TLS needs the CA bundle.
-  '--ro-bind-try', '/etc/alternatives', '/etc/alternatives', '--ro-bind-try', '/etc/ld.so.cache', '/etc/ld.so.cache',
-  '--ro-bind-try', '/etc/ssl', '/etc/ssl', '--ro-bind-try', '/etc/ca-certificates', '/etc/ca-certificates',
-  '--ro-bind-try', '/etc/localtime', '/etc/localtime',
 ];
-
-/** Names are resolved by the egress proxy on the host; inside, only localhost needs resolving. */
-const NETWORK_FILES = ['--ro-bind-try', '/etc/hosts', '/etc/hosts', '--ro-bind-try', '/etc/nsswitch.conf', '/etc/nsswitch.conf'];
 
 export const DEFAULT_PATH = '/workspace/node_modules/.bin:/usr/local/bin:/usr/bin:/bin';
 
@@ -83,7 +79,8 @@ export function bwrapArgs(r: SandboxRequest): string[] {
     ...(r.interactive ? [] : ['--new-session']),
     '--unshare-user', '--uid', id, '--gid', id, '--disable-userns',
     ...READ_ONLY_SYSTEM,
-    ...(r.egress ? NETWORK_FILES : []),
+    // Few binds: bwrap re-reads the host's whole mount table for each one (system-etc.ts).
+    '--ro-bind', r.egress ? r.systemEtc.online : r.systemEtc.offline, '/etc',
     '--ro-bind', path.join(r.etcDir, 'passwd'), '/etc/passwd',
     '--ro-bind', path.join(r.etcDir, 'group'), '/etc/group',
     '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
