@@ -143,28 +143,32 @@ export class WorkspaceCgroup {
     return Object.values(this.dirs).filter((d): d is string => d !== null).map((d) => path.join(d, 'cgroup.procs'));
   }
 
-  async pids(): Promise<number[]> {
+  /** Every member, or null when a member list could not be read (so no claim can be made). */
+  private async members(): Promise<number[] | null> {
     const all = new Set<number>();
     for (const file of this.procsFiles()) {
-      const text = await fs.readFile(file, 'utf8').catch(() => '');
+      const text = await fs.readFile(file, 'utf8').catch(() => null);
+      if (text === null) return null;
       for (const line of text.split('\n')) if (line) all.add(Number(line));
     }
     return [...all];
   }
 
-  async kill(): Promise<void> {
+  /** Kills every member; true once none is left, false if some still were when the sweep gave up. */
+  async kill(): Promise<boolean> {
     if (this.dirs.v2 && (await exists(path.join(this.dirs.v2, 'cgroup.kill')))) {
       await fs.writeFile(path.join(this.dirs.v2, 'cgroup.kill'), '1');
     }
     // v1 has no atomic kill: sweep until empty, since members may fork between reads.
     const deadline = Date.now() + V1_KILL_SWEEP_MS;
     for (;;) {
-      const pids = await this.pids();
-      if (pids.length === 0) return;
+      const pids = await this.members();
+      if (pids === null) return false;
+      if (pids.length === 0) return this.procsFiles().length > 0;
       for (const pid of pids) {
         try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
       }
-      if (Date.now() > deadline) return;
+      if (Date.now() > deadline) return false;
       await new Promise((r) => setTimeout(r, 20));
     }
   }

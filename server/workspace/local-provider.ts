@@ -326,10 +326,13 @@ class LocalWorkspace implements Workspace {
   async killAll(): Promise<void> {
     for (const kill of [...this.running]) kill();
     this.running.clear();
-    await this.host.stop();
-    await this.cgroup?.kill();
-    // Anything that escaped both (no cgroups on this host) still runs as the workspace uid.
-    if (this.uid !== null) await killUid(this.uid);
+    // A cgroup's member list names every process of the workspace, the host's included (unless it
+    // outlived a server that ran in another cgroup: killHost finds it then). Killing by the uid
+    // reads every process on the machine, so it is kept for what a cgroup could not vouch for.
+    let clean = false;
+    const cgroup = this.cgroup;
+    await this.host.stop(undefined, cgroup ? async () => { clean = await cgroup.kill(); } : undefined);
+    if (this.uid !== null && !clean) await killUid(this.uid);
   }
 
   async checkDisk(): Promise<DiskStatus | null> {

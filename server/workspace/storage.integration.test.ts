@@ -247,6 +247,30 @@ describe('cgroups of workspaces', () => {
     for (const d of [...dirs.stopped, ...dirs.destroyed]) expect(await exists(d)).toBe(false);
   });
 
+  it('kill everything of a workspace, and a host outside them (started under another cgroup) is still found', async () => {
+    const p = await provider(await tempDir(0o711));
+    const uid = base; // no other workspace here has it: pidsOfUid would count that one's processes too
+    const ws = await p.create(spec('cg-kill', uid));
+    await ws.openPty({ id: randomUUID(), cols: 80, rows: 24, command: ['/bin/sh', '-c', 'sleep 1000 & exec sleep 1001'] }, { onData() {}, onExit() {}, onLost() {} });
+    void ws.exec('exec sleep 1002', { timeoutMs: 60_000 });
+    await expect.poll(async () => (await pidsOfUid(uid)).length).toBeGreaterThan(3);
+    await ws.killAll();
+    await expect.poll(() => pidsOfUid(uid), { timeout: 10_000 }).toEqual([]);
+
+    // As a host that outlived a server whose own cgroup was another: moved to each parent cgroup.
+    await ws.openPty({ id: randomUUID(), cols: 80, rows: 24, command: ['/bin/sh', '-c', 'sleep 1000 & exec sleep 1001'] }, { onData() {}, onExit() {}, onLost() {} });
+    await expect.poll(async () => (await pidsOfUid(uid)).length).toBeGreaterThan(2);
+    for (const dir of cgroupDirs(ws)) {
+      for (const pid of (await fs.readFile(path.join(dir, 'cgroup.procs'), 'utf8')).split('\n').filter(Boolean)) {
+        await fs.writeFile(path.join(path.dirname(dir), 'cgroup.procs'), pid);
+      }
+      expect(await fs.readFile(path.join(dir, 'cgroup.procs'), 'utf8')).toBe('');
+    }
+    await ws.killAll();
+    await expect.poll(() => pidsOfUid(uid), { timeout: 10_000 }).toEqual([]);
+    await p.destroy('cg-kill');
+  });
+
   it('left by a previous run are swept at start-up, and only this installation\'s', async () => {
     const dataDir = await tempDir(0o711);
     const crashed = await provider(dataDir);

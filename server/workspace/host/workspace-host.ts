@@ -130,13 +130,17 @@ export class WorkspaceHost {
     void this.stop('The workspace\'s network access changed');
   }
 
-  /** Ends the host and its terminals (killAll); the next request starts another. */
-  async stop(reason = 'The workspace host was stopped with the workspace\'s processes'): Promise<void> {
+  /**
+   * Ends the host and its terminals (killAll); the next request starts another. `killFirst` runs
+   * before the host's process tree is killed: a caller that kills the whole workspace through its
+   * cgroup leaves a dead host, and then no scan of every process for the tree is made.
+   */
+  async stop(reason = 'The workspace host was stopped with the workspace\'s processes', killFirst?: () => Promise<void>): Promise<void> {
     const conn = this.current;
     this.current = null;
     conn?.destroy(reason);
     // A request meanwhile waits for this, so it never reaches the host being killed.
-    const stopping = killHost(this.o.place).finally(() => { if (this.stopping === stopping) this.stopping = null; });
+    const stopping = (async () => { await killFirst?.(); await killHost(this.o.place); })().finally(() => { if (this.stopping === stopping) this.stopping = null; });
     this.stopping = stopping;
     await stopping;
   }
