@@ -53,7 +53,7 @@ async function probe(tools: SandboxTools): Promise<string | null> {
     await fs.writeFile(path.join(dir, 'group'), etc.group, { mode: 0o444 });
     // The probe's /etc is its own directory: it needs only the passwd and group in it.
     const argv = sandboxArgv({
-      tools, uid: PROBE_UID, workspaceDir: ws, systemEtc: { offline: dir, online: dir }, etcDir: dir, egress: null, interactive: false,
+      tools, uid: PROBE_UID, workspaceDir: ws, systemEtc: dir, etcDir: dir, egress: null, interactive: false,
       cwd: SANDBOX_WORKSPACE, env: {}, limits: DEFAULT_LIMITS, cgroupProcs: [],
       command: ['/bin/sh', '-c', 'id -u; if touch /usr/.tether-probe 2>/dev/null; then echo USR-WRITABLE; fi'],
     });

@@ -5,7 +5,6 @@ import type { WorkspaceCgroup } from './cgroups.ts';
 import type { SandboxLimits } from './limits.ts';
 import { checkRelative } from './paths.ts';
 import { DEFAULT_PATH, SANDBOX_WORKSPACE, sandboxArgv, type Bind, type SandboxTools } from './sandbox.ts';
-import type { SystemEtc } from './system-etc.ts';
 
 export interface LaunchSpec {
   command: string[];
@@ -36,7 +35,7 @@ export interface Launcher {
 const HOST_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 
 export function confinedLauncher(o: {
-  tools: SandboxTools; uid: number; workspaceDir: string; systemEtc: SystemEtc; etcDir: string;
+  tools: SandboxTools; uid: number; workspaceDir: string; systemEtc: string; etcDir: string;
   limits: SandboxLimits; cgroup: WorkspaceCgroup | null; networkAllowed: boolean;
   /** Host path of the directory of the workspace's egress proxy socket; null: no process of it gets a network. */
   egressSocketDir: string | null;

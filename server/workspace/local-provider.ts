@@ -104,9 +104,11 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
   // Cgroups are named per installation, so a sweep never touches another server's workspaces.
   // A workspace whose host survived the last server process keeps its cgroup: its terminals run there.
   const cgroupPrefix = `tether-${createHash('sha256').update(root.dir).digest('hex').slice(0, 8)}-`;
-  const [runtimeDir, templatesDir, systemEtc] = await Promise.all([
-    prepareHostRuntime(root.dir), publishTemplates(root.dir), host.tools ? publishSystemEtc(root.dir) : null,
-  ]);
+  const [runtimeDir, templatesDir] = await Promise.all([prepareHostRuntime(root.dir), publishTemplates(root.dir)]);
+  // Off the start-up path (~700 host entries, ~30 ms when unchanged): the first sandbox waits for it,
+  // and gets its error if it failed.
+  const systemEtc = host.tools ? publishSystemEtc(root.dir) : null;
+  systemEtc?.catch(() => {});
   const placeOf = (id: string) => hostPlace(root.dir, runtimeDir, id);
   if (host.cgroups && host.tools) {
     const surviving = new Set<string>();
@@ -139,9 +141,10 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
     await fs.writeFile(path.join(p.etc, 'passwd'), files.passwd, { mode: 0o444 });
     await fs.writeFile(path.join(p.etc, 'group'), files.group, { mode: 0o444 });
     const cgroup = host.cgroups && host.tools ? await WorkspaceCgroup.create(host.cgroups, `${cgroupPrefix}${spec.id}`, limits) : null;
-    const launcher = host.tools && systemEtc
+    const etc = await systemEtc;
+    const launcher = host.tools && etc
       ? confinedLauncher({
-        tools: host.tools, uid: spec.uid, workspaceDir: p.files, systemEtc, etcDir: p.etc, limits, cgroup, networkAllowed: spec.networkAllowed,
+        tools: host.tools, uid: spec.uid, workspaceDir: p.files, systemEtc: etc, etcDir: p.etc, limits, cgroup, networkAllowed: spec.networkAllowed,
         egressSocketDir: await egress.socketDirFor(spec.id, spec.uid),
         egressCaBundle: await writeCaBundle(p.etc, await egress.ca(spec.id)),
       })

@@ -31,12 +31,11 @@ export async function publishReadOnly(root: string, kind: string, files: [string
   const temp = `${dir}.${process.pid}.tmp`;
   await fs.rm(temp, { recursive: true, force: true });
   await fs.mkdir(temp, { mode: 0o755 });
-  for (const [i, [, to]] of files.entries()) {
-    await fs.mkdir(path.join(temp, path.dirname(to)), { recursive: true, mode: 0o755 });
+  for (const dir of new Set(files.map(([, to]) => path.dirname(to)))) await fs.mkdir(path.join(temp, dir), { recursive: true, mode: 0o755 });
+  await Promise.all(files.map(([, to], i) => {
     const c = contents[i]!;
-    if (c.link !== undefined) await fs.symlink(c.link, path.join(temp, to));
-    else await fs.writeFile(path.join(temp, to), c.data, { mode: 0o644 });
-  }
+    return c.link !== undefined ? fs.symlink(c.link, path.join(temp, to)) : fs.writeFile(path.join(temp, to), c.data, { mode: 0o644 });
+  }));
   await fs.rename(temp, dir).catch(async (e: NodeJS.ErrnoException) => {
     // Another server process made the same directory first: its copy is identical.
     await fs.rm(temp, { recursive: true, force: true });

@@ -48,12 +48,14 @@ describe('sandbox confinement', () => {
   });
 
   it("sees the host's programs' /etc but none of its users or keys", async () => {
-    const r = await runInPty(a, 'whoami; awk "BEGIN { print 6 * 7 }"; test -s /etc/ssl/certs/ca-certificates.crt && echo CA-OK; ls /etc/ssl/private; grep -c . /etc/passwd');
+    const r = await runInPty(a, 'whoami; awk "BEGIN { print 6 * 7 }"; test -s /etc/ssl/certs/ca-certificates.crt && echo CA-OK; ls /etc/ssl/private; grep -c . /etc/passwd; getent hosts localhost');
     expect(r.output).toContain('tether'); // the workspace's own passwd, bound over the copy's placeholder
     expect(r.output).toContain('42'); // awk resolves through /etc/alternatives
     expect(r.output).toContain('CA-OK');
     expect(r.output).toMatch(/ls: cannot access '\/etc\/ssl\/private': No such file or directory/);
     expect(r.output).toMatch(/^3\r?$/m);
+    // Without a network too, a test's own server on the sandbox's loopback is reached by name.
+    expect(r.output).toMatch(/(127\.0\.0\.1|::1)\s+localhost/);
   });
 
   it('cannot write outside /workspace', async () => {

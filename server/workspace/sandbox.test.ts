@@ -6,7 +6,7 @@ import { bwrapArgs, sandboxArgv, type SandboxRequest } from './sandbox.ts';
 const req: SandboxRequest = {
   tools: { bwrap: '/usr/bin/bwrap', setpriv: '/usr/bin/setpriv', prlimit: '/usr/bin/prlimit', sh: '/bin/sh', socat: '/usr/bin/socat' },
   uid: 12345, workspaceDir: '/data/workspaces/w',
-  systemEtc: { offline: '/data/system-etc/0ff', online: '/data/system-etc/0a1' }, etcDir: '/data/volumes/w/etc', egress: null, interactive: false,
+  systemEtc: '/data/system-etc/0ff', etcDir: '/data/volumes/w/etc', egress: null, interactive: false,
   cwd: '/workspace', env: {}, command: ['npm', 'test'], limits: DEFAULT_LIMITS, cgroupProcs: ['/sys/fs/cgroup/pids/tether-w/cgroup.procs'],
 };
 
@@ -50,7 +50,6 @@ describe('sandboxArgv', () => {
     expect(net.join(' ')).toContain('--ro-bind /data/w/etc/ca-bundle.pem /run/tether/ca-bundle.pem');
     expect(net.join(' ')).toContain('--setenv GIT_SSL_CAINFO /run/tether/ca-bundle.pem');
     expect(net.join(' ')).not.toContain('/etc/resolv.conf');
-    expect(net.join(' ')).toContain('--ro-bind /data/system-etc/0a1 /etc');
   });
 });
 

@@ -5,7 +5,6 @@
 // (ENVIRONMENT.md). Everything here is pure so the exact argv can be tested and reviewed.
 import path from 'node:path';
 import type { SandboxLimits } from './limits.ts';
-import type { SystemEtc } from './system-etc.ts';
 import { CA_ENV, PROXY_ENV, SANDBOX_CA_BUNDLE, SANDBOX_EGRESS_DIR, withRelay } from './egress/relay.ts';
 
 /** Where the workspace appears inside every sandbox. */
@@ -36,7 +35,7 @@ export interface SandboxRequest {
   uid: number;
   workspaceDir: string;
   /** The sandbox's /etc (system-etc.ts). */
-  systemEtc: SystemEtc;
+  systemEtc: string;
   /** Holds `passwd` and `group` for the workspace user (files, since node-pty cannot pass extra fds). */
   etcDir: string;
   /** Null: no network at all. Otherwise still no network of its own: only the egress proxy. */
@@ -80,7 +79,7 @@ export function bwrapArgs(r: SandboxRequest): string[] {
     '--unshare-user', '--uid', id, '--gid', id, '--disable-userns',
     ...READ_ONLY_SYSTEM,
     // Few binds: bwrap re-reads the host's whole mount table for each one (system-etc.ts).
-    '--ro-bind', r.egress ? r.systemEtc.online : r.systemEtc.offline, '/etc',
+    '--ro-bind', r.systemEtc, '/etc',
     '--ro-bind', path.join(r.etcDir, 'passwd'), '/etc/passwd',
     '--ro-bind', path.join(r.etcDir, 'group'), '/etc/group',
     '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
