@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# One sandbox start (setpriv + bwrap, `true`) with the binds Tether uses, with one /etc bind instead
-# of seven, and without --dev too; first with the machine's own mounts, then with N more loop-mounted
-# ext4 images (standing for workspaces' disks). bubblewrap reads /proc/self/mountinfo once per bind.
+# One sandbox start (setpriv + bwrap, `true`): with a bind per /etc file (Tether until 2026-11-26),
+# with the binds Tether uses (one /etc directory, passwd and group over it), and without --dev too;
+# first with the machine's own mounts, then with N more loop-mounted ext4 images (standing for
+# workspaces' disks). bubblewrap reads /proc/self/mountinfo once per bind.
 #   bash bench/sandbox-binds.sh [N=500]      (as root; everything it mounts it unmounts)
 set -euo pipefail
 N=${1:-500}
@@ -21,12 +22,13 @@ etc_files=(--ro-bind-try /etc/alternatives /etc/alternatives --ro-bind-try /etc/
   --ro-bind-try /etc/ssl /etc/ssl --ro-bind-try /etc/ca-certificates /etc/ca-certificates --ro-bind-try /etc/localtime /etc/localtime
   --ro-bind /etc/passwd /etc/passwd --ro-bind /etc/group /etc/group)
 sandbox() { setpriv --reuid 65534 --regid 65534 --clear-groups -- bwrap "${common[@]}" "$@" --tmpfs /tmp --bind "$D/w" /workspace --remount-ro / -- /bin/true; }
-as_tether() { sandbox "${etc_files[@]}" --proc /proc --dev /dev; }
-one_etc() { sandbox --ro-bind /etc /etc --proc /proc --dev /dev; }
-no_dev() { sandbox --ro-bind /etc /etc --proc /proc; }
+one_etc=(--ro-bind /etc /etc --ro-bind /etc/passwd /etc/passwd --ro-bind /etc/group /etc/group)
+per_file() { sandbox "${etc_files[@]}" --proc /proc --dev /dev; }
+as_tether() { sandbox "${one_etc[@]}" --proc /proc --dev /dev; }
+no_dev() { sandbox "${one_etc[@]}" --proc /proc; }
 measure() {
   echo "$(wc -l </proc/self/mountinfo) mounts:"
-  for v in as_tether one_etc no_dev; do printf '  %-10s ' "$v"; for _ in $(seq 30); do ms "$v"; done | median; done
+  for v in per_file as_tether no_dev; do printf '  %-10s ' "$v"; for _ in $(seq 30); do ms "$v"; done | median; done
 }
 measure
 for i in $(seq "$N"); do

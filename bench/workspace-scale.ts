@@ -3,7 +3,7 @@
 // terminal each, as bench:terminal makes them), then ten of each underlying operation in a row
 // (`spawn` is `/bin/true` through the spawner, the floor under every other figure).
 //   node --import tsx bench/workspace-scale.ts [marks=10,100,500]     (as root: it creates uids' sandboxes)
-// Everything it makes is destroyed at the end (slow at 500: destroy scans /proc).
+// Everything it makes is destroyed at the end; ten destroys at the last mark are timed.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -56,6 +56,11 @@ try {
     const mounts = (await fs.readFile('/proc/self/mountinfo', 'utf8')).trim().split('\n').length;
     console.log(`${mark} workspaces (${mounts} mounts, load ${os.loadavg()[0]!.toFixed(1)}): ${Object.entries(t).map(([k, v]) => `${k} ${median(v).toFixed(1)} ms`).join(' · ')}`);
   }
+  // Destroying (each with its terminal open) at the last mark: killing, unmounting, deleting.
+  const destroy: number[] = [];
+  for (let i = 0; i < 10; i++) destroy.push(await timed(() => provider.destroy(`scale-${workspaces.length - 1 - i}`)));
+  workspaces.splice(-10);
+  console.log(`destroy at ${workspaces.length + 10}: ${median(destroy).toFixed(1)} ms`);
 } finally {
   for (let i = 0; i < workspaces.length; i++) await provider.destroy(`scale-${i}`).catch(() => {});
   await provider.shutdown();
