@@ -2,17 +2,23 @@
 # One sandbox start (setpriv + bwrap, `true`): with a bind per /etc file (Tether until 2026-11-26),
 # with the binds Tether uses (one /etc directory, passwd and group over it), and without --dev too;
 # first with the machine's own mounts, then with N more loop-mounted ext4 images (standing for
-# workspaces' disks). bubblewrap reads /proc/self/mountinfo once per bind.
+# workspaces' disks). bubblewrap reads /proc/self/mountinfo once per bind. `joined` is Tether's
+# binds after an `sh` has joined a fresh cgroup beside this shell's own, as a workspace's sandbox does.
 #   bash bench/sandbox-binds.sh [N=500]      (as root; everything it mounts it unmounts)
 set -euo pipefail
 N=${1:-500}
 D=$(mktemp -d /tmp/tether-bench-binds.XXXXXX)
+own() { awk -F: -v c="$1" '$2 == c { print $3 }' /proc/self/cgroup; }
+if [ -d /sys/fs/cgroup/pids ]; then CG=/sys/fs/cgroup/pids$(own pids)/tether-bench-$$
+elif [ -d /sys/fs/cgroup/unified ]; then CG=/sys/fs/cgroup/unified$(own "")/tether-bench-$$
+else CG=/sys/fs/cgroup$(own "")/tether-bench-$$; fi
 cleanup() {
+  rmdir "$CG" 2>/dev/null || true
   for m in $(awk '{print $5}' /proc/self/mountinfo | grep "^$D/" | sort -r); do umount -l "$m"; done
   rm -rf "$D"
 }
 trap cleanup EXIT
-mkdir -p "$D/w" "$D/imgs" && chmod 777 "$D/w" && chmod 711 "$D"
+mkdir -p "$D/w" "$D/imgs" "$CG" && chmod 777 "$D/w" && chmod 711 "$D"
 
 ms() { local a b; a=$(date +%s%N); "$@" >/dev/null 2>&1; b=$(date +%s%N); echo $(( (b - a) / 1000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {printf "%.1f ms\n", a[int((NR+1)/2)]/1000}'; }
@@ -26,9 +32,13 @@ one_etc=(--ro-bind /etc /etc --ro-bind /etc/passwd /etc/passwd --ro-bind /etc/gr
 per_file() { sandbox "${etc_files[@]}" --proc /proc --dev /dev; }
 as_tether() { sandbox "${one_etc[@]}" --proc /proc --dev /dev; }
 no_dev() { sandbox "${one_etc[@]}" --proc /proc; }
+joined() {
+  sh -c 'echo $$ > "$0" && exec "$@"' "$CG/cgroup.procs" setpriv --reuid 65534 --regid 65534 --clear-groups -- \
+    bwrap "${common[@]}" "${one_etc[@]}" --proc /proc --dev /dev --tmpfs /tmp --bind "$D/w" /workspace --remount-ro / -- /bin/true
+}
 measure() {
   echo "$(wc -l </proc/self/mountinfo) mounts:"
-  for v in per_file as_tether no_dev; do printf '  %-10s ' "$v"; for _ in $(seq 30); do ms "$v"; done | median; done
+  for v in per_file as_tether no_dev joined; do printf '  %-10s ' "$v"; for _ in $(seq 30); do ms "$v"; done | median; done
 }
 measure
 for i in $(seq "$N"); do
