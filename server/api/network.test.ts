@@ -170,12 +170,11 @@ describe.each(testProviders)('workspace network access on %s', (provider) => {
     expect(secureHits.map((h) => h.line)).not.toContain('PUT /pkg-granted');
     expect((await admin.mutate('approvals.decide', { sessionId, approvalId: approval.id, approve: true })).error).toBeNull();
     expect(await granted).toContain('hello-over-tls PUT /pkg-granted');
-    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
-      if ((await app.services.db.auditEntry.count({ where: { target: `secure.test:${securePort}`, action: 'egress.allowed' } })) >= 2) break;
-    }
-    const audit = await app.services.db.auditEntry.findMany({ where: { target: `secure.test:${securePort}` }, orderBy: { createdAt: 'asc' } });
+    // The write's audit entry lands after its response; each tunnel's CONNECT has one of its own.
     const adaId = (await app.services.db.user.findFirstOrThrow({ where: { name: 'Ada Admin' } })).id;
-    expect(audit.map((a) => [a.action, (a.detail as { method: string }).method, (a.detail as { path: string | null }).path, a.actorId])).toEqual(expect.arrayContaining([
+    const audit = async () => (await app.services.db.auditEntry.findMany({ where: { target: `secure.test:${securePort}` }, orderBy: { createdAt: 'asc' } }))
+      .map((a) => [a.action, (a.detail as { method: string }).method, (a.detail as { path: string | null }).path, a.actorId]);
+    await expect.poll(audit, { timeout: 10_000 }).toEqual(expect.arrayContaining([
       ['egress.denied', 'PUT', '/pkg-denied', adaId], ['egress.allowed', 'PUT', '/pkg-granted', adaId],
     ]));
   }, 120_000);
