@@ -7,6 +7,7 @@
 //   PARTS=echo,prompt RUNS=3 npm run bench:terminal   (only some parts: echo, interrupt, throughput,
 //                                                       prompt, renderers, sessions; all by default)
 //   ECHO_TRACE=1 PARTS=echo RUNS=1 npm run bench:terminal   (also prints every keystroke's echo, ms)
+//   RSS_SETTLE=1 PARTS=throughput npm run bench:terminal   (also the RSS left 60 s after each stream)
 // Everything it starts it stops; the data dir (and the workspaces in it) is deleted afterwards.
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,8 @@ const KEYSTROKES = Number(process.env.KEYSTROKES ?? 60);
 const numbers = (list: string) => list.split(',').filter((x) => x.trim()).map(Number);
 const THROUGHPUT_MIB = numbers(process.env.THROUGHPUT_MIB ?? '40,100');
 const SESSION_MARKS = numbers(process.env.SESSION_MARKS ?? '10,100,500');
+/** What a stream leaves 3 s after it is mostly garbage not yet collected: V8 and malloc give it back within a minute. */
+const RSS_SETTLE = process.env.RSS_SETTLE === '1';
 const PARTS = new Set((process.env.PARTS ?? 'echo,interrupt,throughput,prompt,renderers,sessions').split(','));
 /** The screen is still when nothing on it changed for this long. */
 const STILL_MS = 1000;
@@ -134,7 +137,9 @@ async function measureThroughput(system: System, page: Page, mib: number) {
   clearInterval(sampler);
   await sleep(3000);
   const after = rssMiB(system.pid);
-  return { mibPerS: mib / seconds, growth: peak - before, left: Math.max(0, after - before) };
+  if (RSS_SETTLE) await sleep(57_000);
+  const settled = RSS_SETTLE ? Math.max(0, rssMiB(system.pid) - before) : null;
+  return { mibPerS: mib / seconds, growth: peak - before, left: Math.max(0, after - before), settled };
 }
 
 /**
@@ -347,6 +352,9 @@ async function main() {
         record(`throughput, ${mib} MiB rendered (MiB/s)`, t.tether.mibPerS, t.baseline.mibPerS, t.loadT, t.loadB);
         record(`server RSS growth during ${mib} MiB (MiB)`, t.tether.growth, t.baseline.growth, t.loadT, t.loadB);
         record(`server RSS left 3 s after ${mib} MiB (MiB)`, t.tether.left, t.baseline.left, t.loadT, t.loadB);
+        if (t.tether.settled !== null && t.baseline.settled !== null) {
+          record(`server RSS left 60 s after ${mib} MiB (MiB)`, t.tether.settled, t.baseline.settled, t.loadT, t.loadB);
+        }
       }
 
       if (PARTS.has('prompt')) {
