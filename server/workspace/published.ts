@@ -1,7 +1,8 @@
 // Read-only copies of files the server ships to sandboxes (the workspace host's runtime, the
-// templates), in root-owned directories every workspace uid can read: the repository itself may
-// sit under a 0700 home, and bwrap binds what the workspace uid can reach. Each copy is named by
-// a digest of its contents, so an upgraded server never changes files under a running sandbox.
+// templates, the sandbox's /etc), in root-owned directories every workspace uid can read: the
+// repository itself may sit under a 0700 home, and bwrap binds what the workspace uid can reach.
+// Each copy is named by a digest of its contents, so an upgraded server never changes files under
+// a running sandbox.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -31,7 +32,7 @@ export async function publishReadOnly(root: string, kind: string, files: [string
   const temp = `${dir}.${process.pid}.tmp`;
   await fs.rm(temp, { recursive: true, force: true });
   await fs.mkdir(temp, { mode: 0o755 });
-  for (const dir of new Set(files.map(([, to]) => path.dirname(to)))) await fs.mkdir(path.join(temp, dir), { recursive: true, mode: 0o755 });
+  for (const sub of new Set(files.map(([, to]) => path.dirname(to)))) await fs.mkdir(path.join(temp, sub), { recursive: true, mode: 0o755 });
   await Promise.all(files.map(([, to], i) => {
     const c = contents[i]!;
     return c.link !== undefined ? fs.symlink(c.link, path.join(temp, to)) : fs.writeFile(path.join(temp, to), c.data, { mode: 0o644 });
