@@ -3,15 +3,15 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SessionEvent, TerminalInfo } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
 import { ClosableTab } from '../layout/ClosableTab.tsx';
-import { listTerminalsEarly, takeEarlyTerminalList, type TerminalListAnswer } from '../../lib/terminal-early.ts';
+import { bootTerminal, frontTerminal, takeEarlyTerminalList, type TerminalListAnswer } from '../../lib/terminal-boot.ts';
 import { firstTerminalSettled } from '../../lib/terminal-first-paint.ts';
 import { terminalControls, type TerminalControl } from '../../lib/terminal-control.ts';
 import { DEFAULT_TERMINAL_SETTINGS, readTerminalSettings, saveTerminalSettings, type TerminalSettings } from '../../lib/terminal-settings.ts';
 import { firstVisit, rememberActiveTerminal, rememberedActiveTerminal } from '../../lib/terminal-visits.ts';
 import { TerminalView } from './TerminalView.tsx';
 
-// The socket connects and the terminals are listed while the page hydrates, not after it rendered.
-if (typeof window !== 'undefined') listTerminalsEarly();
+// The socket connects and the front terminal attaches while the page hydrates, not after it rendered.
+if (typeof window !== 'undefined') bootTerminal();
 
 /** Size asked for before the terminal is fitted to its panel (the first resize follows at once). */
 const INITIAL_SIZE = { cols: 100, rows: 24 };
@@ -48,9 +48,9 @@ export function TerminalPanel({ sessionId, userId, events, disabled, onCountChan
       if (!res.ok) return setError(res.error);
       setTerminals(res.terminals);
       const listed = (id: string | null) => (id && res.terminals.some((t) => t.id === id) ? id : null);
-      setActive((a) => listed(a) ?? listed(rememberedActiveTerminal(sessionId)) ?? res.terminals[0]?.id ?? null);
+      setActive((a) => listed(a) ?? frontTerminal(res.terminals, rememberedActiveTerminal(sessionId)));
     };
-    // The first list was asked for when the page's code loaded (app/lib/terminal-early.ts).
+    // The first list was asked for when the page's code loaded (app/lib/terminal-boot.ts).
     const early = takeEarlyTerminalList(sessionId);
     if (early) void early.then(apply);
     else getSocket().emit('terminal:list', { sessionId }, apply);

@@ -1,14 +1,15 @@
 'use client';
 import { useEffect, useRef } from 'react';
 import '@xterm/xterm/css/xterm.css';
-import { TERMINAL_ACK_CHARS, type TerminalData } from '../../../server/realtime/protocol.ts';
 import { getSocket } from '../../lib/socket.ts';
 import { tabMovesFocus } from '../../lib/tab-focus-mode.ts';
+import { adoptBootedTerminal } from '../../lib/terminal-boot.ts';
 import { firstTerminalSettled } from '../../lib/terminal-first-paint.ts';
 import { terminalModules } from '../../lib/terminal-modules.ts';
-import { MAX_HIDDEN_CHARS, TerminalOutput } from '../../lib/terminal-output.ts';
 import type { TerminalSettings } from '../../lib/terminal-settings.ts';
 import { splitTerminalInput } from '../../lib/terminal-input.ts';
+import { TerminalStream } from '../../lib/terminal-stream.ts';
+import { createTerminal, styleTerminal } from '../../lib/terminal-xterm.ts';
 
 // Fetch xterm.js while the page hydrates rather than after the first terminal mounts.
 if (typeof window !== 'undefined') void terminalModules();
@@ -19,7 +20,8 @@ interface Live { setBlink(on: boolean): void; show(): void; hide(): void; setInC
 /**
  * One xterm.js terminal bound to a server pty. It resumes from the last byte it received on a
  * socket reconnect, and from the start of the server's scrollback after a page load. Output goes
- * straight from the socket to xterm (app/lib/terminal-output.ts), never through React state.
+ * straight from the socket to xterm (app/lib/terminal-stream.ts), never through React state; the
+ * terminal in front on a page load was made and attached before React rendered, and is adopted.
  * `inControl` false: someone else types here; this view only watches (no input, no resizes; the
  * server would refuse both anyway).
  */
@@ -36,21 +38,30 @@ export function TerminalView({ sessionId, terminalId, label, active, settings, i
     let disposed = false;
     const cleanups: (() => void)[] = [];
     (async () => {
-      const { Terminal, FitAddon, WebLinksAddon, SearchAddon } = await terminalModules();
-      if (disposed || !host.current) return;
-      const styles = getComputedStyle(document.documentElement);
+      const socket = getSocket();
+      // The page's boot may have made and attached this terminal already (app/lib/terminal-boot.ts).
+      const adopted = adoptBootedTerminal(sessionId, terminalId);
+      const modules = await terminalModules();
+      const booted = adopted ? await adopted : null;
+      if (disposed || !host.current) {
+        booted?.stream.dispose();
+        booted?.term.dispose();
+        return;
+      }
+      const term = booted?.term ?? createTerminal(modules, initial.current.settings);
+      const stream = booted?.stream ?? new TerminalStream(socket, sessionId, terminalId, term, { hidden: !initial.current.active });
+      if (booted && !initial.current.active) stream.hide();
+      const ids = { sessionId, terminalId };
       let inControl = initial.current.inControl;
-      const term = new Terminal({
-        disableStdin: !inControl,
-        cursorBlink: initial.current.settings.cursorBlink, fontSize: 13, scrollback: 5000, allowProposedApi: false,
-        fontFamily: styles.getPropertyValue('--mono') || 'monospace',
-        theme: { background: styles.getPropertyValue('--term-bg').trim() || '#111317', foreground: styles.getPropertyValue('--term-fg').trim() || '#e4e7ec' },
-      });
-      const fit = new FitAddon();
+      term.options.disableStdin = !inControl;
+      term.options.cursorBlink = initial.current.settings.cursorBlink;
+      styleTerminal(term);
+      const fit = new modules.FitAddon();
       term.loadAddon(fit);
-      term.loadAddon(new WebLinksAddon());
-      term.loadAddon(new SearchAddon());
+      term.loadAddon(new modules.WebLinksAddon());
+      term.loadAddon(new modules.SearchAddon());
       term.open(host.current);
+      stream.afterFirstOutput(firstTerminalSettled);
       // Copy like desktop terminals: Ctrl+Shift+C always, Ctrl/Cmd+C when text is selected
       // (otherwise Ctrl+C reaches the program as an interrupt). Paste is the browser's own.
       term.attachCustomKeyEventHandler((e) => {
@@ -62,45 +73,6 @@ export function TerminalView({ sessionId, terminalId, label, active, settings, i
         term.clearSelection();
         return false;
       });
-      const socket = getSocket();
-      const ids = { sessionId, terminalId };
-      let unacked = 0;
-      let painted = false;
-      // Hidden and past its held-output bound: not attached until shown (a reconnect leaves it so).
-      let detached = false;
-      const output = new TerminalOutput(
-        {
-          write: (data, parsed) => term.write(data, () => {
-            parsed();
-            if (!painted) { painted = true; firstTerminalSettled(); }
-          }),
-        },
-        {
-          maxHiddenChars: MAX_HIDDEN_CHARS,
-          onConsumed: (chars) => {
-            unacked += chars;
-            if (unacked < TERMINAL_ACK_CHARS) return;
-            socket.emit('terminal:ack', { ...ids, chars: unacked });
-            unacked = 0;
-          },
-          onOverflow: () => {
-            detached = true;
-            socket.emit('terminal:detach', ids);
-          },
-        },
-      );
-      const onData = (d: TerminalData) => { if (d.terminalId === terminalId) output.push(d); };
-      const attach = () => {
-        if (detached) return;
-        socket.emit('terminal:attach', { ...ids, fromOffset: output.resumeOffset }, (res) => {
-          if (!res.ok) term.write(`\r\n\x1b[31m${res.error}\x1b[0m\r\n`);
-        });
-      };
-      const onExit = (e: { terminalId: string; exitCode: number; reason?: string }) => {
-        if (e.terminalId !== terminalId) return;
-        // A reason: the terminal ended with its workspace host (not its program); say how.
-        term.write(e.reason ? `\r\n\x1b[31m${e.reason}\x1b[0m\r\n` : `\r\n\x1b[2m[process exited with code ${e.exitCode}]\x1b[0m\r\n`);
-      };
       const refit = () => { try { fit.fit(); } catch { /* hidden: no size */ } };
       live.current = {
         setBlink: (on) => { term.options.cursorBlink = on; },
@@ -111,23 +83,12 @@ export function TerminalView({ sessionId, terminalId, label, active, settings, i
           // The pty's size follows whoever has control: now this screen's.
           if (on) socket.emit('terminal:resize', { ...ids, cols: term.cols, rows: term.rows });
         },
-        hide: () => output.hide(),
+        hide: () => stream.hide(),
         show: () => {
           refit();
-          const reread = output.show();
-          if (!reread) return;
-          // Held output overflowed while hidden: read it again from the server's scrollback.
-          unacked = 0;
-          if (!detached) socket.emit('terminal:detach', ids);
-          detached = false;
-          attach();
+          stream.show();
         },
       };
-      if (!initial.current.active) output.hide();
-      socket.on('terminal:data', onData);
-      socket.on('terminal:exit', onExit);
-      socket.on('connect', attach);
-      if (socket.connected) attach();
       if (initial.current.settings.renderer === 'webgl') {
         // After the attach: the shell's first output is drawn by the DOM renderer rather than wait
         // for this chunk and a GL context; the WebGL renderer takes over the screen once it is ready.
@@ -153,10 +114,7 @@ export function TerminalView({ sessionId, terminalId, label, active, settings, i
         observer.disconnect();
         input.dispose();
         resize.dispose();
-        socket.off('terminal:data', onData);
-        socket.off('terminal:exit', onExit);
-        socket.off('connect', attach);
-        socket.emit('terminal:detach', ids);
+        stream.dispose();
         term.dispose();
       });
     })();
