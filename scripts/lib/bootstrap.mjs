@@ -70,7 +70,7 @@ function treeDigest(entries, skip = []) {
 }
 
 /** What the Next build depends on: the UI, the contracts it imports, and the toolchain. */
-const BUILD_INPUTS = ['app', 'public', 'next.config.mjs', 'package-lock.json', 'tsconfig.json', 'server/api', 'server/realtime/protocol.ts', 'server/sessions/event-types.ts', 'scripts/lib/build-worker.mjs'];
+const BUILD_INPUTS = ['app', 'instrumentation-client.ts', 'public', 'next.config.mjs', 'package-lock.json', 'tsconfig.json', 'server/api', 'server/realtime/protocol.ts', 'server/sessions/event-types.ts', 'scripts/lib/build-worker.mjs'];
 /**
  * Written by the build itself (build-worker.mjs): counted, it made the digest taken before a
  * fresh clone's first build differ from every later one, so the next check built again.
