@@ -51,7 +51,7 @@ describe('TerminalBoot', () => {
   it('is known to the view as soon as the panel has the list, before xterm.js is made', async () => {
     const t = setup([info('a')]);
     const list = t.boot.takeList('s1');
-    await list;
+    await list?.answer;
     // The panel renders its views from this answer; the view asks for its terminal right away.
     const adopted = t.boot.adopt('s1', 'a');
     expect(adopted).not.toBeNull();
@@ -61,8 +61,14 @@ describe('TerminalBoot', () => {
   it('hands the early list out once, and only for its session', async () => {
     const t = setup([info('a')]);
     expect(t.boot.takeList('other')).toBeNull();
-    expect(await t.boot.takeList('s1')).toEqual({ ok: true, terminals: [info('a')] });
+    expect(await t.boot.takeList('s1')?.answer).toEqual({ ok: true, terminals: [info('a')] });
     expect(t.boot.takeList('s1')).toBeNull();
+  });
+
+  it('gives the panel the list itself once it has come, so its first render shows the terminals', async () => {
+    const t = setup([info('a')]);
+    await settle();
+    expect(t.boot.takeList('s1')?.settled).toEqual({ ok: true, terminals: [info('a')] });
   });
 
   it('makes nothing when the session has no terminal or the list failed', async () => {

@@ -16,6 +16,8 @@ import { createTerminal, type TerminalModules } from './terminal-xterm.ts';
 
 export type TerminalListAnswer = Parameters<Ack<{ terminals: TerminalInfo[] }>>[0];
 export interface BootedTerminal { term: Terminal; stream: TerminalStream }
+/** The early list as the panel takes it: `settled` is the answer if it has come already. */
+export interface EarlyList { answer: Promise<TerminalListAnswer>; settled: TerminalListAnswer | null }
 
 /** The terminal in front on a visit: the one this browser last had in front if still listed, else the first. */
 export function frontTerminal(terminals: TerminalInfo[], remembered: string | null): string | null {
@@ -24,12 +26,14 @@ export function frontTerminal(terminals: TerminalInfo[], remembered: string | nu
 
 export class TerminalBoot {
   private readonly answer: Promise<TerminalListAnswer>;
+  private settled: TerminalListAnswer | null = null;
   private listTaken = false;
   private booted: { terminalId: string; ready: Promise<BootedTerminal>; taken: boolean } | null = null;
 
   constructor(readonly sessionId: string, socket: StreamSocket, modules: Promise<Pick<TerminalModules, 'Terminal'>>, settings: TerminalSettings, remembered: string | null) {
     this.answer = new Promise((resolve) => socket.emit('terminal:list', { sessionId }, resolve));
     void this.answer.then((res) => {
+      this.settled = res;
       const terminalId = res.ok ? frontTerminal(res.terminals, remembered) : null;
       if (!terminalId) return;
       // Known as soon as the list is: the panel renders its views from this same answer.
@@ -42,13 +46,15 @@ export class TerminalBoot {
   }
 
   /**
-   * The early list, handed out once: the panel's first list. Later lists (a reconnect) ask
-   * again, since the terminals may have changed meanwhile.
+   * The early list, handed out once: the panel's first list. When it has come before the panel
+   * renders (the usual case: it is asked for before hydration), the panel's first render shows
+   * the terminals and the front one's view mounts in that same render. Later lists (a reconnect)
+   * ask again, since the terminals may have changed meanwhile.
    */
-  takeList(sessionId: string): Promise<TerminalListAnswer> | null {
+  takeList(sessionId: string): EarlyList | null {
     if (sessionId !== this.sessionId || this.listTaken) return null;
     this.listTaken = true;
-    return this.answer;
+    return { answer: this.answer, settled: this.settled };
   }
 
   /** The terminal made early for this view, handed out once; null when the view makes its own. */

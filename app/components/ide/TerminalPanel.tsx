@@ -36,13 +36,18 @@ function ControlBar({ control, me, onTakeOver, pending }: { control: TerminalCon
 export function TerminalPanel({ sessionId, userId, events, disabled, onCountChange }: {
   sessionId: string; userId: string; events: SessionEvent[]; disabled: boolean; onCountChange?: (open: number | null) => void;
 }) {
+  // The first list was asked for when the page's code loaded (app/lib/terminal-boot.ts); if it
+  // has come, the first render shows the terminals rather than waiting for an effect's answer.
+  const [early] = useState(() => takeEarlyTerminalList(sessionId));
+  const listedEarly = early?.settled?.ok ? early.settled.terminals : null;
   // null until the server has answered the first list.
-  const [terminals, setTerminals] = useState<TerminalInfo[] | null>(null);
-  const [active, setActive] = useState<string | null>(null);
+  const [terminals, setTerminals] = useState<TerminalInfo[] | null>(listedEarly);
+  const [active, setActive] = useState<string | null>(() => listedEarly && frontTerminal(listedEarly, rememberedActiveTerminal(sessionId)));
   const [error, setError] = useState<string | null>(null);
   const [settings, setSettings] = useState<TerminalSettings>(DEFAULT_TERMINAL_SETTINGS);
   useEffect(() => { setSettings(readTerminalSettings()); }, []);
 
+  const earlyPending = useRef(early);
   const refresh = useCallback(() => {
     const apply = (res: TerminalListAnswer) => {
       if (!res.ok) return setError(res.error);
@@ -50,9 +55,9 @@ export function TerminalPanel({ sessionId, userId, events, disabled, onCountChan
       const listed = (id: string | null) => (id && res.terminals.some((t) => t.id === id) ? id : null);
       setActive((a) => listed(a) ?? frontTerminal(res.terminals, rememberedActiveTerminal(sessionId)));
     };
-    // The first list was asked for when the page's code loaded (app/lib/terminal-boot.ts).
-    const early = takeEarlyTerminalList(sessionId);
-    if (early) void early.then(apply);
+    const first = earlyPending.current;
+    earlyPending.current = null;
+    if (first) void first.answer.then(apply);
     else getSocket().emit('terminal:list', { sessionId }, apply);
   }, [sessionId]);
 
