@@ -2,7 +2,8 @@
 // prints what the page's main thread does while someone types, and the order in which a session
 // page loads what it loads, so a change can be checked against the cause it was meant to remove.
 //   node --import tsx bench/terminal/profile.ts echo     (needs `npm run build` and root)
-//   node --import tsx bench/terminal/profile.ts load
+//   node --import tsx bench/terminal/profile.ts load   (an existing session's page load)
+//   node --import tsx bench/terminal/profile.ts new    ("Create session" pressed → the new session's prompt)
 // KEYSTROKES (default 40) sets the typing; TRACE=path keeps the Chrome trace (open it in DevTools).
 import { writeFileSync } from 'node:fs';
 import { chromium, type Page } from '@playwright/test';
@@ -167,10 +168,41 @@ async function loadOrder(tether: Tether, page: Page) {
     resources: performance.getEntriesByType('resource').map((r) => [r.startTime, `${r.name.replace(location.origin, '')} (${(r as PerformanceResourceTiming).responseEnd.toFixed(0)} end, ${(r as PerformanceResourceTiming).transferSize} B)`] as [number, string]),
     nav: (() => { const n = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming; return [[n.requestStart, 'document requested'], [n.responseStart, 'document first byte'], [n.responseEnd, 'document received']] as [number, string][]; })(),
   }));
-  console.log('load order (ms since navigation start):');
-  for (const [t, what] of [...nav, ...resources.map(([t, w]) => [t, `request ${w}`] as [number, string]), ...log].sort((a, b) => a[0] - b[0])) {
-    console.log(`  ${t.toFixed(0).padStart(6)}  ${what}`);
-  }
+  printOrder('load order (ms since navigation start):', [...nav, ...resources.map(([t, w]) => [t, `request ${w}`] as [number, string]), ...log], 0);
+}
+
+function printOrder(title: string, entries: [number, string][], t0: number) {
+  console.log(title);
+  for (const [t, what] of entries.sort((a, b) => a[0] - b[0])) console.log(`  ${(t - t0).toFixed(0).padStart(6)}  ${what}`);
+}
+
+/** A new session from the sessions page, as the bench's "new session": what happens between the click and the prompt. */
+async function newSessionOrder(tether: Tether, page: Page) {
+  await page.addInitScript(watchLoad);
+  await page.goto(`${tether.url}/`);
+  await page.getByRole('button', { name: 'New session' }).click();
+  await page.getByLabel('Title').fill(`profile new ${Date.now()}`);
+  await page.getByRole('radio', { name: 'Node/TypeScript template' }).check();
+  await page.evaluate(() => {
+    const w = window as unknown as { __log: [number, string][]; __t0: number };
+    document.addEventListener('click', (e) => {
+      if ((e.target as HTMLElement).closest('button')?.textContent === 'Create session') { w.__t0 = performance.now(); w.__log.push([w.__t0, 'Create session pressed']); }
+    }, { capture: true });
+  });
+  await traced(page, 'new session', async () => {
+    await page.getByRole('button', { name: 'Create session' }).click();
+    await visibleRows(page).getByText('$').first().waitFor({ timeout: 30_000 });
+    await sleep(500);
+  });
+  const { log, t0, resources } = await page.evaluate(() => {
+    const w = window as unknown as { __log: [number, string][]; __t0: number };
+    return {
+      log: w.__log, t0: w.__t0,
+      resources: performance.getEntriesByType('resource').filter((r) => r.startTime >= w.__t0)
+        .map((r) => [r.startTime, `request ${r.name.replace(location.origin, '').slice(0, 100)} (${((r as PerformanceResourceTiming).responseEnd - w.__t0).toFixed(0)} end)`] as [number, string]),
+    };
+  });
+  printOrder('order (ms since "Create session" was pressed):', [...log.filter(([t]) => t >= t0), ...resources], t0);
 }
 
 async function main() {
@@ -188,6 +220,7 @@ async function main() {
     await context.addCookies([{ name, value, url: tether.url }]);
     const page = await context.newPage();
     if (what === 'load') await loadOrder(tether, page);
+    else if (what === 'new') await newSessionOrder(tether, page);
     else await echo(tether, page);
   } finally {
     await browser.close();
