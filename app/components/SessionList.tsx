@@ -6,7 +6,6 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC, type RouterOutputs } from '../lib/trpc.ts';
 import { relativeTime } from '../lib/relative-time.ts';
 import { useHydrated } from '../lib/useHydrated.ts';
-import { terminalModules } from '../lib/terminal-modules.ts';
 import { stopSessionConfirmation } from '../lib/session-confirmations.ts';
 import { useConfirm } from './ConfirmDialog.tsx';
 import { errorOf, Field } from './Field.tsx';
@@ -53,11 +52,7 @@ export function SessionList({ isAdmin }: { isAdmin: boolean }) {
       <div className="row">
         <h1 id="sessions-heading">Your sessions</h1>
         <div className="spacer" />
-        <button type="button" className="primary" disabled={!hydrated} onClick={() => {
-          setCreating(true);
-          // A new session's page shows its terminal first: xterm.js is fetched while the form is filled in.
-          void terminalModules();
-        }}>New session</button>
+        <button type="button" className="primary" disabled={!hydrated} onClick={() => setCreating(true)}>New session</button>
       </div>
       {isAdmin && <p className="muted small-text">As an admin you see every session of your team.</p>}
       {creating && (

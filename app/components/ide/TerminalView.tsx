@@ -61,11 +61,7 @@ export function TerminalView({ sessionId, terminalId, label, active, settings, i
       term.loadAddon(new modules.WebLinksAddon());
       term.loadAddon(new modules.SearchAddon());
       term.open(host.current);
-      // The heavier panels load once the shell's output is on screen, not merely parsed: their
-      // chunks and stylesheets would otherwise compete with the frame that draws the prompt.
-      stream.afterFirstOutput(() => {
-        const drawn = term.onRender(() => { drawn.dispose(); firstTerminalSettled(); });
-      });
+      stream.afterFirstOutput(firstTerminalSettled);
       // Copy like desktop terminals: Ctrl+Shift+C always, Ctrl/Cmd+C when text is selected
       // (otherwise Ctrl+C reaches the program as an interrupt). Paste is the browser's own.
       term.attachCustomKeyEventHandler((e) => {
