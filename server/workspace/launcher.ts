@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { WorkspaceCgroup } from './cgroups.ts';
 import type { SandboxLimits } from './limits.ts';
+import type { MountNamespace } from './mount-namespaces.ts';
 import { checkRelative } from './paths.ts';
 import { DEFAULT_PATH, SANDBOX_WORKSPACE, sandboxArgv, type Bind, type SandboxTools } from './sandbox.ts';
 
@@ -41,6 +42,8 @@ export function confinedLauncher(o: {
   egressSocketDir: string | null;
   /** Host path of the CA bundle its sandboxes trust (egress/ca.ts); null: TLS is not terminated. */
   egressCaBundle: string | null;
+  /** Where its sandboxes start (mount-namespaces.ts); null: the host's mount namespace. */
+  mountNamespace: MountNamespace | null;
 }): Launcher {
   const egress = o.egressSocketDir && o.tools.socat ? { socketDir: o.egressSocketDir, socat: o.tools.socat, caBundle: o.egressCaBundle } : null;
   return {
@@ -53,7 +56,7 @@ export function confinedLauncher(o: {
         interactive: spec.interactive, outliveParent: spec.outliveServer,
         cwd: path.posix.join(SANDBOX_WORKSPACE, checkRelative(spec.cwd ?? '')),
         env: spec.env ?? {}, command: spec.command, limits: o.limits,
-        cgroupProcs: o.cgroup?.procsFiles() ?? [], extraBinds: spec.extraBinds,
+        cgroupProcs: o.cgroup?.procsFiles() ?? [], extraBinds: spec.extraBinds, mountNamespace: o.mountNamespace,
       });
       return { argv, cwd: '/', env: HOST_ENV };
     },

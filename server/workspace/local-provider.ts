@@ -9,6 +9,7 @@
 //   <root>/volumes/<id>/etc                0755 root  passwd/group shown inside the sandbox
 //   <root>/volumes/<id>/checkpoints.git    0700 uid   checkpoint repository, outside the workspace
 //   <root>/disk-images/<id>.ext4           0600 root  sparse ext4 of TETHER_WORKSPACE_DISK_BYTES (dir 0700)
+//   <root>/mountns/<id>                    0600 root  its sandboxes' mount namespace, bound here (dir 0700; mount-namespaces.ts)
 //   <root>/egress/<digest of id>/e.sock    0600 uid   the workspace's egress proxy (dirs 0711 root; egress/proxies.ts)
 //   <root>/egress/ca/<digest of id>/       0700 root  its CA key and leaf key (egress/ca.ts); the CA's bundle is etc/ca-bundle.pem
 //   <root>/hosts/<digest of id>/           0711 root  its workspace host's token and socket (host/host-place.ts)
@@ -28,6 +29,7 @@ import { createHostPlace, hostPlace, hostSocket, prepareHostRuntime, removeHostP
 import { WorkspaceHost } from './host/workspace-host.ts';
 import { confinedLauncher, unconfinedLauncher, type Launcher } from './launcher.ts';
 import { DEFAULT_LIMITS, type SandboxLimits } from './limits.ts';
+import { MountNamespaces } from './mount-namespaces.ts';
 import { provision, publishTemplates, workspaceSourceSchema } from './provision.ts';
 import { formatBytes, imageStatus, measureInSandbox } from './disk-usage.ts';
 import type { DiskStatus, ExecOptions, ExecResult, PtyEvents, PtyOptions, PtyState, SandboxPty, Workspace, WorkspaceProvider, WorkspaceSpec } from './provider.ts';
@@ -97,7 +99,11 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
   const root = await chooseStorageRoot({ dataDir, configured: o.workspacesDir, confined: host.tools !== null });
   const quotaBytes = o.diskQuotaBytes ?? DEFAULT_DISK_QUOTA_BYTES;
   const diskQuota = quotaBytes === 0 ? 'off' : host.diskImages && o.diskImages !== false ? 'image' : 'watchdog';
-  const volumes = await Volumes.open(root.dir, diskQuota === 'image' ? quotaBytes : null);
+  // Only workspaces' disks make the host's mount table grow; without images there is nothing to keep apart.
+  const mountNs = diskQuota === 'image' && host.tools ? await MountNamespaces.open(root.dir, o.log) : null;
+  if (mountNs && !mountNs.namespaces) o.log.warn({ reason: mountNs.reason }, 'workspace sandboxes start in the host\'s mount namespace: their start slows as workspaces are added');
+  const namespaces = mountNs?.namespaces ?? null;
+  const volumes = await Volumes.open(root.dir, diskQuota === 'image' ? quotaBytes : null, namespaces);
   const capabilities = { ...host.capabilities, diskQuota } as const;
   o.log.info({ storageDir: root.dir, reason: root.reason, diskQuota, quotaBytes }, 'workspace storage');
   if (diskQuota === 'watchdog') o.log.warn({ quotaBytes }, 'workspace disk quota enforced by a usage watchdog: loop-mounted disk images are not available');
@@ -147,6 +153,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
         tools: host.tools, uid: spec.uid, workspaceDir: p.files, systemEtc: etc, etcDir: p.etc, limits, cgroup, networkAllowed: spec.networkAllowed,
         egressSocketDir: await egress.socketDirFor(spec.id, spec.uid),
         egressCaBundle: await writeCaBundle(p.etc, await egress.ca(spec.id)),
+        mountNamespace: await volumes.namespace(spec.id),
       })
       : unconfinedLauncher({ workspaceDir: p.files });
     const disk = diskQuota === 'off' ? null : { quotaBytes, image: p.image !== null };
@@ -220,6 +227,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
       // Nothing else stays mounted after a clean stop: a data dir can be moved or deleted like any other.
       for (const id of await volumes.ids()) if (!kept.has(id)) await volumes.detach(id);
       await volumes.dropSpare();
+      namespaces?.close();
       if (kept.size > 0) o.log.info({ workspaces: kept.size }, 'workspace hosts with open terminals keep running for the next server process');
     },
   };

@@ -24,6 +24,14 @@ describe('sandboxArgv', () => {
     expect(argv.slice(-3)).toEqual(['--', 'npm', 'test']);
   });
 
+  it('enters the workspace\'s mount namespace as root, after the limits and before dropping to the uid', () => {
+    const argv = sandboxArgv({ ...req, mountNamespace: { nsenter: '/usr/bin/nsenter', file: '/data/mountns/w' } });
+    const at = (s: string) => argv.indexOf(s);
+    expect(argv.slice(at('/usr/bin/nsenter'), at('/usr/bin/nsenter') + 4)).toEqual(['/usr/bin/nsenter', '--mount=/data/mountns/w', '--', '/usr/bin/setpriv']);
+    expect(at('/usr/bin/prlimit')).toBeLessThan(at('/usr/bin/nsenter'));
+    expect(sandboxArgv(req)).not.toContain('/usr/bin/nsenter');
+  });
+
   it('confines by default and only opens what the request allows', () => {
     const args = bwrapArgs(req);
     for (const flag of ['--unshare-all', '--die-with-parent', '--new-session', '--disable-userns', '--clearenv']) expect(args).toContain(flag);

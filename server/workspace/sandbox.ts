@@ -1,10 +1,12 @@
 // The command line that runs one process in a workspace sandbox:
 //   sh (join the workspace cgroups, as root) → prlimit (as root, so limits are set before the
-//   uid changes and cannot be raised again) → setpriv (drop to the workspace uid) → bwrap.
+//   uid changes and cannot be raised again) → nsenter (into the workspace's mount namespace, when
+//   it has one) → setpriv (drop to the workspace uid) → bwrap.
 // bwrap must start as the unprivileged uid: run as root without --uid it does not confine root
 // (ENVIRONMENT.md). Everything here is pure so the exact argv can be tested and reviewed.
 import path from 'node:path';
 import type { SandboxLimits } from './limits.ts';
+import type { MountNamespace } from './mount-namespaces.ts';
 import { CA_ENV, PROXY_ENV, SANDBOX_CA_BUNDLE, SANDBOX_EGRESS_DIR, withRelay } from './egress/relay.ts';
 
 /** Where the workspace appears inside every sandbox. */
@@ -51,6 +53,8 @@ export interface SandboxRequest {
   limits: SandboxLimits;
   cgroupProcs: string[];
   extraBinds?: Bind[];
+  /** The workspace's own mount namespace, entered before dropping root; null: the host's (mount-namespaces.ts). */
+  mountNamespace?: MountNamespace | null;
 }
 
 const READ_ONLY_SYSTEM = [
@@ -108,6 +112,7 @@ function prlimitArgs(l: SandboxLimits): string[] {
 export function sandboxArgv(r: SandboxRequest): string[] {
   const id = String(r.uid);
   let argv = [r.tools.setpriv, '--reuid', id, '--regid', id, '--clear-groups', '--', r.tools.bwrap, ...bwrapArgs(r)];
+  if (r.mountNamespace) argv = [r.mountNamespace.nsenter, `--mount=${r.mountNamespace.file}`, '--', ...argv];
   if (r.tools.prlimit) argv = [r.tools.prlimit, ...prlimitArgs(r.limits), '--', ...argv];
   if (r.cgroupProcs.length > 0) {
     // Joining happens before exec, so nothing the sandbox ever forks escapes the cgroup.

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { createImage, isMountPoint, mountImage, unmount } from './disk-image.ts';
+import { createImage, isMountPoint, mountImage, mountSource, unmount } from './disk-image.ts';
+import type { MountNamespace, MountNamespaces } from './mount-namespaces.ts';
 
 export const DEFAULT_DISK_QUOTA_BYTES = 10 * 1024 ** 3;
 /** ext4's own structures need a few MiB; below this an image holds next to nothing. */
@@ -39,14 +40,17 @@ export class Volumes {
    */
   private spare: Promise<string | null> | null = null;
 
-  /** `quotaBytes` null: no image (quota off, or this host cannot loop-mount). */
-  private constructor(readonly root: string, private readonly quotaBytes: number | null) {
+  /**
+   * `quotaBytes` null: no image (quota off, or this host cannot loop-mount). `namespaces`: each
+   * mounted image is also mounted in its workspace's own mount namespace (mount-namespaces.ts).
+   */
+  private constructor(readonly root: string, private readonly quotaBytes: number | null, private readonly namespaces: MountNamespaces | null) {
     this.volumesDir = path.join(root, 'volumes');
     this.imagesDir = path.join(root, 'disk-images');
   }
 
-  static async open(root: string, quotaBytes: number | null): Promise<Volumes> {
-    const v = new Volumes(root, quotaBytes);
+  static async open(root: string, quotaBytes: number | null, namespaces: MountNamespaces | null = null): Promise<Volumes> {
+    const v = new Volumes(root, quotaBytes, quotaBytes === null ? null : namespaces);
     await fs.mkdir(root, { recursive: true });
     await fs.chmod(root, 0o711);
     await fs.mkdir(v.volumesDir, { recursive: true });
@@ -92,7 +96,7 @@ export class Volumes {
     });
     if (this.quotaBytes !== null) {
       await this.makeImage(p.image!, this.quotaBytes);
-      await mountImage(p.image!, p.volume);
+      await this.mount(id, p.image!, p.volume);
       await fs.chmod(p.volume, 0o711);
       // mkfs's lost+found would only show up in listings; fsck makes one again if it needs it.
       await fs.rmdir(path.join(p.volume, 'lost+found')).catch(() => {});
@@ -126,15 +130,37 @@ export class Volumes {
   async attach(id: string): Promise<WorkspacePaths | null> {
     const p = this.paths(id);
     const image = await fs.stat(p.image!).then(() => p.image, () => null);
-    if (image) await mountImage(image, p.volume);
+    if (image) await this.mount(id, image, p.volume);
     if ((await fs.stat(p.files).catch(() => null))?.isDirectory()) return { ...p, image };
     const legacy = this.legacyPaths(id);
     return (await fs.stat(legacy.files).catch(() => null))?.isDirectory() ? legacy : null;
   }
 
+  /**
+   * Mounts the image, and in the workspace's namespace the same device. A namespace left from an
+   * earlier mount of the image goes first: it would hold the old loop device, and two loop devices
+   * on one image are two filesystems writing the same blocks.
+   */
+  private async mount(id: string, image: string, volume: string): Promise<void> {
+    if (!this.namespaces) {
+      await mountImage(image, volume);
+      return;
+    }
+    if (!(await isMountPoint(volume))) await this.namespaces.remove(id);
+    await mountImage(image, volume);
+    const device = await mountSource(volume);
+    if (device) await this.namespaces.ensure(id, device, volume);
+  }
+
+  /** Where the workspace's sandboxes start: its own mount namespace, or null for the host's. */
+  namespace(id: string): Promise<MountNamespace | null> {
+    return this.namespaces?.of(id) ?? Promise.resolve(null);
+  }
+
   /** Unmounts the workspace's image (its processes must be gone); files stay in the image. */
   async detach(id: string): Promise<void> {
     const p = this.paths(id);
+    await this.namespaces?.remove(id);
     if (await isMountPoint(p.volume)) await unmount(p.volume);
   }
 
