@@ -9,7 +9,6 @@
 //   <root>/volumes/<id>/etc                0755 root  passwd/group shown inside the sandbox
 //   <root>/volumes/<id>/checkpoints.git    0700 uid   checkpoint repository, outside the workspace
 //   <root>/disk-images/<id>.ext4           0600 root  sparse ext4 of TETHER_WORKSPACE_DISK_BYTES (dir 0700)
-//   <root>/mountns/<id>                    0600 root  its sandboxes' mount namespace, bound here (dir 0700; mount-namespaces.ts)
 //   <root>/egress/<digest of id>/e.sock    0600 uid   the workspace's egress proxy (dirs 0711 root; egress/proxies.ts)
 //   <root>/egress/ca/<digest of id>/       0700 root  its CA key and leaf key (egress/ca.ts); the CA's bundle is etc/ca-bundle.pem
 //   <root>/hosts/<digest of id>/           0711 root  its workspace host's token and socket (host/host-place.ts)
@@ -153,7 +152,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
         tools: host.tools, uid: spec.uid, workspaceDir: p.files, systemEtc: etc, etcDir: p.etc, limits, cgroup, networkAllowed: spec.networkAllowed,
         egressSocketDir: await egress.socketDirFor(spec.id, spec.uid),
         egressCaBundle: await writeCaBundle(p.etc, await egress.ca(spec.id)),
-        mountNamespace: await volumes.namespace(spec.id),
+        mountNamespace: volumes.namespace(spec.id),
       })
       : unconfinedLauncher({ workspaceDir: p.files });
     const disk = diskQuota === 'off' ? null : { quotaBytes, image: p.image !== null };
@@ -227,7 +226,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
       // Nothing else stays mounted after a clean stop: a data dir can be moved or deleted like any other.
       for (const id of await volumes.ids()) if (!kept.has(id)) await volumes.detach(id);
       await volumes.dropSpare();
-      namespaces?.close();
+      await namespaces?.close();
       if (kept.size > 0) o.log.info({ workspaces: kept.size }, 'workspace hosts with open terminals keep running for the next server process');
     },
   };
@@ -251,7 +250,7 @@ function urlHost(url: string): string | null {
   }
 }
 
-class LocalWorkspace implements Workspace {
+export class LocalWorkspace implements Workspace {
   readonly files;
   private readonly running = new Set<() => void>();
   private readonly snapshots: Snapshots;

@@ -6,8 +6,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isMountPoint } from './disk-image.ts';
-import { createLocalProvider, type LocalProvider } from './local-provider.ts';
+import { createLocalProvider, type LocalProvider, type LocalWorkspace } from './local-provider.ts';
 import { runInPty, silentLog, TEST_LIMITS, uidBase } from './testing.ts';
 
 const base = uidBase();
@@ -36,20 +35,25 @@ async function provider(dir: string): Promise<LocalProvider> {
 
 const spec = (id: string, uid: number) => ({ id, source: { kind: 'template' as const, template: 'node-ts' }, networkAllowed: false, uid });
 
-/** The mount points of a namespace bound at `file`, as a process entering it sees them. */
-function mountsIn(file: string): string[] {
-  return execFileSync('nsenter', [`--mount=${file}`, 'cat', '/proc/self/mountinfo'], { encoding: 'utf8' })
+/** The namespace the workspace's sandboxes enter, as its launcher's nsenter names it. */
+function namespaceOf(w: LocalWorkspace): string {
+  const flag = w.launcher.launch({ command: ['true'], interactive: false }).argv.find((a) => a.startsWith('--mount='));
+  expect(flag).toBeDefined();
+  return flag!.slice('--mount='.length);
+}
+
+/** The mount points a process entering the workspace's namespace sees. */
+function mountsIn(w: LocalWorkspace): string[] {
+  return execFileSync('nsenter', [`--mount=${namespaceOf(w)}`, 'cat', '/proc/self/mountinfo'], { encoding: 'utf8' })
     .split('\n').filter(Boolean).map((l) => l.split(' ')[4]!);
 }
 
 describe('a mount namespace per workspace', () => {
   it('holds its own disk and no other workspace\'s, the same filesystem as the host\'s mount', async () => {
     const p = await provider(await dataDir());
-    const a = await p.create(spec('ns-a', base + 41));
+    const a = await p.create(spec('ns-a', base + 41)) as LocalWorkspace;
     await p.create(spec('ns-b', base + 42));
-    const nsA = path.join(p.storageDir, 'mountns', 'ns-a');
-    expect(await isMountPoint(nsA)).toBe(true);
-    const inA = mountsIn(nsA);
+    const inA = mountsIn(a);
     expect(inA).toContain(path.join(p.storageDir, 'volumes', 'ns-a'));
     expect(inA.filter((m) => m.startsWith(`${p.storageDir}/`))).toEqual([path.join(p.storageDir, 'volumes', 'ns-a')]);
     expect(inA.length).toBeLessThan((await fs.readFile('/proc/self/mountinfo', 'utf8')).split('\n').filter(Boolean).length);
@@ -65,31 +69,29 @@ describe('a mount namespace per workspace', () => {
 
   it('goes with its workspace, and the disk\'s loop device with it', async () => {
     const p = await provider(await dataDir());
-    await p.create(spec('ns-gone', base + 43));
-    const file = path.join(p.storageDir, 'mountns', 'ns-gone');
+    const w = await p.create(spec('ns-gone', base + 43)) as LocalWorkspace;
+    const held = namespaceOf(w);
     const image = path.join(p.storageDir, 'disk-images', 'ns-gone.ext4');
     const devices = (await fs.readdir('/sys/block')).filter((d) => d.startsWith('loop'));
     const backing = async () => (await Promise.all(devices.map((d) => fs.readFile(`/sys/block/${d}/loop/backing_file`, 'utf8').catch(() => '')))).filter((b) => b.trim() === image);
     expect(await backing()).toHaveLength(1);
     await p.destroy('ns-gone');
-    expect(await isMountPoint(file)).toBe(false);
-    await expect(fs.stat(file)).rejects.toThrow();
+    // Not held any more (the descriptor is closed), so the disk's last mount went with it.
+    await expect(fs.readlink(held)).rejects.toThrow();
     await expect.poll(backing).toHaveLength(0);
   });
 
-  it('a later server process reuses a workspace\'s namespace, and makes new ones without the disks mounted before it started', async () => {
+  it('a later server process makes a workspace\'s namespace again, and new ones without the disks mounted before it started', async () => {
     const dir = await dataDir();
     const first = await provider(dir);
     await first.create(spec('ns-old', base + 44));
-    // A second provider on the same storage, the first never shut down: a server that crashed.
-    const file = path.join(first.storageDir, 'mountns', 'ns-old');
-    const before = (await fs.stat(file)).ino;
+    // A second provider on the same storage while the first still runs: as after a crash, the disk is mounted already.
     const second = await provider(dir);
-    const old = await second.open(spec('ns-old', base + 44));
-    expect((await fs.stat(file)).ino).toBe(before);
+    const old = await second.open(spec('ns-old', base + 44)) as LocalWorkspace;
+    expect(mountsIn(old).filter((m) => m.startsWith(`${second.storageDir}/`))).toEqual([path.join(second.storageDir, 'volumes', 'ns-old')]);
     expect((await old.exec('cat package.json > /dev/null && echo READ')).stdout).toBe('READ\n');
-    await second.create(spec('ns-new', base + 45));
-    const inNew = mountsIn(path.join(second.storageDir, 'mountns', 'ns-new'));
+    const fresh = await second.create(spec('ns-new', base + 45)) as LocalWorkspace;
+    const inNew = mountsIn(fresh);
     expect(inNew.filter((m) => m.startsWith(`${second.storageDir}/`))).toEqual([path.join(second.storageDir, 'volumes', 'ns-new')]);
   });
 });

@@ -137,9 +137,9 @@ export class Volumes {
   }
 
   /**
-   * Mounts the image, and in the workspace's namespace the same device. A namespace left from an
-   * earlier mount of the image goes first: it would hold the old loop device, and two loop devices
-   * on one image are two filesystems writing the same blocks.
+   * Mounts the image, and in the workspace's namespace the same device. A namespace made with an
+   * earlier mount of the image is let go: it would hold the old loop device, and two loop devices on
+   * one image are two filesystems writing the same blocks.
    */
   private async mount(id: string, image: string, volume: string): Promise<void> {
     if (!this.namespaces) {
@@ -153,8 +153,8 @@ export class Volumes {
   }
 
   /** Where the workspace's sandboxes start: its own mount namespace, or null for the host's. */
-  namespace(id: string): Promise<MountNamespace | null> {
-    return this.namespaces?.of(id) ?? Promise.resolve(null);
+  namespace(id: string): MountNamespace | null {
+    return this.namespaces?.of(id) ?? null;
   }
 
   /** Unmounts the workspace's image (its processes must be gone); files stay in the image. */
