@@ -152,7 +152,7 @@ export async function createLocalProvider(o: LocalProviderOptions): Promise<Loca
         tools: host.tools, uid: spec.uid, workspaceDir: p.files, systemEtc: etc, etcDir: p.etc, limits, cgroup, networkAllowed: spec.networkAllowed,
         egressSocketDir: await egress.socketDirFor(spec.id, spec.uid),
         egressCaBundle: await writeCaBundle(p.etc, await egress.ca(spec.id)),
-        mountNamespace: volumes.namespace(spec.id),
+        mountNamespace: await volumes.namespace(spec.id),
       })
       : unconfinedLauncher({ workspaceDir: p.files });
     const disk = diskQuota === 'off' ? null : { quotaBytes, image: p.image !== null };

@@ -138,23 +138,23 @@ export class Volumes {
 
   /**
    * Mounts the image, and in the workspace's namespace the same device. A namespace made with an
-   * earlier mount of the image is let go: it would hold the old loop device, and two loop devices on
-   * one image are two filesystems writing the same blocks.
+   * earlier mount of the image is let go (detach lets it go first; this is the guard): it would hold
+   * the old loop device, and two loop devices on one image are two filesystems writing the same blocks.
    */
   private async mount(id: string, image: string, volume: string): Promise<void> {
     if (!this.namespaces) {
       await mountImage(image, volume);
       return;
     }
-    if (!(await isMountPoint(volume))) await this.namespaces.remove(id);
-    await mountImage(image, volume);
-    const device = await mountSource(volume);
-    if (device) await this.namespaces.ensure(id, device, volume);
+    const mounted = await mountImage(image, volume);
+    if (mounted) await this.namespaces.remove(id);
+    const device = mounted ?? await mountSource(volume);
+    if (device) this.namespaces.ensure(id, device, volume);
   }
 
   /** Where the workspace's sandboxes start: its own mount namespace, or null for the host's. */
-  namespace(id: string): MountNamespace | null {
-    return this.namespaces?.of(id) ?? null;
+  namespace(id: string): Promise<MountNamespace | null> {
+    return this.namespaces?.of(id) ?? Promise.resolve(null);
   }
 
   /** Unmounts the workspace's image (its processes must be gone); files stay in the image. */
