@@ -1,7 +1,7 @@
 // A mount namespace per workspace, where its sandboxes start. bubblewrap copies the mount table of
 // the namespace it starts in, and tears the copy down when the sandbox ends; the host's table holds
 // every workspace's disk, so each sandbox start grew with the number of workspaces (63–66 ms at
-// 500 workspaces; 29–40 ms from their own namespaces: bench/workspace-scale.ts). A workspace's
+// 500 workspaces; 37–40 ms from their own namespaces: bench/workspace-scale.ts). A workspace's
 // namespace holds the host's mounts as they were when the server started, without any
 // workspace's disk, plus its own disk: ~20 mounts whatever the number of workspaces.
 //
