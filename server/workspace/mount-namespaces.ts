@@ -14,12 +14,12 @@
 // umount read in full). Sandboxes enter it through /proc/<server>/fd/<fd> with nsenter before
 // dropping root; the processes it started keep their copies when the server ends, and the next
 // server makes a new namespace when it opens the workspace.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Logger } from '../log.ts';
 import { mountedAt } from './disk-image.ts';
+import { killGroup } from './run-process.ts';
+import { startProcess } from './spawner.ts';
 
 const HOST_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 /** The options the host's mount of a workspace disk has (disk-image.ts). */
@@ -36,23 +36,30 @@ async function which(name: string): Promise<string | null> {
   return null;
 }
 
+/** How long a namespace's process waits to be ended once ready: only a server that died meanwhile lets it run out. */
+const HOLD_SECONDS = 60;
+
 /**
- * Runs `argv` (it prints a line once its namespace is ready, then waits on its stdin) and holds its
- * mount namespace open: the namespace outlives the process, which then ends.
+ * Runs `argv` (it prints a line once its namespace is ready, then sleeps) and holds its mount
+ * namespace open: the namespace outlives the process, which is then killed. Started through the
+ * spawner, as every other process is (spawner.ts): a fork from the server stalls its event loop.
  */
 async function holdNamespace(argv: string[]): Promise<fs.FileHandle> {
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: '/', env: HOST_ENV as unknown as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  let ready = () => {};
+  let failed = (_e: Error) => {};
+  const printed = new Promise<void>((resolve, reject) => { ready = resolve; failed = reject; });
+  printed.catch(() => {}); // awaited below, after the pid: an early exit must not be an unhandled rejection meanwhile
+  const pid = await startProcess(argv, {
+    cwd: '/', env: HOST_ENV, output: 'pipe',
+    onOutput: (fd, chunk) => { if (fd === 1) ready(); else stderr += chunk.toString(); },
+    onExit: (code) => failed(new Error(`${path.basename(argv[0]!)} exited (${code}) before its namespace was ready: ${stderr.trim()}`)),
+  });
   try {
-    await new Promise<void>((resolve, reject) => {
-      let stderr = '';
-      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`${path.basename(argv[0]!)} exited (${code}) before its namespace was ready: ${stderr.trim()}`)));
-      createInterface({ input: child.stdout }).once('line', () => resolve());
-    });
-    return await fs.open(`/proc/${child.pid}/ns/mnt`, 'r');
+    await printed;
+    return await fs.open(`/proc/${pid}/ns/mnt`, 'r');
   } finally {
-    child.stdin.end();
+    killGroup(pid);
   }
 }
 
@@ -71,7 +78,7 @@ export class MountNamespaces {
     // The copy would hold the disks mounted under the root before this server started (hosts that
     // outlived the last one), and a namespace copied from it all of them: they are unmounted in it.
     const ours = (await mountedAt()).filter((m) => m.startsWith(`${root}/`)).sort().reverse();
-    const script = 'for m; do umount -l "$m" || exit 1; done; echo ready; exec cat';
+    const script = `for m; do umount -l "$m" || exit 1; done; echo ready; exec sleep ${HOLD_SECONDS}`;
     try {
       const keeper = await holdNamespace([unshare, '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', ...ours]);
       return { namespaces: new MountNamespaces(nsenter, unshare, keeper, log) };
@@ -98,7 +105,7 @@ export class MountNamespaces {
    */
   ensure(id: string, device: string, volume: string): void {
     if (this.held.has(id)) return;
-    const script = `mount -t ext4 -o ${DISK_OPTIONS} "$1" "$2" && echo ready && exec cat`;
+    const script = `mount -t ext4 -o ${DISK_OPTIONS} "$1" "$2" && echo ready && exec sleep ${HOLD_SECONDS}`;
     this.held.set(id, holdNamespace([this.nsenter, `--mount=${this.entry(this.keeper).file}`, this.unshare, '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', device, volume])
       .catch((err: unknown) => {
         this.log.warn({ err, id }, 'no mount namespace of its own for this workspace: its sandboxes start in the host\'s');
