@@ -29,7 +29,8 @@ export class SandboxUnavailableError extends Error {
   override name = 'SandboxUnavailableError';
 }
 
-async function which(name: string): Promise<string | null> {
+/** The program's path in the system's own directories, or null. */
+export async function which(name: string): Promise<string | null> {
   for (const dir of SEARCH_PATH) {
     const p = path.join(dir, name);
     try {

@@ -8,7 +8,9 @@ import path from 'node:path';
 import { runProcess } from './run-process.ts';
 
 const TOOL_TIMEOUT_MS = 60_000;
-const HOST_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+export const HOST_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
+/** How a workspace's disk is mounted, on the host and in its own mount namespace (mount-namespaces.ts). */
+export const DISK_MOUNT_OPTIONS = 'nosuid,nodev,noatime';
 /** Busy mounts (processes still exiting) get this long before a lazy unmount. */
 const UNMOUNT_RETRY_MS = 2000;
 const PROBE_BYTES = 8 * 1024 * 1024;
@@ -28,18 +30,18 @@ function unescapeMountPath(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
-/** Mount point and source of every mount in a mountinfo file (this process's by default). */
-async function mounts(mountinfo: string): Promise<{ at: string; source: string }[]> {
-  const text = await fs.readFile(mountinfo, 'utf8');
+/** Mount point and source of every mount this process sees. */
+async function mounts(): Promise<{ at: string; source: string }[]> {
+  const text = await fs.readFile('/proc/self/mountinfo', 'utf8');
   return text.split('\n').filter(Boolean).map((line) => {
     const [own, rest = ''] = line.split(' - ');
     return { at: unescapeMountPath(own!.split(' ')[4] ?? ''), source: unescapeMountPath(rest.split(' ')[1] ?? '') };
   });
 }
 
-/** The mount points of the namespace `mountinfo` describes. */
-export async function mountedAt(mountinfo = '/proc/self/mountinfo'): Promise<string[]> {
-  return (await mounts(mountinfo)).map((m) => m.at);
+/** Every mount point this process sees. */
+export async function mountedAt(): Promise<string[]> {
+  return (await mounts()).map((m) => m.at);
 }
 
 export async function isMountPoint(dir: string): Promise<boolean> {
@@ -50,7 +52,7 @@ export async function isMountPoint(dir: string): Promise<boolean> {
 /** What is mounted at `dir` (the newest mount there), or null. */
 export async function mountSource(dir: string): Promise<string | null> {
   const want = path.resolve(dir);
-  return (await mounts('/proc/self/mountinfo')).findLast((m) => m.at === want)?.source ?? null;
+  return (await mounts()).findLast((m) => m.at === want)?.source ?? null;
 }
 
 /** A sparse file of `bytes` with an empty ext4 owned by root; takes no disk space until written. */
@@ -77,7 +79,7 @@ export async function mountImage(image: string, at: string): Promise<string | nu
   if (await isMountPoint(at)) return null;
   const device = (await run(['losetup', '--find', '--show', image])).trim();
   try {
-    await run(['mount', '-t', 'ext4', '-o', 'nosuid,nodev,noatime', device, at]);
+    await run(['mount', '-t', 'ext4', '-o', DISK_MOUNT_OPTIONS, device, at]);
   } finally {
     await run(['losetup', '--detach', device]);
   }

@@ -17,24 +17,14 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../log.ts';
-import { mountedAt } from './disk-image.ts';
+import { which } from './capabilities.ts';
+import { DISK_MOUNT_OPTIONS, HOST_ENV, mountedAt } from './disk-image.ts';
 import { killGroup } from './run-process.ts';
 import { startProcess } from './spawner.ts';
 
-const HOST_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
-/** The options the host's mount of a workspace disk has (disk-image.ts). */
-const DISK_OPTIONS = 'nosuid,nodev,noatime';
 
 /** How a sandbox enters its workspace's namespace: `nsenter --mount=<file>`, run as root. */
 export interface MountNamespace { nsenter: string; file: string }
-
-async function which(name: string): Promise<string | null> {
-  for (const dir of HOST_ENV.PATH.split(':')) {
-    const p = path.join(dir, name);
-    if (await fs.access(p, fs.constants.X_OK).then(() => true, () => false)) return p;
-  }
-  return null;
-}
 
 /** How long a namespace's process waits to be ended once ready: only a server that died meanwhile lets it run out. */
 const HOLD_SECONDS = 60;
@@ -105,7 +95,7 @@ export class MountNamespaces {
    */
   ensure(id: string, device: string, volume: string): void {
     if (this.held.has(id)) return;
-    const script = `mount -t ext4 -o ${DISK_OPTIONS} "$1" "$2" && echo ready && exec sleep ${HOLD_SECONDS}`;
+    const script = `mount -t ext4 -o ${DISK_MOUNT_OPTIONS} "$1" "$2" && echo ready && exec sleep ${HOLD_SECONDS}`;
     this.held.set(id, holdNamespace([this.nsenter, `--mount=${this.entry(this.keeper).file}`, this.unshare, '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', device, volume])
       .catch((err: unknown) => {
         this.log.warn({ err, id }, 'no mount namespace of its own for this workspace: its sandboxes start in the host\'s');

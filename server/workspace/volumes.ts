@@ -142,11 +142,8 @@ export class Volumes {
    * the old loop device, and two loop devices on one image are two filesystems writing the same blocks.
    */
   private async mount(id: string, image: string, volume: string): Promise<void> {
-    if (!this.namespaces) {
-      await mountImage(image, volume);
-      return;
-    }
     const mounted = await mountImage(image, volume);
+    if (!this.namespaces) return;
     if (mounted) await this.namespaces.remove(id);
     const device = mounted ?? await mountSource(volume);
     if (device) this.namespaces.ensure(id, device, volume);
