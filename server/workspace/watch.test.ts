@@ -24,7 +24,9 @@ beforeEach(async () => {
   await fs.mkdir(path.join(root, '.git'));
   await fs.writeFile(path.join(root, 'existing.txt'), '1');
   events = [];
-  watcher = await ws.files.watch((batch) => events.push(...batch), { debounceMs: 30 });
+  // Wide enough that a burst of 20 appends stays one burst on a loaded machine (at 30 ms a CI run
+  // under load saw 6 batches), well inside settle()'s wait.
+  watcher = await ws.files.watch((batch) => events.push(...batch), { debounceMs: 150 });
 });
 afterEach(async () => watcher.close());
 
