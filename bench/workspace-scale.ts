@@ -27,7 +27,7 @@ await fs.mkdir(scratch);
 const workspaces: Workspace[] = [];
 try {
   for (const mark of MARKS) {
-    const t: Record<string, number[]> = { create: [], spawn: [], mkfs: [], mount: [], umount: [], sandbox: [], bwrap: [] };
+    const t: Record<string, number[]> = { create: [], spawn: [], mkfs: [], mount: [], umount: [], sandbox: [], nsenter: [], bwrap: [] };
     while (workspaces.length < mark) {
       const n = workspaces.length;
       const took = await timed(async () => {
@@ -47,12 +47,15 @@ try {
     await ten('mount', (i) => mountImage(image(i), at(i)));
     await ten('umount', (i) => unmount(at(i)));
     for (let i = 0; i < 10; i++) await fs.rm(image(i));
-    // A sandbox start of the newest workspace as its launcher makes it (cgroup join, prlimit, setpriv, bwrap), and bwrap alone.
+    // A sandbox start of the newest workspace as its launcher makes it (cgroup join, prlimit, nsenter, setpriv, bwrap),
+    // without the cgroup join and prlimit (in its namespace), and setpriv + bwrap alone (in the host's).
     const launch = (workspaces.at(-1) as unknown as { launcher: { launch(s: object): { argv: string[]; cwd: string; env: Record<string, string> } } })
       .launcher.launch({ command: ['/bin/true'], interactive: false });
     const run = (argv: string[]) => runProcess(argv, { cwd: launch.cwd, env: launch.env, timeoutMs: 10_000 });
     await ten('sandbox', () => run(launch.argv));
-    await ten('bwrap', () => run(launch.argv.slice(launch.argv.findIndex((a) => a.endsWith('setpriv')))));
+    const from = (program: string) => launch.argv.slice(launch.argv.findIndex((a) => a.endsWith(program)));
+    if (launch.argv.some((a) => a.endsWith('nsenter'))) await ten('nsenter', () => run(from('nsenter')));
+    await ten('bwrap', () => run(from('setpriv')));
     const mounts = (await fs.readFile('/proc/self/mountinfo', 'utf8')).trim().split('\n').length;
     console.log(`${mark} workspaces (${mounts} mounts, load ${os.loadavg()[0]!.toFixed(1)}): ${Object.entries(t).map(([k, v]) => `${k} ${median(v).toFixed(1)} ms`).join(' · ')}`);
   }

@@ -95,6 +95,16 @@ export async function prepareHostRuntime(root: string): Promise<string> {
 }
 
 /**
+ * A host serves one workspace: one V8 helper thread and two file-system threads are plenty, where
+ * Node's defaults give it 11. Every thread on the machine is a task that each sandbox start's
+ * `pivot_root` walks (chroot_fs_refs), and with 500 workspaces the hosts' threads were 6,000 of
+ * the ~8,700 tasks: a sandbox start's two pivot_roots took ~7.5 ms there, against well under 1 ms
+ * on an idle machine (docs/benchmarks.md).
+ */
+const HOST_NODE_ARGS = ['--v8-pool-size=1'];
+const HOST_THREAD_ENV = { UV_THREADPOOL_SIZE: '2' };
+
+/**
  * Starts a host, detached from the server (own process group, no --die-with-parent, stdio not
  * tied to us), with a fresh token on its stdin. Returns its pid (the sandbox chain's leader).
  */
@@ -106,8 +116,9 @@ export async function startHost(o: { launcher: Launcher; place: HostPlace; orpha
   const runtime = { source: place.runtimeDir, target: SANDBOX_HOST_RUNTIME, readOnly: true };
   const launch = launcher.launch({
     // The server's own node: /usr is bound read-only into every sandbox.
-    command: [process.execPath, path.join(launcher.bindPath(runtime), 'program.mjs')],
+    command: [process.execPath, ...HOST_NODE_ARGS, path.join(launcher.bindPath(runtime), 'program.mjs')],
     env: {
+      ...HOST_THREAD_ENV,
       TETHER_HOST_SOCKET: path.join(launcher.bindPath(run), SOCKET_NAME),
       TETHER_HOST_MAX_FRAME_BYTES: String(MAX_FRAME_BYTES),
       TETHER_HOST_ORPHAN_EXIT_MS: String(o.orphanExitMs),

@@ -40,8 +40,8 @@ const MAX_WATCHED_DIRS = 8192;
 const SOCKET = process.env.TETHER_HOST_SOCKET;
 /** With no server connected for this long the host exits (the server names the value). */
 const ORPHAN_EXIT_MS = Number(process.env.TETHER_HOST_ORPHAN_EXIT_MS) || 30 * 60_000;
-/** Our own variables stay out of the shells' environment. */
-const PTY_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TETHER_HOST_')));
+/** Our own variables, and the thread pool size the server gave this host, stay out of the shells' environment. */
+const PTY_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TETHER_HOST_') && k !== 'UV_THREADPOOL_SIZE'));
 
 class OpError extends Error {
   constructor(code, message) {

@@ -1,5 +1,6 @@
 // The workspace host's life: where it runs and as whom, what callers see when it dies, that it
 // comes back on the next request, and that its owner ends it with the workspace.
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -21,7 +22,7 @@ let ws: Workspace;
 async function hostPid(uid: number): Promise<number | null> {
   for (const pid of await pidsOfUid(uid)) {
     const argv = (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
-    if (argv[0] === process.execPath && argv[1]?.endsWith('/program.mjs')) return pid;
+    if (argv[0] === process.execPath && argv.some((a) => a.endsWith('/program.mjs'))) return pid;
   }
   return null;
 }
@@ -53,6 +54,23 @@ it('runs as the workspace uid, in its own mount and pid namespaces, with no capa
   // One host serves every request: a second call starts nothing new.
   await ws.files.stat('');
   expect(await hostPid(UID)).toBe(pid);
+});
+
+it('keeps its threads few, and its thread pool setting out of the shells it starts', async () => {
+  await ws.files.list('');
+  const pid = await hostPid(UID);
+  // Node's defaults give a process 11 threads; every thread on the host is a task each sandbox
+  // start's pivot_root walks. One V8 helper and two file-system threads: 6, and one per terminal.
+  await ws.files.write('probe.txt', 'x');
+  expect((await fs.readdir(`/proc/${pid}/task`)).length).toBeLessThanOrEqual(6);
+  let out = '';
+  let exited = () => {};
+  const done = new Promise<void>((resolve) => { exited = resolve; });
+  await ws.openPty({ id: randomUUID(), cols: 80, rows: 24, command: ['/bin/sh', '-c', 'echo "pool=[$UV_THREADPOOL_SIZE] home=[$HOME]"'] }, {
+    onData: (c) => { out += c.data; }, onExit: () => exited(), onLost: () => exited(),
+  });
+  await done;
+  expect(out).toMatch(/pool=\[\] home=\[\/workspace\]/);
 });
 
 it('tells callers in words when the host dies, and starts a new one on the next request', async () => {
