@@ -55,8 +55,14 @@ export async function mountSource(dir: string): Promise<string | null> {
   return (await mounts()).findLast((m) => m.at === want)?.source ?? null;
 }
 
-/** A sparse file of `bytes` with an empty ext4 owned by root; takes no disk space until written. */
-export async function createImage(image: string, bytes: number): Promise<void> {
+/**
+ * A sparse file of `bytes` with an empty ext4 owned by root; takes no disk space until written.
+ * `via`: a command prefix mkfs runs under, such as entering a mount namespace without the
+ * workspaces' disks (mount-namespaces.ts): mkfs checks the image is not mounted by reading the
+ * status of the loop device behind every loop mount it sees, so on the host it grew with the
+ * number of workspaces.
+ */
+export async function createImage(image: string, bytes: number, via: string[] = []): Promise<void> {
   const fh = await fs.open(image, 'wx', 0o600);
   try {
     await fh.truncate(bytes);
@@ -65,7 +71,7 @@ export async function createImage(image: string, bytes: number): Promise<void> {
   }
   // No reserved blocks (the quota is the workspace's), inode tables initialised lazily by the
   // kernel (mkfs of a 10 GiB image then takes milliseconds), no discard on a file.
-  await run(['mkfs.ext4', '-q', '-F', '-m', '0', '-E', 'lazy_itable_init=1,lazy_journal_init=1,nodiscard,root_owner=0:0', image]);
+  await run([...via, 'mkfs.ext4', '-q', '-F', '-m', '0', '-E', 'lazy_itable_init=1,lazy_journal_init=1,nodiscard,root_owner=0:0', image]);
 }
 
 /**

@@ -34,8 +34,9 @@ export class Volumes {
   private readonly imagesDir: string;
   /**
    * The image the next workspace takes, made while nobody waits for it: mke2fs reads the status
-   * of every loop device on the host first, so making one at creation grew with the number of
-   * workspaces (12 ms with 10, 24 ms with 500). Null: none under way (the quota is off, or no
+   * of every loop device mounted where it runs first, so making one at creation grew with the
+   * number of workspaces (12 ms with 10, 24 ms with 500; it runs in the keeper namespace now,
+   * where none is mounted). Null: none under way (the quota is off, or no
    * workspace has been created yet).
    */
   private spare: Promise<string | null> | null = null;
@@ -111,11 +112,12 @@ export class Volumes {
     const pending = this.spare;
     this.spare = null;
     const spare = pending ? await pending : null;
-    if (!spare || !(await fs.rename(spare, image).then(() => true, () => false))) await createImage(image, bytes);
+    const via = this.namespaces?.inKeeper() ?? [];
+    if (!spare || !(await fs.rename(spare, image).then(() => true, () => false))) await createImage(image, bytes, via);
     if (this.spare) return; // another creation, meanwhile, started the next spare
     const next = path.join(this.imagesDir, `${SPARE_PREFIX}${randomUUID()}.ext4`);
     // A spare that cannot be made is no error: the next workspace makes its own, and says why if it cannot.
-    this.spare = createImage(next, bytes).then(() => next, () => fs.rm(next, { force: true }).then(() => null, () => null));
+    this.spare = createImage(next, bytes, via).then(() => next, () => fs.rm(next, { force: true }).then(() => null, () => null));
   }
 
   /** Server shutdown: the spare image is deleted, so a stopped server's data dir holds only workspaces. */
