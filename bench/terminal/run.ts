@@ -8,6 +8,7 @@
 //                                                       prompt, renderers, sessions; all by default)
 //   ECHO_TRACE=1 PARTS=echo RUNS=1 npm run bench:terminal   (also prints every keystroke's echo, ms)
 //   RSS_SETTLE=1 PARTS=throughput npm run bench:terminal   (also the RSS left 60 s after each stream)
+//   SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench:terminal   (more node flags for the server)
 // Everything it starts it stops; the data dir (and the workspaces in it) is deleted afterwards.
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -230,7 +231,8 @@ async function tetherSessions(tether: Tether, marks: number[]) {
       const window = times.slice(-Math.min(10, n));
       const r = { msPerSession: window.reduce((a, b) => a + b, 0) / window.length, rssPerSession: (rssMiB(tether.pid) - base) / n, load: load() };
       out[n] = r;
-      console.log(`  Tether, ${n} sessions: ${r.msPerSession.toFixed(0)} ms per session, ${r.rssPerSession.toFixed(2)} MiB RSS per session (load ${r.load.toFixed(1)})`);
+      const sorted = [...window].sort((a, b) => a - b);
+      console.log(`  Tether, ${n} sessions: ${r.msPerSession.toFixed(0)} ms per session (of the ten: min ${sorted[0]!.toFixed(0)}, median ${sorted[sorted.length >> 1]!.toFixed(0)}, max ${sorted.at(-1)!.toFixed(0)}), ${r.rssPerSession.toFixed(2)} MiB RSS per session (load ${r.load.toFixed(1)})`);
     }
   }
   return out;

@@ -1,7 +1,7 @@
 // The two systems bench/terminal/run.ts and profile.ts drive: Tether (production build, fresh
 // data dir, one signed-in admin) and the lean baseline page (baseline-server.mjs).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -53,12 +53,31 @@ async function untilUp(url: string, child: ChildProcess) {
   }
 }
 
+/**
+ * Kills every process whose arguments name `dir`: the sandboxes of a data dir's workspaces (each
+ * bwrap names its binds), and with each sandbox's pid namespace everything in it. Workspace hosts
+ * outlive the server on purpose, so terminals survive a restart; a run's must not outlive the run,
+ * or the next one measures among them (500 hosts and their disks were left per sessions run).
+ */
+async function killNaming(dir: string) {
+  const naming = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir); } catch { return false; }
+  });
+  // Bounded: a process stuck in the kernel is not worth hanging the bench over.
+  for (let left = naming(), tries = 0; left.length > 0 && tries < 100; left = naming(), tries++) {
+    for (const pid of left) try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone meanwhile */ }
+    await sleep(100);
+  }
+}
+
 export async function startTether() {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tether-bench-'));
   // Traversable, so the workspaces live in the data dir and go with it (docs: storage-root.ts).
   chmodSync(dataDir, 0o711);
-  const child = spawn(process.execPath, PRODUCTION_NODE_ARGS, {
+  // SERVER_NODE_ARGS: more node flags for the server only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const extra = (process.env.SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, ...PRODUCTION_NODE_ARGS], {
     cwd: root, stdio: 'ignore',
     env: { ...PRODUCTION_MALLOC_ENV, ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', TETHER_DATA_DIR: dataDir, TETHER_LOG_LEVEL: 'warn' },
   });
@@ -108,6 +127,7 @@ export async function startTether() {
       socket.close();
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
+      await killNaming(`${dataDir}/`);
       // With hundreds of workspaces the server's shutdown outlasts its grace period and exits
       // with disk images still mounted: detach them (lazily) so the data dir can go.
       const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(`${dataDir}/`));
