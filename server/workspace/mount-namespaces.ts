@@ -81,9 +81,12 @@ export class MountNamespaces {
     return { nsenter: this.nsenter, file: `/proc/${process.pid}/fd/${handle.fd}` };
   }
 
-  /** The command prefix that runs a root tool in the keeper: the host's mounts from start-up, no workspace's disk. */
+  /**
+   * The command prefix that runs a root tool in the keeper: the host's mounts from start-up, no
+   * workspace's disk. Once closed (the provider shut down), none: the tool runs in the host's.
+   */
   inKeeper(): string[] {
-    return [this.nsenter, `--mount=${this.entry(this.keeper).file}`, '--'];
+    return this.keeper.fd < 0 ? [] : [this.nsenter, `--mount=${this.entry(this.keeper).file}`, '--'];
   }
 
   /** The workspace's namespace, once made (null: not made by this server process, or it could not be). */
@@ -101,7 +104,7 @@ export class MountNamespaces {
   ensure(id: string, device: string, volume: string): void {
     if (this.held.has(id)) return;
     const script = `mount -t ext4 -o ${DISK_MOUNT_OPTIONS} "$1" "$2" && echo ready && exec sleep ${HOLD_SECONDS}`;
-    this.held.set(id, holdNamespace([...this.inKeeper(), this.unshare, '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', device, volume])
+    this.held.set(id, holdNamespace([this.nsenter, `--mount=${this.entry(this.keeper).file}`, this.unshare, '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', device, volume])
       .catch((err: unknown) => {
         this.log.warn({ err, id }, 'no mount namespace of its own for this workspace: its sandboxes start in the host\'s');
         return null;
