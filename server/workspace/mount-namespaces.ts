@@ -22,7 +22,6 @@ import { DISK_MOUNT_OPTIONS, HOST_ENV, mountedAt } from './disk-image.ts';
 import { killGroup } from './run-process.ts';
 import { startProcess } from './spawner.ts';
 
-
 /** How a sandbox enters its workspace's namespace: `nsenter --mount=<file>`, run as root. */
 export interface MountNamespace { nsenter: string; file: string }
 
@@ -86,7 +85,11 @@ export class MountNamespaces {
    * workspace's disk. Once closed (the provider shut down), none: the tool runs in the host's.
    */
   inKeeper(): string[] {
-    return this.keeper.fd < 0 ? [] : [this.nsenter, `--mount=${this.entry(this.keeper).file}`, '--'];
+    return this.keeper.fd < 0 ? [] : this.enterKeeper();
+  }
+
+  private enterKeeper(): string[] {
+    return [this.nsenter, `--mount=${this.entry(this.keeper).file}`, '--'];
   }
 
   /** The workspace's namespace, once made (null: not made by this server process, or it could not be). */
@@ -104,7 +107,7 @@ export class MountNamespaces {
   ensure(id: string, device: string, volume: string): void {
     if (this.held.has(id)) return;
     const script = `mount -t ext4 -o ${DISK_MOUNT_OPTIONS} "$1" "$2" && echo ready && exec sleep ${HOLD_SECONDS}`;
-    this.held.set(id, holdNamespace([this.nsenter, `--mount=${this.entry(this.keeper).file}`, this.unshare, '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', device, volume])
+    this.held.set(id, holdNamespace([...this.enterKeeper(), this.unshare, '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', device, volume])
       .catch((err: unknown) => {
         this.log.warn({ err, id }, 'no mount namespace of its own for this workspace: its sandboxes start in the host\'s');
         return null;
