@@ -13,6 +13,8 @@ export const HOST_ENV = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' };
 export const DISK_MOUNT_OPTIONS = 'nosuid,nodev,noatime';
 /** Busy mounts (processes still exiting) get this long before a lazy unmount. */
 const UNMOUNT_RETRY_MS = 2000;
+/** How long a mount waits for an earlier, still closing, filesystem on the same image. */
+const IMAGE_CLOSE_WAIT_MS = 10_000;
 const PROBE_BYTES = 8 * 1024 * 1024;
 
 export class DiskImageError extends Error {
@@ -90,6 +92,29 @@ export async function mountImage(image: string, at: string): Promise<string | nu
     await run(['losetup', '--detach', device]);
   }
   return device;
+}
+
+/** The loop devices (`loopN`) backed by `image`. */
+export async function loopDevicesOf(image: string): Promise<string[]> {
+  const devices = (await fs.readdir('/sys/block').catch(() => [])).filter((d) => d.startsWith('loop'));
+  const backing = await Promise.all(devices.map((d) => fs.readFile(`/sys/block/${d}/loop/backing_file`, 'utf8').catch(() => '')));
+  return devices.filter((_d, i) => backing[i]!.trim() === image);
+}
+
+/**
+ * Waits until no loop device is backed by `image`, which is not mounted here: a filesystem on it
+ * is still open elsewhere. Unmounting on the host does not close it while a process that is still
+ * exiting (a released workspace host) holds a mount of it in its own namespace; the kernel frees
+ * the device (lazily detached at mount) once the last one goes. A second loop device on the image
+ * meanwhile would be a second filesystem over the same blocks, reading them before the first has
+ * written its last changes: so the image is not mounted until then, and never if it stays open.
+ */
+export async function untilImageClosed(image: string): Promise<void> {
+  const deadline = Date.now() + IMAGE_CLOSE_WAIT_MS;
+  while ((await loopDevicesOf(image)).length > 0) {
+    if (Date.now() > deadline) throw new DiskImageError(`The workspace's disk is still in use by processes of an earlier server (${path.basename(image)}); try again once they have ended`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** Unmounts; a mount still busy after the retries is detached lazily so destroy never hangs. */

@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loopDevicesOf } from './disk-image.ts';
 import { createLocalProvider, type LocalProvider, type LocalWorkspace } from './local-provider.ts';
 import { runInPty, silentLog, TEST_LIMITS, uidBase } from './testing.ts';
 
@@ -72,8 +73,7 @@ describe('a mount namespace per workspace', () => {
     const w = await p.create(spec('ns-gone', base + 43)) as LocalWorkspace;
     const held = namespaceOf(w);
     const image = path.join(p.storageDir, 'disk-images', 'ns-gone.ext4');
-    const devices = (await fs.readdir('/sys/block')).filter((d) => d.startsWith('loop'));
-    const backing = async () => (await Promise.all(devices.map((d) => fs.readFile(`/sys/block/${d}/loop/backing_file`, 'utf8').catch(() => '')))).filter((b) => b.trim() === image);
+    const backing = () => loopDevicesOf(image);
     expect(await backing()).toHaveLength(1);
     await p.destroy('ns-gone');
     // Not held any more (the descriptor is closed), so the disk's last mount went with it.

@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DiskImageError, mountImage } from './disk-image.ts';
+import { createImage, DiskImageError, loopDevicesOf, mountImage, untilImageClosed } from './disk-image.ts';
 import { FileError } from './file-errors.ts';
 import { createLocalProvider, type LocalProvider } from './local-provider.ts';
 import { runInPty, silentLog, TEST_LIMITS, uidBase } from './testing.ts';
@@ -27,13 +27,6 @@ async function provider(dataDir: string, extra: { diskQuotaBytes?: number; diskI
     if (!p.storageDir.startsWith(dataDir)) await fs.rm(p.storageDir, { recursive: true, force: true });
   });
   return p;
-}
-
-/** The loop devices the kernel has bound to `image` (a device is freed once it holds none). */
-async function loopDevicesOf(image: string): Promise<string[]> {
-  const devices = (await fs.readdir('/sys/block')).filter((d) => d.startsWith('loop'));
-  const backing = await Promise.all(devices.map((d) => fs.readFile(`/sys/block/${d}/loop/backing_file`, 'utf8').catch(() => '')));
-  return devices.filter((_d, i) => backing[i]!.trim() === image);
 }
 
 async function tempDir(mode: number): Promise<string> {
@@ -182,6 +175,20 @@ describe('disk quota (a loop-mounted image per workspace)', () => {
     expect(kept.kind === 'text' && kept.content).toBe('kept\n');
     expect((await ws.exec('head -c 100M /dev/zero > big')).stderr).toMatch(/No space left on device/);
     await second.shutdown();
+  });
+
+  it('mounts an image again only once no loop device is left on it (a filesystem still closing elsewhere)', async () => {
+    const image = path.join(await tempDir(0o700), 'closing.ext4');
+    await createImage(image, 16 * MiB);
+    // What a released host still exiting leaves: its namespace's mount keeps the device bound.
+    const device = execFileSync('losetup', ['--find', '--show', image], { encoding: 'utf8' }).trim();
+    let closed = false;
+    const waiting = untilImageClosed(image).then(() => { closed = true; });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(closed).toBe(false);
+    execFileSync('losetup', ['--detach', device]);
+    await waiting;
+    expect(await loopDevicesOf(image)).toEqual([]);
   });
 });
 

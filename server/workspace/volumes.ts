@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { createImage, isMountPoint, mountImage, mountSource, unmount } from './disk-image.ts';
+import { createImage, isMountPoint, mountImage, mountSource, unmount, untilImageClosed } from './disk-image.ts';
 import type { MountNamespace, MountNamespaces } from './mount-namespaces.ts';
 
 export const DEFAULT_DISK_QUOTA_BYTES = 10 * 1024 ** 3;
@@ -132,7 +132,11 @@ export class Volumes {
   async attach(id: string): Promise<WorkspacePaths | null> {
     const p = this.paths(id);
     const image = await fs.stat(p.image!).then(() => p.image, () => null);
-    if (image) await this.mount(id, image, p.volume);
+    if (image) {
+      // Not at create: a new image has never been attached, and the scan reads every loop device.
+      if (!(await isMountPoint(p.volume))) await untilImageClosed(image);
+      await this.mount(id, image, p.volume);
+    }
     if ((await fs.stat(p.files).catch(() => null))?.isDirectory()) return { ...p, image };
     const legacy = this.legacyPaths(id);
     return (await fs.stat(legacy.files).catch(() => null))?.isDirectory() ? legacy : null;
